@@ -1,0 +1,59 @@
+/** Where nodes come from. Docker and SSH both implement these; everything else uses only them. */
+
+export interface ExecOptions {
+  /** Bytes or text fed to the command's standard input. */
+  stdin?: string | Uint8Array;
+  /** Kill the command after this long; the result then has `timedOut: true`. */
+  timeoutMs?: number;
+  /** Run as this user (name or uid[:gid]); default root. */
+  user?: string;
+  /** Extra environment, NAME=value. */
+  env?: Record<string, string>;
+  /** Working directory. */
+  cwd?: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface Remote {
+  /** Node name, also its hostname on the cluster network (n1…nN). */
+  readonly name: string;
+  /** Address reachable from the machine running faultline and from the other nodes. */
+  readonly ip: string;
+  /** Runs argv directly (never through a shell). A non-zero exit is returned, not thrown. */
+  exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Like exec, but throws a one-line error naming the node and command when the exit code is not 0. */
+  run(argv: readonly string[], opts?: ExecOptions): Promise<string>;
+  /** Runs argv inside the node's network namespace with the host's tools (iptables, tc) when possible. */
+  netExec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Writes a file (mode default 0644) on the node, creating parent folders. */
+  upload(remotePath: string, data: Uint8Array | string, mode?: number): Promise<void>;
+  /** Reads a file from the node. */
+  download(remotePath: string): Promise<Uint8Array>;
+}
+
+export interface NodeSpec {
+  /** Number of nodes (n1…nN). */
+  count: number;
+  /** Image to run (docker). */
+  image?: string;
+  /** Extra bind mounts host:container[:ro]. */
+  mounts?: string[];
+  /** Labels added to every resource. */
+  labels?: Record<string, string>;
+}
+
+export interface Cluster {
+  /** The run id every created resource is labelled with (faultline.run=<id>). */
+  readonly runId: string;
+  provision(spec: NodeSpec, signal?: AbortSignal): Promise<Remote[]>;
+  /** Copies each node's files (paths per node) into dir/<node>/…; best effort, never throws. */
+  collect(files: Record<string, string[]>, dir: string): Promise<string[]>;
+  /** Removes everything provisioned. Idempotent; never throws (reports problems in the returned list). */
+  destroy(): Promise<string[]>;
+}
