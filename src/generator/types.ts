@@ -44,13 +44,28 @@ export interface OpTemplate {
 }
 
 /**
+ * Nothing to emit now, but the generator's state moved on (a sleep noted when it started, a time limit
+ * fixed its cutoff, a sequence dropped an exhausted part): the interpreter continues with `gen`.
+ * `until`, when given, says the generator has nothing to emit before that time (ns) unless an event
+ * arrives first: the interpreter may sleep until then (asking earlier is harmless). Without it, the
+ * interpreter asks again after the next event or a short while (1 ms), as for `'pending'`.
+ * Combinators pass on the earliest `until` of their waiting children.
+ */
+export interface Pending {
+  pending: true;
+  gen: Generator;
+  until?: number;
+}
+
+/**
  * - `{op, gen}`: the op to perform next and the generator to continue with. If `op.time` is in the
  *   future, the interpreter waits until then; if an event arrives first, it drops this answer and asks
  *   the *old* generator again (generators are values, so that is safe).
  * - `'pending'`: nothing now (e.g. no free thread); ask again after the next event or a short while.
- * - `null`: exhausted.
+ * - `Pending`: as `'pending'`, but continue with `pending.gen` (see Pending).
+ * - `null`: exhausted, for good.
  */
-export type OpResult = { op: Invocation; gen: Generator } | 'pending' | null;
+export type OpResult = { op: Invocation; gen: Generator } | 'pending' | Pending | null;
 
 export interface Generator {
   op(ctx: Context): OpResult;

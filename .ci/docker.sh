@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# Sourced by .ci/run. Defines:
+#   start_docker  make sure a Docker engine answers: when `docker info` fails, install docker.io (plus tini,
+#                 debootstrap, iptables, iproute2 when missing) and start dockerd in the background; waits up to 60 s.
+#   stop_docker   stop the dockerd that start_docker started (by its pid), and nothing else.
+# Safe under `set -euo pipefail`. Needs root (or sudo) only when it has to install or start the engine.
+
+FAULTLINE_DOCKERD_PID_FILE=${FAULTLINE_DOCKERD_PID_FILE:-/tmp/faultline-ci-dockerd.pid}
+FAULTLINE_DOCKERD_LOG=${FAULTLINE_DOCKERD_LOG:-/tmp/faultline-ci-dockerd.log}
+
+_fl_sudo() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+_fl_docker_up() {
+  command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1
+}
+
+start_docker() {
+  if _fl_docker_up; then
+    echo "== docker engine already running ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
+    return 0
+  fi
+  local want=() p
+  command -v dockerd >/dev/null 2>&1 || want+=(docker.io)
+  command -v tini >/dev/null 2>&1 || want+=(tini)
+  command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || want+=(debootstrap)
+  command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || want+=(iptables)
+  command -v tc >/dev/null 2>&1 || [ -x /usr/sbin/tc ] || want+=(iproute2)
+  if [ "${#want[@]}" -gt 0 ]; then
+    echo "== installing ${want[*]}"
+    _fl_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    _fl_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${want[@]}"
+  fi
+  echo "== starting dockerd (log: $FAULTLINE_DOCKERD_LOG)"
+  # setsid: the engine must not get the CI shell's SIGINT; its pid is recorded so only it is stopped later.
+  # Not through _fl_sudo: a backgrounded function would make $! the pid of a subshell, not of the engine.
+  if [ "$(id -u)" -eq 0 ]; then
+    setsid dockerd >"$FAULTLINE_DOCKERD_LOG" 2>&1 </dev/null &
+  else
+    sudo setsid dockerd >"$FAULTLINE_DOCKERD_LOG" 2>&1 </dev/null &
+  fi
+  echo $! >"$FAULTLINE_DOCKERD_PID_FILE"
+  for p in $(seq 1 60); do
+    if _fl_docker_up; then
+      echo "== docker engine up after ${p} s"
+      return 0
+    fi
+    if ! kill -0 "$(cat "$FAULTLINE_DOCKERD_PID_FILE")" 2>/dev/null; then
+      echo "== dockerd exited; last lines of its log:" >&2
+      tail -n 20 "$FAULTLINE_DOCKERD_LOG" >&2 || true
+      return 1
+    fi
+    sleep 1
+  done
+  echo "== dockerd did not answer within 60 s; last lines of its log:" >&2
+  tail -n 20 "$FAULTLINE_DOCKERD_LOG" >&2 || true
+  return 1
+}
+
+stop_docker() {
+  [ -f "$FAULTLINE_DOCKERD_PID_FILE" ] || return 0
+  local pid i
+  pid=$(cat "$FAULTLINE_DOCKERD_PID_FILE")
+  rm -f "$FAULTLINE_DOCKERD_PID_FILE"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  echo "== stopping dockerd (pid $pid)"
+  _fl_sudo kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 30); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.5
+  done
+  _fl_sudo kill -KILL "$pid" 2>/dev/null || true
+}

@@ -1,0 +1,53 @@
+/**
+ * End-to-end runner throughput: generator → workers → memory client → journal, at concurrency 100 with
+ * no rate limit. Prints ops/s (completed client ops per second of the main phase) and the cost per op.
+ *   node bench/runner.ts [--seconds 5] [--concurrency 100] [--runs 3]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RunEvent } from '../src/runner/events.ts';
+import { runTest } from '../src/runner/run.ts';
+import { resolveTest } from '../src/test/resolve.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '100' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const seconds = Number(values.seconds);
+const concurrency = Number(values.concurrency);
+const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
+const rates: number[] = [];
+try {
+  for (let i = 0; i < Number(values.runs); i++) {
+    const r = resolveTest({ system: 'memory', workload: 'set', concurrency, timeLimit: seconds, rate: 0, seed: i + 1, recoveryTime: 0, resultsDir: dir });
+    let start = 0;
+    let end = 0;
+    let completed = 0;
+    let phase = '';
+    const onEvent = (e: RunEvent) => {
+      if (e.kind === 'phase') {
+        if (e.phase === 'running') start = performance.now();
+        if (phase === 'running') end = performance.now();
+        phase = e.phase;
+      } else if (e.kind === 'op' && phase === 'running' && e.op.type !== 'invoke') completed++;
+    };
+    const heapBefore = process.memoryUsage().heapUsed;
+    const out = await runTest(r.test, { system: r.system, workload: r.workload }, { onEvent });
+    const rate = completed / ((end - start) / 1000);
+    rates.push(rate);
+    console.log(
+      `run ${i + 1}: ${completed} ops in ${((end - start) / 1000).toFixed(2)} s = ${Math.round(rate)} ops/s, ` +
+        `${(1e6 / rate).toFixed(1)} µs/op, verdict ${out.valid}, heap +${((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20).toFixed(0)} MB`,
+    );
+  }
+  rates.sort((a, b) => a - b);
+  const median = rates[Math.floor(rates.length / 2)]!;
+  console.log(`median: ${Math.round(median)} ops/s at concurrency ${concurrency} (${(1e6 / median).toFixed(1)} µs per op end to end); goal ≥ 50000`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,39 @@
+import { type CheckContext, type Checker, type CheckOptions, type CheckResult, mergeValidity } from './checker.ts';
+import type { Op } from '../src/history/op.ts';
+import { errorText } from '../src/runner/interpreter.ts';
+
+export interface ComposedResult extends CheckResult {
+  results: Record<string, CheckResult>;
+}
+
+/**
+ * Runs several checkers on one history and combines their verdicts (false beats unknown beats true).
+ * A checker that throws yields `unknown` with the error as the reason: one broken checker must not hide
+ * the verdicts of the others.
+ */
+export function compose(checkers: readonly Checker[]): Checker {
+  return {
+    name: 'compose',
+    async check(ctx: CheckContext, history: readonly Op[], opts: CheckOptions): Promise<ComposedResult> {
+      const results: Record<string, CheckResult> = {};
+      for (const c of checkers) {
+        if (opts.signal?.aborted) {
+          results[c.name] = { valid: 'unknown', reason: 'checking was interrupted' };
+          continue;
+        }
+        try {
+          results[c.name] = await c.check(ctx, history, opts);
+        } catch (err) {
+          results[c.name] = { valid: 'unknown', reason: `checker crashed: ${errorText(err)}` };
+        }
+      }
+      const valid = mergeValidity(Object.values(results).map((r) => r.valid));
+      const bad = Object.entries(results).filter(([, r]) => r.valid !== true);
+      const summary =
+        bad.length === 0
+          ? `all ${checkers.length} checkers valid`
+          : bad.map(([n, r]) => `${n}: ${r.valid === false ? 'INVALID' : 'unknown'}`).join(', ');
+      return { valid, summary, results };
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import type { Op } from '../../src/history/op.ts';
+import type { CheckOptions, CheckResult, Validity } from '../checker.ts';
+import { Budget } from './budget.ts';
+import { explainFailure, type LinearizabilityFailure } from './explain.ts';
+import type { Model } from './model.ts';
+import { resolveModel } from './models/registry.ts';
+import { type Prepared, prepareHistory } from './prepare.ts';
+import { PartitionSearch } from './search.ts';
+
+export interface LinearizableOptions extends CheckOptions {
+  /** Compute a minimal failing sub-history (delta debugging) on a violation; default true. */
+  minimize?: boolean;
+  /** Wall-clock share for the minimization, ms; default 10 s (never past the overall time limit). */
+  minimizeTimeMs?: number;
+}
+
+export interface LinearizabilityResult extends CheckResult {
+  valid: Validity;
+  summary: string;
+  model: string;
+  /** Client ops checked (fail ops dropped), and how many of them pruning showed irrelevant. */
+  opCount: number;
+  pruned: number;
+  partitions: { total: number; linearizable: number; illegal: string[]; undecided: string[] };
+  /** How far the search got; meaningful mostly when valid is 'unknown'. */
+  progress: {
+    maxOpsLinearized: number;
+    partitionsDecided: number;
+    partitionsUndecided: number;
+    steps: number;
+  };
+  failure?: LinearizabilityFailure;
+  stats: { ms: number; steps: number; cacheEntries: number; states: number; cacheBytes: number };
+  problems: string[];
+}
+
+/** Steps per partition between budget checks and turns: small enough to interleave, big enough to be cheap. */
+const SLICE = 1 << 14;
+/** How often the async driver yields to the event loop (so an AbortSignal can fire). */
+const YIELD_MS = 25;
+
+interface Run {
+  prepared: Prepared;
+  searches: PartitionSearch[];
+  budget: Budget;
+  stopReason: string | undefined;
+}
+
+function start(history: readonly Op[], model: Model<unknown>, opts: CheckOptions): Run {
+  const budget = new Budget(opts);
+  const prepared = prepareHistory(history, model);
+  // Smallest partitions first: they tend to decide quickly, and an early violation stops everything.
+  const searches = prepared.partitions
+    .slice()
+    .sort((a, b) => a.ops.length - b.ops.length)
+    .map((p) => new PartitionSearch(p));
+  return { prepared, searches, budget, stopReason: undefined };
+}
+
+/** One round-robin pass over the undecided partitions; true when the run is over. */
+function round(run: Run): boolean {
+  let running = 0;
+  let bytes = 0;
+  for (const s of run.searches) {
+    if (s.status === 'running' && s.run(SLICE) === 'illegal') return true;
+    if (s.status === 'running') running++;
+    bytes += s.bytes();
+  }
+  if (running === 0) return true;
+  run.stopReason = run.budget.exceeded(bytes);
+  return run.stopReason !== undefined;
+}
+
+/** Checks a history against a model; synchronous (ignores an AbortSignal fired meanwhile). */
+export function checkLinearizableSync(
+  history: readonly Op[],
+  model: string | Model<unknown>,
+  opts: LinearizableOptions = {},
+): LinearizabilityResult {
+  const m = resolveModel(model);
+  const run = start(history, m, opts);
+  while (!round(run)) {}
+  return finish(run, m, opts);
+}
+
+/**
+ * Checks a history against a model. Partitions are searched interleaved and the first illegal one
+ * stops the others; past the time or memory budget, or on abort, the verdict is 'unknown'.
+ */
+export async function checkLinearizable(
+  history: readonly Op[],
+  model: string | Model<unknown>,
+  opts: LinearizableOptions = {},
+): Promise<LinearizabilityResult> {
+  const m = resolveModel(model);
+  const run = start(history, m, opts);
+  let lastYield = performance.now();
+  while (!round(run)) {
+    if (performance.now() - lastYield > YIELD_MS) {
+      await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
+    }
+  }
+  return finish(run, m, opts);
+}
+
+function finish(run: Run, model: Model<unknown>, opts: LinearizableOptions): LinearizabilityResult {
+  const { searches, prepared, budget } = run;
+  const illegal = searches.filter((s) => s.status === 'illegal');
+  const undecided = searches.filter((s) => s.status === 'running');
+  const valid: Validity = illegal.length ? false : undecided.length ? 'unknown' : true;
+  const pruned = prepared.partitions.reduce((n, p) => n + p.pruned.length, 0);
+  const steps = searches.reduce((n, s) => n + s.steps, 0);
+  const result: LinearizabilityResult = {
+    valid,
+    summary: '',
+    model: model.name,
+    opCount: prepared.opCount,
+    pruned,
+    partitions: {
+      total: searches.length,
+      linearizable: searches.filter((s) => s.status === 'ok').length,
+      illegal: illegal.map((s) => s.partition.key),
+      undecided: undecided.map((s) => s.partition.key),
+    },
+    progress: {
+      maxOpsLinearized: searches.reduce(
+        (n, s) => Math.max(n, s.status === 'ok' ? s.partition.ops.length : s.maxDepth),
+        0,
+      ),
+      partitionsDecided: searches.length - undecided.length,
+      partitionsUndecided: undecided.length,
+      steps,
+    },
+    stats: {
+      ms: 0,
+      steps,
+      cacheEntries: searches.reduce((n, s) => n + s.visited.size, 0),
+      states: searches.reduce((n, s) => n + s.table.states.length, 0),
+      cacheBytes: searches.reduce((n, s) => n + s.bytes(), 0),
+    },
+    problems: prepared.problems,
+  };
+  if (valid === 'unknown') result.reason = run.stopReason ?? 'search stopped';
+  if (illegal[0]) result.failure = explainFailure(illegal[0], budget, opts);
+  result.stats.ms = Math.round(budget.elapsedMs() * 1000) / 1000;
+  result.summary = summarize(result);
+  return result;
+}
+
+function summarize(r: LinearizabilityResult): string {
+  const parts = r.partitions.total > 1 ? ` in ${r.partitions.total} partitions` : '';
+  if (r.opCount === 0) return 'empty history: nothing to check (trivially linearizable)';
+  if (r.valid === true) return `linearizable (${r.opCount} ops${parts}, model ${r.model})`;
+  if (r.valid === 'unknown') {
+    return `unknown: ${r.reason}; ${r.progress.partitionsDecided}/${r.partitions.total} partitions decided`;
+  }
+  const f = r.failure;
+  const where = f && r.partitions.total > 1 ? ` (partition ${f.partition})` : '';
+  return `NOT linearizable${where}: ${f ? f.op.description : 'no linearization exists'}`;
+}

@@ -1,0 +1,59 @@
+import type { Op } from '../../src/history/op.ts';
+import type { LinearizabilityResult } from './check.ts';
+import type { OpRef } from './explain.ts';
+
+const opLine = (o: OpRef): string => {
+  const done = o.completionIndex === null ? 'never completed' : `→ #${o.completionIndex}`;
+  return `#${o.index} ${done}  p${o.process}  ${o.description}`;
+};
+
+const opText = (op: Op): string =>
+  `#${op.index} p${String(op.process)} ${op.type} ${op.f} ${JSON.stringify(op.value) ?? 'nil'}`;
+
+/** The verdict and, on a violation, the explanation, as plain text for the terminal. */
+export function formatLinearizabilityResult(r: LinearizabilityResult): string {
+  const out: string[] = [`linearizable: ${String(r.valid)} — ${r.summary}`];
+  out.push(
+    `  ${r.opCount} ops (${r.pruned} pruned), ${r.partitions.total} partition(s), ${r.stats.steps} search steps, ` +
+      `${r.stats.cacheEntries} cached configurations, ${r.stats.ms} ms`,
+  );
+  if (r.valid === 'unknown') {
+    out.push(`  reason: ${r.reason}`);
+    out.push(
+      `  progress: ${r.progress.partitionsDecided} partition(s) decided, ${r.progress.partitionsUndecided} undecided` +
+        `${r.partitions.undecided.length ? ` (${r.partitions.undecided.slice(0, 10).join(', ')})` : ''}; ` +
+        `at most ${r.progress.maxOpsLinearized} ops linearized in one partition`,
+    );
+  }
+  for (const p of r.problems.slice(0, 5)) out.push(`  warning: ${p}`);
+  const f = r.failure;
+  if (!f) return out.join('\n');
+  if (r.partitions.total > 1) out.push(`  partition: ${f.partition}`);
+  out.push(`  cannot linearize: ${opLine(f.op)}`);
+  if (f.window.length) {
+    out.push('  concurrent with it:');
+    for (const o of f.window.slice(0, 20)) out.push(`    ${opLine(o)}`);
+    if (f.window.length > 20) out.push(`    … ${f.window.length - 20} more`);
+  }
+  f.finalPaths.slice(0, 3).forEach((p, k) => {
+    out.push(`  order ${k + 1} tried${p.elided ? ` (after ${p.elided} earlier ops)` : ''}:`);
+    for (const s of p.path) out.push(`    ${opLine(s.op)}  ⇒ ${s.state}`);
+    for (const t of p.tried) {
+      out.push(
+        `      then ${t.op.description} (#${t.op.index}): ${t.error ?? `legal (⇒ ${t.next}) but a dead end later`}`,
+      );
+    }
+  });
+  if (f.minimal) {
+    const m = f.minimal;
+    out.push(
+      `  minimal failing sub-history (${m.ops.length} ops${m.oneMinimal ? ', each one necessary' : ', not fully minimized: time ran out'}):`,
+    );
+    for (const op of m.history) out.push(`    ${opText(op)}`);
+    if (m.grounded) {
+      out.push(`  the same with the writes its reads depend on (${m.grounded.ops.length} ops):`);
+      for (const op of m.grounded.history) out.push(`    ${opText(op)}`);
+    }
+  }
+  return out.join('\n');
+}

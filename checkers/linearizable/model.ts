@@ -1,0 +1,84 @@
+/**
+ * The model interface of the linearizability checker: a sequential specification the history is checked
+ * against. Models are pure: `step` never mutates the state it is given.
+ */
+
+/** How a call ended, as the model sees it. `info` covers crashed ops and invokes never completed. */
+export type Outcome = 'ok' | 'info' | 'fail';
+
+/** One operation as handed to a model: its function, its value and how it ended. */
+export interface Call {
+  readonly f: string;
+  /** The completion's value for `ok` (reads learn what they read), otherwise the invoke's value. */
+  readonly value: unknown;
+  readonly outcome: Outcome;
+}
+
+/**
+ * A step the model refuses; the reason ends up in the explanation ("read 3, but the register holds 4").
+ * Pass a function to build the text only when an explanation needs it: the search refuses steps often.
+ */
+export class Illegal {
+  private why: string | (() => string);
+  constructor(reason: string | (() => string)) {
+    this.why = reason;
+  }
+  get reason(): string {
+    if (typeof this.why !== 'string') this.why = this.why();
+    return this.why;
+  }
+}
+
+export const isIllegal = (x: unknown): x is Illegal => x instanceof Illegal;
+
+export interface Model<S = unknown> {
+  readonly name: string;
+  init(): S;
+  /** The state after `call` runs in `state`, or Illegal when the call cannot return what it returned. */
+  step(state: S, call: Call): S | Illegal;
+  /** State equality; default: same primitive, or same JSON text. */
+  equal?(a: S, b: S): boolean;
+  /** A hash consistent with `equal`; only consulted for non-primitive states. */
+  hash?(state: S): number;
+  describeOp?(call: Call): string;
+  describeState?(state: S): string;
+  /**
+   * P-compositionality: the partition a call belongs to and the call as the per-partition model sees it
+   * (e.g. `[key, v]` → `v`). Partitions are checked independently with `partitionModel`.
+   */
+  partition?(call: Call): { key: string; call: Call };
+  readonly partitionModel?: Model<unknown>;
+  /**
+   * Failed ops are dropped (they certainly did not happen) unless the model says they assert something,
+   * as a failed CAS does in Porcupine's etcd model ("the value differed").
+   */
+  keepFailed?(call: Call): boolean;
+  /**
+   * Indices of calls whose removal cannot change the verdict (each model proves this for itself).
+   * Receives every call of one partition, `info` ones included.
+   */
+  prune?(calls: readonly Call[]): Set<number>;
+}
+
+/** Structural equality for op values (numbers, strings, null, arrays, plain objects). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Short display of a value: JSON, `nil` for null/undefined. */
+export function show(v: unknown): string {
+  if (v === null || v === undefined) return 'nil';
+  return typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+}
+
+export function describeCall(model: Model<unknown>, call: Call): string {
+  if (model.describeOp) return model.describeOp(call);
+  const tag = call.outcome === 'ok' ? '' : ` (${call.outcome})`;
+  return `${call.f} ${show(call.value)}${tag}`;
+}
+
+export function describeState(model: Model<unknown>, state: unknown): string {
+  return model.describeState ? model.describeState(state) : show(state);
+}

@@ -1,0 +1,43 @@
+import { type Call, Illegal, type Model, show } from '../model.ts';
+
+/**
+ * Porcupine's etcd register: the key starts absent (null). A read of nil asserts absence; a failed CAS
+ * asserts the value differed (so failed CASes are kept, unlike Knossos); an op with unknown outcome is
+ * always legal (a CAS then applies only if it matches).
+ */
+export function etcdModel(): Model<unknown> {
+  const model: Model<number | null> = {
+    name: 'etcd',
+    init: () => null,
+    step(state, c) {
+      if (c.f === 'read') {
+        if (c.outcome !== 'ok') return state;
+        const v = (c.value ?? null) as number | null;
+        return v === state ? state : new Illegal(() => `read ${show(v)}, but the key holds ${show(state)}`);
+      }
+      if (c.f === 'write') return c.value as number;
+      if (c.f === 'cas') {
+        const [from, to] = c.value as [number, number];
+        if (c.outcome === 'ok') {
+          return state === from
+            ? to
+            : new Illegal(() => `cas ${from}→${to} succeeded, but the key holds ${show(state)}`);
+        }
+        if (c.outcome === 'fail') {
+          return state !== from
+            ? state
+            : new Illegal(() => `cas ${from}→${to} failed, but the key holds ${from}`);
+        }
+        return state === from ? to : state;
+      }
+      return new Illegal(() => `etcd has no operation ${c.f}`);
+    },
+    keepFailed: (c: Call) => c.f === 'cas',
+    describeOp: (c) => {
+      const tag = c.outcome === 'ok' ? '' : ` (${c.outcome})`;
+      if (c.f === 'cas' && Array.isArray(c.value)) return `cas ${c.value[0]}→${c.value[1]}${tag}`;
+      return `${c.f} ${show(c.value)}${tag}`;
+    },
+  };
+  return model as Model<unknown>;
+}

@@ -1,0 +1,41 @@
+import { type Call, Illegal, type Model, show } from '../model.ts';
+import { casRegisterModel } from './register.ts';
+
+/**
+ * Independent keys, each a cas-register. Op values are `[key, innerValue]` (as the generator library's
+ * independent-key combinator emits them). Partitioned by key; the unpartitioned step (a map of registers)
+ * exists so the model is also correct on its own.
+ */
+
+/** Splits an independent-key op value `[key, inner]`; the key is stringified so partitions are comparable. */
+export function splitKeyed(c: Call): { key: string; call: Call } {
+  const v = c.value;
+  if (!Array.isArray(v) || v.length !== 2) return { key: '', call: c };
+  return {
+    key: typeof v[0] === 'string' ? v[0] : JSON.stringify(v[0]),
+    call: { f: c.f, value: v[1], outcome: c.outcome },
+  };
+}
+
+type KvState = Readonly<Record<string, unknown>>;
+
+export function kvModel(inner: Model<unknown> = casRegisterModel()): Model<unknown> {
+  const model: Model<KvState> = {
+    name: 'kv',
+    init: () => ({}),
+    step(state, c) {
+      const { key, call } = splitKeyed(c);
+      const cur = key in state ? state[key] : inner.init();
+      const next = inner.step(cur, call);
+      if (next instanceof Illegal) return new Illegal(() => `key ${key}: ${next.reason}`);
+      return { ...state, [key]: next };
+    },
+    describeOp(c) {
+      const { key, call } = splitKeyed(c);
+      return `[${key}] ${inner.describeOp ? inner.describeOp(call) : `${call.f} ${show(call.value)}`}`;
+    },
+    partition: splitKeyed,
+    partitionModel: inner,
+  };
+  return model as Model<unknown>;
+}

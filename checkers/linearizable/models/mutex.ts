@@ -1,0 +1,16 @@
+import { Illegal, type Model } from '../model.ts';
+
+/** A lock: acquire when free, release when held. */
+export function mutexModel(): Model<unknown> {
+  const model: Model<boolean> = {
+    name: 'mutex',
+    init: () => false,
+    step(held, c) {
+      if (c.f === 'acquire') return held ? new Illegal('acquire, but the lock is held') : true;
+      if (c.f === 'release') return held ? false : new Illegal('release, but the lock is free');
+      return new Illegal(() => `mutex has no operation ${c.f}`);
+    },
+    describeState: (held) => (held ? 'held' : 'free'),
+  };
+  return model as Model<unknown>;
+}

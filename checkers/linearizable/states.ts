@@ -1,0 +1,125 @@
+import { type Call, isIllegal, type Model } from './model.ts';
+
+export const ILLEGAL_STEP = -1;
+/** Past this many memoized transitions (≈16 bytes each), steps are recomputed instead of remembered. */
+const MAX_MEMO = 1 << 24;
+/** Cells of the dense memo (4 bytes each) before falling back to the hash table. */
+const DENSE_CELLS = 1 << 20;
+
+/**
+ * Interns model states as small integers and memoizes transitions (state id, op) → state id in an
+ * open-addressing table, so the search's hot loop is integer work and each (state, op) pair reaches the
+ * model once. Sparse on purpose: a state only ever meets the few ops concurrent with it.
+ */
+export class StateTable {
+  readonly states: unknown[] = [];
+  private readonly model: Model<unknown>;
+  private readonly calls: readonly Call[];
+  private readonly byKey = new Map<unknown, number>();
+  private readonly byHash = new Map<number, number[]>();
+  private readonly n: number;
+  private keys = new Float64Array(1 << 12).fill(-1);
+  private vals = new Int32Array(1 << 12);
+  private mask = (1 << 12) - 1;
+  private size = 0;
+  /** Dense memo for the first states (most searches have few): row s, column i; 0 = not yet computed. */
+  private dense: Int32Array;
+  private readonly denseStates: number;
+
+  constructor(model: Model<unknown>, calls: readonly Call[]) {
+    this.model = model;
+    this.calls = calls;
+    this.n = Math.max(1, calls.length);
+    this.denseStates = Math.max(1, Math.floor(DENSE_CELLS / this.n));
+    this.dense = new Int32Array(this.n * Math.min(this.denseStates, 16));
+  }
+  intern(state: unknown): number {
+    const t = typeof state;
+    if (state === null || (t !== 'object' && t !== 'function')) return this.internKey(state, state);
+    if (this.model.hash) {
+      const h = this.model.hash(state);
+      const bucket = this.byHash.get(h);
+      const eq = this.model.equal ?? ((a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b));
+      if (bucket) {
+        for (const id of bucket) if (eq(this.states[id], state)) return id;
+        bucket.push(this.states.length);
+      } else this.byHash.set(h, [this.states.length]);
+      this.states.push(state);
+      return this.states.length - 1;
+    }
+    return this.internKey(JSON.stringify(state), state);
+  }
+
+  private internKey(key: unknown, state: unknown): number {
+    const id = this.byKey.get(key);
+    if (id !== undefined) return id;
+    this.byKey.set(key, this.states.length);
+    this.states.push(state);
+    return this.states.length - 1;
+  }
+
+  /** Next state id after op `i` from state `s`, or ILLEGAL_STEP. */
+  next(s: number, i: number): number {
+    if (s < this.denseStates) {
+      const cell = s * this.n + i;
+      if (cell >= this.dense.length) this.growDense(s);
+      const m = this.dense[cell]!;
+      if (m !== 0) return m - 2;
+      const r = this.compute(s, i);
+      this.dense[cell] = r + 2;
+      return r;
+    }
+    const key = s * this.n + i;
+    const keys = this.keys;
+    let slot = (Math.imul(s, 0x9e3779b1) ^ Math.imul(i, 0x85ebca6b)) & this.mask;
+    for (;;) {
+      const k = keys[slot]!;
+      if (k === key) return this.vals[slot]!;
+      if (k === -1) break;
+      slot = (slot + 1) & this.mask;
+    }
+    const r = this.compute(s, i);
+    if (this.size < MAX_MEMO) {
+      keys[slot] = key;
+      this.vals[slot] = r;
+      if (++this.size * 2 > this.mask) this.grow();
+    }
+    return r;
+  }
+
+  private growDense(s: number): void {
+    let rows = this.dense.length / this.n;
+    while (rows <= s) rows *= 2;
+    const d = new Int32Array(Math.min(rows, this.denseStates) * this.n);
+    d.set(this.dense);
+    this.dense = d;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldVals = this.vals;
+    const cap = oldKeys.length * 2;
+    this.keys = new Float64Array(cap).fill(-1);
+    this.vals = new Int32Array(cap);
+    this.mask = cap - 1;
+    for (let j = 0; j < oldKeys.length; j++) {
+      const key = oldKeys[j]!;
+      if (key === -1) continue;
+      const s = Math.floor(key / this.n);
+      const i = key - s * this.n;
+      let slot = (Math.imul(s, 0x9e3779b1) ^ Math.imul(i, 0x85ebca6b)) & this.mask;
+      while (this.keys[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.keys[slot] = key;
+      this.vals[slot] = oldVals[j]!;
+    }
+  }
+
+  private compute(s: number, i: number): number {
+    const r = this.model.step(this.states[s], this.calls[i]!);
+    return isIllegal(r) ? ILLEGAL_STEP : this.intern(r);
+  }
+
+  bytes(): number {
+    return this.dense.byteLength + this.keys.byteLength + this.vals.byteLength + this.states.length * 64;
+  }
+}

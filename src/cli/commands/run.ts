@@ -1,0 +1,153 @@
+import { relative } from 'node:path';
+import { plainProgress } from '../../dashboard/plain.ts';
+import type { RunOutcome } from '../../runner/run.ts';
+import { runTest } from '../../runner/run.ts';
+import type { TestDefinition } from '../../test/define.ts';
+import { loadTestFile } from '../../test/load.ts';
+import { resolveTest } from '../../test/resolve.ts';
+import { VERSION } from '../../version.ts';
+import { UserError } from '../errors.ts';
+
+export interface RunFlags {
+  name?: string;
+  system?: string;
+  mode?: string;
+  workload?: string;
+  nemesis?: string;
+  nodes?: number | string[];
+  concurrency?: number | string;
+  timeLimit?: number;
+  rate?: number;
+  seed?: number;
+  testCount?: number;
+  resultsDir?: string;
+  recoveryTime?: number;
+  opTimeout?: number;
+  nemesisInterval?: number;
+  checkerTimeLimit?: number;
+  checkerMemoryLimit?: number;
+  opt?: string[];
+  dashboard?: boolean;
+  leaveRunning?: boolean;
+}
+
+/** `--opt k=v`: the value is JSON when it parses as JSON (numbers, booleans), else a string. */
+export function parseOpts(opts: string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const o of opts ?? []) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new UserError(`--opt ${o}: expected key=value`);
+    const raw = o.slice(eq + 1);
+    let v: unknown = raw;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      // a plain string
+    }
+    out[o.slice(0, eq)] = v;
+  }
+  return out;
+}
+
+/** Flags override the test file, field by field. */
+export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
+  const out: TestDefinition = { ...def };
+  const set = <K extends keyof TestDefinition>(k: K, v: TestDefinition[K] | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('name', f.name);
+  set('system', f.system);
+  set('mode', f.mode);
+  set('workload', f.workload);
+  set('nemesis', f.nemesis);
+  set('nodes', f.nodes);
+  set('concurrency', f.concurrency);
+  set('timeLimit', f.timeLimit);
+  set('rate', f.rate);
+  set('seed', f.seed);
+  set('resultsDir', f.resultsDir);
+  set('recoveryTime', f.recoveryTime);
+  set('opTimeout', f.opTimeout);
+  set('nemesisInterval', f.nemesisInterval);
+  set('checkerTimeLimit', f.checkerTimeLimit);
+  set('checkerMemoryLimit', f.checkerMemoryLimit);
+  if (f.opt?.length) out.options = { ...def.options, ...parseOpts(f.opt) };
+  return out;
+}
+
+const VERDICT = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' } as const;
+
+export async function runCommand(file: string | undefined, flags: RunFlags, argv: string[]): Promise<number> {
+  const def = mergeFlags(file ? await loadTestFile(file) : {}, flags);
+  const count = flags.testCount ?? 1;
+  const stop = new AbortController();
+  const hardStop = new AbortController();
+  const onSignal = (sig: string) => {
+    if (!stop.signal.aborted) {
+      process.stderr.write(
+        `\n${sig}: stopping — finishing ops in flight, healing and tearing down (${sig} again to skip the wait)\n`,
+      );
+      stop.abort();
+    } else if (!hardStop.signal.aborted) {
+      process.stderr.write(`\n${sig} again: skipping the wait; still tearing down\n`);
+      hardStop.abort();
+    }
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const outcomes: RunOutcome[] = [];
+  try {
+    for (let i = 0; i < count && !stop.signal.aborted; i++) {
+      // Each run of --test-count gets its own seed unless one was fixed.
+      const r = resolveTest(def.seed === undefined || i === 0 ? def : { ...def, seed: (def.seed + i) >>> 0 });
+      if (count > 1) process.stderr.write(`run ${i + 1} of ${count}: seed ${r.test.seed}\n`);
+      const progress = plainProgress((l) => process.stderr.write(`${l}\n`));
+      try {
+        const outcome = await runTest(
+          r.test,
+          { system: r.system, workload: r.workload, ...(r.nemesis ? { nemesis: r.nemesis } : {}) },
+          {
+            stop: stop.signal,
+            hardStop: hardStop.signal,
+            onEvent: progress.onEvent,
+            meta: { argv, testFile: file ?? null, faultlineVersion: VERSION },
+            ...(flags.leaveRunning ? { leaveRunning: true } : {}),
+          },
+        );
+        outcomes.push(outcome);
+        printOutcome(outcome);
+      } finally {
+        progress.stop();
+      }
+    }
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+  if (count > 1) {
+    const tally = (v: RunOutcome['valid']) => outcomes.filter((o) => o.valid === v).length;
+    process.stdout.write(
+      `${outcomes.length} runs: ${tally(true)} valid, ${tally(false)} invalid, ${tally('unknown')} unknown\n`,
+    );
+  }
+  // The worst outcome decides: a crash, then an anomaly, then unknown.
+  const codes = outcomes.map((o) => o.exitCode);
+  if (stop.signal.aborted || codes.includes(255)) return 255;
+  if (codes.includes(1)) return 1;
+  if (codes.includes(2)) return 2;
+  return 0;
+}
+
+function printOutcome(o: RunOutcome): void {
+  const where = relative(process.cwd(), o.runDir) || o.runDir;
+  const ops = o.history.filter((op) => op.type === 'invoke').length;
+  if (o.error) process.stdout.write(`RUN FAILED: ${o.error}\n`);
+  process.stdout.write(`${VERDICT[String(o.valid) as keyof typeof VERDICT]}  ${ops} ops  ${where}\n`);
+  const per = (o.results?.results ?? {}) as Record<string, { valid: unknown; summary?: string; reason?: string }>;
+  for (const [name, r] of Object.entries(per)) {
+    const v = VERDICT[String(r.valid) as keyof typeof VERDICT] ?? String(r.valid);
+    process.stdout.write(`  ${name.padEnd(14)} ${v.padEnd(8)} ${r.summary ?? ''}${r.reason ? ` (${r.reason})` : ''}\n`);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Op } from '../op.ts';
+import { HistoryFormatError, type ParsedHistory } from './types.ts';
+
+const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
+
+/**
+ * Our own history.jsonl: one Op as JSON per line. A truncated last line (the run died mid-write) is
+ * skipped with a warning; a bad line anywhere else is an error naming it.
+ */
+export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistory {
+  const history: Op[] = [];
+  const warnings: string[] = [];
+  const lines = text.split('\n');
+  let last = lines.length - 1;
+  while (last >= 0 && lines[last]!.trim() === '') last--;
+  for (let ln = 0; ln <= last; ln++) {
+    const raw = lines[ln]!;
+    if (raw.trim() === '') continue;
+    let op: unknown;
+    try {
+      op = JSON.parse(raw);
+    } catch {
+      if (ln === last) {
+        warnings.push(
+          `${file}:${ln + 1}: last line is truncated (the run probably stopped mid-write); skipped`,
+        );
+        break;
+      }
+      throw new HistoryFormatError(
+        file,
+        ln + 1,
+        `not valid JSON: "${raw.slice(0, 60)}"`,
+        'each line must be one Op object; fix or delete that line',
+      );
+    }
+    const o = op as Partial<Op> | null;
+    if (
+      o === null ||
+      typeof o !== 'object' ||
+      !TYPES.has(o.type as string) ||
+      (typeof o.process !== 'number' && o.process !== 'nemesis') ||
+      typeof o.f !== 'string'
+    ) {
+      throw new HistoryFormatError(
+        file,
+        ln + 1,
+        'not an Op (needs type invoke|ok|fail|info, process, f)',
+        'each line must be one Op object',
+      );
+    }
+    history.push({
+      ...(o as Op),
+      index: typeof o.index === 'number' ? o.index : history.length,
+      time: typeof o.time === 'number' ? o.time : history.length,
+      value: o.value === undefined ? null : o.value,
+    });
+  }
+  return { history, model: undefined, format: 'jsonl', warnings };
+}

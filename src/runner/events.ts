@@ -1,0 +1,12 @@
+import type { Op } from '../history/op.ts';
+
+export type Phase = 'setup' | 'running' | 'healing' | 'recovering' | 'final' | 'teardown' | 'checking' | 'done';
+
+/** The live stream a run emits, for the dashboard and plain progress lines (never re-read from files). */
+export type RunEvent =
+  | { kind: 'phase'; phase: Phase; at: number }
+  | { kind: 'op'; op: Op }
+  | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { kind: 'verdict'; valid: true | false | 'unknown'; runDir: string; summary: string };
+
+export type RunListener = (e: RunEvent) => void;

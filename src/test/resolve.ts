@@ -1,0 +1,72 @@
+/** Turns a test definition (file + flags) into the resolved test and the parts that run it. */
+import { randomInt } from 'node:crypto';
+import { findNemeses, type NemesisDescriptor } from '../../nemeses/index.ts';
+import { findSystem, resolveMode } from '../../systems/index.ts';
+import { findWorkload } from '../../workloads/index.ts';
+import { UserError } from '../cli/errors.ts';
+import { composePackages } from '../runner/nemesis-compose.ts';
+import {
+  DEFAULTS,
+  nemesisNames,
+  nodeNames,
+  type ResolvedTest,
+  resolveConcurrency,
+  type TestDefinition,
+} from './define.ts';
+import type { NemesisPackage, System, SystemDescriptor, Workload, WorkloadDescriptor } from './interfaces.ts';
+
+export interface Resolved {
+  test: ResolvedTest;
+  system: System;
+  workload: Workload;
+  nemesis: NemesisPackage | undefined;
+}
+
+export function resolveTest(def: TestDefinition): Resolved {
+  const sys: SystemDescriptor = typeof def.system === 'object' ? def.system : findSystem(def.system ?? DEFAULTS.system);
+  const wl: WorkloadDescriptor =
+    typeof def.workload === 'object' ? def.workload : findWorkload(def.workload ?? DEFAULTS.workload);
+  const mode = resolveMode(sys, def.mode);
+  const nodes = nodeNames(def.nodes);
+  let concurrency: number;
+  try {
+    concurrency = resolveConcurrency(def.concurrency, nodes.length);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+  const names = nemesisNames(def.nemesis);
+  const descriptors: NemesisDescriptor[] = typeof def.nemesis === 'object' && !Array.isArray(def.nemesis) ? [] : findNemeses(names);
+  const nemesisInterval = def.nemesisInterval ?? DEFAULTS.nemesisInterval;
+  const options = def.options ?? {};
+  const test: ResolvedTest = {
+    name: def.name ?? `${sys.name}-${wl.name}${mode === sys.modes[0] ? '' : `-${mode}`}`,
+    system: sys.name,
+    mode,
+    workload: wl.name,
+    nemesis: names,
+    nodes,
+    concurrency,
+    timeLimit: def.timeLimit ?? DEFAULTS.timeLimit,
+    rate: def.rate ?? DEFAULTS.rate,
+    seed: def.seed ?? randomInt(0, 2 ** 31),
+    recoveryTime: def.recoveryTime ?? DEFAULTS.recoveryTime,
+    opTimeout: def.opTimeout ?? DEFAULTS.opTimeout,
+    nemesisInterval,
+    checkerTimeLimit: def.checkerTimeLimit ?? DEFAULTS.checkerTimeLimit,
+    checkerMemoryLimit: def.checkerMemoryLimit,
+    resultsDir: def.resultsDir ?? DEFAULTS.resultsDir,
+    options,
+  };
+  const system = sys.create(mode);
+  if (!(wl.name in system.clients)) {
+    throw new UserError(
+      `system '${sys.name}' does not support workload '${wl.name}': choose one of ${Object.keys(system.clients).join(', ')}`,
+    );
+  }
+  const workload = wl.create({ concurrency, nodes, rate: test.rate, options });
+  const packages =
+    typeof def.nemesis === 'object' && !Array.isArray(def.nemesis)
+      ? [def.nemesis]
+      : descriptors.map((d) => d.create({ interval: nemesisInterval, nodes }));
+  return { test, system, workload, nemesis: composePackages(packages) };
+}

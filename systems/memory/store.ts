@@ -1,0 +1,107 @@
+/**
+ * The in-process store behind the `memory` system: registers (independent keys), sets and counters, with
+ * switchable misbehaviour so that every checker can be shown both passing and failing without Docker.
+ * Each op is applied atomically (JavaScript runs one op at a time), so the honest mode is linearizable.
+ */
+import { Rng } from '../../src/generator/rng.ts';
+
+export type MemoryMode = 'honest' | 'lost-writes' | 'stale-reads' | 'duplicated-adds' | 'delayed-visibility';
+
+export const MEMORY_MODES: readonly MemoryMode[] = [
+  'honest',
+  'lost-writes',
+  'stale-reads',
+  'duplicated-adds',
+  'delayed-visibility',
+];
+
+export interface MemoryTuning {
+  /** lost-writes: fraction of acknowledged writes/adds silently dropped. */
+  lossRate: number;
+  /** duplicated-adds: fraction of adds applied twice. */
+  duplicateRate: number;
+  /** stale-reads: how old a non-primary node's view may get, ms. */
+  staleMs: number;
+  /** delayed-visibility: how long a write stays invisible after it is acknowledged, ms. */
+  visibilityMs: number;
+}
+
+export const DEFAULT_TUNING: MemoryTuning = { lossRate: 0.05, duplicateRate: 0.05, staleMs: 200, visibilityMs: 300 };
+
+type Data = Map<string, unknown>;
+
+export class MemoryStore {
+  private data: Data = new Map();
+  private replicas = new Map<string, { data: Data; at: number }>();
+  private invisible: { at: number; apply: () => void }[] = [];
+  private readonly rng: Rng;
+  readonly mode: MemoryMode;
+  readonly tuning: MemoryTuning;
+  private readonly now: () => number;
+
+  constructor(mode: MemoryMode, seed: number, tuning: Partial<MemoryTuning> = {}, now = () => performance.now()) {
+    this.mode = mode;
+    this.rng = new Rng(seed ^ 0x5eed);
+    this.tuning = { ...DEFAULT_TUNING, ...tuning };
+    this.now = now;
+  }
+
+  /** The view a node reads from: the primary's, or in stale-reads mode a lagging copy on n2…nN. */
+  private view(node: string): Data {
+    this.applyDue();
+    if (this.mode !== 'stale-reads' || node === 'n1') return this.data;
+    const r = this.replicas.get(node);
+    const t = this.now();
+    if (r && t - r.at < this.tuning.staleMs) return r.data;
+    const copy: Data = new Map([...this.data].map(([k, v]) => [k, Array.isArray(v) ? v.slice() : v]));
+    this.replicas.set(node, { data: copy, at: t });
+    return copy;
+  }
+
+  private applyDue(): void {
+    if (this.invisible.length === 0) return;
+    const t = this.now();
+    while (this.invisible.length > 0 && this.invisible[0]!.at <= t) this.invisible.shift()!.apply();
+  }
+
+  /** Applies a mutation, or in the misbehaving modes loses or delays it. */
+  private mutate(apply: () => void): void {
+    this.applyDue();
+    if (this.mode === 'lost-writes' && this.rng.float() < this.tuning.lossRate) return;
+    if (this.mode === 'delayed-visibility') {
+      this.invisible.push({ at: this.now() + this.tuning.visibilityMs, apply });
+      return;
+    }
+    apply();
+  }
+
+  read(node: string, key: string): unknown {
+    const v = this.view(node).get(key);
+    return Array.isArray(v) ? v.slice() : (v ?? null);
+  }
+
+  write(key: string, value: unknown): void {
+    this.mutate(() => this.data.set(key, value));
+  }
+
+  /** Compare-and-set against the primary's current value; true when it applied. */
+  cas(key: string, from: unknown, to: unknown): boolean {
+    this.applyDue();
+    if ((this.data.get(key) ?? null) !== from) return false;
+    this.mutate(() => this.data.set(key, to));
+    return true;
+  }
+
+  add(key: string, element: unknown): void {
+    const times = this.mode === 'duplicated-adds' && this.rng.float() < this.tuning.duplicateRate ? 2 : 1;
+    this.mutate(() => {
+      const xs = (this.data.get(key) as unknown[] | undefined) ?? [];
+      for (let i = 0; i < times; i++) xs.push(element);
+      this.data.set(key, xs);
+    });
+  }
+
+  increment(key: string, delta: number): void {
+    this.mutate(() => this.data.set(key, ((this.data.get(key) as number | undefined) ?? 0) + delta));
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { checkLinearizable, checkLinearizableSync } from '../../../checkers/linearizable/index.ts';
+import type { Op } from '../../../src/history/op.ts';
+
+/**
+ * n concurrent writes of distinct values and a concurrent read of a value nobody wrote: every subset of
+ * writes in every last-written value is a distinct configuration, so refuting it takes ~2^n steps.
+ */
+function hard(n: number): Op[] {
+  const h: Op[] = [];
+  const push = (o: Omit<Op, 'index' | 'time'>) => h.push({ ...o, index: h.length, time: h.length });
+  for (let p = 0; p < n; p++) push({ type: 'invoke', process: p, f: 'write', value: p });
+  push({ type: 'invoke', process: n, f: 'read', value: null });
+  for (let p = 0; p < n; p++) push({ type: 'ok', process: p, f: 'write', value: p });
+  push({ type: 'ok', process: n, f: 'read', value: -1 });
+  return h;
+}
+
+describe('budget', () => {
+  it('answers unknown with a reason when the time limit passes, quickly', async () => {
+    const t0 = performance.now();
+    const r = await checkLinearizable(hard(40), 'register', { timeLimitMs: 100 });
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/time limit/);
+    expect(r.progress.partitionsUndecided).toBe(1);
+    expect(r.progress.steps).toBeGreaterThan(0);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('answers unknown when the memory budget is exceeded', () => {
+    const r = checkLinearizableSync(hard(40), 'register', {
+      memoryLimitBytes: 4 * 1024 ** 2,
+      timeLimitMs: 20_000,
+    });
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/memory limit/);
+  });
+
+  it('honours an AbortSignal', async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    const r = await checkLinearizable(hard(40), 'register', { signal: ac.signal, timeLimitMs: 20_000 });
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toBe('cancelled');
+  });
+
+  it('still decides small instances of the same shape', () => {
+    expect(checkLinearizableSync(hard(8), 'register').valid).toBe(false);
+  });
+});

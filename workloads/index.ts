@@ -1,0 +1,14 @@
+import { UserError } from '../src/cli/errors.ts';
+import type { WorkloadDescriptor } from '../src/test/interfaces.ts';
+import { setWorkloadDescriptor } from './set.ts';
+
+/** Every workload, by the name used with --workload. */
+export const WORKLOADS: Record<string, WorkloadDescriptor> = {
+  set: setWorkloadDescriptor,
+};
+
+export function findWorkload(name: string): WorkloadDescriptor {
+  const w = WORKLOADS[name];
+  if (!w) throw new UserError(`unknown workload '${name}': choose one of ${Object.keys(WORKLOADS).join(', ')}`);
+  return w;
+}

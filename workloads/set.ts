@@ -1,0 +1,43 @@
+/**
+ * The set workload (Jepsen's): clients add unique integers to one set while faults happen; after the
+ * heal one client on each node reads the whole set. The set checker then lists acknowledged adds that
+ * were lost, elements nobody added, and duplicates.
+ */
+import { setChecker } from '../checkers/set.ts';
+import { eachThread, fillIn, once, onThreads } from '../src/generator/index.ts';
+import type { Context, Generator, OpResult } from '../src/generator/types.ts';
+import type { Op } from '../src/history/op.ts';
+import type { Workload, WorkloadDescriptor } from '../src/test/interfaces.ts';
+
+/** add 0, add 1, add 2, … — a pure generator: its state is the next element. */
+export function uniqueAdds(next = 0): Generator {
+  return {
+    op(ctx: Context): OpResult {
+      const op = fillIn({ f: 'add', value: next }, ctx);
+      return op === 'pending' ? 'pending' : { op, gen: uniqueAdds(next + 1) };
+    },
+    update(_ctx: Context, _event: Op): Generator {
+      return this;
+    },
+  };
+}
+
+/** Final reads: one from each node (thread i talks to node i mod n), so every replica's view is recorded. */
+export function finalReadPerNode(nodeCount: number): Generator {
+  return onThreads((t) => typeof t === 'number' && t < nodeCount, eachThread(once({ f: 'read', value: null })));
+}
+
+export function setWorkload(nodeCount: number): Workload {
+  return {
+    name: 'set',
+    generator: uniqueAdds(),
+    finalGenerator: finalReadPerNode(nodeCount),
+    checkers: [setChecker],
+  };
+}
+
+export const setWorkloadDescriptor: WorkloadDescriptor = {
+  name: 'set',
+  description: 'unique adds to a set, final reads after the heal; finds lost, unexpected and duplicated elements',
+  create: (o) => setWorkload(o.nodes.length),
+};
