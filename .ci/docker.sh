@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Sourced by .ci/run. Defines:
-#   start_docker  make sure a Docker engine answers: when `docker info` fails, install docker.io (plus tini,
-#                 debootstrap, iptables, iproute2 when missing) and start dockerd in the background; waits up to 60 s.
+#   start_docker  install what is missing (docker.io when no engine answers; tini, debootstrap, iptables, iproute2),
+#                 then, when `docker info` fails, start dockerd in the background (pid file, log file) and wait
+#                 up to 60 s for it to answer.
 #   stop_docker   stop the dockerd that start_docker started (by its pid), and nothing else.
 # Safe under `set -euo pipefail`. Needs root (or sudo) only when it has to install or start the engine.
 
@@ -17,12 +18,9 @@ _fl_docker_up() {
 }
 
 start_docker() {
-  if _fl_docker_up; then
-    echo "== docker engine already running ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
-    return 0
-  fi
+  # Host tools the nodes rely on (hostroot runs the host's tini; faults use the host's iptables/tc via nsenter).
   local want=() p
-  command -v dockerd >/dev/null 2>&1 || want+=(docker.io)
+  _fl_docker_up || command -v dockerd >/dev/null 2>&1 || want+=(docker.io)
   command -v tini >/dev/null 2>&1 || want+=(tini)
   command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || want+=(debootstrap)
   command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || want+=(iptables)
@@ -31,6 +29,10 @@ start_docker() {
     echo "== installing ${want[*]}"
     _fl_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
     _fl_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${want[@]}"
+  fi
+  if _fl_docker_up; then
+    echo "== docker engine already running ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
+    return 0
   fi
   echo "== starting dockerd (log: $FAULTLINE_DOCKERD_LOG)"
   # setsid: the engine must not get the CI shell's SIGINT; its pid is recorded so only it is stopped later.
@@ -46,7 +48,7 @@ start_docker() {
       echo "== docker engine up after ${p} s"
       return 0
     fi
-    if ! kill -0 "$(cat "$FAULTLINE_DOCKERD_PID_FILE")" 2>/dev/null; then
+    if [ ! -d "/proc/$(cat "$FAULTLINE_DOCKERD_PID_FILE")" ]; then
       echo "== dockerd exited; last lines of its log:" >&2
       tail -n 20 "$FAULTLINE_DOCKERD_LOG" >&2 || true
       return 1
@@ -63,11 +65,13 @@ stop_docker() {
   local pid i
   pid=$(cat "$FAULTLINE_DOCKERD_PID_FILE")
   rm -f "$FAULTLINE_DOCKERD_PID_FILE"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  # Only our engine: the pid must still be alive and still be dockerd (or the sudo running it).
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 0
+  grep -qE '^(dockerd|sudo)$' "/proc/$pid/comm" 2>/dev/null || return 0
   echo "== stopping dockerd (pid $pid)"
   _fl_sudo kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 1 30); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    [ -d "/proc/$pid" ] || return 0
     sleep 0.5
   done
   _fl_sudo kill -KILL "$pid" 2>/dev/null || true

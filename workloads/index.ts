@@ -1,9 +1,11 @@
 import { UserError } from '../src/cli/errors.ts';
 import type { WorkloadDescriptor } from '../src/test/interfaces.ts';
+import { registerWorkloadDescriptor } from './register.ts';
 import { setWorkloadDescriptor } from './set.ts';
 
 /** Every workload, by the name used with --workload. */
 export const WORKLOADS: Record<string, WorkloadDescriptor> = {
+  register: registerWorkloadDescriptor,
   set: setWorkloadDescriptor,
 };
 

@@ -4,6 +4,7 @@ import { Budget } from './budget.ts';
 import { explainFailure, type LinearizabilityFailure } from './explain.ts';
 import type { Model } from './model.ts';
 import { resolveModel } from './models/registry.ts';
+import { maxWorkers, PARALLEL_AFTER_MS, searchInWorkers } from './parallel.ts';
 import { type Prepared, prepareHistory } from './prepare.ts';
 import { PartitionSearch } from './search.ts';
 
@@ -12,6 +13,12 @@ export interface LinearizableOptions extends CheckOptions {
   minimize?: boolean;
   /** Wall-clock share for the minimization, ms; default 10 s (never past the overall time limit). */
   minimizeTimeMs?: number;
+  /**
+   * Search partitions in worker threads: 'auto' (default) moves partitions still undecided after 2 s to
+   * workers when there are several CPUs; true uses workers from the start; false never. Only for models
+   * given by name (a model object cannot travel to a worker).
+   */
+  parallel?: boolean | 'auto';
 }
 
 export interface LinearizabilityResult extends CheckResult {
@@ -45,6 +52,31 @@ interface Run {
   budget: Budget;
   stopReason: string | undefined;
 }
+
+/** What is known about one partition at the end, searched here or in a worker. */
+interface Outcome {
+  key: string;
+  status: 'ok' | 'illegal' | 'running';
+  ops: number;
+  steps: number;
+  maxDepth: number;
+  cacheEntries: number;
+  states: number;
+  bytes: number;
+  search?: PartitionSearch;
+}
+
+const outcomeOf = (s: PartitionSearch): Outcome => ({
+  key: s.partition.key,
+  status: s.status,
+  ops: s.partition.ops.length,
+  steps: s.steps,
+  maxDepth: s.status === 'ok' ? s.partition.ops.length : s.maxDepth,
+  cacheEntries: s.visited.size,
+  states: s.table.states.length,
+  bytes: s.bytes(),
+  search: s,
+});
 
 function start(history: readonly Op[], model: Model<unknown>, opts: CheckOptions): Run {
   const budget = new Budget(opts);
@@ -80,7 +112,7 @@ export function checkLinearizableSync(
   const m = resolveModel(model);
   const run = start(history, m, opts);
   while (!round(run)) {}
-  return finish(run, m, opts);
+  return finish(run.searches.map(outcomeOf), run, m, opts);
 }
 
 /**
@@ -94,18 +126,65 @@ export async function checkLinearizable(
 ): Promise<LinearizabilityResult> {
   const m = resolveModel(model);
   const run = start(history, m, opts);
+  const parallel = opts.parallel ?? 'auto';
+  const canParallel = typeof model === 'string' && maxWorkers() >= 2;
+  if (canParallel && parallel === true && run.searches.length >= 2) {
+    return finish(await inWorkers(model, run, run.searches), run, m, opts);
+  }
   let lastYield = performance.now();
   while (!round(run)) {
     if (performance.now() - lastYield > YIELD_MS) {
       await new Promise<void>((r) => setImmediate(r));
       lastYield = performance.now();
     }
+    // Long search over several partitions: hand the undecided ones to worker threads. Their work here
+    // is lost, which is why this waits: a worker costs a start-up and a cold JIT.
+    const open = run.searches.filter((s) => s.status === 'running');
+    if (
+      canParallel &&
+      parallel === 'auto' &&
+      open.length >= 2 &&
+      run.budget.elapsedMs() > PARALLEL_AFTER_MS
+    ) {
+      const moved = await inWorkers(model, run, open);
+      return finish(
+        [...run.searches.filter((s) => s.status !== 'running').map(outcomeOf), ...moved],
+        run,
+        m,
+        opts,
+      );
+    }
   }
-  return finish(run, m, opts);
+  return finish(run.searches.map(outcomeOf), run, m, opts);
 }
 
-function finish(run: Run, model: Model<unknown>, opts: LinearizableOptions): LinearizabilityResult {
-  const { searches, prepared, budget } = run;
+/** Searches in worker threads; an illegal partition is searched again here to explain it. */
+async function inWorkers(modelName: string, run: Run, searches: PartitionSearch[]): Promise<Outcome[]> {
+  const parts = searches.map((s) => s.partition);
+  const out = await searchInWorkers(modelName, parts, run.budget, maxWorkers(), SLICE);
+  run.stopReason = out.stopReason;
+  return searches.map((s, k): Outcome => {
+    const v = out.verdicts.get(s.partition.key);
+    if (v?.status === 'illegal') {
+      // Searched again from scratch, here, for the explanation.
+      const again = new PartitionSearch(parts[k]!);
+      while (again.run(SLICE) === 'running' && !run.budget.exceeded(again.bytes())) {}
+      return outcomeOf(again);
+    }
+    const base = { key: s.partition.key, ops: s.partition.ops.length, bytes: 0 };
+    if (v) return { ...base, ...v };
+    return { ...base, status: 'running', steps: 0, maxDepth: 0, cacheEntries: 0, states: 0 };
+  });
+}
+
+function finish(
+  outcomes: Outcome[],
+  run: Run,
+  model: Model<unknown>,
+  opts: LinearizableOptions,
+): LinearizabilityResult {
+  const { prepared, budget } = run;
+  const searches = outcomes;
   const illegal = searches.filter((s) => s.status === 'illegal');
   const undecided = searches.filter((s) => s.status === 'running');
   const valid: Validity = illegal.length ? false : undecided.length ? 'unknown' : true;
@@ -120,14 +199,11 @@ function finish(run: Run, model: Model<unknown>, opts: LinearizableOptions): Lin
     partitions: {
       total: searches.length,
       linearizable: searches.filter((s) => s.status === 'ok').length,
-      illegal: illegal.map((s) => s.partition.key),
-      undecided: undecided.map((s) => s.partition.key),
+      illegal: illegal.map((s) => s.key),
+      undecided: undecided.map((s) => s.key),
     },
     progress: {
-      maxOpsLinearized: searches.reduce(
-        (n, s) => Math.max(n, s.status === 'ok' ? s.partition.ops.length : s.maxDepth),
-        0,
-      ),
+      maxOpsLinearized: searches.reduce((n, s) => Math.max(n, s.maxDepth), 0),
       partitionsDecided: searches.length - undecided.length,
       partitionsUndecided: undecided.length,
       steps,
@@ -135,14 +211,15 @@ function finish(run: Run, model: Model<unknown>, opts: LinearizableOptions): Lin
     stats: {
       ms: 0,
       steps,
-      cacheEntries: searches.reduce((n, s) => n + s.visited.size, 0),
-      states: searches.reduce((n, s) => n + s.table.states.length, 0),
-      cacheBytes: searches.reduce((n, s) => n + s.bytes(), 0),
+      cacheEntries: searches.reduce((n, s) => n + s.cacheEntries, 0),
+      states: searches.reduce((n, s) => n + s.states, 0),
+      cacheBytes: searches.reduce((n, s) => n + s.bytes, 0),
     },
     problems: prepared.problems,
   };
   if (valid === 'unknown') result.reason = run.stopReason ?? 'search stopped';
-  if (illegal[0]) result.failure = explainFailure(illegal[0], budget, opts);
+  const failed = illegal.find((s) => s.search)?.search;
+  if (failed) result.failure = explainFailure(failed, budget, opts);
   result.stats.ms = Math.round(budget.elapsedMs() * 1000) / 1000;
   result.summary = summarize(result);
   return result;

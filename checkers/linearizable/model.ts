@@ -54,6 +54,12 @@ export interface Model<S = unknown> {
    */
   keepFailed?(call: Call): boolean;
   /**
+   * Performance hint: the state after this call is almost never equal to one reached another way (an
+   * append of a unique token), so the checker skips looking it up. Sound either way: equal states kept
+   * apart only cost the search some cache hits.
+   */
+  freshState?(call: Call): boolean;
+  /**
    * Indices of calls whose removal cannot change the verdict (each model proves this for itself).
    * Receives every call of one partition, `info` ones included.
    */

@@ -1,3 +1,4 @@
+import { Bits } from './bits.ts';
 import type { Partition } from './prepare.ts';
 import { StateTable } from './states.ts';
 import { VisitedSet } from './visited.ts';
@@ -33,8 +34,11 @@ export class PartitionSearch {
   private readonly prev: Int32Array;
   private readonly rank: Int32Array;
   private readonly crashed: Uint8Array;
+  /** Bit position of each op within its bitset (completed ops and crashed ops are numbered apart). */
+  private readonly bit: Int32Array;
   private readonly zobrist: Int32Array;
-  private readonly bits: Int32Array;
+  private readonly bits: Bits;
+  private readonly crashedBits: Bits;
   private readonly stackOp: Int32Array;
   private readonly stackState: Int32Array;
   private depth = 0;
@@ -53,23 +57,29 @@ export class PartitionSearch {
       ops.map((o) => o.call),
     );
     this.state = this.table.intern(partition.model.init());
-    const words = Math.max(1, Math.ceil(n / 32));
-    this.visited = new VisitedSet(words);
-    this.bits = new Int32Array(words);
     this.stackOp = new Int32Array(n);
     this.stackState = new Int32Array(n);
     this.crashed = new Uint8Array(n);
+    this.bit = new Int32Array(n);
     this.zobrist = new Int32Array(n);
     let seed = 0x2545f491;
+    let crashedCount = 0;
     for (let i = 0; i < n; i++) {
+      if (ops[i]!.crashed) {
+        this.crashed[i] = 1;
+        this.bit[i] = crashedCount++;
+        continue;
+      }
       // xorshift32: deterministic, well-spread keys
       seed ^= seed << 13;
       seed ^= seed >>> 17;
       seed ^= seed << 5;
       this.zobrist[i] = seed;
-      if (ops[i]!.crashed) this.crashed[i] = 1;
-      else this.remaining++;
+      this.bit[i] = this.remaining++;
     }
+    this.visited = new VisitedSet();
+    this.bits = new Bits(this.remaining);
+    this.crashedBits = new Bits(crashedCount);
     // Time order of entries; crashed returns last, in call order. Calls never tie (distinct positions).
     const entries = new Int32Array(2 * n);
     for (let i = 0; i < 2 * n; i++) entries[i] = i;
@@ -95,7 +105,8 @@ export class PartitionSearch {
   /** Runs at most `maxSteps` steps; returns the status. */
   run(maxSteps: number): SearchStatus {
     if (this.status !== 'running') return this.status;
-    const { next, prev, crashed, zobrist, bits, stackOp, stackState, visited, table } = this;
+    const { next, prev, crashed, bit, zobrist, bits, crashedBits, stackOp, stackState, visited, table } =
+      this;
     const head = 2 * this.n;
     let { depth, state, hash, remaining } = this;
     let e = this.cursor;
@@ -109,11 +120,10 @@ export class PartitionSearch {
         const i = e >> 1;
         const ns = table.next(state, i);
         if (ns >= 0) {
-          const w = i >> 5;
-          const m = 1 << (i & 31);
-          bits[w]! |= m;
+          const set = crashed[i] === 0 ? bits : crashedBits;
+          set.set(bit[i]!);
           hash ^= zobrist[i]!;
-          if (visited.add(bits, hash, ns)) {
+          if (visited.add(bits, crashedBits, hash, ns)) {
             stackOp[depth] = i;
             stackState[depth] = state;
             depth++;
@@ -128,7 +138,7 @@ export class PartitionSearch {
             e = next[head]!;
             continue;
           }
-          bits[w]! &= ~m;
+          set.clear(bit[i]!);
           hash ^= zobrist[i]!;
         }
         e = next[e]!;
@@ -141,7 +151,7 @@ export class PartitionSearch {
         depth--;
         const i = stackOp[depth]!;
         state = stackState[depth]!;
-        bits[i >> 5]! &= ~(1 << (i & 31));
+        (crashed[i] === 0 ? bits : crashedBits).clear(bit[i]!);
         hash ^= zobrist[i]!;
         const c = 2 * i;
         const r = c + 1;

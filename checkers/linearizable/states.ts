@@ -3,8 +3,10 @@ import { type Call, isIllegal, type Model } from './model.ts';
 export const ILLEGAL_STEP = -1;
 /** Past this many memoized transitions (≈16 bytes each), steps are recomputed instead of remembered. */
 const MAX_MEMO = 1 << 24;
+/** Lookups after which a hash memo that misses more than it hits is dropped. */
+const MEMO_PROBATION = 1 << 16;
 /** Cells of the dense memo (4 bytes each) before falling back to the hash table. */
-const DENSE_CELLS = 1 << 20;
+const DENSE_CELLS = 1 << 18;
 
 /**
  * Interns model states as small integers and memoizes transitions (state id, op) → state id in an
@@ -22,6 +24,9 @@ export class StateTable {
   private vals = new Int32Array(1 << 12);
   private mask = (1 << 12) - 1;
   private size = 0;
+  private hashMemo = true;
+  private lookups = 0;
+  private hits = 0;
   /** Dense memo for the first states (most searches have few): row s, column i; 0 = not yet computed. */
   private dense: Int32Array;
   private readonly denseStates: number;
@@ -69,14 +74,26 @@ export class StateTable {
       this.dense[cell] = r + 2;
       return r;
     }
+    if (!this.hashMemo) return this.compute(s, i);
     const key = s * this.n + i;
     const keys = this.keys;
     let slot = (Math.imul(s, 0x9e3779b1) ^ Math.imul(i, 0x85ebca6b)) & this.mask;
+    this.lookups++;
     for (;;) {
       const k = keys[slot]!;
-      if (k === key) return this.vals[slot]!;
+      if (k === key) {
+        this.hits++;
+        return this.vals[slot]!;
+      }
       if (k === -1) break;
       slot = (slot + 1) & this.mask;
+    }
+    if (this.lookups === MEMO_PROBATION && this.hits * 2 < this.lookups) {
+      // Mostly fresh states (appends of unique values): remembering costs more than recomputing.
+      this.hashMemo = false;
+      this.keys = new Float64Array(0);
+      this.vals = new Int32Array(0);
+      return this.compute(s, i);
     }
     const r = this.compute(s, i);
     if (this.size < MAX_MEMO) {
@@ -116,7 +133,12 @@ export class StateTable {
 
   private compute(s: number, i: number): number {
     const r = this.model.step(this.states[s], this.calls[i]!);
-    return isIllegal(r) ? ILLEGAL_STEP : this.intern(r);
+    if (isIllegal(r)) return ILLEGAL_STEP;
+    if (this.model.freshState?.(this.calls[i]!)) {
+      this.states.push(r);
+      return this.states.length - 1;
+    }
+    return this.intern(r);
   }
 
   bytes(): number {

@@ -1,80 +1,178 @@
+import type { Bits } from './bits.ts';
+
 /**
- * The search cache: a set of (linearized-ops bitset, state id) pairs, open addressing over typed arrays.
- * Each entry is stored once in an arena as [state, w0..wW-1]; the caller supplies an incrementally
- * maintained Zobrist hash of the bitset so no hashing pass over the bits is needed.
+ * The search cache: configurations (linearized ops, state id) already explored, over typed arrays.
+ * Linearized ops come as two bitsets: ops that completed, and crashed ops (which may happen or not).
+ * An entry stores only each bitset's window (see Bits): [state, lo, hi, clo, chi, words…, crashed words…],
+ * so its size follows the concurrency, not the history length. The caller supplies an incrementally
+ * maintained Zobrist hash of the completed bitset.
+ *
+ * Crashed ops are never required, so a configuration is subsumed by an explored one with the same
+ * state and completed ops whose crashed set is a subset of its own: every continuation of the larger
+ * one is open to the smaller one too. Entries sharing (state, completed ops) form a list hanging off one
+ * hash slot; `add` reports a subsumed configuration as already seen, and unlinks entries the new one
+ * subsumes so the lists stay short.
  */
+const HEADER = 5;
+
 export class VisitedSet {
-  private readonly words: number;
-  private readonly stride: number;
-  private arena: Int32Array;
-  private hashes: Int32Array;
-  private slots: Int32Array;
-  private mask: number;
+  private arena = new Int32Array(1 << 14);
+  private used = 0;
+  /** Arena offset of each entry. */
+  private offsets = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  /** Next entry with the same (state, completed ops), or -1. */
+  private links = new Int32Array(1024);
+  private slots = new Int32Array(2048);
+  private mask = 2047;
+  private keys = 0;
   size = 0;
 
-  constructor(words: number) {
-    this.words = words;
-    this.stride = words + 1;
-    this.arena = new Int32Array(this.stride * 1024);
-    this.hashes = new Int32Array(1024);
-    this.slots = new Int32Array(2048);
-    this.mask = 2047;
-  }
-
-  /** Adds (bits, state) unless present; true when it was new. */
-  add(bits: Int32Array, bitsHash: number, state: number): boolean {
+  /** Adds the configuration unless it is present or subsumed; true when it was new. */
+  add(bits: Bits, crashed: Bits, bitsHash: number, state: number): boolean {
     const key = (bitsHash ^ Math.imul(state + 1, 0x9e3779b1)) | 0;
-    const { words, stride, arena, hashes, slots, mask } = this;
+    const { arena, hashes, offsets, slots, mask } = this;
+    const lo = bits.lo;
+    const hi = Math.max(lo, bits.hi);
+    const words = bits.words;
     let s = (key ^ (key >>> 15)) & mask;
+    let head = -1;
     for (;;) {
       const e = slots[s]!;
       if (e === 0) break;
       const idx = e - 1;
       if (hashes[idx] === key) {
-        const base = idx * stride;
-        if (arena[base] === state) {
-          let w = 0;
-          while (w < words && arena[base + 1 + w] === bits[w]) w++;
-          if (w === words) return false;
+        const base = offsets[idx]!;
+        if (arena[base] === state && arena[base + 1] === lo && arena[base + 2] === hi) {
+          let w = lo;
+          const at = base + HEADER - lo;
+          while (w < hi && arena[at + w] === words[w]) w++;
+          if (w === hi) {
+            head = idx;
+            break;
+          }
         }
       }
       s = (s + 1) & mask;
     }
+    const found = head >= 0;
+    const clo = crashed.lo;
+    const chi = Math.max(clo, crashed.hi);
+    if (found) {
+      // Seen if some entry's crashed set is a subset of ours; unlink entries whose set is a superset.
+      const cw = crashed.words;
+      const links = this.links;
+      let prev = -1;
+      let cur = head;
+      while (cur >= 0) {
+        const base = offsets[cur]!;
+        const slo = arena[base + 3]!;
+        const shi = arena[base + 4]!;
+        const at = base + HEADER + (arena[base + 2]! - arena[base + 1]!) - slo;
+        const sub = slo <= clo && subset(arena, at, slo, shi, crashed);
+        if (sub) return false;
+        const sup = clo <= slo && supersetOf(arena, at, slo, shi, cw, clo, chi, crashed);
+        const nxt = links[cur]!;
+        if (sup) {
+          if (prev < 0) head = nxt;
+          else links[prev] = nxt;
+        } else prev = cur;
+        cur = nxt;
+      }
+    }
     const idx = this.size;
-    if ((idx + 1) * stride > arena.length) this.growArena();
-    const base = idx * stride;
-    this.arena[base] = state;
-    this.arena.set(bits, base + 1);
+    const len = HEADER + (hi - lo) + (chi - clo);
+    if (idx === offsets.length) this.growIndex();
+    if (this.used + len > this.arena.length) this.growArena(len);
+    const base = this.used;
+    const a = this.arena;
+    a[base] = state;
+    a[base + 1] = lo;
+    a[base + 2] = hi;
+    a[base + 3] = clo;
+    a[base + 4] = chi;
+    a.set(words.subarray(lo, hi), base + HEADER);
+    a.set(crashed.words.subarray(clo, chi), base + HEADER + (hi - lo));
+    this.used += len;
+    this.offsets[idx] = base;
     this.hashes[idx] = key;
-    slots[s] = idx + 1;
+    this.links[idx] = head;
     this.size++;
-    if (this.size * 2 > mask) this.rehash();
+    // The new entry heads the list (the slot is the old head's, or a fresh one).
+    slots[s] = idx + 1;
+    if (!found && ++this.keys * 2 > mask) this.rehash();
     return true;
   }
 
-  private growArena(): void {
-    const arena = new Int32Array(this.arena.length * 2);
-    arena.set(this.arena);
+  private growIndex(): void {
+    const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.offsets = grow(this.offsets);
+    this.hashes = grow(this.hashes);
+    this.links = grow(this.links);
+  }
+
+  private growArena(atLeast: number): void {
+    let n = this.arena.length * 2;
+    while (n < this.used + atLeast) n *= 2;
+    const arena = new Int32Array(n);
+    arena.set(this.arena.subarray(0, this.used));
     this.arena = arena;
-    const hashes = new Int32Array(this.hashes.length * 2);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
   }
 
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
     const mask = slots.length - 1;
-    for (let idx = 0; idx < this.size; idx++) {
-      const key = this.hashes[idx]!;
+    for (const e of old) {
+      if (e === 0) continue;
+      const key = this.hashes[e - 1]!;
       let s = (key ^ (key >>> 15)) & mask;
       while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = idx + 1;
+      slots[s] = e;
     }
     this.slots = slots;
     this.mask = mask;
   }
 
   bytes(): number {
-    return this.arena.byteLength + this.hashes.byteLength + this.slots.byteLength;
+    return (
+      this.arena.byteLength +
+      this.offsets.byteLength +
+      this.hashes.byteLength +
+      this.links.byteLength +
+      this.slots.byteLength
+    );
   }
+}
+
+/**
+ * Stored window [slo, shi) at arena[at + w] ⊆ live set `b` (the caller checked slo ≤ b.lo, so the
+ * stored full words below slo are full in `b` too; stored words from shi on are zero).
+ */
+function subset(arena: Int32Array, at: number, slo: number, shi: number, b: Bits): boolean {
+  const bw = b.words;
+  for (let w = slo; w < shi; w++) if ((arena[at + w]! & ~bw[w]!) !== 0) return false;
+  return true;
+}
+
+/** Live set (window [clo, chi) of `cw`) ⊆ stored set (caller checked clo ≤ slo). */
+function supersetOf(
+  arena: Int32Array,
+  at: number,
+  slo: number,
+  shi: number,
+  cw: Int32Array,
+  clo: number,
+  chi: number,
+  b: Bits,
+): boolean {
+  for (let w = clo; w < chi; w++) {
+    const stored = w < slo ? b.full(w) : w < shi ? arena[at + w]! : 0;
+    if ((cw[w]! & ~stored) !== 0) return false;
+  }
+  return true;
 }

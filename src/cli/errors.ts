@@ -7,3 +7,8 @@ export class UserError extends Error {
 }
 
 export const EXIT = { valid: 0, invalid: 1, unknown: 2, badInput: 254, crashed: 255 } as const;
+
+/** The machine cannot run the test (no Docker engine, …): one line with the fix, exit 255. */
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
+}

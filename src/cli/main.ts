@@ -2,8 +2,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.ts';
 import { analyzeCommand } from './commands/analyze.ts';
+import { cleanCommand } from './commands/clean.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { imageBuildCommand } from './commands/image.ts';
 import { runCommand } from './commands/run.ts';
-import { EXIT, UserError } from './errors.ts';
+import { EnvironmentError, EXIT, UserError } from './errors.ts';
 
 const int = (name: string, min = 0) => (v: string) => {
   const n = Number(v);
@@ -67,6 +70,9 @@ export function buildProgram(argv: string[]): Command {
     .option('--results-dir <dir>', 'where run folders go', 'results')
     .option('--opt <key=value>', 'system/workload option (repeatable)', collect)
     .option('--leave-running', 'keep the cluster after the run, for debugging')
+    .option('--flavour <flavour>', 'node image: debian (default; built from Debian packages) or hostroot (fast; host /usr)')
+    .option('--image <ref>', 'run nodes from this image instead of building one')
+    .option('--replay <run-dir>', "run an earlier run's test again with exactly its fault schedule")
     .addOption(new Option('--no-dashboard', 'plain progress lines instead of the live dashboard'))
     .action(async (file: string | undefined, opts) => {
       process.exitCode = await runCommand(file, opts, argv);
@@ -84,6 +90,36 @@ export function buildProgram(argv: string[]): Command {
     .option('--json', 'print the full result as JSON')
     .action(async (path: string, opts) => {
       process.exitCode = await analyzeCommand(path, opts);
+    });
+
+  const image = program.command('image').description('node images');
+  image
+    .command('build')
+    .description('build the node image (also done on demand by run)')
+    .option('--flavour <flavour>', 'debian (default) or hostroot')
+    .option('--packages <list>', 'extra Debian packages, comma-separated')
+    .option('--force', 'rebuild even when cached')
+    .action(async (opts) => {
+      process.exitCode = await imageBuildCommand({ ...opts, verbose: program.opts().verbose });
+    });
+
+  program
+    .command('doctor')
+    .description('check the Docker engine, node image, iptables/tc, qdiscs, Node and disk; print the fix for each problem')
+    .option('--flavour <flavour>', 'debian (default) or hostroot')
+    .option('--packages <list>', 'packages the image needs, comma-separated')
+    .option('--json', 'print the checks as JSON')
+    .action(async (opts) => {
+      process.exitCode = await doctorCommand(opts);
+    });
+
+  program
+    .command('clean')
+    .description('remove containers and networks left by crashed runs (found by label)')
+    .option('--run-id <id>', 'only this run')
+    .option('--images', 'also remove cached node images')
+    .action(async (opts) => {
+      process.exitCode = await cleanCommand(opts);
     });
 
   return program;
@@ -105,6 +141,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UserError) {
       process.stderr.write(`faultline: ${err.message}\n`);
       return EXIT.badInput;
+    }
+    if (err instanceof EnvironmentError) {
+      process.stderr.write(`faultline: ${err.message}\n`);
+      return EXIT.crashed;
     }
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     process.stderr.write(`faultline: internal error: ${msg}${verbose ? '' : ' (run with --verbose for details)'}\n`);

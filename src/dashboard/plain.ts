@@ -1,56 +1,66 @@
 /**
  * Plain progress for logs and CI: a timestamped line every few seconds (phase, ops/s, ok/fail/info,
- * active faults), never an escape code. Fed by run events, aggregated in counters.
+ * active faults), never an escape code. Fed by run events through the same aggregator as the dashboard.
  */
-import type { Phase, RunEvent } from '../runner/events.ts';
+import type { RunEvent } from '../runner/events.ts';
+import { clean, duration } from './format.ts';
+import { DashboardState, runClock, type StateTest } from './state.ts';
 
 export interface PlainProgress {
   onEvent(e: RunEvent): void;
   stop(): void;
 }
 
-export function plainProgress(write: (line: string) => void, everyMs = 3000): PlainProgress {
-  let phase: Phase = 'setup';
+export function plainProgress(
+  write: (line: string) => void,
+  everyMs = 3000,
+  test?: StateTest,
+): PlainProgress {
+  const state = new DashboardState(test ?? { nodes: [], timeLimit: 0 });
   const t0 = Date.now();
-  let ok = 0;
-  let fail = 0;
-  let info = 0;
-  let sinceLast = 0;
+  let lastDone = 0;
   let last = Date.now();
-  const faults = new Map<string, string>();
-  const line = () => {
+  const out = (text: string) => {
     const now = Date.now();
-    const rate = (sinceLast * 1000) / Math.max(1, now - last);
-    sinceLast = 0;
+    const stamp = new Date(now).toISOString().slice(11, 19);
+    write(clean(`${stamp} [${((now - t0) / 1000).toFixed(1).padStart(6)}s] ${text}`));
+  };
+  // Ops also check when the next line is due: a runner that never yields to timers would starve the interval.
+  let dueNs = everyMs * 1e6;
+  const clock = runClock();
+  const line = () => {
+    const at = clock.now(state.lastAt);
+    dueNs = at + everyMs * 1e6;
+    const now = Date.now();
+    const t = state.totals;
+    const done = t.ok + t.fail + t.info;
+    const rate = ((done - lastDone) * 1000) / Math.max(1, now - last);
+    lastDone = done;
     last = now;
-    const active = faults.size ? [...faults.values()].join('; ') : 'none';
-    write(
-      `[${((now - t0) / 1000).toFixed(1).padStart(6)}s] ${phase.padEnd(10)} ${rate.toFixed(0).padStart(7)} ops/s  ok ${ok}  fail ${fail}  info ${info}  faults: ${active}`,
+    const faults = [...state.faults.values()].map(
+      (f) => `${f.family} ${f.detail} (${duration(at - f.since)})`,
+    );
+    const main =
+      state.phase === 'running' && test
+        ? ` ${duration(state.progress(at).elapsedNs)}/${duration(state.timeLimitNs)}`
+        : '';
+    out(
+      `${(state.phase ?? 'starting').padEnd(10)}${main} ${rate.toFixed(0).padStart(7)} ops/s  ok ${t.ok}  fail ${t.fail}  info ${t.info}  faults: ${faults.length ? faults.join('; ') : 'none'}`,
     );
   };
   const timer = setInterval(line, everyMs);
   timer.unref();
   return {
     onEvent(e) {
-      if (e.kind === 'phase') {
-        phase = e.phase;
-        write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] phase ${e.phase}`);
-      } else if (e.kind === 'op') {
-        const op = e.op;
-        if (op.process === 'nemesis') {
-          if (op.type === 'invoke') return;
-          if (op.f.startsWith('start') || op.f.startsWith('kill') || op.f.startsWith('pause')) {
-            faults.set(op.f.replace(/^(start|stop)-?/, ''), `${op.f} ${JSON.stringify(op.value)}`);
-          } else faults.delete(op.f.replace(/^(start|stop|resume|restart)-?/, ''));
-          return;
-        }
-        if (op.type === 'ok') ok++;
-        else if (op.type === 'fail') fail++;
-        else if (op.type === 'info') info++;
-        else sinceLast++;
-      } else if (e.kind === 'log') {
-        write(`${e.level.toUpperCase()}: ${e.message}`);
+      if (e.kind === 'op') {
+        state.onOp(e.op);
+        if (e.op.time >= dueNs) line();
+        return;
       }
+      clock.observe(e);
+      state.onEvent(e);
+      if (e.kind === 'phase') out(`phase ${e.phase}`);
+      else if (e.kind === 'log') out(`${e.level.toUpperCase()}: ${e.message}`);
     },
     stop() {
       clearInterval(timer);

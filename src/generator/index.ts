@@ -2,8 +2,8 @@
  * Pure, seeded generators and their combinators (Jepsen's jepsen.generator, redone in TypeScript).
  * The protocol the interpreter follows is documented in simulate.ts.
  *
- * Import this module statically. It exports a function named `then` (as Jepsen's), which makes its
- * namespace object a thenable: `await import('…/generator/index.ts')` would call it and never resolve.
+ * Jepsen's `then` is `seq` here: no module may export a function named `then`, or its namespace object
+ * becomes a thenable and `await import()` of it (as vitest and the test loader do) never resolves.
  */
 
 export {
@@ -40,9 +40,3 @@ export { ask, type Step, toStep } from './step.ts';
 export { clients, clientsAndNemesis, eachThread, nemesis, onThreads, reserve } from './threads.ts';
 export { delay, sleep, stagger, timeLimit } from './time.ts';
 export type { Context, Generator, Invocation, OpResult, OpTemplate, Pending, Thread } from './types.ts';
-
-import { seq } from './core.ts';
-
-/** Alias of `seq`: runs each generator to exhaustion, then the next. */
-// biome-ignore lint/suspicious/noThenProperty: Jepsen's name, asked for by the API; see the module doc.
-export const then = seq;

@@ -109,6 +109,8 @@ class Sleep implements Generator {
     this.deadline = deadline;
   }
   op(ctx: Context): OpResult {
+    // As Jepsen's sleep (an op that takes a thread): the clock starts once a thread is free.
+    if (this.deadline === undefined && !ctx.threads.some((t) => ctx.free.has(t))) return 'pending';
     const deadline = this.deadline ?? ctx.time + this.ns;
     if (ctx.time >= deadline) return null;
     return pending(new Sleep(this.ns, deadline), deadline);
@@ -118,7 +120,11 @@ class Sleep implements Generator {
   }
 }
 
-/** Emits nothing for ns from the first time it is asked, then ends (use it inside `seq`/`phases`). */
+/**
+ * Emits nothing for ns, then ends (use it inside `seq`/`phases`). The ns count from the first time it is
+ * asked while a thread of its context is free: in nemesis(seq(start, sleep(5e9), stop)) the 5 s run from
+ * when `start` completed.
+ */
 export function sleep(ns: number): Generator {
   return new Sleep(ns, undefined);
 }

@@ -1,4 +1,4 @@
-import { any, then } from '../generator/index.ts';
+import { any, seq } from '../generator/index.ts';
 import type { Generator } from '../generator/types.ts';
 import type { Nemesis, NemesisPackage } from '../test/interfaces.ts';
 
@@ -42,9 +42,11 @@ export function composePackages(packages: readonly NemesisPackage[]): NemesisPac
     },
   };
   const finals = packages.map((p) => p.finalGenerator).filter((g): g is Generator => g !== undefined);
+  const planned = packages.every((p) => p.schedule);
   return {
     nemesis,
     generator: any(packages.map((p) => p.generator)),
-    ...(finals.length ? { finalGenerator: then(...finals) } : {}),
+    ...(finals.length ? { finalGenerator: seq(...finals) } : {}),
+    ...(planned ? { schedule: packages.flatMap((p) => p.schedule ?? []).sort((a, b) => a.at - b.at) } : {}),
   };
 }

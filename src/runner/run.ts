@@ -123,6 +123,7 @@ export async function runTest(test: ResolvedTest, parts: RunParts, control: RunC
     setUp = true;
     await Promise.all(nodes.map((n) => system.setup(ctx, n)));
     await nemesis?.nemesis.setup?.(ctx);
+    if (nemesis?.schedule) writeJson(join(runDir, FILES.schedule), nemesis.schedule);
 
     const openClient = workload.name in system.clients ? system.clients[workload.name]! : undefined;
     if (!openClient) throw new Error(`system ${system.name} has no client for workload ${workload.name}`);

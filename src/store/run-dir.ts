@@ -7,6 +7,7 @@ export const FILES = {
   history: 'history.jsonl',
   results: 'results.json',
   log: 'faultline.log',
+  schedule: 'nemesis-schedule.json',
   nodes: 'nodes',
 } as const;
 

@@ -3,6 +3,7 @@ import type { Checker } from '../../checkers/checker.ts';
 import type { Remote } from '../cluster/remote.ts';
 import type { Generator, Invocation } from '../generator/types.ts';
 import type { Logger } from '../util/log.ts';
+import type { ScheduledOp } from '../../nemeses/schedule.ts';
 
 /** What every part is handed while a test runs. */
 export interface RunContext {
@@ -110,4 +111,6 @@ export interface NemesisPackage {
   nemesis: Nemesis;
   generator: Generator;
   finalGenerator?: Generator;
+  /** The planned fault schedule behind `generator`, when planned up front (stored for --replay). */
+  schedule?: ScheduledOp[];
 }

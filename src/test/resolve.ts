@@ -1,6 +1,7 @@
 /** Turns a test definition (file + flags) into the resolved test and the parts that run it. */
 import { randomInt } from 'node:crypto';
 import { findNemeses, type NemesisDescriptor } from '../../nemeses/index.ts';
+import { type ScheduledOp, scheduleGenerator } from '../../nemeses/schedule.ts';
 import { findSystem, resolveMode } from '../../systems/index.ts';
 import { findWorkload } from '../../workloads/index.ts';
 import { UserError } from '../cli/errors.ts';
@@ -22,7 +23,8 @@ export interface Resolved {
   nemesis: NemesisPackage | undefined;
 }
 
-export function resolveTest(def: TestDefinition): Resolved {
+/** `schedule`: replay this fault schedule (from an earlier run's nemesis-schedule.json) instead of planning one. */
+export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledOp[] }): Resolved {
   const sys: SystemDescriptor = typeof def.system === 'object' ? def.system : findSystem(def.system ?? DEFAULTS.system);
   const wl: WorkloadDescriptor =
     typeof def.workload === 'object' ? def.workload : findWorkload(def.workload ?? DEFAULTS.workload);
@@ -68,5 +70,10 @@ export function resolveTest(def: TestDefinition): Resolved {
     typeof def.nemesis === 'object' && !Array.isArray(def.nemesis)
       ? [def.nemesis]
       : descriptors.map((d) => d.create({ interval: nemesisInterval, nodes }));
-  return { test, system, workload, nemesis: composePackages(packages) };
+  let nemesis = composePackages(packages);
+  if (replay) {
+    if (!nemesis) throw new UserError('--replay: the test has no nemesis, so there is no schedule to replay');
+    nemesis = { ...nemesis, generator: scheduleGenerator(replay.schedule), schedule: replay.schedule };
+  }
+  return { test, system, workload, nemesis };
 }

@@ -15,6 +15,8 @@ export function appendStringModel(): Model<unknown> {
       if (c.f === 'append') return state + String(c.value);
       return new Illegal(() => `kv has no operation ${c.f}`);
     },
+    // Porcupine's appends carry unique tokens ("x 3 17 y"), so each append makes a new string.
+    freshState: (c) => c.f === 'append',
   };
   return model as Model<unknown>;
 }

@@ -10,6 +10,7 @@ import { exitCodeFor, runCheckers } from '../../runner/run.ts';
 import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
 import type { ResolvedTest } from '../../test/define.ts';
 import { UserError } from '../errors.ts';
+import { formatVerdict, invocationCount } from '../print.ts';
 
 export interface AnalyzeFlags {
   format?: string;
@@ -19,8 +20,6 @@ export interface AnalyzeFlags {
   checkerMemoryLimit?: number;
   json?: boolean;
 }
-
-const VERDICT = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' } as const;
 
 export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise<number> {
   if (!existsSync(path)) throw new UserError(`${path} not found: give a run folder or a history file`);
@@ -78,21 +77,6 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   }
   if (isDir) writeJson(join(path, FILES.results), { ...results, valid: results.valid, analyzedAt: new Date().toISOString() });
   if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else {
-    process.stdout.write(`${VERDICT[String(results.valid) as keyof typeof VERDICT]}  ${history.length} ops  ${path}\n`);
-    const per = (results.results ?? {}) as Record<string, CheckResult>;
-    for (const [name, r] of Object.entries(per)) {
-      process.stdout.write(
-        `  ${name.padEnd(14)} ${VERDICT[String(r.valid) as keyof typeof VERDICT].padEnd(8)} ${r.summary ?? ''}${r.reason ? ` (${r.reason})` : ''}\n`,
-      );
-      if (typeof r.explanation === 'string') process.stdout.write(`${indent(r.explanation)}\n`);
-    }
-  }
+  else process.stdout.write(formatVerdict(results, invocationCount(history), path));
   return exitCodeFor(results.valid);
 }
-
-const indent = (s: string) =>
-  s
-    .split('\n')
-    .map((l) => `    ${l}`)
-    .join('\n');

@@ -14,25 +14,30 @@ export async function cleanCommand(flags: CleanFlags = {}): Promise<number> {
   try {
     if (flags.runId !== undefined) checkRunId(flags.runId);
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.stderr.write(`faultline: ${(err as Error).message}\n`);
     return EXIT.badInput;
   }
   const engine = connectEngine();
   try {
     await pingEngine(engine);
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.stderr.write(`faultline: ${(err as Error).message}\n`);
     return EXIT.crashed;
   }
   const r = await cleanByLabel(engine.docker, flags.runId);
   const what = flags.runId ? `run ${flags.runId}` : 'all faultline runs';
-  process.stdout.write(`removed ${r.containers.length} containers and ${r.networks.length} networks of ${what}\n`);
+  process.stdout.write(
+    `removed ${r.containers.length} containers and ${r.networks.length} networks of ${what}\n`,
+  );
   const problems = [...r.problems];
   if (flags.images) {
-    const i = await removeImages(engine.docker).catch((err: Error) => ({ removed: [], problems: [err.message] }));
+    const i = await removeImages(engine.docker).catch((err: Error) => ({
+      removed: [],
+      problems: [err.message],
+    }));
     process.stdout.write(`removed ${i.removed.length} images\n`);
     problems.push(...i.problems);
   }
-  for (const p of problems) process.stderr.write(`error: ${p}\n`);
+  for (const p of problems) process.stderr.write(`faultline: ${p}\n`);
   return problems.length === 0 ? EXIT.valid : EXIT.crashed;
 }

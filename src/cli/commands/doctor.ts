@@ -13,7 +13,7 @@ export interface DoctorFlags {
 export async function doctorCommand(flags: DoctorFlags = {}): Promise<number> {
   const flavour = (flags.flavour ?? 'debian') as Flavour;
   if (!FLAVOURS.includes(flavour)) {
-    process.stderr.write(`error: unknown flavour ${flags.flavour}: use one of ${FLAVOURS.join(', ')}\n`);
+    process.stderr.write(`faultline: unknown flavour ${flags.flavour}: use one of ${FLAVOURS.join(', ')}\n`);
     return EXIT.badInput;
   }
   try {
@@ -21,7 +21,7 @@ export async function doctorCommand(flags: DoctorFlags = {}): Promise<number> {
     process.stdout.write(`${flags.json ? JSON.stringify(checks, null, 2) : formatChecks(checks)}\n`);
     return checks.some((c) => c.ok === false) ? 1 : EXIT.valid;
   } catch (err) {
-    process.stderr.write(`error: doctor failed: ${(err as Error).message.replace(/\s+/g, ' ').trim()}\n`);
+    process.stderr.write(`faultline: doctor failed: ${(err as Error).message.replace(/\s+/g, ' ').trim()}\n`);
     return EXIT.crashed;
   }
 }

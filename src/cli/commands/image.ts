@@ -14,27 +14,31 @@ export interface ImageBuildFlags {
 
 export function parsePackages(p: string | string[] | undefined): string[] {
   const list = Array.isArray(p) ? p : (p ?? '').split(',');
-  return list.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  return list
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 export async function imageBuildCommand(flags: ImageBuildFlags = {}): Promise<number> {
   const flavour = (flags.flavour ?? 'debian') as Flavour;
   if (!FLAVOURS.includes(flavour)) {
-    process.stderr.write(`error: unknown flavour ${flags.flavour}: use one of ${FLAVOURS.join(', ')}\n`);
+    process.stderr.write(`faultline: unknown flavour ${flags.flavour}: use one of ${FLAVOURS.join(', ')}\n`);
     return EXIT.badInput;
   }
   const engine = connectEngine();
   try {
     await pingEngine(engine);
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.stderr.write(`faultline: ${(err as Error).message}\n`);
     return EXIT.crashed;
   }
   const ac = new AbortController();
   const onInt = () => ac.abort();
   process.once('SIGINT', onInt);
   try {
-    if (flavour === 'debian') process.stderr.write('building the debian node image (the first build runs debootstrap, ~40 s)…\n');
+    if (flavour === 'debian')
+      process.stderr.write('building the debian node image (the first build runs debootstrap, ~40 s)…\n');
     const r = await ensureImage(engine, {
       flavour,
       packages: parsePackages(flags.packages),
@@ -44,12 +48,14 @@ export async function imageBuildCommand(flags: ImageBuildFlags = {}): Promise<nu
         if (flags.verbose || /^Step \d+\/\d+/.test(l)) process.stderr.write(`  ${l}\n`);
       },
     });
-    process.stdout.write(`${r.image}  ${r.built ? `built in ${(r.ms / 1000).toFixed(1)} s` : 'up to date (cached)'}\n`);
+    process.stdout.write(
+      `${r.image}  ${r.built ? `built in ${(r.ms / 1000).toFixed(1)} s` : 'up to date (cached)'}\n`,
+    );
     return EXIT.valid;
   } catch (err) {
     const msg = ac.signal.aborted ? 'image build interrupted' : (err as Error).message;
     const bad = /invalid Debian package|not installed on the host/.test(msg);
-    process.stderr.write(`error: ${msg.replace(/\s+/g, ' ').trim()}\n`);
+    process.stderr.write(`faultline: ${msg.replace(/\s+/g, ' ').trim()}\n`);
     return bad ? EXIT.badInput : EXIT.crashed;
   } finally {
     process.off('SIGINT', onInt);

@@ -1,12 +1,20 @@
-import { relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { ScheduledOp } from '../../../nemeses/schedule.ts';
+import { FILES, readJson } from '../../store/run-dir.ts';
 import { plainProgress } from '../../dashboard/plain.ts';
 import type { RunOutcome } from '../../runner/run.ts';
 import { runTest } from '../../runner/run.ts';
-import type { TestDefinition } from '../../test/define.ts';
+import type { ResolvedTest, TestDefinition } from '../../test/define.ts';
 import { loadTestFile } from '../../test/load.ts';
 import { resolveTest } from '../../test/resolve.ts';
 import { VERSION } from '../../version.ts';
-import { UserError } from '../errors.ts';
+import { EnvironmentError, UserError } from '../errors.ts';
+import { DockerCluster, FLAVOURS, type Flavour, preflight } from '../../cluster/docker/index.ts';
+import type { Cluster } from '../../cluster/remote.ts';
+import type { System } from '../../test/interfaces.ts';
+import { createLogger } from '../../util/log.ts';
+import { formatVerdict, invocationCount } from '../print.ts';
 
 export interface RunFlags {
   name?: string;
@@ -29,6 +37,9 @@ export interface RunFlags {
   opt?: string[];
   dashboard?: boolean;
   leaveRunning?: boolean;
+  replay?: string;
+  flavour?: string;
+  image?: string;
 }
 
 /** `--opt k=v`: the value is JSON when it parses as JSON (numbers, booleans), else a string. */
@@ -75,10 +86,37 @@ export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
   return out;
 }
 
-const VERDICT = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' } as const;
+/** The test of an earlier run, and its fault schedule, for --replay. */
+export function loadReplay(runDir: string): { def: TestDefinition; schedule: ScheduledOp[] } {
+  const testPath = join(runDir, FILES.test);
+  if (!existsSync(testPath)) throw new UserError(`--replay ${runDir}: no ${FILES.test} there; give a run folder`);
+  const t = readJson<ResolvedTest>(testPath);
+  const schedulePath = join(runDir, FILES.schedule);
+  if (!existsSync(schedulePath)) throw new UserError(`--replay ${runDir}: that run had no fault schedule (${FILES.schedule})`);
+  const def: TestDefinition = {
+    name: t.name,
+    system: t.system,
+    mode: t.mode,
+    workload: t.workload,
+    nemesis: t.nemesis,
+    nodes: t.nodes,
+    concurrency: t.concurrency,
+    timeLimit: t.timeLimit,
+    rate: t.rate,
+    seed: t.seed,
+    recoveryTime: t.recoveryTime,
+    opTimeout: t.opTimeout,
+    nemesisInterval: t.nemesisInterval,
+    checkerTimeLimit: t.checkerTimeLimit,
+    options: t.options,
+  };
+  return { def, schedule: readJson<ScheduledOp[]>(schedulePath) };
+}
 
 export async function runCommand(file: string | undefined, flags: RunFlags, argv: string[]): Promise<number> {
-  const def = mergeFlags(file ? await loadTestFile(file) : {}, flags);
+  if (file && flags.replay) throw new UserError('give either a test file or --replay <run-dir>, not both');
+  const replay = flags.replay ? loadReplay(flags.replay) : undefined;
+  const def = mergeFlags(replay ? replay.def : file ? await loadTestFile(file) : {}, flags);
   const count = flags.testCount ?? 1;
   const stop = new AbortController();
   const hardStop = new AbortController();
@@ -101,13 +139,19 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
   try {
     for (let i = 0; i < count && !stop.signal.aborted; i++) {
       // Each run of --test-count gets its own seed unless one was fixed.
-      const r = resolveTest(def.seed === undefined || i === 0 ? def : { ...def, seed: (def.seed + i) >>> 0 });
+      const r = resolveTest(def.seed === undefined || i === 0 ? def : { ...def, seed: (def.seed + i) >>> 0 }, replay);
       if (count > 1) process.stderr.write(`run ${i + 1} of ${count}: seed ${r.test.seed}\n`);
+      const cluster = r.system.needsCluster ? await dockerClusterFor(r.system, flags) : undefined;
       const progress = plainProgress((l) => process.stderr.write(`${l}\n`));
       try {
         const outcome = await runTest(
           r.test,
-          { system: r.system, workload: r.workload, ...(r.nemesis ? { nemesis: r.nemesis } : {}) },
+          {
+            system: r.system,
+            workload: r.workload,
+            ...(r.nemesis ? { nemesis: r.nemesis } : {}),
+            ...(cluster ? { cluster } : {}),
+          },
           {
             stop: stop.signal,
             hardStop: hardStop.signal,
@@ -140,14 +184,25 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
   return 0;
 }
 
+/** Checks the engine up front (one line with the fix when it is not usable), then makes the run's cluster. */
+async function dockerClusterFor(system: System, flags: RunFlags): Promise<Cluster> {
+  const flavour = (flags.flavour ?? 'debian') as Flavour;
+  if (!FLAVOURS.includes(flavour)) throw new UserError(`unknown --flavour ${flags.flavour}: use one of ${FLAVOURS.join(', ')}`);
+  try {
+    await preflight();
+  } catch (err) {
+    throw new EnvironmentError(err instanceof Error ? err.message : String(err));
+  }
+  return new DockerCluster({
+    flavour,
+    ...(flags.image ? { image: flags.image } : {}),
+    packages: system.packages ?? [],
+    logger: createLogger({ consoleLevel: 'warn' }),
+  });
+}
+
 function printOutcome(o: RunOutcome): void {
   const where = relative(process.cwd(), o.runDir) || o.runDir;
-  const ops = o.history.filter((op) => op.type === 'invoke').length;
   if (o.error) process.stdout.write(`RUN FAILED: ${o.error}\n`);
-  process.stdout.write(`${VERDICT[String(o.valid) as keyof typeof VERDICT]}  ${ops} ops  ${where}\n`);
-  const per = (o.results?.results ?? {}) as Record<string, { valid: unknown; summary?: string; reason?: string }>;
-  for (const [name, r] of Object.entries(per)) {
-    const v = VERDICT[String(r.valid) as keyof typeof VERDICT] ?? String(r.valid);
-    process.stdout.write(`  ${name.padEnd(14)} ${v.padEnd(8)} ${r.summary ?? ''}${r.reason ? ` (${r.reason})` : ''}\n`);
-  }
+  process.stdout.write(formatVerdict(o.results ?? { valid: o.valid }, invocationCount(o.history), where));
 }

@@ -1,7 +1,7 @@
 /** Removing what faultline created, found by label: a run's teardown, and `faultline clean` after crashes. */
 import type Docker from 'dockerode';
 import { isNotFound } from './engine.ts';
-import { LABEL_ALL, LABEL_RUN } from './labels.ts';
+import { LABEL_ALL, LABEL_IMAGE, LABEL_RUN } from './labels.ts';
 
 export interface CleanResult {
   containers: string[];
@@ -95,11 +95,19 @@ export async function cleanByLabel(
   return result;
 }
 
-/** Removes the cached node and base images (labelled faultline=1); images in use by containers stay. */
-export async function removeImages(docker: Docker): Promise<{ removed: string[]; problems: string[] }> {
+/**
+ * Removes the cached node and base images (labelled faultline=1), or only those whose faultline.image label
+ * is in `kinds` ('hostroot', 'debian', 'base'); images in use by containers stay.
+ */
+export async function removeImages(
+  docker: Docker,
+  kinds?: readonly string[],
+): Promise<{ removed: string[]; problems: string[] }> {
   const out = { removed: [] as string[], problems: [] as string[] };
   const filters = JSON.stringify({ label: [`${LABEL_ALL}=1`] });
-  const images = await docker.listImages({ filters });
+  const images = (await docker.listImages({ filters })).filter(
+    (i) => !kinds || kinds.includes(i.Labels?.[LABEL_IMAGE] ?? ''),
+  );
   // Newest first, so node images go before the base they were built on.
   images.sort((a, b) => b.Created - a.Created);
   for (const img of images) {

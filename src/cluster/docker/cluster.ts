@@ -81,7 +81,8 @@ export class DockerCluster implements Cluster {
   }
 
   async provision(spec: NodeSpec, signal?: AbortSignal): Promise<Remote[]> {
-    if (this.#remotes.length > 0 || this.#networkId) throw new Error(`run ${this.runId} is already provisioned`);
+    if (this.#remotes.length > 0 || this.#networkId)
+      throw new Error(`run ${this.runId} is already provisioned`);
     if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 200) {
       throw new Error(`node count must be 1..200, got ${spec.count}`);
     }
@@ -109,7 +110,8 @@ export class DockerCluster implements Cluster {
     } catch (err) {
       const problems = await this.destroy();
       for (const p of problems) this.#log.warn(`clean-up after failed provision: ${p}`);
-      if (signal?.aborted) throw new Error(`provisioning of run ${this.runId} aborted; its containers were removed`);
+      if (signal?.aborted)
+        throw new Error(`provisioning of run ${this.runId} aborted; its containers were removed`);
       throw isUnreachable(err) ? new Error(engineErrorMessage(err, this.engine.endpoint)) : err;
     }
   }
@@ -136,7 +138,8 @@ export class DockerCluster implements Cluster {
       );
       const subnet = chooseSubnet(pool, taken, prefix, tried);
       if (!subnet) throw new Error(`no free /${prefix} left in subnet pool ${pool}: run \`faultline clean\``);
-      if (spec.count + 10 >= 2 ** (32 - prefix) - 1) throw new Error(`${spec.count} nodes do not fit in a /${prefix}`);
+      if (spec.count + 10 >= 2 ** (32 - prefix) - 1)
+        throw new Error(`${spec.count} nodes do not fit in a /${prefix}`);
       try {
         const net = await this.engine.docker.createNetwork({
           Name: this.networkName,
@@ -191,8 +194,15 @@ export class DockerCluster implements Cluster {
   async #remoteFor(i: number, c: Docker.Container): Promise<DockerRemote> {
     const info = await c.inspect();
     const ip = info.NetworkSettings.Networks[this.networkName]?.IPAddress ?? '';
-    if (!info.State.Running) throw new Error(`node n${i} stopped right after starting: ${info.State.Error || 'no error'}`);
-    return new DockerRemote({ engine: this.engine, name: `n${i}`, ip, containerId: c.id, pid: info.State.Pid ?? 0 });
+    if (!info.State.Running)
+      throw new Error(`node n${i} stopped right after starting: ${info.State.Error || 'no error'}`);
+    return new DockerRemote({
+      engine: this.engine,
+      name: `n${i}`,
+      ip,
+      containerId: c.id,
+      pid: info.State.Pid ?? 0,
+    });
   }
 
   async collect(files: Record<string, string[]>, dir: string): Promise<string[]> {
@@ -233,7 +243,9 @@ export class DockerCluster implements Cluster {
         this.#networkId = null;
         this.#remotes = [];
       }
-      this.#log.debug(`run ${this.runId}: removed ${r.containers.length} containers, ${r.networks.length} networks`);
+      this.#log.debug(
+        `run ${this.runId}: removed ${r.containers.length} containers, ${r.networks.length} networks`,
+      );
       return r.problems;
     } catch (err) {
       return [engineErrorMessage(err, this.engine.endpoint)];

@@ -54,15 +54,21 @@ export function sourcesFile(m: Mirrors): string {
 /** Package names are interpolated into a RUN line (a shell), so only Debian's own name syntax is accepted. */
 export function checkPackages(pkgs: readonly string[]): string[] {
   for (const p of pkgs) {
-    if (!/^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$/.test(p)) throw new Error(`invalid Debian package name: ${p}`);
+    if (!/^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$/.test(p))
+      throw new Error(`invalid Debian package name: ${p}`);
   }
   return [...new Set(pkgs)].sort();
 }
 
-export const POLICY_RC_D = '#!/bin/sh\n# faultline: never start services while installing packages\nexit 101\n';
+export const POLICY_RC_D =
+  '#!/bin/sh\n# faultline: never start services while installing packages\nexit 101\n';
 
 /** Dockerfile for the node image; the context holds `debian.sources` and `policy-rc.d`. */
-export function dockerfile(base: string, packages: readonly string[], labels: Record<string, string>): string {
+export function dockerfile(
+  base: string,
+  packages: readonly string[],
+  labels: Record<string, string>,
+): string {
   const pkgs = [...BASE_PACKAGES, ...checkPackages(packages)].join(' ');
   const lbl = Object.entries(labels)
     .map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`)
@@ -86,8 +92,27 @@ export function dockerfile(base: string, packages: readonly string[], labels: Re
 /** Runs a host command; rejects with its last stderr line. Killed when `signal` aborts. */
 function runHost(argv: string[], signal?: AbortSignal, onLine?: (l: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const [cmd, ...args] = argv;
-    const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
+    // Its own process group, so an abort stops debootstrap's dpkg/chroot children too, not just the script.
+    const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stop = () => {
+      for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
+        setTimeout(
+          () => {
+            try {
+              // The whole group: the script may be gone while its dpkg children still run.
+              if (child.pid) process.kill(-child.pid, sig);
+            } catch {
+              // Group already gone.
+            }
+          },
+          sig === 'SIGTERM' ? 0 : 3000,
+        ).unref();
+      }
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    child.on('close', () => signal?.removeEventListener('abort', stop));
     let last = '';
     const onData = (b: Buffer) => {
       for (const l of b.toString().split('\n')) {
@@ -101,12 +126,16 @@ function runHost(argv: string[], signal?: AbortSignal, onLine?: (l: string) => v
     child.stderr.on('data', onData);
     child.on('error', (err) =>
       reject(
-        (err as { code?: string }).code === 'ENOENT' ? new Error(`${cmd} not found: apt-get install -y ${cmd}`) : err,
+        (err as { code?: string }).code === 'ENOENT'
+          ? new Error(`${cmd} not found: apt-get install -y ${cmd}`)
+          : err,
       ),
     );
-    child.on('close', (code, sig) =>
-      code === 0 ? resolve() : reject(new Error(`${argv.slice(0, 3).join(' ')} failed (${sig ?? code}): ${last}`)),
-    );
+    child.on('close', (code, sig) => {
+      if (code === 0) resolve();
+      else if (signal?.aborted) reject(new Error(`${cmd} interrupted`));
+      else reject(new Error(`${argv.slice(0, 3).join(' ')} failed (${sig ?? code}): ${last}`));
+    });
   });
 }
 
@@ -122,7 +151,8 @@ export async function debootstrapBase(
   signal?: AbortSignal,
   onLine?: (l: string) => void,
 ): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('debootstrap needs root: run `faultline image build` as root');
+  if (process.getuid?.() !== 0)
+    throw new Error('debootstrap needs root: run `faultline image build` as root');
   const dir = await mkdtemp(join(tmpdir(), 'faultline-rootfs-'));
   try {
     await runHost(['debootstrap', '--variant=minbase', SUITE, dir, mirrors.main], signal, onLine);
@@ -150,8 +180,25 @@ export async function debootstrapBase(
     await followProgress(engine, stream);
     await tarDone;
   } finally {
+    // An interrupted debootstrap leaves proc/sys mounted inside the target: unmount before deleting.
+    await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Lazily unmounts everything mounted below `dir` (deepest first). */
+async function unmountUnder(dir: string): Promise<void> {
+  let mounts: string[] = [];
+  try {
+    mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => (l.split(' ')[1] ?? '').replace(/\\040/g, ' '))
+      .filter((m) => m.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
+  } catch {
+    return;
+  }
+  for (const m of mounts) await runHost(['umount', '-l', m]).catch(() => undefined);
 }
 
 export function splitTag(ref: string): [repo: string, tag: string] {

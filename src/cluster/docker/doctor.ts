@@ -4,8 +4,8 @@ import { statfs } from 'node:fs/promises';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
 import { DockerCluster } from './cluster.ts';
-import { connectEngine, type Engine, EngineUnavailableError, pingEngine } from './engine.ts';
 import { hostMirrors } from './debian.ts';
+import { connectEngine, type Engine, type EngineUnavailableError, pingEngine } from './engine.ts';
 import { debianTag, ensureDebianBase, ensureImage, type Flavour, imageExists } from './image.ts';
 import { newRunId } from './labels.ts';
 import type { DockerRemote } from './remote.ts';
@@ -34,13 +34,23 @@ export function checkNode(version = process.versions.node, min = 22): Check {
   const major = Number(version.split('.')[0]);
   return major >= min
     ? { name: 'node', ok: true, detail: `Node ${version}`, fix: '' }
-    : { name: 'node', ok: false, detail: `Node ${version} is older than ${min}`, fix: `install Node ${min} or newer` };
+    : {
+        name: 'node',
+        ok: false,
+        detail: `Node ${version} is older than ${min}`,
+        fix: `install Node ${min} or newer`,
+      };
 }
 
 export async function checkEngine(engine: Engine): Promise<Check> {
   try {
     const v = await pingEngine(engine);
-    return { name: 'engine', ok: true, detail: `Docker ${v.version} (API ${v.apiVersion}) at ${engine.endpoint}`, fix: '' };
+    return {
+      name: 'engine',
+      ok: true,
+      detail: `Docker ${v.version} (API ${v.apiVersion}) at ${engine.endpoint}`,
+      fix: '',
+    };
   } catch (err) {
     const e = err as EngineUnavailableError;
     return { name: 'engine', ok: false, detail: e.detail ?? e.message, fix: e.fix ?? '' };
@@ -49,9 +59,15 @@ export async function checkEngine(engine: Engine): Promise<Check> {
 
 export function diskCheck(path: string, freeBytes: number): Check {
   const free = `${(freeBytes / GB).toFixed(1)} GB free on ${path}`;
-  if (freeBytes < 1 * GB) return { name: 'disk', ok: false, detail: free, fix: 'free some space (`docker system prune`)' };
+  if (freeBytes < 1 * GB)
+    return { name: 'disk', ok: false, detail: free, fix: 'free some space (`docker system prune`)' };
   if (freeBytes < 5 * GB) {
-    return { name: 'disk', ok: 'warn', detail: `${free}; debian images and logs need a few GB`, fix: 'free some space' };
+    return {
+      name: 'disk',
+      ok: 'warn',
+      detail: `${free}; debian images and logs need a few GB`,
+      fix: 'free some space',
+    };
   }
   return { name: 'disk', ok: true, detail: free, fix: '' };
 }
@@ -70,7 +86,12 @@ async function checkDisk(engine: Engine): Promise<Check> {
   }
 }
 
-async function checkImage(engine: Engine, flavour: Flavour, packages: readonly string[], log: Logger): Promise<Check> {
+async function checkImage(
+  engine: Engine,
+  flavour: Flavour,
+  packages: readonly string[],
+  log: Logger,
+): Promise<Check> {
   const name = `image (${flavour})`;
   try {
     if (flavour === 'hostroot') {
@@ -111,9 +132,21 @@ const NETEM_HELP =
 /** iptables, tc and the qdiscs, inside a throwaway node's network namespace. */
 async function checkNamespace(engine: Engine, log: Logger): Promise<Check[]> {
   if (!engine.local) {
-    return [{ name: 'netns tools', ok: 'warn', detail: 'remote engine: faults run through exec in the node', fix: '' }];
+    return [
+      {
+        name: 'netns tools',
+        ok: 'warn',
+        detail: 'remote engine: faults run through exec in the node',
+        fix: '',
+      },
+    ];
   }
-  const cluster = new DockerCluster({ engine, flavour: 'hostroot', runId: `doctor-${newRunId()}`, logger: log });
+  const cluster = new DockerCluster({
+    engine,
+    flavour: 'hostroot',
+    runId: `doctor-${newRunId()}`,
+    logger: log,
+  });
   const out: Check[] = [];
   try {
     const [node] = (await cluster.provision({ count: 1 })) as DockerRemote[];
@@ -131,7 +164,9 @@ async function checkNamespace(engine: Engine, log: Logger): Promise<Check[]> {
       );
     }
     const qdisc = async (kind: string, args: string[]): Promise<string | null> => {
-      const r = await node.netExec(['tc', 'qdisc', 'add', 'dev', 'eth0', 'root', kind, ...args], { timeoutMs: 10_000 });
+      const r = await node.netExec(['tc', 'qdisc', 'add', 'dev', 'eth0', 'root', kind, ...args], {
+        timeoutMs: 10_000,
+      });
       if (r.exitCode !== 0) return (r.stderr || r.stdout).trim() || `exit ${r.exitCode}`;
       await node.netExec(['tc', 'qdisc', 'del', 'dev', 'eth0', 'root'], { timeoutMs: 10_000 });
       return null;
@@ -140,7 +175,12 @@ async function checkNamespace(engine: Engine, log: Logger): Promise<Check[]> {
     out.push(
       netem === null
         ? { name: 'qdisc netem', ok: true, detail: 'available', fix: '' }
-        : { name: 'qdisc netem', ok: 'warn', detail: `not in this kernel (${netem}); ${NETEM_HELP}`, fix: '' },
+        : {
+            name: 'qdisc netem',
+            ok: 'warn',
+            detail: `not in this kernel (${netem}); ${NETEM_HELP}`,
+            fix: '',
+          },
     );
     const tbf = await qdisc('tbf', ['rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']);
     out.push(
@@ -154,7 +194,12 @@ async function checkNamespace(engine: Engine, log: Logger): Promise<Check[]> {
           },
     );
   } catch (err) {
-    out.push({ name: 'netns tools', ok: false, detail: `cannot start a probe node: ${(err as Error).message}`, fix: '' });
+    out.push({
+      name: 'netns tools',
+      ok: false,
+      detail: `cannot start a probe node: ${(err as Error).message}`,
+      fix: '',
+    });
   } finally {
     await cluster.destroy();
   }
@@ -176,7 +221,9 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<Check[]> {
   checks.push(eng);
   if (eng.ok !== true) return checks;
   if (engine.local) {
-    const missing = ['nsenter', 'tini'].filter((t) => !['/usr/bin/', '/usr/sbin/'].some((d) => existsSync(d + t)));
+    const missing = ['nsenter', 'tini'].filter(
+      (t) => !['/usr/bin/', '/usr/sbin/'].some((d) => existsSync(d + t)),
+    );
     checks.push(
       missing.length === 0
         ? { name: 'host tools', ok: true, detail: 'nsenter and tini present', fix: '' }

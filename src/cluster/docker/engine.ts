@@ -65,7 +65,10 @@ export function engineProblem(err: unknown, endpoint: string): { detail: string;
     };
   }
   if (code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return { detail: `Docker engine not reachable at ${endpoint} (${code})`, fix: 'check DOCKER_HOST and the network' };
+    return {
+      detail: `Docker engine not reachable at ${endpoint} (${code})`,
+      fix: 'check DOCKER_HOST and the network',
+    };
   }
   const msg = e?.json?.message ?? e?.message ?? String(err);
   return { detail: oneLine(e?.statusCode ? `Docker engine error ${e.statusCode}: ${msg}` : msg), fix: '' };
@@ -80,9 +83,16 @@ export function engineErrorMessage(err: unknown, endpoint: string): string {
 /** True for errors meaning "there is no engine there" rather than "the engine said no". */
 export function isUnreachable(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? '';
-  return ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'EACCES', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(
-    code,
-  );
+  return [
+    'ENOENT',
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'EHOSTUNREACH',
+    'EACCES',
+    'ETIMEDOUT',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+  ].includes(code);
 }
 
 export function oneLine(s: string): string {
@@ -90,7 +100,10 @@ export function oneLine(s: string): string {
 }
 
 /** Pings with a deadline; throws EngineUnavailableError with a one-line message. */
-export async function pingEngine(engine: Engine, timeoutMs = 3000): Promise<{ version: string; apiVersion: string }> {
+export async function pingEngine(
+  engine: Engine,
+  timeoutMs = 3000,
+): Promise<{ version: string; apiVersion: string }> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     // dockerode accepts abortSignal here, its type definitions do not.

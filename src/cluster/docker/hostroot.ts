@@ -51,7 +51,8 @@ export const ETC_ALLOW: readonly string[] = [
 /** Never copied, whatever the allow-list says. Unreadable-by-others files are skipped too. */
 export function isSecretEtcPath(rel: string): boolean {
   const first = rel.split('/')[0] ?? '';
-  if (['shadow', 'gshadow', 'shadow-', 'gshadow-', 'ssh', 'sudoers', 'sudoers.d', 'security'].includes(first)) return true;
+  if (['shadow', 'gshadow', 'shadow-', 'gshadow-', 'ssh', 'sudoers', 'sudoers.d', 'security'].includes(first))
+    return true;
   if (rel.startsWith('ssl/private')) return true;
   return /(^|\/)(private|secrets?)(\/|$)|\.key$/.test(rel);
 }
@@ -121,7 +122,8 @@ function addEtc(root: string, rel: string, out: TarEntry[], seen: Set<string>): 
  */
 export function hostrootEntries(etcRoot = '/etc', hasLib64 = true): TarEntry[] {
   const out: TarEntry[] = [];
-  const dir = (name: string, mode = 0o755, uid = 0, gid = 0) => out.push({ name, type: 'directory', mode, uid, gid });
+  const dir = (name: string, mode = 0o755, uid = 0, gid = 0) =>
+    out.push({ name, type: 'directory', mode, uid, gid });
   // Merged-/usr layout: these resolve into the read-only /usr mount.
   for (const l of ['bin', 'sbin', 'lib', ...(hasLib64 ? ['lib64'] : [])]) {
     out.push({ name: l, type: 'symlink', target: `usr/${l}` });

@@ -108,7 +108,14 @@ export function installedPackages(statusText: string): Map<string, string> {
 const DPKG_STATUS = '/var/lib/dpkg/status';
 
 /** Tag and archive of the hostroot image for this host (cheap: reads /etc and dpkg's status). */
-export async function hostrootPlan(packages: readonly string[] = []): Promise<{ tag: string; archive: Buffer }> {
+export async function hostrootPlan(
+  packages: readonly string[] = [],
+): Promise<{ tag: string; archive: Buffer }> {
+  if (!existsSync('/usr/bin/tini')) {
+    throw new Error(
+      "hostroot nodes run the host's /usr/bin/tini, which is missing (fix: apt-get install -y tini)",
+    );
+  }
   const archive = await packTar(hostrootEntries('/etc', existsSync('/lib64')));
   const status = existsSync(DPKG_STATUS) ? readFileSync(DPKG_STATUS, 'utf8') : '';
   const installed = installedPackages(status);
@@ -122,7 +129,10 @@ export async function hostrootPlan(packages: readonly string[] = []): Promise<{ 
   }
   // Host package versions: /usr is live-mounted, so an upgrade on the host must give a new image.
   const versions = [...installed].map(([n, v]) => `${n}=${v}`).join('\n');
-  const tag = imageTag('hostroot', hashInputs([RECIPE_VERSION, 'hostroot', pkgs.join(','), versions, archive]));
+  const tag = imageTag(
+    'hostroot',
+    hashInputs([RECIPE_VERSION, 'hostroot', pkgs.join(','), versions, archive]),
+  );
   return { tag, archive };
 }
 
@@ -140,21 +150,45 @@ const imageLabels = (flavour: string) => ({ [LABEL_ALL]: '1', [LABEL_IMAGE]: fla
 
 async function buildHostroot(engine: Engine, opts: ImageOptions): Promise<{ tag: string; built: boolean }> {
   const { tag, archive } = await hostrootPlan(opts.packages);
-  if (!opts.force && (await imageExists(engine, tag))) return { tag, built: false };
+  const old = await imageExists(engine, tag);
+  if (!opts.force && old) return { tag, built: false };
   const [repo, version] = splitTag(tag);
-  const changes = Object.entries(imageLabels('hostroot')).map(([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`);
-  const stream = await engine.docker.importImage(archive as unknown as NodeJS.ReadableStream, {
-    repo,
-    tag: version,
-    changes,
-    ...(opts.signal ? { abortSignal: opts.signal } : {}),
-  } as object);
+  const changes = Object.entries(imageLabels('hostroot')).map(
+    ([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`,
+  );
+  const stream = await engine.docker.importImage(
+    archive as unknown as NodeJS.ReadableStream,
+    {
+      repo,
+      tag: version,
+      changes,
+      ...(opts.signal ? { abortSignal: opts.signal } : {}),
+    } as object,
+  );
   await followProgress(engine, stream, opts.onLine);
+  await dropReplaced(engine, tag, old);
   return { tag, built: true };
 }
 
+/** After a forced rebuild, the image the tag used to name is dangling: remove it unless something still uses it. */
+async function dropReplaced(engine: Engine, tag: string, oldId: string | null): Promise<void> {
+  if (!oldId) return;
+  const now = await imageExists(engine, tag);
+  if (now && now !== oldId)
+    await engine.docker
+      .getImage(oldId)
+      .remove()
+      .catch(() => undefined);
+}
+
 /** Pulls `ref` unless no registry answers within the timeout; true when the image is now present. */
-async function tryPull(engine: Engine, ref: string, timeoutS: number, log: Logger, signal?: AbortSignal): Promise<boolean> {
+async function tryPull(
+  engine: Engine,
+  ref: string,
+  timeoutS: number,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const deadline = AbortSignal.timeout(timeoutS * 1000);
   const abortSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
   try {
@@ -163,13 +197,18 @@ async function tryPull(engine: Engine, ref: string, timeoutS: number, log: Logge
     return true;
   } catch (err) {
     signal?.throwIfAborted();
-    log.info(`no registry for ${ref} (${engineErrorMessage(err, engine.endpoint)}); falling back to debootstrap`);
+    log.info(
+      `no registry for ${ref} (${engineErrorMessage(err, engine.endpoint)}); falling back to debootstrap`,
+    );
     return false;
   }
 }
 
 /** The bookworm base image: cached debootstrap, local slim, pulled slim, or a new debootstrap (~30 s). */
-export async function ensureDebianBase(engine: Engine, opts: BaseOptions & { noBuild: true }): Promise<string | null>;
+export async function ensureDebianBase(
+  engine: Engine,
+  opts: BaseOptions & { noBuild: true },
+): Promise<string | null>;
 export async function ensureDebianBase(engine: Engine, opts: BaseOptions): Promise<string>;
 export async function ensureDebianBase(engine: Engine, opts: BaseOptions): Promise<string | null> {
   const log = opts.logger ?? silentLogger;
@@ -185,10 +224,18 @@ export async function ensureDebianBase(engine: Engine, opts: BaseOptions): Promi
 }
 
 /** The node image's tag on top of `base` (its id is an input: a new base means a new image). */
-export async function debianTag(engine: Engine, base: string, packages: readonly string[], mirrors: Mirrors): Promise<string> {
+export async function debianTag(
+  engine: Engine,
+  base: string,
+  packages: readonly string[],
+  mirrors: Mirrors,
+): Promise<string> {
   const baseId = (await imageExists(engine, base)) ?? base;
   const pkgs = checkPackages(packages).join(',');
-  return imageTag('debian', hashInputs([RECIPE_VERSION, 'debian', pkgs, mirrors.main, mirrors.security, baseId]));
+  return imageTag(
+    'debian',
+    hashInputs([RECIPE_VERSION, 'debian', pkgs, mirrors.main, mirrors.security, baseId]),
+  );
 }
 
 async function buildDebian(engine: Engine, opts: ImageOptions): Promise<{ tag: string; built: boolean }> {
@@ -196,20 +243,27 @@ async function buildDebian(engine: Engine, opts: ImageOptions): Promise<{ tag: s
   const pkgs = checkPackages(opts.packages ?? []);
   const base = await ensureDebianBase(engine, { ...opts, mirrors });
   const tag = await debianTag(engine, base, pkgs, mirrors);
-  if (!opts.force && (await imageExists(engine, tag))) return { tag, built: false };
+  const old = await imageExists(engine, tag);
+  if (!opts.force && old) return { tag, built: false };
   const context = await packTar([
     { name: 'Dockerfile', type: 'file', data: dockerfile(base, pkgs, imageLabels('debian')) },
     { name: 'debian.sources', type: 'file', data: sourcesFile(mirrors) },
     { name: 'policy-rc.d', type: 'file', data: POLICY_RC_D, mode: 0o755 },
   ]);
-  const stream = await engine.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-    t: tag,
-    rm: true,
-    forcerm: true,
-    ...(opts.signal ? { abortSignal: opts.signal } : {}),
-  } as object);
+  const stream = await engine.docker.buildImage(
+    context as unknown as NodeJS.ReadableStream,
+    {
+      t: tag,
+      rm: true,
+      forcerm: true,
+      // --force means a real rebuild (fresh apt-get), not a replay of cached layers.
+      nocache: opts.force ?? false,
+      ...(opts.signal ? { abortSignal: opts.signal } : {}),
+    } as object,
+  );
   await followProgress(engine, stream, opts.onLine);
   if (!(await imageExists(engine, tag))) throw new Error(`docker build finished but ${tag} is missing`);
+  await dropReplaced(engine, tag, old);
   return { tag, built: true };
 }
 
@@ -218,19 +272,26 @@ export async function ensureImage(engine: Engine, opts: ImageOptions = {}): Prom
   const t0 = performance.now();
   const flavour = opts.flavour ?? 'debian';
   const log = opts.logger ?? silentLogger;
-  const { tag, built } = flavour === 'hostroot' ? await buildHostroot(engine, opts) : await buildDebian(engine, opts);
+  const { tag, built } =
+    flavour === 'hostroot' ? await buildHostroot(engine, opts) : await buildDebian(engine, opts);
   const ms = Math.round(performance.now() - t0);
   log.info(`${built ? 'built' : 'using cached'} node image ${tag} (${ms} ms)`);
   return { ...runtimeFor(flavour, tag), flavour, built, ms };
 }
 
 /** A user-named image (`--image`): used as is, so it must already exist locally or be pullable. */
-export async function customImage(engine: Engine, ref: string, log: Logger = silentLogger): Promise<ImageResult> {
+export async function customImage(
+  engine: Engine,
+  ref: string,
+  log: Logger = silentLogger,
+): Promise<ImageResult> {
   const t0 = performance.now();
   let built = false;
   if (!(await imageExists(engine, ref))) {
     const stream = await engine.docker.pull(ref).catch((err: unknown) => {
-      throw new Error(`image ${ref} is not present and cannot be pulled: ${engineErrorMessage(err, engine.endpoint)}`);
+      throw new Error(
+        `image ${ref} is not present and cannot be pulled: ${engineErrorMessage(err, engine.endpoint)}`,
+      );
     });
     await followProgress(engine, stream);
     built = true;

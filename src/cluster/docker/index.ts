@@ -1,7 +1,7 @@
 /** The Docker backend of `Cluster`: import from here. */
 export { type CleanResult, cleanByLabel, cleanHint, removeImages } from './clean.ts';
 export { DEFAULT_SUBNET_POOL, DockerCluster, type DockerClusterOptions } from './cluster.ts';
-export { formatChecks, preflight, runDoctor, type Check, type DoctorOptions } from './doctor.ts';
+export { type Check, type DoctorOptions, formatChecks, preflight, runDoctor } from './doctor.ts';
 export {
   connectEngine,
   type Engine,

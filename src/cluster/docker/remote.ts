@@ -86,9 +86,18 @@ export class DockerRemote implements Remote {
         ...(opts.cwd ? { WorkingDir: opts.cwd } : {}),
       });
     } catch (err) {
-      throw new Error(`${this.name}: cannot exec ${showArgv(argv)}: ${engineErrorMessage(err, this.#engine.endpoint)}`);
+      throw new Error(
+        `${this.name}: cannot exec ${showArgv(argv)}: ${engineErrorMessage(err, this.#engine.endpoint)}`,
+      );
     }
-    const sock = (await exec.start({ hijack: true, stdin: hasStdin })) as Duplex;
+    let sock: Duplex;
+    try {
+      sock = (await exec.start({ hijack: true, stdin: hasStdin })) as Duplex;
+    } catch (err) {
+      throw new Error(
+        `${this.name}: cannot exec ${showArgv(argv)}: ${engineErrorMessage(err, this.#engine.endpoint)}`,
+      );
+    }
     const demux = new Demuxer();
     let timedOut = false;
     const ended = new Promise<void>((resolve) => {
@@ -112,8 +121,27 @@ export class DockerRemote implements Remote {
         });
       }, opts.timeoutMs);
     }
+    // A command that leaves a background child holding its stdout (`sh -c 'daemon &'`) would keep the stream
+    // open forever: once the command itself has exited, stop waiting for the child.
+    let watching = true;
+    const watch = async () => {
+      await sleep(500);
+      while (watching) {
+        const info = await exec.inspect().catch(() => null);
+        if (!watching) return;
+        if (info && !info.Running) {
+          await sleep(200); // Let the last output arrive.
+          sock.destroy();
+          return;
+        }
+        await sleep(250);
+      }
+    };
+    void watch();
     await ended;
+    watching = false;
     clearTimeout(timer);
+    sock.destroy(); // A half-closed hijacked socket would otherwise linger until the engine closes it.
     const exitCode = await this.#exitCode(exec, timedOut);
     return startFailure({
       exitCode,
@@ -130,7 +158,7 @@ export class DockerRemote implements Remote {
       if (!info) return -1;
       if (!info.Running && info.ExitCode !== null) return info.ExitCode;
       if (timedOut && i > 20) return 137;
-      await new Promise((r) => setTimeout(r, i < 10 ? 5 : 25));
+      await sleep(i < 10 ? 5 : 25);
     }
     return -1;
   }
@@ -184,7 +212,9 @@ export class DockerRemote implements Remote {
     try {
       await this.#container.putArchive(archive, { path: '/' });
     } catch (err) {
-      throw new Error(`${this.name}: cannot upload ${path}: ${engineErrorMessage(err, this.#engine.endpoint)}`);
+      throw new Error(
+        `${this.name}: cannot upload ${path}: ${engineErrorMessage(err, this.#engine.endpoint)}`,
+      );
     }
   }
 
@@ -196,7 +226,9 @@ export class DockerRemote implements Remote {
         stream = await this.#container.getArchive({ path });
       } catch (err) {
         if (isNotFound(err)) throw new Error(`${this.name}: no such file ${path}`);
-        throw new Error(`${this.name}: cannot download ${path}: ${engineErrorMessage(err, this.#engine.endpoint)}`);
+        throw new Error(
+          `${this.name}: cannot download ${path}: ${engineErrorMessage(err, this.#engine.endpoint)}`,
+        );
       }
       const entries = await unpackTar(stream as unknown as import('node:stream').Readable);
       const first = entries[0];
@@ -217,10 +249,19 @@ export class DockerRemote implements Remote {
  * on stdout. Move the message to stderr and use the shell's 127 for "not found", as callers expect.
  */
 export function startFailure(r: ExecResult): ExecResult {
-  if (r.exitCode !== 126 || r.stderr !== '' || !/^(OCI runtime exec failed|unable to find user)/.test(r.stdout)) return r;
-  const notFound = /exec: "[^"]*": (stat .*no such file or directory|executable file not found)/.test(r.stdout);
+  if (
+    r.exitCode !== 126 ||
+    r.stderr !== '' ||
+    !/^(OCI runtime exec failed|unable to find user)/.test(r.stdout)
+  )
+    return r;
+  const notFound = /exec: "[^"]*": (stat .*no such file or directory|executable file not found)/.test(
+    r.stdout,
+  );
   return { ...r, exitCode: notFound ? 127 : 126, stdout: '', stderr: `${r.stdout.trim()}\n` };
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function absolute(node: string, p: string): string {
   if (!p.startsWith('/')) throw new Error(`${node}: path must be absolute: ${p}`);
@@ -231,6 +272,7 @@ let nsenterOk: boolean | undefined;
 /** The fast path needs nsenter on the host and root (entering another process's namespace). */
 function nsenterUsable(): boolean {
   nsenterOk ??=
-    process.getuid?.() === 0 && ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter'].some((p) => existsSync(p));
+    process.getuid?.() === 0 &&
+    ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter'].some((p) => existsSync(p));
   return nsenterOk;
 }

@@ -36,7 +36,12 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
  * The first `prefix`-sized block of `pool` that overlaps none of `taken` (IPv6 and junk entries ignored)
  * and is not in `skip`; null when the pool is full.
  */
-export function chooseSubnet(pool: string, taken: readonly string[], prefix = 24, skip: readonly string[] = []): string | null {
+export function chooseSubnet(
+  pool: string,
+  taken: readonly string[],
+  prefix = 24,
+  skip: readonly string[] = [],
+): string | null {
   const p = parseCidr(pool);
   if (prefix < p.prefix || prefix > 30) throw new Error(`cannot split ${pool} into /${prefix}s`);
   const used: Cidr[] = [];

@@ -70,7 +70,7 @@ export function parseJepsenEdn(text: string, file = '<history.edn>'): ParsedHist
     const all = parseEDNString(trimmed, OPTIONS);
     if (!Array.isArray(all))
       throw new HistoryFormatError(file, 1, 'unterminated vector of ops', 'close the [ … ]');
-    all.forEach((m, i) => history.push(toOp(m, i, file, 1)));
+    for (const [i, m] of all.entries()) history.push(toOp(m, i, file, 1));
     return { history, model: undefined, format: 'jepsen-edn', warnings };
   }
   const lines = text.split('\n');

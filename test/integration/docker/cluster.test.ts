@@ -26,7 +26,10 @@ describe.skipIf(!hasDocker)('docker cluster: 5 hostroot nodes', () => {
   let nodes: DockerRemote[] = [];
 
   beforeAll(async () => {
-    nodes = (await cluster.provision({ count: 5, labels: { 'faultline.test': 'cluster' } })) as DockerRemote[];
+    nodes = (await cluster.provision({
+      count: 5,
+      labels: { 'faultline.test': 'cluster' },
+    })) as DockerRemote[];
   });
 
   afterAll(async () => {
@@ -40,7 +43,11 @@ describe.skipIf(!hasDocker)('docker cluster: 5 hostroot nodes', () => {
     expect(nodes.map((n) => n.ip)).toEqual([11, 12, 13, 14, 15].map((i) => `${prefix}${i}`));
     const info = await engine.docker.getContainer(nodes[0]?.containerId ?? '').inspect();
     expect(info.Name).toBe(`/faultline-${runId}-n1`);
-    expect(info.Config.Labels).toMatchObject({ faultline: '1', 'faultline.run': runId, 'faultline.node': 'n1' });
+    expect(info.Config.Labels).toMatchObject({
+      faultline: '1',
+      'faultline.run': runId,
+      'faultline.node': 'n1',
+    });
     expect(info.HostConfig.Privileged).toBe(false);
     expect(info.HostConfig.CapAdd ?? []).not.toContain('SYS_TIME');
     expect(info.Config.Hostname).toBe('n1');
@@ -53,7 +60,9 @@ describe.skipIf(!hasDocker)('docker cluster: 5 hostroot nodes', () => {
   });
 
   it('every node resolves every other by name and reaches it over TCP', async () => {
-    await Promise.all(nodes.map((n) => n.run(['sh', '-c', 'nohup python3 -c "$0" >/tmp/srv.log 2>&1 </dev/null &', SERVER])));
+    await Promise.all(
+      nodes.map((n) => n.run(['sh', '-c', 'nohup python3 -c "$0" >/tmp/srv.log 2>&1 </dev/null &', SERVER])),
+    );
     const probe = `for h in n1 n2 n3 n4 n5; do
       ip=$(getent hosts $h | cut -d' ' -f1)
       for i in $(seq 50); do exec 3<>/dev/tcp/$h/7000 2>/dev/null && break; sleep 0.1; done
@@ -78,11 +87,23 @@ describe.skipIf(!hasDocker)('docker cluster: 5 hostroot nodes', () => {
     expect(missing).toMatchObject({ exitCode: 127, stdout: '' });
     expect(missing.stderr).toMatch(/no such file/);
     expect((await n.exec(['true'], { user: 'nosuchuser' })).exitCode).toBe(126);
-    await expect(n.run(['sh', '-c', 'echo boom >&2; exit 3'])).rejects.toThrow(/^n2: sh -c 'echo boom >&2; exit 3' exited 3: boom$/);
+    await expect(n.run(['sh', '-c', 'echo boom >&2; exit 3'])).rejects.toThrow(
+      /^n2: sh -c 'echo boom >&2; exit 3' exited 3: boom$/,
+    );
   });
 
   it('passes argv literally, never through a shell', async () => {
-    const args = ['a b', '"quoted"', "it's", '$(touch /tmp/pwned)', '; rm -rf /', '`id`', '*', '$HOME', '\\n'];
+    const args = [
+      'a b',
+      '"quoted"',
+      "it's",
+      '$(touch /tmp/pwned)',
+      '; rm -rf /',
+      '`id`',
+      '*',
+      '$HOME',
+      '\\n',
+    ];
     const out = await nodes[0]?.run(['printf', '%s\\n', ...args]);
     expect(out).toBe(`${args.join('\n')}\n`);
     expect((await nodes[0]?.exec(['test', '-e', '/tmp/pwned']))?.exitCode).toBe(1);
@@ -91,9 +112,21 @@ describe.skipIf(!hasDocker)('docker cluster: 5 hostroot nodes', () => {
   it('feeds stdin, sets env, cwd and user', async () => {
     const n = nodes[2] as DockerRemote;
     expect(await n.run(['cat'], { stdin: 'line1\nline2' })).toBe('line1\nline2');
-    expect(await n.run(['sh', '-c', 'echo $FOO; pwd; id -un'], { env: { FOO: 'a b' }, cwd: '/tmp', user: 'nobody' })).toBe(
-      'a b\n/tmp\nnobody\n',
-    );
+    expect(
+      await n.run(['sh', '-c', 'echo $FOO; pwd; id -un'], {
+        env: { FOO: 'a b' },
+        cwd: '/tmp',
+        user: 'nobody',
+      }),
+    ).toBe('a b\n/tmp\nnobody\n');
+  });
+
+  it('returns when the command exits even if a background child keeps its output open', async () => {
+    const t0 = performance.now();
+    const r = await nodes[3]?.exec(['sh', '-c', 'echo started; sleep 20 &']);
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'started\n', timedOut: false });
+    expect(performance.now() - t0).toBeLessThan(3000);
+    await nodes[3]?.exec(['pkill', '-f', 'sleep 20']);
   });
 
   it('kills a command at its timeout, children included', async () => {
@@ -103,7 +136,11 @@ describe.skipIf(!hasDocker)('docker cluster: 5 hostroot nodes', () => {
     expect(r.timedOut).toBe(true);
     expect(r.stdout).toBe('');
     expect(performance.now() - t0).toBeLessThan(5000);
-    const ps = await n.run(['sh', '-c', 'for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr "\\0" " "; echo; done']);
+    const ps = await n.run([
+      'sh',
+      '-c',
+      'for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr "\\0" " "; echo; done',
+    ]);
     expect(ps).not.toContain('sleep 30');
   });
 
@@ -181,7 +218,9 @@ describe.skipIf(!hasDocker)('docker cluster: networks of concurrent runs', () =>
 
   it('a failed provision (unknown image) leaves nothing behind and says why in one line', async () => {
     const c = new DockerCluster({ runId: testRunId('bad'), engine, image: 'faultline/does-not-exist:1' });
-    await expect(c.provision({ count: 2 })).rejects.toThrow(/faultline\/does-not-exist:1 is not present and cannot be pulled/);
+    await expect(c.provision({ count: 2 })).rejects.toThrow(
+      /faultline\/does-not-exist:1 is not present and cannot be pulled/,
+    );
     expect(await leftovers(c.runId)).toEqual([]);
   });
 });

@@ -95,6 +95,25 @@ describe('run and analyze the memory system', () => {
     expect(a.code).toBe(1);
   });
 
+  it('register: honest is linearizable; stale reads and lost writes are caught with a counterexample', () => {
+    const run = (mode: string) =>
+      cli(['run', '--system', 'memory', '--workload', 'register', '--mode', mode, '--time-limit', '2', '--rate', '400', '--opt', 'latencyMs=1', '--recovery-time', '0', '--seed', '3']);
+    expect(run('honest').code).toBe(0);
+    for (const mode of ['stale-reads', 'lost-writes']) {
+      const r = run(mode);
+      expect(r.code, `${mode}: ${r.stdout}`).toBe(1);
+      expect(r.stdout).toMatch(/linearizable\s+INVALID/);
+      expect(r.stdout).toMatch(/minimal failing sub-history/);
+    }
+  });
+
+  it('a test file: fields apply and flags override them', () => {
+    const r = cli(['run', join(import.meta.dirname, '../../../examples/memory-set.ts'), '--time-limit', '1', '--recovery-time', '0', '--seed', '5']);
+    expect(r.code, r.stderr).toBe(1);
+    const test = JSON.parse(readFileSync(join(r.cwd, 'results/latest/test.json'), 'utf8'));
+    expect(test).toMatchObject({ name: 'memory-set-lost-writes', mode: 'lost-writes', timeLimit: 1, rate: 500, seed: 5, options: { lossRate: 0.01 } });
+  });
+
   it('SIGINT after about 2 s: exit 255, every invoke in history.jsonl paired', async () => {
     const dir = tmp();
     const child = spawn(

@@ -29,7 +29,10 @@ describe('doctor pieces', () => {
   });
 
   it('turns a refused socket into one line with the fix', () => {
-    const msg = engineErrorMessage(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), '/x.sock');
+    const msg = engineErrorMessage(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      '/x.sock',
+    );
     expect(msg).toBe(
       'Docker engine not reachable at /x.sock (ECONNREFUSED): start it with `dockerd &` (or `sudo systemctl start docker`) or set DOCKER_HOST',
     );
@@ -44,6 +47,21 @@ describe('labels', () => {
 
   it('reject run ids that cannot be names or label filters', () => {
     expect(checkRunId('2026-a_b.c')).toBe('2026-a_b.c');
-    for (const bad of ['', '-x', 'a b', 'a=b', 'x'.repeat(65)]) expect(() => checkRunId(bad)).toThrow(/invalid run id/);
+    for (const bad of ['', '-x', 'a b', 'a=b', 'x'.repeat(65)])
+      expect(() => checkRunId(bad)).toThrow(/invalid run id/);
+  });
+});
+
+describe('CLI option parsing', () => {
+  it('splits --packages given as one string or repeated', async () => {
+    const { parsePackages } = await import('../../../src/cli/commands/image.ts');
+    expect(parsePackages('etcd-server, etcd-client,')).toEqual(['etcd-server', 'etcd-client']);
+    expect(parsePackages(['a,b', 'c'])).toEqual(['a', 'b', 'c']);
+    expect(parsePackages(undefined)).toEqual([]);
+  });
+
+  it('prints the clean command for runs left running', async () => {
+    const { cleanHint } = await import('../../../src/cluster/docker/clean.ts');
+    expect(cleanHint('r1')).toBe('faultline clean --run-id r1');
   });
 });

@@ -78,7 +78,8 @@ Components: main
       'redis-server',
     ]);
     expect(checkPackages(['etcd-server=3.4.23-4+b4'])).toEqual(['etcd-server=3.4.23-4+b4']);
-    for (const bad of ['x; rm -rf /', '$(id)', 'a b', '-y', 'Redis']) expect(() => checkPackages([bad])).toThrow(/invalid/);
+    for (const bad of ['x; rm -rf /', '$(id)', 'a b', '-y', 'Redis'])
+      expect(() => checkPackages([bad])).toThrow(/invalid/);
   });
 
   it('generates a Dockerfile that installs tini, iptables, iproute2 and the packages', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chooseSubnet, hostAddress, nodeAddress, overlaps, parseCidr } from '../../../src/cluster/docker/subnet.ts';
+import {
+  chooseSubnet,
+  hostAddress,
+  nodeAddress,
+  overlaps,
+  parseCidr,
+} from '../../../src/cluster/docker/subnet.ts';
 
 describe('subnet choice', () => {
   it('parses and normalises CIDRs', () => {
@@ -13,14 +19,18 @@ describe('subnet choice', () => {
   });
 
   it('skips subnets of existing networks, including larger and smaller overlapping ones', () => {
-    expect(chooseSubnet('10.77.0.0/16', ['172.17.0.0/16', '10.77.0.0/24', '10.77.1.128/25'])).toBe('10.77.2.0/24');
+    expect(chooseSubnet('10.77.0.0/16', ['172.17.0.0/16', '10.77.0.0/24', '10.77.1.128/25'])).toBe(
+      '10.77.2.0/24',
+    );
     expect(chooseSubnet('10.77.0.0/16', ['10.77.0.0/23'])).toBe('10.77.2.0/24');
     // A network covering the whole pool leaves nothing.
     expect(chooseSubnet('10.77.0.0/16', ['10.0.0.0/8'])).toBeNull();
   });
 
   it('ignores IPv6 and junk, and honours the skip list (subnets lost to a concurrent run)', () => {
-    expect(chooseSubnet('10.77.0.0/16', ['fd00::/64', '', 'nonsense'], 24, ['10.77.0.0/24'])).toBe('10.77.1.0/24');
+    expect(chooseSubnet('10.77.0.0/16', ['fd00::/64', '', 'nonsense'], 24, ['10.77.0.0/24'])).toBe(
+      '10.77.1.0/24',
+    );
   });
 
   it('returns null when the pool is full', () => {

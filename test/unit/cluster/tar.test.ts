@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostrootEntries, isSecretEtcPath, parsePasswd } from '../../../src/cluster/docker/hostroot.ts';
-import { Demuxer, showArgv } from '../../../src/cluster/docker/remote.ts';
+import { Demuxer, showArgv, startFailure } from '../../../src/cluster/docker/remote.ts';
 import { packTar, unpackTar } from '../../../src/cluster/docker/tar.ts';
 
 describe('tar in memory', () => {
@@ -33,7 +33,15 @@ describe('tar in memory', () => {
 
 describe('hostroot root filesystem', () => {
   it('never includes secrets', () => {
-    for (const p of ['shadow', 'gshadow', 'shadow-', 'ssh/ssh_host_rsa_key', 'ssl/private/x.pem', 'sudoers', 'a/private/b']) {
+    for (const p of [
+      'shadow',
+      'gshadow',
+      'shadow-',
+      'ssh/ssh_host_rsa_key',
+      'ssl/private/x.pem',
+      'sudoers',
+      'a/private/b',
+    ]) {
       expect(isSecretEtcPath(p)).toBe(true);
     }
     for (const p of ['passwd', 'group', 'ssl/certs/ca-certificates.crt', 'alternatives/iptables']) {
@@ -43,7 +51,10 @@ describe('hostroot root filesystem', () => {
 
   it('copies allowed, world-readable /etc files and symlinks; skips private files and secrets', () => {
     const etc = mkdtempSync(join(tmpdir(), 'fl-etc-'));
-    writeFileSync(join(etc, 'passwd'), 'root:x:0:0::/root:/bin/sh\nredis:x:101:104::/var/lib/redis:/usr/sbin/nologin\n');
+    writeFileSync(
+      join(etc, 'passwd'),
+      'root:x:0:0::/root:/bin/sh\nredis:x:101:104::/var/lib/redis:/usr/sbin/nologin\n',
+    );
     writeFileSync(join(etc, 'group'), 'root:x:0:\n');
     writeFileSync(join(etc, 'shadow'), 'root:secret', { mode: 0o640 });
     mkdirSync(join(etc, 'alternatives'));
@@ -63,7 +74,9 @@ describe('hostroot root filesystem', () => {
     expect(names).not.toContain('etc/shadow');
     expect(names).not.toContain('etc/redis/redis.conf');
     expect(names.some((n) => n.includes('private'))).toBe(false);
-    expect(entries.find((e) => e.name === 'etc/alternatives/iptables')?.target).toBe('/usr/sbin/iptables-nft');
+    expect(entries.find((e) => e.name === 'etc/alternatives/iptables')?.target).toBe(
+      '/usr/sbin/iptables-nft',
+    );
     expect(entries.find((e) => e.name === 'bin')).toMatchObject({ type: 'symlink', target: 'usr/bin' });
     expect(entries.find((e) => e.name === 'tmp')?.mode).toBe(0o1777);
     // Service folders exist and belong to their users when the user exists.
@@ -75,7 +88,10 @@ describe('hostroot root filesystem', () => {
   });
 
   it('parses passwd', () => {
-    expect(parsePasswd('etcd:x:105:108::/var/lib/etcd:/bin/false\n').get('etcd')).toEqual({ uid: 105, gid: 108 });
+    expect(parsePasswd('etcd:x:105:108::/var/lib/etcd:/bin/false\n').get('etcd')).toEqual({
+      uid: 105,
+      gid: 108,
+    });
   });
 });
 
@@ -100,5 +116,24 @@ describe('exec plumbing', () => {
 
   it('shows argv shell-quoted in messages', () => {
     expect(showArgv(['echo', 'a b', "it's", '$(x)'])).toBe(`echo 'a b' 'it'\\''s' '$(x)'`);
+  });
+
+  it('reports a command that cannot start like a shell would (127 not found, message on stderr)', () => {
+    const oci = (what: string) => ({
+      exitCode: 126,
+      stdout: `OCI runtime exec failed: exec failed: unable to start container process: ${what}: unknown\r\n`,
+      stderr: '',
+      timedOut: false,
+    });
+    expect(startFailure(oci('exec: "nosuch": executable file not found in $PATH'))).toMatchObject({
+      exitCode: 127,
+      stdout: '',
+    });
+    const dir = startFailure(oci('exec: "/tmp": permission denied'));
+    expect(dir.exitCode).toBe(126);
+    expect(dir.stderr).toMatch(/permission denied: unknown\n$/);
+    // A command that itself exits 126 is left alone.
+    const own = { exitCode: 126, stdout: 'mine', stderr: '', timedOut: false };
+    expect(startFailure(own)).toBe(own);
   });
 });

@@ -18,7 +18,9 @@ const action = fc.record({
   read: fc.constantFrom<number | null>(0, 1, 2, 0, 1, 2, null),
 });
 
-function build(actions: fc.infer<typeof action>[], model: 'register' | 'cas-register'): Op[] {
+type Action = typeof action extends fc.Arbitrary<infer T> ? T : never;
+
+function build(actions: Action[], model: 'register' | 'cas-register'): Op[] {
   const history: Op[] = [];
   const procOf = [0, 1, 2, 3];
   const open = new Map<number, Op>();

@@ -1,0 +1,128 @@
+/**
+ * Linearizability benchmark on Porcupine's histories: parse and check time per file (warm, median of
+ * several runs), heap growth, verdict vs EXPECTED.md, and Porcupine's own time per file for comparison.
+ * Run: node bench/linearizability.ts [--runs N] [filter]
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { checkLinearizable } from '../checkers/linearizable/index.ts';
+import { detectFormat, parseEtcdLog, parseKvLog } from '../src/history/formats/index.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const DIR = fileURLToPath(new URL('../../shared/histories/porcupine', import.meta.url));
+if (!existsSync(join(DIR, 'EXPECTED.md'))) {
+  console.error(`Porcupine histories not found at ${DIR}`);
+  process.exit(2);
+}
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+const filter = args.find((a, i) => !a.startsWith('--') && !(runsAt >= 0 && i === runsAt + 1));
+
+const expected = new Map<string, { valid: boolean; porcupineMs: number | undefined }>();
+for (const m of readFileSync(join(DIR, 'EXPECTED.md'), 'utf8').matchAll(
+  /^\| ((?:jepsen|kv)\/\S+) \|([^\n]*)\|$/gm,
+)) {
+  const cols = m[2]!.split('|').map((c) => c.trim());
+  const ms = Number(cols[cols.length - 1]);
+  expected.set(m[1]!, {
+    valid: !cols[0]!.includes('NOT'),
+    porcupineMs: Number.isFinite(ms) ? ms : undefined,
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+const files = [
+  ...readdirSync(join(DIR, 'jepsen')).map((f) => `jepsen/${f}`),
+  ...readdirSync(join(DIR, 'kv')).map((f) => `kv/${f}`),
+]
+  .sort()
+  .filter((f) => !filter || f.includes(filter));
+
+interface Row {
+  file: string;
+  valid: string;
+  ok: boolean;
+  parseMs: number;
+  checkMs: number;
+  porcupineMs: number | undefined;
+  heapMB: number;
+}
+const rows: Row[] = [];
+for (const file of files) {
+  const text = readFileSync(join(DIR, file), 'utf8');
+  const parse = detectFormat(text, file) === 'porcupine-kv' ? parseKvLog : parseEtcdLog;
+  const parseTimes: number[] = [];
+  const checkTimes: number[] = [];
+  let heap = 0;
+  let valid = '';
+  const exp = expected.get(file);
+  // One warm-up run that also measures heap growth (from a collected heap), then RUNS timed ones
+  // back to back, as Go's benchmark loop does.
+  for (let r = 0; r <= RUNS; r++) {
+    const t0 = performance.now();
+    const { history, model } = parse(text, file);
+    const t1 = performance.now();
+    if (r === 0) gc();
+    const base = process.memoryUsage();
+    const t2 = performance.now();
+    const res = await checkLinearizable(history, model ?? 'etcd', { minimize: false });
+    const t3 = performance.now();
+    if (r === 0) {
+      const after = process.memoryUsage();
+      heap = after.heapUsed + after.arrayBuffers - base.heapUsed - base.arrayBuffers;
+    }
+    valid = String(res.valid);
+    if (r > 0) {
+      parseTimes.push(t1 - t0);
+      checkTimes.push(t3 - t2);
+    }
+  }
+  rows.push({
+    file,
+    valid,
+    ok: exp ? String(exp.valid) === valid : false,
+    parseMs: median(parseTimes),
+    checkMs: median(checkTimes),
+    porcupineMs: exp?.porcupineMs,
+    heapMB: heap / 1024 ** 2,
+  });
+}
+
+const f2 = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(2));
+console.log(`runs per file: ${RUNS} (median, after one warm-up)\n`);
+console.log('file                  verdict  expected  parse ms  check ms  porcupine ms  heap MB');
+for (const r of rows) {
+  console.log(
+    `${r.file.padEnd(21)} ${r.valid.padEnd(8)} ${(r.ok ? 'yes' : 'NO').padEnd(9)} ${f2(r.parseMs).padStart(8)} ` +
+      `${f2(r.checkMs).padStart(9)} ${f2(r.porcupineMs).padStart(13)} ${r.heapMB.toFixed(1).padStart(8)}`,
+  );
+}
+const sum = (xs: Row[], k: 'parseMs' | 'checkMs' | 'porcupineMs'): number =>
+  xs.reduce((n, r) => n + (r[k] ?? 0), 0);
+const groups: [string, Row[]][] = [
+  ['etcd', rows.filter((r) => r.file.startsWith('jepsen/'))],
+  ['kv', rows.filter((r) => r.file.startsWith('kv/'))],
+  ['all', rows],
+];
+console.log('');
+for (const [name, rs] of groups) {
+  if (!rs.length) continue;
+  console.log(
+    `${`total ${name}`.padEnd(14)} files ${String(rs.length).padStart(3)}  parse ${sum(rs, 'parseMs').toFixed(1)} ms  ` +
+      `check ${sum(rs, 'checkMs').toFixed(1)} ms  (Porcupine ${sum(rs, 'porcupineMs').toFixed(1)} ms)`,
+  );
+}
+const wrong = rows.filter((r) => !r.ok);
+console.log(`verdicts matching EXPECTED.md: ${rows.length - wrong.length}/${rows.length}`);
+console.log(`max heap growth: ${Math.max(...rows.map((r) => r.heapMB)).toFixed(1)} MB`);
+if (wrong.length) process.exitCode = 1;

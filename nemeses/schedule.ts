@@ -1,0 +1,80 @@
+/**
+ * Fault schedules, planned up front. Each fault family alternates start and stop ops at random gaps
+ * around --nemesis-interval; several families run at once, overlapping. The plan is a plain list
+ * (written to the run folder as nemesis-schedule.json), so the same seed gives the same schedule no
+ * matter how the clients' timing went, and `--replay` can run exactly the same faults again.
+ */
+import { fillIn } from '../src/generator/context.ts';
+import { Rng } from '../src/generator/rng.ts';
+import type { Context, Generator, OpResult } from '../src/generator/types.ts';
+import type { Op } from '../src/history/op.ts';
+
+export interface ScheduledOp {
+  /** Seconds after the main phase starts. */
+  at: number;
+  f: string;
+  value: unknown;
+}
+
+export interface FaultCycle {
+  /** The family's name (partition, kill, …) — also separates the families' random streams. */
+  name: string;
+  /** Chooses the fault (targets, grudge, offset) with the family's own Rng. */
+  start(rng: Rng): { f: string; value: unknown };
+  /** The op that ends the fault `start` began. */
+  stop(started: { f: string; value: unknown }, rng: Rng): { f: string; value: unknown };
+}
+
+/** Gaps are uniform in [interval/2, 3·interval/2]: irregular enough to catch timing bugs, mean = interval. */
+const gap = (rng: Rng, interval: number) => interval * (0.5 + rng.float());
+
+export function planSchedule(cycles: readonly FaultCycle[], o: { seed: number; timeLimit: number; interval: number }): ScheduledOp[] {
+  const out: ScheduledOp[] = [];
+  cycles.forEach((c, i) => {
+    const rng = new Rng((o.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0);
+    let t = gap(rng, o.interval);
+    while (t < o.timeLimit) {
+      const started = c.start(rng);
+      out.push({ at: round(t), ...started });
+      t += gap(rng, o.interval);
+      if (t >= o.timeLimit) break; // the final heal ends it
+      out.push({ at: round(t), ...c.stop(started, rng) });
+      t += gap(rng, o.interval);
+    }
+  });
+  return out.sort((a, b) => a.at - b.at);
+}
+
+const round = (s: number) => Math.round(s * 1000) / 1000;
+
+class ScheduleGen implements Generator {
+  readonly entries: readonly ScheduledOp[];
+  readonly i: number;
+  readonly start: number | undefined;
+  constructor(entries: readonly ScheduledOp[], i: number, start: number | undefined) {
+    this.entries = entries;
+    this.i = i;
+    this.start = start;
+  }
+  op(ctx: Context): OpResult {
+    const e = this.entries[this.i];
+    if (!e) return null;
+    const start = this.start ?? ctx.time;
+    const op = fillIn({ f: e.f, value: e.value, time: start + Math.round(e.at * 1e9) }, ctx);
+    if (op === 'pending') return { pending: true, gen: new ScheduleGen(this.entries, this.i, start) };
+    return { op, gen: new ScheduleGen(this.entries, this.i + 1, start) };
+  }
+  update(_ctx: Context, _event: Op): Generator {
+    return this;
+  }
+}
+
+/** Emits the planned ops at their times (relative to the first time it is asked); ops wait for a busy nemesis. */
+export function scheduleGenerator(entries: readonly ScheduledOp[]): Generator {
+  return new ScheduleGen(entries, 0, undefined);
+}
+
+/** The healing ops, emitted one after another. */
+export function sequenceGenerator(ops: readonly { f: string; value: unknown }[]): Generator {
+  return scheduleGenerator(ops.map((o) => ({ at: 0, ...o })));
+}

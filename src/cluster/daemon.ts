@@ -1,0 +1,104 @@
+/**
+ * Long-running processes on a node (the system under test's servers), managed by pid file so faults can
+ * signal the real process — never PID 1 of the container, whose signals from inside its namespace the
+ * kernel drops. Every daemon is started through here so that node-wide hooks (the clock shim's
+ * LD_PRELOAD) apply to all of them.
+ */
+import type { ExecOptions, Remote } from './remote.ts';
+
+export interface DaemonSpec {
+  /** Short name: pid file /run/faultline/<name>.pid. */
+  name: string;
+  argv: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Run as this user (e.g. redis). */
+  user?: string;
+  /** Where stdout and stderr go on the node. */
+  logFile: string;
+}
+
+export const RUN_DIR = '/run/faultline';
+export const pidFile = (name: string) => `${RUN_DIR}/${name}.pid`;
+
+/** Environment every daemon gets on a node (the clock nemesis adds its preload here). */
+export type DaemonEnvHook = (remote: Remote) => Promise<Record<string, string>> | Record<string, string>;
+const envHooks: DaemonEnvHook[] = [];
+export function addDaemonEnvHook(h: DaemonEnvHook): void {
+  if (!envHooks.includes(h)) envHooks.push(h);
+}
+
+/** Starts a daemon in the background, detached (start-stop-daemon), its pid in a pid file. */
+export async function startDaemon(remote: Remote, spec: DaemonSpec): Promise<number> {
+  const env: Record<string, string> = {};
+  for (const h of envHooks) Object.assign(env, await h(remote));
+  Object.assign(env, spec.env);
+  await remote.run(['mkdir', '-p', RUN_DIR]);
+  const argv = [
+    'start-stop-daemon',
+    '--start',
+    '--background',
+    '--make-pidfile',
+    '--pidfile',
+    pidFile(spec.name),
+    '--output',
+    spec.logFile,
+    ...(spec.cwd ? ['--chdir', spec.cwd] : []),
+    ...(spec.user ? ['--chuid', spec.user] : []),
+    '--exec',
+    spec.argv[0]!,
+    '--',
+    ...spec.argv.slice(1),
+  ];
+  const opts: ExecOptions = { env, timeoutMs: 30_000 };
+  await remote.run(argv, opts);
+  const pid = await daemonPid(remote, spec.name);
+  if (pid === undefined) throw new Error(`${remote.name}: ${spec.name} did not start (see ${spec.logFile})`);
+  return pid;
+}
+
+export async function daemonPid(remote: Remote, name: string): Promise<number | undefined> {
+  const r = await remote.exec(['cat', pidFile(name)]);
+  const pid = Number(r.stdout.trim());
+  return r.exitCode === 0 && Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** The process state letter from /proc (R running, S sleeping, T stopped, Z zombie), undefined if gone. */
+export async function processState(remote: Remote, pid: number): Promise<string | undefined> {
+  const r = await remote.exec(['cat', `/proc/${pid}/stat`]);
+  if (r.exitCode !== 0) return undefined;
+  // Field 3, after the parenthesised command name (which may itself contain spaces or parentheses).
+  const m = /\)\s+(\S)/.exec(r.stdout.slice(r.stdout.lastIndexOf(')')));
+  return m?.[1];
+}
+
+export async function isRunning(remote: Remote, name: string): Promise<boolean> {
+  const pid = await daemonPid(remote, name);
+  if (pid === undefined) return false;
+  const s = await processState(remote, pid);
+  return s !== undefined && s !== 'Z';
+}
+
+/** Sends a signal to the daemon (KILL, TERM, STOP, CONT). False when it was not running. */
+export async function signalDaemon(remote: Remote, name: string, signal: 'KILL' | 'TERM' | 'STOP' | 'CONT'): Promise<boolean> {
+  const pid = await daemonPid(remote, name);
+  if (pid === undefined) return false;
+  const r = await remote.exec(['kill', `-${signal}`, String(pid)]);
+  return r.exitCode === 0;
+}
+
+/** Stops a daemon: TERM, then KILL after `graceMs`; removes the pid file. */
+export async function stopDaemon(remote: Remote, name: string, graceMs = 5000): Promise<void> {
+  const pid = await daemonPid(remote, name);
+  if (pid === undefined) return;
+  await remote.exec(['kill', '-CONT', String(pid)]); // a paused process cannot act on TERM
+  await remote.exec(['kill', '-TERM', String(pid)]);
+  const until = Date.now() + graceMs;
+  while (Date.now() < until) {
+    const s = await processState(remote, pid);
+    if (s === undefined || s === 'Z') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await remote.exec(['kill', '-KILL', String(pid)]);
+  await remote.exec(['rm', '-f', pidFile(name)]);
+}

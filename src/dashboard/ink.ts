@@ -1,0 +1,156 @@
+/**
+ * The live terminal dashboard. Events only feed the aggregator (cheap, every op); a timer renders the
+ * aggregated state a few times a second, never per op. Keys: q or Ctrl-C asks to quit (ink holds the
+ * terminal in raw mode, so Ctrl-C arrives as input, not as SIGINT), ? toggles a help line.
+ */
+import './react-mode.ts';
+import { render, useStderr } from 'ink';
+import React from 'react';
+import type { RunEvent } from '../runner/events.ts';
+import { DashboardState, runClock } from './state.ts';
+import { Dashboard, type DashboardProps, type DashboardTest } from './view.ts';
+
+const h = React.createElement;
+
+export interface DashboardOptions {
+  test: DashboardTest;
+  /** Called on q or Ctrl-C: the caller treats it exactly like SIGINT (first stop, then hard stop). */
+  onQuit: () => void;
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Render period; 250 ms = 4 frames a second. */
+  intervalMs?: number;
+  /** Force ink's interactive mode (cursor movement, redraw in place); default: stdout is a TTY. */
+  interactive?: boolean;
+}
+
+export interface LiveDashboard {
+  onEvent(e: RunEvent): void;
+  stop(): void;
+  /** The aggregated state (for tests and the bench). */
+  readonly state: DashboardState;
+}
+
+export function startDashboard(o: DashboardOptions): LiveDashboard {
+  const state = new DashboardState(o.test);
+  const stdout = o.stdout ?? process.stdout;
+  const stdin = o.stdin ?? process.stdin;
+  const stderr = o.stderr ?? process.stderr;
+  const interactive = o.interactive ?? Boolean((stdout as { isTTY?: boolean }).isTTY);
+  let keys = Boolean((stdin as { isTTY?: boolean }).isTTY);
+  let help = false;
+  let quitting = 0;
+  let interrupted = false;
+  let stopped = false;
+  const clock = runClock();
+  const nowNs = () => clock.now(state.lastAt);
+
+  const onKey: DashboardProps['onKey'] = (k) => {
+    if (stopped) return;
+    if (k === 'help') help = !help;
+    else {
+      quitting = Math.min(2, quitting + 1);
+      interrupted = true;
+    }
+    draw();
+    if (k === 'quit') o.onQuit();
+  };
+  const bridge: { write?: (data: string) => void } = {};
+  const props = (): DashboardProps => ({
+    test: o.test,
+    state,
+    nowNs: nowNs(),
+    width: (stdout as { columns?: number }).columns ?? 100,
+    help,
+    quitting,
+    interrupted,
+    keys,
+    onKey,
+  });
+  const tree = () => h(Root, { bridge, props: props() });
+
+  const ink = render(tree(), {
+    stdout,
+    stdin,
+    stderr,
+    exitOnCtrlC: false,
+    patchConsole: stdout === process.stdout,
+    maxFps: 10,
+    interactive,
+  });
+  const intervalMs = o.intervalMs ?? 250;
+  // The next frame is due at this run time. Ops check it too: a runner that never yields to timers (an
+  // in-process system at an unlimited rate) would otherwise starve the interval and freeze the screen.
+  let dueNs = 0;
+  const draw = () => {
+    if (stopped) return;
+    dueNs = nowNs() + intervalMs * 1e6;
+    ink.rerender(tree());
+  };
+  // A frame drawn by an op since the last tick postpones this one: at most ~4 frames a second either way.
+  const timer = setInterval(() => {
+    if (nowNs() >= dueNs - 20e6) draw();
+  }, intervalMs);
+  timer.unref();
+  // Lines written to our own stderr (the CLI's "stopping…" notice, warnings) go above the frame through ink,
+  // instead of tearing it.
+  const restoreStderr = interactive && stderr === process.stderr ? routeStderr(bridge) : () => {};
+
+  return {
+    state,
+    onEvent(e) {
+      if (e.kind === 'op') {
+        state.onOp(e.op);
+        if (e.op.time >= dueNs) draw();
+        return;
+      }
+      clock.observe(e);
+      state.onEvent(e);
+      // Rare events show at once.
+      if (e.kind === 'phase' || e.kind === 'verdict') draw();
+    },
+    stop() {
+      if (stopped) return;
+      clearInterval(timer);
+      keys = false;
+      quitting = 0;
+      // The final frame stays on screen, without the key hints.
+      ink.rerender(tree());
+      stopped = true;
+      ink.unmount();
+      restoreStderr();
+    },
+  };
+}
+
+/** Wraps the dashboard to reach ink's stderr writer, which clears the frame, writes, and redraws it. */
+function Root(p: { bridge: { write?: (data: string) => void }; props: DashboardProps }): React.ReactElement {
+  const { write } = useStderr();
+  p.bridge.write = write;
+  return h(Dashboard, p.props);
+}
+
+function routeStderr(bridge: { write?: (data: string) => void }): () => void {
+  const original = process.stderr.write;
+  let inside = false;
+  const patched = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+    // ink's own write lands here too: pass it through.
+    if (inside || !bridge.write || (typeof chunk !== 'string' && !(chunk instanceof Uint8Array))) {
+      return (original as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest);
+    }
+    inside = true;
+    try {
+      bridge.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    } finally {
+      inside = false;
+    }
+    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    if (cb) process.nextTick(cb);
+    return true;
+  };
+  process.stderr.write = patched as typeof process.stderr.write;
+  return () => {
+    if (process.stderr.write === patched) process.stderr.write = original;
+  };
+}

@@ -1,0 +1,291 @@
+/**
+ * The dashboard's aggregator: folds RunEvents into counters that the ink UI and the plain printer read a
+ * few times a second. `onEvent` is on the run's hot path (every op), so a client op costs O(1): a map
+ * lookup for its f, a map set/delete for its invocation time, and slots in preallocated ring buffers.
+ * Nemesis ops are rare and may do more work. Times are ns since the run started, as in the history.
+ */
+import type { Op } from '../history/op.ts';
+import type { Phase, RunEvent } from '../runner/events.ts';
+import type { ResolvedTest } from '../test/define.ts';
+import { applyNemesis, type FaultRecord, type NodeRecord } from './faults.ts';
+
+export interface FCounts {
+  invoked: number;
+  ok: number;
+  fail: number;
+  info: number;
+}
+
+export interface Latency {
+  p50: number;
+  p95: number;
+  p99: number;
+  /** Completions the quantiles are computed from. */
+  count: number;
+}
+
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface Verdict {
+  valid: true | false | 'unknown';
+  runDir: string;
+  summary: string;
+}
+
+/** What the aggregator needs from the test. */
+export type StateTest = Pick<ResolvedTest, 'nodes' | 'timeLimit'> &
+  Partial<Pick<ResolvedTest, 'checkerTimeLimit'>>;
+
+/** Seconds of throughput kept for the sparkline. */
+export const THROUGHPUT_SECONDS = 120;
+/** Latency quantiles cover this many seconds before "now". */
+export const LATENCY_WINDOW_SECONDS = 5;
+const LAT_SLOTS = LATENCY_WINDOW_SECONDS + 2;
+// Log-spaced latency buckets from 1 µs, each 5% wider than the last: quantiles within 5%, 1 µs to ~5 min.
+const LAT_BASE_NS = 1000;
+const LAT_GROWTH = 1.05;
+const LAT_LOG = Math.log(LAT_GROWTH);
+const LAT_BUCKETS = 400;
+const LOG_LINES = 4;
+const SEC = 1e9;
+
+export class DashboardState {
+  readonly nodes: string[];
+  readonly timeLimitNs: number;
+  readonly checkerTimeLimitNs: number | undefined;
+  phase: Phase | undefined;
+  phaseAt = 0;
+  /** When the main phase started and ended (undefined until it does). */
+  runningAt: number | undefined;
+  runningEndAt: number | undefined;
+  checkingAt: number | undefined;
+  /** The latest time seen in any event. */
+  lastAt = 0;
+  /** The latest client-op time, where the sparkline and latency freeze once ops stop. */
+  lastOpAt = 0;
+  /** Every op recorded (client and nemesis, invocations and completions): the history's length. */
+  opCount = 0;
+  totals: FCounts = { invoked: 0, ok: 0, fail: 0, info: 0 };
+  /** Per op f, in order of first appearance. */
+  readonly byF = new Map<string, FCounts>();
+  readonly logs: LogLine[] = [];
+  verdict: Verdict | undefined;
+  /** Faults in place, by family (partition, kill, pause, clock, …). */
+  readonly faults = new Map<string, FaultRecord>();
+  readonly nodeState = new Map<string, NodeRecord>();
+  /** The last nemesis op seen, whatever its f: shown for faults we do not model. */
+  lastNemesis: { f: string; value: unknown; at: number; error?: string } | undefined;
+  nemesisInFlight: { f: string; value: unknown; at: number } | undefined;
+
+  private readonly invokedAt = new Map<number, number>();
+  private readonly perSec = new Uint32Array(THROUGHPUT_SECONDS);
+  private readonly perSecOf = new Int32Array(THROUGHPUT_SECONDS).fill(-1);
+  private readonly lat = new Uint32Array(LAT_SLOTS * LAT_BUCKETS);
+  private readonly latOf = new Int32Array(LAT_SLOTS).fill(-1);
+
+  constructor(test: StateTest) {
+    this.nodes = [...test.nodes];
+    this.timeLimitNs = test.timeLimit * SEC;
+    this.checkerTimeLimitNs = test.checkerTimeLimit === undefined ? undefined : test.checkerTimeLimit * SEC;
+    for (const n of this.nodes)
+      this.nodeState.set(n, { status: 'up', since: 0, drops: [], clockOffsetMs: 0 });
+  }
+
+  onEvent(e: RunEvent): void {
+    if (e.kind === 'op') this.onOp(e.op);
+    else if (e.kind === 'phase') this.onPhase(e.phase, e.at);
+    else if (e.kind === 'log') {
+      this.logs.push({ level: e.level, message: e.message });
+      if (this.logs.length > LOG_LINES) this.logs.shift();
+    } else if (e.kind === 'verdict') this.verdict = { valid: e.valid, runDir: e.runDir, summary: e.summary };
+  }
+
+  onOp(op: Op): void {
+    this.opCount++;
+    const t = op.time;
+    if (t > this.lastAt) this.lastAt = t;
+    const p = op.process;
+    if (p === 'nemesis') {
+      this.onNemesis(op);
+      return;
+    }
+    if (t > this.lastOpAt) this.lastOpAt = t;
+    let c = this.byF.get(op.f);
+    if (c === undefined) {
+      c = { invoked: 0, ok: 0, fail: 0, info: 0 };
+      this.byF.set(op.f, c);
+    }
+    const type = op.type;
+    if (type === 'invoke') {
+      c.invoked++;
+      this.totals.invoked++;
+      this.invokedAt.set(p, t);
+      return;
+    }
+    if (type === 'ok') {
+      c.ok++;
+      this.totals.ok++;
+    } else if (type === 'fail') {
+      c.fail++;
+      this.totals.fail++;
+    } else {
+      c.info++;
+      this.totals.info++;
+    }
+    const sec = Math.floor(t / SEC);
+    const slot = sec % THROUGHPUT_SECONDS;
+    if (this.perSecOf[slot] !== sec) {
+      this.perSecOf[slot] = sec;
+      this.perSec[slot] = 0;
+    }
+    this.perSec[slot]!++;
+    const t0 = this.invokedAt.get(p);
+    if (t0 !== undefined) {
+      this.invokedAt.delete(p);
+      this.addLatency(sec, t - t0);
+    }
+  }
+
+  private addLatency(sec: number, ns: number): void {
+    const slot = sec % LAT_SLOTS;
+    if (this.latOf[slot] !== sec) {
+      // Once a second per slot: clear the row it last held.
+      this.latOf[slot] = sec;
+      this.lat.fill(0, slot * LAT_BUCKETS, (slot + 1) * LAT_BUCKETS);
+    }
+    const b =
+      ns <= LAT_BASE_NS ? 0 : Math.min(LAT_BUCKETS - 1, Math.ceil(Math.log(ns / LAT_BASE_NS) / LAT_LOG));
+    this.lat[slot * LAT_BUCKETS + b]!++;
+  }
+
+  private onPhase(phase: Phase, at: number): void {
+    if (at > this.lastAt) this.lastAt = at;
+    if (this.phase === 'running' && phase !== 'running') this.runningEndAt = at;
+    if (phase === 'running') this.runningAt = at;
+    if (phase === 'checking') this.checkingAt = at;
+    this.phase = phase;
+    this.phaseAt = at;
+  }
+
+  private onNemesis(op: Op): void {
+    if (op.type === 'invoke') {
+      this.nemesisInFlight = { f: op.f, value: op.value, at: op.time };
+      return;
+    }
+    this.nemesisInFlight = undefined;
+    this.lastNemesis = { f: op.f, value: op.value, at: op.time, ...(op.error ? { error: op.error } : {}) };
+    // `fail` means the fault was certainly not applied; `info` (Jepsen's usual nemesis answer) means it was.
+    if (op.type === 'fail') return;
+    applyNemesis(this, op.f, op.value, op.time);
+  }
+
+  /** True while ops are expected to flow; afterwards the time windows freeze at the last op. */
+  get active(): boolean {
+    return (
+      this.phase === 'running' ||
+      this.phase === 'healing' ||
+      this.phase === 'recovering' ||
+      this.phase === 'final'
+    );
+  }
+
+  /** Where the sparkline and latency windows end: now while ops flow, the last op afterwards. */
+  windowEnd(nowNs: number): number {
+    return this.active ? Math.max(nowNs, this.lastOpAt) : this.lastOpAt;
+  }
+
+  /** Completions per second for the `seconds` whole seconds ending with the one holding `endNs`. */
+  throughput(endNs: number, seconds: number): number[] {
+    const n = Math.min(seconds, THROUGHPUT_SECONDS);
+    const last = Math.floor(endNs / SEC);
+    const out = new Array<number>(n).fill(0);
+    for (let i = 0; i < n; i++) {
+      const sec = last - (n - 1) + i;
+      if (sec < 0) continue;
+      const slot = sec % THROUGHPUT_SECONDS;
+      if (this.perSecOf[slot] === sec) out[i] = this.perSec[slot]!;
+    }
+    return out;
+  }
+
+  /** Completions per second over the `seconds` before `endNs` (the partial current second counts pro rata). */
+  rate(endNs: number, seconds = 3): number {
+    const lastSec = Math.floor(endNs / SEC);
+    const intoLast = endNs / SEC - lastSec;
+    const buckets = this.throughput(endNs, seconds + 1);
+    let sum = 0;
+    for (const b of buckets) sum += b;
+    const span = Math.min(seconds + intoLast, endNs / SEC);
+    return span > 0 ? sum / span : 0;
+  }
+
+  /** p50/p95/p99 of invoke→completion latency (ns) over the last few seconds before `endNs`. */
+  latency(endNs: number): Latency | undefined {
+    const last = Math.floor(endNs / SEC);
+    const rows: number[] = [];
+    let count = 0;
+    for (let sec = last - LATENCY_WINDOW_SECONDS + 1; sec <= last; sec++) {
+      if (sec < 0) continue;
+      const slot = sec % LAT_SLOTS;
+      if (this.latOf[slot] !== sec) continue;
+      rows.push(slot);
+      const base = slot * LAT_BUCKETS;
+      for (let b = 0; b < LAT_BUCKETS; b++) count += this.lat[base + b]!;
+    }
+    if (count === 0) return undefined;
+    const targets = [0.5, 0.95, 0.99].map((q) => Math.max(1, Math.ceil(q * count)));
+    const out = [0, 0, 0];
+    let seen = 0;
+    let k = 0;
+    for (let b = 0; b < LAT_BUCKETS && k < 3; b++) {
+      for (const slot of rows) seen += this.lat[slot * LAT_BUCKETS + b]!;
+      while (k < 3 && seen >= targets[k]!) out[k++] = bucketUpperNs(b);
+    }
+    return { p50: out[0]!, p95: out[1]!, p99: out[2]!, count };
+  }
+
+  /** Mean completions per second over the main phase and after, once ops have stopped. */
+  meanRate(): number {
+    if (this.runningAt === undefined) return 0;
+    const span = (this.lastOpAt - this.runningAt) / SEC;
+    const done = this.totals.ok + this.totals.fail + this.totals.info;
+    return span > 0 ? done / span : 0;
+  }
+
+  /** Ops invoked and not yet completed. */
+  get inFlight(): number {
+    return this.invokedAt.size;
+  }
+
+  /** Seconds of the main phase elapsed and remaining at `nowNs`. */
+  progress(nowNs: number): { elapsedNs: number; remainingNs: number; fraction: number } {
+    if (this.runningAt === undefined) return { elapsedNs: 0, remainingNs: this.timeLimitNs, fraction: 0 };
+    const end = this.runningEndAt ?? nowNs;
+    const elapsedNs = Math.max(0, end - this.runningAt);
+    // Once the main phase is over (time limit or Ctrl-C), nothing of it remains.
+    const remainingNs = this.runningEndAt === undefined ? Math.max(0, this.timeLimitNs - elapsedNs) : 0;
+    // The share of the time limit reached: short of 1 when the run was stopped early.
+    const fraction = this.timeLimitNs > 0 ? Math.min(1, elapsedNs / this.timeLimitNs) : 1;
+    return { elapsedNs, remainingNs, fraction };
+  }
+}
+
+export function bucketUpperNs(b: number): number {
+  return LAT_BASE_NS * LAT_GROWTH ** b;
+}
+
+/** Maps wall time onto the run's clock (ns since the run started), learned from the first phase event. */
+export function runClock(): { observe(e: RunEvent): void; now(floorNs: number): number } {
+  let base: number | undefined;
+  return {
+    observe(e) {
+      if (base === undefined && e.kind === 'phase') base = performance.now() - e.at / 1e6;
+    },
+    now(floorNs) {
+      return base === undefined ? floorNs : Math.max(floorNs, Math.round((performance.now() - base) * 1e6));
+    },
+  };
+}

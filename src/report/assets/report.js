@@ -1,0 +1,1172 @@
+// faultline report page. Plain browser JS, inlined into report.html at build time (no network, no
+// build step). Every string from the run is rendered with textContent or canvas fillText, never as
+// markup; element attributes are only ever set to values this script computes.
+(() => {
+  const timings = {};
+  let mark = performance.now();
+  /** Where the load time goes (exposed on the debug hook). */
+  const lap = (name) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - mark);
+    mark = now;
+  };
+  const data = JSON.parse(document.getElementById('faultline-data').textContent);
+  lap('parse');
+  const app = document.getElementById('app');
+  const errors = [];
+  window.addEventListener('error', (e) => errors.push(String(e.message)));
+
+  // ---------- helpers ----------
+  const COLOR = { ok: '#2f9e5a', fail: '#d64541', info: '#e6a700', pending: '#8a8f98' };
+  const OUTCOMES = ['ok', 'fail', 'info', 'pending'];
+  const FAULT_COLOR = {
+    partition: [108, 92, 231],
+    kill: [214, 69, 65],
+    pause: [230, 126, 34],
+    clock: [41, 128, 185],
+  };
+  const faultRgb = (key) => FAULT_COLOR[key] || [120, 120, 120];
+  const rgba = (c, a) => `rgba(${c[0]},${c[1]},${c[2]},${a})`;
+  const VERDICT = {
+    true: ['valid', 'VALID'],
+    false: ['invalid', 'INVALID'],
+    unknown: ['unknown', 'UNKNOWN'],
+  };
+  const verdictOf = (v) => VERDICT[String(v)] || VERDICT.unknown;
+
+  /** el('div', {class: 'x'}, 'text', child): strings become text nodes, never HTML. */
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === undefined || v === null || v === false) continue;
+        if (k === 'class') e.className = v;
+        else if (k === 'text') e.textContent = v;
+        else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+        else e.setAttribute(k, v);
+      }
+    }
+    for (const c of children.flat()) {
+      if (c === undefined || c === null || c === false) continue;
+      e.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    }
+    return e;
+  }
+
+  function json(v) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof v.$truncated === 'string' &&
+      Object.keys(v).length === 1
+    ) {
+      return v.$truncated;
+    }
+    try {
+      const s = JSON.stringify(v);
+      return s === undefined ? String(v) : s;
+    } catch {
+      return String(v);
+    }
+  }
+  const short = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+  const fmtS = (s) => (Math.abs(s) >= 100 ? s.toFixed(0) : Math.abs(s) >= 10 ? s.toFixed(1) : s.toFixed(2));
+  const fmtMs = (ms) =>
+    ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`;
+
+  function section(id, title, ...children) {
+    return el('section', { id, class: 'card' }, el('h2', null, title), ...children);
+  }
+
+  // ---------- ops (columns → typed arrays) ----------
+  const O = data.ops;
+  const N = O.s.length;
+  const S = Float64Array.from(O.s); // µs
+  const E = new Float64Array(N);
+  for (let r = 0; r < N; r++) E[r] = S[r] + O.d[r];
+  const hasNemesis = O.l.some((l) => l < 0);
+  const laneBase = hasNemesis ? 1 : 0;
+  const laneCount = data.threads + laneBase;
+  const laneOfRow = (r) => (O.l[r] < 0 ? 0 : O.l[r] + laneBase);
+  let byIndex;
+  /** Row of an op by its history index (invocation or completion). */
+  function rowOf(index) {
+    if (!byIndex) {
+      byIndex = new Map();
+      for (let r = 0; r < N; r++) {
+        byIndex.set(O.i[r], r);
+        if (O.c[r]) byIndex.set(O.i[r] + O.c[r], r);
+      }
+    }
+    return byIndex.get(index);
+  }
+  let byValue;
+  /** First non-read op whose invocation value is `v` (links set elements to the adds that wrote them). */
+  function rowOfValue(v) {
+    if (!byValue) {
+      byValue = new Map();
+      for (let r = 0; r < N; r++) {
+        if (O.l[r] < 0 || O.fs[O.f[r]] === 'read') continue;
+        const k = json(O.v[r]);
+        if (!byValue.has(k)) byValue.set(k, r);
+      }
+    }
+    return byValue.get(json(v));
+  }
+  function describeRow(r) {
+    const lines = [];
+    const done = O.c[r] ? `#${O.i[r] + O.c[r]}` : 'never completed';
+    lines.push(`op #${O.i[r]} → ${done}`);
+    lines.push(
+      `${O.l[r] < 0 ? 'nemesis' : `process ${O.p[r]} (thread ${O.l[r]})`}  ${O.fs[O.f[r]]}  ${OUTCOMES[O.o[r]]}`,
+    );
+    lines.push(`value: ${short(json(O.v[r]), 400)}`);
+    if (O.r[r] !== 0) lines.push(`result: ${short(json(O.r[r]), 400)}`);
+    if (O.e[r]) lines.push(`error: ${O.errs[O.e[r]]}`);
+    if (O.n[r]) lines.push(`node: ${O.nodes[O.n[r]]}`);
+    lines.push(`invoked at ${fmtS(S[r] / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(O.d[r] / 1000)}`}`);
+    return lines.join('\n');
+  }
+
+  // ---------- header, verdicts, test info ----------
+  function header() {
+    const [cls, word] = verdictOf(data.verdict.valid);
+    const banner = el(
+      'div',
+      { class: `banner ${cls}`, id: 'verdict', 'data-verdict': String(data.verdict.valid) },
+      el('div', { class: 'word' }, word),
+      el(
+        'div',
+        { class: 'what' },
+        el('h1', null, data.title),
+        el('div', { class: 'summary' }, data.verdict.summary || ''),
+      ),
+    );
+    const out = [banner];
+    if (data.verdict.runError)
+      out.push(el('div', { class: 'run-error' }, `The run itself failed: ${data.verdict.runError}`));
+    const cards = data.checkers.map((c) => {
+      const [ccls, cword] = verdictOf(c.valid);
+      return el(
+        'a',
+        {
+          class: `checker ${ccls}`,
+          href: `#checker-${encodeURIComponent(c.name)}`,
+          'data-checker': c.name,
+          'data-verdict': String(c.valid),
+        },
+        el('div', { class: 'name' }, c.name),
+        el('div', { class: 'chip' }, cword),
+        el(
+          'div',
+          { class: 'text' },
+          c.reason ? `${c.summary ? `${c.summary} — ` : ''}${c.reason}` : c.summary || '',
+        ),
+      );
+    });
+    if (cards.length) out.push(el('div', { class: 'checkers' }, cards));
+    return el('header', null, out);
+  }
+
+  function testInfo() {
+    const rows = data.info.map(([k, v]) => el('tr', null, el('th', null, k), el('td', null, v)));
+    const cmd = el('code', null, data.rerun);
+    const copy = el(
+      'button',
+      {
+        type: 'button',
+        class: 'copy',
+        onclick: () => {
+          const done = () => {
+            copy.textContent = 'copied';
+            setTimeout(() => (copy.textContent = 'copy'), 1500);
+          };
+          if (navigator.clipboard)
+            navigator.clipboard.writeText(data.rerun).then(done, () => selectText(cmd));
+          else selectText(cmd);
+        },
+      },
+      'copy',
+    );
+    return section(
+      'test',
+      'Test',
+      el('table', { class: 'info' }, el('tbody', null, rows)),
+      el('div', { class: 'rerun' }, el('span', { class: 'label' }, 're-run'), el('pre', null, cmd), copy),
+    );
+  }
+  function selectText(node) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  // ---------- the timeline ----------
+  const timeline = (() => {
+    const GUTTER = 78;
+    const AXIS = 22;
+    const BAND = 16;
+    const lanes = [];
+    for (let k = 0; k < laneCount; k++) lanes.push([]);
+    for (let r = 0; r < N; r++) lanes[laneOfRow(r)].push(r);
+    // Per lane: rows by start, and the running maximum of their ends, so the first row that can reach
+    // into the view is a binary search away even when intervals overlap.
+    const laneRows = lanes.map((rs) => {
+      rs.sort((a, b) => S[a] - S[b]);
+      return Int32Array.from(rs);
+    });
+    const laneMaxEnd = laneRows.map((rs) => {
+      const m = new Float64Array(rs.length);
+      let x = -Infinity;
+      for (let k = 0; k < rs.length; k++) m[k] = x = Math.max(x, E[rs[k]]);
+      return m;
+    });
+    const endUs = Math.max(data.endUs, 1);
+    const full = { t0: -endUs * 0.01, t1: endUs * 1.01 };
+    const view = { t0: full.t0, t1: full.t1 };
+    const stats = { drawnOps: 0, totalOps: N, frames: 0, bands: [], lastFrameMs: 0 };
+    let selected = -1;
+    let canvas;
+    let ctx;
+    let tip;
+    let detail;
+    let width = 800;
+    let height = 200;
+    let laneH = 14;
+    let pending = false;
+
+    const plotW = () => Math.max(10, width - GUTTER - 8);
+    const x = (us) => GUTTER + ((us - view.t0) / (view.t1 - view.t0)) * plotW();
+    const tAt = (px) => view.t0 + ((px - GUTTER) / plotW()) * (view.t1 - view.t0);
+    const laneY = (k) => AXIS + BAND + k * laneH;
+
+    function lowerBound(arr, v) {
+      let lo = 0;
+      let hi = arr.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (arr[mid] <= v) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    }
+
+    function niceStep(span, target) {
+      const raw = span / target;
+      const p = 10 ** Math.floor(Math.log10(raw));
+      for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+      return 10 * p;
+    }
+
+    function draw() {
+      pending = false;
+      const t0 = performance.now();
+      const dpr = window.devicePixelRatio || 1;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, width, height);
+      ctx.font = '11px system-ui, sans-serif';
+      ctx.textBaseline = 'middle';
+      const bottom = laneY(laneCount);
+      // Lanes.
+      for (let k = 0; k < laneCount; k++) {
+        if (k % 2 === 1) {
+          ctx.fillStyle = '#f6f7f9';
+          ctx.fillRect(GUTTER, laneY(k), plotW(), laneH);
+        }
+      }
+      // Fault windows behind the ops.
+      stats.bands = [];
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(GUTTER, 0, plotW(), height);
+      ctx.clip();
+      for (const w of data.faults) {
+        const a = x(w.start * 1e6);
+        const b = x(w.end * 1e6);
+        if (b < GUTTER || a > width) continue;
+        const c = faultRgb(w.key);
+        ctx.fillStyle = rgba(c, 0.13);
+        ctx.fillRect(a, AXIS, Math.max(1, b - a), bottom - AXIS);
+        ctx.fillStyle = rgba(c, 0.85);
+        ctx.fillRect(a, AXIS, Math.max(1, b - a), 3);
+        ctx.fillStyle = rgba(c, 1);
+        ctx.fillText(
+          short(w.label, Math.max(4, Math.floor((b - a) / 6))),
+          Math.max(a, GUTTER) + 3,
+          AXIS + BAND / 2 + 1,
+        );
+        stats.bands.push({ label: w.label, start: w.start, end: w.end, x0: a, x1: b });
+      }
+      ctx.strokeStyle = 'rgba(80,80,80,0.6)';
+      ctx.setLineDash([3, 3]);
+      for (const ev of data.events) {
+        const a = x(ev.t * 1e6);
+        if (a < GUTTER || a > width) continue;
+        ctx.beginPath();
+        ctx.moveTo(a + 0.5, AXIS);
+        ctx.lineTo(a + 0.5, bottom);
+        ctx.stroke();
+      }
+      ctx.setLineDash([]);
+      // Ops: one Path2D per outcome; ops narrower than a pixel that land on the pixel already painted
+      // in their colour are merged (counted as drawn, not repainted), so 100,000 ops stay cheap.
+      const paths = OUTCOMES.map(() => new Path2D());
+      const nemPath = new Path2D();
+      let drawn = 0;
+      const pad = laneH > 6 ? 2 : laneH > 3 ? 1 : 0;
+      for (let k = 0; k < laneCount; k++) {
+        const rs = laneRows[k];
+        const me = laneMaxEnd[k];
+        const y = laneY(k) + pad;
+        const h = Math.max(1, laneH - 2 * pad);
+        const lastPx = [-1, -1, -1, -1, -1];
+        for (let j = lowerBound(me, view.t0); j < rs.length; j++) {
+          const r = rs[j];
+          if (S[r] > view.t1) break;
+          if (E[r] < view.t0) continue;
+          drawn++;
+          const a = x(S[r]);
+          const b = x(E[r]);
+          const o = O.l[r] < 0 && O.o[r] === 0 ? 4 : O.o[r];
+          if (b - a < 1) {
+            const px = Math.floor(a);
+            if (px === lastPx[o]) continue;
+            lastPx[o] = px;
+            (o === 4 ? nemPath : paths[o]).rect(px, y, 1, h);
+          } else {
+            lastPx[o] = Math.floor(b);
+            (o === 4 ? nemPath : paths[o]).rect(a, y, b - a, h);
+          }
+        }
+      }
+      OUTCOMES.forEach((name, o) => {
+        ctx.fillStyle = COLOR[name];
+        ctx.fill(paths[o]);
+      });
+      ctx.fillStyle = '#6c5ce7';
+      ctx.fill(nemPath);
+      if (selected >= 0) {
+        const k = laneOfRow(selected);
+        const a = x(S[selected]);
+        const b = x(E[selected]);
+        ctx.strokeStyle = '#111';
+        ctx.lineWidth = 2;
+        ctx.strokeRect(a - 2, laneY(k) - 1, Math.max(4, b - a + 4), laneH + 2);
+        ctx.lineWidth = 1;
+      }
+      ctx.restore();
+      // Axis.
+      ctx.fillStyle = '#444';
+      ctx.strokeStyle = '#ddd';
+      const span = (view.t1 - view.t0) / 1e6;
+      const step = niceStep(span, Math.max(2, plotW() / 90));
+      const first = Math.ceil(view.t0 / 1e6 / step) * step;
+      ctx.textAlign = 'center';
+      for (let s = first; s <= view.t1 / 1e6; s += step) {
+        const px = x(s * 1e6);
+        ctx.beginPath();
+        ctx.moveTo(px + 0.5, AXIS - 4);
+        ctx.lineTo(px + 0.5, bottom);
+        ctx.stroke();
+        ctx.fillText(`${+s.toFixed(6)} s`, px, AXIS / 2);
+      }
+      ctx.textAlign = 'left';
+      // Lane labels (only when there is room for text).
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, AXIS, GUTTER - 2, bottom - AXIS);
+      ctx.fillStyle = '#555';
+      const every = Math.ceil(12 / laneH);
+      for (let k = 0; k < laneCount; k++) {
+        if (k % every !== 0) continue;
+        const label = hasNemesis && k === 0 ? 'nemesis' : `thread ${k - laneBase}`;
+        ctx.fillText(label, 6, laneY(k) + laneH / 2);
+      }
+      ctx.fillText('faults', 6, AXIS + BAND / 2);
+      stats.drawnOps = drawn;
+      stats.frames++;
+      stats.lastFrameMs = performance.now() - t0;
+    }
+
+    function schedule() {
+      if (!pending) {
+        pending = true;
+        requestAnimationFrame(draw);
+      }
+    }
+
+    function resize() {
+      const dpr = window.devicePixelRatio || 1;
+      width = Math.max(300, canvas.parentElement.clientWidth);
+      laneH = Math.max(3, Math.min(18, Math.floor(420 / Math.max(1, laneCount))));
+      height = laneY(laneCount) + 6;
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+      draw();
+    }
+
+    function setView(t0, t1) {
+      const minSpan = 5; // µs
+      if (t1 - t0 < minSpan) {
+        const mid = (t0 + t1) / 2;
+        t0 = mid - minSpan / 2;
+        t1 = mid + minSpan / 2;
+      }
+      const maxSpan = (full.t1 - full.t0) * 1.5;
+      if (t1 - t0 > maxSpan) {
+        t0 = full.t0;
+        t1 = full.t1;
+      }
+      view.t0 = t0;
+      view.t1 = t1;
+      schedule();
+    }
+
+    function hit(px, py) {
+      const k = Math.floor((py - laneY(0)) / laneH);
+      if (k < 0 || k >= laneCount || px < GUTTER) return -1;
+      const t = tAt(px);
+      const tol = (4 / plotW()) * (view.t1 - view.t0);
+      const rs = laneRows[k];
+      let best = -1;
+      let bestD = Infinity;
+      for (let j = lowerBound(laneMaxEnd[k], t - tol); j < rs.length; j++) {
+        const r = rs[j];
+        if (S[r] > t + tol) break;
+        const d = t < S[r] ? S[r] - t : t > E[r] ? t - E[r] : 0;
+        if (d <= tol && d < bestD) {
+          best = r;
+          bestD = d;
+        }
+      }
+      return best;
+    }
+
+    function select(r) {
+      selected = r;
+      detail.textContent = r >= 0 ? describeRow(r) : 'Click an op to see it here.';
+      schedule();
+    }
+
+    /** Centres the view on an op (by history index) and selects it. */
+    function focusOp(index) {
+      const r = rowOf(index);
+      if (r === undefined) return false;
+      const span = Math.max(Math.min(view.t1 - view.t0, (E[r] - S[r]) * 40), (E[r] - S[r]) * 3, 2000);
+      const mid = (S[r] + E[r]) / 2;
+      setView(mid - span / 2, mid + span / 2);
+      select(r);
+      canvas.scrollIntoView({ block: 'center', behavior: 'instant' });
+      return true;
+    }
+
+    function build() {
+      canvas = el('canvas', { class: 'timeline', tabindex: '0', 'aria-label': 'timeline of operations' });
+      tip = el('div', { class: 'tip', hidden: 'hidden' });
+      detail = el('pre', { class: 'detail' }, 'Click an op to see it here.');
+      const wrap = el('div', { class: 'timeline-wrap' }, canvas, tip);
+      const legend = el(
+        'div',
+        { class: 'legend' },
+        OUTCOMES.map((o) =>
+          el(
+            'span',
+            { class: 'key' },
+            el('i', { class: `sw ${o}` }),
+            o === 'pending' ? 'never completed' : o,
+          ),
+        ),
+        el('span', { class: 'key' }, el('i', { class: 'sw nemesis' }), 'nemesis'),
+        el('span', { class: 'hint' }, 'wheel: zoom · drag: pan · click: select · double-click: reset'),
+        el('button', { type: 'button', onclick: () => setView(full.t0, full.t1) }, 'reset zoom'),
+      );
+      const sec = section('timeline', `Timeline (${N.toLocaleString('en-US')} ops)`, legend, wrap, detail);
+      ctx = canvas.getContext('2d');
+      let drag;
+      canvas.addEventListener(
+        'wheel',
+        (e) => {
+          e.preventDefault();
+          const rect = canvas.getBoundingClientRect();
+          const t = tAt(e.clientX - rect.left);
+          const k = Math.exp((e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY) * 0.0015);
+          setView(t - (t - view.t0) * k, t + (view.t1 - t) * k);
+        },
+        { passive: false },
+      );
+      canvas.addEventListener('mousedown', (e) => {
+        drag = { x: e.clientX, t0: view.t0, t1: view.t1, moved: false };
+      });
+      window.addEventListener('mousemove', (e) => {
+        const rect = canvas.getBoundingClientRect();
+        if (drag && e.buttons & 1) {
+          const dx = e.clientX - drag.x;
+          if (Math.abs(dx) > 2) drag.moved = true;
+          const dt = (dx / plotW()) * (drag.t1 - drag.t0);
+          setView(drag.t0 - dt, drag.t1 - dt);
+          tip.hidden = true;
+          return;
+        }
+        const px = e.clientX - rect.left;
+        const py = e.clientY - rect.top;
+        if (px < 0 || py < 0 || px > rect.width || py > rect.height) {
+          tip.hidden = true;
+          return;
+        }
+        const r = hit(px, py);
+        if (r < 0) {
+          tip.hidden = true;
+          canvas.style.cursor = 'grab';
+          return;
+        }
+        canvas.style.cursor = 'pointer';
+        tip.textContent = describeRow(r);
+        tip.hidden = false;
+        const left = Math.min(px + 14, rect.width - tip.offsetWidth - 4);
+        tip.style.left = `${Math.max(0, left)}px`;
+        tip.style.top = `${py + 14}px`;
+      });
+      window.addEventListener('mouseup', (e) => {
+        if (drag && !drag.moved) {
+          const rect = canvas.getBoundingClientRect();
+          select(hit(e.clientX - rect.left, e.clientY - rect.top));
+        }
+        drag = undefined;
+      });
+      canvas.addEventListener('dblclick', () => setView(full.t0, full.t1));
+      canvas.addEventListener('keydown', (e) => {
+        const span = view.t1 - view.t0;
+        if (e.key === 'ArrowLeft') setView(view.t0 - span * 0.2, view.t1 - span * 0.2);
+        else if (e.key === 'ArrowRight') setView(view.t0 + span * 0.2, view.t1 + span * 0.2);
+        else if (e.key === '+' || e.key === '=') setView(view.t0 + span * 0.25, view.t1 - span * 0.25);
+        else if (e.key === '-') setView(view.t0 - span * 0.5, view.t1 + span * 0.5);
+        else return;
+        e.preventDefault();
+      });
+      return sec;
+    }
+
+    return { build, resize, focusOp, stats, view, setView, draw: () => draw() };
+  })();
+
+  /** A button that centres the timeline on op #index. */
+  function opLink(index, text) {
+    const ok = rowOf(index) !== undefined;
+    return el(
+      'button',
+      {
+        type: 'button',
+        class: 'oplink',
+        'data-op': String(index),
+        disabled: ok ? null : 'disabled',
+        title: ok ? 'show in the timeline' : 'not in this history',
+        onclick: () => timeline.focusOp(index),
+      },
+      text === undefined ? `#${index}` : text,
+    );
+  }
+
+  // ---------- performance charts (uPlot) ----------
+  const charts = {};
+  /** Shades fault windows behind a chart's series and labels them along the top. */
+  function faultPlugin(name) {
+    return {
+      hooks: {
+        drawClear: [
+          (u) => {
+            const c = u.ctx;
+            const { left, top, width, height } = u.bbox;
+            const bands = [];
+            c.save();
+            c.beginPath();
+            c.rect(left, top, width, height);
+            c.clip();
+            for (const w of data.faults) {
+              const a = u.valToPos(w.start, 'x', true);
+              const b = u.valToPos(w.end, 'x', true);
+              const rgb = faultRgb(w.key);
+              c.fillStyle = rgba(rgb, 0.14);
+              c.fillRect(a, top, Math.max(1, b - a), height);
+              c.fillStyle = rgba(rgb, 0.8);
+              c.fillRect(a, top, Math.max(1, b - a), 3 * (window.devicePixelRatio || 1));
+              bands.push({ label: w.label, start: w.start, end: w.end, x0: a, x1: b });
+            }
+            c.restore();
+            if (charts[name]) charts[name].bands = bands;
+          },
+        ],
+        draw: [
+          (u) => {
+            const c = u.ctx;
+            const dpr = window.devicePixelRatio || 1;
+            const { left, top, width } = u.bbox;
+            c.save();
+            c.font = `${11 * dpr}px system-ui, sans-serif`;
+            c.textBaseline = 'top';
+            c.textAlign = 'left'; // uPlot leaves the axis alignment behind
+            for (const w of data.faults) {
+              const a = Math.max(left, u.valToPos(w.start, 'x', true));
+              const b = Math.min(left + width, u.valToPos(w.end, 'x', true));
+              if (b - a < 12 * dpr) continue;
+              c.fillStyle = rgba(faultRgb(w.key), 1);
+              c.fillText(short(w.label, Math.floor((b - a) / (6 * dpr))), a + 3 * dpr, top + 5 * dpr);
+            }
+            c.restore();
+          },
+        ],
+      },
+    };
+  }
+
+  function chartWidth(node) {
+    return Math.max(300, (node.clientWidth || document.body.clientWidth - 64) - 4);
+  }
+
+  function makeChart(name, target, opts, series) {
+    const u = new uPlot(
+      { width: chartWidth(target), height: 230, plugins: [faultPlugin(name)], ...opts },
+      series,
+      target,
+    );
+    charts[name] = { u, bands: [] };
+    u.redraw(false, false);
+    return u;
+  }
+
+  function perfCharts(boxes) {
+    const p = data.perf;
+    const step = uPlot.paths?.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
+    const axes = (yLabel, log) => [
+      { label: 'seconds since start', labelSize: 18, size: 36 },
+      {
+        label: yLabel,
+        labelSize: 18,
+        size: 64,
+        ...(log ? { values: (_u, vals) => vals.map((v) => (v == null ? '' : fmtMs(v))) } : {}),
+      },
+    ];
+    makeChart(
+      'throughput',
+      boxes[0],
+      {
+        scales: { x: { time: false } },
+        axes: axes('ops/s'),
+        cursor: { sync: { key: 'perf' } },
+        series: [
+          { label: 't (s)' },
+          ...['ok', 'fail', 'info'].map((o) => ({
+            label: o,
+            stroke: COLOR[o],
+            width: 1.5,
+            fill: o === 'ok' ? 'rgba(47,158,90,0.08)' : undefined,
+            paths: step,
+          })),
+        ],
+      },
+      [p.t, p.throughput.ok, p.throughput.fail, p.throughput.info],
+    );
+
+    // Scatter: uPlot wants one shared, sorted x; each group gets its own y column, null elsewhere.
+    const groups = p.scatter;
+    let total = 0;
+    for (const g of groups) total += g.t.length;
+    const order = new Uint32Array(total);
+    const gid = new Uint16Array(total);
+    const allT = new Float64Array(total);
+    const allL = new Float64Array(total);
+    let k = 0;
+    groups.forEach((g, gi) => {
+      for (let j = 0; j < g.t.length; j++, k++) {
+        allT[k] = g.t[j];
+        allL[k] = Math.max(0.001, g.latency[j]);
+        gid[k] = gi;
+        order[k] = k;
+      }
+    });
+    order.sort((a, b) => allT[a] - allT[b]);
+    const xs = new Array(total);
+    const ys = groups.map(() => new Array(total).fill(null));
+    for (let j = 0; j < total; j++) {
+      const q = order[j];
+      xs[j] = allT[q];
+      ys[gid[q]][j] = allL[q];
+    }
+    const shade = (o, fi) => {
+      const base = { ok: [47, 158, 90], fail: [214, 69, 65], info: [230, 167, 0] }[o];
+      const f = 1 - Math.min(0.5, fi * 0.22);
+      return `rgba(${Math.round(base[0] * f)},${Math.round(base[1] * f)},${Math.round(base[2] * f)},0.65)`;
+    };
+    const fIndex = new Map();
+    for (const g of groups) if (!fIndex.has(g.f)) fIndex.set(g.f, fIndex.size);
+    makeChart(
+      'latency',
+      boxes[1],
+      {
+        scales: { x: { time: false }, y: { distr: 3 } },
+        axes: axes('latency', true),
+        legend: { live: false },
+        cursor: { sync: { key: 'perf' }, points: { show: false } },
+        series: [
+          { label: 't (s)' },
+          ...groups.map((g) => ({
+            label: `${g.f} ${g.outcome} (${g.t.length})`,
+            stroke: shade(g.outcome, fIndex.get(g.f)),
+            fill: shade(g.outcome, fIndex.get(g.f)),
+            paths: () => null,
+            points: { show: true, size: 3, width: 0, fill: shade(g.outcome, fIndex.get(g.f)) },
+          })),
+        ],
+      },
+      [xs, ...ys],
+    );
+    makeChart(
+      'quantiles',
+      boxes[2],
+      {
+        scales: { x: { time: false }, y: { distr: 3 } },
+        axes: axes('latency', true),
+        cursor: { sync: { key: 'perf' } },
+        series: [
+          { label: 't (s)' },
+          { label: 'p50', stroke: '#2f9e5a', width: 1.5, spanGaps: true },
+          { label: 'p95', stroke: '#e6a700', width: 1.5, spanGaps: true },
+          { label: 'p99', stroke: '#d64541', width: 1.5, spanGaps: true },
+        ],
+      },
+      [
+        p.t,
+        ...['p50', 'p95', 'p99'].map((q) =>
+          p.quantiles[q].map((v) => (v == null ? null : Math.max(0.001, v))),
+        ),
+      ],
+    );
+  }
+
+  function clockSection() {
+    const c = data.clock;
+    if (!c)
+      return {
+        sec: section(
+          'clock',
+          'Clock offsets',
+          el('p', { class: 'note' }, 'No clock offsets were recorded in this run.'),
+        ),
+      };
+    const box = el('div', { class: 'chart', id: 'chart-clock' });
+    const sec = section(
+      'clock',
+      'Clock offsets per node',
+      el('p', { class: 'note' }, 'Offsets (ms) set by the clock nemesis, as it reported them.'),
+      box,
+    );
+    const palette = ['#2980b9', '#8e44ad', '#16a085', '#c0392b', '#d35400', '#2c3e50', '#27ae60', '#7f8c8d'];
+    const later = () => {
+      // Clocks start unperturbed (0) and keep their last offset to the end of the run.
+      const end = data.endUs / 1e6;
+      const t = [0, ...c.t, Math.max(end, c.t[c.t.length - 1])];
+      const step = uPlot.paths?.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
+      makeChart(
+        'clock',
+        box,
+        {
+          height: 200,
+          scales: { x: { time: false } },
+          axes: [
+            { label: 'seconds since start', labelSize: 18, size: 36 },
+            { label: 'offset (ms)', labelSize: 18, size: 64 },
+          ],
+          series: [
+            { label: 't (s)' },
+            ...c.nodes.map((n, i) => ({
+              label: n,
+              stroke: palette[i % palette.length],
+              width: 2,
+              paths: step,
+            })),
+          ],
+        },
+        [t, ...c.nodes.map((n) => [0, ...c.offsets[n], c.offsets[n][c.offsets[n].length - 1]])],
+      );
+    };
+    return { sec, later };
+  }
+
+  // ---------- anomalies ----------
+  const LISTS = ['lost', 'unexpected', 'duplicated', 'failedButPresent', 'recovered'];
+  const INDEX_KEY = /^(index|completionIndex|opIndex|invokeIndex|op-index)$/;
+
+  /** A collapsible JSON tree; numbers under index-like keys link into the timeline. */
+  function tree(value, key, depth) {
+    if (value === null || typeof value !== 'object') {
+      const text = typeof value === 'string' ? value : json(value);
+      const leaf =
+        typeof value === 'number' && INDEX_KEY.test(String(key))
+          ? opLink(value)
+          : el('span', { class: `v ${typeof value}` }, text);
+      return el(
+        'div',
+        { class: 'leaf' },
+        key !== undefined ? el('span', { class: 'k' }, `${key}: `) : null,
+        leaf,
+      );
+    }
+    const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    const shown = entries.slice(0, 200);
+    const label = Array.isArray(value) ? `[${value.length}]` : `{${entries.length}}`;
+    const d = el(
+      'details',
+      { class: 'tree' },
+      el('summary', null, key !== undefined ? el('span', { class: 'k' }, `${key} `) : null, label),
+    );
+    if (depth < 1) d.open = true;
+    // Children are built when first opened: big results stay cheap until someone looks.
+    let built = false;
+    const fill = () => {
+      if (built) return;
+      built = true;
+      for (const [k, v] of shown) d.append(tree(v, k, depth + 1));
+      if (entries.length > shown.length)
+        d.append(el('div', { class: 'leaf more' }, `… ${entries.length - shown.length} more`));
+    };
+    if (d.open) fill();
+    d.addEventListener('toggle', fill);
+    return d;
+  }
+
+  function elementList(name, xs) {
+    const items = xs.slice(0, 500).map((v) => {
+      const r = rowOfValue(v);
+      const text = short(json(v), 60);
+      return r === undefined ? el('span', { class: 'elem' }, text) : opLink(O.i[r], text);
+    });
+    if (xs.length > 500) items.push(el('span', { class: 'more' }, `… ${xs.length - 500} more`));
+    return el(
+      'div',
+      { class: `elements ${name}` },
+      el('h4', null, `${name} (${xs.length})`),
+      el('div', { class: 'chips' }, items),
+    );
+  }
+
+  /** The minimal counterexample as a small timeline: one lane per process, the impossible op outlined. */
+  function miniTimeline(refs, blocked) {
+    const rows = [];
+    for (const ref of refs) {
+      const r = rowOf(ref.index);
+      if (r !== undefined) rows.push({ r, ref });
+    }
+    if (!rows.length) return null;
+    const procs = [...new Set(rows.map((x) => String(x.ref.process)))];
+    const t0 = Math.min(...rows.map((x) => S[x.r]));
+    const t1 = Math.max(...rows.map((x) => E[x.r]));
+    const span = Math.max(1, t1 - t0);
+    const laneH = 26;
+    const W = 860;
+    const H = procs.length * laneH + 28;
+    const canvas = el('canvas', { class: 'mini' });
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = W * dpr;
+    canvas.height = H * dpr;
+    canvas.style.width = `${W}px`;
+    canvas.style.height = `${H}px`;
+    const c = canvas.getContext('2d');
+    c.scale(dpr, dpr);
+    c.font = '11px system-ui, sans-serif';
+    c.textBaseline = 'middle';
+    const L = 70;
+    const xx = (us) => L + ((us - t0) / span) * (W - L - 20);
+    procs.forEach((p, k) => {
+      c.fillStyle = '#555';
+      c.fillText(`process ${p}`, 4, 14 + k * laneH + laneH / 2);
+    });
+    for (const { r, ref } of rows) {
+      const k = procs.indexOf(String(ref.process));
+      const y = 14 + k * laneH + 4;
+      const a = xx(S[r]);
+      const b = Math.max(a + 3, xx(E[r]));
+      const isBlocked = ref.index === blocked;
+      c.fillStyle = isBlocked ? '#fbe3e2' : '#e3f1e8';
+      c.fillRect(a, y, b - a, laneH - 8);
+      c.strokeStyle = isBlocked ? '#d64541' : '#2f9e5a';
+      c.lineWidth = isBlocked ? 2.5 : 1;
+      c.strokeRect(a, y, b - a, laneH - 8);
+      c.fillStyle = '#222';
+      c.save();
+      c.beginPath();
+      c.rect(a, y, Math.max(b - a, 200), laneH - 8);
+      c.clip();
+      c.fillText(
+        `${isBlocked ? '✗ ' : ''}#${ref.index} ${ref.description || ''}`,
+        a + 4,
+        y + (laneH - 8) / 2,
+      );
+      c.restore();
+    }
+    c.fillStyle = '#777';
+    c.fillText(`${fmtS(t0 / 1e6)} s`, L, H - 7);
+    c.textAlign = 'right';
+    c.fillText(`${fmtS(t1 / 1e6)} s`, W - 20, H - 7);
+    return canvas;
+  }
+
+  function linearizability(f) {
+    const out = [];
+    if (f.op) {
+      out.push(
+        el(
+          'p',
+          { class: 'impossible' },
+          'Cannot linearize ',
+          opLink(f.op.index),
+          ` (process ${f.op.process}): `,
+          el('strong', null, f.op.description || ''),
+        ),
+      );
+    }
+    const refs = f.minimal?.ops?.length ? f.minimal.ops : [...(f.window || []), ...(f.op ? [f.op] : [])];
+    const mini = miniTimeline(refs, f.op ? f.op.index : -1);
+    if (mini) {
+      const what = f.minimal
+        ? `Minimal counterexample (${f.minimal.ops.length} ops${f.minimal.oneMinimal ? ', each one necessary' : ', not fully minimized'})`
+        : 'The impossible op and the ops concurrent with it';
+      out.push(el('h4', null, what), el('div', { class: 'mini-wrap' }, mini));
+      out.push(
+        el(
+          'ul',
+          { class: 'refs' },
+          refs.map((r) =>
+            el('li', null, opLink(r.index), ` p${r.process} ${r.outcome || ''} `, r.description || ''),
+          ),
+        ),
+      );
+    }
+    (f.finalPaths || []).slice(0, 3).forEach((p, k) => {
+      out.push(
+        el('h4', null, `Linearization ${k + 1} tried${p.elided ? ` (after ${p.elided} earlier ops)` : ''}`),
+      );
+      const ol = el('ol', { class: 'path' });
+      for (const s of p.path || [])
+        ol.append(
+          el(
+            'li',
+            null,
+            opLink(s.op.index),
+            ` ${s.op.description || ''} ⇒ `,
+            el('code', null, String(s.state)),
+          ),
+        );
+      for (const t of p.tried || []) {
+        ol.append(
+          el(
+            'li',
+            { class: 'tried' },
+            'then ',
+            opLink(t.op.index),
+            ` ${t.op.description || ''}: `,
+            t.error || `legal (⇒ ${t.next}) but a dead end later`,
+          ),
+        );
+      }
+      out.push(ol);
+    });
+    return out;
+  }
+
+  function anomalies() {
+    const items = data.checkers.map((c) => {
+      const [cls, word] = verdictOf(c.valid);
+      const r = c.result || {};
+      const body = [];
+      if (r.failure && typeof r.failure === 'object') body.push(...linearizability(r.failure));
+      for (const name of LISTS)
+        if (Array.isArray(r[name]) && r[name].length) body.push(elementList(name, r[name]));
+      body.push(tree(r, 'details', c.valid === true ? 1 : 0));
+      const d = el(
+        'details',
+        { class: `anomaly ${cls}`, id: `checker-${encodeURIComponent(c.name)}` },
+        el(
+          'summary',
+          null,
+          el('span', { class: 'chip' }, word),
+          el('strong', null, c.name),
+          ' ',
+          el('span', { class: 'text' }, c.reason || c.summary || ''),
+        ),
+        body,
+      );
+      if (c.valid !== true) d.open = true;
+      return d;
+    });
+    return section(
+      'anomalies',
+      'Checkers and anomalies',
+      items.length ? items : el('p', { class: 'note' }, 'No checker results (results.json missing).'),
+    );
+  }
+
+  function files() {
+    const enc = (p) => p.split('/').map(encodeURIComponent).join('/');
+    const size = (b) =>
+      b < 0
+        ? ''
+        : b < 1024
+          ? `${b} B`
+          : b < 1 << 20
+            ? `${(b / 1024).toFixed(1)} KB`
+            : `${(b / (1 << 20)).toFixed(1)} MB`;
+    const logs = data.files.filter((f) => f.path.startsWith('nodes/'));
+    const other = data.files.filter((f) => !f.path.startsWith('nodes/'));
+    const list = (fs) =>
+      el(
+        'ul',
+        { class: 'files' },
+        fs.map((f) =>
+          el(
+            'li',
+            null,
+            el('a', { href: enc(f.path) }, f.path),
+            ' ',
+            el('span', { class: 'size' }, size(f.bytes)),
+          ),
+        ),
+      );
+    return section(
+      'files',
+      'Node logs and files',
+      el('h3', null, 'Node logs'),
+      logs.length ? list(logs) : el('p', { class: 'note' }, 'No node logs were collected.'),
+      el('h3', null, 'Run folder'),
+      list(other),
+    );
+  }
+
+  function warnings() {
+    if (!data.warnings.length) return null;
+    return section(
+      'warnings',
+      'Warnings',
+      el(
+        'ul',
+        null,
+        data.warnings.map((w) => el('li', null, w)),
+      ),
+    );
+  }
+
+  // ---------- assemble ----------
+  const nav = el(
+    'nav',
+    null,
+    [
+      ['timeline', 'Timeline'],
+      ['performance', 'Performance'],
+      ['anomalies', 'Anomalies'],
+      ['clock', 'Clocks'],
+      ['files', 'Logs & files'],
+      ['test', 'Test'],
+    ].map(([id, t]) => el('a', { href: `#${id}` }, t)),
+  );
+  const perfParts = {
+    boxes: [el('div', { class: 'chart' }), el('div', { class: 'chart' }), el('div', { class: 'chart' })],
+  };
+  const p = data.perf;
+  const o = p.overall;
+  const perfSec = section(
+    'performance',
+    'Throughput and latency',
+    el(
+      'p',
+      { class: 'note' },
+      o.count
+        ? `ok latency: p50 ${fmtMs(o.p50)} · p95 ${fmtMs(o.p95)} · p99 ${fmtMs(o.p99)} · max ${fmtMs(o.max)} — buckets of ${p.bucket} s`
+        : 'No completed ops.',
+    ),
+    el(
+      'div',
+      { class: 'legend' },
+      [...new Set(data.faults.map((w) => w.key))].map((k) =>
+        el(
+          'span',
+          { class: 'key' },
+          el('i', { class: 'sw', style: `background:${rgba(faultRgb(k), 0.45)}` }),
+          `${k} fault`,
+        ),
+      ),
+    ),
+    el('h3', null, 'Throughput (completions per second)'),
+    perfParts.boxes[0],
+    el('h3', null, 'Latency of every op, by function and outcome (log scale)'),
+    perfParts.boxes[1],
+    el('h3', null, 'Latency quantiles over time (log scale)'),
+    perfParts.boxes[2],
+  );
+  perfParts.boxes.forEach((b, i) => {
+    b.setAttribute('id', ['chart-throughput', 'chart-latency', 'chart-quantiles'][i]);
+  });
+  const clock = clockSection();
+  lap('prepare');
+  app.append(header(), nav, timeline.build(), perfSec, anomalies(), clock.sec, files(), testInfo());
+  lap('dom');
+  const w = warnings();
+  if (w) app.append(w);
+  timeline.resize();
+  lap('timeline');
+  try {
+    perfCharts(perfParts.boxes);
+    lap('charts');
+    if (clock.later) clock.later();
+  } catch (err) {
+    errors.push(String(err?.message));
+    perfSec.append(el('p', { class: 'run-error' }, `Charts could not be drawn: ${err?.message}`));
+  }
+  let resizeTimer;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      timeline.resize();
+      for (const c of Object.values(charts))
+        c.u.setSize({ width: chartWidth(c.u.root.parentElement), height: c.u.height });
+    }, 100);
+  });
+  if (location.hash.startsWith('#op-')) timeline.focusOp(Number(location.hash.slice(4)));
+
+  // Read-only hook for tests and for poking around in the console.
+  window.__faultline = Object.freeze({
+    ready: true,
+    errors,
+    timings,
+    verdict: data.verdict.valid,
+    checkers: data.checkers.map((c) => ({ name: c.name, valid: c.valid })),
+    faults: data.faults.map((f) => ({ key: f.key, label: f.label, start: f.start, end: f.end })),
+    timeline: Object.freeze({
+      get drawnOps() {
+        return timeline.stats.drawnOps;
+      },
+      get totalOps() {
+        return timeline.stats.totalOps;
+      },
+      get frames() {
+        return timeline.stats.frames;
+      },
+      get lastFrameMs() {
+        return timeline.stats.lastFrameMs;
+      },
+      get bands() {
+        return timeline.stats.bands.slice();
+      },
+      get view() {
+        return { t0: timeline.view.t0 / 1e6, t1: timeline.view.t1 / 1e6 };
+      },
+      setView: (t0, t1) => {
+        timeline.setView(t0 * 1e6, t1 * 1e6);
+        timeline.draw();
+      },
+      focusOp: (i) => timeline.focusOp(i),
+    }),
+    charts: () => Object.fromEntries(Object.entries(charts).map(([k, c]) => [k, { bands: c.bands.slice() }])),
+  });
+})();

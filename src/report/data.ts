@@ -1,0 +1,229 @@
+/** The data embedded in report.html: compact columns for the ops, precomputed series, verdicts. */
+import { type ClockSeries, clockSeries } from './clock.ts';
+import type { LoadedRun, RunFile } from './load.ts';
+import { rowEnd } from './rows.ts';
+import { type PerfSeries, perfSeries } from './series.ts';
+import type { RunSummary } from './summary.ts';
+
+/** Ops as parallel arrays (one entry per invoke), so 100,000 ops cost a few MB, not tens. */
+export interface OpColumns {
+  /** Invocation time, µs since the start. */
+  s: number[];
+  /** Duration, µs (to the end of the history for ops that never completed). */
+  d: number[];
+  /** Lane: thread, or -1 for the nemesis. */
+  l: number[];
+  /** Process, -1 for the nemesis. */
+  p: number[];
+  /** Index into `fs`. */
+  f: number[];
+  /** 0 ok, 1 fail, 2 info, 3 never completed. */
+  o: number[];
+  /** History index of the invocation. */
+  i: number[];
+  /** Completion index minus invocation index; 0 when there is none. */
+  c: number[];
+  /** Invocation value (big values as {$truncated: text}). */
+  v: unknown[];
+  /** Completion value when it differs from the invocation's, else 0. */
+  r: unknown[];
+  /** Index into `errs` (0 = no error). */
+  e: number[];
+  /** Index into `nodes` (0 = none). */
+  n: number[];
+  fs: string[];
+  errs: string[];
+  nodes: string[];
+}
+
+export interface ReportData {
+  version: 1;
+  title: string;
+  generatedAt: string;
+  verdict: { valid: unknown; summary: string; runError: string | null };
+  checkers: { name: string; valid: unknown; summary: string; reason: string | null; result: unknown }[];
+  info: [string, string][];
+  rerun: string;
+  counts: RunSummary['counts'];
+  threads: number;
+  endUs: number;
+  ops: OpColumns;
+  faults: {
+    key: string;
+    f: string;
+    label: string;
+    value: unknown;
+    start: number;
+    end: number;
+    open: boolean;
+    startIndex: number;
+    endIndex: number | null;
+  }[];
+  events: { f: string; label: string; t: number; index: number }[];
+  perf: PerfSeries;
+  clock: ClockSeries | null;
+  files: RunFile[];
+  warnings: string[];
+}
+
+const MAX_VALUE = 200;
+const OUTCOME = { ok: 0, fail: 1, info: 2, pending: 3 } as const;
+
+/** A value small enough to embed as is, or a truncated rendering of it. */
+export function compactValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
+  let json: string;
+  try {
+    json = JSON.stringify(v) ?? 'null';
+  } catch {
+    json = String(v);
+  }
+  if (json.length <= MAX_VALUE) return v;
+  const n = Array.isArray(v) ? ` (${v.length} items)` : '';
+  return { $truncated: `${json.slice(0, MAX_VALUE)}…${n}` };
+}
+
+/** Bounds nested checker details so one huge list cannot bloat the page; the full data stays in results.json. */
+export function capJson(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return v.length > 4000 ? `${v.slice(0, 4000)}…` : v;
+  if (v === null || typeof v !== 'object') return v;
+  if (depth > 12) return '…';
+  if (Array.isArray(v)) {
+    const out = v.slice(0, 2000).map((x) => capJson(x, depth + 1));
+    if (v.length > 2000) out.push(`… ${v.length - 2000} more (see results.json)`);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = capJson(x, depth + 1);
+  return out;
+}
+
+/** Ids into a string table; for tables starting with '' (errors, nodes), absent maps to 0. */
+function interner(table: string[]): (s: string | undefined) => number {
+  const ids = new Map<string, number>(table.map((s, i) => [s, i]));
+  return (s) => {
+    if (s === undefined) return 0;
+    let id = ids.get(s);
+    if (id === undefined) {
+      id = table.length;
+      table.push(s);
+      ids.set(s, id);
+    }
+    return id;
+  };
+}
+
+export function opColumns(s: RunSummary): OpColumns {
+  const { rows, endTime } = s.rows;
+  const cols: OpColumns = {
+    s: [],
+    d: [],
+    l: [],
+    p: [],
+    f: [],
+    o: [],
+    i: [],
+    c: [],
+    v: [],
+    r: [],
+    e: [],
+    n: [],
+    fs: [],
+    errs: [''],
+    nodes: [''],
+  };
+  const fId = interner(cols.fs);
+  const errId = interner(cols.errs);
+  const nodeId = interner(cols.nodes);
+  for (const r of rows) {
+    const start = Math.round(r.invoke.time / 1000);
+    cols.s.push(start);
+    cols.d.push(Math.max(0, Math.round(rowEnd(r, endTime) / 1000) - start));
+    cols.l.push(r.lane);
+    cols.p.push(r.invoke.process === 'nemesis' ? -1 : r.invoke.process);
+    cols.f.push(fId(r.invoke.f));
+    cols.o.push(OUTCOME[r.outcome]);
+    cols.i.push(r.invoke.index);
+    cols.c.push(r.completion ? r.completion.index - r.invoke.index : 0);
+    const v = compactValue(r.invoke.value);
+    cols.v.push(v);
+    const done = r.completion ? compactValue(r.completion.value) : null;
+    cols.r.push(r.completion && JSON.stringify(done) !== JSON.stringify(v) ? done : 0);
+    cols.e.push(errId(r.completion?.error ?? r.invoke.error));
+    cols.n.push(nodeId(r.completion?.node ?? r.invoke.node));
+  }
+  return cols;
+}
+
+const str = (v: unknown): string =>
+  v === undefined || v === null
+    ? ''
+    : Array.isArray(v)
+      ? v.join(', ')
+      : typeof v === 'object'
+        ? JSON.stringify(v)
+        : String(v);
+
+export function reportData(run: LoadedRun, s: RunSummary): ReportData {
+  const t = run.test;
+  const c = s.counts;
+  const info: [string, string][] = [
+    ['system', [t.system, t.mode ? `(${t.mode})` : ''].filter(Boolean).join(' ')],
+    ['workload', str(t.workload)],
+    ['faults', str(t.nemesis) || 'none'],
+    ['nodes', str(t.nodes)],
+    ['concurrency', str(t.concurrency)],
+    ['seed', str(t.seed)],
+    ['time limit', t.timeLimit !== undefined ? `${t.timeLimit} s` : ''],
+    ['rate', t.rate !== undefined ? `${t.rate} ops/s` : ''],
+    ['options', t.options && Object.keys(t.options).length ? JSON.stringify(t.options) : ''],
+    [
+      'ops',
+      `${c.invokes} (ok ${c.ok}, fail ${c.fail}, info ${c.info}${c.pending ? `, pending ${c.pending}` : ''})`,
+    ],
+    ['started', str(t.startTime)],
+    ['duration', `${s.durationS.toFixed(2)} s`],
+    ['test file', str(t.testFile)],
+    ['faultline', str(t.faultlineVersion)],
+    ['node', str(t.nodeVersion)],
+  ];
+  return {
+    version: 1,
+    title: s.title,
+    generatedAt: new Date().toISOString(),
+    verdict: { valid: s.valid, summary: s.summary, runError: s.runError ?? null },
+    checkers: s.checkers.map((v) => ({
+      name: v.name,
+      valid: v.valid,
+      summary: v.summary,
+      reason: v.reason ?? null,
+      result: capJson(v.result),
+    })),
+    info: info.filter(([, v]) => v !== ''),
+    rerun: s.rerun,
+    counts: c,
+    threads: s.rows.threads,
+    endUs: Math.round(s.rows.endTime / 1000),
+    ops: opColumns(s),
+    faults: s.faults.map((w) => ({
+      key: w.key,
+      f: w.f,
+      label: w.label,
+      value: compactValue(w.value),
+      start: w.start / 1e9,
+      end: w.end / 1e9,
+      open: w.endF === undefined,
+      startIndex: w.startIndex,
+      endIndex: w.endIndex ?? null,
+    })),
+    events: s.faultEvents.map((e) => ({ f: e.f, label: e.label, t: e.time / 1e9, index: e.index })),
+    perf: perfSeries(s.rows),
+    clock: clockSeries(run.history) ?? null,
+    files: run.files,
+    warnings: [
+      ...run.warnings,
+      ...(s.rows.orphans ? [`${s.rows.orphans} completions had no matching invocation`] : []),
+    ],
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Reports for a run folder: report.html (self-contained, interactive), junit.xml and summary.md (CI).
+ * `writeReports` is called at the end of every run and after `analyze`; `faultline report` rebuilds them.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { reportData } from './data.ts';
+import { renderHtml } from './html.ts';
+import { junitXml } from './junit.ts';
+import { type LoadedRun, loadRun } from './load.ts';
+import { summaryMarkdown } from './markdown.ts';
+import { summarizeRun } from './summary.ts';
+
+export const REPORT_FILES = { html: 'report.html', junit: 'junit.xml', markdown: 'summary.md' } as const;
+
+export interface ReportOptions {
+  /** How summary.md and junit.xml name the report (default: its path relative to the working directory). */
+  reportPath?: string;
+  /** Which outputs to write (default all three). */
+  only?: ('html' | 'junit' | 'markdown')[];
+}
+
+export interface BuiltReports {
+  html: string;
+  junit: string;
+  markdown: string;
+  warnings: string[];
+}
+
+export interface WrittenReports {
+  html: string;
+  junit: string;
+  markdown: string;
+  warnings: string[];
+}
+
+/** Builds the three outputs in memory (used by `serve` for folders without a report). */
+export function buildReports(run: LoadedRun, opts: ReportOptions = {}): BuiltReports {
+  const s = summarizeRun(run);
+  const reportPath = opts.reportPath ?? displayPath(join(run.runDir, REPORT_FILES.html));
+  const want = new Set(opts.only ?? ['html', 'junit', 'markdown']);
+  return {
+    html: want.has('html') ? renderHtml(reportData(run, s)) : '',
+    junit: want.has('junit') ? junitXml(run, s, { reportPath }) : '',
+    markdown: want.has('markdown') ? summaryMarkdown(run, s, { reportPath }) : '',
+    warnings: run.warnings,
+  };
+}
+
+/** Relative to the working directory when inside it (results/…), else absolute. */
+function displayPath(p: string): string {
+  const rel = relative(process.cwd(), resolve(p));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(p);
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/**
+ * Reads test.json, history.jsonl and results.json from `runDir` and writes report.html, junit.xml and
+ * summary.md next to them. Missing or damaged inputs are reported in the page and in `warnings`, never
+ * thrown: a crashed run deserves a report most of all. Returns the written paths.
+ */
+export async function writeReports(runDir: string, opts: ReportOptions = {}): Promise<WrittenReports> {
+  const run = await loadRun(runDir);
+  // The page lists the folder's files; the outputs about to be written belong in that list.
+  for (const name of Object.values(REPORT_FILES)) {
+    if (!run.files.some((f) => f.path === name)) run.files.push({ path: name, bytes: -1 });
+  }
+  const built = buildReports(run, opts);
+  const out: WrittenReports = {
+    html: join(runDir, REPORT_FILES.html),
+    junit: join(runDir, REPORT_FILES.junit),
+    markdown: join(runDir, REPORT_FILES.markdown),
+    warnings: built.warnings,
+  };
+  const want = new Set(opts.only ?? ['html', 'junit', 'markdown']);
+  if (want.has('html')) writeAtomic(out.html, built.html);
+  if (want.has('junit')) writeAtomic(out.junit, built.junit);
+  if (want.has('markdown')) writeAtomic(out.markdown, built.markdown);
+  return out;
+}
+
+export { type LoadedRun, loadRun } from './load.ts';
+export { type RunSummary, summarizeRun } from './summary.ts';

@@ -1,0 +1,57 @@
+/** summary.md: a short Markdown verdict for CI job summaries (GitHub's $GITHUB_STEP_SUMMARY and the like). */
+import { anomalyLines } from './anomalies.ts';
+import { mdCode, mdEscape } from './escape.ts';
+import type { LoadedRun } from './load.ts';
+import { type RunSummary, verdictWord } from './summary.ts';
+
+const ICON: Record<string, string> = { true: '✅', false: '❌', unknown: '❓' };
+const num = (n: number) => n.toLocaleString('en-US');
+
+export function summaryMarkdown(run: LoadedRun, s: RunSummary, opts: { reportPath?: string } = {}): string {
+  const lines: string[] = [];
+  const icon = ICON[String(s.valid)] ?? '❓';
+  lines.push(`## ${icon} faultline: ${mdEscape(s.title)} — ${verdictWord(s.valid)}`, '');
+  if (s.summary) lines.push(mdEscape(s.summary), '');
+  if (s.runError) lines.push(`**The run itself failed:** ${mdEscape(s.runError)}`, '');
+  const c = s.counts;
+  const t = run.test;
+  const families = new Map<string, number>();
+  for (const w of s.faults) families.set(w.key, (families.get(w.key) ?? 0) + 1);
+  const faultText = families.size ? [...families].map(([k, n]) => `${mdEscape(k)} ×${n}`).join(', ') : 'none';
+  lines.push(
+    '| | |',
+    '|---|---|',
+    `| ops | ${num(c.invokes)} (ok ${num(c.ok)} · fail ${num(c.fail)} · info ${num(c.info)}${c.pending ? ` · pending ${num(c.pending)}` : ''}) |`,
+    `| duration | ${s.durationS.toFixed(1)} s |`,
+    `| faults | ${faultText} |`,
+    ...(t.system
+      ? [`| system | ${mdEscape(String(t.system))}${t.mode ? ` (${mdEscape(String(t.mode))})` : ''} |`]
+      : []),
+    ...(t.workload ? [`| workload | ${mdEscape(String(t.workload))} |`] : []),
+    ...(t.seed !== undefined ? [`| seed | ${mdEscape(String(t.seed))} |`] : []),
+    '',
+  );
+  if (s.checkers.length) {
+    lines.push('| checker | verdict | summary |', '|---|---|---|');
+    for (const v of s.checkers) {
+      const text = [v.summary, v.reason ? `(${v.reason})` : ''].filter(Boolean).join(' ');
+      lines.push(
+        `| ${mdEscape(v.name)} | ${ICON[String(v.valid)]} ${verdictWord(v.valid)} | ${mdEscape(text)} |`,
+      );
+    }
+    lines.push('');
+  }
+  const bad = s.checkers.filter((v) => v.valid !== true);
+  const withAnomalies = bad.map((v) => [v, anomalyLines(v)] as const).filter(([, a]) => a.length > 0);
+  if (withAnomalies.length) {
+    lines.push('### Anomalies', '');
+    for (const [v, as] of withAnomalies) {
+      lines.push(`**${mdEscape(v.name)}**`, '');
+      for (const a of as) lines.push(`- ${mdEscape(a.label)} (${num(a.count)}): ${mdCode(a.sample)}`);
+      lines.push('');
+    }
+  }
+  if (opts.reportPath) lines.push(`Report: ${mdCode(opts.reportPath)}`, '');
+  lines.push('Re-run:', '', '```sh', s.rerun.replace(/```/g, '` ` `'), '```', '');
+  return lines.join('\n');
+}

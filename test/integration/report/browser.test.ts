@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Op } from '../../../src/history/op.ts';
+import { writeReports } from '../../../src/report/index.ts';
+import { type SyntheticRun, syntheticRun, XSS } from '../../../src/report/synthetic.ts';
+import { tempDir } from '../../unit/report/helpers.ts';
+import { type Hook, hasChromium, launch } from './chromium.ts';
+
+type Win = { __faultline: Hook };
+
+describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
+  let browser: Browser;
+  let small: { dir: string; run: SyntheticRun; html: string };
+  const consoleErrors: string[] = [];
+  const dialogs: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launch();
+    const dir = tempDir('browser');
+    const run = await syntheticRun(dir, { ops: 2000, xss: true, linearizable: true, truncate: true });
+    const { html } = await writeReports(dir);
+    small = { dir, run, html };
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(html: string): Promise<{ page: Page; ms: number }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    // Any request leaving the file is a bug: the report must be self-contained.
+    await page.route(/^(?!file:|data:)/, (route) => {
+      consoleErrors.push(`network request: ${route.request().url()}`);
+      void route.abort();
+    });
+    const t0 = performance.now();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForFunction(() => (window as unknown as Win).__faultline?.ready === true);
+    return { page, ms: performance.now() - t0 };
+  }
+  const hook = <T>(page: Page, f: (h: Hook) => T) =>
+    page.evaluate(`(${f.toString()})(window.__faultline)`) as Promise<T>;
+
+  it('loads without console errors and shows the verdicts of results.json', async () => {
+    const { page } = await open(small.html);
+    const results = JSON.parse(readFileSync(join(small.dir, 'results.json'), 'utf8'));
+    expect(await page.getAttribute('#verdict', 'data-verdict')).toBe(String(results.valid));
+    expect(await page.textContent('#verdict .word')).toBe(results.valid === false ? 'INVALID' : results.valid === true ? 'VALID' : 'UNKNOWN');
+    for (const [name, r] of Object.entries(results.results as Record<string, { valid: unknown }>)) {
+      expect(await page.getAttribute(`.checker[data-checker="${name}"]`, 'data-verdict')).toBe(String(r.valid));
+    }
+    expect(await page.locator('#warnings').textContent()).toMatch(/truncated/);
+    expect(await hook(page, (h) => h.errors)).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('draws every op at full zoom, and exactly the ops overlapping a zoomed window', async () => {
+    const { page } = await open(small.html);
+    const invokes = small.run.history.filter((o) => o.type === 'invoke').length;
+    expect(await hook(page, (h) => h.timeline.totalOps)).toBe(invokes);
+    expect(await hook(page, (h) => h.timeline.drawnOps)).toBe(invokes);
+    // Zoom to [5 s, 6 s]; count the ops overlapping it from the history.
+    await page.evaluate('window.__faultline.timeline.setView(5, 6)');
+    const overlapping = countOverlapping(small.run.history, 5e9, 6e9);
+    expect(overlapping).toBeGreaterThan(10);
+    expect(overlapping).toBeLessThan(invokes / 5);
+    expect(await hook(page, (h) => h.timeline.drawnOps)).toBe(overlapping);
+    // The wheel zooms in around the pointer; the drag pans.
+    await page.evaluate('window.__faultline.timeline.setView(0, 25)');
+    const box = (await page.locator('canvas.timeline').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -600);
+    await page.waitForFunction(() => {
+      const v = (window as unknown as Win).__faultline.timeline.view;
+      return v.t1 - v.t0 < 20;
+    });
+    const before = await hook(page, (h) => h.timeline.view);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const after = await hook(page, (h) => h.timeline.view);
+    expect(after.t0).toBeGreaterThan(before.t0);
+    expect(after.t1 - after.t0).toBeCloseTo(before.t1 - before.t0, 6);
+    // Hovering an op shows it in the tooltip (as text).
+    await page.evaluate('window.__faultline.timeline.setView(0, 25)');
+    let tip = '';
+    for (let x = 100; x < box.width - 10 && !tip; x += 7) {
+      await page.mouse.move(box.x + x, box.y + 22 + 16 + 18 * 1.5);
+      tip = (await page.locator('.tip:not([hidden])').textContent().catch(() => '')) ?? '';
+    }
+    expect(tip).toMatch(/^op #\d+ → /);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('shades each fault window at its recorded times, in the timeline and in every chart', async () => {
+    const { page } = await open(small.html);
+    const expected = small.run.faults.map((f) => [f.start / 1e9, f.end / 1e9]);
+    expect(expected).toHaveLength(3);
+    const bands = await hook(page, (h) => h.timeline.bands);
+    expect(bands.map((b) => [b.start, b.end])).toEqual(expected);
+    for (const b of bands) expect(b.x1).toBeGreaterThan(b.x0 + 5);
+    // The band's top strip is really painted, and the plot just before the first band is not.
+    const px = await page.evaluate(`(() => {
+      const c = document.querySelector('canvas.timeline');
+      const ctx = c.getContext('2d');
+      const d = window.devicePixelRatio || 1;
+      const b = window.__faultline.timeline.bands[0];
+      const at = (x, y) => Array.from(ctx.getImageData(Math.round(x * d), Math.round(y * d), 1, 1).data);
+      return { inside: at((b.x0 + b.x1) / 2, 23), outside: at(b.x0 - 8, 23) };
+    })()`);
+    const { inside, outside } = px as { inside: number[]; outside: number[] };
+    expect(inside[3]).toBeGreaterThan(100);
+    expect(outside[3]).toBeLessThan(20);
+    const charts = await hook(page, (h) => h.charts());
+    expect(Object.keys(charts).sort()).toEqual(['clock', 'latency', 'quantiles', 'throughput']);
+    for (const c of Object.values(charts)) expect(c.bands.map((b) => [b.start, b.end])).toEqual(expected);
+    await page.close();
+  });
+
+  it('renders a hostile value as text: nothing runs, no dialog, no element injected', async () => {
+    const { page } = await open(small.html);
+    expect(await page.evaluate('document.querySelectorAll("img").length')).toBe(0);
+    expect(await page.getByText(XSS).count()).toBeGreaterThan(0);
+    const xssOp = small.run.history.find((o) => o.value === XSS && o.type === 'invoke')!;
+    await page.evaluate(`window.__faultline.timeline.focusOp(${xssOp.index})`);
+    expect(await page.textContent('pre.detail')).toContain(`value: "${XSS}"`);
+    expect(dialogs).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('links anomalies into the timeline and draws the minimal counterexample', async () => {
+    const { page } = await open(small.html);
+    const lin = page.locator('#checker-linearizable');
+    expect(await lin.locator('canvas.mini').count()).toBe(1);
+    expect(await lin.locator('.impossible').textContent()).toMatch(/Cannot linearize #\d+ \(process \d+\): read → 2/);
+    const link = lin.locator('.impossible button.oplink');
+    const index = Number(await link.getAttribute('data-op'));
+    await link.click();
+    const view = await hook(page, (h) => h.timeline.view);
+    const op = small.run.history[index]!;
+    expect(view.t0).toBeLessThan(op.time / 1e9);
+    expect(view.t1).toBeGreaterThan(op.time / 1e9);
+    expect(await page.textContent('pre.detail')).toContain(`op #${index} →`);
+    // A lost element links to the add that wrote it.
+    const lost = page.locator('.elements.lost button.oplink').first();
+    await lost.click();
+    expect(await page.textContent('pre.detail')).toMatch(/add {2}ok/);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens a 100,000-op report in under 3 s and keeps redraws fast', async () => {
+    const dir = tempDir('browser-big');
+    const run = await syntheticRun(dir, { ops: 100_000, concurrency: 20, duration: 120, faultCount: 12 });
+    const { html } = await writeReports(dir);
+    const { page, ms } = await open(html);
+    process.stderr.write(`100,000-op report: loaded in ${ms.toFixed(0)} ms\n`);
+    expect(ms).toBeLessThan(3000);
+    const invokes = run.history.filter((o) => o.type === 'invoke').length;
+    expect(invokes).toBeGreaterThan(100_000);
+    expect(await hook(page, (h) => h.timeline.drawnOps)).toBe(invokes);
+    const box = (await page.locator('canvas.timeline').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 100);
+    for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 200);
+    await page.waitForTimeout(100);
+    const frame = await hook(page, (h) => h.timeline.lastFrameMs);
+    process.stderr.write(`100,000-op report: last frame ${frame.toFixed(1)} ms\n`);
+    expect(frame).toBeLessThan(100);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+});
+
+/** Client and nemesis ops whose [invoke, completion] overlaps [t0, t1] (ns), as the timeline counts them. */
+function countOverlapping(history: readonly Op[], t0: number, t1: number): number {
+  const open = new Map<unknown, Op>();
+  const end = history.reduce((m, o) => Math.max(m, o.time), 0);
+  let n = 0;
+  const count = (s: number, e: number) => {
+    const us = (x: number) => Math.round(x / 1000);
+    if (us(s) <= t1 / 1000 && us(e) >= t0 / 1000) n++;
+  };
+  for (const op of history) {
+    if (op.type === 'invoke') open.set(op.process, op);
+    else {
+      const inv = open.get(op.process);
+      if (inv) count(inv.time, op.time);
+      open.delete(op.process);
+    }
+  }
+  for (const inv of open.values()) count(inv.time, end);
+  return n;
+}

@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LiveDashboard, startDashboard } from '../../../src/dashboard/ink.ts';
+import { FakeStdin, FakeStdout, sleep } from './fakes.ts';
+import { MS, S, Script, TEST } from './script.ts';
+
+let dash: LiveDashboard | undefined;
+afterEach(() => {
+  dash?.stop();
+  dash = undefined;
+});
+
+function start(opts: { stdinTTY?: boolean; intervalMs?: number } = {}) {
+  const stdout = new FakeStdout();
+  const stderr = new FakeStdout();
+  const stdin = new FakeStdin(opts.stdinTTY ?? true);
+  const quits: number[] = [];
+  dash = startDashboard({
+    test: TEST,
+    onQuit: () => quits.push(Date.now()),
+    stdin: stdin.stream,
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    interactive: true,
+    ...(opts.intervalMs ? { intervalMs: opts.intervalMs } : {}),
+  });
+  return { stdout, stdin, quits, dash };
+}
+
+describe('startDashboard', () => {
+  it('q and Ctrl-C call onQuit, each press once, and the frame says it is stopping', async () => {
+    const { stdin, stdout, quits, dash } = start();
+    await sleep(50);
+    stdin.press('q');
+    await sleep(50);
+    expect(quits).toHaveLength(1);
+    stdin.press('\x03');
+    await sleep(50);
+    expect(quits).toHaveLength(2);
+    await sleep(150);
+    expect(stdout.text()).toContain('stopping without waiting');
+    new Script()
+      .phase('done', 1 * S)
+      .verdict('unknown', '/tmp/r', 'partial')
+      .flush(dash);
+    dash.stop();
+    expect(stdout.text().split('faultline ▸').at(-1)).toMatch(
+      /UNKNOWN\s+partial\s+\(run interrupted: exit code 255\)/,
+    );
+  });
+
+  it('other keys do nothing; ? toggles the help line', async () => {
+    const { stdin, stdout, quits } = start();
+    await sleep(50);
+    stdin.press('x');
+    stdin.press('?');
+    await sleep(150);
+    expect(quits).toHaveLength(0);
+    expect(stdout.text()).toContain('q or Ctrl-C  stop the run');
+    stdin.press('?');
+    await sleep(150);
+    const last = stdout.text().split('faultline ▸').at(-1)!;
+    expect(last).not.toContain('q or Ctrl-C  stop the run');
+    expect(last).toContain('q quit · ? help');
+  });
+
+  it('without a terminal on stdin it listens for no keys (and does not ask for raw mode)', async () => {
+    const { stdin, stdout, quits } = start({ stdinTTY: false });
+    await sleep(50);
+    stdin.press('q');
+    await sleep(50);
+    expect(quits).toHaveLength(0);
+    expect(stdout.text()).not.toContain('q quit');
+  });
+
+  it('renders from the aggregate a few times a second, never per op', async () => {
+    const { stdout, dash } = start({ intervalMs: 250 });
+    const sc = new Script()
+      .phase('setup', 0)
+      .phase('running', 0.1 * S)
+      .flush(dash);
+    await sleep(20);
+    const before = stdout.writes.length;
+    // 40,000 ops arrive in bursts over ~600 ms.
+    for (let burst = 0; burst < 6; burst++) {
+      sc.load(burst * 0.1 * S, (burst + 1) * 0.1 * S, 3_333, 'add', MS, 100).flush(dash);
+      await sleep(100);
+    }
+    const frames = stdout.writes.length - before;
+    // 4 frames a second: two or three ticks in this time; each frame is at most a few writes.
+    expect(frames).toBeGreaterThan(0);
+    expect(frames).toBeLessThan(20);
+    expect(dash.state.totals.ok).toBe(6 * 3_333);
+    await sleep(300);
+    expect(stdout.text()).toMatch(/add\s+20\.0k/);
+  });
+
+  it('stop() leaves the final frame with the verdict and no key hints, and is idempotent', async () => {
+    const { stdout, dash } = start();
+    new Script()
+      .phase('setup', 0)
+      .phase('running', 0)
+      .load(0, 1 * S, 10)
+      .phase('checking', 1 * S)
+      .phase('done', 1.2 * S)
+      .verdict(true, '/tmp/results/memory-set/x', '10 adds, all present')
+      .flush(dash);
+    dash.stop();
+    dash.stop();
+    const last = stdout.text().split('faultline ▸').at(-1)!;
+    expect(last).toMatch(/VALID\s+10 adds, all present/);
+    expect(last).toContain('/tmp/results/memory-set/x');
+    expect(last).not.toContain('q quit');
+  });
+});

@@ -1,0 +1,290 @@
+import { describe, expect, it } from 'vitest';
+import { findGrudge, targetsOf } from '../../../src/dashboard/faults.ts';
+import { DashboardState, THROUGHPUT_SECONDS } from '../../../src/dashboard/state.ts';
+import { MS, S, Script, TEST } from './script.ts';
+
+const fresh = () => new DashboardState(TEST);
+
+describe('DashboardState: phases and time', () => {
+  it('tracks the phase, and elapsed and remaining time of the main phase', () => {
+    const s = fresh();
+    expect(s.phase).toBeUndefined();
+    new Script()
+      .phase('setup', 0)
+      .phase('running', 2 * S)
+      .flush(s);
+    expect(s.phase).toBe('running');
+    expect(s.progress(12 * S)).toEqual({ elapsedNs: 10 * S, remainingNs: 20 * S, fraction: 1 / 3 });
+    expect(s.progress(40 * S).remainingNs).toBe(0);
+    expect(s.progress(40 * S).fraction).toBe(1);
+    new Script().phase('healing', 20 * S).flush(s);
+    // Stopped early (Ctrl-C): the main phase is over, nothing of it remains.
+    expect(s.progress(25 * S)).toEqual({ elapsedNs: 18 * S, remainingNs: 0, fraction: 18 / 30 });
+    new Script()
+      .phase('recovering', 21 * S)
+      .phase('teardown', 23 * S)
+      .phase('checking', 24 * S)
+      .flush(s);
+    expect(s.checkingAt).toBe(24 * S);
+    expect(s.runningEndAt).toBe(20 * S);
+  });
+
+  it('before the main phase nothing has elapsed', () => {
+    const s = fresh();
+    new Script().phase('setup', 0).flush(s);
+    expect(s.progress(5 * S)).toEqual({ elapsedNs: 0, remainingNs: 30 * S, fraction: 0 });
+  });
+});
+
+describe('DashboardState: client ops', () => {
+  it('counts ok, fail and info per f and in total, and ops in flight', () => {
+    const s = fresh();
+    new Script()
+      .phase('running', 0)
+      .call(0, 'add', 1 * MS, MS, 'ok')
+      .call(1, 'add', 2 * MS, MS, 'fail')
+      .call(2, 'read', 3 * MS, MS, 'info')
+      .call(3, 'read', 4 * MS, MS, 'ok')
+      .op(5 * MS, 'invoke', 4, 'add')
+      .flush(s);
+    expect(Object.fromEntries(s.byF)).toEqual({
+      add: { invoked: 3, ok: 1, fail: 1, info: 0 },
+      read: { invoked: 2, ok: 1, fail: 0, info: 1 },
+    });
+    expect(s.totals).toEqual({ invoked: 5, ok: 2, fail: 1, info: 1 });
+    expect(s.inFlight).toBe(1);
+    expect(s.opCount).toBe(9);
+  });
+
+  it('buckets completions per second for the sparkline, and computes the rate', () => {
+    const s = fresh();
+    new Script()
+      .phase('running', 0)
+      .load(0, 1 * S, 100)
+      .load(1 * S, 2 * S, 300)
+      .load(3 * S, 4 * S, 50)
+      .flush(s);
+    expect(s.throughput(3.5 * S, 5)).toEqual([0, 100, 300, 0, 50]);
+    // 3 s before 4 s: seconds 1..3 hold 300 + 0 + 50 (+ second 0's 100 is outside; 4.0 is the boundary).
+    expect(s.rate(4 * S - 1, 3)).toBeCloseTo(450 / 3.999999999, 3);
+  });
+
+  it('keeps a bounded ring of seconds: old seconds read as zero, never as stale counts', () => {
+    const s = fresh();
+    new Script()
+      .phase('running', 0)
+      .load(0, 1 * S, 10)
+      .flush(s);
+    const later = (THROUGHPUT_SECONDS + 5) * S;
+    new Script().load(later, later + S, 20).flush(s);
+    const series = s.throughput(later, THROUGHPUT_SECONDS);
+    expect(series.at(-1)).toBe(20);
+    expect(series.reduce((a, b) => a + b, 0)).toBe(20);
+  });
+
+  it('computes latency quantiles from invoke→completion pairs by process, within 5%', () => {
+    const s = fresh();
+    const sc = new Script().phase('running', 0);
+    // 100 ops at 1..100 ms: p50 = 50 ms, p95 = 95 ms, p99 = 99 ms.
+    for (let i = 1; i <= 100; i++) sc.call(i % 7, 'add', 1 * S + i * 5 * MS, i * MS);
+    sc.flush(s);
+    const l = s.latency(2 * S)!;
+    expect(l.count).toBe(100);
+    expect(l.p50 / (50 * MS)).toBeGreaterThanOrEqual(1);
+    expect(l.p50 / (50 * MS)).toBeLessThan(1.05);
+    expect(l.p95 / (95 * MS)).toBeLessThan(1.05);
+    expect(l.p99 / (99 * MS)).toBeLessThan(1.05);
+    expect(l.p99).toBeGreaterThanOrEqual(99 * MS);
+  });
+
+  it('pairs each completion with its own process, even interleaved', () => {
+    const s = fresh();
+    new Script()
+      .phase('running', 0)
+      .op(0, 'invoke', 0, 'add')
+      .op(1 * MS, 'invoke', 1, 'add')
+      .op(501 * MS, 'ok', 1, 'add') // 500 ms
+      .op(502 * MS, 'ok', 0, 'add') // 502 ms
+      .flush(s);
+    const l = s.latency(1 * S)!;
+    expect(l.count).toBe(2);
+    expect(l.p50).toBeGreaterThanOrEqual(500 * MS);
+    expect(l.p50).toBeLessThan(525 * MS);
+  });
+
+  it('latency covers only the last few seconds', () => {
+    const s = fresh();
+    const sc = new Script().phase('running', 0);
+    for (let i = 0; i < 50; i++) sc.call(0, 'add', i * MS * 10, 900 * MS); // slow, in second 0-1
+    for (let i = 0; i < 50; i++) sc.call(1, 'add', 20 * S + i * MS * 10, MS); // fast, much later
+    sc.flush(s);
+    const l = s.latency(21 * S)!;
+    expect(l.count).toBe(50);
+    expect(l.p99).toBeLessThan(2 * MS);
+    expect(s.latency(40 * S)).toBeUndefined();
+  });
+
+  it('freezes its windows at the last op once ops stop flowing', () => {
+    const s = fresh();
+    new Script()
+      .phase('running', 0)
+      .load(0, 2 * S, 100)
+      .flush(s);
+    expect(s.windowEnd(10 * S)).toBe(10 * S);
+    new Script()
+      .phase('teardown', 3 * S)
+      .phase('checking', 4 * S)
+      .flush(s);
+    expect(s.windowEnd(60 * S)).toBe(s.lastOpAt);
+    expect(s.latency(s.windowEnd(60 * S))).toBeDefined();
+  });
+});
+
+describe('DashboardState: faults and nodes', () => {
+  it('a partition from a grudge: sides, drops, targets, since; stop heals it', () => {
+    const s = fresh();
+    const grudge = {
+      n1: ['n3', 'n4', 'n5'],
+      n2: ['n3', 'n4', 'n5'],
+      n3: ['n1', 'n2'],
+      n4: ['n1', 'n2'],
+      n5: ['n1', 'n2'],
+    };
+    new Script()
+      .phase('running', 0)
+      .op(5 * S, 'invoke', 'nemesis', 'start-partition', 'majority')
+      .flush(s);
+    expect(s.nemesisInFlight?.f).toBe('start-partition');
+    expect(s.faults.size).toBe(0);
+    new Script().op(5 * S + 20 * MS, 'info', 'nemesis', 'start-partition', grudge).flush(s);
+    expect(s.nemesisInFlight).toBeUndefined();
+    const p = s.faults.get('partition')!;
+    expect(p.detail).toBe('n1 n2 | n3 n4 n5');
+    expect(p.targets).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
+    expect(p.since).toBe(5 * S + 20 * MS);
+    expect(s.nodeState.get('n1')).toMatchObject({ side: 'A', drops: ['n3', 'n4', 'n5'] });
+    expect(s.nodeState.get('n4')).toMatchObject({ side: 'B', drops: ['n1', 'n2'] });
+    new Script().nemesis(9 * S, 'stop-partition', null).flush(s);
+    expect(s.faults.has('partition')).toBe(false);
+    expect(s.nodeState.get('n1')).toMatchObject({ drops: [] });
+    expect(s.nodeState.get('n1')!.side).toBeUndefined();
+  });
+
+  it('a grudge inside a tuple or under .grudge; a non-transitive one (ring) lists drops', () => {
+    const s = fresh();
+    new Script().nemesis(S, 'start-partition', ['majorities-ring', { n1: ['n3'], n3: ['n1'] }]).flush(s);
+    // n1 and n3 cannot talk, but both reach n2: one connected group, so no sides, just the drops.
+    expect(s.faults.get('partition')!.detail).toBe('n1✕n3 n3✕n1');
+    expect(s.nodeState.get('n1')!.side).toBeUndefined();
+    expect(s.faults.get('partition')!.targets).toEqual(['n1', 'n3']);
+    new Script()
+      .nemesis(2 * S, 'start-partition', {
+        grudge: { n5: ['n1', 'n2', 'n3', 'n4'], n1: ['n5'], n2: ['n5'], n3: ['n5'], n4: ['n5'] },
+      })
+      .flush(s);
+    expect(s.faults.get('partition')!.detail).toBe('n1 n2 n3 n4 | n5');
+    expect(s.nodeState.get('n3')!.drops).toEqual(['n5']);
+  });
+
+  it('kill and restart: node states, the kill fault and its targets', () => {
+    const s = fresh();
+    new Script().nemesis(1 * S, 'kill', ['n2', 'n4']).flush(s);
+    expect(s.nodeState.get('n2')!.status).toBe('killed');
+    expect(s.faults.get('kill')).toMatchObject({ targets: ['n2', 'n4'], detail: 'n2 n4' });
+    new Script().nemesis(3 * S, 'start', 'n2').flush(s);
+    expect(s.nodeState.get('n2')).toMatchObject({ status: 'up', since: 3 * S + 10 * MS });
+    expect(s.faults.get('kill')!.targets).toEqual(['n4']);
+    // A restart that names no node restarts every killed one.
+    new Script().nemesis(4 * S, 'restart', 'all-killed', null).flush(s);
+    expect(s.nodeState.get('n4')!.status).toBe('up');
+    expect(s.faults.has('kill')).toBe(false);
+  });
+
+  it('pause and resume, with targets from an object keyed by node', () => {
+    const s = fresh();
+    new Script().nemesis(1 * S, 'pause', 'one', { n3: 'paused' }).flush(s);
+    expect(s.nodeState.get('n3')!.status).toBe('paused');
+    expect(s.faults.get('pause')!.targets).toEqual(['n3']);
+    new Script().nemesis(2 * S, 'resume', { nodes: ['n3'] }).flush(s);
+    expect(s.nodeState.get('n3')!.status).toBe('up');
+    expect(s.faults.size).toBe(0);
+  });
+
+  it('clock: bump adds deltas, absolute offsets replace, reset clears', () => {
+    const s = fresh();
+    new Script().nemesis(1 * S, 'bump-clock', { n1: 250, n2: -1500 }).flush(s);
+    expect(s.nodeState.get('n1')!.clockOffsetMs).toBe(250);
+    expect(s.faults.get('clock')).toMatchObject({ targets: ['n1', 'n2'], detail: 'n1 +250ms n2 -1.5s' });
+    new Script().nemesis(2 * S, 'bump-clock', { n1: 50 }).flush(s);
+    expect(s.nodeState.get('n1')!.clockOffsetMs).toBe(300);
+    expect(s.faults.get('clock')!.since).toBe(1 * S + 10 * MS);
+    new Script()
+      .nemesis(3 * S, 'check-clock-offsets', null, { offsets: { n1: 310, n2: -1490, n3: 0 } })
+      .flush(s);
+    expect(s.nodeState.get('n2')!.clockOffsetMs).toBe(-1490);
+    new Script().nemesis(4 * S, 'reset-clock', 'all').flush(s);
+    expect([...s.nodeState.values()].every((n) => n.clockOffsetMs === 0)).toBe(true);
+    expect(s.faults.has('clock')).toBe(false);
+  });
+
+  it('any other start-X/stop-X is a fault X with its targets; a failed nemesis op changes nothing', () => {
+    const s = fresh();
+    new Script().nemesis(1 * S, 'start-packet', { targets: ['n1'], behavior: { delay: 50 } }).flush(s);
+    expect(s.faults.get('packet')).toMatchObject({ targets: ['n1'], detail: 'n1' });
+    new Script().nemesis(2 * S, 'stop-packet', null).flush(s);
+    expect(s.faults.size).toBe(0);
+    new Script().nemesis(3 * S, 'kill', ['n1'], ['n1'], 'fail').flush(s);
+    expect(s.nodeState.get('n1')!.status).toBe('up');
+    expect(s.lastNemesis).toMatchObject({ f: 'kill', at: 3 * S + 10 * MS });
+  });
+
+  it('nemesis ops are not counted as client ops', () => {
+    const s = fresh();
+    new Script().nemesis(1 * S, 'kill', ['n1']).flush(s);
+    expect(s.totals).toEqual({ invoked: 0, ok: 0, fail: 0, info: 0 });
+    expect(s.byF.size).toBe(0);
+  });
+});
+
+describe('targetsOf and findGrudge', () => {
+  const all = TEST.nodes;
+  it('reads targets from the usual shapes', () => {
+    expect(targetsOf('n2', all)).toEqual(['n2']);
+    expect(targetsOf('all', all)).toEqual(all);
+    expect(targetsOf('majority', all)).toEqual([]);
+    expect(targetsOf(['n1', 'n3'], all)).toEqual(['n1', 'n3']);
+    expect(targetsOf({ targets: 'n4' }, all)).toEqual(['n4']);
+    expect(targetsOf({ n1: 1, n5: 2, other: 3 }, all)).toEqual(['n1', 'n5']);
+    expect(targetsOf(null, all)).toEqual([]);
+    expect(targetsOf(42, all)).toEqual([]);
+  });
+  it('finds a grudge only where every value is a list of nodes', () => {
+    expect(findGrudge({ n1: ['n2'] }, all)).toEqual({ n1: ['n2'] });
+    expect(findGrudge({ n1: 5 }, all)).toBeUndefined();
+    expect(findGrudge({}, all)).toBeUndefined();
+    expect(findGrudge('majority', all)).toBeUndefined();
+  });
+});
+
+describe('DashboardState: cost per op', () => {
+  it('folds a million client ops quickly and with bounded memory for the counters', () => {
+    const s = fresh();
+    s.onEvent({ kind: 'phase', phase: 'running', at: 0 });
+    const op = { index: 0, time: 0, type: 'invoke' as const, process: 0, f: 'add', value: 1 };
+    const done = { index: 0, time: 0, type: 'ok' as const, process: 0, f: 'add', value: 1 };
+    const start = performance.now();
+    for (let i = 0; i < 500_000; i++) {
+      op.time = i * 20_000;
+      op.process = i % 100;
+      s.onOp(op);
+      done.time = op.time + 10_000;
+      done.process = op.process;
+      s.onOp(done);
+    }
+    const ms = performance.now() - start;
+    expect(s.totals.ok).toBe(500_000);
+    expect(s.inFlight).toBe(0);
+    // ~0.1 µs per op on a laptop; this bound only catches accidental O(n) work per op.
+    expect(ms).toBeLessThan(3000);
+  });
+});

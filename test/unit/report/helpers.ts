@@ -1,0 +1,21 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Op, OpType, Process } from '../../../src/history/op.ts';
+
+/** A history builder: ops get dense indices; times are given in ms for readability. */
+export function historyOf(
+  spec: [ms: number, type: OpType, process: Process, f: string, value?: unknown, extra?: Partial<Op>][],
+): Op[] {
+  return spec.map(([ms, type, process, f, value, extra], index) => ({
+    index,
+    time: ms * 1e6,
+    type,
+    process,
+    f,
+    value: value ?? null,
+    ...extra,
+  }));
+}
+
+export const tempDir = (tag: string) => mkdtempSync(join(tmpdir(), `faultline-report-${tag}-`));

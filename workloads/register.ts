@@ -1,0 +1,54 @@
+/**
+ * The register workload (Jepsen's linearizable-register): independent keys, each a register that a
+ * group of client threads reads, writes and compare-and-sets with small random values, so concurrent
+ * ops collide often. Checked for linearizability per key (P-compositionality: keys are independent).
+ * Op values are [key, value]: read [k, null] → [k, v]; write [k, v]; cas [k, [from, to]].
+ */
+import { linearizable } from '../checkers/linearizable/index.ts';
+import { fn, independentConcurrent, limit, mix } from '../src/generator/index.ts';
+import type { Generator } from '../src/generator/types.ts';
+import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/test/interfaces.ts';
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+export interface RegisterOptions {
+  /** Threads working on one key at a time; must divide the concurrency. Default: gcd(concurrency, nodes). */
+  threadsPerKey?: number;
+  /** Ops per key before the group moves on to a fresh key. */
+  opsPerKey?: number;
+  /** Values are drawn from 0..valueCount-1: few values make collisions (and violations) visible. */
+  valueCount?: number;
+}
+
+/** One key's ops: a random mix of reads, writes and compare-and-sets. */
+export function registerOps(valueCount: number): Generator {
+  return mix([
+    fn(() => ({ f: 'read', value: null })),
+    fn((ctx) => ({ f: 'write', value: ctx.rng.int(valueCount) })),
+    fn((ctx) => ({ f: 'cas', value: [ctx.rng.int(valueCount), ctx.rng.int(valueCount)] })),
+  ]);
+}
+
+export function registerWorkload(o: WorkloadOptions): Workload {
+  const opts = o.options as RegisterOptions;
+  const threadsPerKey = Number(opts.threadsPerKey ?? gcd(o.concurrency, Math.max(1, o.nodes.length)));
+  if (!Number.isInteger(threadsPerKey) || threadsPerKey < 1 || o.concurrency % threadsPerKey !== 0) {
+    throw new Error(`register workload: threadsPerKey ${threadsPerKey} must divide the concurrency ${o.concurrency}`);
+  }
+  const opsPerKey = Number(opts.opsPerKey ?? 200);
+  const valueCount = Number(opts.valueCount ?? 5);
+  const keys = (function* () {
+    for (let k = 0; ; k++) yield k;
+  })();
+  return {
+    name: 'register',
+    generator: independentConcurrent(threadsPerKey, keys, () => limit(opsPerKey, registerOps(valueCount))),
+    checkers: [linearizable({ model: 'kv' })],
+  };
+}
+
+export const registerWorkloadDescriptor: WorkloadDescriptor = {
+  name: 'register',
+  description: 'read/write/cas on independent keys; checked for linearizability per key',
+  create: registerWorkload,
+};
