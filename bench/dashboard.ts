@@ -39,7 +39,10 @@ class Sink extends Writable {
   }
 }
 
-async function once(seed: number, withDashboard: boolean): Promise<{ rate: number; note: string }> {
+async function once(
+  seed: number,
+  withDashboard: boolean,
+): Promise<{ rate: number; cpuPerOp: number; note: string }> {
   const r = resolveTest({
     system: 'memory',
     workload: 'set',
@@ -52,12 +55,21 @@ async function once(seed: number, withDashboard: boolean): Promise<{ rate: numbe
   });
   let start = 0;
   let end = 0;
+  let cpu0 = process.cpuUsage();
+  let cpu = 0;
   let completed = 0;
   let phase = '';
   const count = (e: RunEvent) => {
     if (e.kind === 'phase') {
-      if (e.phase === 'running') start = performance.now();
-      if (phase === 'running') end = performance.now();
+      if (e.phase === 'running') {
+        start = performance.now();
+        cpu0 = process.cpuUsage();
+      }
+      if (phase === 'running') {
+        end = performance.now();
+        const d = process.cpuUsage(cpu0);
+        cpu = d.user + d.system;
+      }
       phase = e.phase;
     } else if (e.kind === 'op' && phase === 'running' && e.op.type !== 'invoke') completed++;
   };
@@ -79,7 +91,8 @@ async function once(seed: number, withDashboard: boolean): Promise<{ rate: numbe
   }
   const rate = completed / ((end - start) / 1000);
   const note = dash ? `, ${sink.frames} writes, ${(sink.bytes / 1024).toFixed(0)} KiB drawn` : '';
-  return { rate, note };
+  // CPU per op holds up better than ops/s when other work shares the cores.
+  return { rate, cpuPerOp: cpu / completed, note };
 }
 
 /** The dashboard's own costs, free of the run's noise: folding one op, and drawing one frame. */
@@ -133,13 +146,15 @@ function unitCosts(): { nsPerOp: number; msPerFrame: number } {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rates = { without: [] as number[], with: [] as number[] };
+const cpus = { without: [] as number[], with: [] as number[] };
 try {
   for (let i = 0; i < Number(values.runs); i++) {
     for (const withDashboard of [false, true]) {
-      const { rate, note } = await once(i + 1, withDashboard);
+      const { rate, cpuPerOp, note } = await once(i + 1, withDashboard);
       rates[withDashboard ? 'with' : 'without'].push(rate);
+      cpus[withDashboard ? 'with' : 'without'].push(cpuPerOp);
       console.log(
-        `run ${i + 1} ${withDashboard ? 'with dashboard   ' : 'without dashboard'}: ${Math.round(rate)} ops/s (${(1e6 / rate).toFixed(1)} µs/op)${note}`,
+        `run ${i + 1} ${withDashboard ? 'with dashboard   ' : 'without dashboard'}: ${Math.round(rate)} ops/s (${(1e6 / rate).toFixed(1)} µs/op), ${cpuPerOp.toFixed(1)} µs CPU/op${note}`,
       );
     }
   }
@@ -148,6 +163,11 @@ try {
   console.log(
     `median without dashboard: ${Math.round(a)} ops/s; with dashboard: ${Math.round(b)} ops/s ` +
       `(${(((b - a) / a) * 100).toFixed(1)}%) at concurrency ${concurrency}; goal: no measurable slowdown`,
+  );
+  const ca = median(cpus.without);
+  const cb = median(cpus.with);
+  console.log(
+    `median CPU per op without dashboard: ${ca.toFixed(1)} µs; with: ${cb.toFixed(1)} µs (${(((cb - ca) / ca) * 100).toFixed(1)}%)`,
   );
   const u = unitCosts();
   const share = (u.nsPerOp * 50_000) / 1e9 + (u.msPerFrame * 4) / 1e3;

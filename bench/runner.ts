@@ -24,7 +24,16 @@ const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
 const rates: number[] = [];
 try {
   for (let i = 0; i < Number(values.runs); i++) {
-    const r = resolveTest({ system: 'memory', workload: 'set', concurrency, timeLimit: seconds, rate: 0, seed: i + 1, recoveryTime: 0, resultsDir: dir });
+    const r = resolveTest({
+      system: 'memory',
+      workload: 'set',
+      concurrency,
+      timeLimit: seconds,
+      rate: 0,
+      seed: i + 1,
+      recoveryTime: 0,
+      resultsDir: dir,
+    });
     let start = 0;
     let end = 0;
     let completed = 0;
@@ -47,7 +56,9 @@ try {
   }
   rates.sort((a, b) => a - b);
   const median = rates[Math.floor(rates.length / 2)]!;
-  console.log(`median: ${Math.round(median)} ops/s at concurrency ${concurrency} (${(1e6 / median).toFixed(1)} µs per op end to end); goal ≥ 50000`);
+  console.log(
+    `median: ${Math.round(median)} ops/s at concurrency ${concurrency} (${(1e6 / median).toFixed(1)} µs per op end to end); goal ≥ 50000`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -41,11 +41,14 @@ const { html } = await writeReports(runDir);
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: Number(process.env.HEIGHT ?? 1400) },
+    deviceScaleFactor: 1,
+  });
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') console.log(`console ${m.type()}: ${m.text()}`);
   });
-  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  page.on('pageerror', (e) => console.log(`page error: ${e.stack ?? e.message}`));
   const t0 = performance.now();
   await page.goto(pathToFileURL(html).href);
   await page.waitForFunction(
@@ -55,12 +58,18 @@ try {
   const info = await page.evaluate(() => {
     const f = (
       globalThis as unknown as {
-        __faultline: { timeline: { drawnOps: number; totalOps: number }; errors: string[] };
+        __faultline: { timeline: { drawnOps: number; totalOps: number }; errors: string[]; timings: unknown };
       }
     ).__faultline;
-    return { drawn: f.timeline.drawnOps, total: f.timeline.totalOps, errors: f.errors };
+    return { drawn: f.timeline.drawnOps, total: f.timeline.totalOps, errors: f.errors, timings: f.timings };
   });
-  await page.screenshot({ path: out, fullPage: process.env.FULL === '1' });
+  // FULL=1: the whole page; CLIP=y,height: a band of it (for looking at one section closely).
+  const clip = process.env.CLIP?.split(',').map(Number);
+  await page.screenshot({
+    path: out,
+    fullPage: process.env.FULL === '1' || clip !== undefined,
+    ...(clip ? { clip: { x: 0, y: clip[0]!, width: 1280, height: clip[1] ?? 900 } } : {}),
+  });
   console.log(
     `${html}\nloaded in ${loadMs.toFixed(0)} ms; timeline drew ${info.drawn} of ${info.total} ops; page errors: ${info.errors.length}\nin-page ms: ${JSON.stringify(info.timings)}\nscreenshot: ${out}`,
   );

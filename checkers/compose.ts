@@ -1,6 +1,12 @@
-import { type CheckContext, type Checker, type CheckOptions, type CheckResult, mergeValidity } from './checker.ts';
 import type { Op } from '../src/history/op.ts';
 import { errorText } from '../src/runner/interpreter.ts';
+import {
+  type CheckContext,
+  type Checker,
+  type CheckOptions,
+  type CheckResult,
+  mergeValidity,
+} from './checker.ts';
 
 export interface ComposedResult extends CheckResult {
   results: Record<string, CheckResult>;

@@ -1,5 +1,5 @@
-import type { Checker } from './checker.ts';
 import type { Op } from '../src/history/op.ts';
+import type { Checker } from './checker.ts';
 
 export interface ErrorGroup {
   error: string;
@@ -34,7 +34,10 @@ export const exceptions: Checker = {
     const n = list.reduce((s, g) => s + g.count, 0);
     return {
       valid: true,
-      summary: list.length === 0 ? 'no errors' : `${n} errors in ${list.length} kinds; most: ${list[0]!.error} ×${list[0]!.count}`,
+      summary:
+        list.length === 0
+          ? 'no errors'
+          : `${n} errors in ${list.length} kinds; most: ${list[0]!.error} ×${list[0]!.count}`,
       groups: list,
     };
   },

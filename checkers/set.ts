@@ -1,6 +1,6 @@
-import type { Checker, CheckResult } from './checker.ts';
 import type { Op } from '../src/history/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
+import type { Checker, CheckResult } from './checker.ts';
 
 export interface SetResult extends CheckResult {
   attemptCount: number;
@@ -85,5 +85,7 @@ export const setChecker: Checker = {
 };
 
 function sortValues(xs: unknown[]): unknown[] {
-  return xs.sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : key(a).localeCompare(key(b))));
+  return xs.sort((a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : key(a).localeCompare(key(b)),
+  );
 }

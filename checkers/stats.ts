@@ -1,5 +1,5 @@
-import type { Checker, CheckResult } from './checker.ts';
 import type { Op } from '../src/history/op.ts';
+import type { Checker, CheckResult } from './checker.ts';
 
 export interface FStats {
   count: number;
@@ -36,7 +36,11 @@ export const stats: Checker = {
       .map(([f]) => f);
     const valid = total.count === 0 || never.length > 0 ? 'unknown' : true;
     const reason =
-      total.count === 0 ? 'no client op completed' : never.length ? `no ${never.join(', ')} op ever succeeded` : undefined;
+      total.count === 0
+        ? 'no client op completed'
+        : never.length
+          ? `no ${never.join(', ')} op ever succeeded`
+          : undefined;
     return {
       valid,
       ...(reason ? { reason } : {}),

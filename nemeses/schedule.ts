@@ -28,7 +28,10 @@ export interface FaultCycle {
 /** Gaps are uniform in [interval/2, 3·interval/2]: irregular enough to catch timing bugs, mean = interval. */
 const gap = (rng: Rng, interval: number) => interval * (0.5 + rng.float());
 
-export function planSchedule(cycles: readonly FaultCycle[], o: { seed: number; timeLimit: number; interval: number }): ScheduledOp[] {
+export function planSchedule(
+  cycles: readonly FaultCycle[],
+  o: { seed: number; timeLimit: number; interval: number },
+): ScheduledOp[] {
   const out: ScheduledOp[] = [];
   cycles.forEach((c, i) => {
     const rng = new Rng((o.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0);

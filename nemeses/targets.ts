@@ -6,17 +6,27 @@ export const TARGET_SPECS = ['one', 'minority', 'majority', 'all', 'primaries'] 
 
 export function parseTargetSpec(s: string): TargetSpec {
   if ((TARGET_SPECS as readonly string[]).includes(s)) return s as TargetSpec;
-  const names = s.split(/[,+]/).map((x) => x.trim()).filter(Boolean);
-  if (names.length === 0) throw new Error(`bad target '${s}': use ${TARGET_SPECS.join(', ')} or node names like n1+n3`);
+  const names = s
+    .split(/[,+]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw new Error(`bad target '${s}': use ${TARGET_SPECS.join(', ')} or node names like n1+n3`);
   return names;
 }
 
-export function resolveTargets(spec: TargetSpec, nodes: readonly string[], rng: Rng, primaries: readonly string[] = []): string[] {
+export function resolveTargets(
+  spec: TargetSpec,
+  nodes: readonly string[],
+  rng: Rng,
+  primaries: readonly string[] = [],
+): string[] {
   const n = nodes.length;
   const pick = (k: number) => rng.shuffle(nodes).slice(0, k).sort();
   if (Array.isArray(spec)) {
     const unknown = spec.filter((x) => !nodes.includes(x));
-    if (unknown.length) throw new Error(`unknown target node(s) ${unknown.join(', ')}: the nodes are ${nodes.join(', ')}`);
+    if (unknown.length)
+      throw new Error(`unknown target node(s) ${unknown.join(', ')}: the nodes are ${nodes.join(', ')}`);
     return [...spec];
   }
   switch (spec) {

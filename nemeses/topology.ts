@@ -6,7 +6,15 @@ import type { Rng } from '../src/generator/rng.ts';
 
 export type Grudge = Record<string, string[]>;
 
-export const TOPOLOGIES = ['one', 'halves', 'majority', 'majorities-ring', 'minority-third', 'bridge', 'primaries'] as const;
+export const TOPOLOGIES = [
+  'one',
+  'halves',
+  'majority',
+  'majorities-ring',
+  'minority-third',
+  'bridge',
+  'primaries',
+] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
 
 /** Every node drops traffic from every node outside its own component. */
@@ -66,7 +74,12 @@ export function bridge(nodes: readonly string[], rng: Rng): Grudge {
 }
 
 /** The grudge for a topology. `primaries` needs the system's current primaries (resolved at fault time). */
-export function grudgeFor(topology: Topology, nodes: readonly string[], rng: Rng, primaries: readonly string[] = []): Grudge {
+export function grudgeFor(
+  topology: Topology,
+  nodes: readonly string[],
+  rng: Rng,
+  primaries: readonly string[] = [],
+): Grudge {
   switch (topology) {
     case 'one':
       return isolate(nodes, [rng.pick(nodes)]);

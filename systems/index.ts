@@ -1,10 +1,14 @@
 import { UserError } from '../src/cli/errors.ts';
 import type { SystemDescriptor } from '../src/test/interfaces.ts';
+import { etcdSystem } from './etcd/index.ts';
 import { memorySystem } from './memory/index.ts';
+import { redisSystem } from './redis/index.ts';
 
 /** Every system faultline can test, by the name used with --system. */
 export const SYSTEMS: Record<string, SystemDescriptor> = {
   memory: memorySystem,
+  etcd: etcdSystem,
+  redis: redisSystem,
 };
 
 export function findSystem(name: string): SystemDescriptor {

@@ -1,5 +1,6 @@
 import { UserError } from '../src/cli/errors.ts';
 import type { WorkloadDescriptor } from '../src/test/interfaces.ts';
+import { counterWorkloadDescriptor } from './counter.ts';
 import { registerWorkloadDescriptor } from './register.ts';
 import { setWorkloadDescriptor } from './set.ts';
 
@@ -7,10 +8,12 @@ import { setWorkloadDescriptor } from './set.ts';
 export const WORKLOADS: Record<string, WorkloadDescriptor> = {
   register: registerWorkloadDescriptor,
   set: setWorkloadDescriptor,
+  counter: counterWorkloadDescriptor,
 };
 
 export function findWorkload(name: string): WorkloadDescriptor {
   const w = WORKLOADS[name];
-  if (!w) throw new UserError(`unknown workload '${name}': choose one of ${Object.keys(WORKLOADS).join(', ')}`);
+  if (!w)
+    throw new UserError(`unknown workload '${name}': choose one of ${Object.keys(WORKLOADS).join(', ')}`);
   return w;
 }

@@ -33,7 +33,9 @@ export function registerWorkload(o: WorkloadOptions): Workload {
   const opts = o.options as RegisterOptions;
   const threadsPerKey = Number(opts.threadsPerKey ?? gcd(o.concurrency, Math.max(1, o.nodes.length)));
   if (!Number.isInteger(threadsPerKey) || threadsPerKey < 1 || o.concurrency % threadsPerKey !== 0) {
-    throw new Error(`register workload: threadsPerKey ${threadsPerKey} must divide the concurrency ${o.concurrency}`);
+    throw new Error(
+      `register workload: threadsPerKey ${threadsPerKey} must divide the concurrency ${o.concurrency}`,
+    );
   }
   const opsPerKey = Number(opts.opsPerKey ?? 200);
   const valueCount = Number(opts.valueCount ?? 5);

@@ -24,7 +24,10 @@ export function uniqueAdds(next = 0): Generator {
 
 /** Final reads: one from each node (thread i talks to node i mod n), so every replica's view is recorded. */
 export function finalReadPerNode(nodeCount: number): Generator {
-  return onThreads((t) => typeof t === 'number' && t < nodeCount, eachThread(once({ f: 'read', value: null })));
+  return onThreads(
+    (t) => typeof t === 'number' && t < nodeCount,
+    eachThread(once({ f: 'read', value: null })),
+  );
 }
 
 export function setWorkload(nodeCount: number): Workload {
@@ -38,6 +41,7 @@ export function setWorkload(nodeCount: number): Workload {
 
 export const setWorkloadDescriptor: WorkloadDescriptor = {
   name: 'set',
-  description: 'unique adds to a set, final reads after the heal; finds lost, unexpected and duplicated elements',
+  description:
+    'unique adds to a set, final reads after the heal; finds lost, unexpected and duplicated elements',
   create: (o) => setWorkload(o.nodes.length),
 };

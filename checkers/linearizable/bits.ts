@@ -24,6 +24,10 @@ export class Bits {
     return w === this.words.length - 1 ? this.lastFull : -1;
   }
 
+  has(b: number): boolean {
+    return (this.words[b >> 5]! & (1 << (b & 31))) !== 0;
+  }
+
   set(b: number): void {
     const w = b >> 5;
     const words = this.words;

@@ -3,9 +3,11 @@ import type { CheckOptions } from '../checker.ts';
 
 export const DEFAULT_TIME_LIMIT_MS = 5 * 60_000;
 
+const HEAP_LIMIT = getHeapStatistics().heap_size_limit;
+
 /** Default memory budget: half the V8 heap limit, at most 2 GiB. */
 export function defaultMemoryLimit(): number {
-  return Math.min(2 * 1024 ** 3, Math.floor(getHeapStatistics().heap_size_limit / 2));
+  return Math.min(2 * 1024 ** 3, Math.floor(HEAP_LIMIT / 2));
 }
 
 /** Time, memory and cancellation limits, checked cheaply between search slices. */
@@ -14,8 +16,9 @@ export class Budget {
   readonly deadline: number;
   readonly memoryLimit: number;
   readonly signal: AbortSignal | undefined;
-  private readonly heapLimit = getHeapStatistics().heap_size_limit;
-  private lastHeapCheck = 0;
+  private readonly heapLimit = HEAP_LIMIT;
+  // The first real-heap sample waits: short checks never pay for it.
+  private lastHeapCheck = this.start;
 
   constructor(opts: CheckOptions = {}) {
     this.deadline = this.start + (opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);

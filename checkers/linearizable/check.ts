@@ -41,7 +41,9 @@ export interface LinearizabilityResult extends CheckResult {
   problems: string[];
 }
 
-/** Steps per partition between budget checks and turns: small enough to interleave, big enough to be cheap. */
+/** Steps per partition per turn: the first turn's, the largest, and the workers' (fixed). */
+const FIRST_SLICE = 1 << 12;
+const MAX_SLICE = 1 << 16;
 const SLICE = 1 << 14;
 /** How often the async driver yields to the event loop (so an AbortSignal can fire). */
 const YIELD_MS = 25;
@@ -51,6 +53,9 @@ interface Run {
   searches: PartitionSearch[];
   budget: Budget;
   stopReason: string | undefined;
+  /** The partition whose turn is next, and the current slice (steps per turn). */
+  next: number;
+  slice: number;
 }
 
 /** What is known about one partition at the end, searched here or in a worker. */
@@ -72,8 +77,8 @@ const outcomeOf = (s: PartitionSearch): Outcome => ({
   ops: s.partition.ops.length,
   steps: s.steps,
   maxDepth: s.status === 'ok' ? s.partition.ops.length : s.maxDepth,
-  cacheEntries: s.visited.size,
-  states: s.table.states.length,
+  cacheEntries: s.cacheEntries,
+  states: s.stateCount,
   bytes: s.bytes(),
   search: s,
 });
@@ -86,20 +91,38 @@ function start(history: readonly Op[], model: Model<unknown>, opts: CheckOptions
     .slice()
     .sort((a, b) => a.ops.length - b.ops.length)
     .map((p) => new PartitionSearch(p));
-  return { prepared, searches, budget, stopReason: undefined };
+  return { prepared, searches, budget, stopReason: undefined, next: 0, slice: FIRST_SLICE };
 }
 
-/** One round-robin pass over the undecided partitions; true when the run is over. */
+/** Longest stretch of searching between budget checks (and, in the async driver, event-loop turns). */
+const QUANTUM_MS = 20;
+
+/**
+ * Searches round-robin, one slice per undecided partition in turn, for about QUANTUM_MS; true when the
+ * run is over (a partition is illegal, all are decided, or the budget is spent).
+ */
 function round(run: Run): boolean {
-  let running = 0;
-  let bytes = 0;
-  for (const s of run.searches) {
-    if (s.status === 'running' && s.run(SLICE) === 'illegal') return true;
-    if (s.status === 'running') running++;
-    bytes += s.bytes();
+  const { searches } = run;
+  const until = performance.now() + QUANTUM_MS;
+  let idle = 0;
+  while (idle < searches.length) {
+    const s = searches[run.next]!;
+    run.next = (run.next + 1) % searches.length;
+    // Slices start small and double every turn: a quick refutation anywhere surfaces early, while
+    // long searches still run in big, cheap slices.
+    if (run.next === 0) run.slice = Math.min(run.slice * 2, MAX_SLICE);
+    if (s.status !== 'running') {
+      idle++;
+      continue;
+    }
+    idle = 0;
+    const status = s.run(run.slice);
+    if (status === 'illegal') return true;
+    if (status === 'ok') s.release();
+    if (performance.now() > until) break;
   }
-  if (running === 0) return true;
-  run.stopReason = run.budget.exceeded(bytes);
+  if (idle >= searches.length) return true;
+  run.stopReason = run.budget.exceeded(searches.reduce((n, x) => n + x.bytes(), 0));
   return run.stopReason !== undefined;
 }
 

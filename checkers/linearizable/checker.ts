@@ -14,7 +14,9 @@ export interface LinearizableCheckerOptions {
 
 /** The linearizability checker as a faultline Checker. */
 export function linearizable(options: LinearizableCheckerOptions): Checker {
-  const model = resolveModel(options.model);
+  // An unknown name fails here, at definition; the name itself is passed on so workers can rebuild it.
+  resolveModel(options.model);
+  const model = options.model;
   return {
     name: 'linearizable',
     check(_ctx, history, opts) {

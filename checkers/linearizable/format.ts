@@ -46,14 +46,20 @@ export function formatLinearizabilityResult(r: LinearizabilityResult): string {
   });
   if (f.minimal) {
     const m = f.minimal;
-    out.push(
-      `  minimal failing sub-history (${m.ops.length} ops${m.oneMinimal ? ', each one necessary' : ', not fully minimized: time ran out'}):`,
-    );
-    for (const op of m.history) out.push(`    ${opText(op)}`);
+    const note = m.oneMinimal ? '' : '; not fully minimized: time ran out';
     if (m.grounded) {
-      out.push(`  the same with the writes its reads depend on (${m.grounded.ops.length} ops):`);
+      // The grounded set reads better; the strict one can be a bare read whose writer was dropped.
+      out.push(
+        `  minimal failing sub-history (${m.grounded.ops.length} ops, every value read has its write${note}):`,
+      );
       for (const op of m.grounded.history) out.push(`    ${opText(op)}`);
+      out.push(`  strictly minimal (${m.ops.length} ops, removing any one makes it linearizable):`);
+    } else {
+      out.push(
+        `  minimal failing sub-history (${m.ops.length} ops, removing any one makes it linearizable${note}):`,
+      );
     }
+    for (const op of m.history) out.push(`    ${opText(op)}`);
   }
   return out.join('\n');
 }

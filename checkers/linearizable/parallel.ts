@@ -69,7 +69,13 @@ export function searchInWorkers(
           ops: p.ops.map((o) => ({ call: o.call, callPos: o.callPos, retPos: o.retPos, crashed: o.crashed })),
         })),
       };
-      const t = new Worker(new URL('./worker.ts', import.meta.url), { workerData: input });
+      // Each worker's own heap is capped at its share of the budget: past it the worker dies (an 'error'
+      // here, hence 'unknown'), never the process.
+      const heapMb = Math.max(64, Math.floor(budget.memoryLimit / groups.length / 1024 ** 2));
+      const t = new Worker(new URL('./worker.ts', import.meta.url), {
+        workerData: input,
+        resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      });
       threads.push(t);
       t.on('message', (m: WorkerVerdict | WorkerProgress) => {
         if ('progress' in m) {

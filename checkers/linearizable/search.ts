@@ -18,8 +18,8 @@ const MAX_FINAL_PATHS = 8;
  */
 export class PartitionSearch {
   readonly partition: Partition;
-  readonly table: StateTable;
-  readonly visited: VisitedSet;
+  table: StateTable;
+  visited: VisitedSet;
   status: SearchStatus = 'running';
   steps = 0;
   maxDepth = 0;
@@ -37,6 +37,8 @@ export class PartitionSearch {
   /** Bit position of each op within its bitset (completed ops and crashed ops are numbered apart). */
   private readonly bit: Int32Array;
   private readonly zobrist: Int32Array;
+  /** For a crashed op, the previous crashed op with the very same call, or -1 (see the constructor). */
+  private readonly twin: Int32Array;
   private readonly bits: Bits;
   private readonly crashedBits: Bits;
   private readonly stackOp: Int32Array;
@@ -46,6 +48,17 @@ export class PartitionSearch {
   private hash = 0;
   private cursor: number;
   private remaining = 0;
+  /** 0 while trying completed ops at the current configuration, 1 while trying crashed ones. */
+  private pass = 0;
+  /** Current configuration: first return entry, completed candidates, candidates tried so far. */
+  private r1 = -1;
+  private cand = 0;
+  private seen = 0;
+  private readonly stackR1: Int32Array;
+  private readonly stackCand: Int32Array;
+  private readonly stackSeen: Int32Array;
+  /** Crashed ops not linearized; when none, the crashed pass is skipped. */
+  private crashedLeft = 0;
 
   constructor(partition: Partition) {
     this.partition = partition;
@@ -59,6 +72,9 @@ export class PartitionSearch {
     this.state = this.table.intern(partition.model.init());
     this.stackOp = new Int32Array(n);
     this.stackState = new Int32Array(n);
+    this.stackR1 = new Int32Array(n);
+    this.stackCand = new Int32Array(n);
+    this.stackSeen = new Int32Array(n);
     this.crashed = new Uint8Array(n);
     this.bit = new Int32Array(n);
     this.zobrist = new Int32Array(n);
@@ -77,9 +93,23 @@ export class PartitionSearch {
       this.zobrist[i] = seed;
       this.bit[i] = this.remaining++;
     }
+    // Symmetry: crashed ops with identical calls (same f, value) are interchangeable once both are
+    // invoked, since both return at +infinity. Any linearization using a later twin while the earlier
+    // one is unused can swap them, so only orders that use twins in invoke order are explored.
+    this.twin = new Int32Array(n).fill(-1);
+    const lastTwin = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      if (!ops[i]!.crashed) continue;
+      const c = ops[i]!.call;
+      const k = `${c.f}\u0000${c.outcome}\u0000${JSON.stringify(c.value) ?? ''}`;
+      const prev = lastTwin.get(k);
+      if (prev !== undefined) this.twin[i] = prev;
+      lastTwin.set(k, i);
+    }
     this.visited = new VisitedSet();
     this.bits = new Bits(this.remaining);
     this.crashedBits = new Bits(crashedCount);
+    this.crashedLeft = crashedCount;
     // Time order of entries; crashed returns last, in call order. Calls never tie (distinct positions).
     const entries = new Int32Array(2 * n);
     for (let i = 0; i < 2 * n; i++) entries[i] = i;
@@ -105,19 +135,49 @@ export class PartitionSearch {
   /** Runs at most `maxSteps` steps; returns the status. */
   run(maxSteps: number): SearchStatus {
     if (this.status !== 'running') return this.status;
-    const { next, prev, crashed, bit, zobrist, bits, crashedBits, stackOp, stackState, visited, table } =
-      this;
+    const { next, prev, rank, crashed, bit, zobrist, bits, crashedBits, visited, table } = this;
+    const { stackOp, stackState, stackR1, stackCand, stackSeen } = this;
     const head = 2 * this.n;
-    let { depth, state, hash, remaining } = this;
+    let { depth, state, hash, remaining, pass, crashedLeft, r1, cand, seen } = this;
     let e = this.cursor;
+    if (r1 < 0) {
+      // first call: enter the initial configuration
+      ({ r1, cand } = this.frontier());
+      seen = 0;
+      e = r1;
+    }
     let steps = 0;
     for (; steps < maxSteps; steps++) {
       if (remaining === 0) {
         this.status = 'ok';
         break;
       }
-      if ((e & 1) === 0) {
-        const i = e >> 1;
+      let i = -1;
+      if (pass === 0) {
+        // Completed ops, most urgent first: walk the returns from the first one (r1); an op is a
+        // candidate when its call comes before r1.
+        if (seen === cand) {
+          if (crashedLeft > 0) {
+            // then the crashed ones, so small crashed sets are explored first and larger ones subsumed
+            pass = 1;
+            e = next[head]!;
+            continue;
+          }
+          e = r1;
+        } else {
+          if ((e & 1) === 0 || rank[e - 1]! > rank[r1]!) {
+            e = next[e]!;
+            continue;
+          }
+          seen++;
+          i = e >> 1;
+        }
+      } else if ((e & 1) === 0) {
+        i = e >> 1;
+        const t = this.twin[i]!;
+        if (crashed[i] === 0 || (t >= 0 && !crashedBits.has(bit[t]!))) i = -1;
+      }
+      if (i >= 0) {
         const ns = table.next(state, i);
         if (ns >= 0) {
           const set = crashed[i] === 0 ? bits : crashedBits;
@@ -126,51 +186,87 @@ export class PartitionSearch {
           if (visited.add(bits, crashedBits, hash, ns)) {
             stackOp[depth] = i;
             stackState[depth] = state;
+            stackR1[depth] = r1;
+            stackCand[depth] = cand;
+            stackSeen[depth] = seen;
             depth++;
             state = ns;
-            const r = e + 1;
+            const c = 2 * i;
+            const r = c + 1;
             // unlink call and return
-            next[prev[e]!] = next[e]!;
-            if (next[e]! >= 0) prev[next[e]!] = prev[e]!;
+            next[prev[c]!] = next[c]!;
+            if (next[c]! >= 0) prev[next[c]!] = prev[c]!;
             next[prev[r]!] = next[r]!;
             if (next[r]! >= 0) prev[next[r]!] = prev[r]!;
             if (crashed[i] === 0) remaining--;
-            e = next[head]!;
+            else crashedLeft--;
+            if (remaining > 0) ({ r1, cand } = this.frontier());
+            seen = 0;
+            pass = 0;
+            e = r1;
             continue;
           }
           set.clear(bit[i]!);
           hash ^= zobrist[i]!;
         }
         e = next[e]!;
-      } else {
-        this.noteBlocked(e >> 1, depth);
-        if (depth === 0) {
-          this.status = 'illegal';
-          break;
-        }
-        depth--;
-        const i = stackOp[depth]!;
-        state = stackState[depth]!;
-        (crashed[i] === 0 ? bits : crashedBits).clear(bit[i]!);
-        hash ^= zobrist[i]!;
-        const c = 2 * i;
-        const r = c + 1;
-        // relink in reverse order of unlinking
-        next[prev[r]!] = r;
-        if (next[r]! >= 0) prev[next[r]!] = r;
-        next[prev[c]!] = c;
-        if (next[c]! >= 0) prev[next[c]!] = c;
-        if (crashed[i] === 0) remaining++;
-        e = next[c]!;
+        continue;
       }
+      if (pass === 0 || (e & 1) === 0) {
+        e = next[e]!;
+        continue;
+      }
+      // Pass 1 reached the first return: every option here failed.
+      this.noteBlocked(e >> 1, depth);
+      if (depth === 0) {
+        this.status = 'illegal';
+        break;
+      }
+      depth--;
+      i = stackOp[depth]!;
+      state = stackState[depth]!;
+      r1 = stackR1[depth]!;
+      cand = stackCand[depth]!;
+      seen = stackSeen[depth]!;
+      (crashed[i] === 0 ? bits : crashedBits).clear(bit[i]!);
+      hash ^= zobrist[i]!;
+      const c = 2 * i;
+      const r = c + 1;
+      // relink in reverse order of unlinking
+      next[prev[r]!] = r;
+      if (next[r]! >= 0) prev[next[r]!] = r;
+      next[prev[c]!] = c;
+      if (next[c]! >= 0) prev[next[c]!] = c;
+      if (crashed[i] === 0) remaining++;
+      else crashedLeft++;
+      pass = crashed[i]!;
+      // resume after the op just undone: in return order for completed ops, call order for crashed
+      e = pass === 0 ? next[r]! : next[c]!;
     }
     this.steps += steps;
     this.depth = depth;
     this.state = state;
     this.hash = hash;
     this.remaining = remaining;
+    this.pass = pass;
+    this.crashedLeft = crashedLeft;
+    this.r1 = r1;
+    this.cand = cand;
+    this.seen = seen;
     this.cursor = e;
     return this.status;
+  }
+
+  /** The first return entry of the list and how many completed ops have their call before it. */
+  private frontier(): { r1: number; cand: number } {
+    const { next, crashed } = this;
+    let x = next[2 * this.n]!;
+    let cand = 0;
+    while (x >= 0 && (x & 1) === 0) {
+      if (crashed[x >> 1] === 0) cand++;
+      x = next[x]!;
+    }
+    return { r1: x, cand };
   }
 
   private noteBlocked(op: number, depth: number): void {
@@ -188,5 +284,23 @@ export class PartitionSearch {
 
   bytes(): number {
     return this.visited.bytes() + this.table.bytes() + this.n * 64;
+  }
+
+  /** Cache entries and distinct states so far (kept after release). */
+  get cacheEntries(): number {
+    return this.released ? this.released.entries : this.visited.size;
+  }
+  get stateCount(): number {
+    return this.released ? this.released.states : this.table.states.length;
+  }
+
+  private released: { entries: number; states: number } | undefined;
+
+  /** Frees the cache of a partition found linearizable (nothing more to explain there). */
+  release(): void {
+    if (this.status !== 'ok' || this.released) return;
+    this.released = { entries: this.visited.size, states: this.table.states.length };
+    this.visited = new VisitedSet();
+    this.table = new StateTable(this.partition.model, []);
   }
 }

@@ -4,7 +4,7 @@ export const ILLEGAL_STEP = -1;
 /** Past this many memoized transitions (≈16 bytes each), steps are recomputed instead of remembered. */
 const MAX_MEMO = 1 << 24;
 /** Lookups after which a hash memo that misses more than it hits is dropped. */
-const MEMO_PROBATION = 1 << 16;
+const MEMO_PROBATION = 1 << 14;
 /** Cells of the dense memo (4 bytes each) before falling back to the hash table. */
 const DENSE_CELLS = 1 << 18;
 
@@ -20,9 +20,10 @@ export class StateTable {
   private readonly byKey = new Map<unknown, number>();
   private readonly byHash = new Map<number, number[]>();
   private readonly n: number;
-  private keys = new Float64Array(1 << 12).fill(-1);
-  private vals = new Int32Array(1 << 12);
-  private mask = (1 << 12) - 1;
+  // Allocated on first use: most searches never leave the dense memo.
+  private keys = new Float64Array(0);
+  private vals = new Int32Array(0);
+  private mask = -1;
   private size = 0;
   private hashMemo = true;
   private lookups = 0;
@@ -75,6 +76,7 @@ export class StateTable {
       return r;
     }
     if (!this.hashMemo) return this.compute(s, i);
+    if (this.mask < 0) this.grow();
     const key = s * this.n + i;
     const keys = this.keys;
     let slot = (Math.imul(s, 0x9e3779b1) ^ Math.imul(i, 0x85ebca6b)) & this.mask;
@@ -115,7 +117,7 @@ export class StateTable {
   private grow(): void {
     const oldKeys = this.keys;
     const oldVals = this.vals;
-    const cap = oldKeys.length * 2;
+    const cap = Math.max(1 << 12, oldKeys.length * 2);
     this.keys = new Float64Array(cap).fill(-1);
     this.vals = new Int32Array(cap);
     this.mask = cap - 1;

@@ -16,15 +16,15 @@ import type { Bits } from './bits.ts';
 const HEADER = 5;
 
 export class VisitedSet {
-  private arena = new Int32Array(1 << 14);
+  private arena = new Int32Array(1 << 11);
   private used = 0;
   /** Arena offset of each entry. */
-  private offsets = new Int32Array(1024);
-  private hashes = new Int32Array(1024);
+  private offsets = new Int32Array(256);
+  private hashes = new Int32Array(256);
   /** Next entry with the same (state, completed ops), or -1. */
-  private links = new Int32Array(1024);
-  private slots = new Int32Array(2048);
-  private mask = 2047;
+  private links = new Int32Array(256);
+  private slots = new Int32Array(512);
+  private mask = 511;
   private keys = 0;
   size = 0;
 

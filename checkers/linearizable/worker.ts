@@ -23,7 +23,7 @@ export interface WorkerVerdict {
   states: number;
 }
 
-/** Progress report for undecided partitions (steps, cache bytes), sent every few rounds. */
+/** Progress report (steps, cache bytes of undecided partitions), sent about every 50 ms. */
 export interface WorkerProgress {
   progress: { steps: number; bytes: number; maxDepth: number };
 }
@@ -42,7 +42,7 @@ if (parentPort && workerData) {
         pruned: [],
       }),
   );
-  let round = 0;
+  let lastReport = performance.now();
   let running = searches.length;
   while (running > 0) {
     running = 0;
@@ -58,12 +58,14 @@ if (parentPort && workerData) {
         status,
         steps: s.steps,
         maxDepth: status === 'ok' ? s.partition.ops.length : s.maxDepth,
-        cacheEntries: s.visited.size,
-        states: s.table.states.length,
+        cacheEntries: s.cacheEntries,
+        states: s.stateCount,
       };
       parentPort.postMessage(v);
+      s.release();
     }
-    if (++round % 8 === 0) {
+    if (performance.now() - lastReport > 50) {
+      lastReport = performance.now();
       const p: WorkerProgress = {
         progress: {
           steps: searches.reduce((n, s) => n + s.steps, 0),

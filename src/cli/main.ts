@@ -5,14 +5,19 @@ import { analyzeCommand } from './commands/analyze.ts';
 import { cleanCommand } from './commands/clean.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { imageBuildCommand } from './commands/image.ts';
+import { reportCommand } from './commands/report.ts';
+import { serveCommand } from './commands/serve.ts';
 import { runCommand } from './commands/run.ts';
 import { EnvironmentError, EXIT, UserError } from './errors.ts';
 
-const int = (name: string, min = 0) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
-  return n;
-};
+const int =
+  (name: string, min = 0) =>
+  (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
+    return n;
+  };
 const num = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
@@ -63,14 +68,25 @@ export function buildProgram(argv: string[]): Command {
     .option('--rate <ops/s>', 'total ops per second across threads (0 = unlimited)', num('--rate'))
     .option('--seed <n>', 'seed for the generator and the fault schedule', int('--seed'))
     .option('--test-count <n>', 'run the test this many times', int('--test-count', 1))
-    .option('--recovery-time <s>', 'seconds to wait after the heal before final reads', num('--recovery-time'))
+    .option(
+      '--recovery-time <s>',
+      'seconds to wait after the heal before final reads',
+      num('--recovery-time'),
+    )
     .option('--op-timeout <s>', 'an op taking longer completes as info', positive('--op-timeout'))
-    .option('--checker-time-limit <s>', 'checker budget in seconds; past it the verdict is unknown', positive('--checker-time-limit'))
+    .option(
+      '--checker-time-limit <s>',
+      'checker budget in seconds; past it the verdict is unknown',
+      positive('--checker-time-limit'),
+    )
     .option('--checker-memory-limit <MB>', 'checker heap budget in MB', positive('--checker-memory-limit'))
     .option('--results-dir <dir>', 'where run folders go', 'results')
     .option('--opt <key=value>', 'system/workload option (repeatable)', collect)
     .option('--leave-running', 'keep the cluster after the run, for debugging')
-    .option('--flavour <flavour>', 'node image: debian (default; built from Debian packages) or hostroot (fast; host /usr)')
+    .option(
+      '--flavour <flavour>',
+      'node image: debian (default; built from Debian packages) or hostroot (fast; host /usr)',
+    )
     .option('--image <ref>', 'run nodes from this image instead of building one')
     .option('--replay <run-dir>', "run an earlier run's test again with exactly its fault schedule")
     .addOption(new Option('--no-dashboard', 'plain progress lines instead of the live dashboard'))
@@ -80,7 +96,9 @@ export function buildProgram(argv: string[]): Command {
 
   program
     .command('analyze')
-    .description('re-check a stored history: a run folder, history.jsonl, Jepsen history.edn or a Porcupine log')
+    .description(
+      're-check a stored history: a run folder, history.jsonl, Jepsen history.edn or a Porcupine log',
+    )
     .argument('<path>', 'run folder or history file')
     .option('--format <fmt>', 'jsonl, jepsen-edn, porcupine-etcd, porcupine-kv (detected when unambiguous)')
     .option('--model <model>', 'check linearizability against this model (register, cas-register, kv, …)')
@@ -90,6 +108,24 @@ export function buildProgram(argv: string[]): Command {
     .option('--json', 'print the full result as JSON')
     .action(async (path: string, opts) => {
       process.exitCode = await analyzeCommand(path, opts);
+    });
+
+  program
+    .command('report')
+    .description('rebuild report.html, junit.xml and summary.md from a run folder')
+    .argument('<run-dir>', 'run folder, e.g. results/latest')
+    .action(async (dir: string) => {
+      process.exitCode = await reportCommand(dir);
+    });
+
+  program
+    .command('serve')
+    .description('browse the results folder: every run, its report and files, .tar.gz downloads')
+    .option('--results-dir <dir>', 'results folder to serve', 'results')
+    .option('--port <n>', 'port (0 = any free port)', int('--port'), 8080)
+    .option('--host <addr>', 'address to listen on (loopback by default)', '127.0.0.1')
+    .action(async (opts) => {
+      process.exitCode = await serveCommand(opts);
     });
 
   const image = program.command('image').description('node images');
@@ -105,7 +141,9 @@ export function buildProgram(argv: string[]): Command {
 
   program
     .command('doctor')
-    .description('check the Docker engine, node image, iptables/tc, qdiscs, Node and disk; print the fix for each problem')
+    .description(
+      'check the Docker engine, node image, iptables/tc, qdiscs, Node and disk; print the fix for each problem',
+    )
     .option('--flavour <flavour>', 'debian (default) or hostroot')
     .option('--packages <list>', 'packages the image needs, comma-separated')
     .option('--json', 'print the checks as JSON')
@@ -133,7 +171,11 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
         return 0;
       }
       return EXIT.badInput; // commander already printed the one-line message
@@ -147,7 +189,9 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.crashed;
     }
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    process.stderr.write(`faultline: internal error: ${msg}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+    process.stderr.write(
+      `faultline: internal error: ${msg}${verbose ? '' : ' (run with --verbose for details)'}\n`,
+    );
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT.crashed;
   }

@@ -1,6 +1,9 @@
 /** Terminal output of verdicts, shared by `run` and `analyze`. */
 import type { CheckResult } from '../../checkers/checker.ts';
-import { formatLinearizabilityResult, type LinearizabilityResult } from '../../checkers/linearizable/index.ts';
+import {
+  formatLinearizabilityResult,
+  type LinearizabilityResult,
+} from '../../checkers/linearizable/index.ts';
 
 export const VERDICT = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' } as const;
 export const verdictWord = (v: unknown): string => VERDICT[String(v) as keyof typeof VERDICT] ?? String(v);
@@ -16,7 +19,9 @@ export function formatVerdict(composed: CheckResult, opCount: number, where: str
   const out = [`${verdictWord(composed.valid)}  ${opCount} ops  ${where}`];
   const per = (composed.results ?? {}) as Record<string, CheckResult>;
   for (const [name, r] of Object.entries(per)) {
-    out.push(`  ${name.padEnd(14)} ${verdictWord(r.valid).padEnd(8)} ${r.summary ?? ''}${r.reason ? ` (${r.reason})` : ''}`);
+    out.push(
+      `  ${name.padEnd(14)} ${verdictWord(r.valid).padEnd(8)} ${r.summary ?? ''}${r.reason ? ` (${r.reason})` : ''}`,
+    );
   }
   const lin = per.linearizable as LinearizabilityResult | undefined;
   if (lin && lin.valid !== true && 'failure' in lin) out.push(indent(formatLinearizabilityResult(lin)));

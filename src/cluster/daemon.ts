@@ -27,11 +27,20 @@ const envHooks: DaemonEnvHook[] = [];
 export function addDaemonEnvHook(h: DaemonEnvHook): void {
   if (!envHooks.includes(h)) envHooks.push(h);
 }
+export function removeDaemonEnvHook(h: DaemonEnvHook): void {
+  const i = envHooks.indexOf(h);
+  if (i >= 0) envHooks.splice(i, 1);
+}
+/** The environment the hooks give a node's daemons (for processes started outside startDaemon). */
+export async function daemonEnv(remote: Remote): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const h of envHooks) Object.assign(env, await h(remote));
+  return env;
+}
 
 /** Starts a daemon in the background, detached (start-stop-daemon), its pid in a pid file. */
 export async function startDaemon(remote: Remote, spec: DaemonSpec): Promise<number> {
-  const env: Record<string, string> = {};
-  for (const h of envHooks) Object.assign(env, await h(remote));
+  const env = await daemonEnv(remote);
   Object.assign(env, spec.env);
   await remote.run(['mkdir', '-p', RUN_DIR]);
   const argv = [
@@ -72,6 +81,22 @@ export async function processState(remote: Remote, pid: number): Promise<string 
   return m?.[1];
 }
 
+/** Every daemon with a pid file on the node (name → pid), whether or not it still runs. */
+export async function daemonPids(remote: Remote): Promise<Record<string, number>> {
+  const r = await remote.exec([
+    'sh',
+    '-c',
+    'for f in "$0"/*.pid; do [ -f "$f" ] && echo "$f $(cat "$f")"; done; true',
+    RUN_DIR,
+  ]);
+  const out: Record<string, number> = {};
+  for (const line of r.stdout.split('\n')) {
+    const m = /\/([^/]+)\.pid (\d+)$/.exec(line.trim());
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
 export async function isRunning(remote: Remote, name: string): Promise<boolean> {
   const pid = await daemonPid(remote, name);
   if (pid === undefined) return false;
@@ -80,7 +105,11 @@ export async function isRunning(remote: Remote, name: string): Promise<boolean> 
 }
 
 /** Sends a signal to the daemon (KILL, TERM, STOP, CONT). False when it was not running. */
-export async function signalDaemon(remote: Remote, name: string, signal: 'KILL' | 'TERM' | 'STOP' | 'CONT'): Promise<boolean> {
+export async function signalDaemon(
+  remote: Remote,
+  name: string,
+  signal: 'KILL' | 'TERM' | 'STOP' | 'CONT',
+): Promise<boolean> {
   const pid = await daemonPid(remote, name);
   if (pid === undefined) return false;
   const r = await remote.exec(['kill', `-${signal}`, String(pid)]);

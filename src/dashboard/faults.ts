@@ -1,13 +1,13 @@
 /**
  * How nemesis ops change the dashboard's picture of faults and nodes. Nemesis ops are rare, so this may
- * walk the node list. The vocabulary follows Jepsen's: `start-X`/`stop-X` for a fault family X (a
- * partition's value carries its grudge: node → nodes it drops), `kill`/`start` (or `restart`) and
- * `pause`/`resume` with target nodes, and clock ops (`bump-clock` deltas in ms, `reset-clock`, and any
- * clock op whose value carries absolute `offsets`). A value names its targets as a node, a list of
- * nodes, `'all'`, `{targets | nodes: …}`, or an object keyed by node.
+ * walk the node list. The vocabulary is faultline's (nemeses/), which follows Jepsen's: `start-X`/`stop-X`
+ * for a fault family X (a partition's value carries `{topology, grudge}`, a grudge mapping each node to
+ * the nodes it drops), `kill`/`start`, `pause`/`resume` and `crash`/`restart-node` with target nodes, and
+ * clock ops whose completions carry each node's absolute offset in seconds (or a strobe). A value names
+ * its targets as a node, a list of nodes, `'all'`, `{nodes | targets: …}`, or an object keyed by node.
  */
 
-export type NodeStatus = 'up' | 'killed' | 'paused';
+export type NodeStatus = 'up' | 'killed' | 'paused' | 'crashed';
 
 export interface NodeRecord {
   status: NodeStatus;
@@ -18,6 +18,8 @@ export interface NodeRecord {
   /** A, B, … when a partition splits the cluster into clean sides. */
   side?: string;
   clockOffsetMs: number;
+  /** The clock flips between two offsets (clockOffsetMs is the larger one). */
+  clockStrobe?: boolean;
 }
 
 export interface FaultRecord {
@@ -25,9 +27,11 @@ export interface FaultRecord {
   /** The op that started it. */
   f: string;
   targets: string[];
-  /** One short line: "n1 n2 | n3 n4 n5", "n3", "+250ms n1". */
+  /** One short line: "n1 n2 | n3 n4 n5", "n3", "n1 +2.5s". */
   detail: string;
   since: number;
+  /** Why the nemesis could not confirm the fault took effect (an `info` completion's error). */
+  unverified?: string;
 }
 
 export interface FaultState {
@@ -36,27 +40,51 @@ export interface FaultState {
   readonly nodeState: Map<string, NodeRecord>;
 }
 
-const KILL = new Set(['kill', 'kill-node', 'kill-nodes', 'crash', 'start-kill']);
-const RESTART = new Set([
-  'start',
-  'restart',
-  'start-node',
-  'start-nodes',
-  'restart-node',
-  'recover',
-  'stop-kill',
-]);
-const PAUSE = new Set(['pause', 'pause-node', 'pause-nodes', 'start-pause']);
-const RESUME = new Set(['resume', 'resume-node', 'resume-nodes', 'stop-pause']);
+/** Process fault families: the ops that fault a node, the ops that heal it, and the state in between. */
+const PROCESS: { family: string; status: NodeStatus; fault: string[]; heal: string[] }[] = [
+  {
+    family: 'kill',
+    status: 'killed',
+    fault: ['kill', 'kill-node', 'start-kill'],
+    heal: ['start', 'start-node', 'restart', 'stop-kill'],
+  },
+  {
+    family: 'pause',
+    status: 'paused',
+    fault: ['pause', 'pause-node', 'start-pause'],
+    heal: ['resume', 'resume-node', 'stop-pause'],
+  },
+  {
+    family: 'crash',
+    status: 'crashed',
+    fault: ['crash', 'crash-node', 'start-crash'],
+    heal: ['restart-node', 'stop-crash'],
+  },
+];
 
-export function applyNemesis(s: FaultState, f: string, value: unknown, at: number): void {
-  if (KILL.has(f)) setStatus(s, targetsOf(value, s.nodes), 'killed', at, 'kill', f);
-  else if (RESTART.has(f)) setStatus(s, targetsOrWhere(s, value, 'killed'), 'up', at, 'kill', f);
-  else if (PAUSE.has(f)) setStatus(s, targetsOf(value, s.nodes), 'paused', at, 'pause', f);
-  else if (RESUME.has(f)) setStatus(s, targetsOrWhere(s, value, 'paused'), 'up', at, 'pause', f);
-  else if (f === 'start-partition') startPartition(s, value, at, f);
+export function applyNemesis(s: FaultState, f: string, value: unknown, at: number, error?: string): void {
+  for (const p of PROCESS) {
+    if (p.fault.includes(f)) {
+      setStatus(s, p, targetsOf(value, s.nodes), p.status, at, f, error);
+      return;
+    }
+    // A heal touches only nodes this family faulted ('all' means all of those), and not the ones its
+    // error names ("n4: …"): those are still down.
+    if (p.heal.includes(f)) {
+      const healed = inState(s, targetsOf(value, s.nodes), p.status).filter((n) => !error?.includes(`${n}:`));
+      setStatus(s, p, healed, 'up', at, f, error);
+      return;
+    }
+  }
+  const stop = /^stop-(.+)$/.exec(f);
+  if (stop && error && s.faults.has(stop[1]!)) {
+    // A heal that reports an error may have left the fault in place: keep showing it, marked.
+    s.faults.get(stop[1]!)!.unverified = error;
+    return;
+  }
+  if (f === 'start-partition') startPartition(s, value, at, f, error);
   else if (f === 'stop-partition') stopPartition(s);
-  else if (f.includes('clock') || f === 'check-offsets') clockOp(s, f, value, at);
+  else if (f.includes('clock') || f === 'check-offsets') clockOp(s, f, value, at, error);
   else {
     const m = /^(start|stop)-(.+)$/.exec(f);
     if (!m) return;
@@ -68,12 +96,15 @@ export function applyNemesis(s: FaultState, f: string, value: unknown, at: numbe
         family,
         f,
         targets,
-        detail: targets.length ? targets.join(' ') : brief(value),
+        detail: describe(targets, value),
         since: at,
+        ...unverified(error),
       });
     }
   }
 }
+
+const unverified = (error: string | undefined) => (error ? { unverified: error } : {});
 
 function node(s: FaultState, name: string): NodeRecord {
   let n = s.nodeState.get(name);
@@ -86,12 +117,13 @@ function node(s: FaultState, name: string): NodeRecord {
 
 function setStatus(
   s: FaultState,
+  p: (typeof PROCESS)[number],
   targets: string[],
   status: NodeStatus,
   at: number,
-  family: string,
   f: string,
-) {
+  error?: string,
+): void {
   for (const t of targets) {
     const n = node(s, t);
     if (n.status !== status) {
@@ -100,71 +132,71 @@ function setStatus(
     }
   }
   // The family's fault is exactly the nodes still in its state.
-  const bad = family === 'kill' ? 'killed' : 'paused';
-  const hit = [...s.nodeState].filter(([, n]) => n.status === bad);
-  if (hit.length === 0) s.faults.delete(family);
-  else {
-    const targetsNow = hit.map(([name]) => name);
-    const since = Math.min(...hit.map(([, n]) => n.since));
-    s.faults.set(family, {
-      family,
-      f: s.faults.get(family)?.f ?? f,
-      targets: targetsNow,
-      detail: targetsNow.join(' '),
-      since,
-    });
-  }
-}
-
-/** A restart or resume without named targets applies to every node in that state. */
-function targetsOrWhere(s: FaultState, value: unknown, status: NodeStatus): string[] {
-  const t = targetsOf(value, s.nodes);
-  return t.length ? t : [...s.nodeState].filter(([, n]) => n.status === status).map(([name]) => name);
-}
-
-function startPartition(s: FaultState, value: unknown, at: number, f: string) {
-  const grudge = findGrudge(value, s.nodes);
-  if (!grudge) {
-    const targets = targetsOf(value, s.nodes);
-    s.faults.set('partition', {
-      family: 'partition',
-      f,
-      targets,
-      detail: targets.length ? targets.join(' ') : brief(value),
-      since: at,
-    });
+  const hit = [...s.nodeState].filter(([, n]) => n.status === p.status);
+  const prev = s.faults.get(p.family);
+  if (hit.length === 0) {
+    s.faults.delete(p.family);
     return;
   }
-  for (const n of s.nodeState.values()) {
-    n.drops = [];
-    delete n.side;
-  }
-  for (const [name, drops] of Object.entries(grudge)) node(s, name).drops = [...drops].sort();
-  const sides = components(s);
-  const involved = [...s.nodeState]
-    .filter(([name, n]) => n.drops.length || dropped(s, name))
-    .map(([name]) => name);
-  let detail: string;
-  if (sides.length > 1) {
-    sides.forEach((members, i) => {
-      for (const m of members) node(s, m).side = String.fromCharCode(65 + (i % 26));
-    });
-    detail = sides.map((members) => members.join(' ')).join(' | ');
-  } else {
-    detail = [...s.nodeState]
-      .filter(([, n]) => n.drops.length)
-      .map(([name, n]) => `${name}✕${n.drops.join(',')}`)
-      .join(' ');
-  }
-  s.faults.set('partition', { family: 'partition', f, targets: involved, detail, since: at });
+  const names = hit.map(([name]) => name);
+  s.faults.set(p.family, {
+    family: p.family,
+    f: prev?.f ?? f,
+    targets: names,
+    detail: names.join(' '),
+    since: Math.min(...hit.map(([, n]) => n.since)),
+    ...unverified(error ?? prev?.unverified),
+  });
 }
 
-function stopPartition(s: FaultState) {
+/** The targets in `status`; every node in it when the value names none ('all', null). */
+function inState(s: FaultState, targets: string[], status: NodeStatus): string[] {
+  const candidates = targets.length ? targets : [...s.nodeState.keys()];
+  return candidates.filter((t) => s.nodeState.get(t)?.status === status);
+}
+
+function startPartition(s: FaultState, value: unknown, at: number, f: string, error?: string): void {
+  const grudge = findGrudge(value, s.nodes);
+  const topology = isObj(value) && typeof value.topology === 'string' ? value.topology : '';
+  clearPartition(s);
+  let targets: string[];
+  let detail: string;
+  if (!grudge) {
+    targets = targetsOf(value, s.nodes);
+    detail = targets.length ? targets.join(' ') : topology ? '' : brief(value);
+  } else {
+    for (const [name, drops] of Object.entries(grudge)) node(s, name).drops = [...drops].sort();
+    const sides = components(s);
+    targets = [...s.nodeState]
+      .filter(([name, n]) => n.drops.length || dropped(s, name))
+      .map(([name]) => name);
+    if (sides.length > 1) {
+      sides.forEach((members, i) => {
+        for (const m of members) node(s, m).side = String.fromCharCode(65 + (i % 26));
+      });
+      detail = sides.map((members) => members.join(' ')).join(' | ');
+    } else {
+      // Not a clean split (a ring, a bridge): who drops whom.
+      detail = [...s.nodeState]
+        .filter(([, n]) => n.drops.length)
+        .map(([name, n]) => `${name}✕${n.drops.join(',')}`)
+        .join(' ');
+    }
+  }
+  if (topology) detail = detail ? `${topology}: ${detail}` : topology;
+  s.faults.set('partition', { family: 'partition', f, targets, detail, since: at, ...unverified(error) });
+}
+
+function stopPartition(s: FaultState): void {
+  clearPartition(s);
+  s.faults.delete('partition');
+}
+
+function clearPartition(s: FaultState): void {
   for (const n of s.nodeState.values()) {
     n.drops = [];
     delete n.side;
   }
-  s.faults.delete('partition');
 }
 
 function dropped(s: FaultState, name: string): boolean {
@@ -197,41 +229,48 @@ function components(s: FaultState): string[][] {
   return [...groups.values()];
 }
 
-function clockOp(s: FaultState, f: string, value: unknown, at: number) {
-  const abs = isObj(value) ? (value.offsets ?? value.clockOffsets ?? value['clock-offsets']) : undefined;
+/**
+ * Clock completions carry each node's absolute setting in seconds (a number, or `{strobe: [a, b]}`);
+ * `reset-clock` without one sets zeros. An `offsets` map (Jepsen's clock-offsets) counts as absolute too.
+ */
+function clockOp(s: FaultState, f: string, value: unknown, at: number, error?: string): void {
+  const abs = isObj(value)
+    ? (value.offsets ?? value.clockOffsets ?? value['clock-offsets'] ?? value)
+    : undefined;
   if (isObj(abs)) {
-    for (const [name, v] of Object.entries(abs)) if (typeof v === 'number') node(s, name).clockOffsetMs = v;
+    for (const [name, v] of Object.entries(abs)) {
+      if (!s.nodeState.has(name)) continue;
+      if (typeof v === 'number') setClock(node(s, name), v * 1000);
+      else if (isObj(v) && Array.isArray(v.strobe)) {
+        const [a = 0, b = 0] = v.strobe.map(Number);
+        setClock(node(s, name), (Math.abs(a) >= Math.abs(b) ? a : b) * 1000, true);
+      }
+    }
   } else if (f === 'reset-clock') {
     const targets = targetsOf(value, s.nodes);
-    for (const name of targets.length ? targets : [...s.nodeState.keys()]) node(s, name).clockOffsetMs = 0;
-  } else if (f === 'bump-clock' && isObj(value)) {
-    const deltas = isObj(value.deltas) ? value.deltas : value;
-    for (const [name, v] of Object.entries(deltas))
-      if (typeof v === 'number') node(s, name).clockOffsetMs += v;
-  } else if (f !== 'check-offsets' && f !== 'check-clock-offsets') {
-    // A clock fault we do not model (strobe…): show it with its targets until a reset.
-    const targets = targetsOf(value, s.nodes);
-    s.faults.set(f, {
-      family: f,
-      f,
-      targets,
-      detail: targets.length ? targets.join(' ') : brief(value),
-      since: at,
-    });
+    for (const name of targets.length ? targets : [...s.nodeState.keys()]) setClock(node(s, name), 0);
   }
-  if (f === 'reset-clock') for (const k of [...s.faults.keys()]) if (k.includes('clock')) s.faults.delete(k);
-  const skewed = [...s.nodeState].filter(([, n]) => n.clockOffsetMs !== 0);
-  if (skewed.length === 0) s.faults.delete('clock');
-  else {
-    const since = s.faults.get('clock')?.since ?? at;
-    s.faults.set('clock', {
-      family: 'clock',
-      f,
-      targets: skewed.map(([name]) => name),
-      detail: skewed.map(([name, n]) => `${name} ${signedMs(n.clockOffsetMs)}`).join(' '),
-      since,
-    });
+  const skewed = [...s.nodeState].filter(([, n]) => n.clockOffsetMs !== 0 || n.clockStrobe);
+  if (skewed.length === 0) {
+    s.faults.delete('clock');
+    return;
   }
+  s.faults.set('clock', {
+    family: 'clock',
+    f,
+    targets: skewed.map(([name]) => name),
+    detail: skewed
+      .map(([name, n]) => `${name} ${n.clockStrobe ? '~' : ''}${signedMs(n.clockOffsetMs)}`)
+      .join(' '),
+    since: s.faults.get('clock')?.since ?? at,
+    ...unverified(error),
+  });
+}
+
+function setClock(n: NodeRecord, ms: number, strobe = false): void {
+  n.clockOffsetMs = ms;
+  if (strobe) n.clockStrobe = true;
+  else delete n.clockStrobe;
 }
 
 export function signedMs(ms: number): string {
@@ -249,7 +288,10 @@ export function targetsOf(value: unknown, all: readonly string[]): string[] {
     return [...new Set(value.flatMap((v) => targetsOf(v, all)))];
   }
   if (!isObj(value)) return [];
-  for (const k of ['targets', 'nodes', 'node']) if (k in value) return targetsOf(value[k], all);
+  for (const k of ['nodes', 'targets', 'node']) {
+    const t = k in value ? targetsOf(value[k], all) : [];
+    if (t.length) return t;
+  }
   return Object.keys(value).filter((k) => all.includes(k));
 }
 
@@ -268,6 +310,20 @@ export function findGrudge(value: unknown, all: readonly string[]): Record<strin
   if (entries.length === 0) return undefined;
   const lists = entries.every(([, v]) => Array.isArray(v) && v.every((x) => typeof x === 'string'));
   return lists && entries.some(([k]) => all.includes(k)) ? (value as Record<string, string[]>) : undefined;
+}
+
+/** Targets, then the fault's scalar settings and peers: "n1 n2 loss=0.2", "n3 delayMs=100 ↔ n1". */
+function describe(targets: string[], value: unknown): string {
+  if (!isObj(value)) return targets.length ? targets.join(' ') : brief(value);
+  const extras = Object.entries(value)
+    .filter(
+      ([k, v]) =>
+        !['nodes', 'targets', 'node', 'peers'].includes(k) && ['number', 'string'].includes(typeof v),
+    )
+    .map(([k, v]) => `${k}=${v}`);
+  const peers = Array.isArray(value.peers) ? value.peers.map(String) : [];
+  const parts = [targets.join(' '), ...extras, peers.length ? `↔ ${peers.join(' ')}` : ''].filter(Boolean);
+  return parts.length ? parts.join(' ') : brief(value);
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {

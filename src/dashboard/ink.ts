@@ -7,7 +7,7 @@ import './react-mode.ts';
 import { render, useStderr } from 'ink';
 import React from 'react';
 import type { RunEvent } from '../runner/events.ts';
-import { DashboardState, runClock } from './state.ts';
+import { DashboardState, type RunClock, runClock } from './state.ts';
 import { Dashboard, type DashboardProps, type DashboardTest } from './view.ts';
 
 const h = React.createElement;
@@ -23,6 +23,9 @@ export interface DashboardOptions {
   intervalMs?: number;
   /** Force ink's interactive mode (cursor movement, redraw in place); default: stdout is a TTY. */
   interactive?: boolean;
+  /** State and clock already fed with the run's first events (while ink was loading). */
+  state?: DashboardState;
+  clock?: RunClock;
 }
 
 export interface LiveDashboard {
@@ -33,7 +36,7 @@ export interface LiveDashboard {
 }
 
 export function startDashboard(o: DashboardOptions): LiveDashboard {
-  const state = new DashboardState(o.test);
+  const state = o.state ?? new DashboardState(o.test);
   const stdout = o.stdout ?? process.stdout;
   const stdin = o.stdin ?? process.stdin;
   const stderr = o.stderr ?? process.stderr;
@@ -43,7 +46,7 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
   let quitting = 0;
   let interrupted = false;
   let stopped = false;
-  const clock = runClock();
+  const clock = o.clock ?? runClock();
   const nowNs = () => clock.now(state.lastAt);
 
   const onKey: DashboardProps['onKey'] = (k) => {
@@ -62,6 +65,7 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
     state,
     nowNs: nowNs(),
     width: (stdout as { columns?: number }).columns ?? 100,
+    ...((stdout as { rows?: number }).rows ? { height: (stdout as { rows?: number }).rows } : {}),
     help,
     quitting,
     interrupted,

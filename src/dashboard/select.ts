@@ -3,8 +3,9 @@
  * lines (no escape codes) everywhere else: pipes, CI, `--no-dashboard`.
  */
 import type { RunEvent } from '../runner/events.ts';
-import { startDashboard } from './ink.ts';
+import type { LiveDashboard } from './ink.ts';
 import { plainProgress } from './plain.ts';
+import { DashboardState, runClock } from './state.ts';
 import type { DashboardTest } from './view.ts';
 
 export interface Progress {
@@ -41,16 +42,55 @@ export function wantsDashboard(o: ChooseOptions): boolean {
 }
 
 export function chooseProgress(o: ChooseOptions): Progress {
-  if (wantsDashboard(o)) {
-    return startDashboard({
-      test: o.test,
-      onQuit: o.onQuit,
-      ...(o.stdin ? { stdin: o.stdin } : {}),
-      ...(o.stdout ? { stdout: o.stdout } : {}),
-      ...(o.stderr ? { stderr: o.stderr } : {}),
-      interactive: true,
-    });
-  }
+  if (wantsDashboard(o)) return lazyDashboard(o);
   const err = o.stderr ?? process.stderr;
   return plainProgress((l) => err.write(`${l}\n`), 3000, o.test);
+}
+
+/**
+ * ink and React take a good fraction of a second to load, which no other command should pay: they load
+ * here, in the background. Meanwhile events already fold into the state the dashboard will show.
+ */
+function lazyDashboard(o: ChooseOptions): Progress {
+  const state = new DashboardState(o.test);
+  const clock = runClock();
+  let live: Progress | undefined;
+  let stopped = false;
+  import('./ink.ts').then(
+    (m) => {
+      if (stopped) return;
+      const d: LiveDashboard = m.startDashboard({
+        test: o.test,
+        onQuit: o.onQuit,
+        state,
+        clock,
+        interactive: true,
+        ...(o.stdin ? { stdin: o.stdin } : {}),
+        ...(o.stdout ? { stdout: o.stdout } : {}),
+        ...(o.stderr ? { stderr: o.stderr } : {}),
+      });
+      live = d;
+    },
+    (err: unknown) => {
+      if (stopped) return;
+      const out = o.stderr ?? process.stderr;
+      out.write(
+        `the dashboard could not start (${err instanceof Error ? err.message : String(err)}); plain progress instead\n`,
+      );
+      live = plainProgress((l) => out.write(`${l}\n`), 3000, o.test);
+    },
+  );
+  return {
+    onEvent(e) {
+      if (live) live.onEvent(e);
+      else {
+        clock.observe(e);
+        state.onEvent(e);
+      }
+    },
+    stop() {
+      stopped = true;
+      live?.stop();
+    },
+  };
 }

@@ -62,12 +62,16 @@ export class DashboardState {
   runningAt: number | undefined;
   runningEndAt: number | undefined;
   checkingAt: number | undefined;
+  /** Client ops completed by the end of the main phase. */
+  mainCompleted: number | undefined;
   /** The latest time seen in any event. */
   lastAt = 0;
   /** The latest client-op time, where the sparkline and latency freeze once ops stop. */
   lastOpAt = 0;
   /** Every op recorded (client and nemesis, invocations and completions): the history's length. */
   opCount = 0;
+  /** Invocations, client and nemesis: the ops of the history, as `faultline run` counts them. */
+  invocations = 0;
   totals: FCounts = { invoked: 0, ok: 0, fail: 0, info: 0 };
   /** Per op f, in order of first appearance. */
   readonly byF = new Map<string, FCounts>();
@@ -97,14 +101,18 @@ export class DashboardState {
   onEvent(e: RunEvent): void {
     if (e.kind === 'op') this.onOp(e.op);
     else if (e.kind === 'phase') this.onPhase(e.phase, e.at);
-    else if (e.kind === 'log') {
-      this.logs.push({ level: e.level, message: e.message });
-      if (this.logs.length > LOG_LINES) this.logs.shift();
-    } else if (e.kind === 'verdict') this.verdict = { valid: e.valid, runDir: e.runDir, summary: e.summary };
+    else if (e.kind === 'log') this.addLog(e.level, e.message);
+    else if (e.kind === 'verdict') this.verdict = { valid: e.valid, runDir: e.runDir, summary: e.summary };
+  }
+
+  private addLog(level: LogLine['level'], message: string): void {
+    this.logs.push({ level, message });
+    if (this.logs.length > LOG_LINES) this.logs.shift();
   }
 
   onOp(op: Op): void {
     this.opCount++;
+    if (op.type === 'invoke') this.invocations++;
     const t = op.time;
     if (t > this.lastAt) this.lastAt = t;
     const p = op.process;
@@ -163,7 +171,10 @@ export class DashboardState {
 
   private onPhase(phase: Phase, at: number): void {
     if (at > this.lastAt) this.lastAt = at;
-    if (this.phase === 'running' && phase !== 'running') this.runningEndAt = at;
+    if (this.phase === 'running' && phase !== 'running') {
+      this.runningEndAt = at;
+      this.mainCompleted = this.totals.ok + this.totals.fail + this.totals.info;
+    }
     if (phase === 'running') this.runningAt = at;
     if (phase === 'checking') this.checkingAt = at;
     this.phase = phase;
@@ -177,9 +188,10 @@ export class DashboardState {
     }
     this.nemesisInFlight = undefined;
     this.lastNemesis = { f: op.f, value: op.value, at: op.time, ...(op.error ? { error: op.error } : {}) };
-    // `fail` means the fault was certainly not applied; `info` (Jepsen's usual nemesis answer) means it was.
+    if (op.error) this.addLog('warn', `nemesis ${op.f}: ${op.error}`);
+    // `fail` means the fault was certainly not applied; `ok` and `info` mean it was, or may have been.
     if (op.type === 'fail') return;
-    applyNemesis(this, op.f, op.value, op.time);
+    applyNemesis(this, op.f, op.value, op.time, op.error);
   }
 
   /** True while ops are expected to flow; afterwards the time windows freeze at the last op. */
@@ -247,11 +259,11 @@ export class DashboardState {
     return { p50: out[0]!, p95: out[1]!, p99: out[2]!, count };
   }
 
-  /** Mean completions per second over the main phase and after, once ops have stopped. */
-  meanRate(): number {
+  /** Mean completions per second over the main phase (so far). */
+  meanRate(nowNs: number): number {
     if (this.runningAt === undefined) return 0;
-    const span = (this.lastOpAt - this.runningAt) / SEC;
-    const done = this.totals.ok + this.totals.fail + this.totals.info;
+    const span = ((this.runningEndAt ?? nowNs) - this.runningAt) / SEC;
+    const done = this.mainCompleted ?? this.totals.ok + this.totals.fail + this.totals.info;
     return span > 0 ? done / span : 0;
   }
 
@@ -277,8 +289,14 @@ export function bucketUpperNs(b: number): number {
   return LAT_BASE_NS * LAT_GROWTH ** b;
 }
 
+export interface RunClock {
+  observe(e: RunEvent): void;
+  /** ns since the run started, never less than `floorNs` (the latest event time). */
+  now(floorNs: number): number;
+}
+
 /** Maps wall time onto the run's clock (ns since the run started), learned from the first phase event. */
-export function runClock(): { observe(e: RunEvent): void; now(floorNs: number): number } {
+export function runClock(): RunClock {
   let base: number | undefined;
   return {
     observe(e) {

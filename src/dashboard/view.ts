@@ -27,6 +27,8 @@ export interface DashboardProps {
   nowNs: number;
   /** Terminal columns. */
   width?: number;
+  /** Terminal rows: the frame drops detail to fit (a taller frame makes ink clear the screen each time). */
+  height?: number;
   help?: boolean;
   /** How many times quit was asked for: 1 = stopping, 2 = skipping the wait. */
   quitting?: number;
@@ -38,7 +40,12 @@ export interface DashboardProps {
 }
 
 const PHASES: Phase[] = ['setup', 'running', 'healing', 'recovering', 'final', 'checking'];
-const STATUS_COLOR: Record<NodeStatus, string> = { up: 'green', killed: 'red', paused: 'yellow' };
+const STATUS_COLOR: Record<NodeStatus, string> = {
+  up: 'green',
+  killed: 'red',
+  crashed: 'red',
+  paused: 'yellow',
+};
 const VERDICT = {
   true: { text: 'VALID', color: 'green' },
   false: { text: 'INVALID', color: 'red' },
@@ -57,21 +64,60 @@ export function Dashboard(p: DashboardProps): React.ReactElement {
     { isActive: p.keys === true },
   );
   const end = s.windowEnd(nowNs);
+  const fit = fitTo(s, p);
   return h(
     Box,
     { flexDirection: 'column', width },
     header(test),
     phaseLine(s, nowNs, width),
-    throughputLines(s, end, width),
-    opsTable(s),
+    throughputLines(s, end, width, fit.spark),
+    opsTable(s, fit.perF),
     latencyLine(s, end),
     faultLines(s, nowNs),
-    nodeTable(s, nowNs),
+    fit.nodeRows ? nodeTable(s, nowNs) : nodeSummary(s),
     checkingLine(s, nowNs),
     verdictLine(s, p.interrupted === true),
-    logLines(s),
-    footer(p),
+    logLines(s, fit.logs),
+    footer({ ...p, help: p.help === true && fit.help }),
   );
+}
+
+/** What fits in `height` rows, dropping detail in this order: logs, help, node rows, per-f rows, sparkline. */
+function fitTo(s: DashboardState, p: DashboardProps) {
+  const fit = { logs: s.logs.length, help: true, nodeRows: true, perF: true, spark: true };
+  if (!p.height) return fit;
+  const fixed =
+    6 + // header, phase chain, time, throughput, latency, footer
+    1 + // ops heading
+    (s.byF.size > 1 ? 1 : 0) +
+    Math.max(1, s.faults.size) +
+    (s.nemesisInFlight ? 1 : 0) +
+    (s.checkingAt === undefined ? 0 : 1) +
+    (s.verdict ? 2 : 0);
+  const budget = p.height - 1;
+  let need = fixed + fit.logs + (p.help ? 2 : 0) + s.nodeState.size + s.byF.size + 1;
+  const drop = (saved: number) => {
+    need -= saved;
+  };
+  if (need > budget) {
+    const keep = Math.max(0, fit.logs - (need - budget));
+    drop(fit.logs - keep);
+    fit.logs = keep;
+  }
+  if (need > budget && p.help) {
+    fit.help = false;
+    drop(2);
+  }
+  if (need > budget) {
+    fit.nodeRows = false;
+    drop(s.nodeState.size - 1);
+  }
+  if (need > budget && s.byF.size > 1) {
+    fit.perF = false;
+    drop(s.byF.size);
+  }
+  if (need > budget) fit.spark = false;
+  return fit;
 }
 
 /** One screen line: a single Text with styled runs inside (cheaper to lay out than a Box of Texts), cut
@@ -126,7 +172,7 @@ function phaseLine(s: DashboardState, nowNs: number, width: number): React.React
   );
 }
 
-function throughputLines(s: DashboardState, end: number, width: number): React.ReactElement {
+function throughputLines(s: DashboardState, end: number, width: number, spark: boolean): React.ReactElement {
   const seconds = Math.max(20, Math.min(100, width - 40));
   // While ops flow, the current second is still filling: end the sparkline at the last whole one.
   const series = s.throughput(s.active ? end - 1e9 : end, seconds);
@@ -138,18 +184,22 @@ function throughputLines(s: DashboardState, end: number, width: number): React.R
     row(
       'rate',
       label('throughput'),
-      h(Text, { bold: true }, s.active ? `${count(s.rate(end))} ops/s` : `${count(s.meanRate())} ops/s mean`),
+      h(
+        Text,
+        { bold: true },
+        s.active ? `${count(s.rate(end))} ops/s` : `${count(s.meanRate(end))} ops/s mean over the main phase`,
+      ),
       h(
         Text,
         { dimColor: true },
         `   in flight ${s.inFlight} · peak ${count(peak)}/s over the last ${seconds}s`,
       ),
     ),
-    row('spark', label(''), h(Text, { color: 'green' }, sparkline(series))),
+    spark ? row('spark', label(''), h(Text, { color: 'green' }, sparkline(series))) : null,
   );
 }
 
-function opsTable(s: DashboardState): React.ReactElement {
+function opsTable(s: DashboardState, perF: boolean): React.ReactElement {
   const cols = (f: string, c: { invoked: number; ok: number; fail: number; info: number }, bold = false) =>
     row(
       `f-${f}`,
@@ -172,7 +222,7 @@ function opsTable(s: DashboardState): React.ReactElement {
         `${'f'.padEnd(15)}${'ok'.padStart(9)}${'fail'.padStart(9)}${'info'.padStart(9)}${'invoked'.padStart(10)}`,
       ),
     ),
-    ...[...s.byF].map(([f, c]) => cols(f, c)),
+    ...(perF || s.byF.size <= 1 ? [...s.byF].map(([f, c]) => cols(f, c)) : []),
     ...(s.byF.size > 1 ? [cols('total', s.totals, true)] : []),
   );
 }
@@ -201,6 +251,7 @@ function faultLines(s: DashboardState, nowNs: number): React.ReactElement {
       h(Text, { color: 'red', bold: true }, clean(f.family).padEnd(12)),
       h(Text, {}, clean(f.detail).slice(0, 60).padEnd(40)),
       h(Text, { dimColor: true }, ` for ${duration(nowNs - f.since)}`),
+      ...(f.unverified ? [h(Text, { key: 'unverified', color: 'yellow' }, '  unverified')] : []),
     ),
   );
   if (rows.length === 0) rows.push(row('fault-none', label('faults'), h(Text, { color: 'green' }, 'none')));
@@ -215,6 +266,21 @@ function faultLines(s: DashboardState, nowNs: number): React.ReactElement {
     );
   }
   return h(Box, { key: 'faults', flexDirection: 'column' }, ...rows);
+}
+
+/** All nodes on one line, for short terminals: the faulted ones first. */
+function nodeSummary(s: DashboardState): React.ReactElement {
+  const all = [...s.nodeState];
+  const down = all.filter(([, n]) => n.status !== 'up');
+  const up = all.length - down.length;
+  return row(
+    'nodes',
+    label('nodes'),
+    ...down.map(([name, n]) =>
+      h(Text, { key: name, color: STATUS_COLOR[n.status] }, `${clean(name)} ${n.status}  `),
+    ),
+    h(Text, { key: 'up', color: 'green' }, `${up} of ${all.length} up`),
+  );
 }
 
 function nodeTable(s: DashboardState, nowNs: number): React.ReactElement {
@@ -238,7 +304,9 @@ function nodeTable(s: DashboardState, nowNs: number): React.ReactElement {
             ),
           ]
         : []),
-      ...(anyClock ? [h(Text, { key: 'clock' }, `clock ${signedMs(n.clockOffsetMs)}`)] : []),
+      ...(anyClock
+        ? [h(Text, { key: 'clock' }, `clock ${n.clockStrobe ? '~' : ''}${signedMs(n.clockOffsetMs)}`)]
+        : []),
     ),
   );
   return h(Box, { key: 'nodes', flexDirection: 'column' }, ...rows);
@@ -256,8 +324,8 @@ function checkingLine(s: DashboardState, nowNs: number): React.ReactElement | nu
       Text,
       {},
       done
-        ? `checked a history of ${count(s.opCount)} ops in ${duration(spent)}`
-        : `checking a history of ${count(s.opCount)} ops: ${duration(spent)}`,
+        ? `checked ${count(s.invocations)} ops in ${duration(spent)}`
+        : `checking ${count(s.invocations)} ops: ${duration(spent)}`,
     ),
     ...(budget && !done
       ? [
@@ -288,22 +356,24 @@ function verdictLine(s: DashboardState, interrupted: boolean): React.ReactElemen
   );
 }
 
-function logLines(s: DashboardState): React.ReactElement | null {
-  if (s.logs.length === 0) return null;
+function logLines(s: DashboardState, keep: number): React.ReactElement | null {
+  if (keep === 0) return null;
   return h(
     Box,
     { key: 'logs', flexDirection: 'column' },
-    ...s.logs.map((l, i) =>
-      row(
-        `log-${i}`,
-        label(i === 0 ? 'log' : ''),
-        h(
-          Text,
-          { color: l.level === 'error' ? 'red' : l.level === 'warn' ? 'yellow' : undefined },
-          `${l.level} ${clean(l.message).slice(0, 120)}`,
+    ...s.logs
+      .slice(-keep)
+      .map((l, i) =>
+        row(
+          `log-${i}`,
+          label(i === 0 ? 'log' : ''),
+          h(
+            Text,
+            { color: l.level === 'error' ? 'red' : l.level === 'warn' ? 'yellow' : undefined },
+            `${l.level} ${clean(l.message).slice(0, 120)}`,
+          ),
         ),
       ),
-    ),
   );
 }
 

@@ -36,7 +36,7 @@ export {
 export { independentConcurrent, independentSequential, LazyList } from './independent.ts';
 export { Rng } from './rng.ts';
 export { MS, type SimCompletion, type SimulateOptions, simulate } from './simulate.ts';
-export { ask, type Step, toStep } from './step.ts';
+export { ask, chooseSoonest, minUntil, pending, type Step, toStep } from './step.ts';
 export { clients, clientsAndNemesis, eachThread, nemesis, onThreads, reserve } from './threads.ts';
 export { delay, sleep, stagger, timeLimit } from './time.ts';
 export type { Context, Generator, Invocation, OpResult, OpTemplate, Pending, Thread } from './types.ts';

@@ -34,7 +34,8 @@
  *    invocation), mark the thread free, on `info` bump a client thread's process by c, then
  *    gen = gen.update(ctx, completion).
  * Indices are dense, in recording order. Several completions due at the same time are handled in the
- * order their ops were invoked.
+ * order their ops were invoked. The generators here do not depend on the order of "free, bump, update"
+ * within step 4 (threadOf maps a retired process to its thread), so a runner may update first.
  *
  * ## Helpers
  * `fillIn(template, ctx)` (context.ts) turns an op template into an invocation: the first free thread's

@@ -30,7 +30,8 @@ export class Journal {
     const line = `${JSON.stringify(op)}\n`;
     this.buf.push(line);
     this.bufBytes += line.length;
-    if ((op.process === 'nemesis' && op.type !== 'invoke') || this.bufBytes >= this.maxBufferBytes) this.flush();
+    if ((op.process === 'nemesis' && op.type !== 'invoke') || this.bufBytes >= this.maxBufferBytes)
+      this.flush();
   }
 
   /** Number of ops handed to the OS so far. */

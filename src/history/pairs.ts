@@ -12,7 +12,10 @@ export function pairOps(history: readonly Op[]): { pairs: OpPair[]; problems: st
   for (const op of history) {
     if (op.type === 'invoke') {
       const prev = open.get(op.process);
-      if (prev) problems.push(`op ${op.index}: process ${op.process} invoked again while op ${prev.invoke.index} is open`);
+      if (prev)
+        problems.push(
+          `op ${op.index}: process ${op.process} invoked again while op ${prev.invoke.index} is open`,
+        );
       const pair: OpPair = { invoke: op, completion: undefined };
       open.set(op.process, pair);
       pairs.push(pair);
@@ -60,7 +63,15 @@ export function closeOpenInvokes(history: readonly Op[], reason = 'history ended
   }
   const time = history.length ? history[history.length - 1]!.time : 0;
   for (const inv of [...open.values()].sort((a, b) => a.index - b.index)) {
-    out.push({ index: out.length, time, type: 'info', process: inv.process, f: inv.f, value: inv.value, error: reason });
+    out.push({
+      index: out.length,
+      time,
+      type: 'info',
+      process: inv.process,
+      f: inv.f,
+      value: inv.value,
+      error: reason,
+    });
   }
   return out;
 }

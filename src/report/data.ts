@@ -7,7 +7,7 @@ import type { RunSummary } from './summary.ts';
 
 /** Ops as parallel arrays (one entry per invoke), so 100,000 ops cost a few MB, not tens. */
 export interface OpColumns {
-  /** Invocation time, µs since the start. */
+  /** Invocation time, µs since the start, delta-encoded (each entry minus the previous one). */
   s: number[];
   /** Duration, µs (to the end of the history for ops that never completed). */
   d: number[];
@@ -19,7 +19,7 @@ export interface OpColumns {
   f: number[];
   /** 0 ok, 1 fail, 2 info, 3 never completed. */
   o: number[];
-  /** History index of the invocation. */
+  /** History index of the invocation, delta-encoded. */
   i: number[];
   /** Completion index minus invocation index; 0 when there is none. */
   c: number[];
@@ -41,7 +41,15 @@ export interface ReportData {
   title: string;
   generatedAt: string;
   verdict: { valid: unknown; summary: string; runError: string | null };
-  checkers: { name: string; valid: unknown; summary: string; reason: string | null; result: unknown }[];
+  checkers: {
+    name: string;
+    valid: unknown;
+    summary: string;
+    reason: string | null;
+    result: unknown;
+    /** Full lengths of the result's top-level lists (the embedded copies are capped). */
+    sizes: Record<string, number>;
+  }[];
   info: [string, string][];
   rerun: string;
   counts: RunSummary['counts'];
@@ -60,7 +68,8 @@ export interface ReportData {
     endIndex: number | null;
   }[];
   events: { f: string; label: string; t: number; index: number }[];
-  perf: PerfSeries;
+  /** The perf series; scatter points as delta-encoded row positions (times come from the op columns). */
+  perf: Omit<PerfSeries, 'scatter'> & { scatter: { f: string; outcome: string; rows: number[] }[] };
   clock: ClockSeries | null;
   files: RunFile[];
   warnings: string[];
@@ -136,15 +145,19 @@ export function opColumns(s: RunSummary): OpColumns {
   const fId = interner(cols.fs);
   const errId = interner(cols.errs);
   const nodeId = interner(cols.nodes);
+  let prevStart = 0;
+  let prevIndex = 0;
   for (const r of rows) {
     const start = Math.round(r.invoke.time / 1000);
-    cols.s.push(start);
+    cols.s.push(start - prevStart);
+    prevStart = start;
     cols.d.push(Math.max(0, Math.round(rowEnd(r, endTime) / 1000) - start));
     cols.l.push(r.lane);
     cols.p.push(r.invoke.process === 'nemesis' ? -1 : r.invoke.process);
     cols.f.push(fId(r.invoke.f));
     cols.o.push(OUTCOME[r.outcome]);
-    cols.i.push(r.invoke.index);
+    cols.i.push(r.invoke.index - prevIndex);
+    prevIndex = r.invoke.index;
     cols.c.push(r.completion ? r.completion.index - r.invoke.index : 0);
     const v = compactValue(r.invoke.value);
     cols.v.push(v);
@@ -165,13 +178,29 @@ const str = (v: unknown): string =>
         ? JSON.stringify(v)
         : String(v);
 
+/** Delta encoding: small numbers for sorted sequences, a third of the bytes of absolute positions. */
+export const deltas = (xs: readonly number[]): number[] => xs.map((x, k) => (k === 0 ? x : x - xs[k - 1]!));
+
+function embedPerf(p: PerfSeries): ReportData['perf'] {
+  return { ...p, scatter: p.scatter.map((g) => ({ f: g.f, outcome: g.outcome, rows: deltas(g.rows) })) };
+}
+
+/** The configured fault families, and how many windows the history shows. */
+function faultsText(nemesis: unknown, s: RunSummary): string {
+  const seen = [...new Set(s.faults.map((w) => w.key))].join(', ');
+  const families = str(nemesis) || seen || 'none';
+  return s.faults.length
+    ? `${families} (${s.faults.length} fault window${s.faults.length === 1 ? '' : 's'})`
+    : families;
+}
+
 export function reportData(run: LoadedRun, s: RunSummary): ReportData {
   const t = run.test;
   const c = s.counts;
   const info: [string, string][] = [
     ['system', [t.system, t.mode ? `(${t.mode})` : ''].filter(Boolean).join(' ')],
     ['workload', str(t.workload)],
-    ['faults', str(t.nemesis) || 'none'],
+    ['faults', faultsText(t.nemesis, s)],
     ['nodes', str(t.nodes)],
     ['concurrency', str(t.concurrency)],
     ['seed', str(t.seed)],
@@ -199,6 +228,11 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
       summary: v.summary,
       reason: v.reason ?? null,
       result: capJson(v.result),
+      sizes: Object.fromEntries(
+        Object.entries(v.result).flatMap(([k, x]) =>
+          Array.isArray(x) ? [[k, x.length] as [string, number]] : [],
+        ),
+      ),
     })),
     info: info.filter(([, v]) => v !== ''),
     rerun: s.rerun,
@@ -218,7 +252,7 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
       endIndex: w.endIndex ?? null,
     })),
     events: s.faultEvents.map((e) => ({ f: e.f, label: e.label, t: e.time / 1e9, index: e.index })),
-    perf: perfSeries(s.rows),
+    perf: embedPerf(perfSeries(s.rows)),
     clock: clockSeries(run.history) ?? null,
     files: run.files,
     warnings: [

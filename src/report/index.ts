@@ -48,7 +48,7 @@ export function buildReports(run: LoadedRun, opts: ReportOptions = {}): BuiltRep
 }
 
 /** Relative to the working directory when inside it (results/…), else absolute. */
-function displayPath(p: string): string {
+export function displayPath(p: string): string {
   const rel = relative(process.cwd(), resolve(p));
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(p);
 }

@@ -13,6 +13,8 @@ export interface ScatterGroup {
   t: number[];
   /** Latency, ms. */
   latency: number[];
+  /** Positions of the ops in `Rows.rows` (the page reads times from its op columns instead of t/latency). */
+  rows: number[];
 }
 
 export interface PerfSeries {
@@ -34,7 +36,7 @@ export interface PerfSeries {
 const NICE = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
 
 /** A round bucket width giving at most ~`target` buckets over `duration` seconds. */
-export function bucketWidth(duration: number, target = 200): number {
+export function bucketWidth(duration: number, target = 120): number {
   const raw = duration / target;
   return NICE.find((n) => n >= raw) ?? Math.ceil(raw / 3600) * 3600;
 }
@@ -65,8 +67,8 @@ export function perfSeries(rows: Rows, opts: { buckets?: number } = {}): PerfSer
   const perBucket: number[][] = Array.from({ length: n }, () => []);
   const groups = new Map<string, ScatterGroup>();
   const okLatencies: number[] = [];
-  for (const r of rows.rows) {
-    if (r.lane < 0 || !r.completion) continue;
+  rows.rows.forEach((r, pos) => {
+    if (r.lane < 0 || !r.completion) return;
     const outcome = r.outcome as Completed;
     const ts = r.completion.time / 1e9;
     const lat = Math.max(0, (r.completion.time - r.invoke.time) / 1e6);
@@ -77,12 +79,13 @@ export function perfSeries(rows: Rows, opts: { buckets?: number } = {}): PerfSer
     const key = `${r.invoke.f}\u0000${outcome}`;
     let g = groups.get(key);
     if (!g) {
-      g = { f: r.invoke.f, outcome, t: [], latency: [] };
+      g = { f: r.invoke.f, outcome, t: [], latency: [], rows: [] };
       groups.set(key, g);
     }
     g.t.push(round(ts, 6));
     g.latency.push(round(lat, 3));
-  }
+    g.rows.push(pos);
+  });
   const q = (p: number) =>
     perBucket.map((xs) => {
       const v = quantile(xs, p);

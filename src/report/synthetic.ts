@@ -238,7 +238,7 @@ function fakeLinearizability(history: Op[]): CheckResult {
       .pop()!;
     return { index: inv.index, completionIndex: c.index, process: c.process, outcome: 'ok', description };
   };
-  const refs = oks.map((c, k) => ref(c, k === 2 ? `read → ${k}` : `write ${k + 1}`));
+  const refs = oks.map((c, k) => ref(c, k === 2 ? 'read → 3' : `write ${k + 1}`));
   const blocked = refs[2]!;
   const minimalHistory = refs
     .flatMap((r) => [history[r.index]!, history[r.completionIndex]!])
@@ -259,7 +259,7 @@ function fakeLinearizability(history: Op[]): CheckResult {
           ],
           elided: 0,
           state: '2',
-          tried: [{ op: blocked, error: 'read 2, expected… <b>x</b>', next: null }],
+          tried: [{ op: blocked, error: 'the register holds 2, not 3 <b>', next: null }],
         },
       ],
       window: refs.slice(0, 2),

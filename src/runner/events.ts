@@ -1,6 +1,14 @@
 import type { Op } from '../history/op.ts';
 
-export type Phase = 'setup' | 'running' | 'healing' | 'recovering' | 'final' | 'teardown' | 'checking' | 'done';
+export type Phase =
+  | 'setup'
+  | 'running'
+  | 'healing'
+  | 'recovering'
+  | 'final'
+  | 'teardown'
+  | 'checking'
+  | 'done';
 
 /** The live stream a run emits, for the dashboard and plain progress lines (never re-read from files). */
 export type RunEvent =

@@ -3,8 +3,9 @@
  * completions, and feeds every event back to the generator. It follows the protocol documented in
  * src/generator/simulate.ts (the simulator is its pure twin), with real time and real async workers.
  */
-import type { Context, Generator, Invocation, Thread } from '../generator/types.ts';
+
 import type { Rng } from '../generator/rng.ts';
+import type { Context, Generator, Invocation, Thread } from '../generator/types.ts';
 import type { Op, Process } from '../history/op.ts';
 import type { Completion } from '../test/interfaces.ts';
 
@@ -100,7 +101,8 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
 
   // Closures are made once; a context per call only carries the new time (this is the hot loop).
   const processOf = (t: Thread) => processes.get(t) ?? t;
-  const threadOf = (p: Process) => threadOfProcess.get(p) ?? (typeof p === 'number' ? p % o.concurrency : 'nemesis');
+  const threadOf = (p: Process) =>
+    threadOfProcess.get(p) ?? (typeof p === 'number' ? p % o.concurrency : 'nemesis');
   const ctx = (): Context => ({ time: o.clock(), threads, free, processOf, threadOf, rng: o.rng });
 
   const emit = (op: Omit<Op, 'index'>): Op => {
@@ -151,12 +153,19 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   };
 
   const dispatch = (op: Invocation, next: Generator) => {
-    const thread = threadOfProcess.get(op.process) ?? (typeof op.process === 'number' ? undefined : 'nemesis');
+    const thread =
+      threadOfProcess.get(op.process) ?? (typeof op.process === 'number' ? undefined : 'nemesis');
     if (thread === undefined || !free.has(thread)) {
       throw new Error(`generator emitted an op for process ${String(op.process)}, which is not free`);
     }
     const worker = o.workers.get(thread)!;
-    const inv: Omit<Op, 'index'> = { time: o.clock(), type: 'invoke', process: op.process, f: op.f, value: op.value };
+    const inv: Omit<Op, 'index'> = {
+      time: o.clock(),
+      type: 'invoke',
+      process: op.process,
+      f: op.f,
+      value: op.value,
+    };
     if (worker.node !== undefined) inv.node = worker.node;
     const invoke = emit(inv);
     gen = next.update(ctx(), invoke);

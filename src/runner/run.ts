@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Checker, type CheckResult, mergeValidity } from '../../checkers/checker.ts';
 import { compose } from '../../checkers/compose.ts';
+import { isFaultFailure } from '../../nemeses/common.ts';
 import { exceptions } from '../../checkers/exceptions.ts';
 import { stats } from '../../checkers/stats.ts';
 import type { Cluster } from '../cluster/remote.ts';
@@ -16,6 +17,7 @@ import { Rng } from '../generator/rng.ts';
 import type { Generator, Thread } from '../generator/types.ts';
 import { Journal } from '../history/journal.ts';
 import type { Op, Process } from '../history/op.ts';
+import { writeReports } from '../report/index.ts';
 import { createRunDir, FILES, linkLatest, writeJson } from '../store/run-dir.ts';
 import type { ResolvedTest } from '../test/define.ts';
 import type { Client, NemesisPackage, NodeRef, RunContext, System, Workload } from '../test/interfaces.ts';
@@ -63,7 +65,11 @@ export function runCheckers(workload: Pick<Workload, 'checkers'>): Checker {
   return compose([...workload.checkers, stats, exceptions]);
 }
 
-export async function runTest(test: ResolvedTest, parts: RunParts, control: RunControl = {}): Promise<RunOutcome> {
+export async function runTest(
+  test: ResolvedTest,
+  parts: RunParts,
+  control: RunControl = {},
+): Promise<RunOutcome> {
   const started = new Date();
   const runDir = createRunDir(test.resultsDir, test.name, started);
   const log = createLogger({ file: join(runDir, FILES.log), consoleLevel: 'silent' });
@@ -111,6 +117,7 @@ export async function runTest(test: ResolvedTest, parts: RunParts, control: RunC
   let error: string | undefined;
   let interrupted = false;
   let setUp = false;
+  let teardownProblems: string[] = [];
 
   try {
     phase('setup');
@@ -186,8 +193,11 @@ export async function runTest(test: ResolvedTest, parts: RunParts, control: RunC
     const limitNs = test.timeLimit * 1e9;
     let clientGen = workload.generator;
     if (test.rate > 0) clientGen = stagger(1e9 / test.rate, clientGen);
-    const main = nemesis
-      ? clientsAndNemesis(timeLimit(limitNs, clientGen), timeLimit(limitNs, nemesis.generator))
+    // A planned schedule already ends before the time limit; cutting it again could drop a fault that a
+    // slow earlier one pushed late, and then the same seed would not give the same faults.
+    const nemesisGen = nemesis?.schedule ? nemesis.generator : nemesis && timeLimit(limitNs, nemesis.generator);
+    const main = nemesisGen
+      ? clientsAndNemesis(timeLimit(limitNs, clientGen), nemesisGen)
       : clients(timeLimit(limitNs, clientGen));
     await runPhase(main, { stoppable: true });
 
@@ -204,6 +214,11 @@ export async function runTest(test: ResolvedTest, parts: RunParts, control: RunC
         await runPhase(clients(workload.finalGenerator), { stoppable: true });
       }
     }
+    // A fault that did not take effect (or did not heal) makes the verdict meaningless: fail loudly.
+    const bad = history.filter((o) => o.process === 'nemesis' && o.type !== 'invoke' && isFaultFailure(o.error));
+    if (bad.length) {
+      throw new Error(`nemesis: ${bad.length} fault(s) not in effect or not healed; first: ${bad[0]!.error}`);
+    }
   } catch (err) {
     error = errorText(err);
     log.error(`run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -211,7 +226,18 @@ export async function runTest(test: ResolvedTest, parts: RunParts, control: RunC
     stopAll.abort();
   } finally {
     phase('teardown');
-    await teardown({ ctx, system, nemesis, nodes, clients: clientsByThread, cluster: parts.cluster, setUp, runDir, control });
+    teardownProblems = await teardown({
+      ctx,
+      system,
+      nemesis,
+      nodes,
+      clients: clientsByThread,
+      cluster: parts.cluster,
+      setUp,
+      runDir,
+      control,
+    });
+    for (const p of teardownProblems) emit({ kind: 'log', level: 'error', message: `teardown: ${p}` });
     journal.close();
   }
 
@@ -234,6 +260,7 @@ export async function runTest(test: ResolvedTest, parts: RunParts, control: RunC
     valid,
     ...(error ? { runError: error } : {}),
     ...(interrupted ? { interrupted: true } : {}),
+    ...(teardownProblems.length ? { teardownProblems } : {}),
   });
   writeJson(join(runDir, FILES.test), {
     ...testJson,
@@ -243,6 +270,13 @@ export async function runTest(test: ResolvedTest, parts: RunParts, control: RunC
     ...(interrupted ? { interrupted: true } : {}),
     ...(error ? { error } : {}),
   });
+  try {
+    const r = await writeReports(runDir);
+    for (const w of r.warnings) log.warn(`report: ${w}`);
+  } catch (err) {
+    log.error(`report: ${errorText(err)}`);
+    emit({ kind: 'log', level: 'warn', message: `the report could not be written: ${errorText(err)}` });
+  }
   linkLatest(test.resultsDir, runDir);
   phase('done');
   const exitCode: ExitCode = error || interrupted ? 255 : exitCodeFor(valid);
@@ -265,12 +299,17 @@ interface TeardownArgs {
   control: RunControl;
 }
 
-/** Heals, closes, collects logs, tears down, destroys. Each step is attempted even if an earlier one failed. */
-async function teardown(a: TeardownArgs): Promise<void> {
+/**
+ * Heals, closes, collects logs, tears down, destroys. Each step is attempted even if an earlier one
+ * failed; the problems are returned so the run can report them (results.json, the terminal).
+ */
+async function teardown(a: TeardownArgs): Promise<string[]> {
+  const problems: string[] = [];
   const step = async (what: string, f: () => Promise<unknown> | undefined) => {
     try {
       await f();
     } catch (err) {
+      problems.push(`${what} failed: ${errorText(err)}`);
       a.ctx.log.error(`teardown: ${what} failed: ${errorText(err)}`);
     }
   };
@@ -281,13 +320,17 @@ async function teardown(a: TeardownArgs): Promise<void> {
     for (const n of a.nodes) files[n.name] = a.system.logFiles(a.ctx, n);
     await step('collecting logs', () => a.cluster?.collect(files, join(a.runDir, FILES.nodes)));
   }
-  if (a.setUp) await step('system teardown', () => Promise.all(a.nodes.map((n) => a.system.teardown(a.ctx, n))));
+  if (a.setUp)
+    await step('system teardown', () => Promise.all(a.nodes.map((n) => a.system.teardown(a.ctx, n))));
   if (a.cluster && !a.control.leaveRunning) {
     await step('removing the cluster', async () => {
-      const problems = await a.cluster!.destroy();
-      for (const p of problems) a.ctx.log.error(`teardown: ${p}`);
+      for (const p of await a.cluster!.destroy()) {
+        problems.push(p);
+        a.ctx.log.error(`teardown: ${p}`);
+      }
     });
   }
+  return problems;
 }
 
 function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal {

@@ -10,10 +10,16 @@ export const testSchema = z
     name: z.string().min(1).optional(),
     system: z.union([z.string(), z.custom<SystemDescriptor>((v) => isObj(v) && 'create' in v)]).optional(),
     mode: z.string().optional(),
-    workload: z.union([z.string(), z.custom<WorkloadDescriptor>((v) => isObj(v) && 'create' in v)]).optional(),
-    nemesis: z.union([z.string(), z.array(z.string()), z.custom<NemesisPackage>((v) => isObj(v) && 'nemesis' in v)]).optional(),
+    workload: z
+      .union([z.string(), z.custom<WorkloadDescriptor>((v) => isObj(v) && 'create' in v)])
+      .optional(),
+    nemesis: z
+      .union([z.string(), z.array(z.string()), z.custom<NemesisPackage>((v) => isObj(v) && 'nemesis' in v)])
+      .optional(),
     nodes: z.union([positiveInt, z.array(z.string().min(1)).min(1)]).optional(),
-    concurrency: z.union([positiveInt, z.string().regex(/^\d+n$/, 'a number, or a multiple of the node count like 2n')]).optional(),
+    concurrency: z
+      .union([positiveInt, z.string().regex(/^\d+n$/, 'a number, or a multiple of the node count like 2n')])
+      .optional(),
     timeLimit: z.number().positive().optional(),
     rate: z.number().min(0).optional(),
     seed: z.number().int().min(0).max(0xffffffff).optional(),
@@ -88,7 +94,11 @@ export function resolveConcurrency(c: number | string | undefined, nodeCount: nu
 
 export function nemesisNames(n: TestDefinition['nemesis']): string[] {
   if (n === undefined || n === 'none' || n === '') return [];
-  if (typeof n === 'string') return n.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof n === 'string')
+    return n
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (Array.isArray(n)) return n.filter((s) => s !== 'none');
   return [n.nemesis.name];
 }

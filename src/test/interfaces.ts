@@ -1,9 +1,9 @@
 /** The parts a test is made of: a system under test with its clients, a workload, nemeses. */
 import type { Checker } from '../../checkers/checker.ts';
+import type { ScheduledOp } from '../../nemeses/schedule.ts';
 import type { Remote } from '../cluster/remote.ts';
 import type { Generator, Invocation } from '../generator/types.ts';
 import type { Logger } from '../util/log.ts';
-import type { ScheduledOp } from '../../nemeses/schedule.ts';
 
 /** What every part is handed while a test runs. */
 export interface RunContext {

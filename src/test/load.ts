@@ -16,7 +16,8 @@ export async function loadTestFile(file: string): Promise<TestDefinition> {
     throw new UserError(`test file ${file} could not be loaded: ${msg}`);
   }
   const def = mod.default ?? mod.test;
-  if (def === undefined) throw new UserError(`test file ${file} exports no test: add \`export default defineTest({...})\``);
+  if (def === undefined)
+    throw new UserError(`test file ${file} exports no test: add \`export default defineTest({...})\``);
   return validateTest(def, `test file ${file}`);
 }
 

@@ -1,6 +1,6 @@
 /** Turns a test definition (file + flags) into the resolved test and the parts that run it. */
 import { randomInt } from 'node:crypto';
-import { findNemeses, type NemesisDescriptor } from '../../nemeses/index.ts';
+import { findNemeses, inHealOrder, type NemesisDescriptor } from '../../nemeses/index.ts';
 import { type ScheduledOp, scheduleGenerator } from '../../nemeses/schedule.ts';
 import { findSystem, resolveMode } from '../../systems/index.ts';
 import { findWorkload } from '../../workloads/index.ts';
@@ -21,11 +21,14 @@ export interface Resolved {
   system: System;
   workload: Workload;
   nemesis: NemesisPackage | undefined;
+  /** The fault families, for their preflight checks. */
+  nemesisDescriptors: NemesisDescriptor[];
 }
 
 /** `schedule`: replay this fault schedule (from an earlier run's nemesis-schedule.json) instead of planning one. */
 export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledOp[] }): Resolved {
-  const sys: SystemDescriptor = typeof def.system === 'object' ? def.system : findSystem(def.system ?? DEFAULTS.system);
+  const sys: SystemDescriptor =
+    typeof def.system === 'object' ? def.system : findSystem(def.system ?? DEFAULTS.system);
   const wl: WorkloadDescriptor =
     typeof def.workload === 'object' ? def.workload : findWorkload(def.workload ?? DEFAULTS.workload);
   const mode = resolveMode(sys, def.mode);
@@ -37,7 +40,8 @@ export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledO
     throw new UserError((err as Error).message);
   }
   const names = nemesisNames(def.nemesis);
-  const descriptors: NemesisDescriptor[] = typeof def.nemesis === 'object' && !Array.isArray(def.nemesis) ? [] : findNemeses(names);
+  const descriptors: NemesisDescriptor[] =
+    typeof def.nemesis === 'object' && !Array.isArray(def.nemesis) ? [] : inHealOrder(findNemeses(names));
   const nemesisInterval = def.nemesisInterval ?? DEFAULTS.nemesisInterval;
   const options = def.options ?? {};
   const test: ResolvedTest = {
@@ -60,6 +64,11 @@ export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledO
     options,
   };
   const system = sys.create(mode);
+  if (names.length > 0 && !system.needsCluster) {
+    throw new UserError(
+      `system '${sys.name}' runs in-process, so there is nothing to inject faults into: use --nemesis none, or a cluster system`,
+    );
+  }
   if (!(wl.name in system.clients)) {
     throw new UserError(
       `system '${sys.name}' does not support workload '${wl.name}': choose one of ${Object.keys(system.clients).join(', ')}`,
@@ -69,11 +78,13 @@ export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledO
   const packages =
     typeof def.nemesis === 'object' && !Array.isArray(def.nemesis)
       ? [def.nemesis]
-      : descriptors.map((d) => d.create({ interval: nemesisInterval, nodes }));
+      : descriptors.map((d) =>
+          d.create({ interval: nemesisInterval, nodes, seed: test.seed, timeLimit: test.timeLimit, options, system }),
+        );
   let nemesis = composePackages(packages);
   if (replay) {
     if (!nemesis) throw new UserError('--replay: the test has no nemesis, so there is no schedule to replay');
     nemesis = { ...nemesis, generator: scheduleGenerator(replay.schedule), schedule: replay.schedule };
   }
-  return { test, system, workload, nemesis };
+  return { test, system, workload, nemesis, nemesisDescriptors: descriptors };
 }

@@ -21,7 +21,8 @@ function apply(store: MemoryStore, node: string, op: Invocation): Completion {
   const v = op.value;
   switch (op.f) {
     case 'read': {
-      if (Array.isArray(v) && v.length === 2) return { type: 'ok', value: [v[0], store.read(node, String(v[0]))] };
+      if (Array.isArray(v) && v.length === 2)
+        return { type: 'ok', value: [v[0], store.read(node, String(v[0]))] };
       return { type: 'ok', value: store.read(node, 'set') ?? [] };
     }
     case 'write': {
@@ -59,15 +60,22 @@ export function createMemorySystem(mode: MemoryMode): System {
       async close() {},
     };
   };
+  // The counter workload's ops are `add` (a delta) and `read`: map them onto the store's counter ops.
+  const openCounter = async (test: RunContext, node: { name: string }): Promise<Client> => {
+    const c = await open(test, node);
+    const f = (x: string) => (x === 'add' ? 'increment' : x === 'read' ? 'read-counter' : x);
+    return { invoke: (op, signal) => c.invoke({ ...op, f: f(op.f) }, signal), close: () => c.close() };
+  };
   return {
     name: 'memory',
     needsCluster: false,
     async setup(test, node) {
       // One store per run, made when the first node is set up.
-      if (!store || node.name === test.nodes[0]) store = new MemoryStore(mode, test.seed, tuningFrom(test.options));
+      if (!store || node.name === test.nodes[0])
+        store = new MemoryStore(mode, test.seed, tuningFrom(test.options));
     },
     async teardown() {},
-    clients: { set: open, register: open, counter: open },
+    clients: { set: open, register: open, counter: openCounter },
   };
 }
 

@@ -26,7 +26,12 @@ export interface MemoryTuning {
   visibilityMs: number;
 }
 
-export const DEFAULT_TUNING: MemoryTuning = { lossRate: 0.05, duplicateRate: 0.05, staleMs: 200, visibilityMs: 300 };
+export const DEFAULT_TUNING: MemoryTuning = {
+  lossRate: 0.05,
+  duplicateRate: 0.05,
+  staleMs: 200,
+  visibilityMs: 300,
+};
 
 type Data = Map<string, unknown>;
 
@@ -39,7 +44,12 @@ export class MemoryStore {
   readonly tuning: MemoryTuning;
   private readonly now: () => number;
 
-  constructor(mode: MemoryMode, seed: number, tuning: Partial<MemoryTuning> = {}, now = () => performance.now()) {
+  constructor(
+    mode: MemoryMode,
+    seed: number,
+    tuning: Partial<MemoryTuning> = {},
+    now = () => performance.now(),
+  ) {
     this.mode = mode;
     this.rng = new Rng(seed ^ 0x5eed);
     this.tuning = { ...DEFAULT_TUNING, ...tuning };

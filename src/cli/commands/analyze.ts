@@ -6,6 +6,7 @@ import { linearizable } from '../../../checkers/linearizable/index.ts';
 import { findWorkload } from '../../../workloads/index.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
 import type { Op } from '../../history/op.ts';
+import { writeReports } from '../../report/index.ts';
 import { exitCodeFor, runCheckers } from '../../runner/run.ts';
 import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
 import type { ResolvedTest } from '../../test/define.ts';
@@ -26,8 +27,12 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   const isDir = statSync(path).isDirectory();
   const runDir = isDir ? path : existsSync(join(dirname(path), FILES.test)) ? dirname(path) : undefined;
   const historyPath = isDir ? join(path, FILES.history) : path;
-  if (!existsSync(historyPath)) throw new UserError(`${path} holds no ${FILES.history}: is it a faultline run folder?`);
-  const test = runDir && existsSync(join(runDir, FILES.test)) ? readJson<ResolvedTest>(join(runDir, FILES.test)) : undefined;
+  if (!existsSync(historyPath))
+    throw new UserError(`${path} holds no ${FILES.history}: is it a faultline run folder?`);
+  const test =
+    runDir && existsSync(join(runDir, FILES.test))
+      ? readJson<ResolvedTest>(join(runDir, FILES.test))
+      : undefined;
 
   if (flags.format && !(FORMATS as readonly string[]).includes(flags.format)) {
     throw new UserError(`unknown --format ${flags.format}: choose one of ${FORMATS.join(', ')}`);
@@ -75,7 +80,11 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   } finally {
     process.off('SIGINT', onInt);
   }
-  if (isDir) writeJson(join(path, FILES.results), { ...results, valid: results.valid, analyzedAt: new Date().toISOString() });
+  if (isDir) {
+    writeJson(join(path, FILES.results), { ...results, valid: results.valid, analyzedAt: new Date().toISOString() });
+    const r = await writeReports(path);
+    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(formatVerdict(results, invocationCount(history), path));
   return exitCodeFor(results.valid);

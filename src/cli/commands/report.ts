@@ -1,7 +1,7 @@
 /** `faultline report <run-dir>`: rebuilds report.html, junit.xml and summary.md from a run folder's stored files. */
 import { existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { writeReports } from '../../report/index.ts';
+import { join } from 'node:path';
+import { displayPath, writeReports } from '../../report/index.ts';
 import { FILES } from '../../store/run-dir.ts';
 import { UserError } from '../errors.ts';
 
@@ -20,9 +20,9 @@ export async function reportCommand(runDir: string): Promise<number> {
   }
   const out = await writeReports(runDir);
   for (const w of out.warnings) process.stderr.write(`warning: ${w}\n`);
-  const show = (p: string) => relative(process.cwd(), p) || p;
+  const show = displayPath;
   process.stdout.write(
-    `report: ${show(out.html)}\njunit:  ${show(out.junit)}\nsummary: ${show(out.markdown)}\n`,
+    `report:  ${show(out.html)}\njunit:   ${show(out.junit)}\nsummary: ${show(out.markdown)}\n`,
   );
   return 0;
 }

@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ScheduledOp } from '../../../nemeses/schedule.ts';
-import { FILES, readJson } from '../../store/run-dir.ts';
+import { DockerCluster, FLAVOURS, type Flavour, preflight } from '../../cluster/docker/index.ts';
+import type { Cluster } from '../../cluster/remote.ts';
 import { plainProgress } from '../../dashboard/plain.ts';
 import type { RunOutcome } from '../../runner/run.ts';
 import { runTest } from '../../runner/run.ts';
+import { FILES, readJson } from '../../store/run-dir.ts';
 import type { ResolvedTest, TestDefinition } from '../../test/define.ts';
+import type { RunContext, System } from '../../test/interfaces.ts';
 import { loadTestFile } from '../../test/load.ts';
 import { resolveTest } from '../../test/resolve.ts';
+import { createLogger, silentLogger } from '../../util/log.ts';
 import { VERSION } from '../../version.ts';
 import { EnvironmentError, UserError } from '../errors.ts';
-import { DockerCluster, FLAVOURS, type Flavour, preflight } from '../../cluster/docker/index.ts';
-import type { Cluster } from '../../cluster/remote.ts';
-import type { System } from '../../test/interfaces.ts';
-import { createLogger } from '../../util/log.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
 
 export interface RunFlags {
@@ -89,10 +89,12 @@ export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
 /** The test of an earlier run, and its fault schedule, for --replay. */
 export function loadReplay(runDir: string): { def: TestDefinition; schedule: ScheduledOp[] } {
   const testPath = join(runDir, FILES.test);
-  if (!existsSync(testPath)) throw new UserError(`--replay ${runDir}: no ${FILES.test} there; give a run folder`);
+  if (!existsSync(testPath))
+    throw new UserError(`--replay ${runDir}: no ${FILES.test} there; give a run folder`);
   const t = readJson<ResolvedTest>(testPath);
   const schedulePath = join(runDir, FILES.schedule);
-  if (!existsSync(schedulePath)) throw new UserError(`--replay ${runDir}: that run had no fault schedule (${FILES.schedule})`);
+  if (!existsSync(schedulePath))
+    throw new UserError(`--replay ${runDir}: that run had no fault schedule (${FILES.schedule})`);
   const def: TestDefinition = {
     name: t.name,
     system: t.system,
@@ -139,8 +141,16 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
   try {
     for (let i = 0; i < count && !stop.signal.aborted; i++) {
       // Each run of --test-count gets its own seed unless one was fixed.
-      const r = resolveTest(def.seed === undefined || i === 0 ? def : { ...def, seed: (def.seed + i) >>> 0 }, replay);
+      const r = resolveTest(
+        def.seed === undefined || i === 0 ? def : { ...def, seed: (def.seed + i) >>> 0 },
+        replay,
+      );
       if (count > 1) process.stderr.write(`run ${i + 1} of ${count}: seed ${r.test.seed}\n`);
+      // Refuse what the platform cannot do before anything is provisioned.
+      for (const d of r.nemesisDescriptors) {
+        const why = await d.preflight?.({ options: r.test.options, log: silentLogger } as RunContext);
+        if (why) throw new EnvironmentError(`nemesis ${d.name}: ${why}`);
+      }
       const cluster = r.system.needsCluster ? await dockerClusterFor(r.system, flags) : undefined;
       const progress = plainProgress((l) => process.stderr.write(`${l}\n`));
       try {
@@ -187,7 +197,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
 /** Checks the engine up front (one line with the fix when it is not usable), then makes the run's cluster. */
 async function dockerClusterFor(system: System, flags: RunFlags): Promise<Cluster> {
   const flavour = (flags.flavour ?? 'debian') as Flavour;
-  if (!FLAVOURS.includes(flavour)) throw new UserError(`unknown --flavour ${flags.flavour}: use one of ${FLAVOURS.join(', ')}`);
+  if (!FLAVOURS.includes(flavour))
+    throw new UserError(`unknown --flavour ${flags.flavour}: use one of ${FLAVOURS.join(', ')}`);
   try {
     await preflight();
   } catch (err) {

@@ -68,6 +68,8 @@ export function dockerfile(
   base: string,
   packages: readonly string[],
   labels: Record<string, string>,
+  /** Context folders copied to the same absolute path after the packages (the nemeses' helpers). */
+  copies: readonly string[] = [],
 ): string {
   const pkgs = [...BASE_PACKAGES, ...checkPackages(packages)].join(' ');
   const lbl = Object.entries(labels)
@@ -82,6 +84,8 @@ export function dockerfile(
     ' && apt-get update -q \\',
     ` && apt-get install -y -q --no-install-recommends ${pkgs} \\`,
     ' && apt-get clean && rm -rf /var/lib/apt/lists/*',
+    // After the packages: a changed helper reuses the cached apt layer.
+    ...copies.map((c) => `COPY ${c} /${c}`),
     `LABEL ${lbl}`,
     'ENTRYPOINT ["/usr/bin/tini", "--"]',
     'CMD ["sleep", "infinity"]',

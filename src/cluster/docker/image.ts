@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { nodeHelpers } from '../../../nemeses/helpers.ts';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
 import {
@@ -21,7 +22,17 @@ import {
 import { type Engine, engineErrorMessage, isNotFound } from './engine.ts';
 import { hostrootEntries } from './hostroot.ts';
 import { LABEL_ALL, LABEL_IMAGE } from './labels.ts';
-import { packTar } from './tar.ts';
+import { packTar, type TarEntry } from './tar.ts';
+
+/** The nemeses' node-side helpers (/opt/faultline: clock shim, delayer), compiled on this host. */
+function helperEntries(): TarEntry[] {
+  const h = nodeHelpers();
+  if (h.files.length === 0) return [];
+  return [
+    { name: 'opt/faultline', type: 'directory', mode: 0o755 },
+    ...h.files.map((f): TarEntry => ({ name: f.name, type: 'file', data: f.data, mode: f.mode })),
+  ];
+}
 
 export type Flavour = 'hostroot' | 'debian';
 export const FLAVOURS: readonly Flavour[] = ['hostroot', 'debian'];
@@ -116,7 +127,7 @@ export async function hostrootPlan(
       "hostroot nodes run the host's /usr/bin/tini, which is missing (fix: apt-get install -y tini)",
     );
   }
-  const archive = await packTar(hostrootEntries('/etc', existsSync('/lib64')));
+  const archive = await packTar([...hostrootEntries('/etc', existsSync('/lib64')), ...helperEntries()]);
   const status = existsSync(DPKG_STATUS) ? readFileSync(DPKG_STATUS, 'utf8') : '';
   const installed = installedPackages(status);
   const pkgs = checkPackages(packages);
@@ -131,7 +142,7 @@ export async function hostrootPlan(
   const versions = [...installed].map(([n, v]) => `${n}=${v}`).join('\n');
   const tag = imageTag(
     'hostroot',
-    hashInputs([RECIPE_VERSION, 'hostroot', pkgs.join(','), versions, archive]),
+    hashInputs([RECIPE_VERSION, 'hostroot', pkgs.join(','), versions, nodeHelpers().hash, archive]),
   );
   return { tag, archive };
 }
@@ -234,7 +245,7 @@ export async function debianTag(
   const pkgs = checkPackages(packages).join(',');
   return imageTag(
     'debian',
-    hashInputs([RECIPE_VERSION, 'debian', pkgs, mirrors.main, mirrors.security, baseId]),
+    hashInputs([RECIPE_VERSION, 'debian', pkgs, mirrors.main, mirrors.security, baseId, nodeHelpers().hash]),
   );
 }
 
@@ -245,8 +256,14 @@ async function buildDebian(engine: Engine, opts: ImageOptions): Promise<{ tag: s
   const tag = await debianTag(engine, base, pkgs, mirrors);
   const old = await imageExists(engine, tag);
   if (!opts.force && old) return { tag, built: false };
+  const helpers = helperEntries();
   const context = await packTar([
-    { name: 'Dockerfile', type: 'file', data: dockerfile(base, pkgs, imageLabels('debian')) },
+    {
+      name: 'Dockerfile',
+      type: 'file',
+      data: dockerfile(base, pkgs, imageLabels('debian'), helpers.length ? ['opt/faultline'] : []),
+    },
+    ...helpers,
     { name: 'debian.sources', type: 'file', data: sourcesFile(mirrors) },
     { name: 'policy-rc.d', type: 'file', data: POLICY_RC_D, mode: 0o755 },
   ]);

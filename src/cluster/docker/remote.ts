@@ -205,6 +205,34 @@ export class DockerRemote implements Remote {
     }
   }
 
+  /** Whole-node crash: SIGKILL to the container (every process dies at once, like a power cut). */
+  async crash(): Promise<void> {
+    try {
+      await this.#container.kill({ signal: 'SIGKILL' });
+    } catch (err) {
+      // 409: already stopped — the crash has happened either way.
+      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+    }
+    for (let i = 0; i < 100 && (await this.running()); i++) await sleep(50);
+  }
+
+  /** Starts the crashed container again (its filesystem survives; processes and netns are new). */
+  async restart(): Promise<void> {
+    if (!(await this.running())) {
+      try {
+        await this.#container.start();
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 304) throw err; // 304: already started
+      }
+    }
+    await this.#currentPid();
+  }
+
+  async running(): Promise<boolean> {
+    const info = await this.#container.inspect();
+    return info.State.Running === true && info.State.Paused !== true;
+  }
+
   async upload(remotePath: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
     const path = absolute(this.name, remotePath);
     // Only the file's entry: the engine creates missing parents and leaves existing folders' modes alone.

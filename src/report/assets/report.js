@@ -2,7 +2,7 @@
 // build step). Every string from the run is rendered with textContent or canvas fillText, never as
 // markup; element attributes are only ever set to values this script computes.
 (() => {
-  const timings = {};
+  const timings = { start: Math.round(performance.now()) };
   let mark = performance.now();
   /** Where the load time goes (exposed on the debug hook). */
   const lap = (name) => {
@@ -82,7 +82,15 @@
   // ---------- ops (columns → typed arrays) ----------
   const O = data.ops;
   const N = O.s.length;
-  const S = Float64Array.from(O.s); // µs
+  // Start times and op indices arrive delta-encoded (smaller file); undo that once.
+  const undelta = (xs) => {
+    const out = new Float64Array(xs.length);
+    let acc = 0;
+    for (let k = 0; k < xs.length; k++) out[k] = acc += xs[k];
+    return out;
+  };
+  const S = undelta(O.s); // µs
+  O.i = Array.from(undelta(O.i));
   const E = new Float64Array(N);
   for (let r = 0; r < N; r++) E[r] = S[r] + O.d[r];
   const hasNemesis = O.l.some((l) => l < 0);
@@ -166,6 +174,19 @@
       );
     });
     if (cards.length) out.push(el('div', { class: 'checkers' }, cards));
+    // The key facts at a glance; the full table and the re-run command are in the Test section.
+    const info = new Map(data.info);
+    const facts = ['system', 'workload', 'faults', 'nodes', 'seed', 'ops', 'duration', 'faultline']
+      .filter((k) => info.get(k))
+      .map((k) => el('span', { class: 'fact' }, el('span', { class: 'k' }, k), ' ', info.get(k)));
+    out.push(
+      el(
+        'div',
+        { class: 'facts' },
+        facts,
+        el('code', { class: 'rerun-short', title: 're-run this test' }, data.rerun),
+      ),
+    );
     return el('header', null, out);
   }
 
@@ -224,7 +245,7 @@
       for (let k = 0; k < rs.length; k++) m[k] = x = Math.max(x, E[rs[k]]);
       return m;
     });
-    const endUs = Math.max(data.endUs, 1);
+    const endUs = data.endUs > 0 ? data.endUs : 1e6; // an empty history still gets a 1 s axis
     const full = { t0: -endUs * 0.01, t1: endUs * 1.01 };
     const view = { t0: full.t0, t1: full.t1 };
     const stats = { drawnOps: 0, totalOps: N, frames: 0, bands: [], lastFrameMs: 0 };
@@ -364,6 +385,7 @@
       const span = (view.t1 - view.t0) / 1e6;
       const step = niceStep(span, Math.max(2, plotW() / 90));
       const first = Math.ceil(view.t0 / 1e6 / step) * step;
+      const decimals = Math.min(6, Math.max(0, -Math.floor(Math.log10(step))));
       ctx.textAlign = 'center';
       for (let s = first; s <= view.t1 / 1e6; s += step) {
         const px = x(s * 1e6);
@@ -371,7 +393,7 @@
         ctx.moveTo(px + 0.5, AXIS - 4);
         ctx.lineTo(px + 0.5, bottom);
         ctx.stroke();
-        ctx.fillText(`${+s.toFixed(6)} s`, px, AXIS / 2);
+        ctx.fillText(`${s.toFixed(decimals)} s`, px, AXIS / 2);
       }
       ctx.textAlign = 'left';
       // Lane labels (only when there is room for text).
@@ -627,14 +649,24 @@
   }
 
   function makeChart(name, target, opts, series) {
-    const u = new uPlot(
+    // uPlot cannot pick a range for a scale with no data at all (an empty or unchecked run): give one.
+    const scales = { ...opts.scales };
+    // Every chart spans the whole run, so fault bands and spikes line up from chart to chart.
+    const end = data.endUs > 0 ? data.endUs / 1e6 : 1;
+    scales.x = { ...scales.x, range: [0, end] };
+    if (!series.slice(1).some((ys) => ys.some((v) => v != null))) {
+      scales.y = { ...scales.y, range: scales.y && scales.y.distr === 3 ? [0.1, 100] : [0, 1] };
+    }
+    opts = { ...opts, scales };
+    // Registered before construction: uPlot may draw (and record the bands) before it returns.
+    const entry = { u: undefined, bands: [] };
+    charts[name] = entry;
+    entry.u = new uPlot(
       { width: chartWidth(target), height: 230, plugins: [faultPlugin(name)], ...opts },
       series,
       target,
     );
-    charts[name] = { u, bands: [] };
-    u.redraw(false, false);
-    return u;
+    return entry.u;
   }
 
   function perfCharts(boxes) {
@@ -664,6 +696,7 @@
             width: 1.5,
             fill: o === 'ok' ? 'rgba(47,158,90,0.08)' : undefined,
             paths: step,
+            points: { show: false },
           })),
         ],
       },
@@ -671,18 +704,19 @@
     );
 
     // Scatter: uPlot wants one shared, sorted x; each group gets its own y column, null elsewhere.
-    const groups = p.scatter;
+    const groups = p.scatter.map((g) => ({ ...g, rows: undelta(g.rows) }));
     let total = 0;
-    for (const g of groups) total += g.t.length;
+    for (const g of groups) total += g.rows.length;
     const order = new Uint32Array(total);
     const gid = new Uint16Array(total);
     const allT = new Float64Array(total);
     const allL = new Float64Array(total);
     let k = 0;
     groups.forEach((g, gi) => {
-      for (let j = 0; j < g.t.length; j++, k++) {
-        allT[k] = g.t[j];
-        allL[k] = Math.max(0.001, g.latency[j]);
+      for (let j = 0; j < g.rows.length; j++, k++) {
+        const r = g.rows[j];
+        allT[k] = (S[r] + O.d[r]) / 1e6;
+        allL[k] = Math.max(0.001, O.d[r] / 1000);
         gid[k] = gi;
         order[k] = k;
       }
@@ -713,7 +747,7 @@
         series: [
           { label: 't (s)' },
           ...groups.map((g) => ({
-            label: `${g.f} ${g.outcome} (${g.t.length})`,
+            label: `${g.f} ${g.outcome} (${g.rows.length})`,
             stroke: shade(g.outcome, fIndex.get(g.f)),
             fill: shade(g.outcome, fIndex.get(g.f)),
             paths: () => null,
@@ -732,9 +766,9 @@
         cursor: { sync: { key: 'perf' } },
         series: [
           { label: 't (s)' },
-          { label: 'p50', stroke: '#2f9e5a', width: 1.5, spanGaps: true },
-          { label: 'p95', stroke: '#e6a700', width: 1.5, spanGaps: true },
-          { label: 'p99', stroke: '#d64541', width: 1.5, spanGaps: true },
+          { label: 'p50', stroke: '#2f9e5a', width: 1.5, spanGaps: true, points: { show: false } },
+          { label: 'p95', stroke: '#e6a700', width: 1.5, spanGaps: true, points: { show: false } },
+          { label: 'p99', stroke: '#d64541', width: 1.5, spanGaps: true, points: { show: false } },
         ],
       },
       [
@@ -786,6 +820,7 @@
               stroke: palette[i % palette.length],
               width: 2,
               paths: step,
+              points: { show: false },
             })),
           ],
         },
@@ -797,6 +832,8 @@
 
   // ---------- anomalies ----------
   const LISTS = ['lost', 'unexpected', 'duplicated', 'failedButPresent', 'recovered'];
+  const BENIGN_LISTS = new Set(['recovered']);
+  const GENERIC_SKIP = new Set(['groups', 'problems', 'warnings', 'nodes']);
   const INDEX_KEY = /^(index|completionIndex|opIndex|invokeIndex|op-index)$/;
 
   /** A collapsible JSON tree; numbers under index-like keys link into the timeline. */
@@ -837,27 +874,74 @@
     return d;
   }
 
-  function elementList(name, xs) {
+  /** The op index an anomaly item refers to: {index}, {op: {index}}, {opIndex}, … */
+  function itemIndex(x) {
+    if (!x || typeof x !== 'object') return undefined;
+    for (const k of ['index', 'opIndex', 'invokeIndex', 'completionIndex'])
+      if (typeof x[k] === 'number') return x[k];
+    if (x.op && typeof x.op === 'object' && typeof x.op.index === 'number') return x.op.index;
+    return undefined;
+  }
+
+  const isCutMarker = (x) => typeof x === 'string' && x.startsWith('… ') && x.endsWith('(see results.json)');
+
+  function genericList(name, all, total) {
+    const xs = all.filter((x) => !isCutMarker(x));
+    const n = total ?? xs.length;
+    const items = xs.slice(0, 100).map((x) => {
+      const i = itemIndex(x);
+      return el(
+        'li',
+        null,
+        i === undefined ? null : opLink(i),
+        i === undefined ? null : ' ',
+        el('code', null, short(json(x), 300)),
+      );
+    });
+    if (n > items.length)
+      items.push(el('li', { class: 'more' }, `… ${n - items.length} more (see results.json)`));
+    return el(
+      'div',
+      { class: `elements generic ${name}` },
+      el('h4', null, `${name} (${n})`),
+      el('ul', { class: 'refs' }, items),
+    );
+  }
+
+  /** Long lists were cut at build time (results.json has them whole); `total` is the real length. */
+  function elementList(name, all, total) {
+    const xs = all.filter((x) => !isCutMarker(x));
+    const n = total ?? xs.length;
     const items = xs.slice(0, 500).map((v) => {
       const r = rowOfValue(v);
       const text = short(json(v), 60);
       return r === undefined ? el('span', { class: 'elem' }, text) : opLink(O.i[r], text);
     });
-    if (xs.length > 500) items.push(el('span', { class: 'more' }, `… ${xs.length - 500} more`));
+    if (n > items.length)
+      items.push(el('span', { class: 'more' }, `… ${n - items.length} more (see results.json)`));
     return el(
       'div',
       { class: `elements ${name}` },
-      el('h4', null, `${name} (${xs.length})`),
+      el('h4', null, `${name} (${n})`),
       el('div', { class: 'chips' }, items),
     );
   }
 
   /** The minimal counterexample as a small timeline: one lane per process, the impossible op outlined. */
-  function miniTimeline(refs, blocked) {
+  /** `refs` are drawn solid (the counterexample), `context` faded (ops around it, for orientation). */
+  function miniTimeline(refs, blocked, context) {
     const rows = [];
-    for (const ref of refs) {
-      const r = rowOf(ref.index);
-      if (r !== undefined) rows.push({ r, ref });
+    const seen = new Set();
+    for (const [list, faded] of [
+      [refs, false],
+      [context || [], true],
+    ]) {
+      for (const ref of list) {
+        const r = rowOf(ref.index);
+        if (r === undefined || seen.has(ref.index) || rows.length >= 40) continue;
+        seen.add(ref.index);
+        rows.push({ r, ref, faded });
+      }
     }
     if (!rows.length) return null;
     const procs = [...new Set(rows.map((x) => String(x.ref.process)))];
@@ -883,15 +967,15 @@
       c.fillStyle = '#555';
       c.fillText(`process ${p}`, 4, 14 + k * laneH + laneH / 2);
     });
-    for (const { r, ref } of rows) {
+    for (const { r, ref, faded } of rows) {
       const k = procs.indexOf(String(ref.process));
       const y = 14 + k * laneH + 4;
       const a = xx(S[r]);
       const b = Math.max(a + 3, xx(E[r]));
       const isBlocked = ref.index === blocked;
-      c.fillStyle = isBlocked ? '#fbe3e2' : '#e3f1e8';
+      c.fillStyle = isBlocked ? '#fbe3e2' : faded ? '#f1f2f4' : '#e3f1e8';
       c.fillRect(a, y, b - a, laneH - 8);
-      c.strokeStyle = isBlocked ? '#d64541' : '#2f9e5a';
+      c.strokeStyle = isBlocked ? '#d64541' : faded ? '#b8bdc6' : '#2f9e5a';
       c.lineWidth = isBlocked ? 2.5 : 1;
       c.strokeRect(a, y, b - a, laneH - 8);
       c.fillStyle = '#222';
@@ -907,9 +991,10 @@
       c.restore();
     }
     c.fillStyle = '#777';
-    c.fillText(`${fmtS(t0 / 1e6)} s`, L, H - 7);
+    const digits = Math.min(6, Math.max(2, 2 - Math.floor(Math.log10(span / 1e6))));
+    c.fillText(`${(t0 / 1e6).toFixed(digits)} s`, L, H - 7);
     c.textAlign = 'right';
-    c.fillText(`${fmtS(t1 / 1e6)} s`, W - 20, H - 7);
+    c.fillText(`${(t1 / 1e6).toFixed(digits)} s`, W - 20, H - 7);
     return canvas;
   }
 
@@ -928,10 +1013,12 @@
       );
     }
     const refs = f.minimal?.ops?.length ? f.minimal.ops : [...(f.window || []), ...(f.op ? [f.op] : [])];
-    const mini = miniTimeline(refs, f.op ? f.op.index : -1);
+    // Context: the ops of the first order tried and those concurrent with the impossible op, faded.
+    const context = [...((f.finalPaths?.[0]?.path || []).map((p) => p.op) || []), ...(f.window || [])];
+    const mini = miniTimeline(refs, f.op ? f.op.index : -1, context);
     if (mini) {
       const what = f.minimal
-        ? `Minimal counterexample (${f.minimal.ops.length} ops${f.minimal.oneMinimal ? ', each one necessary' : ', not fully minimized'})`
+        ? `Minimal counterexample (${f.minimal.ops.length} op${f.minimal.ops.length === 1 ? '' : 's'}${f.minimal.oneMinimal ? ', each one necessary' : ', not fully minimized'}; the ops around it faded)`
         : 'The impossible op and the ops concurrent with it';
       out.push(el('h4', null, what), el('div', { class: 'mini-wrap' }, mini));
       out.push(
@@ -980,10 +1067,26 @@
     const items = data.checkers.map((c) => {
       const [cls, word] = verdictOf(c.valid);
       const r = c.result || {};
+      const sizes = c.sizes || {};
       const body = [];
       if (r.failure && typeof r.failure === 'object') body.push(...linearizability(r.failure));
-      for (const name of LISTS)
-        if (Array.isArray(r[name]) && r[name].length) body.push(elementList(name, r[name]));
+      for (const name of LISTS) {
+        if (!Array.isArray(r[name]) || !r[name].length) continue;
+        // Recovered elements are fine (indeterminate adds that happened): listed, but folded away.
+        if (BENIGN_LISTS.has(name)) {
+          const fold = el('details', { class: 'benign' }, el('summary', null, `${name} (${r[name].length})`));
+          fold.append(elementList(name, r[name], sizes[name]));
+          body.push(fold);
+        } else body.push(elementList(name, r[name], sizes[name]));
+      }
+      // Checkers this page does not know (counter, bank, …): every non-empty top-level list of a
+      // non-valid result is shown as anomalies, each item linked to its op when it names one.
+      if (c.valid !== true) {
+        for (const [name, xs] of Object.entries(r)) {
+          if (LISTS.includes(name) || GENERIC_SKIP.has(name) || !Array.isArray(xs) || !xs.length) continue;
+          body.push(genericList(name, xs, sizes[name]));
+        }
+      }
       body.push(tree(r, 'details', c.valid === true ? 1 : 0));
       const d = el(
         'details',

@@ -26,7 +26,12 @@ const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-async function waitFor<T>(what: string, f: () => T | undefined, timeoutMs: number, session?: string): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  f: () => T | undefined,
+  timeoutMs: number,
+  session?: string,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = f();
@@ -151,16 +156,37 @@ describe.skipIf(!hasTmux)(`dashboard in a terminal (${wired ? 'faultline run' : 
     const session = `fl-dash-${process.pid}-${sessions.length}`;
     sessions.push(session);
     const args = wired
-      ? ['bin/faultline.js', 'run', '--system', 'memory', '--workload', 'set', '--time-limit', '4', '--results-dir', dir]
+      ? [
+          'bin/faultline.js',
+          'run',
+          '--system',
+          'memory',
+          '--workload',
+          'set',
+          '--time-limit',
+          '4',
+          '--results-dir',
+          dir,
+        ]
       : ['test/integration/dashboard/driver.ts', '--time-limit', '4', '--results-dir', dir];
     const exitFile = join(dir, 'exit');
     const errFile = join(dir, 'stderr.txt');
     const cmd = `cd ${sh(ROOT)} && CI=true ${sh(process.execPath)} ${args.map(sh).join(' ')} 2> ${sh(errFile)}`;
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${cmd}; echo EXIT=$? > ${sh(exitFile)}; sleep 120`);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '120',
+      '-y',
+      '40',
+      `${cmd}; echo EXIT=$? > ${sh(exitFile)}; sleep 120`,
+    );
     expect(await exited(exitFile)).toBe('EXIT=0');
     const err = readFileSync(errFile, 'utf8');
     expect(err).toMatch(/^\d\d:\d\d:\d\d \[ +\d+\.\ds\] phase running$/m);
-    expect(err).toMatch(/running .* ops\/s  ok \d+  fail 0  info 0  faults: none/);
+    expect(err).toMatch(/running .* ops\/s {2}ok \d+ {2}fail 0 {2}info 0 {2}faults: none/);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not be there
     expect(err).not.toMatch(/\x1b\[/);
     expect(screen(session)).not.toContain('faultline ▸');

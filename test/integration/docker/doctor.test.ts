@@ -97,7 +97,7 @@ describe.skipIf(!hasDocker)('doctor and CLI handlers on the real engine', () => 
     expect(b.stdout).toMatch(/^faultline\/node:hostroot-[0-9a-f]{16} {2}up to date \(cached\)\n$/);
     const bad = handler('src/cli/commands/image.ts', 'imageBuildCommand', { flavour: 'alpine' });
     expect(bad.code).toBe(254);
-    expect(bad.stderr).toBe('error: unknown flavour alpine: use one of hostroot, debian\n');
+    expect(bad.stderr).toBe('faultline: unknown flavour alpine: use one of hostroot, debian\n');
   });
 
   it('clean --run-id removes a crashed run’s leftovers', async () => {

@@ -1,12 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compose } from '../../../checkers/compose.ts';
+import { linearizable } from '../../../checkers/linearizable/index.ts';
 import type { Op } from '../../../src/history/op.ts';
 import { writeReports } from '../../../src/report/index.ts';
 import { type SyntheticRun, syntheticRun, XSS } from '../../../src/report/synthetic.ts';
-import { tempDir } from '../../unit/report/helpers.ts';
+import { removeTempDirs, tempDir } from '../../unit/report/helpers.ts';
 import { type Hook, hasChromium, launch } from './chromium.ts';
 
 type Win = { __faultline: Hook };
@@ -45,7 +47,7 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     });
     const t0 = performance.now();
     await page.goto(pathToFileURL(html).href);
-    await page.waitForFunction(() => (window as unknown as Win).__faultline?.ready === true);
+    await page.waitForFunction(() => (globalThis as unknown as Win).__faultline?.ready === true);
     return { page, ms: performance.now() - t0 };
   }
   const hook = <T>(page: Page, f: (h: Hook) => T) =>
@@ -55,9 +57,13 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     const { page } = await open(small.html);
     const results = JSON.parse(readFileSync(join(small.dir, 'results.json'), 'utf8'));
     expect(await page.getAttribute('#verdict', 'data-verdict')).toBe(String(results.valid));
-    expect(await page.textContent('#verdict .word')).toBe(results.valid === false ? 'INVALID' : results.valid === true ? 'VALID' : 'UNKNOWN');
+    expect(await page.textContent('#verdict .word')).toBe(
+      results.valid === false ? 'INVALID' : results.valid === true ? 'VALID' : 'UNKNOWN',
+    );
     for (const [name, r] of Object.entries(results.results as Record<string, { valid: unknown }>)) {
-      expect(await page.getAttribute(`.checker[data-checker="${name}"]`, 'data-verdict')).toBe(String(r.valid));
+      expect(await page.getAttribute(`.checker[data-checker="${name}"]`, 'data-verdict')).toBe(
+        String(r.valid),
+      );
     }
     expect(await page.locator('#warnings').textContent()).toMatch(/truncated/);
     expect(await hook(page, (h) => h.errors)).toEqual([]);
@@ -82,7 +88,7 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.wheel(0, -600);
     await page.waitForFunction(() => {
-      const v = (window as unknown as Win).__faultline.timeline.view;
+      const v = (globalThis as unknown as Win).__faultline.timeline.view;
       return v.t1 - v.t0 < 20;
     });
     const before = await hook(page, (h) => h.timeline.view);
@@ -97,7 +103,11 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     let tip = '';
     for (let x = 100; x < box.width - 10 && !tip; x += 7) {
       await page.mouse.move(box.x + x, box.y + 22 + 16 + 18 * 1.5);
-      tip = (await page.locator('.tip:not([hidden])').textContent().catch(() => '')) ?? '';
+      tip =
+        (await page
+          .locator('.tip:not([hidden])')
+          .textContent()
+          .catch(() => '')) ?? '';
     }
     expect(tip).toMatch(/^op #\d+ → /);
     expect(consoleErrors).toEqual([]);
@@ -145,7 +155,9 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     const { page } = await open(small.html);
     const lin = page.locator('#checker-linearizable');
     expect(await lin.locator('canvas.mini').count()).toBe(1);
-    expect(await lin.locator('.impossible').textContent()).toMatch(/Cannot linearize #\d+ \(process \d+\): read → 2/);
+    expect(await lin.locator('.impossible').textContent()).toMatch(
+      /Cannot linearize #\d+ \(process \d+\): read → 3/,
+    );
     const link = lin.locator('.impossible button.oplink');
     const index = Number(await link.getAttribute('data-op'));
     await link.click();
@@ -160,6 +172,110 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     expect(await page.textContent('pre.detail')).toMatch(/add {2}ok/);
     expect(consoleErrors).toEqual([]);
     await page.close();
+  });
+
+  it('renders anomalies of checkers it does not know (counter, bank) generically, linked to ops', async () => {
+    const dir = tempDir('browser-generic');
+    const run = await syntheticRun(dir, { ops: 100 });
+    const read = run.history.find((o) => o.type === 'ok' && o.process !== 'nemesis')!;
+    const results = {
+      valid: false,
+      summary: 'counter: INVALID, bank: INVALID',
+      results: {
+        counter: {
+          valid: false,
+          summary: '1 read out of bounds',
+          outOfBounds: [{ index: read.index, value: 5, bounds: [0, 3] }],
+        },
+        bank: {
+          valid: false,
+          summary: 'wrong total',
+          wrongTotals: [{ op: { index: read.index }, total: 99, expected: 100 }],
+        },
+        set: { valid: false, summary: 'many lost', lost: Array.from({ length: 3000 }, (_, i) => i) },
+      },
+    };
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
+    const { html } = await writeReports(dir);
+    const { page } = await open(html);
+    const counter = page.locator('#checker-counter .elements.outOfBounds');
+    expect(await counter.locator('h4').textContent()).toBe('outOfBounds (1)');
+    expect(await counter.textContent()).toContain('"bounds":[0,3]');
+    await counter.locator('button.oplink').click();
+    expect(await page.textContent('pre.detail')).toContain('→ #' + read.index);
+    expect(await page.locator('#checker-bank .elements.wrongTotals button.oplink').count()).toBe(1);
+    // Long lists are cut in the page but counted in full.
+    const lost = page.locator('#checker-set .elements.lost');
+    expect(await lost.locator('h4').textContent()).toBe('lost (3000)');
+    expect(await lost.locator('.more').textContent()).toBe('… 2500 more (see results.json)');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('draws a real linearizability counterexample (register model, stale read)', async () => {
+    const dir = tempDir('browser-lin');
+    const ms = 1e6;
+    const spec: [number, Op['type'], Op['process'], string, unknown][] = [
+      [0, 'invoke', 0, 'write', 1],
+      [2, 'ok', 0, 'write', 1],
+      [3, 'invoke', 'nemesis', 'start-partition', { n1: ['n2'] }],
+      [4, 'ok', 'nemesis', 'start-partition', { n1: ['n2'] }],
+      [5, 'invoke', 1, 'write', 2],
+      [7, 'ok', 1, 'write', 2],
+      [8, 'invoke', 2, 'read', null],
+      [9, 'ok', 2, 'read', 1],
+      [10, 'invoke', 'nemesis', 'stop-partition', null],
+      [11, 'ok', 'nemesis', 'stop-partition', null],
+    ];
+    const history: Op[] = spec.map(([t, type, process, f, value], index) => ({
+      index,
+      time: t * ms,
+      type,
+      process,
+      f,
+      value,
+    }));
+    const results = await compose([linearizable({ model: 'register' })]).check(
+      { test: { name: 'lin', concurrency: 3, nodes: ['n1', 'n2'] } },
+      history,
+      {},
+    );
+    expect(results.valid).toBe(false);
+    writeFileSync(join(dir, 'history.jsonl'), history.map((o) => JSON.stringify(o)).join('\n'));
+    writeFileSync(join(dir, 'test.json'), JSON.stringify({ name: 'lin', concurrency: 3, seed: 1 }));
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
+    const { html } = await writeReports(dir);
+    const { page } = await open(html);
+    const lin = page.locator('#checker-linearizable');
+    expect(await lin.locator('.impossible').textContent()).toMatch(
+      /Cannot linearize #6 \(process 2\): read 1/,
+    );
+    expect(await lin.locator('canvas.mini').count()).toBe(1);
+    expect(await lin.locator('ol.path li.tried').first().textContent()).toMatch(
+      /read 1, but the register holds 2/,
+    );
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('copes with a bare folder: no test.json, no results, no nemesis, a truncated history', async () => {
+    const dir = tempDir('browser-bare');
+    writeFileSync(
+      join(dir, 'history.jsonl'),
+      '{"index":0,"time":0,"type":"invoke","process":0,"f":"read","value":null}\n{"index":1,"ti',
+    );
+    const { html } = await writeReports(dir);
+    const { page } = await open(html);
+    expect(await page.getAttribute('#verdict', 'data-verdict')).toBe('unknown');
+    expect(await hook(page, (h) => [h.timeline.drawnOps, h.timeline.totalOps])).toEqual([1, 1]);
+    expect(await page.locator('#warnings').textContent()).toMatch(/results\.json is missing/);
+    const empty = tempDir('browser-empty');
+    writeFileSync(join(empty, 'history.jsonl'), '');
+    const { page: page2 } = await open((await writeReports(empty)).html);
+    expect(await hook(page2, (h) => h.timeline.totalOps)).toBe(0);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+    await page2.close();
   });
 
   it('opens a 100,000-op report in under 3 s and keeps redraws fast', async () => {
@@ -178,7 +294,7 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     await page.waitForTimeout(100);
     const frame = await hook(page, (h) => h.timeline.lastFrameMs);
     process.stderr.write(`100,000-op report: last frame ${frame.toFixed(1)} ms\n`);
-    expect(frame).toBeLessThan(100);
+    expect(frame).toBeLessThan(250); // ~25 ms on an idle 2-core machine; generous for shared CI runners
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
@@ -204,3 +320,5 @@ function countOverlapping(history: readonly Op[], t0: number, t1: number): numbe
   for (const inv of open.values()) count(inv.time, end);
   return n;
 }
+
+afterAll(removeTempDirs);

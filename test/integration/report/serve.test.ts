@@ -8,16 +8,22 @@ import { startServer } from '../../../src/cli/commands/serve.ts';
 import { UserError } from '../../../src/cli/errors.ts';
 import { writeReports } from '../../../src/report/index.ts';
 import { syntheticRun } from '../../../src/report/synthetic.ts';
-import { tempDir } from '../../unit/report/helpers.ts';
+import { removeTempDirs, tempDir } from '../../unit/report/helpers.ts';
 
 /** Raw GET: `path` goes on the wire exactly as given (fetch would normalise `..` away). */
-function get(url: string, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function get(
+  url: string,
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   const u = new URL(url);
   return new Promise((ok, fail) => {
     const req = request({ host: u.hostname, port: u.port, path, method }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
     });
     req.on('error', fail);
     req.end();
@@ -33,7 +39,10 @@ function untar(buf: Buffer): Map<string, Buffer> {
     const h = buf.subarray(off, off + 512);
     if (h.every((b) => b === 0)) break;
     const name = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-    const size = Number.parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim() || '0', 8);
+    const size = Number.parseInt(
+      h.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim() || '0',
+      8,
+    );
     const type = String.fromCharCode(h[156]!);
     const sum = Number.parseInt(h.subarray(148, 156).toString('ascii').replace(/\0.*$/s, '').trim(), 8);
     const check = [...h].reduce((s, b, i) => s + (i >= 148 && i < 156 ? 32 : b), 0);
@@ -97,7 +106,10 @@ describe('faultline serve', () => {
     expect(html).toContain(`/runs/${a}/report.html`);
     expect(html).toContain(`/archive/${a}.tar.gz`);
     expect(html).toMatch(/20\.6 s/);
-    const api = JSON.parse((await get(server.url, '/api/runs')).body.toString()) as { path: string; valid: unknown }[];
+    const api = JSON.parse((await get(server.url, '/api/runs')).body.toString()) as {
+      path: string;
+      valid: unknown;
+    }[];
     expect(api.map((x) => x.path).sort()).toEqual([b, a].sort());
     expect(api.find((x) => x.path === a)!.valid).toBe(false);
   });
@@ -127,10 +139,14 @@ describe('faultline serve', () => {
     const r = await get(server.url, `/archive/${a}.tar.gz`);
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/gzip');
-    expect(r.headers['content-disposition']).toMatch(/attachment; filename="set-test-20261123T100000\.000Z\.tar\.gz"/);
+    expect(r.headers['content-disposition']).toMatch(
+      /attachment; filename="set-test-20261123T100000\.000Z\.tar\.gz"/,
+    );
     const files = untar(gunzipSync(r.body));
     const prefix = 'set-test-20261123T100000.000Z';
-    expect(files.get(`${prefix}/history.jsonl`)!.toString()).toBe(readFileSync(join(root, a, 'history.jsonl'), 'utf8'));
+    expect(files.get(`${prefix}/history.jsonl`)!.toString()).toBe(
+      readFileSync(join(root, a, 'history.jsonl'), 'utf8'),
+    );
     expect(files.has(`${prefix}/report.html`)).toBe(true);
     const long = [...files.keys()].find((k) => k.endsWith('ünïcode-log-file-with-a-long-name.log'));
     expect(long).toBeDefined();
@@ -141,7 +157,9 @@ describe('faultline serve', () => {
       const dir = tempDir('untar');
       writeFileSync(join(dir, 'a.tar.gz'), r.body);
       execFileSync('tar', ['-xzf', 'a.tar.gz'], { cwd: dir, stdio: 'pipe' });
-      expect(readFileSync(join(dir, prefix, 'test.json'), 'utf8')).toBe(readFileSync(join(root, a, 'test.json'), 'utf8'));
+      expect(readFileSync(join(dir, prefix, 'test.json'), 'utf8')).toBe(
+        readFileSync(join(root, a, 'test.json'), 'utf8'),
+      );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -178,3 +196,5 @@ describe('faultline serve', () => {
     await expect(startServer({ resultsDir: root, port: Number(busy) })).rejects.toThrow(/port \d+ is in use/);
   });
 });
+
+afterAll(removeTempDirs);

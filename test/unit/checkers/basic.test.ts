@@ -8,8 +8,19 @@ import type { Op } from '../../../src/history/op.ts';
 
 const ctx = { test: { name: 't', concurrency: 1, nodes: [] } };
 const ops = (...xs: [Op['type'], string, string?][]): Op[] =>
-  xs.map(([type, f, error], index) => ({ index, time: index, type, process: 0, f, value: null, ...(error ? { error } : {}) }));
-const fixed = (name: string, valid: true | false | 'unknown'): Checker => ({ name, check: () => ({ valid }) });
+  xs.map(([type, f, error], index) => ({
+    index,
+    time: index,
+    type,
+    process: 0,
+    f,
+    value: null,
+    ...(error ? { error } : {}),
+  }));
+const fixed = (name: string, valid: true | false | 'unknown'): Checker => ({
+  name,
+  check: () => ({ valid }),
+});
 
 describe('mergeValidity / compose', () => {
   it('false beats unknown beats true', () => {
@@ -20,7 +31,12 @@ describe('mergeValidity / compose', () => {
   });
 
   it('runs every checker and keeps each result; a crashing checker is unknown, not fatal', async () => {
-    const boom: Checker = { name: 'boom', check: () => { throw new Error('kaput'); } };
+    const boom: Checker = {
+      name: 'boom',
+      check: () => {
+        throw new Error('kaput');
+      },
+    };
     const r = await compose([fixed('a', true), boom, fixed('c', false)]).check(ctx, [], {});
     expect(r.valid).toBe(false);
     const results = r.results as Record<string, { valid: unknown; reason?: string }>;
@@ -32,9 +48,19 @@ describe('mergeValidity / compose', () => {
 
 describe('stats', () => {
   it('counts completions per f and is unknown when an f never succeeded', () => {
-    const h = ops(['invoke', 'read'], ['ok', 'read'], ['invoke', 'write'], ['fail', 'write'], ['invoke', 'write'], ['info', 'write']);
+    const h = ops(
+      ['invoke', 'read'],
+      ['ok', 'read'],
+      ['invoke', 'write'],
+      ['fail', 'write'],
+      ['invoke', 'write'],
+      ['info', 'write'],
+    );
     const r = stats.check(ctx, h, {}) as { valid: unknown; byF: Record<string, unknown>; reason: string };
-    expect(r.byF).toEqual({ read: { count: 1, ok: 1, fail: 0, info: 0 }, write: { count: 2, ok: 0, fail: 1, info: 1 } });
+    expect(r.byF).toEqual({
+      read: { count: 1, ok: 1, fail: 0, info: 0 },
+      write: { count: 2, ok: 0, fail: 1, info: 1 },
+    });
     expect(r.valid).toBe('unknown');
     expect(r.reason).toMatch(/no write op ever succeeded/);
     expect(stats.check(ctx, ops(['invoke', 'read'], ['ok', 'read']), {})).toMatchObject({ valid: true });
@@ -51,7 +77,10 @@ describe('exceptions', () => {
       ['invoke', 'write'],
       ['fail', 'write', 'connection refused 10.0.0.1:2379'],
     );
-    const r = exceptions.check(ctx, h, {}) as { valid: unknown; groups: { error: string; count: number; example: Op }[] };
+    const r = exceptions.check(ctx, h, {}) as {
+      valid: unknown;
+      groups: { error: string; count: number; example: Op }[];
+    };
     expect(r.valid).toBe(true);
     expect(r.groups.map((g) => [g.error, g.count])).toEqual([
       ['timed out after N ms', 2],

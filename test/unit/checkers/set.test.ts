@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Op } from '../../../src/history/op.ts';
 import { setChecker } from '../../../checkers/set.ts';
+import type { Op } from '../../../src/history/op.ts';
 
 const ctx = { test: { name: 't', concurrency: 2, nodes: ['n1'] } };
 type Outcome = 'ok' | 'fail' | 'info' | 'pending';
@@ -55,21 +55,25 @@ describe('set checker', () => {
   it('agrees with a brute-force oracle on random small histories', () => {
     const outcome = fc.constantFrom<Outcome>('ok', 'fail', 'info', 'pending');
     fc.assert(
-      fc.property(fc.array(outcome, { maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 10 }), { maxLength: 10 }), (outs, read) => {
-        // Oracle: does some set of indeterminate adds explain the read exactly, with no element twice?
-        const explains = (applied: Set<number>) =>
-          read.length === new Set(read).size &&
-          read.every((x) => applied.has(x)) &&
-          [...applied].every((x) => read.includes(x));
-        const must = outs.flatMap((t, i) => (t === 'ok' ? [i] : []));
-        const may = outs.flatMap((t, i) => (t === 'info' || t === 'pending' ? [i] : []));
-        let oracle = false;
-        for (let mask = 0; mask < 1 << may.length && !oracle; mask++) {
-          const applied = new Set([...must, ...may.filter((_, b) => mask & (1 << b))]);
-          oracle = explains(applied);
-        }
-        expect(check(history(outs, read)).valid).toBe(oracle);
-      }),
+      fc.property(
+        fc.array(outcome, { maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 10 }), { maxLength: 10 }),
+        (outs, read) => {
+          // Oracle: does some set of indeterminate adds explain the read exactly, with no element twice?
+          const explains = (applied: Set<number>) =>
+            read.length === new Set(read).size &&
+            read.every((x) => applied.has(x)) &&
+            [...applied].every((x) => read.includes(x));
+          const must = outs.flatMap((t, i) => (t === 'ok' ? [i] : []));
+          const may = outs.flatMap((t, i) => (t === 'info' || t === 'pending' ? [i] : []));
+          let oracle = false;
+          for (let mask = 0; mask < 1 << may.length && !oracle; mask++) {
+            const applied = new Set([...must, ...may.filter((_, b) => mask & (1 << b))]);
+            oracle = explains(applied);
+          }
+          expect(check(history(outs, read)).valid).toBe(oracle);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

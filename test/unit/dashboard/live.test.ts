@@ -94,6 +94,24 @@ describe('startDashboard', () => {
     expect(stdout.text()).toMatch(/add\s+20\.0k/);
   });
 
+  it('keeps drawing ~4 frames a second of run time when the runner never yields to timers', () => {
+    const { stdout, dash } = start();
+    new Script().phase('setup', 0).phase('running', 0).flush(dash);
+    const framesBefore = stdout.text().split('faultline ▸').length;
+    // Two seconds of ops at a steady pace, all synchronous: no timer can fire.
+    const sc = new Script();
+    for (let chunk = 0; chunk < 20; chunk++) {
+      sc.load(chunk * 0.1 * S, (chunk + 1) * 0.1 * S, 1000, 'add', 0.1 * MS, 100).flush(dash);
+      const until = performance.now() + 100;
+      while (performance.now() < until) {
+        // the runner is busy
+      }
+    }
+    const frames = stdout.text().split('faultline ▸').length - framesBefore;
+    expect(frames).toBeGreaterThanOrEqual(3);
+    expect(frames).toBeLessThanOrEqual(10);
+  });
+
   it('stop() leaves the final frame with the verdict and no key hints, and is idempotent', async () => {
     const { stdout, dash } = start();
     new Script()

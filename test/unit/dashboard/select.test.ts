@@ -45,6 +45,26 @@ describe('wantsDashboard', () => {
   });
 });
 
+describe('chooseProgress on a terminal', () => {
+  it('starts the ink dashboard (loaded in the background) with the events that came before it', async () => {
+    const stdout = new FakeStdout(true);
+    progress = chooseProgress({ ...base, stdin: new FakeStdin(true).stream, stdout: stdout.stream, env: {} });
+    // The run starts at once; ink is still loading.
+    new Script()
+      .phase('setup', 0)
+      .phase('running', 0.1 * S)
+      .load(0.1 * S, 0.2 * S, 42)
+      .flush(progress);
+    for (let i = 0; i < 100 && !stdout.text().includes('faultline ▸'); i++) await sleep(50);
+    await sleep(300);
+    expect(stdout.text()).toMatch(/add\s+42\s+0\s+0\s+42/);
+    new Script().load(0.3 * S, 0.4 * S, 8).flush(progress);
+    progress.stop();
+    progress = undefined;
+    expect(stdout.text().split('faultline ▸').at(-1)).toMatch(/add\s+50\s+0\s+0\s+50/);
+  });
+});
+
 describe('chooseProgress under CI=true', () => {
   it('prints plain timestamped lines with no escape codes, even on a terminal', async () => {
     const stdout = new FakeStdout(true);

@@ -69,6 +69,18 @@ describe('DashboardState: client ops', () => {
     expect(s.rate(4 * S - 1, 3)).toBeCloseTo(450 / 3.999999999, 3);
   });
 
+  it('the mean rate covers the main phase only', () => {
+    const s = fresh();
+    new Script()
+      .phase('running', 0)
+      .load(0, 10 * S, 1000)
+      .phase('recovering', 10 * S)
+      .load(12 * S, 13 * S, 50)
+      .flush(s);
+    expect(s.mainCompleted).toBe(1000);
+    expect(s.meanRate(20 * S)).toBe(100);
+  });
+
   it('keeps a bounded ring of seconds: old seconds read as zero, never as stale counts', () => {
     const s = fresh();
     new Script()
@@ -152,14 +164,16 @@ describe('DashboardState: faults and nodes', () => {
     };
     new Script()
       .phase('running', 0)
-      .op(5 * S, 'invoke', 'nemesis', 'start-partition', 'majority')
+      .op(5 * S, 'invoke', 'nemesis', 'start-partition', { topology: 'majority', grudge })
       .flush(s);
     expect(s.nemesisInFlight?.f).toBe('start-partition');
     expect(s.faults.size).toBe(0);
-    new Script().op(5 * S + 20 * MS, 'info', 'nemesis', 'start-partition', grudge).flush(s);
+    new Script()
+      .op(5 * S + 20 * MS, 'ok', 'nemesis', 'start-partition', { topology: 'majority', grudge })
+      .flush(s);
     expect(s.nemesisInFlight).toBeUndefined();
     const p = s.faults.get('partition')!;
-    expect(p.detail).toBe('n1 n2 | n3 n4 n5');
+    expect(p.detail).toBe('majority: n1 n2 | n3 n4 n5');
     expect(p.targets).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
     expect(p.since).toBe(5 * S + 20 * MS);
     expect(s.nodeState.get('n1')).toMatchObject({ side: 'A', drops: ['n3', 'n4', 'n5'] });
@@ -186,52 +200,143 @@ describe('DashboardState: faults and nodes', () => {
     expect(s.nodeState.get('n3')!.drops).toEqual(['n5']);
   });
 
-  it('kill and restart: node states, the kill fault and its targets', () => {
+  it('kill and start: node states, the kill fault and its targets', () => {
     const s = fresh();
-    new Script().nemesis(1 * S, 'kill', ['n2', 'n4']).flush(s);
+    new Script().nemesis(1 * S, 'kill', { nodes: ['n2', 'n4'] }).flush(s);
     expect(s.nodeState.get('n2')!.status).toBe('killed');
-    expect(s.faults.get('kill')).toMatchObject({ targets: ['n2', 'n4'], detail: 'n2 n4' });
-    new Script().nemesis(3 * S, 'start', 'n2').flush(s);
+    expect(s.faults.get('kill')).toMatchObject({
+      targets: ['n2', 'n4'],
+      detail: 'n2 n4',
+      since: 1 * S + 10 * MS,
+    });
+    new Script().nemesis(3 * S, 'start', { nodes: ['n2'] }).flush(s);
     expect(s.nodeState.get('n2')).toMatchObject({ status: 'up', since: 3 * S + 10 * MS });
     expect(s.faults.get('kill')!.targets).toEqual(['n4']);
-    // A restart that names no node restarts every killed one.
-    new Script().nemesis(4 * S, 'restart', 'all-killed', null).flush(s);
+    // 'all' heals every node this family faulted.
+    new Script().nemesis(4 * S, 'start', 'all').flush(s);
     expect(s.nodeState.get('n4')!.status).toBe('up');
     expect(s.faults.has('kill')).toBe(false);
   });
 
-  it('pause and resume, with targets from an object keyed by node', () => {
+  it('a heal touches only its own family: start does not revive a crashed node, restart-node does', () => {
     const s = fresh();
-    new Script().nemesis(1 * S, 'pause', 'one', { n3: 'paused' }).flush(s);
+    new Script()
+      .nemesis(1 * S, 'kill', { nodes: ['n1'] })
+      .nemesis(2 * S, 'crash', { nodes: ['n2'] })
+      .flush(s);
+    expect(s.nodeState.get('n2')!.status).toBe('crashed');
+    expect(s.faults.get('crash')!.targets).toEqual(['n2']);
+    expect(s.faults.get('kill')!.targets).toEqual(['n1']);
+    new Script().nemesis(3 * S, 'start', 'all').flush(s);
+    expect(s.nodeState.get('n1')!.status).toBe('up');
+    expect(s.nodeState.get('n2')!.status).toBe('crashed');
+    new Script().nemesis(4 * S, 'restart-node', 'all', { nodes: ['n2'] }).flush(s);
+    expect(s.nodeState.get('n2')!.status).toBe('up');
+    expect(s.faults.size).toBe(0);
+  });
+
+  it('a heal that fails keeps the nodes it names down, and a failed stop-X keeps the fault, marked', () => {
+    const s = fresh();
+    new Script().nemesis(1 * S, 'kill', { nodes: ['n2', 'n4'] }).flush(s);
+    new Script()
+      .op(2 * S, 'invoke', 'nemesis', 'start', 'all')
+      .op(
+        2.1 * S,
+        'info',
+        'nemesis',
+        'start',
+        { nodes: ['n2', 'n4'] },
+        'heal failed: n4: the system cannot start a node',
+      )
+      .flush(s);
+    expect(s.nodeState.get('n2')!.status).toBe('up');
+    expect(s.nodeState.get('n4')!.status).toBe('killed');
+    expect(s.faults.get('kill')).toMatchObject({
+      targets: ['n4'],
+      unverified: 'heal failed: n4: the system cannot start a node',
+    });
+    new Script()
+      .nemesis(3 * S, 'start-partition', { topology: 'one', grudge: { n1: ['n2'], n2: ['n1'] } })
+      .flush(s);
+    new Script()
+      .op(4 * S, 'invoke', 'nemesis', 'stop-partition', null)
+      .op(4.1 * S, 'info', 'nemesis', 'stop-partition', null, 'heal failed: n1: iptables: timeout')
+      .flush(s);
+    expect(s.faults.get('partition')).toMatchObject({ unverified: 'heal failed: n1: iptables: timeout' });
+    expect(s.nodeState.get('n1')!.drops).toEqual(['n2']);
+    new Script().nemesis(5 * S, 'stop-partition', null).flush(s);
+    expect(s.faults.has('partition')).toBe(false);
+  });
+
+  it('pause and resume, with targets from the completion (primaries resolved at fault time)', () => {
+    const s = fresh();
+    new Script().nemesis(1 * S, 'pause', { targets: 'primaries' }, { nodes: ['n3'] }).flush(s);
     expect(s.nodeState.get('n3')!.status).toBe('paused');
     expect(s.faults.get('pause')!.targets).toEqual(['n3']);
-    new Script().nemesis(2 * S, 'resume', { nodes: ['n3'] }).flush(s);
+    new Script().nemesis(2 * S, 'resume', 'all').flush(s);
     expect(s.nodeState.get('n3')!.status).toBe('up');
     expect(s.faults.size).toBe(0);
   });
 
-  it('clock: bump adds deltas, absolute offsets replace, reset clears', () => {
+  it('clock: completions carry absolute offsets in seconds, strobes show their larger side, reset clears', () => {
     const s = fresh();
-    new Script().nemesis(1 * S, 'bump-clock', { n1: 250, n2: -1500 }).flush(s);
+    new Script().nemesis(1 * S, 'bump-clock', { n1: 0.25, n2: -1.5 }).flush(s);
     expect(s.nodeState.get('n1')!.clockOffsetMs).toBe(250);
     expect(s.faults.get('clock')).toMatchObject({ targets: ['n1', 'n2'], detail: 'n1 +250ms n2 -1.5s' });
-    new Script().nemesis(2 * S, 'bump-clock', { n1: 50 }).flush(s);
+    // The invocation names a delta; the completion has where the clock now is.
+    new Script().nemesis(2 * S, 'bump-clock', { n1: 0.05 }, { n1: 0.3 }).flush(s);
     expect(s.nodeState.get('n1')!.clockOffsetMs).toBe(300);
     expect(s.faults.get('clock')!.since).toBe(1 * S + 10 * MS);
     new Script()
-      .nemesis(3 * S, 'check-clock-offsets', null, { offsets: { n1: 310, n2: -1490, n3: 0 } })
+      .nemesis(3 * S, 'strobe-clock', { n3: { strobe: [0, -12], periodMs: 100, durationS: 5 } })
       .flush(s);
+    expect(s.nodeState.get('n3')).toMatchObject({ clockOffsetMs: -12_000, clockStrobe: true });
+    expect(s.faults.get('clock')!.detail).toBe('n1 +300ms n2 -1.5s n3 ~-12s');
+    new Script().nemesis(4 * S, 'check-clock-offsets', null, { offsets: { n1: 0.31, n2: -1.49 } }).flush(s);
     expect(s.nodeState.get('n2')!.clockOffsetMs).toBe(-1490);
-    new Script().nemesis(4 * S, 'reset-clock', 'all').flush(s);
-    expect([...s.nodeState.values()].every((n) => n.clockOffsetMs === 0)).toBe(true);
+    new Script().nemesis(5 * S, 'reset-clock', null, { n1: 0, n2: 0, n3: 0, n4: 0, n5: 0 }).flush(s);
+    expect([...s.nodeState.values()].every((n) => n.clockOffsetMs === 0 && !n.clockStrobe)).toBe(true);
+    expect(s.faults.has('clock')).toBe(false);
+    new Script()
+      .nemesis(6 * S, 'set-clock', { n4: 3600 })
+      .nemesis(7 * S, 'reset-clock', null)
+      .flush(s);
     expect(s.faults.has('clock')).toBe(false);
   });
 
-  it('any other start-X/stop-X is a fault X with its targets; a failed nemesis op changes nothing', () => {
+  it('packet faults: targets, settings and peers; an unverified fault is marked and logged', () => {
     const s = fresh();
-    new Script().nemesis(1 * S, 'start-packet', { targets: ['n1'], behavior: { delay: 50 } }).flush(s);
-    expect(s.faults.get('packet')).toMatchObject({ targets: ['n1'], detail: 'n1' });
-    new Script().nemesis(2 * S, 'stop-packet', null).flush(s);
+    new Script().nemesis(1 * S, 'start-packet', { nodes: ['n1', 'n2'], peers: ['n5'], loss: 0.2 }).flush(s);
+    expect(s.faults.get('packet')).toMatchObject({ targets: ['n1', 'n2'], detail: 'n1 n2 loss=0.2 ↔ n5' });
+    expect(s.faults.get('packet')!.unverified).toBeUndefined();
+    new Script().op(2 * S, 'info', 'nemesis', 'stop-packet', null).flush(s);
+    expect(s.faults.size).toBe(0);
+    new Script()
+      .op(3 * S, 'invoke', 'nemesis', 'start-packet', { nodes: ['n3'], delayMs: 100 })
+      .op(
+        3.1 * S,
+        'info',
+        'nemesis',
+        'start-packet',
+        { nodes: ['n3'], delayMs: 100 },
+        'fault not in effect: n3 rtt 0.1 ms',
+      )
+      .flush(s);
+    expect(s.faults.get('packet')).toMatchObject({
+      detail: 'n3 delayMs=100',
+      unverified: 'fault not in effect: n3 rtt 0.1 ms',
+    });
+    expect(s.logs.at(-1)).toEqual({
+      level: 'warn',
+      message: 'nemesis start-packet: fault not in effect: n3 rtt 0.1 ms',
+    });
+  });
+
+  it('any other start-X/stop-X is a fault X; a failed nemesis op changes nothing', () => {
+    const s = fresh();
+    new Script().nemesis(1 * S, 'start-disk', ['n1']).flush(s);
+    expect(s.faults.get('disk')).toMatchObject({ targets: ['n1'], detail: 'n1' });
+    new Script().nemesis(2 * S, 'stop-disk', null).flush(s);
     expect(s.faults.size).toBe(0);
     new Script().nemesis(3 * S, 'kill', ['n1'], ['n1'], 'fail').flush(s);
     expect(s.nodeState.get('n1')!.status).toBe('up');

@@ -97,7 +97,7 @@ describe('Dashboard (ink) over a scripted run', () => {
     expect(f).toMatch(/› +checking *$/m);
     expect(f).toContain('remaining 0.0s');
     expect(f).toContain('100%');
-    expect(f).toMatch(/checking a history of 1070 ops: 2\.0s\s+budget 5m00s/);
+    expect(f).toMatch(/checking 535 ops: 2\.0s\s+budget 5m00s/);
 
     sc.phase('done', 38 * S)
       .verdict(false, 'results/memory-set/20261123T110000', '3 lost adds')
@@ -105,7 +105,7 @@ describe('Dashboard (ink) over a scripted run', () => {
     f = ui.at(38 * S, { keys: false });
     expect(f).toMatch(/verdict\s+INVALID\s+3 lost adds/);
     expect(f).toContain('report      results/memory-set/20261123T110000');
-    expect(f).toContain('checked a history of');
+    expect(f).toContain('checked 535 ops in');
     expect(f).not.toContain('q quit');
   });
 
@@ -113,7 +113,7 @@ describe('Dashboard (ink) over a scripted run', () => {
     const s = new DashboardState(TEST);
     new Script()
       .phase('running', 0)
-      .nemesis(1 * S, 'bump-clock', { n2: 250 })
+      .nemesis(1 * S, 'bump-clock', { n2: 0.25 })
       .op(2 * S, 'invoke', 'nemesis', 'pause', 'n3')
       .log('warn', 'client n3: \x1b[31mslow\x1b[0m reply')
       .flush(s);
@@ -124,6 +124,37 @@ describe('Dashboard (ink) over a scripted run', () => {
     expect(f).toContain('warn client n3: slow reply');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: checking for them
     expect(line(f, 'log')).not.toMatch(/\x1b/);
+  });
+
+  it('fits a short terminal by dropping detail: logs first, then node rows', () => {
+    const nodes = Array.from({ length: 9 }, (_, i) => `n${i + 1}`);
+    const test = { ...TEST, nodes };
+    const s = new DashboardState(test);
+    const sc = new Script()
+      .phase('running', 0)
+      .load(0, 1 * S, 10, 'add')
+      .load(0, 1 * S, 10, 'read');
+    for (let i = 0; i < 4; i++) sc.log('warn', `warning ${i}`);
+    sc.nemesis(0.5 * S, 'kill', { nodes: ['n7'] }).flush(s);
+    const r = render(h(Dashboard, { test, state: s, nowNs: 1 * S, width: 110, height: 40, keys: true }));
+    unmount = r.unmount;
+    const tall = r.lastFrame() ?? '';
+    expect(tall).toContain('warning 3');
+    expect(tall).toMatch(/n9\s+up/);
+    // 25 lines wanted, 23 allowed: the two oldest log lines go.
+    r.rerender(h(Dashboard, { test, state: s, nowNs: 1 * S, width: 110, height: 24, keys: true }));
+    const short = r.lastFrame() ?? '';
+    expect(short.split('\n').length).toBeLessThan(24);
+    expect(short).toContain('warning 2');
+    expect(short).toContain('warning 3');
+    expect(short).not.toContain('warning 1');
+    expect(short).toMatch(/n9\s+up/);
+    r.rerender(h(Dashboard, { test, state: s, nowNs: 1 * S, width: 110, height: 14, keys: true }));
+    const tiny = r.lastFrame() ?? '';
+    expect(tiny.split('\n').length).toBeLessThan(14);
+    expect(tiny).not.toContain('warning');
+    expect(tiny).toMatch(/nodes\s+n7 killed\s+8 of 9 up/);
+    expect(tiny).toMatch(/total\s+20/);
   });
 
   it('toggles the help text and shows the stopping notice', () => {

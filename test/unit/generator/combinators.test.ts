@@ -51,9 +51,21 @@ describe('synchronize and phases', () => {
       complete: (_op, rng) => ({ latency: rng.float() * 10 * MS }),
     });
     expect(fs(h)).toEqual([...Array(6).fill('a'), ...Array(6).fill('b'), 'c']);
-    const lastA = Math.max(...completions(h).filter((o) => o.f === 'a').map((o) => o.index));
-    const firstB = Math.min(...invokes(h).filter((o) => o.f === 'b').map((o) => o.index));
-    const lastB = Math.max(...completions(h).filter((o) => o.f === 'b').map((o) => o.index));
+    const lastA = Math.max(
+      ...completions(h)
+        .filter((o) => o.f === 'a')
+        .map((o) => o.index),
+    );
+    const firstB = Math.min(
+      ...invokes(h)
+        .filter((o) => o.f === 'b')
+        .map((o) => o.index),
+    );
+    const lastB = Math.max(
+      ...completions(h)
+        .filter((o) => o.f === 'b')
+        .map((o) => o.index),
+    );
     const c = invokes(h).find((o) => o.f === 'c')!;
     expect(firstB).toBeGreaterThan(lastA);
     expect(c.index).toBeGreaterThan(lastB);
@@ -85,10 +97,21 @@ describe('any', () => {
     ]);
   });
 
+  it('does not let an op scheduled far ahead overtake a child that wakes sooner', () => {
+    const h = simulate(any([once({ f: 'b', time: 10 * MS }), seq(sleep(3 * MS), once(a))]), {
+      concurrency: 2,
+      seed: 1,
+    });
+    expect(invokes(h).map((o) => [o.f, o.time / MS])).toEqual([
+      ['a', 3],
+      ['b', 10],
+    ]);
+  });
+
   it('ends when every child has', () => {
-    expect(fs(simulate(any([limit(2, repeat(a)), limit(3, repeat(b))]), { concurrency: 1, seed: 1 })).sort()).toEqual(
-      ['a', 'a', 'b', 'b', 'b'],
-    );
+    expect(
+      fs(simulate(any([limit(2, repeat(a)), limit(3, repeat(b))]), { concurrency: 1, seed: 1 })).sort(),
+    ).toEqual(['a', 'a', 'b', 'b', 'b']);
   });
 
   it('tells every child about every event', () => {
@@ -123,7 +146,16 @@ describe('untilOk', () => {
       seed: 1,
       complete: () => ({ type: ++n <= 3 ? 'fail' : 'ok' }),
     });
-    expect(h.map((o) => o.type)).toEqual(['invoke', 'fail', 'invoke', 'fail', 'invoke', 'fail', 'invoke', 'ok']);
+    expect(h.map((o) => o.type)).toEqual([
+      'invoke',
+      'fail',
+      'invoke',
+      'fail',
+      'invoke',
+      'fail',
+      'invoke',
+      'ok',
+    ]);
   });
 
   it('lets ops in flight finish but starts none after the ok', () => {
@@ -155,7 +187,10 @@ describe('map, filter, onUpdate, processLimit', () => {
 
   it('filter keeps only matching ops', () => {
     const xs = [1, 2, 3, 4, 5, 6].map((v) => ({ f: 'w', value: v }));
-    const h = simulate(filter((op) => (op.value as number) % 2 === 0, gen(xs)), { concurrency: 2, seed: 1 });
+    const h = simulate(
+      filter((op) => (op.value as number) % 2 === 0, gen(xs)),
+      { concurrency: 2, seed: 1 },
+    );
     expect(invokes(h).map((o) => o.value)).toEqual([2, 4, 6]);
   });
 
@@ -173,6 +208,7 @@ describe('map, filter, onUpdate, processLimit', () => {
       concurrency: 2,
       seed: 1,
       complete: () => ({ type: 'info' }),
+      maxSteps: 10_000,
     });
     expect(invokes(crashy).map((o) => o.process)).toEqual([0, 1]);
     const fine = simulate(clients(limit(10, processLimit(2, repeat(a)))), { concurrency: 2, seed: 1 });
@@ -181,10 +217,18 @@ describe('map, filter, onUpdate, processLimit', () => {
   });
 
   it('fn sees the restricted context of its combinator', () => {
-    const h = simulate(clients(limit(2, fn((ctx) => ({ f: 'r', value: ctx.threads })))), {
-      concurrency: 2,
-      seed: 1,
-    });
+    const h = simulate(
+      clients(
+        limit(
+          2,
+          fn((ctx) => ({ f: 'r', value: ctx.threads })),
+        ),
+      ),
+      {
+        concurrency: 2,
+        seed: 1,
+      },
+    );
     expect(invokes(h)[0]!.value).toEqual([0, 1]);
   });
 });

@@ -10,10 +10,11 @@ import {
   makeContext,
   nil,
   once,
-  repeat,
   Rng,
+  repeat,
   seq,
   simulate,
+  untilOk,
 } from '../../../src/generator/index.ts';
 import type { Thread } from '../../../src/generator/types.ts';
 import { fs, invokes, MS } from './helpers.ts';
@@ -99,6 +100,17 @@ describe('sequencing, repeat, cycle', () => {
     expect(fs(simulate(seq(a, b, c), { concurrency: 2, seed: 1 }))).toEqual(['a', 'b', 'c']);
     expect(fs(simulate(seq(a, [b, c]), { concurrency: 2, seed: 1 }))).toEqual(['a', 'b', 'c']);
     expect(fs(simulate([c, nil, a], { concurrency: 2, seed: 1 }))).toEqual(['c', 'a']);
+  });
+
+  it('the current part of a sequence hears the events', () => {
+    let n = 0;
+    const h = simulate(limit(10, seq(untilOk(repeat(a)), b)), {
+      concurrency: 1,
+      nemesis: false,
+      seed: 1,
+      complete: () => ({ type: ++n <= 2 ? 'fail' : 'ok' }),
+    });
+    expect(fs(h)).toEqual(['a', 'a', 'a', 'b']);
   });
 
   it('repeat emits a template n times, or forever', () => {

@@ -107,24 +107,40 @@ describe('independentConcurrent', () => {
     function* keys() {
       for (let i = 0; ; i++) yield i;
     }
-    const h = simulate(limit(10, independentConcurrent(1, keys(), (k) => limit(2, repeat({ f: 'w', value: k })))), {
-      concurrency: 1,
-      seed: 1,
-      nemesis: false,
-    });
+    const h = simulate(
+      limit(
+        10,
+        independentConcurrent(1, keys(), (k) => limit(2, repeat({ f: 'w', value: k }))),
+      ),
+      {
+        concurrency: 1,
+        seed: 1,
+        nemesis: false,
+      },
+    );
     expect(invokes(h).map((o) => (o.value as number[])[0])).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
   });
 
   it('refuses a thread count that does not split into groups', () => {
-    expect(() => simulate(independentConcurrent(2, [1], () => repeat({ f: 'w' })), { concurrency: 3, seed: 1 })).toThrow(
-      /3 client threads cannot be split into groups of 2/,
-    );
+    expect(() =>
+      simulate(
+        independentConcurrent(2, [1], () => repeat({ f: 'w' })),
+        { concurrency: 3, seed: 1 },
+      ),
+    ).toThrow(/3 client threads cannot be split into groups of 2/);
     expect(() => independentConcurrent(0, [1], () => null)).toThrow(/positive integer/);
   });
 
   it('gives inner generators a context of their group only', () => {
     const h = simulate(
-      clients(independentConcurrent(2, [7, 8], () => limit(2, fn((ctx) => ({ f: 'r', value: ctx.threads }))))),
+      clients(
+        independentConcurrent(2, [7, 8], () =>
+          limit(
+            2,
+            fn((ctx) => ({ f: 'r', value: ctx.threads })),
+          ),
+        ),
+      ),
       { concurrency: 4, seed: 1 },
     );
     for (const { invoke } of pairs(h)) {

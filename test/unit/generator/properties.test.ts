@@ -12,8 +12,8 @@ import {
   limit,
   mix,
   phases,
-  repeat,
   type Rng,
+  repeat,
   seq,
   simulate,
   sleep,
@@ -25,26 +25,33 @@ import { completions, countByThread, invokes, MS, pairs, threadOf } from './help
 
 const FC = { seed: 20261123, numRuns: 60 };
 
-type OutcomeMix = { info: number; fail: number; maxLatency: number };
-const outcomes = fc.record({
-  info: fc.double({ min: 0, max: 0.4, noNaN: true }),
-  fail: fc.double({ min: 0, max: 0.3, noNaN: true }),
-  maxLatency: fc.integer({ min: 0, max: 20 * MS }),
-});
+type OutcomeMix = { info: number; fail: number; minLatency: number; maxLatency: number };
+const outcomesWith = (minLatency: number) =>
+  fc.record({
+    info: fc.double({ min: 0, max: 0.4, noNaN: true }),
+    fail: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    minLatency: fc.constant(minLatency),
+    maxLatency: fc.integer({ min: minLatency, max: 20 * MS }),
+  });
+const outcomes = outcomesWith(0);
 /** Random latencies and outcomes, drawn from the simulator's completion Rng (so: deterministic). */
 const completeWith =
   (o: OutcomeMix) =>
   (_op: Op, rng: Rng): { type: 'ok' | 'fail' | 'info'; latency: number } => {
     const x = rng.float();
     const type = x < o.info ? 'info' : x < o.info + o.fail ? 'fail' : 'ok';
-    return { type, latency: rng.int(o.maxLatency + 1) };
+    return { type, latency: o.minLatency + rng.int(o.maxLatency - o.minLatency + 1) };
   };
 
 /** A few infinite client generators of different shapes. */
 const infinite = (kind: number, mean: number): GenLike =>
   [
     repeat({ f: 'r' }),
-    mix([repeat({ f: 'r' }), repeat({ f: 'w', value: 1 }), fn((ctx) => ({ f: 'cas', value: ctx.rng.int(5) }))]),
+    mix([
+      repeat({ f: 'r' }),
+      repeat({ f: 'w', value: 1 }),
+      fn((ctx) => ({ f: 'cas', value: ctx.rng.int(5) })),
+    ]),
     stagger(mean, repeat({ f: 'r' })),
     cycle([{ f: 'a' }, { f: 'b' }]),
   ][kind % 4];
@@ -83,7 +90,11 @@ describe('generator properties', () => {
         outcomes,
         fc.integer(),
         (n, concurrency, kind, mean, o, seed) => {
-          const h = simulate(limit(n, infinite(kind, mean)), { concurrency, seed, complete: completeWith(o) });
+          const h = simulate(limit(n, infinite(kind, mean)), {
+            concurrency,
+            seed,
+            complete: completeWith(o),
+          });
           expect(invokes(h)).toHaveLength(n);
           expect(completions(h)).toHaveLength(n);
         },
@@ -100,7 +111,8 @@ describe('generator properties', () => {
         fc.integer({ min: 1, max: 8 }),
         fc.nat(),
         fc.integer({ min: MS / 10, max: 3 * MS }),
-        outcomes,
+        // Ops that take no time at all would run without end at one instant: the clock must move.
+        outcomesWith(MS / 10),
         fc.integer(),
         (ns, pause, concurrency, kind, mean, o, seed) => {
           const h = simulate(seq(sleep(pause), timeLimit(ns, infinite(kind, mean))), {
@@ -218,7 +230,9 @@ describe('generator properties', () => {
           const lastDone = Math.max(...completions(one).map((x) => x.index));
           const firstTwo = Math.min(...invokes(two).map((x) => x.index));
           expect(firstTwo).toBeGreaterThan(lastDone);
-          expect(invokes(two)[0]!.time).toBeGreaterThanOrEqual(Math.max(...completions(one).map((x) => x.time)));
+          expect(invokes(two)[0]!.time).toBeGreaterThanOrEqual(
+            Math.max(...completions(one).map((x) => x.time)),
+          );
         },
       ),
       FC,
@@ -237,7 +251,10 @@ describe('generator properties', () => {
           const concurrency = perKey * groups;
           const keys = opsPerKey.map((_, i) => `k${i}`);
           const g = independentConcurrent(perKey, keys, (k) =>
-            limit(opsPerKey[keys.indexOf(k)]!, fn(() => ({ f: 'w', value: `from ${k}` }))),
+            limit(
+              opsPerKey[keys.indexOf(k)]!,
+              fn(() => ({ f: 'w', value: `from ${k}` })),
+            ),
           );
           const h = simulate(g, { concurrency, seed, complete: completeWith(o) });
           const inFlight = new Map<string, Set<number>>();

@@ -56,7 +56,15 @@ describe('simulate: the protocol', () => {
       seed: 1,
       complete: () => ({ type: 'fail', latency: 42, value: 'no', error: 'boom' }),
     });
-    expect(h[1]).toEqual({ index: 1, time: 42, type: 'fail', process: 0, f: 'w', value: 'no', error: 'boom' });
+    expect(h[1]).toEqual({
+      index: 1,
+      time: 42,
+      type: 'fail',
+      process: 0,
+      f: 'w',
+      value: 'no',
+      error: 'boom',
+    });
   });
 
   it('drops a future answer when a completion comes first and asks the old generator again', () => {
@@ -99,7 +107,11 @@ describe('simulate: the protocol', () => {
   });
 
   it('waits for outstanding ops after the generator is exhausted', () => {
-    const h = simulate(once({ f: 'slow' }), { concurrency: 1, seed: 1, complete: () => ({ latency: 5 * MS }) });
+    const h = simulate(once({ f: 'slow' }), {
+      concurrency: 1,
+      seed: 1,
+      complete: () => ({ latency: 5 * MS }),
+    });
     expect(h.map((o) => [o.type, o.time])).toEqual([
       ['invoke', 0],
       ['ok', 5 * MS],
@@ -120,13 +132,7 @@ describe('simulate: the protocol', () => {
   });
 
   it('is deterministic in its seed', () => {
-    const g = limit(
-      200,
-      stagger(
-        MS,
-        mix([repeat({ f: 'a' }), repeat({ f: 'b' }), repeat({ f: 'c' })]),
-      ),
-    );
+    const g = limit(200, stagger(MS, mix([repeat({ f: 'a' }), repeat({ f: 'b' }), repeat({ f: 'c' })])));
     const complete = (_op: Op, rng: { float(): number }) => ({ latency: rng.float() * 3 * MS });
     const one = simulate(g, { concurrency: 3, seed: 9, complete });
     const two = simulate(g, { concurrency: 3, seed: 9, complete });

@@ -32,6 +32,11 @@ describe('timeLimit', () => {
     expect(times(h)).toEqual([0, 4, 8]);
   });
 
+  it('excludes an op scheduled exactly at the cutoff', () => {
+    const h = simulate(timeLimit(8 * MS, delay(4 * MS, repeat(read))), { concurrency: 2, seed: 1 });
+    expect(times(h)).toEqual([0, 4]);
+  });
+
   it('starts counting when it is first asked', () => {
     const h = simulate(seq(sleep(5 * MS), timeLimit(3 * MS, delay(MS, repeat(read)))), {
       concurrency: 2,

@@ -8,7 +8,13 @@ import type { Op } from '../../../src/history/op.ts';
 import { closeOpenInvokes, pairOps, partnerIndex } from '../../../src/history/pairs.ts';
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'faultline-journal-')), 'history.jsonl');
-const op = (index: number, type: Op['type'], process: Op['process'], f = 'add', value: unknown = index): Op => ({
+const op = (
+  index: number,
+  type: Op['type'],
+  process: Op['process'],
+  f = 'add',
+  value: unknown = index,
+): Op => ({
   index,
   time: index * 1000,
   type,

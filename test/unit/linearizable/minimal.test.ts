@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkLinearizableSync, type LinearizabilityResult } from '../../../checkers/linearizable/index.ts';
+import {
+  checkLinearizableSync,
+  formatLinearizabilityResult,
+  type LinearizabilityResult,
+} from '../../../checkers/linearizable/index.ts';
 import { readHistoryFile } from '../../../src/history/formats/index.ts';
 import type { Op } from '../../../src/history/op.ts';
 import { pairOps } from '../../../src/history/pairs.ts';
@@ -45,6 +49,11 @@ describe('minimal failing sub-history', () => {
     expectOneMinimal(r, 'register');
     expect(r.failure!.minimal!.ops.length).toBeLessThanOrEqual(3);
     expect(r.failure!.op.description).toBe('read 1');
+    const text = formatLinearizabilityResult(r);
+    expect(text).toMatch(/^linearizable: false — NOT linearizable: read 1/);
+    expect(text).toContain('cannot linearize: #8 → #9  p3  read 1');
+    expect(text).toContain('minimal failing sub-history');
+    expect(text).toMatch(/then read 1 \(#8\): read 1, but the register holds/);
   });
 
   it('lost cas with crashed ops around', () => {

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planSchedule, scheduleGenerator } from '../../../nemeses/schedule.ts';
 import { parseTargetSpec, resolveTargets } from '../../../nemeses/targets.ts';
-import { blockedPairs, grudgeFor, majoritiesRing, TOPOLOGIES, validateGrudge } from '../../../nemeses/topology.ts';
+import {
+  blockedPairs,
+  grudgeFor,
+  majoritiesRing,
+  TOPOLOGIES,
+  validateGrudge,
+} from '../../../nemeses/topology.ts';
 import { Rng } from '../../../src/generator/rng.ts';
 import { simulate } from '../../../src/generator/simulate.ts';
 import { nemesis } from '../../../src/generator/threads.ts';
@@ -12,12 +18,17 @@ const nodes = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
 describe('topologies', () => {
   it('every topology gives a valid grudge that cuts something and never a node from itself', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 3, max: 9 }), fc.integer(), fc.constantFrom(...TOPOLOGIES), (n, seed, topo) => {
-        const ns = nodes(n);
-        const g = grudgeFor(topo, ns, new Rng(seed), ['n1']);
-        expect(validateGrudge(g, ns)).toBeUndefined();
-        expect(blockedPairs(g).length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.integer({ min: 3, max: 9 }),
+        fc.integer(),
+        fc.constantFrom(...TOPOLOGIES),
+        (n, seed, topo) => {
+          const ns = nodes(n);
+          const g = grudgeFor(topo, ns, new Rng(seed), ['n1']);
+          expect(validateGrudge(g, ns)).toBeUndefined();
+          expect(blockedPairs(g).length).toBeGreaterThan(0);
+        },
+      ),
     );
   });
 
@@ -32,7 +43,12 @@ describe('topologies', () => {
   it('majorities-ring: every node sees a majority, no two see the same set', () => {
     for (const n of [3, 4, 5, 6, 7]) {
       const g = majoritiesRing(nodes(n), new Rng(n));
-      const views = Object.entries(g).map(([a, from]) => nodes(n).filter((x) => !from.includes(x) || x === a).sort().join());
+      const views = Object.entries(g).map(([a, from]) =>
+        nodes(n)
+          .filter((x) => !from.includes(x) || x === a)
+          .sort()
+          .join(),
+      );
       for (const v of views) expect(v.split(',').length).toBeGreaterThan(n / 2);
       if (n >= 4) expect(new Set(views).size).toBe(n);
     }
@@ -62,8 +78,16 @@ describe('targets', () => {
 
 describe('schedule', () => {
   const cycles = [
-    { name: 'kill', start: (r: Rng) => ({ f: 'kill', value: resolveTargets('one', nodes(5), r) }), stop: (s: { value: unknown }) => ({ f: 'start', value: s.value }) },
-    { name: 'pause', start: (r: Rng) => ({ f: 'pause', value: resolveTargets('minority', nodes(5), r) }), stop: (s: { value: unknown }) => ({ f: 'resume', value: s.value }) },
+    {
+      name: 'kill',
+      start: (r: Rng) => ({ f: 'kill', value: resolveTargets('one', nodes(5), r) }),
+      stop: (s: { value: unknown }) => ({ f: 'start', value: s.value }),
+    },
+    {
+      name: 'pause',
+      start: (r: Rng) => ({ f: 'pause', value: resolveTargets('minority', nodes(5), r) }),
+      stop: (s: { value: unknown }) => ({ f: 'resume', value: s.value }),
+    },
   ];
 
   it('same seed, same plan; another seed, another plan', () => {
@@ -76,7 +100,7 @@ describe('schedule', () => {
     const plan = planSchedule(cycles, { seed: 4, timeLimit: 1000, interval: 5 });
     expect(plan.every((e) => e.at > 0 && e.at < 1000)).toBe(true);
     const kills = plan.filter((e) => e.f === 'kill' || e.f === 'start').map((e) => e.f);
-    kills.forEach((f, i) => expect(f).toBe(i % 2 === 0 ? 'kill' : 'start'));
+    expect(kills).toEqual(kills.map((_, i) => (i % 2 === 0 ? 'kill' : 'start')));
     const meanGap = 1000 / plan.filter((e) => e.f === 'kill' || e.f === 'start').length;
     expect(meanGap).toBeGreaterThan(4.5);
     expect(meanGap).toBeLessThan(5.5);
@@ -88,7 +112,8 @@ describe('schedule', () => {
     const h = simulate(nemesis(scheduleGenerator(plan)), { concurrency: 2, nemesis: true, seed: 1 });
     const invokes = h.filter((o) => o.type === 'invoke');
     expect(invokes.map((o) => [o.f, o.value])).toEqual(plan.map((e) => [e.f, e.value]));
-    invokes.forEach((o, i) => expect(o.time).toBeGreaterThanOrEqual(Math.round(plan[i]!.at * 1e9)));
+    for (const [i, o] of invokes.entries())
+      expect(o.time).toBeGreaterThanOrEqual(Math.round(plan[i]!.at * 1e9));
     expect(invokes.every((o) => o.process === 'nemesis')).toBe(true);
   });
 });

@@ -1,10 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { UserError } from '../../../src/cli/errors.ts';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { reportCommand } from '../../../src/cli/commands/report.ts';
+import { UserError } from '../../../src/cli/errors.ts';
 import { syntheticRun } from '../../../src/report/synthetic.ts';
-import { tempDir } from './helpers.ts';
+import { removeTempDirs, tempDir } from './helpers.ts';
 
 describe('faultline report', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -29,3 +29,5 @@ describe('faultline report', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 });
+
+afterAll(removeTempDirs);

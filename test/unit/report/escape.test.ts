@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { writeReports } from '../../../src/report/index.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compactValue } from '../../../src/report/data.ts';
-import { mdCode, mdEscape, scriptJson, scriptSource, shellQuote, xmlEscape } from '../../../src/report/escape.ts';
+import {
+  mdCode,
+  mdEscape,
+  scriptJson,
+  scriptSource,
+  shellQuote,
+  xmlEscape,
+} from '../../../src/report/escape.ts';
+import { writeReports } from '../../../src/report/index.ts';
 import { syntheticRun, XSS } from '../../../src/report/synthetic.ts';
-import { tempDir } from './helpers.ts';
+import { removeTempDirs, tempDir } from './helpers.ts';
 
 describe('escaping', () => {
   it('scriptJson cannot close its script element and round-trips (property)', () => {
@@ -63,9 +70,14 @@ describe('report.html', () => {
     expect(data.checkers.map((c) => c.name)).toEqual(['set', 'stats', 'exceptions', 'linearizable']);
     const scripts = [...text.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((x) => x[1]!);
     expect(scripts).toHaveLength(2);
-    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(text)![1]!.replace(/&#39;/g, "'");
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/
+      .exec(text)![1]!
+      .replace(/&#39;/g, "'");
     expect(csp).toContain("default-src 'none'");
-    for (const s of scripts) expect(csp).toContain(`'sha256-${createHash('sha256').update(s).digest('base64')}'`);
+    for (const s of scripts)
+      expect(csp).toContain(`'sha256-${createHash('sha256').update(s).digest('base64')}'`);
     expect(text).not.toMatch(/<script[^>]+src=|<link[^>]+href=|@import|url\(http/i);
   });
 });
+
+afterAll(removeTempDirs);

@@ -18,7 +18,15 @@ describe('fault windows', () => {
     expect(events).toEqual([]);
     expect(windows).toHaveLength(1);
     const w = windows[0]!;
-    expect(w).toMatchObject({ key: 'partition', f: 'start-partition', start: 100e6, end: 520e6, endF: 'stop-partition', startIndex: 1, endIndex: 5 });
+    expect(w).toMatchObject({
+      key: 'partition',
+      f: 'start-partition',
+      start: 100e6,
+      end: 520e6,
+      endF: 'stop-partition',
+      startIndex: 1,
+      endIndex: 5,
+    });
     expect(w.value).toEqual(grudge);
     expect(w.label).toBe('start-partition {"n1":["n2","n3"]}');
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Op, OpType, Process } from '../../../src/history/op.ts';
@@ -18,4 +18,15 @@ export function historyOf(
   }));
 }
 
-export const tempDir = (tag: string) => mkdtempSync(join(tmpdir(), `faultline-report-${tag}-`));
+const made: string[] = [];
+
+/** A fresh temporary folder, removed by `removeTempDirs` (call it from afterAll). */
+export function tempDir(tag: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `faultline-report-${tag}-`));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}

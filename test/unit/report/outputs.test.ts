@@ -1,18 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadRun, writeReports } from '../../../src/report/index.ts';
 import { junitTimestamp, junitXml } from '../../../src/report/junit.ts';
 import { summaryMarkdown } from '../../../src/report/markdown.ts';
 import { rerunCommand, summarizeRun } from '../../../src/report/summary.ts';
 import { syntheticRun, XSS } from '../../../src/report/synthetic.ts';
-import { tempDir } from './helpers.ts';
+import { removeTempDirs, tempDir } from './helpers.ts';
 
 const XSD = new URL('./fixtures/junit-10.xsd', import.meta.url).pathname;
 const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
 if (!hasXmllint) {
-  const msg = '\n*** xmllint not found (apt-get install libxml2-utils): junit.xml schema checks SKIPPED ***\n';
+  const msg =
+    '\n*** xmllint not found (apt-get install libxml2-utils): junit.xml schema checks SKIPPED ***\n';
   if (process.env.CI === 'true') throw new Error(`xmllint is required under CI=true${msg}`);
   process.stderr.write(msg);
 }
@@ -29,7 +30,17 @@ function xsdErrors(xml: string): string {
 /** A run folder with given results, and a tiny history. */
 function folder(results: unknown, test: Record<string, unknown> = {}): string {
   const dir = tempDir('out');
-  writeFileSync(join(dir, 'test.json'), JSON.stringify({ name: 'unit', seed: 7, concurrency: 1, startTime: '2026-11-23T10:00:00.123Z', durationMs: 1500, ...test }));
+  writeFileSync(
+    join(dir, 'test.json'),
+    JSON.stringify({
+      name: 'unit',
+      seed: 7,
+      concurrency: 1,
+      startTime: '2026-11-23T10:00:00.123Z',
+      durationMs: 1500,
+      ...test,
+    }),
+  );
   const h = [
     { index: 0, time: 0, type: 'invoke', process: 0, f: 'add', value: 1 },
     { index: 1, time: 1e6, type: 'ok', process: 0, f: 'add', value: 1 },
@@ -45,7 +56,14 @@ const composed = {
   valid: false,
   summary: 'set: INVALID, counter: unknown',
   results: {
-    set: { valid: false, summary: '2 LOST | <b>bold</b>', lost: [3, XSS], unexpected: [], duplicated: [9], recovered: [4] },
+    set: {
+      valid: false,
+      summary: '2 LOST | <b>bold</b>',
+      lost: [3, XSS],
+      unexpected: [],
+      duplicated: [9],
+      recovered: [4],
+    },
     counter: { valid: 'unknown', reason: 'time limit \u0001 of 300 s exceeded & "quoted"' },
     stats: { valid: true, summary: '1 ops', stats: { ms: 250 } },
   },
@@ -56,13 +74,17 @@ describe('junit.xml', () => {
     const run = await loadRun(folder(composed));
     const xml = junitXml(run, summarizeRun(run));
     expect(xml).toMatch(/<testsuites name="faultline" tests="3" failures="1" errors="1"/);
-    expect(xml).toMatch(/<testsuite name="faultline\.unit" tests="3" failures="1" errors="1" skipped="0" time="1\.500" timestamp="2026-11-23T10:00:00"/);
+    expect(xml).toMatch(
+      /<testsuite name="faultline\.unit" tests="3" failures="1" errors="1" skipped="0" time="1\.500" timestamp="2026-11-23T10:00:00"/,
+    );
     expect(xml).toContain('<testcase name="stats" classname="faultline.unit" time="0.250"></testcase>');
     expect(xml).toContain('<failure message="2 LOST | &lt;b&gt;bold&lt;/b&gt;" type="anomaly">');
     expect(xml).toContain('lost (2): 3, &lt;img src=x onerror=alert(1)&gt;');
     expect(xml).toContain('duplicated (1): 9');
     expect(xml).not.toContain('recovered');
-    expect(xml).toContain('<error message="unknown: time limit \uFFFD of 300 s exceeded &amp; &quot;quoted&quot;" type="unknown">');
+    expect(xml).toContain(
+      '<error message="unknown: time limit \uFFFD of 300 s exceeded &amp; &quot;quoted&quot;" type="unknown">',
+    );
     expect(xml).not.toContain(XSS);
     expect(xml).toContain('<property name="seed" value="7"/>');
     if (hasXmllint) expect(xsdErrors(xml)).toBe('');
@@ -83,8 +105,14 @@ describe('junit.xml', () => {
   });
 
   it.runIf(hasXmllint)('the schema really rejects malformed reports', () => {
-    expect(xsdErrors('<testsuites><testsuite tests="1"><testcase name="x"/></testsuite></testsuites>')).toMatch(/name|classname/);
-    expect(xsdErrors('<testsuites><testsuite name="s" tests="1" timestamp="2026-11-23T10:00:00.123Z"/></testsuites>')).toMatch(/timestamp/);
+    expect(
+      xsdErrors('<testsuites><testsuite tests="1"><testcase name="x"/></testsuite></testsuites>'),
+    ).toMatch(/name|classname/);
+    expect(
+      xsdErrors(
+        '<testsuites><testsuite name="s" tests="1" timestamp="2026-11-23T10:00:00.123Z"/></testsuites>',
+      ),
+    ).toMatch(/timestamp/);
   });
 
   it('formats timestamps the schema accepts', () => {
@@ -101,7 +129,9 @@ describe('summary.md', () => {
     expect(md).toContain('| ops | 1 (ok 1 · fail 0 · info 0) |');
     expect(md).toContain('| duration | 1.5 s |');
     expect(md).toContain('| faults | partition ×1 |');
-    expect(md).toContain('| set | ❌ INVALID | 2 LOST \\| &lt;b\\> bold&lt;/b\\> |'.replace('\\> bold', '\\>bold'));
+    expect(md).toContain(
+      '| set | ❌ INVALID | 2 LOST \\| &lt;b\\> bold&lt;/b\\> |'.replace('\\> bold', '\\>bold'),
+    );
     expect(md).toContain('| counter | ❓ UNKNOWN |');
     expect(md).toContain('- lost (2): `3, <img src=x onerror=alert(1)>`');
     expect(md).toContain('Report: `results/unit/x/report.html`');
@@ -114,7 +144,13 @@ describe('summary.md', () => {
   });
 
   it('says VALID with a tick when every checker passed', async () => {
-    const run = await loadRun(folder({ valid: true, summary: 'all 1 checkers valid', results: { set: { valid: true, summary: 'ok' } } }));
+    const run = await loadRun(
+      folder({
+        valid: true,
+        summary: 'all 1 checkers valid',
+        results: { set: { valid: true, summary: 'ok' } },
+      }),
+    );
     const md = summaryMarkdown(run, summarizeRun(run));
     expect(md).toMatch(/^## ✅ faultline: unit — VALID/);
     expect(md).not.toContain('### Anomalies');
@@ -123,14 +159,26 @@ describe('summary.md', () => {
 
 describe('re-run command', () => {
   it('replays the recorded argv with this run’s seed', () => {
-    expect(rerunCommand({ argv: ['run', 'examples/t.ts', '--seed', '1', '--test-count', '5', '--rate', '50'], seed: 3 })).toBe(
-      'npx faultline run examples/t.ts --rate 50 --seed 3',
-    );
+    expect(
+      rerunCommand({
+        argv: ['run', 'examples/t.ts', '--seed', '1', '--test-count', '5', '--rate', '50'],
+        seed: 3,
+      }),
+    ).toBe('npx faultline run examples/t.ts --rate 50 --seed 3');
   });
   it('rebuilds from the fields when argv is missing, quoting for the shell', () => {
     expect(
-      rerunCommand({ system: 'memory', workload: 'set', nemesis: [], nodes: ['n1', 'n2'], seed: 9, options: { note: "it's" } }),
-    ).toBe("npx faultline run --system memory --workload set --nemesis none --nodes n1,n2 --opt 'note=it'\\''s' --seed 9");
+      rerunCommand({
+        system: 'memory',
+        workload: 'set',
+        nemesis: [],
+        nodes: ['n1', 'n2'],
+        seed: 9,
+        options: { note: "it's" },
+      }),
+    ).toBe(
+      "npx faultline run --system memory --workload set --nemesis none --nodes n1,n2 --opt 'note=it'\\''s' --seed 9",
+    );
   });
 });
 
@@ -140,17 +188,26 @@ describe('writeReports', () => {
     await syntheticRun(dir, { ops: 300, truncate: true, xss: true });
     const out = await writeReports(dir);
     expect(out.warnings.join('\n')).toMatch(/truncated/);
-    for (const p of [out.html, out.junit, out.markdown]) expect(readFileSync(p, 'utf8').length).toBeGreaterThan(100);
+    for (const p of [out.html, out.junit, out.markdown])
+      expect(readFileSync(p, 'utf8').length).toBeGreaterThan(100);
     const html = readFileSync(out.html, 'utf8');
     expect(html).not.toContain(XSS);
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/i);
 
     const bare = tempDir('bare');
     mkdirSync(bare, { recursive: true });
-    writeFileSync(join(bare, 'history.jsonl'), '{"index":0,"time":0,"type":"invoke","process":0,"f":"read","value":null}\n{"index":1,"ti');
+    writeFileSync(
+      join(bare, 'history.jsonl'),
+      '{"index":0,"time":0,"type":"invoke","process":0,"f":"read","value":null}\n{"index":1,"ti',
+    );
     const out2 = await writeReports(bare);
-    expect(out2.warnings.join('\n')).toMatch(/test\.json is missing[\s\S]*truncated[\s\S]*results\.json is missing/);
+    expect(out2.warnings.join('\n')).toMatch(
+      /test\.json is missing[\s\S]*truncated[\s\S]*results\.json is missing/,
+    );
     expect(readFileSync(out2.markdown, 'utf8')).toContain('UNKNOWN');
-    if (hasXmllint) execFileSync('xmllint', ['--noout', '--schema', XSD, out.junit, out2.junit], { stdio: 'pipe' });
+    if (hasXmllint)
+      execFileSync('xmllint', ['--noout', '--schema', XSD, out.junit, out2.junit], { stdio: 'pipe' });
   });
 });
+
+afterAll(removeTempDirs);

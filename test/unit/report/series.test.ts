@@ -49,7 +49,7 @@ describe('rows', () => {
 
 describe('perf series', () => {
   it('picks round bucket widths', () => {
-    expect(bucketWidth(20)).toBe(0.1);
+    expect(bucketWidth(20)).toBe(0.2);
     expect(bucketWidth(120)).toBe(1);
     expect(bucketWidth(3600)).toBe(30);
     expect(bucketWidth(0)).toBe(0.01);
@@ -79,9 +79,9 @@ describe('perf series', () => {
     expect(p.t).toEqual([0, 1]);
     expect(p.throughput).toEqual({ ok: [1, 0], fail: [1, 0], info: [0, 1] });
     expect(p.scatter).toEqual([
-      { f: 'read', outcome: 'info', t: [1.501], latency: [1] },
-      { f: 'read', outcome: 'fail', t: [0.05], latency: [30] },
-      { f: 'write', outcome: 'ok', t: [0.01], latency: [10] },
+      { f: 'read', outcome: 'info', t: [1.501], latency: [1], rows: [2] },
+      { f: 'read', outcome: 'fail', t: [0.05], latency: [30], rows: [1] },
+      { f: 'write', outcome: 'ok', t: [0.01], latency: [10], rows: [0] },
     ]);
     expect(p.quantiles.p50).toEqual([10, 1]);
     expect(p.quantiles.p99).toEqual([30, 1]);
@@ -91,7 +91,11 @@ describe('perf series', () => {
 
   it('accounts for every completed client op exactly once (property)', () => {
     const arb = fc.array(
-      fc.record({ gap: fc.integer({ min: 0, max: 5e8 }), lat: fc.integer({ min: 0, max: 3e9 }), t: fc.constantFrom('ok', 'fail', 'info') }),
+      fc.record({
+        gap: fc.integer({ min: 0, max: 5e8 }),
+        lat: fc.integer({ min: 0, max: 3e9 }),
+        t: fc.constantFrom('ok', 'fail', 'info'),
+      }),
       { maxLength: 60 },
     );
     fc.assert(

@@ -21,7 +21,10 @@ function count(n: number, f = 'op', i = 0): Generator {
   };
 }
 
-function setup(concurrency: number, invoke: (t: Thread, op: Invocation, signal: AbortSignal) => Promise<Completion>) {
+function setup(
+  concurrency: number,
+  invoke: (t: Thread, op: Invocation, signal: AbortSignal) => Promise<Completion>,
+) {
   const history: Op[] = [];
   const resets: Thread[] = [];
   const workers = new Map<Thread, Worker>();
@@ -56,7 +59,9 @@ describe('interpreter', () => {
     expect(history.map((o) => o.index)).toEqual([...Array(200).keys()]);
     const { pairs, problems } = pairOps(history);
     expect(problems).toEqual([]);
-    expect(pairs.map((p) => p.invoke.value).sort((a, b) => (a as number) - (b as number))).toEqual([...Array(100).keys()]);
+    expect(pairs.map((p) => p.invoke.value).sort((a, b) => (a as number) - (b as number))).toEqual([
+      ...Array(100).keys(),
+    ]);
     expect(pairs.every((p) => p.completion?.type === 'ok' && p.completion.time >= p.invoke.time)).toBe(true);
     expect(history[0]!.node).toBe('n1');
   });
@@ -94,7 +99,13 @@ describe('interpreter', () => {
       return { type: 'ok' };
     });
     setTimeout(() => stop.abort(), 100);
-    const r = await interpret({ ...base, generator: count(1e9), opTimeoutMs: 60_000, stop: stop.signal, graceMs: 50 });
+    const r = await interpret({
+      ...base,
+      generator: count(1e9),
+      opTimeoutMs: 60_000,
+      stop: stop.signal,
+      graceMs: 50,
+    });
     expect(r.stopped).toBe(true);
     const { pairs, problems } = pairOps(history);
     expect(problems).toEqual([]);

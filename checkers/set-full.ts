@@ -1,0 +1,191 @@
+import type { Op } from '../src/history/op.ts';
+import { pairOps } from '../src/history/pairs.ts';
+import type { Checker, CheckResult } from './checker.ts';
+
+/** What became of one element, once it was known to exist (its add acknowledged, or a read saw it). */
+export type ElementOutcome = 'stable' | 'lost' | 'never-read';
+
+export interface SetFullOptions {
+  /** Count stale reads (an element missing after it was known, seen again later) as anomalies. Default false. */
+  linearizable?: boolean;
+}
+
+export interface SetFullResult extends CheckResult {
+  attemptCount: number;
+  acknowledgedCount: number;
+  readCount: number;
+  stableCount: number;
+  /** Elements seen (or acknowledged) and then missing from every later read. */
+  lost: unknown[];
+  lostCount: number;
+  /** Acknowledged elements no read began after, so their fate is unknown. */
+  neverReadCount: number;
+  /** Elements whose add ended info/fail and no read ever showed. */
+  neverSeenCount: number;
+  /** Elements missing from a read that began after they were known, but present again later. */
+  staleCount: number;
+  stale: unknown[];
+  /** Elements a read returned that nobody added. */
+  unexpected: unknown[];
+  /** Elements a single read returned more than once. */
+  duplicated: unknown[];
+  /** ms from the add's invocation to the read from which on it was always visible (stable elements). */
+  stableLatencyMs: Record<string, number>;
+  /** Up to 20 lost elements with the evidence. */
+  lostDetails: { element: unknown; knownAtMs: number; lastPresentMs?: number; lastAbsentMs: number }[];
+}
+
+interface Read {
+  invokeTime: number;
+  completeTime: number;
+  index: number;
+  has: Set<string>;
+}
+
+const key = (x: unknown) => JSON.stringify(x);
+const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+
+/**
+ * Jepsen's set-full checker: for sets that are read during the run, not only at the end. Each element is
+ * known from the moment its add was acknowledged or a read first returned it. Reads that *began* after
+ * that moment must contain it; from them the element is stable (present in the last such read),
+ * lost (absent from the last such read), or never read (no such read). Absences followed by a later
+ * presence are stale reads: allowed unless `linearizable` is set.
+ */
+export function setFull(opts: SetFullOptions = {}): Checker {
+  return {
+    name: 'set-full',
+    check(_ctx, history: readonly Op[]): SetFullResult | CheckResult {
+      const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
+      const adds = new Map<
+        string,
+        { value: unknown; invokeTime: number; okTime?: number; outcome: string }
+      >();
+      const reads: Read[] = [];
+      const duplicated = new Set<string>();
+      for (const { invoke, completion } of pairs) {
+        if (invoke.f === 'add') {
+          const k = key(invoke.value);
+          adds.set(k, {
+            value: invoke.value,
+            invokeTime: invoke.time,
+            ...(completion?.type === 'ok' ? { okTime: completion.time } : {}),
+            outcome: completion?.type ?? 'info',
+          });
+        } else if (invoke.f === 'read' && completion?.type === 'ok' && Array.isArray(completion.value)) {
+          const has = new Set<string>();
+          for (const x of completion.value) {
+            const k = key(x);
+            if (has.has(k)) duplicated.add(k);
+            has.add(k);
+          }
+          reads.push({ invokeTime: invoke.time, completeTime: completion.time, index: invoke.index, has });
+        }
+      }
+      if (reads.length === 0)
+        return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
+      reads.sort((a, b) => a.invokeTime - b.invokeTime || a.index - b.index);
+      const unexpected = new Set<string>();
+      for (const r of reads) for (const k of r.has) if (!adds.has(k)) unexpected.add(k);
+
+      const lost: unknown[] = [];
+      const lostDetails: SetFullResult['lostDetails'] = [];
+      const stale: unknown[] = [];
+      const latencies: number[] = [];
+      let stable = 0;
+      let neverRead = 0;
+      let neverSeen = 0;
+      let acked = 0;
+      for (const [k, a] of adds) {
+        if (a.okTime !== undefined) acked++;
+        // Known: the add's ok, or the completion of the first read that returned it, whichever is first.
+        let known = a.okTime ?? Number.POSITIVE_INFINITY;
+        for (const r of reads) if (r.has.has(k) && r.completeTime < known) known = r.completeTime;
+        if (known === Number.POSITIVE_INFINITY) {
+          neverSeen++;
+          continue;
+        }
+        let lastPresent: Read | undefined;
+        let lastAbsent: Read | undefined;
+        let absences = 0;
+        let staleHere = false;
+        for (const r of reads) {
+          if (r.invokeTime <= known) continue;
+          if (r.has.has(k)) {
+            lastPresent = r;
+            if (absences > 0) staleHere = true;
+          } else {
+            lastAbsent = r;
+            absences++;
+          }
+        }
+        if (!lastPresent && !lastAbsent) {
+          neverRead++;
+          continue;
+        }
+        if (staleHere) stale.push(a.value);
+        if (lastAbsent && (!lastPresent || lastAbsent.invokeTime > lastPresent.invokeTime)) {
+          lost.push(a.value);
+          if (lostDetails.length < 20) {
+            lostDetails.push({
+              element: a.value,
+              knownAtMs: ms(known),
+              ...(lastPresent ? { lastPresentMs: ms(lastPresent.invokeTime) } : {}),
+              lastAbsentMs: ms(lastAbsent.invokeTime),
+            });
+          }
+          continue;
+        }
+        stable++;
+        // Stable from the first read after the last absence (or the first read after known).
+        const from = reads.find(
+          (r) => r.invokeTime > (lastAbsent?.invokeTime ?? known) && r.has.has(k) && r.invokeTime > known,
+        );
+        if (from) latencies.push(Math.max(0, from.invokeTime - a.invokeTime) / 1e6);
+      }
+      const anomalies =
+        lost.length + unexpected.size + duplicated.size + (opts.linearizable ? stale.length : 0);
+      const parts = [
+        `${reads.length} reads, ${stable} stable`,
+        lost.length ? `${lost.length} LOST` : '',
+        stale.length ? `${stale.length} stale` : '',
+        neverRead ? `${neverRead} never read` : '',
+        unexpected.size ? `${unexpected.size} unexpected` : '',
+        duplicated.size ? `${duplicated.size} duplicated` : '',
+      ].filter(Boolean);
+      return {
+        valid: anomalies === 0,
+        summary: parts.join(', '),
+        attemptCount: adds.size,
+        acknowledgedCount: acked,
+        readCount: reads.length,
+        stableCount: stable,
+        lost: sortValues(lost),
+        lostCount: lost.length,
+        neverReadCount: neverRead,
+        neverSeenCount: neverSeen,
+        staleCount: stale.length,
+        stale: sortValues(stale).slice(0, 100),
+        unexpected: sortValues([...unexpected].map((k) => JSON.parse(k) as unknown)),
+        duplicated: sortValues([...duplicated].map((k) => JSON.parse(k) as unknown)),
+        stableLatencyMs: quantiles(latencies),
+        lostDetails,
+      };
+    },
+  };
+}
+
+export const setFullChecker: Checker = setFull();
+
+function quantiles(xs: number[]): Record<string, number> {
+  if (xs.length === 0) return {};
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 10) / 10;
+  return { min: q(0), '0.5': q(0.5), '0.95': q(0.95), '0.99': q(0.99), max: q(1) };
+}
+
+function sortValues(xs: unknown[]): unknown[] {
+  return xs.sort((a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : key(a).localeCompare(key(b)),
+  );
+}

@@ -1,0 +1,134 @@
+/** What every fault family shares: option parsing, planning its schedule, reaching nodes, probing, errors. */
+
+import type { Remote } from '../src/cluster/remote.ts';
+import { Rng } from '../src/generator/rng.ts';
+import type { Invocation } from '../src/generator/types.ts';
+import type { Completion, Nemesis, NemesisPackage, RunContext } from '../src/test/interfaces.ts';
+import type { NemesisOptions } from './index.ts';
+import { type FaultCycle, planSchedule, scheduleGenerator, sequenceGenerator } from './schedule.ts';
+
+/**
+ * The error of a nemesis op whose fault was applied but did not take effect (or whose heal did not
+ * heal): the op completes `info` with it, so a run can never pass silently with a fault that never
+ * happened. The lead's run code marks any such op as a run failure (see nemeses/README.md).
+ */
+export const NOT_IN_EFFECT = 'fault not in effect';
+export const HEAL_FAILED = 'heal failed';
+
+export const notInEffect = (why: string): Completion => ({ type: 'info', error: `${NOT_IN_EFFECT}: ${why}` });
+export const healFailed = (why: string): Completion => ({ type: 'info', error: `${HEAL_FAILED}: ${why}` });
+
+/** Does this completion say a fault or heal went wrong (for the run's verdict)? */
+export const isFaultFailure = (error: string | undefined): boolean =>
+  error !== undefined && (error.startsWith(NOT_IN_EFFECT) || error.startsWith(HEAL_FAILED));
+
+export const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export function remoteOf(test: RunContext, name: string): Remote {
+  const r = test.remotes.find((x) => x.name === name);
+  if (!r) throw new Error(`node ${name} has no remote (is the system running on a cluster?)`);
+  return r;
+}
+
+/** `--opt key=a,b` (string) or an array in a test file; `dflt` when absent. */
+export function optList(
+  o: Record<string, unknown> | undefined,
+  key: string,
+  dflt: readonly string[],
+): string[] {
+  const v = o?.[key];
+  if (v === undefined || v === null || v === '') return [...dflt];
+  const parts = Array.isArray(v) ? v.map(String) : String(v).split(',');
+  return parts.map((s) => s.trim()).filter(Boolean);
+}
+
+export function optNumber(
+  o: Record<string, unknown> | undefined,
+  key: string,
+  dflt: number,
+  min = -Infinity,
+  max = Infinity,
+): number {
+  const v = o?.[key];
+  if (v === undefined || v === null || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new Error(`option ${key}=${String(v)}: expected a number in [${min}, ${max}]`);
+  return n;
+}
+
+/** A family's own seed: families never share a random stream, whatever order they are named in. */
+export function familySeed(seed: number, name: string): number {
+  let h = seed >>> 0;
+  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Plans the family's faults from the seed and wraps nemesis + schedule + healing ops into a package. */
+export function familyPackage(
+  nemesis: Nemesis,
+  cycle: FaultCycle,
+  opts: NemesisOptions,
+  heal: readonly { f: string; value: unknown }[],
+): NemesisPackage {
+  const schedule = planSchedule([cycle], {
+    seed: familySeed(opts.seed ?? 0, cycle.name),
+    timeLimit: opts.timeLimit ?? 60,
+    interval: opts.interval,
+  });
+  return {
+    nemesis,
+    generator: scheduleGenerator(schedule),
+    finalGenerator: sequenceGenerator(heal),
+    schedule,
+  };
+}
+
+/** Same Rng for the same (seed, family): used where a choice must be made at fault time. */
+export const faultRng = (test: RunContext, name: string, op: Invocation) =>
+  new Rng(familySeed(test.seed ^ op.time, name));
+
+/**
+ * Can `from` reach `to` over TCP? A connect to a closed port answers "refused" at once when packets flow
+ * both ways and times out when either direction is dropped — no listener needed. Runs in `from`'s
+ * network namespace (host nsenter when possible).
+ */
+export async function tcpReachable(from: Remote, toIp: string, timeoutMs = 600, port = 1): Promise<boolean> {
+  const r = await from.netExec(
+    ['timeout', String(timeoutMs / 1000), 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1"', toIp, String(port)],
+    { timeoutMs: timeoutMs + 5000 },
+  );
+  return r.exitCode === 0 || /refused/i.test(r.stderr);
+}
+
+/** Runs f on every item at once; returns the failures' messages (never throws). */
+export async function settle<T>(items: readonly T[], f: (x: T) => Promise<unknown>): Promise<string[]> {
+  const rs = await Promise.allSettled(items.map(f));
+  return rs.flatMap((r) => (r.status === 'rejected' ? [errText(r.reason)] : []));
+}
+
+/** Throws a one-line error when a netExec'd command failed. */
+export async function netRun(remote: Remote, argv: string[], stdin?: string): Promise<string> {
+  const r = await remote.netExec(argv, { timeoutMs: 20_000, ...(stdin !== undefined ? { stdin } : {}) });
+  if (r.exitCode !== 0)
+    throw new Error(
+      `${remote.name}: ${argv.join(' ')} exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`,
+    );
+  return r.stdout;
+}
+
+/** Nodes of a value like `{nodes: [...]}` or a plain array. */
+export function nodesOf(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.map(String);
+  const v = value as { nodes?: unknown } | undefined;
+  return Array.isArray(v?.nodes) ? v.nodes.map(String) : undefined;
+}
+
+/** Is the node's container (or host) up and answering? */
+export async function nodeUp(test: RunContext, n: string): Promise<boolean> {
+  try {
+    return (await remoteOf(test, n).exec(['true'], { timeoutMs: 5000 })).exitCode === 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * Packet faults on target nodes' traffic (all of it, or only to/from given peers):
+ * - loss: iptables `-m statistic --mode random` DROP, both directions, in faultline's own chains;
+ * - bandwidth: an htb qdisc on the node's interface (egress);
+ * - delay: egress packets queued with NFQUEUE to fl-delay, a small C helper in the node's image that
+ *   holds each packet for the delay and releases them in order. Chosen over a TCP delay proxy because it
+ *   needs no knowledge of the system's ports, delays every protocol, and leaves addresses untouched;
+ *   chosen over netem because this kernel has none (and then one implementation serves everywhere);
+ * - duplicate, reorder, corrupt: netem only — refused up front where the kernel lacks it.
+ */
+import { execFileSync } from 'node:child_process';
+import { RUN_DIR, signalDaemon, startDaemon, stopDaemon } from '../src/cluster/daemon.ts';
+import type { Remote } from '../src/cluster/remote.ts';
+import type { Invocation } from '../src/generator/types.ts';
+import type { Completion, Nemesis, NemesisPackage, RunContext } from '../src/test/interfaces.ts';
+import {
+  errText,
+  familyPackage,
+  healFailed,
+  netRun,
+  nodeUp,
+  notInEffect,
+  optList,
+  optNumber,
+  remoteOf,
+  settle,
+} from './common.ts';
+import { DELAY_BIN, nodeHelpers } from './helpers.ts';
+import type { NemesisDescriptor, NemesisOptions } from './index.ts';
+import { ensureChain, removeChain, setRules } from './iptables.ts';
+import type { FaultCycle } from './schedule.ts';
+import { parseTargetSpec, resolveTargets } from './targets.ts';
+
+export const PACKET_KINDS = ['loss', 'delay', 'bandwidth', 'duplicate', 'reorder', 'corrupt'] as const;
+export type PacketKind = (typeof PACKET_KINDS)[number];
+export const NETEM_ONLY: readonly PacketKind[] = ['duplicate', 'reorder', 'corrupt'];
+
+/** A packet fault: which nodes, optionally only towards which peers, and what happens to their packets. */
+export interface PacketValue {
+  nodes: string[];
+  peers?: string[];
+  /** Probability (0..1) each packet is dropped. */
+  loss?: number;
+  delayMs?: number;
+  /** tc rate, e.g. 1mbit. */
+  rate?: string;
+  /** netem percentages (0..1). */
+  duplicate?: number;
+  reorder?: number;
+  corrupt?: number;
+}
+
+const LOSS_IN = 'FAULTLINE-LOSS-IN';
+const LOSS_OUT = 'FAULTLINE-LOSS-OUT';
+const DELAY = 'FAULTLINE-DELAY';
+const QUEUE = '4242';
+const DELAYER = 'fl-delay';
+
+let netemCache: boolean | undefined;
+/** Does this kernel have sch_netem? Tried once in a throwaway network namespace on the host. */
+export function hasNetem(): boolean {
+  if (netemCache !== undefined) return netemCache;
+  try {
+    execFileSync('unshare', ['-n', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
+    netemCache = true;
+  } catch {
+    netemCache = false;
+  }
+  return netemCache;
+}
+
+export function packetCycle(opts: NemesisOptions): FaultCycle {
+  const o = opts.options;
+  const kinds = optList(o, 'packetKinds', ['loss', 'delay', 'bandwidth']) as PacketKind[];
+  for (const k of kinds)
+    if (!PACKET_KINDS.includes(k))
+      throw new Error(`unknown packet fault '${k}': choose from ${PACKET_KINDS.join(', ')}`);
+  const specs = optList(o, 'packetTargets', ['one', 'minority', 'all']).map(parseTargetSpec);
+  const peers = optList(o, 'packetPeers', []).flatMap((s) => s.split('+'));
+  const bad = peers.filter((p) => !opts.nodes.includes(p));
+  if (bad.length) throw new Error(`option packetPeers names unknown node(s) ${bad.join(', ')}`);
+  const params = {
+    loss: optNumber(o, 'packetLoss', 0.2, 0, 1),
+    delayMs: optNumber(o, 'packetDelayMs', 100, 0.1, 60_000),
+    rate: String(o?.packetRate ?? '1mbit'),
+    duplicate: optNumber(o, 'packetDuplicate', 0.05, 0, 1),
+    reorder: optNumber(o, 'packetReorder', 0.25, 0, 1),
+    corrupt: optNumber(o, 'packetCorrupt', 0.01, 0, 1),
+  };
+  if (!/^\d+(\.\d+)?(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)$/.test(params.rate))
+    throw new Error(`option packetRate=${params.rate}: use a tc rate like 512kbit or 10mbit`);
+  return {
+    name: 'packet',
+    start(rng) {
+      const kind = rng.pick(kinds);
+      const nodes = resolveTargets(
+        rng.pick(specs.filter((s) => s !== 'primaries')) ?? 'one',
+        opts.nodes,
+        rng,
+      );
+      const key = kind === 'bandwidth' ? 'rate' : kind === 'delay' ? 'delayMs' : kind;
+      const v: PacketValue = { nodes, ...(peers.length ? { peers } : {}), [key]: params[key] };
+      return { f: 'start-packet', value: v };
+    },
+    stop: () => ({ f: 'stop-packet', value: null }),
+  };
+}
+
+/** The interface that carries the node's cluster address. */
+async function netDevice(r: Remote): Promise<string> {
+  const out = await netRun(r, ['ip', '-o', '-4', 'addr', 'show']);
+  const line = out.split('\n').find((l) => l.includes(` ${r.ip}/`));
+  const dev = line?.split(/\s+/)[1];
+  if (!dev) throw new Error(`${r.name}: no interface has ${r.ip}`);
+  return dev.replace(/@.*$/, '');
+}
+
+/** Round-trip time (ms) of a TCP connect from `from` to `toIp` (closed port: refused at once), best of 3. */
+export async function connectRtt(from: Remote, toIp: string): Promise<number> {
+  const script =
+    'best=; for i in 1 2 3; do s=$(date +%s%N); (exec 3<>"/dev/tcp/$0/1") 2>/dev/null; e=$(date +%s%N); d=$((e-s)); if [ -z "$best" ] || [ $d -lt $best ]; then best=$d; fi; done; echo $best';
+  const r = await from.netExec(['timeout', '60', 'bash', '-c', script, toIp], { timeoutMs: 65_000 });
+  return Number(r.stdout.trim()) / 1e6;
+}
+
+export function packetNemesis(_opts: NemesisOptions): Nemesis {
+  let active: PacketValue | undefined;
+  const applyNode = async (test: RunContext, n: string, v: PacketValue) => {
+    const r = remoteOf(test, n);
+    const peerIps = (v.peers ?? []).filter((p) => p !== n).map((p) => remoteOf(test, p).ip);
+    const match = (dir: '-s' | '-d') => (peerIps.length ? peerIps.map((ip) => [dir, `${ip}/32`]) : [[]]);
+    if (v.loss !== undefined) {
+      const p = ['-m', 'statistic', '--mode', 'random', '--probability', String(v.loss), '-j', 'DROP'];
+      await ensureChain(r, LOSS_IN, ['INPUT']);
+      await setRules(
+        r,
+        LOSS_IN,
+        match('-s').map((m) => [...m, ...p]),
+      );
+      await ensureChain(r, LOSS_OUT, ['OUTPUT']);
+      await setRules(
+        r,
+        LOSS_OUT,
+        match('-d').map((m) => [...m, ...p]),
+      );
+    }
+    if (v.delayMs !== undefined) {
+      await stopDaemon(r, DELAYER, 2000);
+      await startDaemon(r, {
+        name: DELAYER,
+        argv: [DELAY_BIN, QUEUE, String(v.delayMs)],
+        logFile: `${RUN_DIR}/${DELAYER}.log`,
+      });
+      await ensureChain(r, DELAY, ['OUTPUT']);
+      await setRules(
+        r,
+        DELAY,
+        match('-d').map((m) => [...m, '-j', 'NFQUEUE', '--queue-num', QUEUE, '--queue-bypass']),
+      );
+    }
+    if (v.rate !== undefined) {
+      const dev = await netDevice(r);
+      const tc = (...a: string[]) => netRun(r, ['tc', ...a]);
+      await tc('qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', 'htb', 'default', '1');
+      await tc(
+        'class',
+        'replace',
+        'dev',
+        dev,
+        'parent',
+        '1:',
+        'classid',
+        '1:1',
+        'htb',
+        'rate',
+        peerIps.length ? '10gbit' : v.rate,
+      );
+      if (peerIps.length) {
+        await tc('class', 'replace', 'dev', dev, 'parent', '1:', 'classid', '1:2', 'htb', 'rate', v.rate);
+        for (const ip of peerIps)
+          await tc(
+            'filter',
+            'add',
+            'dev',
+            dev,
+            'parent',
+            '1:',
+            'protocol',
+            'ip',
+            'prio',
+            '1',
+            'u32',
+            'match',
+            'ip',
+            'dst',
+            `${ip}/32`,
+            'flowid',
+            '1:2',
+          );
+      }
+    }
+    const netem: string[] = [];
+    if (v.duplicate !== undefined) netem.push('duplicate', `${v.duplicate * 100}%`);
+    if (v.corrupt !== undefined) netem.push('corrupt', `${v.corrupt * 100}%`);
+    if (v.reorder !== undefined) netem.push('delay', '10ms', 'reorder', `${(1 - v.reorder) * 100}%`);
+    if (netem.length) {
+      if (!hasNetem()) throw new Error('this kernel has no netem (duplicate, reorder and corrupt need it)');
+      await netRun(r, ['tc', 'qdisc', 'replace', 'dev', await netDevice(r), 'root', 'netem', ...netem]);
+    }
+  };
+  const verify = async (test: RunContext, v: PacketValue): Promise<string[]> => {
+    const problems: string[] = [];
+    if (v.delayMs === undefined) return problems;
+    await settle(v.nodes, async (n) => {
+      const probe = (v.peers ?? test.nodes).find((p) => p !== n);
+      if (!probe || !(await nodeUp(test, n)) || !(await nodeUp(test, probe))) return;
+      const rtt = await connectRtt(remoteOf(test, probe), remoteOf(test, n).ip);
+      if (rtt < 0.8 * v.delayMs!)
+        problems.push(`${probe}->${n} round trip ${rtt.toFixed(1)} ms, less than the ${v.delayMs} ms delay`);
+    });
+    return problems;
+  };
+  const healNode = async (test: RunContext, n: string) => {
+    const r = remoteOf(test, n);
+    if (!(await nodeUp(test, n))) return; // a crashed node lost its rules and qdiscs with its namespace
+    await removeChain(r, DELAY, ['OUTPUT']);
+    await signalDaemon(r, DELAYER, 'TERM'); // it lets every held packet go, then exits
+    await stopDaemon(r, DELAYER, 2000);
+    await removeChain(r, LOSS_IN, ['INPUT']);
+    await removeChain(r, LOSS_OUT, ['OUTPUT']);
+    const dev = await netDevice(r);
+    const q = await netRun(r, ['tc', 'qdisc', 'show', 'dev', dev]);
+    if (/qdisc (htb 1:|netem)/.test(q)) await netRun(r, ['tc', 'qdisc', 'del', 'dev', dev, 'root']);
+    const after = await netRun(r, ['tc', 'qdisc', 'show', 'dev', dev]);
+    if (/qdisc (htb 1:|netem)/.test(after)) throw new Error(`${n}: qdisc still in place: ${after.trim()}`);
+  };
+  const heal = (test: RunContext) => settle(test.nodes, (n) => healNode(test, n));
+  return {
+    name: 'packet',
+    fs: ['start-packet', 'stop-packet'],
+    async invoke(test: RunContext, op: Invocation): Promise<Completion> {
+      if (op.f === 'stop-packet') {
+        const errs = await heal(test);
+        active = undefined;
+        return errs.length ? healFailed(errs.join('; ')) : { type: 'ok', value: null };
+      }
+      const v = op.value as PacketValue;
+      const unknown = [...(v?.nodes ?? []), ...(v?.peers ?? [])].filter((n) => !test.nodes.includes(n));
+      if (!v?.nodes?.length || unknown.length)
+        return { type: 'fail', error: `bad packet fault target: ${unknown.join(', ') || 'no nodes'}` };
+      if (active) await heal(test); // one packet fault at a time: the new one replaces the old
+      active = v;
+      const errs = await settle(v.nodes, async (n) => {
+        try {
+          await applyNode(test, n, v);
+        } catch (err) {
+          if (await nodeUp(test, n)) throw err; // a crashed node has no traffic to disturb
+        }
+      });
+      if (errs.length) return { type: 'info', value: v, error: `packet fault failed: ${errs.join('; ')}` };
+      const problems = await verify(test, v).catch((err: unknown) => [errText(err)]);
+      return problems.length ? { ...notInEffect(problems.join('; ')), value: v } : { type: 'ok', value: v };
+    },
+    async teardown(test: RunContext) {
+      if (test.remotes.length === 0) return;
+      const errs = await heal(test).catch((err: unknown) => [errText(err)]);
+      for (const e of errs) test.log.error(`packet: heal failed: ${e}`);
+      if (errs.length) throw new Error(`packet: heal failed: ${errs.join('; ')}`);
+    },
+  };
+}
+
+export const packetDescriptor: NemesisDescriptor = {
+  name: 'packet',
+  description:
+    'packet loss (iptables statistic), bandwidth (tc htb), delay (NFQUEUE delayer); duplicate/reorder/corrupt where netem exists',
+  create(opts): NemesisPackage {
+    return familyPackage(packetNemesis(opts), packetCycle(opts), opts, [{ f: 'stop-packet', value: null }]);
+  },
+  async preflight(test) {
+    const kinds = optList(test.options, 'packetKinds', ['loss', 'delay', 'bandwidth']);
+    const netemOnly = kinds.filter((k) => (NETEM_ONLY as readonly string[]).includes(k));
+    if (netemOnly.length && !hasNetem())
+      return `packet faults ${netemOnly.join(', ')} need netem, which this kernel lacks (fix: --opt packetKinds=loss,delay,bandwidth)`;
+    if (kinds.includes('delay')) {
+      const p = nodeHelpers().problems.find((x) => x.includes('fl-delay'));
+      if (p) return `packet delay cannot run: ${p}`;
+    }
+    return undefined;
+  },
+};

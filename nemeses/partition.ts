@@ -1,0 +1,205 @@
+/**
+ * Network partitions: a grudge (node → nodes it drops traffic from) applied as INPUT DROP rules in
+ * faultline's own chain in every node's namespace; healed by removing exactly that chain. After applying,
+ * every cut pair is probed over TCP; a pair that still talks fails the op loudly.
+ */
+import { Rng } from '../src/generator/rng.ts';
+import type { Invocation } from '../src/generator/types.ts';
+import type { Nemesis, NemesisPackage, RunContext } from '../src/test/interfaces.ts';
+import {
+  errText,
+  familyPackage,
+  healFailed,
+  nodeUp,
+  notInEffect,
+  optList,
+  remoteOf,
+  settle,
+  tcpReachable,
+} from './common.ts';
+import type { NemesisDescriptor, NemesisOptions } from './index.ts';
+import { ensureChain, removeChain, setRules } from './iptables.ts';
+import type { FaultCycle } from './schedule.ts';
+import {
+  blockedPairs,
+  type Grudge,
+  grudgeFor,
+  isolate,
+  TOPOLOGIES,
+  type Topology,
+  validateGrudge,
+} from './topology.ts';
+
+export const PARTITION_CHAIN = 'FAULTLINE';
+const HOOKS = ['INPUT'] as const;
+
+/** The op value: the topology it came from and the grudge (filled in at fault time for `primaries`). */
+export interface PartitionValue {
+  topology: Topology | 'grudge';
+  grudge?: Grudge;
+}
+
+/** `partitionGrudge`: an explicit grudge, JSON text or an object ({"n1":["n2","n3"]}). */
+export function explicitGrudge(
+  options: Record<string, unknown> | undefined,
+  nodes: readonly string[],
+): Grudge | undefined {
+  const v = options?.partitionGrudge;
+  if (v === undefined || v === '') return undefined;
+  const g = (typeof v === 'string' ? JSON.parse(v) : v) as Grudge;
+  const bad = validateGrudge(g, nodes);
+  if (bad) throw new Error(`option partitionGrudge: ${bad}`);
+  return g;
+}
+
+export function partitionCycle(opts: NemesisOptions): FaultCycle {
+  const grudge = explicitGrudge(opts.options, opts.nodes);
+  const topologies = optList(
+    opts.options,
+    'partitionTargets',
+    grudge ? ['grudge'] : ['one', 'majority', 'majorities-ring'],
+  );
+  for (const t of topologies) {
+    if (t === 'grudge' ? !grudge : !(TOPOLOGIES as readonly string[]).includes(t))
+      throw new Error(
+        t === 'grudge'
+          ? 'partitionTargets names grudge but no partitionGrudge option is given'
+          : `unknown partition topology '${t}': choose from ${[...TOPOLOGIES, 'grudge'].join(', ')}`,
+      );
+  }
+  return {
+    name: 'partition',
+    start(rng) {
+      const t = rng.pick(topologies) as Topology | 'grudge';
+      if (t === 'primaries') return { f: 'start-partition', value: { topology: t } };
+      const g = t === 'grudge' ? (grudge as Grudge) : grudgeFor(t, opts.nodes, rng);
+      return { f: 'start-partition', value: { topology: t, grudge: g } satisfies PartitionValue };
+    },
+    stop: () => ({ f: 'stop-partition', value: null }),
+  };
+}
+
+export function partitionNemesis(opts: NemesisOptions): Nemesis {
+  let applied: Grudge | undefined;
+  const apply = async (test: RunContext, grudge: Grudge) => {
+    const ipOf = (n: string) => remoteOf(test, n).ip;
+    // Every node gets its rules replaced (an empty chain for nodes without a grudge): partitions never stack.
+    const errs = await settle(test.nodes, async (n) => {
+      const r = remoteOf(test, n);
+      try {
+        await ensureChain(r, PARTITION_CHAIN, HOOKS);
+      } catch (err) {
+        if (!(await nodeUp(test, n))) return; // crashed by another family: nothing to cut there now
+        throw err;
+      }
+      await setRules(
+        r,
+        PARTITION_CHAIN,
+        (grudge[n] ?? []).map((from) => ['-s', `${ipOf(from)}/32`, '-j', 'DROP']),
+      );
+    });
+    if (errs.length) throw new Error(errs.join('; '));
+  };
+  /** Pairs (a, b) where b can still reach a although a drops b. */
+  const leaks = async (test: RunContext, grudge: Grudge) => {
+    const up = await Promise.all(test.nodes.map((n) => nodeUp(test, n)));
+    const live = new Set(test.nodes.filter((_, i) => up[i]));
+    const pairs = blockedPairs(grudge).filter(([a, b]) => live.has(a) && live.has(b));
+    const open = await Promise.all(
+      pairs.map(([a, b]) => tcpReachable(remoteOf(test, b), remoteOf(test, a).ip)),
+    );
+    return pairs.filter((_, i) => open[i]).map(([a, b]) => `${b}->${a}`);
+  };
+  const heal = async (test: RunContext): Promise<string[]> => {
+    const errs = await settle(test.nodes, async (n) => {
+      try {
+        await removeChain(remoteOf(test, n), PARTITION_CHAIN, HOOKS);
+      } catch (err) {
+        // A crashed node's namespace (and our chain with it) is gone: nothing to heal there.
+        if (!(await nodeUp(test, n))) return;
+        throw err;
+      }
+    });
+    if (errs.length) return errs;
+    const was = applied;
+    applied = undefined;
+    if (!was) return [];
+    const up = await Promise.all(test.nodes.map((n) => nodeUp(test, n)));
+    const live = test.nodes.filter((_, i) => up[i]);
+    const g: Grudge = Object.fromEntries(
+      Object.entries(was)
+        .filter(([a]) => live.includes(a))
+        .map(([a, from]) => [a, from.filter((b) => live.includes(b))]),
+    );
+    const stillCut: string[] = [];
+    const pairs = blockedPairs(g);
+    const open = await Promise.all(
+      pairs.map(([a, b]) => tcpReachable(remoteOf(test, b), remoteOf(test, a).ip, 2000)),
+    );
+    pairs.forEach(([a, b], i) => {
+      if (!open[i]) stillCut.push(`${b}->${a}`);
+    });
+    return stillCut.length ? [`still cut after healing: ${stillCut.join(' ')}`] : [];
+  };
+  return {
+    name: 'partition',
+    fs: ['start-partition', 'stop-partition'],
+    async invoke(test: RunContext, op: Invocation) {
+      if (op.f === 'stop-partition') {
+        const errs = await heal(test);
+        return errs.length ? healFailed(errs.join('; ')) : { type: 'ok', value: null };
+      }
+      const v = (op.value ?? {}) as PartitionValue;
+      let grudge: Grudge;
+      try {
+        if (v.grudge) grudge = v.grudge;
+        else if (v.topology === 'primaries') {
+          if (!opts.system?.primaries)
+            return { type: 'fail', error: 'the system cannot report its primaries' };
+          const p = await opts.system.primaries(test);
+          if (p.length === 0)
+            return { type: 'fail', error: 'no primaries known: the system did not report a leader' };
+          grudge = isolate(test.nodes, p);
+        } else grudge = grudgeFor(v.topology as Topology, test.nodes, new Rng(test.seed));
+        const bad = validateGrudge(grudge, test.nodes);
+        if (bad) return { type: 'fail', error: bad };
+      } catch (err) {
+        return { type: 'fail', error: errText(err) };
+      }
+      try {
+        applied = grudge;
+        await apply(test, grudge);
+      } catch (err) {
+        return {
+          type: 'info',
+          value: { topology: v.topology, grudge },
+          error: `partition failed: ${errText(err)}`,
+        };
+      }
+      const open = await leaks(test, grudge);
+      if (open.length)
+        return {
+          ...notInEffect(`still reachable: ${open.join(' ')}`),
+          value: { topology: v.topology, grudge },
+        };
+      return { type: 'ok', value: { topology: v.topology, grudge } };
+    },
+    async teardown(test: RunContext) {
+      if (test.remotes.length === 0) return; // never provisioned: nothing to heal
+      const errs = await heal(test).catch((err: unknown) => [errText(err)]);
+      for (const e of errs) test.log.error(`partition: heal failed: ${e}`);
+      if (errs.length) throw new Error(`partition: heal failed: ${errs.join('; ')}`);
+    },
+  };
+}
+
+export const partitionDescriptor: NemesisDescriptor = {
+  name: 'partition',
+  description:
+    'network partitions (grudges from topologies: one, majority, majorities-ring, bridge, primaries, …) with iptables',
+  create(opts): NemesisPackage {
+    return familyPackage(partitionNemesis(opts), partitionCycle(opts), opts, [
+      { f: 'stop-partition', value: null },
+    ]);
+  },
+};

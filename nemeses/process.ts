@@ -1,0 +1,254 @@
+/**
+ * Process faults through the System: kill (SIGKILL) / start, pause (SIGSTOP) / resume (SIGCONT) of the
+ * real server process — never PID 1 of a container — and whole-node crash / restart of the container.
+ * Each op checks its effect on the daemons faultline started (pid files under /run/faultline): killed
+ * ones are gone, paused ones are in state T, resumed ones are not.
+ */
+import { daemonPids, processState, signalDaemon } from '../src/cluster/daemon.ts';
+import type { Remote } from '../src/cluster/remote.ts';
+import type { Invocation } from '../src/generator/types.ts';
+import type {
+  Completion,
+  Nemesis,
+  NemesisPackage,
+  NodeRef,
+  RunContext,
+  System,
+} from '../src/test/interfaces.ts';
+import { errText, familyPackage, healFailed, notInEffect, optList, remoteOf } from './common.ts';
+import type { NemesisDescriptor, NemesisOptions } from './index.ts';
+import type { FaultCycle } from './schedule.ts';
+import { parseTargetSpec, resolveTargets, type TargetSpec } from './targets.ts';
+
+/** Op values: planned nodes, or `{targets: 'primaries'}` resolved at fault time; `'all'` heals every faulted node. */
+export interface ProcessValue {
+  nodes?: string[];
+  targets?: 'primaries';
+}
+
+interface Family {
+  name: 'kill' | 'pause' | 'crash';
+  start: string;
+  stop: string;
+  defaults: string[];
+}
+const FAMILIES: Record<Family['name'], Family> = {
+  kill: { name: 'kill', start: 'kill', stop: 'start', defaults: ['one', 'minority', 'majority', 'all'] },
+  pause: { name: 'pause', start: 'pause', stop: 'resume', defaults: ['one', 'minority', 'majority', 'all'] },
+  crash: { name: 'crash', start: 'crash', stop: 'restart-node', defaults: ['one', 'minority'] },
+};
+
+export function targetSpecs(opts: NemesisOptions, key: string, dflt: string[]): TargetSpec[] {
+  return optList(opts.options, key, dflt).map(parseTargetSpec);
+}
+
+export function processCycle(fam: Family, opts: NemesisOptions): FaultCycle {
+  const specs = targetSpecs(opts, `${fam.name}Targets`, fam.defaults);
+  for (const s of specs) if (Array.isArray(s)) resolveTargets(s, opts.nodes, undefined as never); // unknown names fail now
+  return {
+    name: fam.name,
+    start(rng) {
+      const spec = rng.pick(specs);
+      if (spec === 'primaries') return { f: fam.start, value: { targets: 'primaries' } };
+      return { f: fam.start, value: { nodes: resolveTargets(spec, opts.nodes, rng) } };
+    },
+    stop: () => ({ f: fam.stop, value: 'all' }),
+  };
+}
+
+const gone = (s: string | undefined) => s === undefined || s === 'Z';
+
+/** Live daemon pids on a node (pid files whose process still runs). */
+async function livePids(remote: Remote): Promise<Record<string, number>> {
+  const all = await daemonPids(remote);
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(all)) if (!gone(await processState(remote, pid))) out[name] = pid;
+  return out;
+}
+
+export interface CrashableRemote extends Remote {
+  crash(): Promise<void>;
+  restart(): Promise<void>;
+  running(): Promise<boolean>;
+}
+export const canCrash = (r: Remote): r is CrashableRemote =>
+  typeof (r as Partial<CrashableRemote>).crash === 'function' &&
+  typeof (r as Partial<CrashableRemote>).restart === 'function';
+
+/** One node's fault or heal; returns a problem (fault not in effect) or undefined. */
+type Step = (test: RunContext, node: NodeRef, system: System | undefined) => Promise<string | undefined>;
+
+const kill: Step = async (test, node, system) => {
+  const r = node.remote as Remote;
+  const before = await livePids(r);
+  if (system?.kill) await system.kill(test, node);
+  else for (const name of Object.keys(before)) await signalDaemon(r, name, 'KILL');
+  const alive: string[] = [];
+  for (const [name, pid] of Object.entries(before))
+    if (!gone(await waitState(r, pid, gone))) alive.push(`${name}(${pid})`);
+  return alive.length ? `${node.name}: still running after kill: ${alive.join(' ')}` : undefined;
+};
+
+const start: Step = async (test, node, system) => {
+  if (!system?.start) return `${node.name}: the system cannot start a node`;
+  // Already back (another family restarted the node): starting again would fail on a running daemon.
+  if (Object.keys(await livePids(node.remote as Remote)).length > 0) return undefined;
+  await system.start(test, node);
+  const live = await livePids(node.remote as Remote);
+  const known = await daemonPids(node.remote as Remote);
+  // Only checkable when the system uses startDaemon (pid files); then something must run again.
+  return Object.keys(known).length > 0 && Object.keys(live).length === 0
+    ? `${node.name}: nothing running after start`
+    : undefined;
+};
+
+const stopped = (s: string | undefined) => s === 'T' || s === 't';
+
+const pause: Step = async (test, node, system) => {
+  const r = node.remote as Remote;
+  const before = await livePids(r);
+  if (system?.pause) await system.pause(test, node);
+  else for (const name of Object.keys(before)) await signalDaemon(r, name, 'STOP');
+  const running: string[] = [];
+  for (const [name, pid] of Object.entries(before)) {
+    const s = await waitState(r, pid, (x) => stopped(x) || gone(x));
+    if (!stopped(s) && !gone(s)) running.push(`${name}(${pid}) in state ${s}`);
+  }
+  return running.length ? `${node.name}: not stopped after pause: ${running.join(' ')}` : undefined;
+};
+
+const resume: Step = async (test, node, system) => {
+  const r = node.remote as Remote;
+  const before = await livePids(r);
+  if (system?.resume) await system.resume(test, node);
+  else for (const name of Object.keys(before)) await signalDaemon(r, name, 'CONT');
+  const still: string[] = [];
+  for (const [name, pid] of Object.entries(before))
+    if (stopped(await waitState(r, pid, (x) => !stopped(x)))) still.push(`${name}(${pid})`);
+  return still.length ? `${node.name}: still stopped after resume: ${still.join(' ')}` : undefined;
+};
+
+const crash: Step = async (_test, node) => {
+  const r = node.remote as Remote;
+  if (!canCrash(r)) return `${node.name}: this cluster cannot crash a whole node`;
+  await r.crash();
+  return (await r.running()) ? `${node.name}: container still running after crash` : undefined;
+};
+
+const restartNode: Step = async (test, node, system) => {
+  const r = node.remote as Remote;
+  if (!canCrash(r)) return `${node.name}: this cluster cannot restart a whole node`;
+  await r.restart();
+  if (!(await r.running())) return `${node.name}: container not running after restart`;
+  // A rebooted node brings its service back, as an init system would.
+  return system?.start ? start(test, node, system) : undefined;
+};
+
+/** Polls the process state until `ok` (state changes are asynchronous) or ~2 s pass. */
+async function waitState(
+  r: Remote,
+  pid: number,
+  ok: (s: string | undefined) => boolean,
+): Promise<string | undefined> {
+  let s = await processState(r, pid);
+  for (let i = 0; i < 40 && !ok(s); i++) {
+    await new Promise((res) => setTimeout(res, 50));
+    s = await processState(r, pid);
+  }
+  return s;
+}
+
+export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
+  const faulted = new Set<string>();
+  const [doFault, doHeal]: [Step, Step] =
+    fam.name === 'kill' ? [kill, start] : fam.name === 'pause' ? [pause, resume] : [crash, restartNode];
+  const run = async (test: RunContext, nodes: string[], step: Step, heal: boolean): Promise<Completion> => {
+    const problems: string[] = [];
+    const errors: string[] = [];
+    await Promise.all(
+      nodes.map(async (n) => {
+        try {
+          const p = await step(test, { name: n, remote: remoteOf(test, n) }, opts.system);
+          if (p) problems.push(p);
+          else if (heal) faulted.delete(n);
+          else faulted.add(n);
+        } catch (err) {
+          errors.push(`${n}: ${errText(err)}`);
+          if (!heal) faulted.add(n); // may have half-happened: heal it later
+        }
+      }),
+    );
+    const value = { nodes: [...nodes].sort() };
+    const all = [...errors, ...problems].sort().join('; ');
+    if (errors.length || problems.length)
+      return {
+        ...(heal
+          ? healFailed(all)
+          : errors.length
+            ? { type: 'info' as const, error: `${fam.start} failed: ${all}` }
+            : notInEffect(all)),
+        value,
+      };
+    return { type: 'ok', value };
+  };
+  return {
+    name: fam.name,
+    fs: [fam.start, fam.stop],
+    async invoke(test: RunContext, op: Invocation) {
+      const v = op.value as ProcessValue | 'all' | null;
+      if (op.f === fam.stop) {
+        const nodes = v === 'all' || v === null ? [...faulted] : (v.nodes ?? [...faulted]);
+        return run(test, nodes, doHeal, true);
+      }
+      let nodes: string[];
+      if (v && v !== 'all' && v.targets === 'primaries') {
+        if (!opts.system?.primaries) return { type: 'fail', error: 'the system cannot report its primaries' };
+        nodes = await opts.system.primaries(test);
+        if (nodes.length === 0)
+          return { type: 'fail', error: 'no primaries known: the system did not report a leader' };
+      } else nodes = v === 'all' ? [...test.nodes] : ((v as ProcessValue | null)?.nodes ?? []);
+      const unknown = nodes.filter((n) => !test.nodes.includes(n));
+      if (unknown.length) return { type: 'fail', error: `unknown node(s) ${unknown.join(', ')}` };
+      return run(test, nodes, doFault, false);
+    },
+    async teardown(test: RunContext) {
+      if (faulted.size === 0 || test.remotes.length === 0) return;
+      let problem: string | undefined;
+      try {
+        const c = await run(test, [...faulted], doHeal, true);
+        if (c.error) problem = c.error;
+      } catch (err) {
+        problem = `heal failed: ${errText(err)}`;
+      }
+      if (problem) {
+        test.log.error(`${fam.name}: ${problem}`);
+        throw new Error(`${fam.name}: ${problem}`);
+      }
+    },
+  };
+}
+
+function descriptor(fam: Family, description: string): NemesisDescriptor {
+  return {
+    name: fam.name,
+    description,
+    create(opts): NemesisPackage {
+      return familyPackage(processNemesis(fam, opts), processCycle(fam, opts), opts, [
+        { f: fam.stop, value: 'all' },
+      ]);
+    },
+  };
+}
+
+export const killDescriptor = descriptor(
+  FAMILIES.kill,
+  'kills (SIGKILL) the system process on target nodes, then starts it again',
+);
+export const pauseDescriptor = descriptor(
+  FAMILIES.pause,
+  'pauses (SIGSTOP) the system process on target nodes, then resumes it (SIGCONT)',
+);
+export const crashDescriptor = descriptor(
+  FAMILIES.crash,
+  'crashes whole nodes (docker kill), then restarts the container and the system',
+);

@@ -1,0 +1,253 @@
+/**
+ * Every fault family against three real hostroot containers: each fault takes effect, is verified, and
+ * heals. Numbers (apply/heal time, loss fraction, delay) are printed for the record.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clockDescriptor, observedOffset } from '../../../nemeses/clock.ts';
+import { tcpReachable } from '../../../nemeses/common.ts';
+import { connectRtt, packetNemesis } from '../../../nemeses/packet.ts';
+import { PARTITION_CHAIN, partitionNemesis } from '../../../nemeses/partition.ts';
+import { crashDescriptor, killDescriptor, pauseDescriptor } from '../../../nemeses/process.ts';
+import { processState, startDaemon } from '../../../src/cluster/daemon.ts';
+import { cleanByLabel } from '../../../src/cluster/docker/clean.ts';
+import { DockerCluster } from '../../../src/cluster/docker/cluster.ts';
+import type { DockerRemote } from '../../../src/cluster/docker/remote.ts';
+import type { Remote } from '../../../src/cluster/remote.ts';
+import { engine, leftovers, testRunId } from '../docker/helpers.ts';
+import { requireDocker } from '../engine.ts';
+import { invoke, runContext, sleeperSystem, sutPid } from './helpers.ts';
+
+const hasDocker = await requireDocker();
+const ms = (t0: number) => Math.round(performance.now() - t0);
+
+describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
+  const runId = testRunId('nemeses');
+  const cluster = new DockerCluster({ runId, engine, flavour: 'hostroot' });
+  let nodes: DockerRemote[] = [];
+  const system = sleeperSystem();
+  // Created before the daemons start, as resolveTest does: its env hook preloads the shim.
+  const clock = clockDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+  let ctx: ReturnType<typeof runContext>;
+
+  beforeAll(async () => {
+    nodes = (await cluster.provision({ count: 3 })) as DockerRemote[];
+    ctx = runContext(nodes);
+    await Promise.all(nodes.map((r) => system.setup(ctx, { name: r.name, remote: r })));
+  }, 120_000);
+
+  afterAll(async () => {
+    await clock.nemesis.teardown?.(ctx);
+    await cluster.destroy();
+    await cleanByLabel(engine.docker, runId);
+    expect(await leftovers(runId)).toEqual([]);
+  });
+
+  const reachMatrix = async () => {
+    const pairs = nodes.flatMap((a) => nodes.filter((b) => b !== a).map((b) => [a, b] as const));
+    const ok = await Promise.all(pairs.map(([a, b]) => tcpReachable(b, a.ip)));
+    return Object.fromEntries(pairs.map(([a, b], i) => [`${b.name}->${a.name}`, ok[i]]));
+  };
+
+  it('partition: blocks exactly the grudge pairs, then heals', async () => {
+    const p = partitionNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    const grudge = { n1: ['n2'], n3: ['n1'] };
+    let t0 = performance.now();
+    const c = await invoke(p, ctx, 'start-partition', { topology: 'grudge', grudge });
+    const applyMs = ms(t0);
+    expect(c).toMatchObject({ type: 'ok', value: { grudge } });
+    // A drop in either direction breaks TCP both ways: n1-n2 and n1-n3 are cut, n2-n3 is not.
+    expect(await reachMatrix()).toEqual({
+      'n2->n1': false,
+      'n3->n1': false,
+      'n1->n2': false,
+      'n3->n2': true,
+      'n1->n3': false,
+      'n2->n3': true,
+    });
+    t0 = performance.now();
+    expect(await invoke(p, ctx, 'stop-partition', null)).toMatchObject({ type: 'ok' });
+    const healMs = ms(t0);
+    expect(Object.values(await reachMatrix()).every(Boolean)).toBe(true);
+    const rules = await nodes[0]!.netExec(['iptables', '-S']);
+    expect(rules.stdout).not.toContain(PARTITION_CHAIN);
+    console.log(`partition: apply+verify ${applyMs} ms, heal+verify ${healMs} ms`);
+  }, 60_000);
+
+  it('partition: primaries topology isolates what the system reports', async () => {
+    const p = partitionNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'], system });
+    const c = await invoke(p, ctx, 'start-partition', { topology: 'primaries' });
+    expect(c).toMatchObject({ type: 'ok', value: { grudge: { n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] } } });
+    await p.teardown?.(ctx);
+    expect(await tcpReachable(nodes[1]!, nodes[0]!.ip)).toBe(true);
+  }, 60_000);
+
+  it('kill and start change the process state', async () => {
+    const k = killDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
+    const before = await sutPid(nodes[1]!);
+    expect(await invoke(k, ctx, 'kill', { nodes: ['n2'] })).toMatchObject({
+      type: 'ok',
+      value: { nodes: ['n2'] },
+    });
+    expect(await processState(nodes[1]!, before!)).toBeUndefined();
+    expect(await invoke(k, ctx, 'start', 'all')).toMatchObject({ type: 'ok', value: { nodes: ['n2'] } });
+    const after = await sutPid(nodes[1]!);
+    expect(after).not.toBe(before);
+    expect(['S', 'R']).toContain(await processState(nodes[1]!, after!));
+  }, 60_000);
+
+  it('pause and resume stop and continue the real process (not PID 1)', async () => {
+    const p = pauseDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
+    expect(await invoke(p, ctx, 'pause', { targets: 'primaries' })).toMatchObject({
+      type: 'ok',
+      value: { nodes: ['n1'] },
+    });
+    const pid = (await sutPid(nodes[0]!))!;
+    expect(pid).not.toBe(1);
+    expect(await processState(nodes[0]!, pid)).toBe('T');
+    await p.teardown?.(ctx); // heals what it paused
+    expect(await processState(nodes[0]!, pid)).toBe('S');
+  }, 60_000);
+
+  it('crash and restart-node: the container dies and comes back with the system running', async () => {
+    const c = crashDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
+    let t0 = performance.now();
+    expect(await invoke(c, ctx, 'crash', { nodes: ['n3'] })).toMatchObject({ type: 'ok' });
+    const crashMs = ms(t0);
+    expect(await nodes[2]!.running()).toBe(false);
+    t0 = performance.now();
+    expect(await invoke(c, ctx, 'restart-node', 'all')).toMatchObject({
+      type: 'ok',
+      value: { nodes: ['n3'] },
+    });
+    const restartMs = ms(t0);
+    expect(await nodes[2]!.running()).toBe(true);
+    expect(await processState(nodes[2]!, (await sutPid(nodes[2]!))!)).toMatch(/[SR]/);
+    // The fast namespace path follows the new container process.
+    expect(await tcpReachable(nodes[0]!, nodes[2]!.ip)).toBe(true);
+    console.log(`crash ${crashMs} ms, restart-node (+ system start) ${restartMs} ms`);
+  }, 60_000);
+
+  it('a fault that does not take effect fails loudly (info, "fault not in effect")', async () => {
+    const broken = { ...sleeperSystem(), async kill() {} }; // "kills" nothing
+    const k = killDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'], system: broken }).nemesis;
+    const c = await invoke(k, ctx, 'kill', { nodes: ['n1'] });
+    expect(c.type).toBe('info');
+    expect(c.error).toMatch(/^fault not in effect: n1: still running after kill/);
+  }, 30_000);
+
+  it('packet loss drops roughly the asked fraction', async () => {
+    const p = packetNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    expect(await invoke(p, ctx, 'start-packet', { nodes: ['n1'], loss: 0.3 })).toMatchObject({ type: 'ok' });
+    const N = 2000;
+    const recv = nodes[0]!.netExec(
+      [
+        'python3',
+        '-c',
+        'import socket,sys\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("0.0.0.0",7001));s.settimeout(2)\nn=0\ntry:\n  while True: s.recv(100); n+=1\nexcept Exception: pass\nprint(n)',
+      ],
+      { timeoutMs: 60_000 },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    await nodes[1]!.netExec(
+      [
+        'python3',
+        '-c',
+        `import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor i in range(${N}):\n  s.sendto(b"x",("${nodes[0]!.ip}",7001))\n  if i%100==0: time.sleep(0.005)`,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    const got = Number((await recv).stdout.trim());
+    const lost = 1 - got / N;
+    console.log(`loss 0.3 asked: ${(lost * 100).toFixed(1)} % of ${N} datagrams dropped`);
+    expect(lost).toBeGreaterThan(0.25);
+    expect(lost).toBeLessThan(0.35);
+    expect(await invoke(p, ctx, 'stop-packet', null)).toMatchObject({ type: 'ok' });
+    expect((await nodes[0]!.netExec(['iptables', '-S'])).stdout).not.toMatch(/FAULTLINE/);
+  }, 60_000);
+
+  it('packet delay adds the asked latency (within 20 %), also only towards given peers', async () => {
+    const p = packetNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    const base = await connectRtt(nodes[1]!, nodes[0]!.ip);
+    expect(await invoke(p, ctx, 'start-packet', { nodes: ['n1'], delayMs: 100 })).toMatchObject({
+      type: 'ok',
+    });
+    const delayed = await connectRtt(nodes[1]!, nodes[0]!.ip);
+    console.log(`delay 100 ms asked: rtt ${base.toFixed(2)} -> ${delayed.toFixed(2)} ms`);
+    expect(delayed - base).toBeGreaterThan(80);
+    expect(delayed - base).toBeLessThan(120);
+    // Only towards n2: n3 sees no delay.
+    expect(await invoke(p, ctx, 'start-packet', { nodes: ['n1'], peers: ['n2'], delayMs: 50 })).toMatchObject(
+      { type: 'ok' },
+    );
+    expect(await connectRtt(nodes[1]!, nodes[0]!.ip)).toBeGreaterThan(40);
+    expect(await connectRtt(nodes[2]!, nodes[0]!.ip)).toBeLessThan(20);
+    expect(await invoke(p, ctx, 'stop-packet', null)).toMatchObject({ type: 'ok' });
+    expect(await connectRtt(nodes[1]!, nodes[0]!.ip)).toBeLessThan(20);
+  }, 60_000);
+
+  it('packet bandwidth installs and removes a rate limit', async () => {
+    const p = packetNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    expect(await invoke(p, ctx, 'start-packet', { nodes: ['n2'], rate: '1mbit' })).toMatchObject({
+      type: 'ok',
+    });
+    expect((await nodes[1]!.netExec(['tc', 'qdisc', 'show', 'dev', 'eth0'])).stdout).toMatch(/htb 1:/);
+    await p.teardown?.(ctx);
+    expect((await nodes[1]!.netExec(['tc', 'qdisc', 'show', 'dev', 'eth0'])).stdout).not.toMatch(/htb 1:/);
+  }, 60_000);
+
+  it('clock: +3600 then -30 show up live in date, node and a dynamically linked Go program (etcd)', async () => {
+    const n1 = nodes[0] as Remote;
+    // Both started through startDaemon, so with the shim at offset 0.
+    await startDaemon(n1, {
+      name: 'ticker',
+      argv: ['/usr/bin/node', '-e', 'setInterval(()=>console.log(Date.now()),50)'],
+      logFile: '/tmp/ticker.log',
+    });
+    await startDaemon(n1, {
+      name: 'etcd',
+      argv: [
+        '/usr/bin/etcd',
+        '--data-dir',
+        '/tmp/etcd',
+        '--listen-client-urls',
+        'http://0.0.0.0:2379',
+        '--advertise-client-urls',
+        `http://${n1.ip}:2379`,
+      ],
+      logFile: '/tmp/etcd.log',
+    });
+    const lastTick = async () => Number((await n1.run(['tail', '-n', '1', '/tmp/ticker.log'])).trim());
+    const etcdSkew = async () => {
+      // Make etcd log a line now (defragment logs), then read its timestamp.
+      await fetch(`http://${n1.ip}:2379/v3/maintenance/defragment`, { method: 'POST', body: '{}' }).catch(
+        () => {},
+      );
+      const log = await n1.run(['tail', '-n', '1', '/tmp/etcd.log']);
+      const ts = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)/.exec(log)?.[1];
+      return (Date.parse(`${ts?.replace(' ', 'T')}Z`) - Date.now()) / 1000;
+    };
+    await new Promise((r) => setTimeout(r, 1500)); // etcd up
+    expect(Math.abs(await etcdSkew())).toBeLessThan(2);
+    for (const offset of [3600, -30]) {
+      const c = await invoke(clock.nemesis, ctx, 'set-clock', { n1: offset });
+      expect(c).toMatchObject({ type: 'ok', value: { n1: offset } });
+      expect(Math.abs((await observedOffset(n1)) - offset)).toBeLessThan(1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(Math.abs((await lastTick()) / 1000 - Date.now() / 1000 - offset)).toBeLessThan(1.5);
+      expect(Math.abs((await etcdSkew()) - offset)).toBeLessThan(2);
+      // The other nodes are untouched.
+      expect(Math.abs(await observedOffset(nodes[1]!))).toBeLessThan(1);
+    }
+    const s = await invoke(clock.nemesis, ctx, 'strobe-clock', {
+      n2: { strobe: [0, 10], periodMs: 100, durationS: 5 },
+    });
+    expect(s.type).toBe('ok');
+    expect(await invoke(clock.nemesis, ctx, 'reset-clock', null)).toMatchObject({
+      type: 'ok',
+      value: { n1: 0, n2: 0, n3: 0 },
+    });
+    expect(Math.abs(await observedOffset(n1))).toBeLessThan(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(Math.abs(await etcdSkew())).toBeLessThan(2);
+  }, 60_000);
+});

@@ -1,0 +1,121 @@
+/**
+ * Runs one real-system test on a Docker cluster (hostroot flavour by default: the host's etcd/redis
+ * binaries, no image build) through the ordinary runner, and returns the outcome with its wall time.
+ * Shared by the integration tests and bench/systems.ts.
+ */
+
+import { rmSync } from 'node:fs';
+import type { afterAll, afterEach } from 'vitest';
+import { findNemeses } from '../../../nemeses/index.ts';
+import type { Flavour } from '../../../src/cluster/docker/image.ts';
+import { DockerCluster } from '../../../src/cluster/docker/index.ts';
+import { composePackages } from '../../../src/runner/nemesis-compose.ts';
+import { type RunOutcome, runTest } from '../../../src/runner/run.ts';
+import type { ResolvedTest } from '../../../src/test/define.ts';
+import type { NemesisPackage, System, Workload, WorkloadDescriptor } from '../../../src/test/interfaces.ts';
+import { findSystem } from '../../../systems/index.ts';
+import { findWorkload } from '../../../workloads/index.ts';
+import { type FaultKind, faultPackage } from './faults.ts';
+
+export interface SutRunOptions {
+  system: string;
+  workload: string | WorkloadDescriptor;
+  nodes?: number;
+  concurrency?: number;
+  timeLimitS?: number;
+  rate?: number;
+  seed?: number;
+  options?: Record<string, unknown>;
+  /** Faults from faults.ts, cycled (empty: none). */
+  faults?: FaultKind[];
+  faultS?: number;
+  gapS?: number;
+  /** Or faultline's own fault families by name (nemeses/), given the system, seed and time limit. */
+  nemeses?: string[];
+  /** Or a nemesis package of one's own. */
+  nemesis?: (system: System) => NemesisPackage;
+  recoveryTimeS?: number;
+  opTimeoutS?: number;
+  flavour?: Flavour;
+  resultsDir?: string;
+}
+
+export interface SutRun {
+  outcome: RunOutcome;
+  wallMs: number;
+  seed: number;
+}
+
+export async function runSut(o: SutRunOptions): Promise<SutRun> {
+  const t0 = performance.now();
+  const nodes = Array.from({ length: o.nodes ?? 3 }, (_, i) => `n${i + 1}`);
+  const concurrency = o.concurrency ?? 2 * nodes.length;
+  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const wl = typeof o.workload === 'string' ? findWorkload(o.workload) : o.workload;
+  const sysDesc = findSystem(o.system);
+  const system = sysDesc.create(sysDesc.modes[0]!);
+  const options = o.options ?? {};
+  const test: ResolvedTest = {
+    name: `${o.system}-${wl.name}`,
+    system: o.system,
+    mode: sysDesc.modes[0]!,
+    workload: wl.name,
+    nemesis: o.nemeses?.length ? o.nemeses : o.faults?.length ? [`test-faults:${o.faults.join('+')}`] : [],
+    nodes,
+    concurrency,
+    timeLimit: o.timeLimitS ?? 10,
+    rate: o.rate ?? 100,
+    seed,
+    recoveryTime: o.recoveryTimeS ?? 3,
+    opTimeout: o.opTimeoutS ?? 3,
+    nemesisInterval: o.faultS ?? 4,
+    checkerTimeLimit: 120,
+    checkerMemoryLimit: undefined,
+    resultsDir: o.resultsDir ?? 'results',
+    options,
+  };
+  const workload: Workload = wl.create({ concurrency, nodes, rate: test.rate, options });
+  const families = o.nemeses?.length
+    ? composePackages(
+        findNemeses(o.nemeses).map((d) =>
+          d.create({ interval: o.faultS ?? 5, nodes, seed, timeLimit: test.timeLimit, options, system }),
+        ),
+      )
+    : undefined;
+  const nemesis = o.nemesis
+    ? o.nemesis(system)
+    : families
+      ? families
+      : o.faults?.length
+        ? faultPackage(system, {
+            kinds: o.faults,
+            faultS: o.faultS ?? 4,
+            gapS: o.gapS ?? 2,
+            timeLimitS: test.timeLimit,
+            seed,
+          })
+        : undefined;
+  const cluster = new DockerCluster({ flavour: o.flavour ?? 'hostroot', packages: system.packages ?? [] });
+  const outcome = await runTest(test, { system, workload, cluster, ...(nemesis ? { nemesis } : {}) });
+  return { outcome, wallMs: Math.round(performance.now() - t0), seed };
+}
+
+/** A checker's result inside the composed results (results.results[name]). */
+export function checkerResult(run: SutRun, name: string): Record<string, unknown> | undefined {
+  const r = run.outcome.results as { results?: Record<string, Record<string, unknown>> } | undefined;
+  return r?.results?.[name];
+}
+
+/** Removes the suite's results folder unless a test failed (its run folders are named in the failure). */
+export function cleanUpResults(
+  dir: string,
+  hooks: { afterEach: typeof afterEach; afterAll: typeof afterAll },
+): void {
+  let failed = false;
+  hooks.afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') failed = true;
+  });
+  hooks.afterAll(() => {
+    if (!failed && process.env.FAULTLINE_KEEP_RESULTS !== '1') rmSync(dir, { recursive: true, force: true });
+  });
+}
