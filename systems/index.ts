@@ -3,12 +3,14 @@ import type { SystemDescriptor } from '../src/test/interfaces.ts';
 import { etcdSystem } from './etcd/index.ts';
 import { memorySystem } from './memory/index.ts';
 import { redisSystem } from './redis/index.ts';
+import { REFERENCE_SYSTEMS } from './reference/index.ts';
 
 /** Every system faultline can test, by the name used with --system. */
 export const SYSTEMS: Record<string, SystemDescriptor> = {
   memory: memorySystem,
   etcd: etcdSystem,
   redis: redisSystem,
+  ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };
 
 export function findSystem(name: string): SystemDescriptor {

@@ -18,14 +18,16 @@ export interface RegisterOptions {
   opsPerKey?: number;
   /** Values are drawn from 0..valueCount-1: few values make collisions (and violations) visible. */
   valueCount?: number;
+  /** 0 leaves out compare-and-set (for systems that only read and write); default: cas is a third of ops. */
+  casRatio?: number;
 }
 
 /** One key's ops: a random mix of reads, writes and compare-and-sets. */
-export function registerOps(valueCount: number): Generator {
+export function registerOps(valueCount: number, withCas = true): Generator {
   return mix([
     fn(() => ({ f: 'read', value: null })),
     fn((ctx) => ({ f: 'write', value: ctx.rng.int(valueCount) })),
-    fn((ctx) => ({ f: 'cas', value: [ctx.rng.int(valueCount), ctx.rng.int(valueCount)] })),
+    ...(withCas ? [fn((ctx) => ({ f: 'cas', value: [ctx.rng.int(valueCount), ctx.rng.int(valueCount)] }))] : []),
   ]);
 }
 
@@ -39,12 +41,13 @@ export function registerWorkload(o: WorkloadOptions): Workload {
   }
   const opsPerKey = Number(opts.opsPerKey ?? 200);
   const valueCount = Number(opts.valueCount ?? 5);
+  const withCas = Number(opts.casRatio ?? 1) !== 0;
   const keys = (function* () {
     for (let k = 0; ; k++) yield k;
   })();
   return {
     name: 'register',
-    generator: independentConcurrent(threadsPerKey, keys, () => limit(opsPerKey, registerOps(valueCount))),
+    generator: independentConcurrent(threadsPerKey, keys, () => limit(opsPerKey, registerOps(valueCount, withCas))),
     checkers: [linearizable({ model: 'kv' })],
   };
 }

@@ -144,7 +144,6 @@ export class PartitionSearch {
       // first call: enter the initial configuration
       ({ r1, cand } = this.frontier());
       seen = 0;
-      e = r1;
     }
     let steps = 0;
     for (; steps < maxSteps; steps++) {
@@ -153,25 +152,27 @@ export class PartitionSearch {
         break;
       }
       let i = -1;
+      let blocked = false;
       if (pass === 0) {
-        // Completed ops, most urgent first: walk the returns from the first one (r1); an op is a
-        // candidate when its call comes before r1.
-        if (seen === cand) {
-          if (crashedLeft > 0) {
-            // then the crashed ones, so small crashed sets are explored first and larger ones subsumed
-            pass = 1;
-            e = next[head]!;
-            continue;
-          }
-          e = r1;
-        } else {
-          if ((e & 1) === 0 || rank[e - 1]! > rank[r1]!) {
+        // Completed ops: first the one whose return comes first (r1: if anything can go, it often
+        // must), then the others in call order. `seen` is 0 until r1's op was tried.
+        if (seen === 0) {
+          seen = 1;
+          i = r1 >> 1;
+          e = next[head]!;
+        } else if ((e & 1) === 0) {
+          i = e >> 1;
+          if (crashed[i] !== 0 || e === r1 - 1) {
+            i = -1;
             e = next[e]!;
             continue;
           }
-          seen++;
-          i = e >> 1;
-        }
+        } else if (crashedLeft > 0) {
+          // then the crashed ones, so small crashed sets are explored first and larger ones subsumed
+          pass = 1;
+          e = next[head]!;
+          continue;
+        } else blocked = true;
       } else if ((e & 1) === 0) {
         i = e >> 1;
         const t = this.twin[i]!;
@@ -203,20 +204,19 @@ export class PartitionSearch {
             if (remaining > 0) ({ r1, cand } = this.frontier());
             seen = 0;
             pass = 0;
-            e = r1;
             continue;
           }
           set.clear(bit[i]!);
           hash ^= zobrist[i]!;
         }
+        if (!(pass === 0 && i === r1 >> 1)) e = next[e]!;
+        continue;
+      }
+      if (!blocked && (pass === 0 || (e & 1) === 0)) {
         e = next[e]!;
         continue;
       }
-      if (pass === 0 || (e & 1) === 0) {
-        e = next[e]!;
-        continue;
-      }
-      // Pass 1 reached the first return: every option here failed.
+      // Every option here failed (pass 1 reached the first return, or no crashed ops to try).
       this.noteBlocked(e >> 1, depth);
       if (depth === 0) {
         this.status = 'illegal';
@@ -240,8 +240,8 @@ export class PartitionSearch {
       if (crashed[i] === 0) remaining++;
       else crashedLeft++;
       pass = crashed[i]!;
-      // resume after the op just undone: in return order for completed ops, call order for crashed
-      e = pass === 0 ? next[r]! : next[c]!;
+      // resume after the op just undone (after r1's op, at the first call)
+      e = pass === 0 && r === r1 ? next[2 * this.n]! : next[c]!;
     }
     this.steps += steps;
     this.depth = depth;

@@ -48,7 +48,9 @@ export function plainProgress(
       `${(state.phase ?? 'starting').padEnd(10)}${main} ${rate.toFixed(0).padStart(7)} ops/s  ok ${t.ok}  fail ${t.fail}  info ${t.info}  faults: ${faults.length ? faults.join('; ') : 'none'}`,
     );
   };
-  const timer = setInterval(line, everyMs);
+  const timer = setInterval(() => {
+    if (clock.now(state.lastAt) >= dueNs - 50e6) line();
+  }, everyMs);
   timer.unref();
   return {
     onEvent(e) {

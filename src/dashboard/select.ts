@@ -31,7 +31,10 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
   return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
 }
 
-export function wantsDashboard(o: ChooseOptions): boolean {
+/** Where a dashboard is wanted: the --no-dashboard flag and the streams and environment it would use. */
+export type Where = Pick<ChooseOptions, 'dashboard' | 'stdin' | 'stdout' | 'env'>;
+
+export function wantsDashboard(o: Where): boolean {
   const tty = (s: unknown) => Boolean((s as { isTTY?: boolean } | undefined)?.isTTY);
   return (
     o.dashboard &&
@@ -41,35 +44,54 @@ export function wantsDashboard(o: ChooseOptions): boolean {
   );
 }
 
+type InkModule = typeof import('./ink.ts');
+let inkModule: InkModule | undefined;
+let inkLoading: Promise<InkModule> | undefined;
+// ink and React take a good fraction of a second to load, which no other command should pay.
+const loadInk = (): Promise<InkModule> => {
+  inkLoading ??= import('./ink.ts').then((m) => {
+    inkModule = m;
+    return m;
+  });
+  return inkLoading;
+};
+
+/**
+ * Loads ink ahead of the run when the dashboard will be used, so that it is up before the first op
+ * (a runner that never yields, as an in-process system at an unlimited rate, would hold back the load).
+ * Optional: without it the dashboard loads in the background and shows up a moment later.
+ */
+export async function preloadDashboard(o: Where): Promise<void> {
+  if (wantsDashboard(o)) await loadInk().catch(() => {});
+}
+
 export function chooseProgress(o: ChooseOptions): Progress {
   if (wantsDashboard(o)) return lazyDashboard(o);
   const err = o.stderr ?? process.stderr;
   return plainProgress((l) => err.write(`${l}\n`), 3000, o.test);
 }
 
-/**
- * ink and React take a good fraction of a second to load, which no other command should pay: they load
- * here, in the background. Meanwhile events already fold into the state the dashboard will show.
- */
+/** The dashboard now if ink is loaded; else it starts once ink is, and events fold into its state meanwhile. */
 function lazyDashboard(o: ChooseOptions): Progress {
   const state = new DashboardState(o.test);
   const clock = runClock();
+  const start = (m: InkModule): LiveDashboard =>
+    m.startDashboard({
+      test: o.test,
+      onQuit: o.onQuit,
+      state,
+      clock,
+      interactive: true,
+      ...(o.stdin ? { stdin: o.stdin } : {}),
+      ...(o.stdout ? { stdout: o.stdout } : {}),
+      ...(o.stderr ? { stderr: o.stderr } : {}),
+    });
+  if (inkModule) return start(inkModule);
   let live: Progress | undefined;
   let stopped = false;
-  import('./ink.ts').then(
+  loadInk().then(
     (m) => {
-      if (stopped) return;
-      const d: LiveDashboard = m.startDashboard({
-        test: o.test,
-        onQuit: o.onQuit,
-        state,
-        clock,
-        interactive: true,
-        ...(o.stdin ? { stdin: o.stdin } : {}),
-        ...(o.stdout ? { stdout: o.stdout } : {}),
-        ...(o.stderr ? { stderr: o.stderr } : {}),
-      });
-      live = d;
+      if (!stopped) live = start(m);
     },
     (err: unknown) => {
       if (stopped) return;

@@ -208,8 +208,15 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   };
   const sweeper = setInterval(sweepTimeouts, Math.min(100, Math.max(5, o.opTimeoutMs / 4)));
 
+  // Instant clients (the memory system) complete in microtasks, which never lets timers, signals or
+  // keystrokes run; hand the event loop a turn every few milliseconds.
+  let lastYield = performance.now();
   try {
     while (true) {
+      if (performance.now() - lastYield > 10) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
       drain();
       if (o.stop?.aborted || o.hardStop?.aborted) {
         stopped = true;

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Checker, type CheckResult, mergeValidity } from '../../checkers/checker.ts';
 import { compose } from '../../checkers/compose.ts';
-import { isFaultFailure } from '../../nemeses/common.ts';
 import { exceptions } from '../../checkers/exceptions.ts';
 import { stats } from '../../checkers/stats.ts';
+import { isFaultFailure } from '../../nemeses/common.ts';
 import type { Cluster } from '../cluster/remote.ts';
 import { clients, clientsAndNemesis, nemesis as onNemesis, stagger, timeLimit } from '../generator/index.ts';
 import { Rng } from '../generator/rng.ts';
@@ -47,6 +47,9 @@ export interface RunControl {
 }
 
 export type ExitCode = 0 | 1 | 2 | 254 | 255;
+
+/** How far past the time limit a planned fault that slow earlier faults delayed may still start. */
+const SCHEDULE_SLACK_NS = 10e9;
 
 export interface RunOutcome {
   runDir: string;
@@ -195,7 +198,8 @@ export async function runTest(
     if (test.rate > 0) clientGen = stagger(1e9 / test.rate, clientGen);
     // A planned schedule already ends before the time limit; cutting it again could drop a fault that a
     // slow earlier one pushed late, and then the same seed would not give the same faults.
-    const nemesisGen = nemesis?.schedule ? nemesis.generator : nemesis && timeLimit(limitNs, nemesis.generator);
+    const nemesisGen =
+      nemesis && timeLimit(nemesis.schedule ? limitNs + SCHEDULE_SLACK_NS : limitNs, nemesis.generator);
     const main = nemesisGen
       ? clientsAndNemesis(timeLimit(limitNs, clientGen), nemesisGen)
       : clients(timeLimit(limitNs, clientGen));
@@ -215,7 +219,9 @@ export async function runTest(
       }
     }
     // A fault that did not take effect (or did not heal) makes the verdict meaningless: fail loudly.
-    const bad = history.filter((o) => o.process === 'nemesis' && o.type !== 'invoke' && isFaultFailure(o.error));
+    const bad = history.filter(
+      (o) => o.process === 'nemesis' && o.type !== 'invoke' && isFaultFailure(o.error),
+    );
     if (bad.length) {
       throw new Error(`nemesis: ${bad.length} fault(s) not in effect or not healed; first: ${bad[0]!.error}`);
     }

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { ScheduledOp } from '../../../nemeses/schedule.ts';
 import { DockerCluster, FLAVOURS, type Flavour, preflight } from '../../cluster/docker/index.ts';
 import type { Cluster } from '../../cluster/remote.ts';
-import { plainProgress } from '../../dashboard/plain.ts';
+import { chooseProgress, preloadDashboard } from '../../dashboard/select.ts';
 import type { RunOutcome } from '../../runner/run.ts';
 import { runTest } from '../../runner/run.ts';
 import { FILES, readJson } from '../../store/run-dir.ts';
@@ -138,6 +138,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const outcomes: RunOutcome[] = [];
+  // ink loads only when the dashboard will be used, and before the run, so it is up from the first op.
+  await preloadDashboard({ dashboard: flags.dashboard !== false });
   try {
     for (let i = 0; i < count && !stop.signal.aborted; i++) {
       // Each run of --test-count gets its own seed unless one was fixed.
@@ -152,7 +154,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
         if (why) throw new EnvironmentError(`nemesis ${d.name}: ${why}`);
       }
       const cluster = r.system.needsCluster ? await dockerClusterFor(r.system, flags) : undefined;
-      const progress = plainProgress((l) => process.stderr.write(`${l}\n`));
+      // The live dashboard on a terminal (q / Ctrl-C there = SIGINT); plain lines for pipes, CI, --no-dashboard.
+      const progress = chooseProgress({ test: r.test, dashboard: flags.dashboard !== false, onQuit: onInt });
       try {
         const outcome = await runTest(
           r.test,
@@ -171,6 +174,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
           },
         );
         outcomes.push(outcome);
+        progress.stop(); // the dashboard's last frame stays; the outcome prints below it
         printOutcome(outcome);
       } finally {
         progress.stop();

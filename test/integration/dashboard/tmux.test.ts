@@ -16,8 +16,6 @@ if (!hasTmux) {
     throw new Error('tmux is required for the dashboard integration test under CI=true');
   console.warn('\n*** tmux not found: SKIPPING the dashboard terminal test (apt-get install tmux) ***\n');
 }
-// The real CLI once `faultline run` uses chooseProgress; until then a stand-in with the same stop path.
-const wired = readFileSync(join(ROOT, 'src/cli/commands/run.ts'), 'utf8').includes('chooseProgress');
 
 const socket = `fl-dash-${process.pid}`;
 const sessions: string[] = [];
@@ -55,6 +53,8 @@ afterAll(() => {
   if (!hasTmux) return;
   for (const s of sessions) spawnSync('tmux', ['-L', socket, 'kill-session', '-t', s]);
   spawnSync('tmux', ['-L', socket, 'kill-server']);
+  // tmux leaves its socket file behind.
+  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -64,20 +64,18 @@ async function startRun(): Promise<{ session: string; dir: string; exitFile: str
   dirs.push(dir);
   const session = `fl-dash-${process.pid}-${sessions.length}`;
   sessions.push(session);
-  const args = wired
-    ? [
-        'bin/faultline.js',
-        'run',
-        '--system',
-        'memory',
-        '--workload',
-        'set',
-        '--time-limit',
-        '30',
-        '--results-dir',
-        dir,
-      ]
-    : ['test/integration/dashboard/driver.ts', '--time-limit', '30', '--results-dir', dir];
+  const args = [
+    'bin/faultline.js',
+    'run',
+    '--system',
+    'memory',
+    '--workload',
+    'set',
+    '--time-limit',
+    '30',
+    '--results-dir',
+    dir,
+  ];
   const exitFile = join(dir, 'exit');
   // A developer's terminal, not CI: the dashboard must be chosen.
   const cmd = `cd ${sh(ROOT)} && env -u CI ${sh(process.execPath)} ${args.map(sh).join(' ')}`;
@@ -112,7 +110,7 @@ const exited = (exitFile: string) =>
     60_000,
   );
 
-describe.skipIf(!hasTmux)(`dashboard in a terminal (${wired ? 'faultline run' : 'stand-in driver'})`, () => {
+describe.skipIf(!hasTmux)('dashboard in a terminal (faultline run)', () => {
   it('appears, updates, and q ends the run: history kept, exit code 255', async () => {
     const { session, dir, exitFile, first } = await startRun();
     expect(first).toContain('system memory');
@@ -155,20 +153,18 @@ describe.skipIf(!hasTmux)(`dashboard in a terminal (${wired ? 'faultline run' : 
     dirs.push(dir);
     const session = `fl-dash-${process.pid}-${sessions.length}`;
     sessions.push(session);
-    const args = wired
-      ? [
-          'bin/faultline.js',
-          'run',
-          '--system',
-          'memory',
-          '--workload',
-          'set',
-          '--time-limit',
-          '4',
-          '--results-dir',
-          dir,
-        ]
-      : ['test/integration/dashboard/driver.ts', '--time-limit', '4', '--results-dir', dir];
+    const args = [
+      'bin/faultline.js',
+      'run',
+      '--system',
+      'memory',
+      '--workload',
+      'set',
+      '--time-limit',
+      '4',
+      '--results-dir',
+      dir,
+    ];
     const exitFile = join(dir, 'exit');
     const errFile = join(dir, 'stderr.txt');
     const cmd = `cd ${sh(ROOT)} && CI=true ${sh(process.execPath)} ${args.map(sh).join(' ')} 2> ${sh(errFile)}`;

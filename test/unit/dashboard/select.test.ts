@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { plainProgress } from '../../../src/dashboard/plain.ts';
-import { chooseProgress, isCI, type Progress, wantsDashboard } from '../../../src/dashboard/select.ts';
+import {
+  chooseProgress,
+  isCI,
+  type Progress,
+  preloadDashboard,
+  wantsDashboard,
+} from '../../../src/dashboard/select.ts';
 import { FakeStdin, FakeStdout, sleep } from './fakes.ts';
 import { S, Script, TEST } from './script.ts';
 
@@ -62,6 +68,22 @@ describe('chooseProgress on a terminal', () => {
     progress.stop();
     progress = undefined;
     expect(stdout.text().split('faultline ▸').at(-1)).toMatch(/add\s+50\s+0\s+0\s+50/);
+  });
+});
+
+describe('preloadDashboard', () => {
+  it('loads nothing when no dashboard is wanted, and after loading, the dashboard starts at once', async () => {
+    await preloadDashboard({ dashboard: false });
+    const stdout = new FakeStdout(true);
+    await preloadDashboard({
+      dashboard: true,
+      stdin: new FakeStdin(true).stream,
+      stdout: stdout.stream,
+      env: {},
+    });
+    progress = chooseProgress({ ...base, stdin: new FakeStdin(true).stream, stdout: stdout.stream, env: {} });
+    // The first frame is drawn synchronously.
+    expect(stdout.text()).toContain('faultline ▸ memory-set');
   });
 });
 

@@ -1,0 +1,79 @@
+/**
+ * The one client every reference design uses: POST /client {workload, f, value} to the node it is bound
+ * to; the node answers with the completion itself ({type, value?, error?}), having classified it (it
+ * knows whether a write could have applied). On this side: a refused connection means the request never
+ * reached the node (`fail`); a timeout or a lost connection after sending is `info` for anything that
+ * changes state and `fail` for reads (a read has no effect, so not hearing back is the same as not
+ * having read).
+ */
+import type { Invocation } from '../../src/generator/types.ts';
+import type { ClientFactory, Completion } from '../../src/test/interfaces.ts';
+
+export const REFERENCE_PORT = 8470;
+
+const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, d = 0; e && d < 5; d++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, d = 0; e && d < 5; d++) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string' && m && !parts.includes(m)) parts.push(m);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return parts.join(': ') || String(err);
+}
+
+/** Reads have no effect: an unanswered read certainly did not change anything. */
+const READS = new Set(['read']);
+
+export async function callNode(
+  ip: string,
+  body: { workload: string; f: string; value: unknown },
+  signal: AbortSignal,
+): Promise<Completion> {
+  const unanswered = (error: string, definite: boolean): Completion => ({
+    type: definite || READS.has(body.f) ? 'fail' : 'info',
+    error,
+  });
+  let res: Response;
+  try {
+    res = await fetch(`http://${ip}:${REFERENCE_PORT}/client`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (err) {
+    if (signal.aborted) return unanswered('timed out', false);
+    const code = errorCode(err);
+    return unanswered(describe(err), code !== undefined && NOT_SENT.has(code));
+  }
+  try {
+    const c = (await res.json()) as Completion;
+    if (c.type !== 'ok' && c.type !== 'fail' && c.type !== 'info') return unanswered(`bad reply`, false);
+    return c;
+  } catch (err) {
+    return unanswered(signal.aborted ? 'timed out' : `reply lost: ${describe(err)}`, false);
+  }
+}
+
+/** A client for `workload` bound to one node. */
+export function referenceClient(workload: string): ClientFactory {
+  return async (_test, node) => {
+    const ip = node.remote?.ip;
+    if (!ip) throw new Error(`reference systems need a cluster: node ${node.name} has no remote`);
+    return {
+      invoke: (op: Invocation, signal: AbortSignal) => callNode(ip, { workload, f: op.f, value: op.value }, signal),
+      async close() {},
+    };
+  };
+}

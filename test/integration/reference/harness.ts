@@ -1,0 +1,103 @@
+/**
+ * Runs a reference design on a Docker cluster (hostroot flavour) through resolveTest + runTest, as the
+ * CLI does, and repeats it to measure how reliably a finding appears. Shared by the integration tests
+ * and bench/reference.ts.
+ */
+import { DockerCluster } from '../../../src/cluster/docker/index.ts';
+import { type RunOutcome, runTest } from '../../../src/runner/run.ts';
+import type { TestDefinition } from '../../../src/test/define.ts';
+import { resolveTest } from '../../../src/test/resolve.ts';
+import type { Checker } from '../../../checkers/checker.ts';
+import type { ScheduledOp } from '../../../nemeses/schedule.ts';
+import { fillIn } from '../../../src/generator/context.ts';
+import type { Context, Generator, OpResult } from '../../../src/generator/types.ts';
+
+export interface ReferenceRun {
+  outcome: RunOutcome;
+  wallMs: number;
+  seed: number;
+}
+
+export interface Scenario {
+  /** Short label for logs and the bench table. */
+  label: string;
+  def: TestDefinition;
+  /** Expected verdict: false = an anomaly must be found, true = none. */
+  expect: boolean;
+  /** Checkers added to the workload's (e.g. convergence). */
+  extraCheckers?: Checker[];
+}
+
+export async function runReference(s: Scenario, resultsDir: string, seed?: number): Promise<ReferenceRun> {
+  const t0 = performance.now();
+  const r = resolveTest({
+    resultsDir,
+    seed: seed ?? Math.floor(Math.random() * 2 ** 31),
+    ...s.def,
+  });
+  const workload = s.extraCheckers
+    ? { ...r.workload, checkers: [...r.workload.checkers, ...s.extraCheckers] }
+    : r.workload;
+  const nemesis = r.nemesis?.schedule ? { ...r.nemesis, generator: anchored(r.nemesis.schedule) } : r.nemesis;
+  const cluster = new DockerCluster({ flavour: 'hostroot', packages: r.system.packages ?? [] });
+  const outcome = await runTest(r.test, {
+    system: r.system,
+    workload,
+    cluster,
+    ...(nemesis ? { nemesis } : {}),
+  });
+  return { outcome, wallMs: Math.round(performance.now() - t0), seed: r.test.seed };
+}
+
+/**
+ * The planned schedule, timed from the first time it is asked. Works around scheduleGenerator
+ * (nemeses/schedule.ts) taking its start time anew on every ask while the clients' ops keep winning the
+ * soonest-op choice (its new state is then dropped), which delays every fault past the main phase. The
+ * start lives in a shared cell, so dropped states do not lose it.
+ */
+function anchored(entries: readonly ScheduledOp[]): Generator {
+  const cell: { start?: number } = {};
+  const at = (i: number): Generator => ({
+    op(ctx: Context): OpResult {
+      const e = entries[i];
+      if (!e) return null;
+      cell.start ??= ctx.time;
+      const op = fillIn({ f: e.f, value: e.value, time: cell.start + Math.round(e.at * 1e9) }, ctx);
+      return op === 'pending' ? { pending: true, gen: at(i) } : { op, gen: at(i + 1) };
+    },
+    update() {
+      return this;
+    },
+  });
+  return at(0);
+}
+
+export function explain(r: ReferenceRun): string {
+  return `${r.outcome.runDir} (seed ${r.seed}, ${r.wallMs} ms): valid=${r.outcome.valid} ${
+    r.outcome.error ?? r.outcome.results?.summary ?? ''
+  }`;
+}
+
+/**
+ * Up to `tries` runs. Expecting an anomaly: stops once `need` runs found one. Expecting none: every run
+ * must be valid (stops at the first that is not).
+ */
+export async function repeat(
+  s: Scenario,
+  resultsDir: string,
+  o: { tries: number; need: number },
+): Promise<{ runs: ReferenceRun[]; hits: number }> {
+  const runs: ReferenceRun[] = [];
+  let hits = 0;
+  for (let i = 0; i < o.tries; i++) {
+    const run = await runReference(s, resultsDir);
+    runs.push(run);
+    console.log(`${s.label} #${i + 1}: ${explain(run)}`);
+    if (run.outcome.error) break;
+    const matched = run.outcome.valid === s.expect;
+    if (matched) hits++;
+    if (!s.expect && hits >= o.need) break;
+    if (s.expect && !matched) break;
+  }
+  return { runs, hits };
+}
