@@ -1,5 +1,6 @@
 import { UserError } from '../src/cli/errors.ts';
 import type { WorkloadDescriptor } from '../src/test/interfaces.ts';
+import { bankWorkloadDescriptor } from './bank.ts';
 import { counterWorkloadDescriptor } from './counter.ts';
 import { registerWorkloadDescriptor } from './register.ts';
 import { setWorkloadDescriptor } from './set.ts';
@@ -9,6 +10,7 @@ export const WORKLOADS: Record<string, WorkloadDescriptor> = {
   register: registerWorkloadDescriptor,
   set: setWorkloadDescriptor,
   counter: counterWorkloadDescriptor,
+  bank: bankWorkloadDescriptor,
 };
 
 export function findWorkload(name: string): WorkloadDescriptor {

@@ -45,8 +45,6 @@ export interface LinearizabilityResult extends CheckResult {
 const FIRST_SLICE = 1 << 12;
 const MAX_SLICE = 1 << 16;
 const SLICE = 1 << 14;
-/** How often the async driver yields to the event loop (so an AbortSignal can fire). */
-const YIELD_MS = 25;
 
 interface Run {
   prepared: Prepared;
@@ -154,12 +152,9 @@ export async function checkLinearizable(
   if (canParallel && parallel === true && run.searches.length >= 2) {
     return finish(await inWorkers(model, run, run.searches), run, m, opts);
   }
-  let lastYield = performance.now();
   while (!round(run)) {
-    if (performance.now() - lastYield > YIELD_MS) {
-      await new Promise<void>((r) => setImmediate(r));
-      lastYield = performance.now();
-    }
+    // a turn of the event loop between rounds, so an AbortSignal can fire
+    await new Promise<void>((r) => setImmediate(r));
     // Long search over several partitions: hand the undecided ones to worker threads. Their work here
     // is lost, which is why this waits: a worker costs a start-up and a cold JIT.
     const open = run.searches.filter((s) => s.status === 'running');

@@ -31,8 +31,9 @@ export interface LinearizabilityFailure {
   /** The first op whose return no linearization of the history could pass. */
   op: OpRef;
   finalPaths: FinalPath[];
-  /** Ops concurrent with the blocked op (their intervals overlap it). */
+  /** Ops concurrent with the blocked op (their intervals overlap it), the first MAX_WINDOW of them. */
   window: OpRef[];
+  windowSize: number;
   /** A failing sub-history such that removing any one op makes it linearizable (when oneMinimal). */
   minimal?: {
     history: Op[];
@@ -46,6 +47,7 @@ export interface LinearizabilityFailure {
 }
 
 const PATH_TAIL = 12;
+const MAX_WINDOW = 100;
 const MAX_TRIED = 16;
 const DEFAULT_MINIMIZE_MS = 10_000;
 
@@ -90,14 +92,15 @@ export function explainFailure(
     const tail = steps.slice(-PATH_TAIL);
     return { path: tail, elided: steps.length - tail.length, state: describeState(model, state), tried };
   });
-  const window = ops
-    .filter((o) => o !== blocked && o.callPos < blocked.retPos && o.retPos > blocked.callPos)
-    .map(ref);
+  const concurrent = ops.filter(
+    (o) => o !== blocked && o.callPos < blocked.retPos && o.retPos > blocked.callPos,
+  );
   const failure: LinearizabilityFailure = {
     partition: search.partition.key,
     op: ref(blocked),
     finalPaths,
-    window,
+    window: concurrent.slice(0, MAX_WINDOW).map(ref),
+    windowSize: concurrent.length,
   };
   if (opts.minimize !== false) {
     const t0 = performance.now();

@@ -33,7 +33,7 @@ export function formatLinearizabilityResult(r: LinearizabilityResult): string {
   if (f.window.length) {
     out.push('  concurrent with it:');
     for (const o of f.window.slice(0, 20)) out.push(`    ${opLine(o)}`);
-    if (f.window.length > 20) out.push(`    … ${f.window.length - 20} more`);
+    if (f.windowSize > 20) out.push(`    … ${f.windowSize - 20} more`);
   }
   f.finalPaths.slice(0, 3).forEach((p, k) => {
     out.push(`  order ${k + 1} tried${p.elided ? ` (after ${p.elided} earlier ops)` : ''}:`);

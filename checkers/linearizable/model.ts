@@ -54,6 +54,12 @@ export interface Model<S = unknown> {
    */
   keepFailed?(call: Call): boolean;
   /**
+   * True when the call, whenever legal, leaves the state unchanged (a read; a failed CAS in the etcd
+   * model). The search then linearizes such an op as soon as it is legal and tries nothing else there,
+   * which is sound only if it holds in every state: a write of v in state v does not qualify.
+   */
+  readOnly?(call: Call): boolean;
+  /**
    * Performance hint: the state after this call is almost never equal to one reached another way (an
    * append of a unique token), so the checker skips looking it up. Sound either way: equal states kept
    * apart only cost the search some cache hits.

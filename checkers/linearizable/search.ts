@@ -5,6 +5,9 @@ import { VisitedSet } from './visited.ts';
 
 export type SearchStatus = 'ok' | 'illegal' | 'running';
 
+/** Pass over the candidates for completed read-only ops; 0 is other completed ops, 1 crashed ones. */
+const READ_PASS = 2;
+
 /** Paths kept for the explanation: orders that reached the furthest blocked return. */
 const MAX_FINAL_PATHS = 8;
 
@@ -43,20 +46,17 @@ export class PartitionSearch {
   private readonly crashedBits: Bits;
   private readonly stackOp: Int32Array;
   private readonly stackState: Int32Array;
+  private readonly stackForced: Uint8Array;
+  /** The pass that tries each op: READ_PASS (completed read-only, see model.ts), 0, or 1 (crashed). */
+  private readonly kind: Uint8Array;
+  private readonly firstPass: number;
   private depth = 0;
   private state: number;
   private hash = 0;
   private cursor: number;
   private remaining = 0;
-  /** 0 while trying completed ops at the current configuration, 1 while trying crashed ones. */
+  /** Which candidates the walk at the current configuration tries: READ_PASS, then 0, then 1. */
   private pass = 0;
-  /** Current configuration: first return entry, completed candidates, candidates tried so far. */
-  private r1 = -1;
-  private cand = 0;
-  private seen = 0;
-  private readonly stackR1: Int32Array;
-  private readonly stackCand: Int32Array;
-  private readonly stackSeen: Int32Array;
   /** Crashed ops not linearized; when none, the crashed pass is skipped. */
   private crashedLeft = 0;
 
@@ -72,9 +72,15 @@ export class PartitionSearch {
     this.state = this.table.intern(partition.model.init());
     this.stackOp = new Int32Array(n);
     this.stackState = new Int32Array(n);
-    this.stackR1 = new Int32Array(n);
-    this.stackCand = new Int32Array(n);
-    this.stackSeen = new Int32Array(n);
+    this.stackForced = new Uint8Array(n);
+    this.kind = new Uint8Array(n);
+    const ro = partition.model.readOnly;
+    for (let i = 0; i < n; i++) {
+      if (ops[i]!.crashed) this.kind[i] = 1;
+      else if (ro?.(ops[i]!.call)) this.kind[i] = READ_PASS;
+    }
+    this.firstPass = this.kind.includes(READ_PASS) ? READ_PASS : 0;
+    this.pass = this.firstPass;
     this.crashed = new Uint8Array(n);
     this.bit = new Int32Array(n);
     this.zobrist = new Int32Array(n);
@@ -135,113 +141,100 @@ export class PartitionSearch {
   /** Runs at most `maxSteps` steps; returns the status. */
   run(maxSteps: number): SearchStatus {
     if (this.status !== 'running') return this.status;
-    const { next, prev, rank, crashed, bit, zobrist, bits, crashedBits, visited, table } = this;
-    const { stackOp, stackState, stackR1, stackCand, stackSeen } = this;
+    const { next, prev, crashed, bit, zobrist, bits, crashedBits, stackOp, stackState, visited, table } =
+      this;
     const head = 2 * this.n;
-    let { depth, state, hash, remaining, pass, crashedLeft, r1, cand, seen } = this;
+    let { depth, state, hash, remaining, pass, crashedLeft } = this;
+    const { stackForced, kind } = this;
+    const firstPass = this.firstPass;
     let e = this.cursor;
-    if (r1 < 0) {
-      // first call: enter the initial configuration
-      ({ r1, cand } = this.frontier());
-      seen = 0;
-    }
     let steps = 0;
     for (; steps < maxSteps; steps++) {
       if (remaining === 0) {
         this.status = 'ok';
         break;
       }
-      let i = -1;
-      let blocked = false;
-      if (pass === 0) {
-        // Completed ops: first the one whose return comes first (r1: if anything can go, it often
-        // must), then the others in call order. `seen` is 0 until r1's op was tried.
-        if (seen === 0) {
-          seen = 1;
-          i = r1 >> 1;
-          e = next[head]!;
-        } else if ((e & 1) === 0) {
-          i = e >> 1;
-          if (crashed[i] !== 0 || e === r1 - 1) {
-            i = -1;
-            e = next[e]!;
-            continue;
-          }
-        } else if (crashedLeft > 0) {
-          // then the crashed ones, so small crashed sets are explored first and larger ones subsumed
-          pass = 1;
-          e = next[head]!;
+      if ((e & 1) === 0) {
+        const i = e >> 1;
+        if (kind[i] !== pass) {
+          e = next[e]!;
           continue;
-        } else blocked = true;
-      } else if ((e & 1) === 0) {
-        i = e >> 1;
+        }
         const t = this.twin[i]!;
-        if (crashed[i] === 0 || (t >= 0 && !crashedBits.has(bit[t]!))) i = -1;
-      }
-      if (i >= 0) {
-        const ns = table.next(state, i);
+        const ns = t >= 0 && !crashedBits.has(bit[t]!) ? -1 : table.next(state, i);
         if (ns >= 0) {
           const set = crashed[i] === 0 ? bits : crashedBits;
           set.set(bit[i]!);
           hash ^= zobrist[i]!;
+          // A completed read-only op (never changes the state) that is legal here can go first in some
+          // linearization if any exists: moving it earlier changes no state and breaks no real-time
+          // order (whatever returned before its call is linearized already). So it is the only move
+          // tried here: if it fails, this configuration fails.
+          const forced = pass === READ_PASS;
           if (visited.add(bits, crashedBits, hash, ns)) {
             stackOp[depth] = i;
             stackState[depth] = state;
-            stackR1[depth] = r1;
-            stackCand[depth] = cand;
-            stackSeen[depth] = seen;
+            stackForced[depth] = forced ? 1 : 0;
             depth++;
             state = ns;
-            const c = 2 * i;
-            const r = c + 1;
+            const r = e + 1;
             // unlink call and return
-            next[prev[c]!] = next[c]!;
-            if (next[c]! >= 0) prev[next[c]!] = prev[c]!;
+            next[prev[e]!] = next[e]!;
+            if (next[e]! >= 0) prev[next[e]!] = prev[e]!;
             next[prev[r]!] = next[r]!;
             if (next[r]! >= 0) prev[next[r]!] = prev[r]!;
             if (crashed[i] === 0) remaining--;
             else crashedLeft--;
-            if (remaining > 0) ({ r1, cand } = this.frontier());
-            seen = 0;
-            pass = 0;
+            e = next[head]!;
+            pass = firstPass;
             continue;
           }
           set.clear(bit[i]!);
           hash ^= zobrist[i]!;
+          if (forced) {
+            // seen before, so it failed: this configuration fails too
+            e = this.firstReturn();
+            pass = 1;
+            continue;
+          }
         }
-        if (!(pass === 0 && i === r1 >> 1)) e = next[e]!;
-        continue;
-      }
-      if (!blocked && (pass === 0 || (e & 1) === 0)) {
         e = next[e]!;
-        continue;
+      } else {
+        // Passes over the candidates: legal read-only ops (forced), other completed ops, then crashed
+        // ops, so small crashed sets are explored first and the larger ones tend to be subsumed.
+        if (pass === READ_PASS || (pass === 0 && crashedLeft > 0)) {
+          pass = pass === READ_PASS ? 0 : 1;
+          if (pass === 0 || crashedLeft > 0) {
+            e = next[head]!;
+            continue;
+          }
+        }
+        this.noteBlocked(e >> 1, depth);
+        if (depth === 0) {
+          this.status = 'illegal';
+          break;
+        }
+        depth--;
+        const i = stackOp[depth]!;
+        state = stackState[depth]!;
+        (crashed[i] === 0 ? bits : crashedBits).clear(bit[i]!);
+        hash ^= zobrist[i]!;
+        const c = 2 * i;
+        const r = c + 1;
+        // relink in reverse order of unlinking
+        next[prev[r]!] = r;
+        if (next[r]! >= 0) prev[next[r]!] = r;
+        next[prev[c]!] = c;
+        if (next[c]! >= 0) prev[next[c]!] = c;
+        if (crashed[i] === 0) remaining++;
+        else crashedLeft++;
+        pass = kind[i]!;
+        e = next[c]!;
+        if (stackForced[depth] === 1) {
+          e = this.firstReturn();
+          pass = 1;
+        }
       }
-      // Every option here failed (pass 1 reached the first return, or no crashed ops to try).
-      this.noteBlocked(e >> 1, depth);
-      if (depth === 0) {
-        this.status = 'illegal';
-        break;
-      }
-      depth--;
-      i = stackOp[depth]!;
-      state = stackState[depth]!;
-      r1 = stackR1[depth]!;
-      cand = stackCand[depth]!;
-      seen = stackSeen[depth]!;
-      (crashed[i] === 0 ? bits : crashedBits).clear(bit[i]!);
-      hash ^= zobrist[i]!;
-      const c = 2 * i;
-      const r = c + 1;
-      // relink in reverse order of unlinking
-      next[prev[r]!] = r;
-      if (next[r]! >= 0) prev[next[r]!] = r;
-      next[prev[c]!] = c;
-      if (next[c]! >= 0) prev[next[c]!] = c;
-      if (crashed[i] === 0) remaining++;
-      else crashedLeft++;
-      pass = crashed[i]!;
-      // resume after the op just undone (after r1's op, at the first call)
-      e = pass === 0 && r === r1 ? next[2 * this.n]! : next[c]!;
     }
     this.steps += steps;
     this.depth = depth;
@@ -250,23 +243,15 @@ export class PartitionSearch {
     this.remaining = remaining;
     this.pass = pass;
     this.crashedLeft = crashedLeft;
-    this.r1 = r1;
-    this.cand = cand;
-    this.seen = seen;
     this.cursor = e;
     return this.status;
   }
 
-  /** The first return entry of the list and how many completed ops have their call before it. */
-  private frontier(): { r1: number; cand: number } {
-    const { next, crashed } = this;
-    let x = next[2 * this.n]!;
-    let cand = 0;
-    while (x >= 0 && (x & 1) === 0) {
-      if (crashed[x >> 1] === 0) cand++;
-      x = next[x]!;
-    }
-    return { r1: x, cand };
+  /** The first return entry in the list: where the search stands when nothing more is worth trying. */
+  private firstReturn(): number {
+    let x = this.next[2 * this.n]!;
+    while ((x & 1) === 0) x = this.next[x]!;
+    return x;
   }
 
   private noteBlocked(op: number, depth: number): void {

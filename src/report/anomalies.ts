@@ -36,10 +36,14 @@ export function anomalyLines(v: CheckerVerdict): AnomalyLine[] {
         sample: `op #${op.index ?? '?'} (process ${String(op.process ?? '?')}): ${op.description ?? ''}`,
       });
     }
-    const minimal = failure.minimal as { ops?: { index?: number; description?: string }[] } | undefined;
+    type Refs = { ops?: { index?: number; description?: string }[] };
+    const strict = failure.minimal as (Refs & { grounded?: Refs }) | undefined;
+    // The strictly minimal sub-history can be a bare read whose write was dropped; the grounded one keeps
+    // the writes its reads saw, which is what a person needs to see the bug.
+    const minimal = strict?.grounded?.ops?.length ? strict.grounded : strict;
     if (minimal?.ops?.length) {
       out.push({
-        label: 'minimal counterexample',
+        label: minimal === strict ? 'minimal counterexample' : 'minimal counterexample (with the writes its reads saw)',
         count: minimal.ops.length,
         sample: minimal.ops
           .slice(0, MAX_ITEMS)

@@ -33,6 +33,7 @@ export function etcdModel(): Model<unknown> {
       return new Illegal(() => `etcd has no operation ${c.f}`);
     },
     keepFailed: (c: Call) => c.f === 'cas',
+    readOnly: (c) => c.f === 'read' || (c.f === 'cas' && c.outcome === 'fail'),
     describeOp: (c) => {
       const tag = c.outcome === 'ok' ? '' : ` (${c.outcome})`;
       if (c.f === 'cas' && Array.isArray(c.value)) return `cas ${c.value[0]}→${c.value[1]}${tag}`;

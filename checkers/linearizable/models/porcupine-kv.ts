@@ -17,6 +17,7 @@ export function appendStringModel(): Model<unknown> {
     },
     // Porcupine's appends carry unique tokens ("x 3 17 y"), so each append makes a new string.
     freshState: (c) => c.f === 'append',
+    readOnly: (c) => c.f === 'get',
   };
   return model as Model<unknown>;
 }

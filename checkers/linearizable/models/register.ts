@@ -67,6 +67,7 @@ export function registerModel(initial: unknown = null): Model<unknown> {
     },
     describeOp,
     prune: pruneRegister,
+    readOnly: (c) => c.f === 'read',
   };
 }
 
@@ -82,5 +83,6 @@ export function casRegisterModel(initial: unknown = null): Model<unknown> {
     },
     describeOp,
     prune: pruneRegister,
+    readOnly: (c) => c.f === 'read',
   };
 }

@@ -22,6 +22,7 @@ export function setModel(): Model<unknown> {
       return new Illegal(() => `set has no operation ${c.f}`);
     },
     describeState: (s) => `{${s.join(', ')}}`,
+    readOnly: (c) => c.f === 'read',
   };
   return model as Model<unknown>;
 }

@@ -1012,13 +1012,15 @@
         ),
       );
     }
-    const refs = f.minimal?.ops?.length ? f.minimal.ops : [...(f.window || []), ...(f.op ? [f.op] : [])];
+    // Prefer the grounded counterexample: the minimal one plus the writes its reads saw.
+    const shown = f.minimal?.grounded?.ops?.length ? f.minimal.grounded : f.minimal;
+    const refs = shown?.ops?.length ? shown.ops : [...(f.window || []), ...(f.op ? [f.op] : [])];
     // Context: the ops of the first order tried and those concurrent with the impossible op, faded.
     const context = [...((f.finalPaths?.[0]?.path || []).map((p) => p.op) || []), ...(f.window || [])];
     const mini = miniTimeline(refs, f.op ? f.op.index : -1, context);
     if (mini) {
       const what = f.minimal
-        ? `Minimal counterexample (${f.minimal.ops.length} op${f.minimal.ops.length === 1 ? '' : 's'}${f.minimal.oneMinimal ? ', each one necessary' : ', not fully minimized'}; the ops around it faded)`
+        ? `Minimal counterexample (${refs.length} op${refs.length === 1 ? '' : 's'}${shown !== f.minimal ? ', with the writes its reads saw' : f.minimal.oneMinimal ? ', each one necessary' : ', not fully minimized'}; the ops around it faded)`
         : 'The impossible op and the ops concurrent with it';
       out.push(el('h4', null, what), el('div', { class: 'mini-wrap' }, mini));
       out.push(

@@ -5,8 +5,12 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 
 /** { id, nodes: [{name, ip}], port, mode, options, dataDir } from the file named on the command line. */
+let listenHost = '0.0.0.0';
+
 export function loadConfig() {
   const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+  // `host` (optional) binds one address, so several nodes can share a machine (127.0.0.1, .2, .3).
+  if (cfg.host) listenHost = cfg.host;
   cfg.peers = cfg.nodes.filter((n) => n.name !== cfg.id);
   cfg.rank = (name) => cfg.nodes.findIndex((n) => n.name === name);
   cfg.ipOf = (name) => cfg.nodes.find((n) => n.name === name)?.ip;
@@ -19,7 +23,7 @@ export function log(...args) {
 }
 
 /** routes: path → async (body) => reply object. A thrown error answers 500 with {type:'info'}. */
-export function serve(port, routes) {
+export function serve(port, routes, host = listenHost) {
   const server = http.createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
@@ -41,7 +45,7 @@ export function serve(port, routes) {
     res.end(JSON.stringify(out ?? {}));
   });
   server.keepAliveTimeout = 10_000;
-  server.listen(port, '0.0.0.0');
+  server.listen(port, host);
   for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
   return server;
 }

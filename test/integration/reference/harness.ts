@@ -101,3 +101,113 @@ export async function repeat(
   }
   return { runs, hits };
 }
+
+/** At most `n` runs at a time (tests in a concurrent describe share it). */
+export function gate(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (f) => {
+    while (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await f();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+const base = { nodes: 3, rate: 100, recoveryTime: 2, opTimeout: 2, checkerTimeLimit: 60 } as const;
+
+/** Every design/mode with the fault that matters and the verdict expected (shared with the bench). */
+export const SCENARIOS: Scenario[] = [
+  {
+    label: 'lww-sync set, clock skew: lost adds',
+    expect: false,
+    def: { ...base, system: 'reference/lww-sync', workload: 'set', nemesis: ['clock'], timeLimit: 8, nemesisInterval: 2 },
+  },
+  {
+    label: 'lww-sync register, clock skew: not linearizable',
+    expect: false,
+    def: {
+      ...base,
+      system: 'reference/lww-sync',
+      workload: 'register',
+      nemesis: ['clock'],
+      timeLimit: 8,
+      nemesisInterval: 2,
+      options: { casRatio: 0, valueCount: 100 },
+    },
+  },
+  {
+    label: 'primary-backup async set, primary partitioned: lost writes',
+    expect: false,
+    def: {
+      ...base,
+      system: 'reference/primary-backup',
+      mode: 'async',
+      workload: 'set',
+      nemesis: ['partition'],
+      timeLimit: 10,
+      nemesisInterval: 3,
+      options: { partitionTargets: 'primaries' },
+    },
+  },
+  {
+    label: 'primary-backup sync set, primary partitioned: nothing lost',
+    expect: true,
+    def: {
+      ...base,
+      system: 'reference/primary-backup',
+      mode: 'sync',
+      workload: 'set',
+      nemesis: ['partition'],
+      timeLimit: 10,
+      nemesisInterval: 3,
+      options: { partitionTargets: 'primaries,one,majority' },
+    },
+  },
+  {
+    label: 'primary-backup sync register, primary partitioned: stale reads',
+    expect: false,
+    def: {
+      ...base,
+      system: 'reference/primary-backup',
+      mode: 'sync',
+      workload: 'register',
+      nemesis: ['partition'],
+      timeLimit: 10,
+      nemesisInterval: 3,
+      options: { partitionTargets: 'primaries', valueCount: 100 },
+    },
+  },
+  {
+    label: 'quorum-kv quorum R=1 W=1 register, partitions: stale reads',
+    expect: false,
+    def: {
+      ...base,
+      system: 'reference/quorum-kv',
+      mode: 'quorum',
+      workload: 'register',
+      nemesis: ['partition'],
+      timeLimit: 10,
+      nemesisInterval: 3,
+      options: { r: 1, w: 1, casRatio: 0, valueCount: 100 },
+    },
+  },
+  {
+    label: 'quorum-kv abd register, partitions: linearizable',
+    expect: true,
+    def: {
+      ...base,
+      system: 'reference/quorum-kv',
+      mode: 'abd',
+      workload: 'register',
+      nemesis: ['partition'],
+      timeLimit: 10,
+      nemesisInterval: 3,
+      options: { casRatio: 0, valueCount: 100 },
+    },
+  },
+];

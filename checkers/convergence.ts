@@ -1,0 +1,81 @@
+/**
+ * Convergence: after the faults are healed and the system has had its recovery time, every node must
+ * answer the same. Final reads are per node (the set, counter and bank workloads read once on each node
+ * after the heal); a node's final read is its last successful `read` invoked after the last nemesis op
+ * (with no nemesis ops: its last successful read). Values are compared as canonical JSON (object keys
+ * sorted; arrays keep their order, so clients return sets sorted). Nodes with no final read are listed
+ * in `missing`; fewer than two final reads leave the verdict unknown.
+ */
+import type { Op } from '../src/history/op.ts';
+import { pairOps } from '../src/history/pairs.ts';
+import type { Checker, CheckResult } from './checker.ts';
+
+export interface FinalRead {
+  node: string;
+  /** Index of the read's completion. */
+  index: number;
+  value: unknown;
+}
+
+export interface ConvergenceResult extends CheckResult {
+  finalReads: FinalRead[];
+  /** Distinct final values with the nodes that read each. */
+  groups: { value: unknown; nodes: string[] }[];
+  missing: string[];
+}
+
+/** JSON with object keys sorted, so equal values have equal text. */
+export function canonical(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+/** Each node's final read (see above), in node order of first appearance. */
+export function finalReads(history: readonly Op[], f = 'read'): FinalRead[] {
+  let lastNemesis = -1;
+  for (const op of history) if (op.process === 'nemesis') lastNemesis = op.index;
+  const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
+  const byNode = new Map<string, FinalRead>();
+  for (const { invoke, completion } of pairs) {
+    if (invoke.f !== f || completion?.type !== 'ok' || invoke.node === undefined) continue;
+    if (invoke.index < lastNemesis) continue;
+    const cur = byNode.get(invoke.node);
+    if (!cur || completion.index > cur.index)
+      byNode.set(invoke.node, { node: invoke.node, index: completion.index, value: completion.value });
+  }
+  return [...byNode.values()];
+}
+
+export function convergenceChecker(o: { f?: string } = {}): Checker {
+  return {
+    name: 'convergence',
+    check(ctx, history): ConvergenceResult | CheckResult {
+      const reads = finalReads(history, o.f ?? 'read');
+      const nodes = ctx.test.nodes;
+      const missing = nodes.filter((n) => !reads.some((r) => r.node === n));
+      const groups = new Map<string, { value: unknown; nodes: string[] }>();
+      for (const r of reads) {
+        const k = canonical(r.value);
+        const g = groups.get(k) ?? { value: r.value, nodes: [] };
+        g.nodes.push(r.node);
+        groups.set(k, g);
+      }
+      const details = { finalReads: reads, groups: [...groups.values()], missing };
+      if (reads.length < 2)
+        return { valid: 'unknown', reason: `only ${reads.length} node(s) had a final read`, ...details };
+      const valid = groups.size === 1;
+      return {
+        valid,
+        summary: valid
+          ? `${reads.length} nodes agree${missing.length ? ` (no final read from ${missing.join(', ')})` : ''}`
+          : `DIVERGED: ${groups.size} different final values across ${reads.length} nodes`,
+        ...details,
+      };
+    },
+  };
+}
+
+export const convergence: Checker = convergenceChecker();

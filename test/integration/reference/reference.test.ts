@@ -1,0 +1,35 @@
+/**
+ * Every reference design and mode on a real 3-node Docker cluster (hostroot) under the fault that
+ * matters, asserting the expected verdict: an expected anomaly must show in at least 2 of 3 runs (stops
+ * once 2 did), an honest design must pass 3 of 3. Two runs at a time keep the suite short.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { requireDocker } from '../engine.ts';
+import { explain, gate, repeat, SCENARIOS } from './harness.ts';
+
+const hasDocker = await requireDocker();
+const resultsDir = mkdtempSync(join(tmpdir(), 'fl-reference-'));
+let failed = false;
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail') failed = true;
+});
+afterAll(() => {
+  if (!failed && process.env.FAULTLINE_KEEP_RESULTS !== '1') rmSync(resultsDir, { recursive: true, force: true });
+});
+
+const slot = gate(Number(process.env.FAULTLINE_REFERENCE_PARALLEL ?? 2));
+
+describe.skipIf(!hasDocker).concurrent('reference systems (3 nodes, hostroot)', () => {
+  for (const s of SCENARIOS) {
+    it(s.label, async () => {
+      const { runs, hits } = await slot(() => repeat(s, resultsDir, { tries: 3, need: 2 }));
+      const lines = runs.map(explain).join('\n');
+      for (const r of runs) expect(r.outcome.error, lines).toBeUndefined();
+      if (s.expect) expect(hits, lines).toBe(3);
+      else expect(hits, lines).toBeGreaterThanOrEqual(2);
+    }, 400_000);
+  }
+});
