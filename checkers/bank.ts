@@ -46,7 +46,7 @@ export function balancesOf(value: unknown): number[] | undefined {
     : value && typeof value === 'object'
       ? Object.values(value as Record<string, unknown>)
       : undefined;
-  if (!xs || !xs.every((x) => typeof x === 'number' && Number.isFinite(x))) return undefined;
+  if (!xs?.every((x) => typeof x === 'number' && Number.isFinite(x))) return undefined;
   return xs as number[];
 }
 

@@ -14,7 +14,11 @@ export function opStats(history: readonly Op[]): { total: FStats; byF: Record<st
   const byF: Record<string, FStats> = {};
   for (const op of history) {
     if (op.type === 'invoke' || op.process === 'nemesis') continue;
-    const s = (byF[op.f] ??= { count: 0, ok: 0, fail: 0, info: 0 });
+    let s = byF[op.f];
+    if (!s) {
+      s = { count: 0, ok: 0, fail: 0, info: 0 };
+      byF[op.f] = s;
+    }
     s.count++;
     s[op.type]++;
     total.count++;

@@ -131,14 +131,17 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
         .filter(([a]) => live.includes(a))
         .map(([a, from]) => [a, from.filter((b) => live.includes(b))]),
     );
-    const stillCut: string[] = [];
-    const pairs = blockedPairs(g);
-    const open = await Promise.all(
-      pairs.map(([a, b]) => tcpReachable(remoteOf(test, b), remoteOf(test, a).ip, 2000)),
-    );
-    pairs.forEach(([a, b], i) => {
-      if (!open[i]) stillCut.push(`${b}->${a}`);
-    });
+    // A probe that times out on a loaded machine is not proof of a cut: re-probe the silent pairs, more
+    // patiently each time, before calling the heal failed.
+    let pending = blockedPairs(g);
+    for (const timeoutMs of [2000, 4000, 8000]) {
+      if (pending.length === 0) break;
+      const open = await Promise.all(
+        pending.map(([a, b]) => tcpReachable(remoteOf(test, b), remoteOf(test, a).ip, timeoutMs)),
+      );
+      pending = pending.filter((_, i) => !open[i]);
+    }
+    const stillCut = pending.map(([a, b]) => `${b}->${a}`);
     return stillCut.length ? [`still cut after healing: ${stillCut.join(' ')}`] : [];
   };
   return {

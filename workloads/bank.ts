@@ -35,7 +35,8 @@ export function bankConfig(options: Record<string, unknown>): BankConfig {
     throw new Error('bank workload: initialBalance must be an integer ≥ 0');
   if (!Number.isInteger(c.maxTransfer) || c.maxTransfer < 1)
     throw new Error('bank workload: maxTransfer must be an integer ≥ 1');
-  if (!(c.readFraction >= 0 && c.readFraction <= 1)) throw new Error('bank workload: readFraction must be in [0, 1]');
+  if (!(c.readFraction >= 0 && c.readFraction <= 1))
+    throw new Error('bank workload: readFraction must be in [0, 1]');
   return c;
 }
 
@@ -55,7 +56,11 @@ export function bankWorkload(o: WorkloadOptions): Workload {
     generator: bankOps(c),
     finalGenerator: finalReadPerNode(o.nodes.length),
     checkers: [
-      bankChecker({ total: c.accounts * c.initialBalance, accounts: c.accounts, allowNegative: c.allowNegative }),
+      bankChecker({
+        total: c.accounts * c.initialBalance,
+        accounts: c.accounts,
+        allowNegative: c.allowNegative,
+      }),
       convergence,
     ],
   };
@@ -63,6 +68,7 @@ export function bankWorkload(o: WorkloadOptions): Workload {
 
 export const bankWorkloadDescriptor: WorkloadDescriptor = {
   name: 'bank',
-  description: 'transfers between accounts and reads of all balances; every read must sum to the initial total',
+  description:
+    'transfers between accounts and reads of all balances; every read must sum to the initial total',
   create: bankWorkload,
 };

@@ -27,7 +27,9 @@ export function registerOps(valueCount: number, withCas = true): Generator {
   return mix([
     fn(() => ({ f: 'read', value: null })),
     fn((ctx) => ({ f: 'write', value: ctx.rng.int(valueCount) })),
-    ...(withCas ? [fn((ctx) => ({ f: 'cas', value: [ctx.rng.int(valueCount), ctx.rng.int(valueCount)] }))] : []),
+    ...(withCas
+      ? [fn((ctx) => ({ f: 'cas', value: [ctx.rng.int(valueCount), ctx.rng.int(valueCount)] }))]
+      : []),
   ]);
 }
 
@@ -47,7 +49,9 @@ export function registerWorkload(o: WorkloadOptions): Workload {
   })();
   return {
     name: 'register',
-    generator: independentConcurrent(threadsPerKey, keys, () => limit(opsPerKey, registerOps(valueCount, withCas))),
+    generator: independentConcurrent(threadsPerKey, keys, () =>
+      limit(opsPerKey, registerOps(valueCount, withCas)),
+    ),
     checkers: [linearizable({ model: 'kv' })],
   };
 }

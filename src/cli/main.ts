@@ -3,11 +3,12 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { VERSION } from '../version.ts';
 import { analyzeCommand } from './commands/analyze.ts';
 import { cleanCommand } from './commands/clean.ts';
+import { demoCommand } from './commands/demo.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { imageBuildCommand } from './commands/image.ts';
 import { reportCommand } from './commands/report.ts';
-import { serveCommand } from './commands/serve.ts';
 import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
 import { EnvironmentError, EXIT, UserError } from './errors.ts';
 
 const int =
@@ -92,6 +93,26 @@ export function buildProgram(argv: string[]): Command {
     .addOption(new Option('--no-dashboard', 'plain progress lines instead of the live dashboard'))
     .action(async (file: string | undefined, opts) => {
       process.exitCode = await runCommand(file, opts, argv);
+    });
+
+  program
+    .command('demo')
+    .description(
+      'a 5-node etcd cluster in Docker, register workload, partitions and kills for 30 s, then the verdict and the report',
+    )
+    .option(
+      '--flavour <flavour>',
+      "node image: debian (default, built on first use) or hostroot (the host's etcd)",
+    )
+    .option('--image <ref>', 'run nodes from this image instead of building one')
+    .option('--nodes <n>', 'node count (default 5)', int('--nodes', 1))
+    .option('--time-limit <s>', 'seconds of workload under faults (default 30)', positive('--time-limit'))
+    .option('--seed <n>', 'seed for the generator and the fault schedule', int('--seed'))
+    .option('--nemesis <list>', 'fault families (default partition,kill), or none')
+    .option('--results-dir <dir>', 'where run folders go')
+    .option('--leave-running', 'keep the cluster after the run, for debugging')
+    .action(async (opts) => {
+      process.exitCode = await demoCommand(opts);
     });
 
   program

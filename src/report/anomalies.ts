@@ -43,7 +43,10 @@ export function anomalyLines(v: CheckerVerdict): AnomalyLine[] {
     const minimal = strict?.grounded?.ops?.length ? strict.grounded : strict;
     if (minimal?.ops?.length) {
       out.push({
-        label: minimal === strict ? 'minimal counterexample' : 'minimal counterexample (with the writes its reads saw)',
+        label:
+          minimal === strict
+            ? 'minimal counterexample'
+            : 'minimal counterexample (with the writes its reads saw)',
         count: minimal.ops.length,
         sample: minimal.ops
           .slice(0, MAX_ITEMS)

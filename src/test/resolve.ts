@@ -79,7 +79,14 @@ export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledO
     typeof def.nemesis === 'object' && !Array.isArray(def.nemesis)
       ? [def.nemesis]
       : descriptors.map((d) =>
-          d.create({ interval: nemesisInterval, nodes, seed: test.seed, timeLimit: test.timeLimit, options, system }),
+          d.create({
+            interval: nemesisInterval,
+            nodes,
+            seed: test.seed,
+            timeLimit: test.timeLimit,
+            options,
+            system,
+          }),
         );
   let nemesis = composePackages(packages);
   if (replay) {

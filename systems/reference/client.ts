@@ -72,7 +72,8 @@ export function referenceClient(workload: string): ClientFactory {
     const ip = node.remote?.ip;
     if (!ip) throw new Error(`reference systems need a cluster: node ${node.name} has no remote`);
     return {
-      invoke: (op: Invocation, signal: AbortSignal) => callNode(ip, { workload, f: op.f, value: op.value }, signal),
+      invoke: (op: Invocation, signal: AbortSignal) =>
+        callNode(ip, { workload, f: op.f, value: op.value }, signal),
       async close() {},
     };
   };

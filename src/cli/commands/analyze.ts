@@ -81,7 +81,11 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
     process.off('SIGINT', onInt);
   }
   if (isDir) {
-    writeJson(join(path, FILES.results), { ...results, valid: results.valid, analyzedAt: new Date().toISOString() });
+    writeJson(join(path, FILES.results), {
+      ...results,
+      valid: results.valid,
+      analyzedAt: new Date().toISOString(),
+    });
     const r = await writeReports(path);
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   }

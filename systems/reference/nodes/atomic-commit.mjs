@@ -7,8 +7,9 @@
 //                (it keeps asking the coordinator; an unknown transaction of a live coordinator is
 //                presumed aborted). Safe under crashes and partitions; blocks while the coordinator is
 //                unreachable.
-//   2pc-timeout  as 2pc, but a prepared participant that hears nothing for preparedTimeoutMs aborts on
-//                its own — while the coordinator may have decided commit.
+//   2pc-timeout  as 2pc, but a prepared participant waits passively for the decision and, when none has
+//                come within preparedTimeoutMs, aborts on its own — while the coordinator may have
+//                decided commit.
 //   3pc          prepare → pre-commit → commit. A participant that times out runs the termination
 //                protocol with the co-participants it can reach: commit if any is pre-committed or
 //                committed, else abort. Non-blocking under crashes; under partitions each side decides
@@ -24,8 +25,10 @@ const ACCOUNTS = cfg.opt('accounts', 5);
 const INITIAL = cfg.opt('initialBalance', 20);
 const ALLOW_NEGATIVE = cfg.options.allowNegative === true || cfg.options.allowNegative === 'true';
 const RPC_TIMEOUT_MS = cfg.opt('rpcTimeoutMs', 500);
-const PREPARED_TIMEOUT_MS = cfg.opt('preparedTimeoutMs', 1000);
-const READ_LEASE_MS = 1000;
+const PREPARED_TIMEOUT_MS = cfg.opt('preparedTimeoutMs', 600);
+// Reads are harmless, so they get longer timeouts (and retries) than the transfer protocol.
+const READ_TIMEOUT_MS = Math.max(1000, RPC_TIMEOUT_MS);
+const READ_LEASE_MS = 3 * READ_TIMEOUT_MS;
 const STATE_FILE = `${cfg.dataDir}/participant.json`;
 const DECISIONS_FILE = `${cfg.dataDir}/decisions.log`;
 
@@ -40,7 +43,8 @@ const since = new Map(Object.keys(state.prepared).map((id) => [id, performance.n
 /** Read locks: id → expiry (monotonic). */
 const readLocks = new Map();
 const persist = () => saveJson(STATE_FILE, state);
-if (Object.keys(state.prepared).length) log(`recovered prepared transactions: ${Object.keys(state.prepared)}`);
+if (Object.keys(state.prepared).length)
+  log(`recovered prepared transactions: ${Object.keys(state.prepared)}`);
 
 function readLocked() {
   const now = performance.now();
@@ -56,7 +60,8 @@ function prepare({ id, ops, coordinator, participants }) {
   const locked = lockedAccounts();
   if (ops.some((o) => locked.has(o.acct))) return { vote: 'no', why: 'account locked' };
   for (const o of ops) {
-    if (!ALLOW_NEGATIVE && state.balances[o.acct] + o.delta < 0) return { vote: 'no', why: 'insufficient funds' };
+    if (!ALLOW_NEGATIVE && state.balances[o.acct] + o.delta < 0)
+      return { vote: 'no', why: 'insufficient funds' };
   }
   state.prepared[id] = { ops, coordinator, participants, phase: 'prepared' };
   since.set(id, performance.now());
@@ -64,9 +69,13 @@ function prepare({ id, ops, coordinator, participants }) {
   return { vote: 'yes' };
 }
 
+/** Outcomes of transactions finished here (in memory, for the 3PC termination protocol). */
+const outcomes = new Map();
+
 function finish(id, decision, why) {
   const t = state.prepared[id];
   if (!t) return;
+  outcomes.set(id, decision === 'commit' ? 'committed' : 'aborted');
   if (decision === 'commit') for (const o of t.ops) state.balances[o.acct] += o.delta;
   delete state.prepared[id];
   since.delete(id);
@@ -90,7 +99,7 @@ let txCounter = 0;
 const bootId = Math.floor(Math.random() * 1e9).toString(36);
 
 function decide(id, d) {
-  // Logged before anyone hears it: after a restart the coordinator still knows.
+  // Logged before anyone hears it: after a restart the coordinator still knows (see saveJson on fsync).
   appendFileSync(DECISIONS_FILE, `${id} ${d}\n`);
   decisions.set(id, d);
 }
@@ -140,8 +149,9 @@ async function transfer({ from, to, amount }) {
       decide(id, 'abort');
     } else {
       if (mode === '3pc') {
-        // Pre-commit: participants that acknowledge will commit on their own if we go silent.
-        await Promise.all(participants.map((n) => call(n, '/precommit', { id }).catch(() => {})));
+        // Pre-commit, one participant after the other: those that acknowledge will commit on their own if
+        // we go silent. A missing acknowledgement does not stop the commit (the participant terminates).
+        for (const n of participants) await call(n, '/precommit', { id }).catch(() => {});
       }
       decide(id, 'commit');
     }
@@ -151,19 +161,34 @@ async function transfer({ from, to, amount }) {
   const d = decisions.get(id);
   undelivered.set(id, { decision: d, nodes: new Set(participants) });
   await deliver(id);
+  if (undelivered.has(id)) log(`${id}: ${d} not yet delivered to ${[...undelivered.get(id).nodes]}`);
   return d === 'commit' ? { type: 'ok' } : { type: 'fail', error: `aborted: ${why}` };
 }
 
+/** A read retries a few times (a shard busy or slow): it has no effect, so retrying is harmless. */
 async function read() {
+  let r;
+  for (let i = 0; i < 5; i++) {
+    r = await readOnce();
+    if (r.type === 'ok') return r;
+    await new Promise((res) => setTimeout(res, 20 + 20 * i));
+  }
+  return r;
+}
+
+async function readOnce() {
   const id = `r.${me}.${bootId}.${++txCounter}`;
   const t0 = performance.now();
   const replies = await Promise.all(
-    cfg.nodes.map((n) => call(n.name, '/readlock', { id }).catch((e) => ({ ok: false, why: e?.message ?? e }))),
+    cfg.nodes.map((n) =>
+      call(n.name, '/readlock', { id }, READ_TIMEOUT_MS).catch((e) => ({ ok: false, why: e?.message ?? e })),
+    ),
   );
   for (const n of cfg.nodes) call(n.name, '/unlock', { id }).catch(() => {});
   const bad = replies.find((r) => !r.ok);
   if (bad) return { type: 'fail', error: `read: ${bad.why}` };
-  if (performance.now() - t0 > READ_LEASE_MS / 2) return { type: 'fail', error: 'read: too slow for its locks' };
+  if (performance.now() - t0 > READ_LEASE_MS / 2)
+    return { type: 'fail', error: 'read: too slow for its locks' };
   const balances = Array.from({ length: ACCOUNTS }, () => 0);
   for (const r of replies) for (const [a, b] of Object.entries(r.balances)) balances[Number(a)] = b;
   return { type: 'ok', value: balances };
@@ -182,27 +207,47 @@ const termination = async (id, t) => {
   return 'abort';
 };
 
-setInterval(async () => {
-  for (const id of undelivered.keys()) void deliver(id);
-  const now = performance.now();
-  for (const [id, t] of Object.entries(state.prepared)) {
-    const age = now - (since.get(id) ?? now);
-    if (age < RPC_TIMEOUT_MS) continue;
-    let d;
-    try {
-      d = (await call(t.coordinator, '/decision', { id })).decision;
-    } catch {}
-    if (!state.prepared[id]) continue;
-    if (d === 'commit' || d === 'abort') finish(id, d, `asked ${t.coordinator}`);
-    // 2pc waits for the coordinator however long it takes; the others decide once it stays silent.
-    else if (d !== undefined || age <= PREPARED_TIMEOUT_MS) continue;
-    else if (mode === '2pc-timeout') finish(id, 'abort', 'coordinator silent: timed out');
-    else if (mode === '3pc') {
-      const outcome = await termination(id, t);
-      if (state.prepared[id]) finish(id, outcome, 'termination protocol');
-    }
+/** A prepared transaction: ask its coordinator; without an answer, the mode decides what happens. */
+async function resolvePrepared(id, t) {
+  const age = () => performance.now() - (since.get(id) ?? performance.now());
+  if (age() < PREPARED_TIMEOUT_MS / 2) return;
+  // 2pc-timeout waits passively for the decision and gives up when it is late.
+  if (mode === '2pc-timeout') {
+    if (age() > PREPARED_TIMEOUT_MS) finish(id, 'abort', 'no decision in time: timed out');
+    return;
   }
-}, 200);
+  let d;
+  try {
+    d = (await call(t.coordinator, '/decision', { id })).decision;
+  } catch (e) {
+    if (age() > 2000) log(`${id}: asking ${t.coordinator}: ${e?.message ?? e}`);
+  }
+  if (!state.prepared[id]) return;
+  if (d === 'commit' || d === 'abort') finish(id, d, `asked ${t.coordinator}`);
+  // 2pc waits for the coordinator however long it takes; the others decide once it stays silent.
+  else if (d !== undefined || age() <= PREPARED_TIMEOUT_MS || mode === '2pc') return;
+  else if (mode === '3pc') {
+    const outcome = await termination(id, t);
+    if (state.prepared[id]) finish(id, outcome, 'termination protocol');
+  }
+}
+
+let polling = false;
+const delivering = new Set();
+setInterval(async () => {
+  for (const id of undelivered.keys()) {
+    if (delivering.has(id)) continue;
+    delivering.add(id);
+    deliver(id).finally(() => delivering.delete(id));
+  }
+  if (polling) return;
+  polling = true;
+  try {
+    await Promise.all(Object.entries(state.prepared).map(([id, t]) => resolvePrepared(id, t)));
+  } finally {
+    polling = false;
+  }
+}, 100);
 
 // ---- HTTP ----
 const local = {
@@ -216,13 +261,18 @@ const local = {
     }
     return { ok: Boolean(t) };
   },
-  '/commit': ({ id }) => (finish(id, 'commit'), { ok: true }),
-  '/abort': ({ id }) => (finish(id, 'abort'), { ok: true }),
+  '/commit': ({ id }) => {
+    finish(id, 'commit');
+    return { ok: true };
+  },
+  '/abort': ({ id }) => {
+    finish(id, 'abort');
+    return { ok: true };
+  },
   '/txstate': ({ id }) => {
     const t = state.prepared[id];
     if (t) return { phase: t.phase };
-    // Not prepared here: either finished (we cannot tell which way without a log) or never prepared.
-    return { phase: 'unknown' };
+    return { phase: outcomes.get(id) ?? 'unknown' };
   },
   '/decision': ({ id }) => {
     if (decisions.has(id)) return { decision: decisions.get(id) };
@@ -232,11 +282,19 @@ const local = {
     return { decision: 'abort' };
   },
   '/readlock': ({ id }) => {
-    if (Object.keys(state.prepared).length > 0) return { ok: false, why: 'transaction in progress' };
+    if (Object.keys(state.prepared).length > 0) {
+      const old = Object.entries(state.prepared).filter(([i]) => performance.now() - since.get(i) > 1000);
+      if (old.length)
+        log(`read refused: prepared for over 1 s: ${old.map(([i, t]) => `${i}@${t.coordinator}`)}`);
+      return { ok: false, why: 'transaction in progress' };
+    }
     readLocks.set(id, performance.now() + READ_LEASE_MS);
     return { ok: true, balances: state.balances };
   },
-  '/unlock': ({ id }) => (readLocks.delete(id), { ok: true }),
+  '/unlock': ({ id }) => {
+    readLocks.delete(id);
+    return { ok: true };
+  },
 };
 
 serve(cfg.port, {
@@ -246,7 +304,10 @@ serve(cfg.port, {
     id: me,
     balances: state.balances,
     prepared: Object.fromEntries(
-      Object.entries(state.prepared).map(([id, t]) => [id, { ...t, ageMs: performance.now() - (since.get(id) ?? 0) }]),
+      Object.entries(state.prepared).map(([id, t]) => [
+        id,
+        { ...t, ageMs: performance.now() - (since.get(id) ?? 0) },
+      ]),
     ),
     active: [...active],
     undelivered: [...undelivered.keys()],

@@ -104,7 +104,11 @@ export function quorum(targets, fn, need) {
   });
 }
 
-/** Atomically replaces a JSON file (a killed process leaves the old or the new version, never half). */
+/**
+ * Atomically replaces a JSON file (a killed process leaves the old or the new version, never half). Not
+ * fsynced: process kills and container kills keep the host's page cache, and losing power is not one of
+ * faultline's faults — while an fsync per vote on a shared disk stalls the event loop for tens of ms.
+ */
 export function saveJson(path, value) {
   writeFileSync(`${path}.tmp`, JSON.stringify(value));
   renameSync(`${path}.tmp`, path);

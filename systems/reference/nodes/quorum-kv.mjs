@@ -36,10 +36,12 @@ function put(key, v, version) {
 }
 
 // The coordinator's own replica answers in-process; the others over HTTP.
-const call = (node, path, body) =>
-  node.name === me
-    ? Promise.resolve(path === '/get' ? get(body.key) : (put(body.key, body.v, body.version), { ok: true }))
-    : rpc(node.ip, cfg.port, path, body, PEER_TIMEOUT_MS);
+function call(node, path, body) {
+  if (node.name !== me) return rpc(node.ip, cfg.port, path, body, PEER_TIMEOUT_MS);
+  if (path === '/get') return Promise.resolve(get(body.key));
+  put(body.key, body.v, body.version);
+  return Promise.resolve({ ok: true });
+}
 
 const highest = (replies) =>
   replies.map((r) => r.reply).reduce((a, b) => (cmpStamp(b.version, a.version) > 0 ? b : a), ZERO);

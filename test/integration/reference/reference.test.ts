@@ -17,7 +17,8 @@ afterEach((ctx) => {
   if (ctx.task.result?.state === 'fail') failed = true;
 });
 afterAll(() => {
-  if (!failed && process.env.FAULTLINE_KEEP_RESULTS !== '1') rmSync(resultsDir, { recursive: true, force: true });
+  if (!failed && process.env.FAULTLINE_KEEP_RESULTS !== '1')
+    rmSync(resultsDir, { recursive: true, force: true });
 });
 
 const slot = gate(Number(process.env.FAULTLINE_REFERENCE_PARALLEL ?? 2));

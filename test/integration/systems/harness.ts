@@ -9,6 +9,8 @@ import type { afterAll, afterEach } from 'vitest';
 import { findNemeses } from '../../../nemeses/index.ts';
 import type { Flavour } from '../../../src/cluster/docker/image.ts';
 import { DockerCluster } from '../../../src/cluster/docker/index.ts';
+import type { Context, Generator, Invocation, OpResult } from '../../../src/generator/types.ts';
+import type { Op } from '../../../src/history/op.ts';
 import { composePackages } from '../../../src/runner/nemesis-compose.ts';
 import { type RunOutcome, runTest } from '../../../src/runner/run.ts';
 import type { ResolvedTest } from '../../../src/test/define.ts';
@@ -75,13 +77,14 @@ export async function runSut(o: SutRunOptions): Promise<SutRun> {
     options,
   };
   const workload: Workload = wl.create({ concurrency, nodes, rate: test.rate, options });
-  const families = o.nemeses?.length
+  const composed = o.nemeses?.length
     ? composePackages(
         findNemeses(o.nemeses).map((d) =>
           d.create({ interval: o.faultS ?? 5, nodes, seed, timeLimit: test.timeLimit, options, system }),
         ),
       )
     : undefined;
+  const families = composed && { ...composed, generator: holdFutureOps(composed.generator) };
   const nemesis = o.nemesis
     ? o.nemesis(system)
     : families
@@ -118,4 +121,32 @@ export function cleanUpResults(
   hooks.afterAll(() => {
     if (!failed && process.env.FAULTLINE_KEEP_RESULTS !== '1') rmSync(dir, { recursive: true, force: true });
   });
+}
+
+/**
+ * Keeps an op a generator scheduled for later, instead of letting the interpreter drop it when an event
+ * arrives first and ask again. Works around nemeses/schedule.ts re-anchoring its start time on every
+ * re-ask (with busy clients, the planned faults would only start once the clients are done).
+ */
+export function holdFutureOps(inner: Generator): Generator {
+  return {
+    op(ctx: Context): OpResult {
+      const r = inner.op(ctx);
+      if (r === null || r === 'pending' || !('op' in r) || r.op.time <= ctx.time) return r;
+      return { pending: true, gen: held(r.op, r.gen), until: r.op.time };
+    },
+    update: (ctx: Context, event: Op) => holdFutureOps(inner.update(ctx, event)),
+  };
+}
+
+function held(op: Invocation, next: Generator): Generator {
+  return {
+    op(ctx: Context): OpResult {
+      if (ctx.time < op.time || !ctx.free.has(ctx.threadOf(op.process))) {
+        return { pending: true, gen: held(op, next), until: op.time };
+      }
+      return { op: { ...op, time: ctx.time }, gen: holdFutureOps(next) };
+    },
+    update: (ctx: Context, event: Op) => held(op, next.update(ctx, event)),
+  };
 }
