@@ -4,7 +4,8 @@
  * were lost, elements nobody added, and duplicates.
  */
 import { setChecker } from '../checkers/set.ts';
-import { eachThread, fillIn, once, onThreads } from '../src/generator/index.ts';
+import { setFull } from '../checkers/set-full.ts';
+import { eachThread, fillIn, fn, mix, once, onThreads } from '../src/generator/index.ts';
 import type { Context, Generator, OpResult } from '../src/generator/types.ts';
 import type { Op } from '../src/history/op.ts';
 import type { Workload, WorkloadDescriptor } from '../src/test/interfaces.ts';
@@ -30,12 +31,17 @@ export function finalReadPerNode(nodeCount: number): Generator {
   );
 }
 
-export function setWorkload(nodeCount: number): Workload {
+/**
+ * `--opt setReads=true` mixes reads into the run, and adds Jepsen's set-full checker: per element, when
+ * it became visible, whether it stayed (stable), vanished after being seen (lost), or was never seen.
+ */
+export function setWorkload(nodeCount: number, options: Record<string, unknown> = {}): Workload {
+  const reads = options.setReads === true || options.setReads === 'true';
   return {
     name: 'set',
-    generator: uniqueAdds(),
+    generator: reads ? mix([uniqueAdds(), fn(() => ({ f: 'read', value: null }))]) : uniqueAdds(),
     finalGenerator: finalReadPerNode(nodeCount),
-    checkers: [setChecker],
+    checkers: reads ? [setChecker, setFull()] : [setChecker],
   };
 }
 
@@ -43,5 +49,5 @@ export const setWorkloadDescriptor: WorkloadDescriptor = {
   name: 'set',
   description:
     'unique adds to a set, final reads after the heal; finds lost, unexpected and duplicated elements',
-  create: (o) => setWorkload(o.nodes.length),
+  create: (o) => setWorkload(o.nodes.length, o.options),
 };
