@@ -5,6 +5,8 @@
  * Keys and values are base64 in the JSON; int64 fields arrive as strings.
  */
 
+import { describeError, errorCode } from '../../src/util/net-errors.ts';
+
 export const CLIENT_PORT = 2379;
 export const PEER_PORT = 2380;
 
@@ -57,26 +59,6 @@ function parseKv(k: RawKv): KeyValue {
   };
 }
 
-/** The error chain's first network error code (undici wraps them as `cause`). */
-function errorCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function describe(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    const m = (e as { message?: unknown }).message;
-    if (typeof m === 'string' && m && !parts.includes(m)) parts.push(m);
-    e = (e as { cause?: unknown }).cause;
-  }
-  return parts.join(': ') || String(err);
-}
-
 export class EtcdHttp {
   readonly base: string;
   constructor(host: string, port = CLIENT_PORT) {
@@ -96,14 +78,14 @@ export class EtcdHttp {
     } catch (err) {
       if (signal.aborted) throw new EtcdError('timed out', false);
       const code = errorCode(err);
-      throw new EtcdError(describe(err), code !== undefined && NOT_SENT_CODES.has(code));
+      throw new EtcdError(describeError(err), code !== undefined && NOT_SENT_CODES.has(code));
     }
     let text: string;
     try {
       text = await res.text();
     } catch (err) {
       // The server had the request; the answer was lost.
-      throw new EtcdError(signal.aborted ? 'timed out' : `response lost: ${describe(err)}`, false);
+      throw new EtcdError(signal.aborted ? 'timed out' : `response lost: ${describeError(err)}`, false);
     }
     let json: Record<string, unknown>;
     try {

@@ -8,29 +8,11 @@
  */
 import type { Invocation } from '../../src/generator/types.ts';
 import type { ClientFactory, Completion } from '../../src/test/interfaces.ts';
+import { describeError, errorCode } from '../../src/util/net-errors.ts';
 
 export const REFERENCE_PORT = 8470;
 
 const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-
-function errorCode(err: unknown): string | undefined {
-  for (let e: unknown = err, d = 0; e && d < 5; d++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function describe(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err, d = 0; e && d < 5; d++) {
-    const m = (e as { message?: unknown }).message;
-    if (typeof m === 'string' && m && !parts.includes(m)) parts.push(m);
-    e = (e as { cause?: unknown }).cause;
-  }
-  return parts.join(': ') || String(err);
-}
 
 /** Reads have no effect: an unanswered read certainly did not change anything. */
 const READS = new Set(['read']);
@@ -55,14 +37,14 @@ export async function callNode(
   } catch (err) {
     if (signal.aborted) return unanswered('timed out', false);
     const code = errorCode(err);
-    return unanswered(describe(err), code !== undefined && NOT_SENT.has(code));
+    return unanswered(describeError(err), code !== undefined && NOT_SENT.has(code));
   }
   try {
     const c = (await res.json()) as Completion;
     if (c.type !== 'ok' && c.type !== 'fail' && c.type !== 'info') return unanswered(`bad reply`, false);
     return c;
   } catch (err) {
-    return unanswered(signal.aborted ? 'timed out' : `reply lost: ${describe(err)}`, false);
+    return unanswered(signal.aborted ? 'timed out' : `reply lost: ${describeError(err)}`, false);
   }
 }
 
