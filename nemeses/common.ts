@@ -98,7 +98,13 @@ export async function tcpReachable(from: Remote, toIp: string, timeoutMs = 600, 
     ['timeout', String(timeoutMs / 1000), 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1"', toIp, String(port)],
     { timeoutMs: timeoutMs + 5000 },
   );
-  return r.exitCode === 0 || /refused/i.test(r.stderr);
+  if (r.exitCode === 0 || /refused/i.test(r.stderr)) return true;
+  // Only silence (timeout's 124, or our own timeout) means packets are dropped; anything else is a probe
+  // that could not run, and calling that a cut would blame the network for it.
+  if (r.timedOut || r.exitCode === 124) return false;
+  throw new Error(
+    `probe ${from.name} → ${toIp} could not run (exit ${r.exitCode}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
+  );
 }
 
 /** Runs f on every item at once; returns the failures' messages (never throws). */
