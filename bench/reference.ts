@@ -1,7 +1,7 @@
 /**
  * How reliably faultline finds each reference design's bug (or confirms its absence), and how long a run
- * takes: `node bench/reference.ts [--runs 5] [--parallel 2] [--only <label substring>]`. Runs every
- * scenario of test/integration/reference/harness.ts `--runs` times on a hostroot Docker cluster and
+ * takes: `node bench/reference.ts [--runs 5] [--parallel 2] [--only <label substring>] [--flavour hostroot|debian]`. Runs every
+ * scenario of test/integration/reference/harness.ts `--runs` times on a Docker cluster (hostroot by default) and
  * prints, per scenario, how many runs gave the expected verdict and the wall time per run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,9 +17,15 @@ const { values } = parseArgs({
     parallel: { type: 'string', default: '2' },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    flavour: { type: 'string', default: 'hostroot' },
   },
 });
 const runs = Number(values.runs);
+const flavour = values.flavour;
+if (flavour !== 'hostroot' && flavour !== 'debian') {
+  console.error(`error: --flavour ${flavour}: choose hostroot or debian`);
+  process.exit(254);
+}
 try {
   await pingEngine(connectEngine());
 } catch (err) {
@@ -37,7 +43,7 @@ const rows = await Promise.all(
     let hits = 0;
     let errors = 0;
     for (let i = 0; i < runs; i++) {
-      const r = await slot(() => runReference(s, dir));
+      const r = await slot(() => runReference(s, dir, { flavour }));
       console.error(`${s.label} #${i + 1}: ${explain(r)}`);
       walls.push(r.wallMs / 1000);
       // A run error (e.g. a fault that did not verify) is counted apart; its verdict still counts.
@@ -55,7 +61,7 @@ for (const { s, hits, errors, walls } of rows) {
   );
 }
 console.log(
-  `total wall time ${((performance.now() - t0) / 1000).toFixed(0)} s with ${values.parallel} runs at a time`,
+  `total wall time ${((performance.now() - t0) / 1000).toFixed(0)} s with ${values.parallel} runs at a time, ${flavour} nodes`,
 );
 if (!values.keep) rmSync(dir, { recursive: true, force: true });
 else console.log(`runs kept in ${dir}`);

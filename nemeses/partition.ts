@@ -3,6 +3,7 @@
  * faultline's own chain in every node's namespace; healed by removing exactly that chain. After applying,
  * every cut pair is probed over TCP; a pair that still talks fails the op loudly.
  */
+import { hostExec } from '../src/cluster/docker/host-exec.ts';
 import { Rng } from '../src/generator/rng.ts';
 import type { Invocation } from '../src/generator/types.ts';
 import type { Nemesis, NemesisPackage, RunContext } from '../src/test/interfaces.ts';
@@ -141,8 +142,9 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
       );
       pending = pending.filter((_, i) => !open[i]);
     }
+    if (pending.length === 0) return [];
     const stillCut = pending.map(([a, b]) => `${b}->${a}`);
-    return stillCut.length ? [`still cut after healing: ${stillCut.join(' ')}`] : [];
+    return [`still cut after healing: ${stillCut.join(' ')}${await diagnoseCut(test, pending)}`];
   };
   return {
     name: 'partition',
@@ -194,6 +196,39 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
       if (errs.length) throw new Error(`partition: heal failed: ${errs.join('; ')}`);
     },
   };
+}
+
+/**
+ * Why pairs are still silent after a heal, for the error and the run log: the rules left in each
+ * receiving node's filter table (anything dropping there is not ours any more), and whether the host
+ * itself reaches the node (silence from the host too means the node, not a rule, is the problem).
+ */
+async function diagnoseCut(test: RunContext, pairs: readonly (readonly [string, string])[]): Promise<string> {
+  const targets = [...new Set(pairs.map(([a]) => a))];
+  const notes = await Promise.all(
+    targets.map(async (n) => {
+      const r = remoteOf(test, n);
+      const rules = await r
+        .netExec(['iptables-save', '-t', 'filter'], { timeoutMs: 10_000 })
+        .then((x) => x.stdout)
+        .catch((err: unknown) => `iptables-save failed: ${errText(err)}`);
+      test.log.error(`partition: ${n} filter table after a failed heal:\n${rules}`);
+      const drops = rules.split('\n').filter((l) => /^-A .*-j (DROP|REJECT)/.test(l));
+      const fromHost = await hostReaches(r.ip);
+      return `${n}: ${drops.length ? `drop rules left: ${drops.join(' | ')}` : 'no drop rules'}, host ${fromHost}`;
+    }),
+  );
+  return ` (${notes.join('; ')})`;
+}
+
+/** Probes a node from the host's own namespace: 'reaches it', 'gets silence', or why it could not. */
+async function hostReaches(ip: string): Promise<string> {
+  const r = await hostExec(['timeout', '2', 'bash', '-c', 'exec 3<>"/dev/tcp/$0/1"', ip], {
+    timeoutMs: 7000,
+  });
+  if (r.exitCode === 0 || /refused/i.test(r.stderr)) return 'reaches it';
+  if (r.timedOut || r.exitCode === 124) return 'gets silence too';
+  return `cannot probe (${r.stderr.trim().split('\n')[0] ?? r.exitCode})`;
 }
 
 export const partitionDescriptor: NemesisDescriptor = {

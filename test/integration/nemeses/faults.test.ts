@@ -73,6 +73,29 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
     console.log(`partition: apply+verify ${applyMs} ms, heal+verify ${healMs} ms`);
   }, 60_000);
 
+  it('partition: a heal that leaves the pair cut fails, naming the rule that still drops', async () => {
+    const p = partitionNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    const [n1, n2] = nodes as [DockerRemote, DockerRemote];
+    expect(
+      await invoke(p, ctx, 'start-partition', { topology: 'grudge', grudge: { n1: ['n2'] } }),
+    ).toMatchObject({
+      type: 'ok',
+    });
+    // Somebody else's rule (not in faultline's chain) keeps dropping n2 at n1 after our heal.
+    const foreign = ['INPUT', '-s', `${n2.ip}/32`, '-j', 'DROP'];
+    expect((await n1.netExec(['iptables', '-w', '-I', ...foreign])).exitCode).toBe(0);
+    try {
+      const c = await invoke(p, ctx, 'stop-partition', null);
+      expect(c.type).toBe('info');
+      expect(c.error).toMatch(
+        /^heal failed: still cut after healing: n2->n1 \(n1: drop rules left: -A INPUT -s [\d.]+\/32 -j DROP, host reaches it\)$/,
+      );
+    } finally {
+      await n1.netExec(['iptables', '-w', '-D', ...foreign]);
+    }
+    expect(await tcpReachable(n2, n1.ip)).toBe(true);
+  }, 60_000);
+
   it('partition: primaries topology isolates what the system reports', async () => {
     const p = partitionNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'], system });
     const c = await invoke(p, ctx, 'start-partition', { topology: 'primaries' });

@@ -1,7 +1,9 @@
 /**
  * Every reference design and mode on a real 3-node Docker cluster (hostroot) under the fault that
  * matters, asserting the expected verdict: an expected anomaly must show in at least 2 of 3 runs (stops
- * once 2 did), an honest design must pass 3 of 3. Two runs at a time keep the suite short.
+ * once 2 did), an honest design must pass 3 of 3. Two runs at a time keep the suite short. One
+ * scenario also runs on the debian flavour, where the node programs run on Debian's nodejs package
+ * (and the clock shim must skew that node too).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,4 +35,15 @@ describe.skipIf(!hasDocker).concurrent('reference systems (3 nodes, hostroot)', 
       else expect(hits, lines).toBeGreaterThanOrEqual(2);
     }, 400_000);
   }
+});
+
+describe.skipIf(!hasDocker)('reference systems on the debian flavour', () => {
+  const s = SCENARIOS.find((x) => x.label.startsWith('lww-sync set, clock skew'));
+  it('lww-sync set under clock skew loses adds on Debian nodejs, as on the host', async () => {
+    if (!s) throw new Error('scenario lww-sync set is gone from harness.ts');
+    const { runs, hits } = await slot(() => repeat(s, resultsDir, { tries: 3, need: 2, flavour: 'debian' }));
+    const lines = runs.map(explain).join('\n');
+    for (const r of runs) expect(r.outcome.error, lines).toBeUndefined();
+    expect(hits, lines).toBeGreaterThanOrEqual(2);
+  }, 600_000);
 });
