@@ -57,7 +57,7 @@ export function allFree(ctx: Context): boolean {
 }
 
 /**
- * Turns a template into an invocation: the process of the first free thread (or the template's own
+ * Turns a template into an invocation: the process of a free thread picked by ctx.rng (or the template's own
  * process, if its thread is free and in this context) and time = ctx.time unless the template has one.
  * 'pending' when no suitable thread is free. An absent value becomes null (JSON keeps it).
  */
@@ -69,8 +69,11 @@ export function fillIn(template: OpTemplate, ctx: Context): Invocation | 'pendin
       return 'pending';
     process = template.process;
   } else {
-    const t = ctx.threads.find((x) => ctx.free.has(x));
-    if (t === undefined) return 'pending';
+    // A random free thread, not the first: with fast ops the first is nearly always free, and every op
+    // would go through one client (one node) while the others idle.
+    const free = freeThreads(ctx);
+    if (free.length === 0) return 'pending';
+    const t = free.length === 1 ? (free[0] as Thread) : (free[ctx.rng.int(free.length)] as Thread);
     process = ctx.processOf(t);
   }
   return {

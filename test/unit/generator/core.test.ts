@@ -29,9 +29,33 @@ const ctxWith = (free: Thread[], processes: [Thread, number | 'nemesis'][] = [])
   );
 
 describe('fillIn and makeContext', () => {
-  it('takes the first free thread, the context time, and null for a missing value', () => {
-    const op = fillIn({ f: 'read' }, ctxWith([2, 1, 'nemesis']));
-    expect(op).toEqual({ type: 'invoke', process: 1, time: 7, f: 'read', value: null });
+  it('takes a free thread, the context time, and null for a missing value', () => {
+    const op = fillIn({ f: 'read' }, ctxWith([2, 1]));
+    expect(op).toMatchObject({ type: 'invoke', time: 7, f: 'read', value: null });
+    expect([1, 2]).toContain((op as { process: number }).process);
+  });
+
+  it('picks among the free threads with the context rng: every free one, never a busy one', () => {
+    const ctx = ctxWith([0, 2, 'nemesis']);
+    const seen = new Set<unknown>();
+    for (let i = 0; i < 200; i++) seen.add((fillIn({ f: 'r' }, ctx) as { process: unknown }).process);
+    expect([...seen].sort()).toEqual([0, 2, 'nemesis']);
+    // The same seed picks the same threads.
+    const picks = (seed: number) => {
+      const c = makeContext(
+        0,
+        [0, 1, 2],
+        new Set([0, 1, 2]),
+        new Map([
+          [0, 0],
+          [1, 1],
+          [2, 2],
+        ]),
+        new Rng(seed),
+      );
+      return Array.from({ length: 20 }, () => (fillIn({ f: 'r' }, c) as { process: number }).process);
+    };
+    expect(picks(5)).toEqual(picks(5));
   });
 
   it('keeps a given time, value and extra fields', () => {
@@ -56,11 +80,13 @@ describe('fillIn and makeContext', () => {
 });
 
 describe('lifting', () => {
-  it('once emits its template once on the first free thread', () => {
-    const h = simulate(once({ f: 'read', value: 1 }), { concurrency: 2, seed: 1 });
+  it('once emits its template once, on a client thread', () => {
+    const h = simulate(clients(once({ f: 'read', value: 1 })), { concurrency: 2, seed: 1 });
+    const p = h[0]?.process;
+    expect([0, 1]).toContain(p);
     expect(h).toEqual([
-      { index: 0, time: 0, type: 'invoke', process: 0, f: 'read', value: 1 },
-      { index: 1, time: MS, type: 'ok', process: 0, f: 'read', value: 1 },
+      { index: 0, time: 0, type: 'invoke', process: p, f: 'read', value: 1 },
+      { index: 1, time: MS, type: 'ok', process: p, f: 'read', value: 1 },
     ]);
   });
 
@@ -144,10 +170,18 @@ describe('sequencing, repeat, cycle', () => {
       seed: 1,
       complete: () => ({ latency: 10 * MS }),
     });
-    expect(invokes(h).map((o) => [o.f, o.process, o.time])).toEqual([
-      ['a', 0, 0],
-      ['b', 1, 0],
-      ['c', 0, 10 * MS],
+    // a and b at once on the two threads; c waits for one to free up.
+    expect(invokes(h).map((o) => [o.f, o.time])).toEqual([
+      ['a', 0],
+      ['b', 0],
+      ['c', 10 * MS],
     ]);
+    expect(
+      new Set(
+        invokes(h)
+          .slice(0, 2)
+          .map((o) => o.process),
+      ),
+    ).toEqual(new Set([0, 1]));
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillIn } from '../../../src/generator/context.ts';
+import { delay } from '../../../src/generator/time.ts';
 import { Rng } from '../../../src/generator/rng.ts';
 import type { Context, Generator, Invocation, Thread } from '../../../src/generator/types.ts';
 import type { Op } from '../../../src/history/op.ts';
@@ -63,7 +64,21 @@ describe('interpreter', () => {
       ...Array(100).keys(),
     ]);
     expect(pairs.every((p) => p.completion?.type === 'ok' && p.completion.time >= p.invoke.time)).toBe(true);
-    expect(history[0]!.node).toBe('n1');
+    // Every invoke names the node of the worker (thread = process mod concurrency) that ran it.
+    const wrong = history.filter(
+      (o) => o.type === 'invoke' && o.node !== `n${(((o.process as number) % 4) % 3) + 1}`,
+    );
+    expect(wrong.slice(0, 3)).toEqual([]);
+  });
+
+  it('spreads ops over the free threads instead of reusing the first one', async () => {
+    // Instant clients and ops 2 ms apart (a rate limit): every thread is free again at each dispatch,
+    // so a first-free choice would send every op through one worker (one node).
+    const { history, base } = setup(4, async () => ({ type: 'ok' }));
+    await interpret({ ...base, generator: delay(2_000_000, count(100)) });
+    const perThread = [0, 0, 0, 0];
+    for (const o of history) if (o.type === 'invoke') perThread[(o.process as number) % 4]!++;
+    expect(Math.min(...perThread), String(perThread)).toBeGreaterThan(10);
   });
 
   it('a thrown error and a timeout both complete as info, bump the process and reset the client', async () => {
