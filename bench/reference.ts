@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectEngine, pingEngine } from '../src/cluster/docker/engine.ts';
 import { explain, gate, runReference, SCENARIOS } from '../test/integration/reference/harness.ts';
+import { stopOnSignal } from './stop.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +36,7 @@ try {
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-bench-reference-'));
 const slot = gate(Number(values.parallel));
+const { control, stopped } = stopOnSignal();
 const scenarios = SCENARIOS.filter((s) => !values.only || s.label.includes(values.only));
 const t0 = performance.now();
 const rows = await Promise.all(
@@ -42,8 +44,9 @@ const rows = await Promise.all(
     const walls: number[] = [];
     let hits = 0;
     let errors = 0;
-    for (let i = 0; i < runs; i++) {
-      const r = await slot(() => runReference(s, dir, { flavour }));
+    for (let i = 0; i < runs && !stopped(); i++) {
+      const r = await slot(async () => (stopped() ? undefined : runReference(s, dir, { flavour }, control)));
+      if (!r) break;
       console.error(`${s.label} #${i + 1}: ${explain(r)}`);
       walls.push(r.wallMs / 1000);
       // A run error (e.g. a fault that did not verify) is counted apart; its verdict still counts.
@@ -57,7 +60,7 @@ console.log(`\n${'scenario'.padEnd(66)} expected     found   wall s/run (mean, m
 for (const { s, hits, errors, walls } of rows) {
   const mean = walls.reduce((a, b) => a + b, 0) / walls.length;
   console.log(
-    `${s.label.padEnd(66)} ${(s.expect ? 'valid' : 'anomaly').padEnd(12)} ${`${hits}/${runs}`.padEnd(7)} ${mean.toFixed(1)}, ${Math.max(...walls).toFixed(1)}${errors ? `  (${errors} run errors)` : ''}`,
+    `${s.label.padEnd(66)} ${(s.expect ? 'valid' : 'anomaly').padEnd(12)} ${`${hits}/${walls.length}`.padEnd(7)} ${mean.toFixed(1)}, ${Math.max(...walls).toFixed(1)}${errors ? `  (${errors} run errors)` : ''}`,
   );
 }
 console.log(

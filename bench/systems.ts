@@ -22,6 +22,7 @@ import {
   type SutRun,
   type SutRunOptions,
 } from '../test/integration/systems/harness.ts';
+import { stopOnSignal } from './stop.ts';
 
 const { values } = parseArgs({
   options: {
@@ -138,12 +139,14 @@ const SCENARIOS: Scenario[] = [
 const only = values.only?.split(',');
 const chosen = SCENARIOS.filter((s) => !only || only.includes(s.name));
 const rows: string[] = [];
+const { control, stopped } = stopOnSignal();
 for (const s of chosen) {
+  if (stopped()) break;
   const walls: number[] = [];
   let found = 0;
   let failed = 0;
-  for (let i = 0; i < runs; i++) {
-    const r = await runSut(s.opts);
+  for (let i = 0; i < runs && !stopped(); i++) {
+    const r = await runSut(s.opts, control);
     walls.push(r.wallMs);
     // A run error (e.g. a fault that could not be verified) is counted apart; the verdict still counts.
     const f = r.outcome.results ? s.finding(r) : undefined;

@@ -7,7 +7,7 @@
 import type { Checker } from '../../../checkers/checker.ts';
 import { convergence } from '../../../checkers/convergence.ts';
 import { DockerCluster } from '../../../src/cluster/docker/index.ts';
-import { type RunOutcome, runTest } from '../../../src/runner/run.ts';
+import { type RunControl, type RunOutcome, runTest } from '../../../src/runner/run.ts';
 import type { TestDefinition } from '../../../src/test/define.ts';
 import { resolveTest } from '../../../src/test/resolve.ts';
 
@@ -37,6 +37,7 @@ export async function runReference(
   s: Scenario,
   resultsDir: string,
   { seed, flavour = 'hostroot' }: RunChoice = {},
+  control: RunControl = {},
 ): Promise<ReferenceRun> {
   const t0 = performance.now();
   const r = resolveTest({
@@ -48,12 +49,16 @@ export async function runReference(
     ? { ...r.workload, checkers: [...r.workload.checkers, ...s.extraCheckers] }
     : r.workload;
   const cluster = new DockerCluster({ flavour, packages: r.system.packages ?? [] });
-  const outcome = await runTest(r.test, {
-    system: r.system,
-    workload,
-    cluster,
-    ...(r.nemesis ? { nemesis: r.nemesis } : {}),
-  });
+  const outcome = await runTest(
+    r.test,
+    {
+      system: r.system,
+      workload,
+      cluster,
+      ...(r.nemesis ? { nemesis: r.nemesis } : {}),
+    },
+    control,
+  );
   return { outcome, wallMs: Math.round(performance.now() - t0), seed: r.test.seed };
 }
 

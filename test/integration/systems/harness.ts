@@ -12,7 +12,7 @@ import { DockerCluster } from '../../../src/cluster/docker/index.ts';
 import type { Context, Generator, Invocation, OpResult } from '../../../src/generator/types.ts';
 import type { Op } from '../../../src/history/op.ts';
 import { composePackages } from '../../../src/runner/nemesis-compose.ts';
-import { type RunOutcome, runTest } from '../../../src/runner/run.ts';
+import { type RunControl, type RunOutcome, runTest } from '../../../src/runner/run.ts';
 import type { ResolvedTest } from '../../../src/test/define.ts';
 import type { NemesisPackage, System, Workload, WorkloadDescriptor } from '../../../src/test/interfaces.ts';
 import { findSystem } from '../../../systems/index.ts';
@@ -48,7 +48,7 @@ export interface SutRun {
   seed: number;
 }
 
-export async function runSut(o: SutRunOptions): Promise<SutRun> {
+export async function runSut(o: SutRunOptions, control: RunControl = {}): Promise<SutRun> {
   const t0 = performance.now();
   const nodes = Array.from({ length: o.nodes ?? 3 }, (_, i) => `n${i + 1}`);
   const concurrency = o.concurrency ?? 2 * nodes.length;
@@ -99,7 +99,11 @@ export async function runSut(o: SutRunOptions): Promise<SutRun> {
           })
         : undefined;
   const cluster = new DockerCluster({ flavour: o.flavour ?? 'hostroot', packages: system.packages ?? [] });
-  const outcome = await runTest(test, { system, workload, cluster, ...(nemesis ? { nemesis } : {}) });
+  const outcome = await runTest(
+    test,
+    { system, workload, cluster, ...(nemesis ? { nemesis } : {}) },
+    control,
+  );
   return { outcome, wallMs: Math.round(performance.now() - t0), seed };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fillIn } from '../../../src/generator/context.ts';
-import { delay } from '../../../src/generator/time.ts';
 import { Rng } from '../../../src/generator/rng.ts';
+import { delay } from '../../../src/generator/time.ts';
 import type { Context, Generator, Invocation, Thread } from '../../../src/generator/types.ts';
 import type { Op } from '../../../src/history/op.ts';
 import { pairOps } from '../../../src/history/pairs.ts';
