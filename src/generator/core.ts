@@ -48,7 +48,7 @@ class Once implements Generator {
   }
 }
 
-/** Emits the template once (on the first free thread), then ends. */
+/** Emits the template once (on a free thread), then ends. */
 export function once(template: OpTemplate): Generator {
   return new Once(template);
 }

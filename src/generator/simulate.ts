@@ -38,8 +38,8 @@
  * within step 4 (threadOf maps a retired process to its thread), so a runner may update first.
  *
  * ## Helpers
- * `fillIn(template, ctx)` (context.ts) turns an op template into an invocation: the first free thread's
- * process (or 'pending'), time = ctx.time when absent. `ask`/`toStep` (step.ts) normalize an OpResult.
+ * `fillIn(template, ctx)` (context.ts) turns an op template into an invocation: the process of a free
+ * thread picked with ctx.rng (or 'pending'), time = ctx.time when absent. `ask`/`toStep` (step.ts) normalize an OpResult.
  */
 import type { Op, OpType, Process } from '../history/op.ts';
 import { makeContext } from './context.ts';
