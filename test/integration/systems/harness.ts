@@ -84,11 +84,10 @@ export async function runSut(o: SutRunOptions, control: RunControl = {}): Promis
         ),
       )
     : undefined;
-  const families = composed && { ...composed, generator: holdFutureOps(composed.generator) };
   const nemesis = o.nemesis
     ? o.nemesis(system)
-    : families
-      ? families
+    : composed
+      ? composed
       : o.faults?.length
         ? faultPackage(system, {
             kinds: o.faults,
@@ -125,32 +124,4 @@ export function cleanUpResults(
   hooks.afterAll(() => {
     if (!failed && process.env.FAULTLINE_KEEP_RESULTS !== '1') rmSync(dir, { recursive: true, force: true });
   });
-}
-
-/**
- * Keeps an op a generator scheduled for later, instead of letting the interpreter drop it when an event
- * arrives first and ask again. Works around nemeses/schedule.ts re-anchoring its start time on every
- * re-ask (with busy clients, the planned faults would only start once the clients are done).
- */
-export function holdFutureOps(inner: Generator): Generator {
-  return {
-    op(ctx: Context): OpResult {
-      const r = inner.op(ctx);
-      if (r === null || r === 'pending' || !('op' in r) || r.op.time <= ctx.time) return r;
-      return { pending: true, gen: held(r.op, r.gen), until: r.op.time };
-    },
-    update: (ctx: Context, event: Op) => holdFutureOps(inner.update(ctx, event)),
-  };
-}
-
-function held(op: Invocation, next: Generator): Generator {
-  return {
-    op(ctx: Context): OpResult {
-      if (ctx.time < op.time || !ctx.free.has(ctx.threadOf(op.process))) {
-        return { pending: true, gen: held(op, next), until: op.time };
-      }
-      return { op: { ...op, time: ctx.time }, gen: holdFutureOps(next) };
-    },
-    update: (ctx: Context, event: Op) => held(op, next.update(ctx, event)),
-  };
 }
