@@ -9,8 +9,6 @@ import type { afterAll, afterEach } from 'vitest';
 import { findNemeses } from '../../../nemeses/index.ts';
 import type { Flavour } from '../../../src/cluster/docker/image.ts';
 import { DockerCluster } from '../../../src/cluster/docker/index.ts';
-import type { Context, Generator, Invocation, OpResult } from '../../../src/generator/types.ts';
-import type { Op } from '../../../src/history/op.ts';
 import { composePackages } from '../../../src/runner/nemesis-compose.ts';
 import { type RunControl, type RunOutcome, runTest } from '../../../src/runner/run.ts';
 import type { ResolvedTest } from '../../../src/test/define.ts';
