@@ -244,7 +244,7 @@ export const SCENARIOS: Scenario[] = [
         nemesisInterval: mode === '2pc' ? 1.5 : 1,
         // Many accounts and few reads: fewer lock conflicts, so more transfers are in flight when a fault
         // hits; short timeouts, so a participant cut off from its coordinator gives up within a partition.
-        options: { accounts: 40, readFraction: 0.1, preparedTimeoutMs: 200, rpcTimeoutMs: 250 },
+        options: { accounts: 40, readFraction: 0.02, preparedTimeoutMs: 200, rpcTimeoutMs: 250 },
       },
     }),
   ),
