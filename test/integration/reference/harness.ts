@@ -110,6 +110,29 @@ export function gate(n: number): <T>(f: () => Promise<T>) => Promise<T> {
 
 const base = { nodes: 3, rate: 100, recoveryTime: 2, opTimeout: 2, checkerTimeLimit: 60 } as const;
 
+/** quorum-kv's register under partitions, every 3 s for 10 s, with many distinct values and no cas. */
+function quorumKv(
+  what: string,
+  expect: boolean,
+  mode: 'quorum' | 'abd',
+  options: Record<string, unknown>,
+): Scenario {
+  return {
+    label: `quorum-kv ${what}`,
+    expect,
+    def: {
+      ...base,
+      system: 'reference/quorum-kv',
+      mode,
+      workload: 'register',
+      nemesis: ['partition'],
+      timeLimit: 10,
+      nemesisInterval: 3,
+      options: { casRatio: 0, valueCount: 100, ...options },
+    },
+  };
+}
+
 /** Every design/mode with the fault that matters and the verdict expected (shared with the bench). */
 export const SCENARIOS: Scenario[] = [
   {
@@ -180,51 +203,16 @@ export const SCENARIOS: Scenario[] = [
       options: { partitionTargets: 'primaries', valueCount: 100, casRatio: 0, failoverMs: 300 },
     },
   },
-  {
-    label: 'quorum-kv quorum R=1 W=1 register, partitions: stale reads',
-    expect: false,
-    def: {
-      ...base,
-      system: 'reference/quorum-kv',
-      mode: 'quorum',
-      workload: 'register',
-      nemesis: ['partition'],
-      timeLimit: 10,
-      nemesisInterval: 3,
-      options: { r: 1, w: 1, casRatio: 0, valueCount: 100 },
-    },
-  },
-  {
-    // R + W > N, and still not linearizable: with n1 cut from n2 and n3 bridging, n1's Lamport clock
-    // falls behind n2's, so a write n1 coordinates after one from n2 gets a smaller version. n3
-    // acknowledges it (W=2 with n1 itself) but keeps n2's value: an acknowledged write, later read over.
-    label: 'quorum-kv quorum R=2 W=2 register, bridge partitions: not linearizable',
-    expect: false,
-    def: {
-      ...base,
-      system: 'reference/quorum-kv',
-      mode: 'quorum',
-      workload: 'register',
-      nemesis: ['partition'],
-      timeLimit: 10,
-      nemesisInterval: 3,
-      options: { r: 2, w: 2, casRatio: 0, valueCount: 100, partitionTargets: 'bridge' },
-    },
-  },
-  {
-    label: 'quorum-kv abd register, partitions: linearizable',
-    expect: true,
-    def: {
-      ...base,
-      system: 'reference/quorum-kv',
-      mode: 'abd',
-      workload: 'register',
-      nemesis: ['partition'],
-      timeLimit: 10,
-      nemesisInterval: 3,
-      options: { casRatio: 0, valueCount: 100 },
-    },
-  },
+  quorumKv('quorum R=1 W=1 register, partitions: stale reads', false, 'quorum', { r: 1, w: 1 }),
+  // R + W > N, and still not linearizable: with n1 cut from n2 and n3 bridging, n1's Lamport clock
+  // falls behind n2's, so a write n1 coordinates after one from n2 gets a smaller version. n3
+  // acknowledges it (W=2 with n1 itself) but keeps n2's value: an acknowledged write, later read over.
+  quorumKv('quorum R=2 W=2 register, bridge partitions: not linearizable', false, 'quorum', {
+    r: 2,
+    w: 2,
+    partitionTargets: 'bridge',
+  }),
+  quorumKv('abd register, partitions: linearizable', true, 'abd', {}),
   ...(['2pc', '2pc-timeout', '3pc'] as const).map(
     (mode): Scenario => ({
       label:
