@@ -111,6 +111,7 @@ export function buildProgram(argv: string[]): Command {
     .option('--nemesis <list>', 'fault families (default partition,kill), or none')
     .option('--results-dir <dir>', 'where run folders go')
     .option('--leave-running', 'keep the cluster after the run, for debugging')
+    .option('--no-dashboard', 'plain progress lines instead of the live terminal dashboard')
     .action(async (opts) => {
       process.exitCode = await demoCommand(opts);
     });

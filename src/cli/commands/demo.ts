@@ -22,6 +22,8 @@ export interface DemoFlags {
   /** Override the fault families (default partition,kill), or 'none'. */
   nemesis?: string;
   leaveRunning?: boolean;
+  /** false with --no-dashboard: plain progress lines even on a terminal. */
+  dashboard?: boolean;
 }
 
 export const DEMO_FAULTS = ['partition', 'kill'] as const;
@@ -64,6 +66,7 @@ export function demoRunFlags(
     ...(flags.image ? { image: flags.image } : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.leaveRunning ? { leaveRunning: true } : {}),
+    ...(flags.dashboard === false ? { dashboard: false } : {}),
   };
   return { run, missing };
 }

@@ -5,6 +5,8 @@ import { UserError } from '../../../src/cli/errors.ts';
 describe('faultline demo', () => {
   it('is a 5-node etcd register run with partitions and kills for 30 s on the debian flavour', () => {
     const { run, missing } = demoRunFlags({}, ['partition', 'kill', 'pause']);
+    expect(run.dashboard).toBeUndefined();
+    expect(demoRunFlags({ dashboard: false }, ['partition']).run.dashboard).toBe(false);
     expect(run).toMatchObject({
       system: 'etcd',
       workload: 'register',
