@@ -10,18 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { writeReports } from '../src/report/index.ts';
 import { syntheticRun } from '../src/report/synthetic.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS as ARGS, CHROMIUM } from '../test/integration/report/chromium.ts';
 
 const [dirArg, outArg] = process.argv.slice(2);
 let runDir = dirArg ? resolve(dirArg) : '';

@@ -5,13 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockDescriptor, observedOffset } from '../../../nemeses/clock.ts';
 import { SKEWTIME_SO } from '../../../nemeses/helpers.ts';
-import { startDaemon } from '../../../src/cluster/daemon.ts';
 import { cleanByLabel } from '../../../src/cluster/docker/clean.ts';
 import { DockerCluster } from '../../../src/cluster/docker/cluster.ts';
 import type { Remote } from '../../../src/cluster/remote.ts';
 import { engine, leftovers, testRunId } from '../docker/helpers.ts';
 import { requireDocker } from '../engine.ts';
-import { invoke, runContext } from './helpers.ts';
+import { invoke, runContext, startSingleEtcd } from './helpers.ts';
 
 const hasDocker = await requireDocker();
 
@@ -43,19 +42,7 @@ describe.skipIf(!hasDocker)('clock shim on a debian node with etcd', () => {
     expect((await n1.exec(['test', '-f', SKEWTIME_SO])).exitCode).toBe(0);
     // Dynamically linked: it names the ELF interpreter (a static Go binary would ignore LD_PRELOAD).
     expect((await n1.exec(['grep', '-q', 'ld-linux-x86-64.so.2', '/usr/bin/etcd'])).exitCode).toBe(0);
-    await startDaemon(n1, {
-      name: 'etcd',
-      argv: [
-        '/usr/bin/etcd',
-        '--data-dir',
-        '/tmp/etcd',
-        '--listen-client-urls',
-        'http://0.0.0.0:2379',
-        '--advertise-client-urls',
-        `http://${n1.ip}:2379`,
-      ],
-      logFile: '/tmp/etcd.log',
-    });
+    await startSingleEtcd(n1);
     const etcdSkew = async () => {
       await fetch(`http://${n1.ip}:2379/v3/maintenance/defragment`, { method: 'POST', body: '{}' }).catch(
         () => {},

@@ -15,7 +15,7 @@ import type { DockerRemote } from '../../../src/cluster/docker/remote.ts';
 import type { Remote } from '../../../src/cluster/remote.ts';
 import { engine, leftovers, testRunId } from '../docker/helpers.ts';
 import { requireDocker } from '../engine.ts';
-import { invoke, runContext, sleeperSystem, sutPid } from './helpers.ts';
+import { invoke, runContext, sleeperSystem, startSingleEtcd, sutPid } from './helpers.ts';
 
 const hasDocker = await requireDocker();
 const ms = (t0: number) => Math.round(performance.now() - t0);
@@ -226,19 +226,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
       argv: ['/usr/bin/node', '-e', 'setInterval(()=>console.log(Date.now()),50)'],
       logFile: '/tmp/ticker.log',
     });
-    await startDaemon(n1, {
-      name: 'etcd',
-      argv: [
-        '/usr/bin/etcd',
-        '--data-dir',
-        '/tmp/etcd',
-        '--listen-client-urls',
-        'http://0.0.0.0:2379',
-        '--advertise-client-urls',
-        `http://${n1.ip}:2379`,
-      ],
-      logFile: '/tmp/etcd.log',
-    });
+    await startSingleEtcd(n1);
     const lastTick = async () => Number((await n1.run(['tail', '-n', '1', '/tmp/ticker.log'])).trim());
     const etcdSkew = async () => {
       // Make etcd log a line now (defragment logs), then read its timestamp.

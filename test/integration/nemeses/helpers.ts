@@ -74,3 +74,20 @@ export function sleeperSystem(): System {
 }
 
 export const sutPid = (r: Remote) => daemonPid(r, 'sut');
+
+/** A one-node etcd on the node (under the clock shim, like every daemon), client port 2379, log /tmp/etcd.log. */
+export function startSingleEtcd(r: Remote): Promise<unknown> {
+  return startDaemon(r, {
+    name: 'etcd',
+    argv: [
+      '/usr/bin/etcd',
+      '--data-dir',
+      '/tmp/etcd',
+      '--listen-client-urls',
+      'http://0.0.0.0:2379',
+      '--advertise-client-urls',
+      `http://${r.ip}:2379`,
+    ],
+    logFile: '/tmp/etcd.log',
+  });
+}
