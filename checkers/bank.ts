@@ -4,9 +4,10 @@
  * no balance may be negative. A read's value is the balances by account: an array (index = account) or
  * an object {account: balance}. Lists the bad reads with their history indices.
  */
-import type { Op } from '../src/history/op.ts';
+
+import type { Checker, CheckResult } from '../src/core/checker.ts';
+import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
-import type { Checker, CheckResult } from './checker.ts';
 
 export interface BankCheckerOptions {
   /** The sum every read must show. */

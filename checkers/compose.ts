@@ -1,12 +1,12 @@
-import type { Op } from '../src/history/op.ts';
-import { errorText } from '../src/runner/interpreter.ts';
 import {
   type CheckContext,
   type Checker,
   type CheckOptions,
   type CheckResult,
   mergeValidity,
-} from './checker.ts';
+} from '../src/core/checker.ts';
+import { errorText } from '../src/core/errors.ts';
+import type { Op } from '../src/core/op.ts';
 
 export interface ComposedResult extends CheckResult {
   results: Record<string, CheckResult>;

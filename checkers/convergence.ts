@@ -6,9 +6,10 @@
  * sorted; arrays keep their order, so clients return sets sorted). Nodes with no final read are listed
  * in `missing`; fewer than two final reads leave the verdict unknown.
  */
-import type { Op } from '../src/history/op.ts';
+
+import type { Checker, CheckResult } from '../src/core/checker.ts';
+import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
-import type { Checker, CheckResult } from './checker.ts';
 
 export interface FinalRead {
   node: string;

@@ -1,6 +1,6 @@
-import type { Op } from '../src/history/op.ts';
+import type { Checker, CheckResult } from '../src/core/checker.ts';
+import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
-import type { Checker, CheckResult } from './checker.ts';
 
 export interface CounterBoundsError {
   /** Index of the read's completion in the history. */

@@ -1,6 +1,6 @@
-import type { Op } from '../src/history/op.ts';
+import type { Checker, CheckResult } from '../src/core/checker.ts';
+import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
-import type { Checker, CheckResult } from './checker.ts';
 
 /** What became of one element, once it was known to exist (its add acknowledged, or a read saw it). */
 export type ElementOutcome = 'stable' | 'lost' | 'never-read';

@@ -1,5 +1,5 @@
-import type { Op } from '../src/history/op.ts';
-import type { Checker, CheckResult } from './checker.ts';
+import type { Checker, CheckResult } from '../src/core/checker.ts';
+import type { Op } from '../src/core/op.ts';
 
 export interface FStats {
   count: number;

@@ -4,9 +4,16 @@
  * strobe and reset write that file; a freshly started `date` under the shim then confirms the offset.
  */
 import { addDaemonEnvHook, type DaemonEnvHook, RUN_DIR, removeDaemonEnvHook } from '../src/cluster/daemon.ts';
-import type { Remote } from '../src/cluster/remote.ts';
-import type { Invocation } from '../src/generator/types.ts';
-import type { Completion, Nemesis, NemesisPackage, RunContext } from '../src/test/interfaces.ts';
+import type { Invocation } from '../src/core/generator.ts';
+import type {
+  Completion,
+  Nemesis,
+  NemesisDescriptor,
+  NemesisOptions,
+  NemesisPackage,
+  RunContext,
+} from '../src/core/index.ts';
+import type { Remote } from '../src/core/remote.ts';
 import {
   errText,
   familyPackage,
@@ -19,7 +26,6 @@ import {
   settle,
 } from './common.ts';
 import { nodeHelpers, SKEWTIME_SO } from './helpers.ts';
-import type { NemesisDescriptor, NemesisOptions } from './index.ts';
 import type { FaultCycle } from './schedule.ts';
 import { parseTargetSpec, resolveTargets } from './targets.ts';
 

@@ -1,26 +1,16 @@
 /** What every fault family shares: option parsing, planning its schedule, reaching nodes, probing, errors. */
 
-import type { Remote } from '../src/cluster/remote.ts';
-import { Rng } from '../src/generator/rng.ts';
-import type { Invocation } from '../src/generator/types.ts';
-import type { Completion, Nemesis, NemesisPackage, RunContext } from '../src/test/interfaces.ts';
-import type { NemesisOptions } from './index.ts';
+import type { Invocation } from '../src/core/generator.ts';
+import type { Completion, Nemesis, NemesisOptions, NemesisPackage, RunContext } from '../src/core/index.ts';
+import { HEAL_FAILED, NOT_IN_EFFECT } from '../src/core/nemesis.ts';
+import type { Remote } from '../src/core/remote.ts';
+import { Rng } from '../src/core/rng.ts';
 import { type FaultCycle, planSchedule, scheduleGenerator, sequenceGenerator } from './schedule.ts';
 
-/**
- * The error of a nemesis op whose fault was applied but did not take effect (or whose heal did not
- * heal): the op completes `info` with it, so a run can never pass silently with a fault that never
- * happened. The lead's run code marks any such op as a run failure (see nemeses/README.md).
- */
-export const NOT_IN_EFFECT = 'fault not in effect';
-export const HEAL_FAILED = 'heal failed';
+export { HEAL_FAILED, isFaultFailure, NOT_IN_EFFECT } from '../src/core/nemesis.ts';
 
 export const notInEffect = (why: string): Completion => ({ type: 'info', error: `${NOT_IN_EFFECT}: ${why}` });
 export const healFailed = (why: string): Completion => ({ type: 'info', error: `${HEAL_FAILED}: ${why}` });
-
-/** Does this completion say a fault or heal went wrong (for the run's verdict)? */
-export const isFaultFailure = (error: string | undefined): boolean =>
-  error !== undefined && (error.startsWith(NOT_IN_EFFECT) || error.startsWith(HEAL_FAILED));
 
 export const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

@@ -1,31 +1,11 @@
-import { UserError } from '../src/cli/errors.ts';
-import type { NemesisPackage, RunContext, System } from '../src/test/interfaces.ts';
+import { UserError } from '../src/core/errors.ts';
+import type { NemesisDescriptor } from '../src/core/index.ts';
 import { clockDescriptor } from './clock.ts';
 import { packetDescriptor } from './packet.ts';
 import { partitionDescriptor } from './partition.ts';
 import { crashDescriptor, killDescriptor, pauseDescriptor } from './process.ts';
 
-export interface NemesisOptions {
-  /** Mean seconds between fault starts. */
-  interval: number;
-  nodes: string[];
-  /** The run's seed: the fault schedule is planned from it (same seed, same schedule). */
-  seed?: number;
-  /** Seconds of the main phase: faults are planned up to it. Default 60. */
-  timeLimit?: number;
-  /** Test options (`--opt key=value`): per-family settings, see nemeses/README.md. */
-  options?: Record<string, unknown>;
-  /** The system under test: kill/start/pause/resume and primaries go through it. */
-  system?: System;
-}
-
-export interface NemesisDescriptor {
-  name: string;
-  description: string;
-  create(opts: NemesisOptions): NemesisPackage;
-  /** Refuses up front what the platform cannot do (reason + fix), before anything is provisioned. */
-  preflight?(test: RunContext): Promise<string | undefined>;
-}
+export type { NemesisDescriptor, NemesisOptions } from '../src/core/index.ts';
 
 /** Every fault family, by the name used with --nemesis (comma-separated to combine). */
 export const NEMESES: Record<string, NemesisDescriptor> = {

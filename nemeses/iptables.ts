@@ -3,7 +3,7 @@
  * needed in the node). Each fault family has its own chain, jumped to from INPUT/OUTPUT; healing
  * removes exactly that chain, never anything the system under test set up.
  */
-import type { Remote } from '../src/cluster/remote.ts';
+import type { Remote } from '../src/core/remote.ts';
 import { netRun } from './common.ts';
 
 export type Hook = 'INPUT' | 'OUTPUT';

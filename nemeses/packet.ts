@@ -10,9 +10,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { RUN_DIR, signalDaemon, startDaemon, stopDaemon } from '../src/cluster/daemon.ts';
-import type { Remote } from '../src/cluster/remote.ts';
-import type { Invocation } from '../src/generator/types.ts';
-import type { Completion, Nemesis, NemesisPackage, RunContext } from '../src/test/interfaces.ts';
+import type { Invocation } from '../src/core/generator.ts';
+import type {
+  Completion,
+  Nemesis,
+  NemesisDescriptor,
+  NemesisOptions,
+  NemesisPackage,
+  RunContext,
+} from '../src/core/index.ts';
+import type { Remote } from '../src/core/remote.ts';
 import {
   errText,
   familyPackage,
@@ -26,7 +33,6 @@ import {
   settle,
 } from './common.ts';
 import { DELAY_BIN, nodeHelpers } from './helpers.ts';
-import type { NemesisDescriptor, NemesisOptions } from './index.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
 import { parseTargetSpec, resolveTargets } from './targets.ts';

@@ -4,9 +4,15 @@
  * every cut pair is probed over TCP; a pair that still talks fails the op loudly.
  */
 import { hostExec } from '../src/cluster/docker/host-exec.ts';
-import { Rng } from '../src/generator/rng.ts';
-import type { Invocation } from '../src/generator/types.ts';
-import type { Nemesis, NemesisPackage, RunContext } from '../src/test/interfaces.ts';
+import type { Invocation } from '../src/core/generator.ts';
+import type {
+  Nemesis,
+  NemesisDescriptor,
+  NemesisOptions,
+  NemesisPackage,
+  RunContext,
+} from '../src/core/index.ts';
+import { Rng } from '../src/core/rng.ts';
 import {
   errText,
   familyPackage,
@@ -18,7 +24,6 @@ import {
   settle,
   tcpReachable,
 } from './common.ts';
-import type { NemesisDescriptor, NemesisOptions } from './index.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
 import {

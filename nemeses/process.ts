@@ -5,18 +5,19 @@
  * ones are gone, paused ones are in state T, resumed ones are not.
  */
 import { daemonPids, processState, signalDaemon } from '../src/cluster/daemon.ts';
-import type { Remote } from '../src/cluster/remote.ts';
-import type { Invocation } from '../src/generator/types.ts';
+import type { Invocation } from '../src/core/generator.ts';
 import type {
   Completion,
   Nemesis,
+  NemesisDescriptor,
+  NemesisOptions,
   NemesisPackage,
   NodeRef,
   RunContext,
   System,
-} from '../src/test/interfaces.ts';
+} from '../src/core/index.ts';
+import type { Remote } from '../src/core/remote.ts';
 import { errText, familyPackage, healFailed, notInEffect, optList, remoteOf } from './common.ts';
-import type { NemesisDescriptor, NemesisOptions } from './index.ts';
 import type { FaultCycle } from './schedule.ts';
 import { parseTargetSpec, resolveTargets, type TargetSpec } from './targets.ts';
 

@@ -4,17 +4,14 @@
  * (written to the run folder as nemesis-schedule.json), so the same seed gives the same schedule no
  * matter how the clients' timing went, and `--replay` can run exactly the same faults again.
  */
-import { fillIn } from '../src/generator/context.ts';
-import { Rng } from '../src/generator/rng.ts';
-import type { Context, Generator, OpResult } from '../src/generator/types.ts';
-import type { Op } from '../src/history/op.ts';
 
-export interface ScheduledOp {
-  /** Seconds after the main phase starts. */
-  at: number;
-  f: string;
-  value: unknown;
-}
+import type { Context, Generator, OpResult } from '../src/core/generator.ts';
+import type { ScheduledOp } from '../src/core/nemesis.ts';
+import type { Op } from '../src/core/op.ts';
+import { Rng } from '../src/core/rng.ts';
+import { fillIn } from '../src/generator/context.ts';
+
+export type { ScheduledOp };
 
 export interface FaultCycle {
   /** The family's name (partition, kill, …) — also separates the families' random streams. */

@@ -1,5 +1,5 @@
 /** Which nodes a process or clock fault hits: one, minority, majority, all, primaries, or named nodes. */
-import type { Rng } from '../src/generator/rng.ts';
+import type { Rng } from '../src/core/rng.ts';
 
 export type TargetSpec = 'one' | 'minority' | 'majority' | 'all' | 'primaries' | string[];
 export const TARGET_SPECS = ['one', 'minority', 'majority', 'all', 'primaries'] as const;

@@ -2,7 +2,7 @@
  * Partition topologies as grudges: node → the nodes it drops traffic from. Pure; choices come from the
  * Rng passed in, so a seed fixes them. A grudge is applied as INPUT DROP rules on each node.
  */
-import type { Rng } from '../src/generator/rng.ts';
+import type { Rng } from '../src/core/rng.ts';
 
 export type Grudge = Record<string, string[]>;
 

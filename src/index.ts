@@ -1,9 +1,8 @@
 /** faultline's public API for test files and extensions. */
-export type { Checker, CheckResult, Validity } from '../checkers/checker.ts';
+
 export { compose } from '../checkers/compose.ts';
-export type { Generator, Invocation, OpTemplate } from './generator/types.ts';
-export type { Op, OpType, Process } from './history/op.ts';
-export { defineTest, type TestDefinition } from './test/define.ts';
+export type { Checker, CheckResult, Validity } from './core/checker.ts';
+export type { Generator, Invocation, OpTemplate } from './core/generator.ts';
 export type {
   Client,
   ClientFactory,
@@ -15,4 +14,6 @@ export type {
   SystemDescriptor,
   Workload,
   WorkloadDescriptor,
-} from './test/interfaces.ts';
+} from './core/index.ts';
+export type { Op, OpType, Process } from './core/op.ts';
+export { defineTest, type TestDefinition } from './test/define.ts';

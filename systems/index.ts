@@ -1,5 +1,5 @@
-import { UserError } from '../src/cli/errors.ts';
-import type { SystemDescriptor } from '../src/test/interfaces.ts';
+import { UserError } from '../src/core/errors.ts';
+import type { SystemDescriptor } from '../src/core/index.ts';
 import { etcdSystem } from './etcd/index.ts';
 import { memorySystem } from './memory/index.ts';
 import { redisSystem } from './redis/index.ts';

@@ -8,9 +8,9 @@
  */
 import { bankChecker } from '../checkers/bank.ts';
 import { convergence } from '../checkers/convergence.ts';
+import type { Generator } from '../src/core/generator.ts';
+import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/core/index.ts';
 import { fn } from '../src/generator/index.ts';
-import type { Generator } from '../src/generator/types.ts';
-import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/test/interfaces.ts';
 import { finalReadPerNode } from './set.ts';
 
 export interface BankConfig {

@@ -6,9 +6,9 @@
  * `readFraction` (default 0.5).
  */
 import { counterChecker } from '../checkers/counter.ts';
+import type { Generator } from '../src/core/generator.ts';
+import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/core/index.ts';
 import { fn } from '../src/generator/index.ts';
-import type { Generator } from '../src/generator/types.ts';
-import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/test/interfaces.ts';
 import { finalReadPerNode } from './set.ts';
 
 export function counterOps(deltaMax: number, readFraction: number): Generator {

@@ -1,5 +1,5 @@
-import { UserError } from '../src/cli/errors.ts';
-import type { WorkloadDescriptor } from '../src/test/interfaces.ts';
+import { UserError } from '../src/core/errors.ts';
+import type { WorkloadDescriptor } from '../src/core/index.ts';
 import { bankWorkloadDescriptor } from './bank.ts';
 import { counterWorkloadDescriptor } from './counter.ts';
 import { registerWorkloadDescriptor } from './register.ts';

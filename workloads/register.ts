@@ -5,9 +5,9 @@
  * Op values are [key, value]: read [k, null] → [k, v]; write [k, v]; cas [k, [from, to]].
  */
 import { linearizable } from '../checkers/linearizable/index.ts';
+import type { Generator } from '../src/core/generator.ts';
+import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/core/index.ts';
 import { fn, independentConcurrent, limit, mix } from '../src/generator/index.ts';
-import type { Generator } from '../src/generator/types.ts';
-import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/test/interfaces.ts';
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 

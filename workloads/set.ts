@@ -5,10 +5,10 @@
  */
 import { setChecker } from '../checkers/set.ts';
 import { setFull } from '../checkers/set-full.ts';
+import type { Context, Generator, OpResult } from '../src/core/generator.ts';
+import type { Workload, WorkloadDescriptor } from '../src/core/index.ts';
+import type { Op } from '../src/core/op.ts';
 import { eachThread, fillIn, fn, mix, once, onThreads } from '../src/generator/index.ts';
-import type { Context, Generator, OpResult } from '../src/generator/types.ts';
-import type { Op } from '../src/history/op.ts';
-import type { Workload, WorkloadDescriptor } from '../src/test/interfaces.ts';
 
 /** add 0, add 1, add 2, … — a pure generator: its state is the next element. */
 export function uniqueAdds(next = 0): Generator {

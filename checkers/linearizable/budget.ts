@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import type { CheckOptions } from '../checker.ts';
+import type { CheckOptions } from '../../src/core/checker.ts';
 
 export const DEFAULT_TIME_LIMIT_MS = 5 * 60_000;
 

@@ -1,5 +1,5 @@
-import type { Op } from '../../src/history/op.ts';
-import type { CheckOptions, CheckResult, Validity } from '../checker.ts';
+import type { CheckOptions, CheckResult, Validity } from '../../src/core/checker.ts';
+import type { Op } from '../../src/core/op.ts';
 import { Budget } from './budget.ts';
 import { explainFailure, type LinearizabilityFailure } from './explain.ts';
 import type { Model } from './model.ts';

@@ -1,4 +1,4 @@
-import type { Checker } from '../checker.ts';
+import type { Checker } from '../../src/core/checker.ts';
 import { checkLinearizable, type LinearizableOptions } from './check.ts';
 import type { Model } from './model.ts';
 import { resolveModel } from './models/registry.ts';

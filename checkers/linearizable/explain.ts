@@ -1,4 +1,4 @@
-import type { Op } from '../../src/history/op.ts';
+import type { Op } from '../../src/core/op.ts';
 import type { Budget } from './budget.ts';
 import type { LinearizableOptions } from './check.ts';
 import { minimizeOps } from './minimize.ts';

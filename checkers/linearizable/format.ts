@@ -1,4 +1,4 @@
-import type { Op } from '../../src/history/op.ts';
+import type { Op } from '../../src/core/op.ts';
 import type { LinearizabilityResult } from './check.ts';
 import type { OpRef } from './explain.ts';
 

@@ -1,4 +1,4 @@
-import type { Op } from '../../src/history/op.ts';
+import type { Op } from '../../src/core/op.ts';
 import { pairOps } from '../../src/history/pairs.ts';
 import type { Call, Model } from './model.ts';
 

@@ -1,5 +1,6 @@
 /** The faultline command line. Commands are thin: parse flags, call a module, map the outcome to an exit code. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EnvironmentError, EXIT, UserError } from '../core/errors.ts';
 import { VERSION } from '../version.ts';
 import { analyzeCommand } from './commands/analyze.ts';
 import { cleanCommand } from './commands/clean.ts';
@@ -9,7 +10,6 @@ import { imageBuildCommand } from './commands/image.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
-import { EnvironmentError, EXIT, UserError } from './errors.ts';
 
 const int =
   (name: string, min = 0) =>

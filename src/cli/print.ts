@@ -1,9 +1,10 @@
 /** Terminal output of verdicts, shared by `run` and `analyze`. */
-import type { CheckResult } from '../../checkers/checker.ts';
+
 import {
   formatLinearizabilityResult,
   type LinearizabilityResult,
 } from '../../checkers/linearizable/index.ts';
+import type { CheckResult } from '../core/checker.ts';
 
 export const VERDICT = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' } as const;
 export const verdictWord = (v: unknown): string => VERDICT[String(v) as keyof typeof VERDICT] ?? String(v);

@@ -4,7 +4,7 @@
  * kernel drops. Every daemon is started through here so that node-wide hooks (the clock shim's
  * LD_PRELOAD) apply to all of them.
  */
-import type { ExecOptions, Remote } from './remote.ts';
+import type { ExecOptions, Remote } from '../core/remote.ts';
 
 export interface DaemonSpec {
   /** Short name: pid file /run/faultline/<name>.pid. */

@@ -2,7 +2,7 @@
  * Combinators that shape one generator (`limit`, `synchronize`, `untilOk`, `map`, `filter`, `onUpdate`,
  * `processLimit`) or choose among several (`mix`, `any`, `flipFlop`), and `phases`.
  */
-import type { Op, Process } from '../history/op.ts';
+import type { Op, Process } from '../core/op.ts';
 import { allFree } from './context.ts';
 import { type GenLike, gen, seq } from './core.ts';
 import { ask, chooseSoonest, nextStates, pending } from './step.ts';

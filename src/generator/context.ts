@@ -2,7 +2,7 @@
  * Building, restricting and reading generator contexts, and filling op templates in from one. The runner
  * and the simulator build contexts with `makeContext`; combinators hand children `restrictContext` views.
  */
-import type { Process } from '../history/op.ts';
+import type { Process } from '../core/op.ts';
 import type { Rng } from './rng.ts';
 import type { Context, Invocation, OpTemplate, Thread } from './types.ts';
 

@@ -2,7 +2,7 @@
  * The basic generators: lifting templates and functions into generators, coercion (`gen`), the empty
  * generator, sequencing (`seq`, exported also as `then`), `repeat` and `cycle`.
  */
-import type { Op } from '../history/op.ts';
+import type { Op } from '../core/op.ts';
 import { fillIn } from './context.ts';
 import { ask, pending } from './step.ts';
 import type { Context, Generator, OpResult, OpTemplate } from './types.ts';

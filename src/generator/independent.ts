@@ -7,7 +7,7 @@
  * too; the key's generator is told about its events with the tuple unwrapped (value = innerValue or
  * result). A completion whose value is not a 2-tuple reaches it unchanged.
  */
-import type { Op, Process } from '../history/op.ts';
+import type { Op, Process } from '../core/op.ts';
 import { contextOn } from './context.ts';
 import type { GenLike } from './core.ts';
 import { gen } from './core.ts';

@@ -41,7 +41,7 @@
  * `fillIn(template, ctx)` (context.ts) turns an op template into an invocation: the process of a free
  * thread picked with ctx.rng (or 'pending'), time = ctx.time when absent. `ask`/`toStep` (step.ts) normalize an OpResult.
  */
-import type { Op, OpType, Process } from '../history/op.ts';
+import type { Op, OpType, Process } from '../core/op.ts';
 import { makeContext } from './context.ts';
 import { type GenLike, gen as toGen } from './core.ts';
 import { Rng } from './rng.ts';

@@ -3,7 +3,7 @@
  * per thread) and `reserve` (fixed groups of threads per generator). A child only sees its own threads in
  * its context and only hears events of its own threads.
  */
-import type { Op } from '../history/op.ts';
+import type { Op } from '../core/op.ts';
 import { any } from './combinators.ts';
 import { contextOn, restrictContext } from './context.ts';
 import { type GenLike, gen } from './core.ts';

@@ -2,7 +2,7 @@
  * Generators about time: `timeLimit`, `stagger`, `delay`, `sleep`. All times are ns on the run's clock
  * (ctx.time); the randomness of stagger comes from ctx.rng.
  */
-import type { Op } from '../history/op.ts';
+import type { Op } from '../core/op.ts';
 import { type GenLike, gen } from './core.ts';
 import { ask, minUntil, pending } from './step.ts';
 import type { Context, Generator, OpResult } from './types.ts';

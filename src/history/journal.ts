@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import type { Op } from './op.ts';
+import type { Op } from '../core/op.ts';
 
 /**
  * Append-only history.jsonl writer. Ops are buffered and written at least every `flushMs` (and at once

@@ -1,4 +1,4 @@
-import type { Op, OpPair, Process } from './op.ts';
+import type { Op, OpPair, Process } from '../core/op.ts';
 
 /**
  * Matches every invoke with the completion of the same process that follows it. A process has at most

@@ -1,5 +1,5 @@
 /** Clock offsets per node over time, read from the clock nemesis's ops (when it reports them). */
-import type { Op } from '../history/op.ts';
+import type { Op } from '../core/op.ts';
 
 export interface ClockSeries {
   nodes: string[];

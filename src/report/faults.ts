@@ -1,5 +1,5 @@
 /** Fault windows: spans of time during which a nemesis fault was in effect, from the nemesis ops. */
-import type { Op } from '../history/op.ts';
+import type { Op } from '../core/op.ts';
 
 export interface FaultWindow {
   /** The fault family key ('partition', 'kill', 'clock', …): a stop closes every open window of its key. */

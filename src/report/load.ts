@@ -2,8 +2,8 @@
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { CheckResult } from '../../checkers/checker.ts';
-import type { Op, OpType } from '../history/op.ts';
+import type { CheckResult } from '../core/checker.ts';
+import type { Op, OpType } from '../core/op.ts';
 import { FILES } from '../store/run-dir.ts';
 
 /** test.json as written by the runner; every field optional because old or hand-made folders vary. */

@@ -1,5 +1,5 @@
 /** Ops paired into rows (invoke + completion) and assigned to timeline lanes. Shared by every view. */
-import type { Op, Process } from '../history/op.ts';
+import type { Op, Process } from '../core/op.ts';
 
 export type Outcome = 'ok' | 'fail' | 'info' | 'pending';
 

@@ -1,5 +1,5 @@
 /** What every output (HTML, JUnit, Markdown) says about a run: verdicts, counts, faults, how to re-run. */
-import type { CheckResult, Validity } from '../../checkers/checker.ts';
+import type { CheckResult, Validity } from '../core/checker.ts';
 import { shellQuote } from './escape.ts';
 import { type FaultEvent, type FaultWindow, faultWindows } from './faults.ts';
 import type { LoadedRun, TestInfo } from './load.ts';

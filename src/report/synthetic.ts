@@ -4,12 +4,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckResult } from '../../checkers/checker.ts';
 import { compose } from '../../checkers/compose.ts';
 import { exceptions } from '../../checkers/exceptions.ts';
 import { setChecker } from '../../checkers/set.ts';
 import { stats } from '../../checkers/stats.ts';
-import type { Op, OpType, Process } from '../history/op.ts';
+import type { CheckResult } from '../core/checker.ts';
+import type { Op, OpType, Process } from '../core/op.ts';
 import { FILES } from '../store/run-dir.ts';
 
 export interface SyntheticOptions {

@@ -1,4 +1,4 @@
-import type { Op } from '../history/op.ts';
+import type { Op } from '../core/op.ts';
 
 export type Phase =
   | 'setup'

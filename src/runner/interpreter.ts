@@ -4,10 +4,11 @@
  * src/generator/simulate.ts (the simulator is its pure twin), with real time and real async workers.
  */
 
-import type { Rng } from '../generator/rng.ts';
-import type { Context, Generator, Invocation, Thread } from '../generator/types.ts';
-import type { Op, Process } from '../history/op.ts';
-import type { Completion } from '../test/interfaces.ts';
+import { errorText } from '../core/errors.ts';
+import type { Context, Generator, Invocation, Thread } from '../core/generator.ts';
+import type { Completion } from '../core/index.ts';
+import type { Op, Process } from '../core/op.ts';
+import type { Rng } from '../core/rng.ts';
 
 export interface Worker {
   /** Performs one op; `signal` aborts on timeout or hard stop. Throwing is treated as `info`. */
@@ -279,9 +280,4 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     o.hardStop?.removeEventListener('abort', onStop);
   }
   return { nextIndex: index, processes, stopped };
-}
-
-export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);
-  return String(err);
 }

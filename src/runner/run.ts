@@ -6,25 +6,26 @@
  */
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Checker, type CheckResult, mergeValidity } from '../../checkers/checker.ts';
 import { compose } from '../../checkers/compose.ts';
 import { exceptions } from '../../checkers/exceptions.ts';
 import { stats } from '../../checkers/stats.ts';
-import { isFaultFailure } from '../../nemeses/common.ts';
-import type { Cluster } from '../cluster/remote.ts';
+import { type Checker, type CheckResult, mergeValidity } from '../core/checker.ts';
+import { type ExitCode, errorText, exitCodeFor } from '../core/errors.ts';
+import type { Generator, Thread } from '../core/generator.ts';
+import type { Client, NemesisPackage, NodeRef, RunContext, System, Workload } from '../core/index.ts';
+import { isFaultFailure } from '../core/nemesis.ts';
+import type { Op, Process } from '../core/op.ts';
+import type { Cluster } from '../core/remote.ts';
+import { Rng } from '../core/rng.ts';
 import { clients, clientsAndNemesis, nemesis as onNemesis, stagger, timeLimit } from '../generator/index.ts';
-import { Rng } from '../generator/rng.ts';
-import type { Generator, Thread } from '../generator/types.ts';
 import { Journal } from '../history/journal.ts';
-import type { Op, Process } from '../history/op.ts';
 import { writeReports } from '../report/index.ts';
 import { createRunDir, FILES, linkLatest, writeJson } from '../store/run-dir.ts';
 import type { ResolvedTest } from '../test/define.ts';
-import type { Client, NemesisPackage, NodeRef, RunContext, System, Workload } from '../test/interfaces.ts';
 import { createLogger } from '../util/log.ts';
 import { VERSION } from '../version.ts';
 import type { Phase, RunListener } from './events.ts';
-import { errorText, interpret, type Worker } from './interpreter.ts';
+import { interpret, type Worker } from './interpreter.ts';
 
 export interface RunParts {
   system: System;
@@ -46,8 +47,6 @@ export interface RunControl {
   leaveRunning?: boolean;
 }
 
-export type ExitCode = 0 | 1 | 2 | 254 | 255;
-
 /** How far past the time limit a planned fault that slow earlier faults delayed may still start. */
 const SCHEDULE_SLACK_NS = 10e9;
 
@@ -60,8 +59,6 @@ export interface RunOutcome {
   error?: string;
   history: Op[];
 }
-
-export const exitCodeFor = (v: true | false | 'unknown'): ExitCode => (v === true ? 0 : v === false ? 1 : 2);
 
 /** The checkers every run gets in addition to the workload's. */
 export function runCheckers(workload: Pick<Workload, 'checkers'>): Checker {

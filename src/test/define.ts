@@ -1,6 +1,6 @@
 /** Test definitions: what a test file exports (`defineTest`), validated, then resolved with CLI flags. */
 import { z } from 'zod';
-import type { NemesisPackage, SystemDescriptor, WorkloadDescriptor } from './interfaces.ts';
+import type { NemesisPackage, SystemDescriptor, WorkloadDescriptor } from '../core/index.ts';
 
 const positiveInt = z.number().int().positive();
 

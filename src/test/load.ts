@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { type TestDefinition, testSchema } from './define.ts';
 
 export async function loadTestFile(file: string): Promise<TestDefinition> {

@@ -4,7 +4,14 @@ import { findNemeses, inHealOrder, type NemesisDescriptor } from '../../nemeses/
 import { type ScheduledOp, scheduleGenerator } from '../../nemeses/schedule.ts';
 import { findSystem, resolveMode } from '../../systems/index.ts';
 import { findWorkload } from '../../workloads/index.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
+import type {
+  NemesisPackage,
+  System,
+  SystemDescriptor,
+  Workload,
+  WorkloadDescriptor,
+} from '../core/index.ts';
 import { composePackages } from '../runner/nemesis-compose.ts';
 import {
   DEFAULTS,
@@ -14,7 +21,6 @@ import {
   resolveConcurrency,
   type TestDefinition,
 } from './define.ts';
-import type { NemesisPackage, System, SystemDescriptor, Workload, WorkloadDescriptor } from './interfaces.ts';
 
 export interface Resolved {
   test: ResolvedTest;

@@ -1,13 +1,9 @@
 import { appendFileSync } from 'node:fs';
+import type { Logger } from '../core/context.ts';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
-export interface Logger {
-  debug(msg: string): void;
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
+export type { Logger } from '../core/context.ts';
 
 /** Writes every line to a file (faultline.log) and, at `consoleLevel` and above, to stderr. */
 export function createLogger(opts: { file?: string; consoleLevel?: Level | 'silent' } = {}): Logger {

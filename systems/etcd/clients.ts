@@ -3,8 +3,8 @@
  * Classification: a read that errs is `fail` (it changed nothing); a write is `fail` only when it certainly
  * had no effect (refused connection, a compare that failed, a rejection raised before Raft), else `info`.
  */
-import type { Invocation } from '../../src/generator/types.ts';
-import type { Client, ClientFactory, Completion, NodeRef, RunContext } from '../../src/test/interfaces.ts';
+import type { Invocation } from '../../src/core/generator.ts';
+import type { Client, ClientFactory, Completion, NodeRef, RunContext } from '../../src/core/index.ts';
 import { EtcdError, EtcdHttp, type KeyValue } from './http.ts';
 
 export type ReadMode = 'linearizable' | 'serializable';

@@ -6,8 +6,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { isRunning, signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
-import type { Remote } from '../../src/cluster/remote.ts';
-import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/test/interfaces.ts';
+import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
+import type { Remote } from '../../src/core/remote.ts';
 import { etcdCounterClient, etcdRegisterClient, etcdSetClient } from './clients.ts';
 import { CLIENT_PORT, EtcdHttp, PEER_PORT } from './http.ts';
 

@@ -4,8 +4,8 @@
  * checker can be exercised in both directions in a unit test. Choose the misbehaviour with --mode.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Invocation } from '../../src/generator/types.ts';
-import type { Client, Completion, RunContext, System, SystemDescriptor } from '../../src/test/interfaces.ts';
+import type { Invocation } from '../../src/core/generator.ts';
+import type { Client, Completion, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
 import { MEMORY_MODES, type MemoryMode, MemoryStore, type MemoryTuning } from './store.ts';
 
 function tuningFrom(options: Record<string, unknown>): Partial<MemoryTuning> {

@@ -3,7 +3,7 @@
  * switchable misbehaviour so that every checker can be shown both passing and failing without Docker.
  * Each op is applied atomically (JavaScript runs one op at a time), so the honest mode is linearizable.
  */
-import { Rng } from '../../src/generator/rng.ts';
+import { Rng } from '../../src/core/rng.ts';
 
 export type MemoryMode = 'honest' | 'lost-writes' | 'stale-reads' | 'duplicated-adds' | 'delayed-visibility';
 

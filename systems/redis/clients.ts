@@ -8,8 +8,8 @@
  * `--opt redisWait=N`: WAIT for N replicas after each write; fewer acks make the write `info`.
  */
 import { Redis } from 'ioredis';
-import type { Invocation } from '../../src/generator/types.ts';
-import type { Client, ClientFactory, Completion, NodeRef, RunContext } from '../../src/test/interfaces.ts';
+import type { Invocation } from '../../src/core/generator.ts';
+import type { Client, ClientFactory, Completion, NodeRef, RunContext } from '../../src/core/index.ts';
 
 const MASTER_NAME = 'faultline';
 const SENTINEL_PORT = 26379;

@@ -6,8 +6,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { isRunning, signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
-import type { Remote } from '../../src/cluster/remote.ts';
-import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/test/interfaces.ts';
+import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
+import type { Remote } from '../../src/core/remote.ts';
 import { redisCounterClient, redisRegisterClient, redisSetClient } from './clients.ts';
 
 export const REDIS_PORT = 6379;

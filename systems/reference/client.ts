@@ -6,8 +6,8 @@
  * changes state and `fail` for reads (a read has no effect, so not hearing back is the same as not
  * having read).
  */
-import type { Invocation } from '../../src/generator/types.ts';
-import type { ClientFactory, Completion } from '../../src/test/interfaces.ts';
+import type { Invocation } from '../../src/core/generator.ts';
+import type { ClientFactory, Completion } from '../../src/core/index.ts';
 import { describeError, errorCode } from '../../src/util/net-errors.ts';
 
 export const REFERENCE_PORT = 8470;

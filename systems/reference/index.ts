@@ -3,7 +3,7 @@
  * `--system reference/<design> --mode <mode>`. They exist to show, end to end, that faultline's checkers
  * catch the bugs these designs really have.
  */
-import type { SystemDescriptor } from '../../src/test/interfaces.ts';
+import type { SystemDescriptor } from '../../src/core/index.ts';
 import { referenceDescriptor } from './system.ts';
 
 export const REFERENCE_SYSTEMS: SystemDescriptor[] = [

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
-import type { Remote } from '../../src/cluster/remote.ts';
-import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/test/interfaces.ts';
+import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
+import type { Remote } from '../../src/core/remote.ts';
 import { REFERENCE_PORT, referenceClient } from './client.ts';
 
 export const DIR = '/var/lib/faultline-ref';

@@ -1,16 +1,16 @@
 /** `faultline analyze <run-dir|history>`: re-checks a stored history; never needs the cluster. */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Checker, CheckResult } from '../../../checkers/checker.ts';
 import { linearizable } from '../../../checkers/linearizable/index.ts';
 import { findWorkload } from '../../../workloads/index.ts';
+import type { Checker, CheckResult } from '../../core/checker.ts';
+import { exitCodeFor, UserError } from '../../core/errors.ts';
+import type { Op } from '../../core/op.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
-import type { Op } from '../../history/op.ts';
 import { writeReports } from '../../report/index.ts';
-import { exitCodeFor, runCheckers } from '../../runner/run.ts';
+import { runCheckers } from '../../runner/run.ts';
 import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
 import type { ResolvedTest } from '../../test/define.ts';
-import { UserError } from '../errors.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
 
 export interface AnalyzeFlags {

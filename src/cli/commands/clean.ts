@@ -2,7 +2,7 @@
 import { cleanByLabel, removeImages } from '../../cluster/docker/clean.ts';
 import { connectEngine, pingEngine } from '../../cluster/docker/engine.ts';
 import { checkRunId } from '../../cluster/docker/labels.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../../core/errors.ts';
 
 export interface CleanFlags {
   runId?: string;

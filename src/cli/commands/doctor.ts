@@ -1,7 +1,7 @@
 /** `faultline doctor`: one line per check; exit 0 when nothing failed (warnings allowed), 1 otherwise. */
 import { formatChecks, runDoctor } from '../../cluster/docker/doctor.ts';
 import { FLAVOURS, type Flavour } from '../../cluster/docker/image.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../../core/errors.ts';
 import { parsePackages } from './image.ts';
 
 export interface DoctorFlags {

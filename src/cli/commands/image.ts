@@ -1,7 +1,7 @@
 /** `faultline image build [--flavour hostroot|debian] [--packages a,b] [--force]`: builds the node image. */
 import { connectEngine, pingEngine } from '../../cluster/docker/engine.ts';
 import { ensureImage, FLAVOURS, type Flavour } from '../../cluster/docker/image.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../../core/errors.ts';
 
 export interface ImageBuildFlags {
   flavour?: string;

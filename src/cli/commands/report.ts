@@ -1,9 +1,9 @@
 /** `faultline report <run-dir>`: rebuilds report.html, junit.xml and summary.md from a run folder's stored files. */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../../core/errors.ts';
 import { displayPath, writeReports } from '../../report/index.ts';
 import { FILES } from '../../store/run-dir.ts';
-import { UserError } from '../errors.ts';
 
 /** Exit 0 when the reports were written, whatever the run's verdict (that is `analyze`'s job). */
 export async function reportCommand(runDir: string): Promise<number> {

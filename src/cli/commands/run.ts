@@ -2,18 +2,18 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ScheduledOp } from '../../../nemeses/schedule.ts';
 import { DockerCluster, FLAVOURS, type Flavour, preflight } from '../../cluster/docker/index.ts';
-import type { Cluster } from '../../cluster/remote.ts';
+import { EnvironmentError, UserError } from '../../core/errors.ts';
+import type { RunContext, System } from '../../core/index.ts';
+import type { Cluster } from '../../core/remote.ts';
 import { chooseProgress, preloadDashboard } from '../../dashboard/select.ts';
 import type { RunOutcome } from '../../runner/run.ts';
 import { runTest } from '../../runner/run.ts';
 import { FILES, readJson } from '../../store/run-dir.ts';
 import type { ResolvedTest, TestDefinition } from '../../test/define.ts';
-import type { RunContext, System } from '../../test/interfaces.ts';
 import { loadTestFile } from '../../test/load.ts';
 import { resolveTest } from '../../test/resolve.ts';
 import { createLogger, silentLogger } from '../../util/log.ts';
 import { VERSION } from '../../version.ts';
-import { EnvironmentError, UserError } from '../errors.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
 
 export interface RunFlags {

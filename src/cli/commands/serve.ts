@@ -1,12 +1,12 @@
 /** `faultline serve`: browse the results folder (every run, its report and files, .tar.gz downloads). */
 import { existsSync, statSync } from 'node:fs';
+import { UserError } from '../../core/errors.ts';
 import {
   isLoopback,
   type RunningServer,
   type ServeOptions,
   startServer as start,
 } from '../../report/server.ts';
-import { UserError } from '../errors.ts';
 
 export interface ServeFlags {
   resultsDir?: string;

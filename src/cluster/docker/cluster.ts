@@ -5,9 +5,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type Docker from 'dockerode';
+import type { Cluster, NodeSpec, Remote } from '../../core/remote.ts';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
-import type { Cluster, NodeSpec, Remote } from '../remote.ts';
 import { cleanByLabel } from './clean.ts';
 import { connectEngine, type Engine, engineErrorMessage, isUnreachable } from './engine.ts';
 import { customImage, ensureImage, type Flavour, type ImageResult } from './image.ts';

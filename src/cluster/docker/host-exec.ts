@@ -1,7 +1,7 @@
 /** Running a command on the faultline host (nsenter into a node's network namespace), with the exec contract. */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { ExecOptions, ExecResult } from '../remote.ts';
+import type { ExecOptions, ExecResult } from '../../core/remote.ts';
 
 export function hostExec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve) => {

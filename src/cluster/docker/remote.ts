@@ -3,7 +3,7 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import type { ExecOptions, ExecResult, Remote } from '../remote.ts';
+import type { ExecOptions, ExecResult, Remote } from '../../core/remote.ts';
 import { type Engine, engineErrorMessage, isNotFound, oneLine } from './engine.ts';
 import { hostExec, killTree } from './host-exec.ts';
 import { packTar, unpackTar } from './tar.ts';

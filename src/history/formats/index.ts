@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Op } from '../op.ts';
+import type { Op } from '../../core/op.ts';
 import { parseJepsenEdn } from './jepsen-edn.ts';
 import { parseJsonl } from './jsonl.ts';
 import { ETCD_LOG_LINE, parseEtcdLog } from './porcupine-etcd.ts';

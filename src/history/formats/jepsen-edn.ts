@@ -1,5 +1,5 @@
 import { parseEDNString } from 'edn-data';
-import type { Op, OpType, Process } from '../op.ts';
+import type { Op, OpType, Process } from '../../core/op.ts';
 import { HistoryFormatError, type ParsedHistory } from './types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Op } from '../op.ts';
+import type { Op } from '../../core/op.ts';
 import { HistoryFormatError, type ParsedHistory } from './types.ts';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);

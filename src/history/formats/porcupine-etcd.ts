@@ -1,4 +1,4 @@
-import type { Op, OpType } from '../op.ts';
+import type { Op, OpType } from '../../core/op.ts';
 import { HistoryFormatError, type ParsedHistory } from './types.ts';
 
 /**

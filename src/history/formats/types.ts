@@ -1,4 +1,4 @@
-import type { Op } from '../op.ts';
+import type { Op } from '../../core/op.ts';
 
 /** What a history reader returns: the ops, the model the format implies (if any), the format's name. */
 export interface ParsedHistory {

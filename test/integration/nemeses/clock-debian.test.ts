@@ -7,7 +7,7 @@ import { clockDescriptor, observedOffset } from '../../../nemeses/clock.ts';
 import { SKEWTIME_SO } from '../../../nemeses/helpers.ts';
 import { cleanByLabel } from '../../../src/cluster/docker/clean.ts';
 import { DockerCluster } from '../../../src/cluster/docker/cluster.ts';
-import type { Remote } from '../../../src/cluster/remote.ts';
+import type { Remote } from '../../../src/core/remote.ts';
 import { engine, leftovers, testRunId } from '../docker/helpers.ts';
 import { requireDocker } from '../engine.ts';
 import { invoke, runContext, startSingleEtcd } from './helpers.ts';

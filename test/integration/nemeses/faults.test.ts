@@ -12,7 +12,7 @@ import { processState, startDaemon } from '../../../src/cluster/daemon.ts';
 import { cleanByLabel } from '../../../src/cluster/docker/clean.ts';
 import { DockerCluster } from '../../../src/cluster/docker/cluster.ts';
 import type { DockerRemote } from '../../../src/cluster/docker/remote.ts';
-import type { Remote } from '../../../src/cluster/remote.ts';
+import type { Remote } from '../../../src/core/remote.ts';
 import { engine, leftovers, testRunId } from '../docker/helpers.ts';
 import { requireDocker } from '../engine.ts';
 import { invoke, runContext, sleeperSystem, startSingleEtcd, sutPid } from './helpers.ts';

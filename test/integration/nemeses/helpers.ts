@@ -1,9 +1,9 @@
 /** Shared by the nemesis integration suites: a run context over real nodes and a tiny system of sleepers. */
 import { tmpdir } from 'node:os';
 import { daemonPid, signalDaemon, startDaemon } from '../../../src/cluster/daemon.ts';
-import type { Remote } from '../../../src/cluster/remote.ts';
-import type { Invocation } from '../../../src/generator/types.ts';
-import type { Nemesis, NodeRef, RunContext, System } from '../../../src/test/interfaces.ts';
+import type { Invocation } from '../../../src/core/generator.ts';
+import type { Nemesis, NodeRef, RunContext, System } from '../../../src/core/index.ts';
+import type { Remote } from '../../../src/core/remote.ts';
 import type { Logger } from '../../../src/util/log.ts';
 
 export interface CapturedLog extends Logger {

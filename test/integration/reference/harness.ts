@@ -4,9 +4,9 @@
  * and bench/reference.ts.
  */
 
-import type { Checker } from '../../../checkers/checker.ts';
 import { convergence } from '../../../checkers/convergence.ts';
 import { DockerCluster } from '../../../src/cluster/docker/index.ts';
+import type { Checker } from '../../../src/core/checker.ts';
 import { type RunControl, type RunOutcome, runTest } from '../../../src/runner/run.ts';
 import type { TestDefinition } from '../../../src/test/define.ts';
 import { resolveTest } from '../../../src/test/resolve.ts';

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../../../checkers/compose.ts';
 import { linearizable } from '../../../checkers/linearizable/index.ts';
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 import { writeReports } from '../../../src/report/index.ts';
 import { type SyntheticRun, syntheticRun, XSS } from '../../../src/report/synthetic.ts';
 import { removeTempDirs, tempDir } from '../../unit/report/helpers.ts';

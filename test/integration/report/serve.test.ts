@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../../src/cli/commands/serve.ts';
-import { UserError } from '../../../src/cli/errors.ts';
+import { UserError } from '../../../src/core/errors.ts';
 import { writeReports } from '../../../src/report/index.ts';
 import { syntheticRun } from '../../../src/report/synthetic.ts';
 import { removeTempDirs, tempDir } from '../../unit/report/helpers.ts';

@@ -4,16 +4,11 @@
  * System's own hooks. It exists so these tests do not depend on nemeses/ while that is being written;
  * the runs also work with `nemesis: 'partition,kill,pause,clock'` once those families land.
  */
+
+import type { Generator } from '../../../src/core/generator.ts';
+import type { Completion, NemesisPackage, NodeRef, RunContext, System } from '../../../src/core/index.ts';
+import { Rng } from '../../../src/core/rng.ts';
 import { once, seq, sleep } from '../../../src/generator/index.ts';
-import { Rng } from '../../../src/generator/rng.ts';
-import type { Generator } from '../../../src/generator/types.ts';
-import type {
-  Completion,
-  NemesisPackage,
-  NodeRef,
-  RunContext,
-  System,
-} from '../../../src/test/interfaces.ts';
 
 export type FaultKind = 'partition-primary' | 'partition-random' | 'kill' | 'pause';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BankResult, balancesOf, bankChecker } from '../../../checkers/bank.ts';
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 import { bankConfig, bankWorkload } from '../../../workloads/bank.ts';
 
 const ctx = { test: { name: 't', concurrency: 2, nodes: ['n1', 'n2'] } };

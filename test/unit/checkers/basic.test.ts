@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Checker } from '../../../checkers/checker.ts';
-import { mergeValidity } from '../../../checkers/checker.ts';
 import { compose } from '../../../checkers/compose.ts';
 import { errorClass, exceptions } from '../../../checkers/exceptions.ts';
 import { stats } from '../../../checkers/stats.ts';
-import type { Op } from '../../../src/history/op.ts';
+import type { Checker } from '../../../src/core/checker.ts';
+import { mergeValidity } from '../../../src/core/checker.ts';
+import type { Op } from '../../../src/core/op.ts';
 
 const ctx = { test: { name: 't', concurrency: 1, nodes: [] } };
 const ops = (...xs: [Op['type'], string, string?][]): Op[] =>

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ConvergenceResult, canonical, convergence, finalReads } from '../../../checkers/convergence.ts';
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 
 const nodes = ['n1', 'n2', 'n3'];
 const ctx = { test: { name: 't', concurrency: 3, nodes } };

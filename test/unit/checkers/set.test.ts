@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { setChecker } from '../../../checkers/set.ts';
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 
 const ctx = { test: { name: 't', concurrency: 2, nodes: ['n1'] } };
 type Outcome = 'ok' | 'fail' | 'info' | 'pending';

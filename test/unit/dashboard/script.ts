@@ -1,5 +1,5 @@
 /** Scripted run events for the dashboard tests: a builder that keeps index and time straight. */
-import type { Op, OpType, Process } from '../../../src/history/op.ts';
+import type { Op, OpType, Process } from '../../../src/core/op.ts';
 import type { Phase, RunEvent } from '../../../src/runner/events.ts';
 
 export const TEST = {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Thread } from '../../../src/core/generator.ts';
 import {
   clients,
   cycle,
@@ -16,7 +17,6 @@ import {
   simulate,
   untilOk,
 } from '../../../src/generator/index.ts';
-import type { Thread } from '../../../src/generator/types.ts';
 import { fs, invokes, MS } from './helpers.ts';
 
 const ctxWith = (free: Thread[], processes: [Thread, number | 'nemesis'][] = []) =>

@@ -1,5 +1,5 @@
 /** Small readers over simulated histories, shared by the generator tests. */
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 
 export const MS = 1_000_000;
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Op } from '../../../src/core/op.ts';
 import {
   clients,
   fn,
@@ -11,7 +12,6 @@ import {
   simulate,
   untilOk,
 } from '../../../src/generator/index.ts';
-import type { Op } from '../../../src/history/op.ts';
 import { invokes, MS, pairs, threadOf } from './helpers.ts';
 
 describe('LazyList', () => {

@@ -1,6 +1,7 @@
 /** Property tests of the generators through the simulator (fast-check, fixed seeds: no flakes). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Op } from '../../../src/core/op.ts';
 import {
   clients,
   clientsAndNemesis,
@@ -20,7 +21,6 @@ import {
   stagger,
   timeLimit,
 } from '../../../src/generator/index.ts';
-import type { Op } from '../../../src/history/op.ts';
 import { completions, countByThread, invokes, MS, pairs, threadOf } from './helpers.ts';
 
 const FC = { seed: 20261123, numRuns: 60 };

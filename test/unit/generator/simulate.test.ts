@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Context, Generator, OpResult } from '../../../src/core/generator.ts';
+import type { Op } from '../../../src/core/op.ts';
 import {
   clients,
   fillIn,
@@ -10,8 +12,6 @@ import {
   simulate,
   stagger,
 } from '../../../src/generator/index.ts';
-import type { Context, Generator, OpResult } from '../../../src/generator/types.ts';
-import type { Op } from '../../../src/history/op.ts';
 import { invokes, MS } from './helpers.ts';
 
 describe('simulate: the protocol', () => {

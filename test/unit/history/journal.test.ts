@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import type { Op } from '../../../src/core/op.ts';
 import { Journal } from '../../../src/history/journal.ts';
-import type { Op } from '../../../src/history/op.ts';
 import { closeOpenInvokes, pairOps, partnerIndex } from '../../../src/history/pairs.ts';
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'faultline-journal-')), 'history.jsonl');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkLinearizable, checkLinearizableSync } from '../../../checkers/linearizable/index.ts';
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 
 /**
  * n concurrent writes of distinct values and a concurrent read of a value nobody wrote: every subset of

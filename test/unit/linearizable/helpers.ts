@@ -1,4 +1,4 @@
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 
 /** Builds a history from compact rows: [process, type, f, value]; index and time are the position. */
 export function h(rows: [number | 'nemesis', Op['type'], string, unknown][]): Op[] {

@@ -6,8 +6,8 @@ import {
   formatLinearizabilityResult,
   type LinearizabilityResult,
 } from '../../../checkers/linearizable/index.ts';
+import type { Op } from '../../../src/core/op.ts';
 import { readHistoryFile } from '../../../src/history/formats/index.ts';
-import type { Op } from '../../../src/history/op.ts';
 import { pairOps } from '../../../src/history/pairs.ts';
 import { h } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizableSync } from '../../../checkers/linearizable/index.ts';
-import type { Op, OpType } from '../../../src/history/op.ts';
+import type { Op, OpType } from '../../../src/core/op.ts';
 import { bruteForceLinearizable } from './oracle.ts';
 
 /**

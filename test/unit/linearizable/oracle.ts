@@ -1,4 +1,4 @@
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 
 /**
  * A brute-force linearizability oracle for tiny register / cas-register histories, written apart from

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizable } from '../../../checkers/linearizable/index.ts';
+import type { Op } from '../../../src/core/op.ts';
 import { readHistoryFile } from '../../../src/history/formats/index.ts';
-import type { Op } from '../../../src/history/op.ts';
 
 const DIR = fileURLToPath(new URL('../../../../shared/histories/porcupine', import.meta.url));
 

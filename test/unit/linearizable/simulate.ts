@@ -1,4 +1,4 @@
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 
 /**
  * A history from a simulated atomic cas-register: each op takes effect at one random instant between

@@ -10,8 +10,8 @@ import { findNemeses, NEMESES } from '../../../nemeses/index.ts';
 import { hasNetem, packetCycle, packetDescriptor } from '../../../nemeses/packet.ts';
 import { explicitGrudge, partitionCycle } from '../../../nemeses/partition.ts';
 import { processCycle } from '../../../nemeses/process.ts';
-import { Rng } from '../../../src/generator/rng.ts';
-import type { RunContext } from '../../../src/test/interfaces.ts';
+import type { RunContext } from '../../../src/core/index.ts';
+import { Rng } from '../../../src/core/rng.ts';
 import { silentLogger } from '../../../src/util/log.ts';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];

@@ -9,7 +9,7 @@ import {
   TOPOLOGIES,
   validateGrudge,
 } from '../../../nemeses/topology.ts';
-import { Rng } from '../../../src/generator/rng.ts';
+import { Rng } from '../../../src/core/rng.ts';
 import { simulate } from '../../../src/generator/simulate.ts';
 import { nemesis } from '../../../src/generator/threads.ts';
 

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { reportCommand } from '../../../src/cli/commands/report.ts';
-import { UserError } from '../../../src/cli/errors.ts';
+import { UserError } from '../../../src/core/errors.ts';
 import { syntheticRun } from '../../../src/report/synthetic.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 

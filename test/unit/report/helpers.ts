@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Op, OpType, Process } from '../../../src/history/op.ts';
+import type { Op, OpType, Process } from '../../../src/core/op.ts';
 
 /** A history builder: ops get dense indices; times are given in ms for readability. */
 export function historyOf(

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 import { buildRows } from '../../../src/report/rows.ts';
 import { bucketWidth, perfSeries, quantile } from '../../../src/report/series.ts';
 import { historyOf } from './helpers.ts';

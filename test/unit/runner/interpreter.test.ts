@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { Context, Generator, Invocation, Thread } from '../../../src/core/generator.ts';
+import type { Completion } from '../../../src/core/index.ts';
+import type { Op } from '../../../src/core/op.ts';
+import { Rng } from '../../../src/core/rng.ts';
 import { fillIn } from '../../../src/generator/context.ts';
-import { Rng } from '../../../src/generator/rng.ts';
 import { delay } from '../../../src/generator/time.ts';
-import type { Context, Generator, Invocation, Thread } from '../../../src/generator/types.ts';
-import type { Op } from '../../../src/history/op.ts';
 import { pairOps } from '../../../src/history/pairs.ts';
 import { interpret, type Worker } from '../../../src/runner/interpreter.ts';
-import type { Completion } from '../../../src/test/interfaces.ts';
 
 /** n ops `f` with values 0..n-1, on whichever thread is free. */
 function count(n: number, f = 'op', i = 0): Generator {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { demoRunFlags } from '../../../src/cli/commands/demo.ts';
-import { UserError } from '../../../src/cli/errors.ts';
+import { UserError } from '../../../src/core/errors.ts';
 
 describe('faultline demo', () => {
   it('is a 5-node etcd register run with partitions and kills for 30 s on the debian flavour', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setFull, setFullChecker } from '../../../checkers/set-full.ts';
-import type { Op } from '../../../src/history/op.ts';
+import type { Op } from '../../../src/core/op.ts';
 
 const ctx = { test: { name: 't', concurrency: 2, nodes: ['n1'] } };
 const MS = 1e6;

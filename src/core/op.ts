@@ -32,3 +32,16 @@ export interface OpPair {
   invoke: Op;
   completion: Op | undefined;
 }
+
+/** How an invocation ended. A client never throws for an expected failure: it returns fail or info. */
+export interface Completion {
+  type: 'ok' | 'fail' | 'info';
+  value?: unknown;
+  error?: string;
+  /**
+   * For nemesis completions: the fault was applied but did not take effect (`not-in-effect`), or its
+   * heal did not heal (`heal-failed`). Declared for the faults-as-data work; today nemeses still say so in
+   * `error` (see isFaultFailure in src/core/nemesis.ts).
+   */
+  fault?: 'not-in-effect' | 'heal-failed';
+}

@@ -1,4 +1,4 @@
-import type { Op } from '../src/history/op.ts';
+import type { Op } from './op.ts';
 
 /** true = no anomaly found, false = anomaly found, 'unknown' = could not decide (budget, no data). */
 export type Validity = true | false | 'unknown';

@@ -1,0 +1,47 @@
+/** The system under test as faultline sees it: how to install, start, stop and fault it, and its clients. */
+import type { RunContext } from './context.ts';
+import type { Invocation } from './generator.ts';
+import type { Completion } from './op.ts';
+import type { Remote } from './remote.ts';
+
+export interface NodeRef {
+  name: string;
+  remote?: Remote;
+}
+
+export interface Client {
+  /** `signal` aborts when the op timed out or the run is stopping. */
+  invoke(op: Invocation, signal: AbortSignal): Promise<Completion>;
+  close(): Promise<void>;
+}
+
+/** Opens a client bound to one node. */
+export type ClientFactory = (test: RunContext, node: NodeRef) => Promise<Client>;
+
+export interface System {
+  name: string;
+  /** False for in-process systems (no cluster is provisioned). */
+  needsCluster: boolean;
+  /** Debian packages a node image needs for this system. */
+  packages?: string[];
+  setup(test: RunContext, node: NodeRef): Promise<void>;
+  teardown(test: RunContext, node: NodeRef): Promise<void>;
+  start?(test: RunContext, node: NodeRef): Promise<void>;
+  kill?(test: RunContext, node: NodeRef): Promise<void>;
+  pause?(test: RunContext, node: NodeRef): Promise<void>;
+  resume?(test: RunContext, node: NodeRef): Promise<void>;
+  /** Files to copy into nodes/<node>/ at teardown. */
+  logFiles?(test: RunContext, node: NodeRef): string[];
+  /** Nodes that currently act as leader/primary. */
+  primaries?(test: RunContext): Promise<string[]>;
+  /** A client factory per workload name this system supports. */
+  clients: Record<string, ClientFactory>;
+}
+
+export interface SystemDescriptor {
+  name: string;
+  description: string;
+  /** Allowed --mode values; the first is the default. */
+  modes: string[];
+  create(mode: string): System;
+}

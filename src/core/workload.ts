@@ -1,0 +1,26 @@
+/** A workload: the client ops a test issues and the checkers that judge the resulting history. */
+import type { Checker } from './checker.ts';
+import type { Generator } from './generator.ts';
+
+export interface WorkloadOptions {
+  concurrency: number;
+  nodes: string[];
+  /** Ops per second across all client threads; 0 = as fast as possible. */
+  rate: number;
+  options: Record<string, unknown>;
+}
+
+export interface Workload {
+  name: string;
+  /** Client ops during the main phase. */
+  generator: Generator;
+  /** Client ops after the heal and recovery wait (e.g. final reads), or none. */
+  finalGenerator?: Generator;
+  checkers: Checker[];
+}
+
+export interface WorkloadDescriptor {
+  name: string;
+  description: string;
+  create(opts: WorkloadOptions): Workload;
+}
