@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { startDashboard } from '../src/dashboard/ink.ts';
+import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
 import { runTest } from '../src/runner/run.ts';
-import { resolveTest } from '../src/test/resolve.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,7 @@
 /** faultline's public API for test files and extensions. */
 
 export { compose } from '../checkers/compose.ts';
+export { defineTest, type TestDefinition } from './config/define.ts';
 export type { Checker, CheckResult, Validity } from './core/checker.ts';
 export type { Generator, Invocation, OpTemplate } from './core/generator.ts';
 export type {
@@ -16,4 +17,3 @@ export type {
   WorkloadDescriptor,
 } from './core/index.ts';
 export type { Op, OpType, Process } from './core/op.ts';
-export { defineTest, type TestDefinition } from './test/define.ts';

@@ -1,10 +1,7 @@
 /** Terminal output of verdicts, shared by `run` and `analyze`. */
 
-import {
-  formatLinearizabilityResult,
-  type LinearizabilityResult,
-} from '../../checkers/linearizable/index.ts';
 import type { CheckResult } from '../core/checker.ts';
+import { formatLinearizabilityResult, type LinearizabilityResult } from '../registry.ts';
 
 export const VERDICT = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' } as const;
 export const verdictWord = (v: unknown): string => VERDICT[String(v) as keyof typeof VERDICT] ?? String(v);

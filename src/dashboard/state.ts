@@ -4,9 +4,10 @@
  * lookup for its f, a map set/delete for its invocation time, and slots in preallocated ring buffers.
  * Nemesis ops are rare and may do more work. Times are ns since the run started, as in the history.
  */
+
+import type { ResolvedTest } from '../config/define.ts';
 import type { Op } from '../core/op.ts';
 import type { Phase, RunEvent } from '../runner/events.ts';
-import type { ResolvedTest } from '../test/define.ts';
 import { applyNemesis, type FaultRecord, type NodeRecord } from './faults.ts';
 
 export interface FCounts {

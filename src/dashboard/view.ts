@@ -5,8 +5,8 @@
 import './react-mode.ts';
 import { Box, Text, useInput } from 'ink';
 import React from 'react';
+import type { ResolvedTest } from '../config/define.ts';
 import type { Phase } from '../runner/events.ts';
-import type { ResolvedTest } from '../test/define.ts';
 import type { NodeStatus } from './faults.ts';
 import { signedMs } from './faults.ts';
 import { bar, clean, count, duration, latencyText, sparkline } from './format.ts';

@@ -6,10 +6,8 @@
  */
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { compose } from '../../checkers/compose.ts';
-import { exceptions } from '../../checkers/exceptions.ts';
-import { stats } from '../../checkers/stats.ts';
-import { type Checker, type CheckResult, mergeValidity } from '../core/checker.ts';
+import type { ResolvedTest } from '../config/define.ts';
+import { type CheckResult, mergeValidity } from '../core/checker.ts';
 import { type ExitCode, errorText, exitCodeFor } from '../core/errors.ts';
 import type { Generator, Thread } from '../core/generator.ts';
 import type { Client, NemesisPackage, NodeRef, RunContext, System, Workload } from '../core/index.ts';
@@ -19,9 +17,9 @@ import type { Cluster } from '../core/remote.ts';
 import { Rng } from '../core/rng.ts';
 import { clients, clientsAndNemesis, nemesis as onNemesis, stagger, timeLimit } from '../generator/index.ts';
 import { Journal } from '../history/journal.ts';
+import { runCheckers } from '../registry.ts';
 import { writeReports } from '../report/index.ts';
 import { createRunDir, FILES, linkLatest, writeJson } from '../store/run-dir.ts';
-import type { ResolvedTest } from '../test/define.ts';
 import { createLogger } from '../util/log.ts';
 import { VERSION } from '../version.ts';
 import type { Phase, RunListener } from './events.ts';
@@ -58,11 +56,6 @@ export interface RunOutcome {
   /** Set when the run itself failed or was interrupted. */
   error?: string;
   history: Op[];
-}
-
-/** The checkers every run gets in addition to the workload's. */
-export function runCheckers(workload: Pick<Workload, 'checkers'>): Checker {
-  return compose([...workload.checkers, stats, exceptions]);
 }
 
 export async function runTest(

@@ -1,16 +1,14 @@
 /** `faultline analyze <run-dir|history>`: re-checks a stored history; never needs the cluster. */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { linearizable } from '../../../checkers/linearizable/index.ts';
-import { findWorkload } from '../../../workloads/index.ts';
+import type { ResolvedTest } from '../../config/define.ts';
 import type { Checker, CheckResult } from '../../core/checker.ts';
 import { exitCodeFor, UserError } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
+import { findWorkload, linearizable, runCheckers } from '../../registry.ts';
 import { writeReports } from '../../report/index.ts';
-import { runCheckers } from '../../runner/run.ts';
 import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
-import type { ResolvedTest } from '../../test/define.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
 
 export interface AnalyzeFlags {

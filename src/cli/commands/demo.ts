@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { NEMESES } from '../../../nemeses/index.ts';
 import { UserError } from '../../core/errors.ts';
+import { NEMESES } from '../../registry.ts';
 import { FILES } from '../../store/run-dir.ts';
 import { reportCommand } from './report.ts';
 import { type RunFlags, runCommand } from './run.ts';

@@ -6,10 +6,10 @@
 
 import { convergence } from '../../../checkers/convergence.ts';
 import { DockerCluster } from '../../../src/cluster/docker/index.ts';
+import type { TestDefinition } from '../../../src/config/define.ts';
 import type { Checker } from '../../../src/core/checker.ts';
+import { resolveTest } from '../../../src/registry.ts';
 import { type RunControl, type RunOutcome, runTest } from '../../../src/runner/run.ts';
-import type { TestDefinition } from '../../../src/test/define.ts';
-import { resolveTest } from '../../../src/test/resolve.ts';
 
 export interface ReferenceRun {
   outcome: RunOutcome;

@@ -6,13 +6,13 @@
 
 import { rmSync } from 'node:fs';
 import type { afterAll, afterEach } from 'vitest';
+import { composePackages } from '../../../nemeses/compose.ts';
 import { findNemeses } from '../../../nemeses/index.ts';
 import type { Flavour } from '../../../src/cluster/docker/image.ts';
 import { DockerCluster } from '../../../src/cluster/docker/index.ts';
+import type { ResolvedTest } from '../../../src/config/define.ts';
 import type { NemesisPackage, System, Workload, WorkloadDescriptor } from '../../../src/core/index.ts';
-import { composePackages } from '../../../src/runner/nemesis-compose.ts';
 import { type RunControl, type RunOutcome, runTest } from '../../../src/runner/run.ts';
-import type { ResolvedTest } from '../../../src/test/define.ts';
 import { findSystem } from '../../../systems/index.ts';
 import { findWorkload } from '../../../workloads/index.ts';
 import { type FaultKind, faultPackage } from './faults.ts';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { counterChecker } from '../../../checkers/counter.ts';
+import type { ResolvedTest } from '../../../src/config/define.ts';
 import type { Op } from '../../../src/core/op.ts';
 import { runTest } from '../../../src/runner/run.ts';
-import type { ResolvedTest } from '../../../src/test/define.ts';
 import { memorySystem } from '../../../systems/memory/index.ts';
 import { counterWorkload } from '../../../workloads/counter.ts';
 

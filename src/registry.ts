@@ -1,18 +1,17 @@
-/** Turns a test definition (file + flags) into the resolved test and the parts that run it. */
+/**
+ * The wiring of every plugin: the only module of src/ (with the package entry src/index.ts) that imports
+ * the plugin folders (checkers/, nemeses/, systems/, workloads/). It turns a test definition (file + flags)
+ * into the resolved test and the parts that run it, and hands the CLI the lookups it needs.
+ */
 import { randomInt } from 'node:crypto';
-import { findNemeses, inHealOrder, type NemesisDescriptor } from '../../nemeses/index.ts';
-import { type ScheduledOp, scheduleGenerator } from '../../nemeses/schedule.ts';
-import { findSystem, resolveMode } from '../../systems/index.ts';
-import { findWorkload } from '../../workloads/index.ts';
-import { UserError } from '../core/errors.ts';
-import type {
-  NemesisPackage,
-  System,
-  SystemDescriptor,
-  Workload,
-  WorkloadDescriptor,
-} from '../core/index.ts';
-import { composePackages } from '../runner/nemesis-compose.ts';
+import { compose } from '../checkers/compose.ts';
+import { exceptions } from '../checkers/exceptions.ts';
+import { stats } from '../checkers/stats.ts';
+import { composePackages } from '../nemeses/compose.ts';
+import { findNemeses, inHealOrder } from '../nemeses/index.ts';
+import { scheduleGenerator } from '../nemeses/schedule.ts';
+import { findSystem, resolveMode } from '../systems/index.ts';
+import { findWorkload } from '../workloads/index.ts';
 import {
   DEFAULTS,
   nemesisNames,
@@ -20,7 +19,31 @@ import {
   type ResolvedTest,
   resolveConcurrency,
   type TestDefinition,
-} from './define.ts';
+} from './config/define.ts';
+import { UserError } from './core/errors.ts';
+import type {
+  Checker,
+  NemesisDescriptor,
+  NemesisPackage,
+  ScheduledOp,
+  System,
+  SystemDescriptor,
+  Workload,
+  WorkloadDescriptor,
+} from './core/index.ts';
+
+export {
+  formatLinearizabilityResult,
+  type LinearizabilityResult,
+  linearizable,
+} from '../checkers/linearizable/index.ts';
+export { NEMESES } from '../nemeses/index.ts';
+export { findWorkload } from '../workloads/index.ts';
+
+/** The checkers every run (and every `analyze`) gets in addition to the workload's. */
+export function runCheckers(workload: Pick<Workload, 'checkers'>): Checker {
+  return compose([...workload.checkers, stats, exceptions]);
+}
 
 export interface Resolved {
   test: ResolvedTest;

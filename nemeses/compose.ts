@@ -1,6 +1,6 @@
-import type { Generator } from '../core/generator.ts';
-import type { Nemesis, NemesisPackage } from '../core/index.ts';
-import { any, seq } from '../generator/index.ts';
+import type { Generator } from '../src/core/generator.ts';
+import type { Nemesis, NemesisPackage } from '../src/core/index.ts';
+import { any, seq } from '../src/generator/index.ts';
 
 /**
  * Several fault families at once: one nemesis that routes each op to the family owning its `f`, the
