@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeReports } from '../src/report/index.ts';
-import { syntheticRun } from '../src/report/synthetic.ts';
+import { syntheticRun } from '../test/fixtures/synthetic.ts';
 
 const ops = Number(process.argv[2] ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-report-'));

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { writeReports } from '../src/report/index.ts';
-import { syntheticRun } from '../src/report/synthetic.ts';
+import { syntheticRun } from '../test/fixtures/synthetic.ts';
 import { CHROMIUM_ARGS as ARGS, CHROMIUM } from '../test/integration/report/chromium.ts';
 
 const [dirArg, outArg] = process.argv.slice(2);

@@ -4,6 +4,7 @@
  * strobe and reset write that file; a freshly started `date` under the shim then confirms the offset.
  */
 import { addDaemonEnvHook, type DaemonEnvHook, RUN_DIR, removeDaemonEnvHook } from '../src/cluster/daemon.ts';
+import { nodeHelpers, SKEWTIME_SO } from '../src/cluster/node-helpers/index.ts';
 import type { Invocation } from '../src/core/generator.ts';
 import type {
   Completion,
@@ -25,7 +26,6 @@ import {
   remoteOf,
   settle,
 } from './common.ts';
-import { nodeHelpers, SKEWTIME_SO } from './helpers.ts';
 import type { FaultCycle } from './schedule.ts';
 import { parseTargetSpec, resolveTargets } from './targets.ts';
 

@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { RUN_DIR, signalDaemon, startDaemon, stopDaemon } from '../src/cluster/daemon.ts';
+import { DELAY_BIN, nodeHelpers } from '../src/cluster/node-helpers/index.ts';
 import type { Invocation } from '../src/core/generator.ts';
 import type {
   Completion,
@@ -32,7 +33,6 @@ import {
   remoteOf,
   settle,
 } from './common.ts';
-import { DELAY_BIN, nodeHelpers } from './helpers.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
 import { parseTargetSpec, resolveTargets } from './targets.ts';

@@ -4,22 +4,12 @@ import { Budget } from './budget.ts';
 import { explainFailure, type LinearizabilityFailure } from './explain.ts';
 import type { Model } from './model.ts';
 import { resolveModel } from './models/registry.ts';
+import type { LinearizableOptions } from './options.ts';
 import { maxWorkers, PARALLEL_AFTER_MS, searchInWorkers } from './parallel.ts';
 import { type Prepared, prepareHistory } from './prepare.ts';
 import { PartitionSearch } from './search.ts';
 
-export interface LinearizableOptions extends CheckOptions {
-  /** Compute a minimal failing sub-history (delta debugging) on a violation; default true. */
-  minimize?: boolean;
-  /** Wall-clock share for the minimization, ms; default 10 s (never past the overall time limit). */
-  minimizeTimeMs?: number;
-  /**
-   * Search partitions in worker threads: 'auto' (default) moves partitions still undecided after 2 s to
-   * workers when there are several CPUs; true uses workers from the start; false never. Only for models
-   * given by name (a model object cannot travel to a worker).
-   */
-  parallel?: boolean | 'auto';
-}
+export type { LinearizableOptions };
 
 export interface LinearizabilityResult extends CheckResult {
   valid: Validity;

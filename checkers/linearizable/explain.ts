@@ -1,8 +1,8 @@
 import type { Op } from '../../src/core/op.ts';
 import type { Budget } from './budget.ts';
-import type { LinearizableOptions } from './check.ts';
 import { minimizeOps } from './minimize.ts';
 import { describeCall, describeState, isIllegal } from './model.ts';
+import type { LinearizableOptions } from './options.ts';
 import type { PreparedOp } from './prepare.ts';
 import type { PartitionSearch } from './search.ts';
 

@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { nodeHelpers } from '../../../nemeses/helpers.ts';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
+import { nodeHelpers } from '../node-helpers/index.ts';
 import {
   checkPackages,
   debootstrapBase,

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockDescriptor, observedOffset } from '../../../nemeses/clock.ts';
-import { SKEWTIME_SO } from '../../../nemeses/helpers.ts';
 import { cleanByLabel } from '../../../src/cluster/docker/clean.ts';
 import { DockerCluster } from '../../../src/cluster/docker/cluster.ts';
+import { SKEWTIME_SO } from '../../../src/cluster/node-helpers/index.ts';
 import type { Remote } from '../../../src/core/remote.ts';
 import { engine, leftovers, testRunId } from '../docker/helpers.ts';
 import { requireDocker } from '../engine.ts';

@@ -7,7 +7,7 @@ import { compose } from '../../../checkers/compose.ts';
 import { linearizable } from '../../../checkers/linearizable/index.ts';
 import type { Op } from '../../../src/core/op.ts';
 import { writeReports } from '../../../src/report/index.ts';
-import { type SyntheticRun, syntheticRun, XSS } from '../../../src/report/synthetic.ts';
+import { type SyntheticRun, syntheticRun, XSS } from '../../fixtures/synthetic.ts';
 import { removeTempDirs, tempDir } from '../../unit/report/helpers.ts';
 import { type Hook, hasChromium, launch } from './chromium.ts';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../../src/cli/commands/serve.ts';
 import { UserError } from '../../../src/core/errors.ts';
 import { writeReports } from '../../../src/report/index.ts';
-import { syntheticRun } from '../../../src/report/synthetic.ts';
+import { syntheticRun } from '../../fixtures/synthetic.ts';
 import { removeTempDirs, tempDir } from '../../unit/report/helpers.ts';
 
 /** Raw GET: `path` goes on the wire exactly as given (fetch would normalise `..` away). */

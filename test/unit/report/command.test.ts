@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { reportCommand } from '../../../src/cli/commands/report.ts';
 import { UserError } from '../../../src/core/errors.ts';
-import { syntheticRun } from '../../../src/report/synthetic.ts';
+import { syntheticRun } from '../../fixtures/synthetic.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 
 describe('faultline report', () => {

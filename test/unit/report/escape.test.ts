@@ -12,7 +12,7 @@ import {
   xmlEscape,
 } from '../../../src/report/escape.ts';
 import { writeReports } from '../../../src/report/index.ts';
-import { syntheticRun, XSS } from '../../../src/report/synthetic.ts';
+import { syntheticRun, XSS } from '../../fixtures/synthetic.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 
 describe('escaping', () => {

@@ -6,7 +6,7 @@ import { loadRun, writeReports } from '../../../src/report/index.ts';
 import { junitTimestamp, junitXml } from '../../../src/report/junit.ts';
 import { summaryMarkdown } from '../../../src/report/markdown.ts';
 import { rerunCommand, summarizeRun } from '../../../src/report/summary.ts';
-import { syntheticRun, XSS } from '../../../src/report/synthetic.ts';
+import { syntheticRun, XSS } from '../../fixtures/synthetic.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 
 const XSD = new URL('./fixtures/junit-10.xsd', import.meta.url).pathname;

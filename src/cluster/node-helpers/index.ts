@@ -17,12 +17,12 @@ export const DELAY_BIN = `${HELPER_DIR}/fl-delay`;
 const here = dirname(fileURLToPath(import.meta.url));
 const SOURCES = [
   {
-    src: join(here, 'clock/skewtime.c'),
+    src: join(here, 'skewtime.c'),
     out: 'skewtime.so',
     mode: 0o644,
     flags: ['-O2', '-fPIC', '-shared', '-fno-stack-protector'],
   },
-  { src: join(here, 'packet/fl-delay.c'), out: 'fl-delay', mode: 0o755, flags: ['-O2'] },
+  { src: join(here, 'fl-delay.c'), out: 'fl-delay', mode: 0o755, flags: ['-O2'] },
 ];
 
 export interface HelperFile {
