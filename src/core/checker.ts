@@ -3,6 +3,7 @@ import type { Op } from './op.ts';
 /** true = no anomaly found, false = anomaly found, 'unknown' = could not decide (budget, no data). */
 export type Validity = true | false | 'unknown';
 
+/** A checker's verdict with its details; stored in results.json (so it must be JSON-serialisable). */
 export interface CheckResult {
   valid: Validity;
   /** One-line human summary, shown in the terminal, JUnit and Markdown. */
@@ -19,6 +20,7 @@ export interface CheckContext {
   test: { name: string; concurrency: number; nodes: string[]; [k: string]: unknown };
 }
 
+/** The budget and cancellation a checker must respect. */
 export interface CheckOptions {
   /** Wall-clock budget in ms; past it a checker answers 'unknown'. */
   timeLimitMs?: number;
@@ -28,6 +30,7 @@ export interface CheckOptions {
   signal?: AbortSignal;
 }
 
+/** A pure function of a history (never the cluster), so `faultline analyze` can re-check any run. */
 export interface Checker {
   name: string;
   check(ctx: CheckContext, history: readonly Op[], opts: CheckOptions): CheckResult | Promise<CheckResult>;

@@ -67,6 +67,7 @@ export interface Pending {
  */
 export type OpResult = { op: Invocation; gen: Generator } | 'pending' | Pending | null;
 
+/** A pure, immutable op source (as Jepsen's generators): same seed and same events give the same ops. */
 export interface Generator {
   op(ctx: Context): OpResult;
   /** Told about every event: each invocation it (or another generator) emitted, and each completion. */

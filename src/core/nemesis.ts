@@ -4,6 +4,7 @@ import type { Generator, Invocation } from './generator.ts';
 import type { Completion } from './op.ts';
 import type { System } from './system.ts';
 
+/** A fault injector: its ops are recorded in the history like client ops, so reports can show fault windows. */
 export interface Nemesis {
   name: string;
   /** Op `f`s this nemesis performs. */
@@ -23,6 +24,7 @@ export interface NemesisPackage {
   schedule?: ScheduledOp[];
 }
 
+/** One planned nemesis op of a fault schedule (nemesis-schedule.json, replayed by --replay). */
 export interface ScheduledOp {
   /** Seconds after the main phase starts. */
   at: number;
@@ -30,6 +32,7 @@ export interface ScheduledOp {
   value: unknown;
 }
 
+/** What a fault family is given to plan its faults (from the resolved test). */
 export interface NemesisOptions {
   /** Mean seconds between fault starts. */
   interval: number;
@@ -44,6 +47,7 @@ export interface NemesisOptions {
   system?: System;
 }
 
+/** A fault family as --nemesis names it (partition, packet, clock, kill, pause, crash). */
 export interface NemesisDescriptor {
   name: string;
   description: string;

@@ -7,6 +7,7 @@ export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 /** A client process id, or the nemesis. After an `info`, a thread continues under process + concurrency. */
 export type Process = number | 'nemesis';
 
+/** One history entry (one line of history.jsonl). */
 export interface Op {
   /** Position in the history, 0-based, dense. */
   index: number;

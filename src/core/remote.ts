@@ -1,5 +1,6 @@
 /** Where nodes come from. Docker and SSH both implement these; everything else uses only them. */
 
+/** Options of one command run on a node. */
 export interface ExecOptions {
   /** Bytes or text fed to the command's standard input. */
   stdin?: string | Uint8Array;
@@ -13,6 +14,7 @@ export interface ExecOptions {
   cwd?: string;
 }
 
+/** What a command run on a node returned. */
 export interface ExecResult {
   exitCode: number;
   stdout: string;
@@ -20,6 +22,7 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
+/** One node, as every part of faultline reaches it (Docker exec today). */
 export interface Remote {
   /** Node name, also its hostname on the cluster network (n1…nN). */
   readonly name: string;
@@ -37,6 +40,7 @@ export interface Remote {
   download(remotePath: string): Promise<Uint8Array>;
 }
 
+/** The nodes a cluster should provision. */
 export interface NodeSpec {
   /** Number of nodes (n1…nN). */
   count: number;
@@ -48,6 +52,7 @@ export interface NodeSpec {
   labels?: Record<string, string>;
 }
 
+/** A backend that provisions nodes and removes them again (every resource labelled with the run id). */
 export interface Cluster {
   /** The run id every created resource is labelled with (faultline.run=<id>). */
   readonly runId: string;

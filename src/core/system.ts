@@ -4,11 +4,13 @@ import type { Invocation } from './generator.ts';
 import type { Completion } from './op.ts';
 import type { Remote } from './remote.ts';
 
+/** A node as systems see it: its name, and its Remote when the system runs on a cluster. */
 export interface NodeRef {
   name: string;
   remote?: Remote;
 }
 
+/** One client connection to the system under test, used by one worker thread at a time. */
 export interface Client {
   /** `signal` aborts when the op timed out or the run is stopping. */
   invoke(op: Invocation, signal: AbortSignal): Promise<Completion>;
@@ -18,6 +20,7 @@ export interface Client {
 /** Opens a client bound to one node. */
 export type ClientFactory = (test: RunContext, node: NodeRef) => Promise<Client>;
 
+/** The system under test: how to install, start, stop and fault it on a node, and its clients. */
 export interface System {
   name: string;
   /** False for in-process systems (no cluster is provisioned). */
@@ -38,6 +41,7 @@ export interface System {
   clients: Record<string, ClientFactory>;
 }
 
+/** A system as --system names it; `create` builds it for one --mode. */
 export interface SystemDescriptor {
   name: string;
   description: string;

@@ -2,6 +2,7 @@
 import type { Checker } from './checker.ts';
 import type { Generator } from './generator.ts';
 
+/** What a workload is built from (from the resolved test). */
 export interface WorkloadOptions {
   concurrency: number;
   nodes: string[];
@@ -10,6 +11,7 @@ export interface WorkloadOptions {
   options: Record<string, unknown>;
 }
 
+/** The client ops of a test and the checkers that judge their history. */
 export interface Workload {
   name: string;
   /** Client ops during the main phase. */
@@ -19,6 +21,7 @@ export interface Workload {
   checkers: Checker[];
 }
 
+/** A workload as --workload names it (register, set, counter, bank). */
 export interface WorkloadDescriptor {
   name: string;
   description: string;
