@@ -10,6 +10,7 @@ import { type Checker, type CheckResult, mergeValidity } from '../../checkers/ch
 import { compose } from '../../checkers/compose.ts';
 import { exceptions } from '../../checkers/exceptions.ts';
 import { stats } from '../../checkers/stats.ts';
+import { decideVerdict, shouldCheck } from '../../checkers/verdict.ts';
 import { isFaultFailure } from '../../nemeses/common.ts';
 import type { Cluster } from '../cluster/remote.ts';
 import { clients, clientsAndNemesis, nemesis as onNemesis, stagger, timeLimit } from '../generator/index.ts';
@@ -17,6 +18,7 @@ import { Rng } from '../generator/rng.ts';
 import type { Generator, Thread } from '../generator/types.ts';
 import { Journal } from '../history/journal.ts';
 import type { Op, Process } from '../history/op.ts';
+import { validateHistory } from '../history/validate.ts';
 import { writeReports } from '../report/index.ts';
 import { createRunDir, FILES, linkLatest, writeJson } from '../store/run-dir.ts';
 import type { ResolvedTest } from '../test/define.ts';
@@ -250,12 +252,17 @@ export async function runTest(
   phase('checking');
   let results: CheckResult | undefined;
   const checker = runCheckers(workload);
+  // A run that recorded impossible ops has a bug somewhere: its verdict is unknown, with the problems listed.
+  const verdictOpts = { historyProblems: validateHistory(history) };
   try {
-    results = await checker.check({ test: { ...test } }, history, {
-      timeLimitMs: test.checkerTimeLimit * 1000,
-      ...(test.checkerMemoryLimit ? { memoryLimitBytes: test.checkerMemoryLimit * 2 ** 20 } : {}),
-      ...(control.hardStop ? { signal: control.hardStop } : {}),
-    });
+    if (shouldCheck(verdictOpts)) {
+      results = await checker.check({ test: { ...test } }, history, {
+        timeLimitMs: test.checkerTimeLimit * 1000,
+        ...(test.checkerMemoryLimit ? { memoryLimitBytes: test.checkerMemoryLimit * 2 ** 20 } : {}),
+        ...(control.hardStop ? { signal: control.hardStop } : {}),
+      });
+    }
+    results = decideVerdict(results, verdictOpts);
   } catch (err) {
     results = { valid: 'unknown', reason: `checking failed: ${errorText(err)}` };
   }
