@@ -24,7 +24,7 @@ export function formatVerdict(composed: CheckResult, opCount: number, where: str
   if (Object.keys(per).length === 0 && composed.summary) out.push(`  ${composed.summary}`);
   for (const [name, r] of Object.entries(per)) {
     out.push(
-      `  ${name.padEnd(14)} ${verdictWord(r.valid).padEnd(8)} ${r.summary ?? ''}${r.reason ? ` (${r.reason})` : ''}`,
+      `  ${name.padEnd(14)} ${(r.skipped === true ? 'SKIPPED' : verdictWord(r.valid)).padEnd(8)} ${r.summary ?? ''}${r.reason ? ` (${r.reason})` : ''}`,
     );
   }
   const lin = per.linearizable as LinearizabilityResult | undefined;
