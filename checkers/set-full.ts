@@ -20,7 +20,7 @@ export interface SetFullResult extends CheckResult {
   lostCount: number;
   /** Acknowledged elements no read began after, so their fate is unknown. */
   neverReadCount: number;
-  /** Elements whose adds may have happened (none acknowledged) and no read ever showed. */
+  /** Elements with no acknowledged add (only info, pending or failed ones) that no read ever showed. */
   neverSeenCount: number;
   /** Elements missing from a read that began after they were known, but present again later. */
   staleCount: number;
@@ -59,6 +59,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
     name: 'set-full',
     check(_ctx, history: readonly Op[]): SetFullResult | CheckResult {
       const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
+      const failedOnly = new Set<string>(); // elements whose every attempt failed
       const adds = new Map<
         string,
         { value: unknown; invokeTime: number; okTime?: number; outcome: string }
@@ -69,7 +70,10 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         if (invoke.f === 'add') {
           // A failed attempt certainly did not happen; an element added several times is known from
           // its first acknowledgement and may exist from its first attempt that may have happened.
-          if (completion?.type === 'fail') continue;
+          if (completion?.type === 'fail') {
+            failedOnly.add(key(invoke.value));
+            continue;
+          }
           const k = key(invoke.value);
           const prev = adds.get(k);
           const okTime = completion?.type === 'ok' ? completion.time : undefined;
@@ -98,6 +102,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       if (reads.length === 0)
         return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
       reads.sort((a, b) => a.invokeTime - b.invokeTime || a.index - b.index);
+      for (const k of adds.keys()) failedOnly.delete(k);
       const unexpected = new Set<string>();
       for (const r of reads) for (const k of r.has) if (!adds.has(k)) unexpected.add(k);
 
@@ -176,7 +181,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         lost: sortValues(lost),
         lostCount: lost.length,
         neverReadCount: neverRead,
-        neverSeenCount: neverSeen,
+        neverSeenCount: neverSeen + [...failedOnly].filter((k) => !reads.some((r) => r.has.has(k))).length,
         staleCount: stale.length,
         stale: sortValues(stale).slice(0, 100),
         unexpected: sortValues([...unexpected].map((k) => JSON.parse(k) as unknown)),
