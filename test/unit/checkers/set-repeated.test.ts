@@ -154,7 +154,7 @@ describe('set checker: repeated adds', () => {
 function oracle(attempts: [number, Outcome][], read: number[]): boolean {
   if (new Set(read).size !== read.length) return false;
   const want = [...new Set(read)].sort().join(',');
-  const free = attempts.flatMap(([x, o], i) => (o === 'info' || o === 'pending' ? [i] : []));
+  const free = attempts.flatMap(([, o], i) => (o === 'info' || o === 'pending' ? [i] : []));
   for (let mask = 0; mask < 1 << free.length; mask++) {
     const applied = new Set<number>();
     attempts.forEach(([x, o], i) => {
