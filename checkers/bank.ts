@@ -61,14 +61,16 @@ export function readProblems(
   o: BankCheckerOptions & { total: number },
 ): { sum?: number; problems: string[] } {
   const bs = balancesOf(value);
-  if (!bs) return { problems: ['malformed read: not a list of numbers'] };
+  if (!bs) return { problems: ['malformed read: not a list or map of numbers'] };
   const problems: string[] = [];
   const sum = bs.reduce((a, b) => a + b, 0);
   if (sum !== o.total) problems.push(`sum ${sum} ≠ ${o.total}`);
   if (o.accounts !== undefined && bs.length !== o.accounts)
     problems.push(`${bs.length} accounts, expected ${o.accounts}`);
   if (!o.allowNegative) {
-    const neg = bs.flatMap((b, i) => (b < 0 ? [`account ${i} is ${b}`] : []));
+    // A map read names its accounts (Jepsen's {0 10, 1 15 …}); a list read is indexed by account.
+    const names = Array.isArray(value) ? bs.map((_, i) => String(i)) : Object.keys(value as object);
+    const neg = bs.flatMap((b, i) => (b < 0 ? [`account ${names[i]} is ${b}`] : []));
     if (neg.length) problems.push(`negative: ${neg.join(', ')}`);
   }
   return { sum, problems };

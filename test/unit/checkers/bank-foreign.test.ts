@@ -56,7 +56,13 @@ describe('bank checker on histories from other tools', () => {
     expect(acc.inferred?.total).toBeDefined();
     expect(acc.inferred?.accounts).toBeUndefined();
     const neg = jepsenBank([map([-5, 25, 10, 5, 20, 10, 25, 10])]);
-    expect(checkWith({ inferFromHistory: true }, neg).valid).toBe(false);
+    const negR = checkWith({ inferFromHistory: true }, neg);
+    expect(negR.valid).toBe(false);
+    expect(negR.badReads[0]!.problems).toEqual(['negative: account 0 is -5']);
+    const named = jepsenBank([{ alice: -1, bob: 101 }]);
+    expect(checkWith({ inferFromHistory: true }, named).badReads[0]!.problems).toEqual([
+      'negative: account alice is -1',
+    ]);
     expect(checkWith({ inferFromHistory: true, negativeBalances: true }, neg).valid).toBe(true);
     expect(checkWith({ inferFromHistory: true, negativeBalances: 'true' }, neg).valid).toBe(true);
     expect(() => checkWith({ negativeBalances: 'maybe' }, neg)).toThrow(
