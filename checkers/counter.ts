@@ -20,7 +20,7 @@ export interface CounterResult extends CheckResult {
   acknowledged: number;
   /** Sum of the deltas that may have happened (ok, info, and invoked without completion). */
   attempted: number;
-  /** The last ok read's value and its bounds. */
+  /** The last ok read's value and its bounds (widest over the linearization points examined). */
   lastRead?: { value: unknown; lower: number; upper: number };
   /** Reads outside their bounds or not reachable (at most 100 listed; `errorCount` counts all). */
   errors: CounterBoundsError[];
@@ -149,7 +149,7 @@ export const counterChecker: Checker = {
     if (reads === 0) return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
     const summary = `${reads} reads, ${acked} acknowledged / ${attempted} attempted (sum of deltas)${
       errorCount ? `, ${errorCount} reads OUT OF BOUNDS or unreachable` : ''
-    }`;
+    }${boundsOnly ? ` (${boundsOnly} reads checked by bounds only: exact-check budget spent)` : ''}`;
     return {
       valid: errorCount === 0,
       summary,
