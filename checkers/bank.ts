@@ -10,9 +10,10 @@ import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 
 export interface BankCheckerOptions {
-  /** The sum every read must show. */
-  total: number;
-  /** How many accounts a read must show (unchecked when absent). */
+  /** The sum every read must show. When absent it is inferred: the sum most reads show (ties: earliest). */
+  total?: number;
+  /** How many accounts a read must show. When absent and `total` is inferred too, it is inferred the
+   * same way (the most common count); when absent and `total` is given, it is unchecked. */
   accounts?: number;
   /** Negative balances are allowed (e.g. overdrafts by design). */
   allowNegative?: boolean;
@@ -32,6 +33,10 @@ export interface BadRead {
 export interface BankResult extends CheckResult {
   readCount: number;
   total: number;
+  /** The number of accounts each read must show, when checked. */
+  accounts?: number;
+  /** How `total` and `accounts` were found when they were not given (plain words). */
+  inferred?: { total?: string; accounts?: string };
   /** Bad reads, at most 100 listed (`badCount` counts all). */
   badReads: BadRead[];
   badCount: number;
@@ -52,35 +57,82 @@ export function balancesOf(value: unknown): number[] | undefined {
 }
 
 /** What is wrong with one read (empty when nothing). */
-export function readProblems(value: unknown, o: BankCheckerOptions): { sum?: number; problems: string[] } {
+export function readProblems(
+  value: unknown,
+  o: BankCheckerOptions & { total: number },
+): { sum?: number; problems: string[] } {
   const bs = balancesOf(value);
-  if (!bs) return { problems: ['malformed read: not a list of numbers'] };
+  if (!bs) return { problems: ['malformed read: not a list or map of numbers'] };
   const problems: string[] = [];
   const sum = bs.reduce((a, b) => a + b, 0);
   if (sum !== o.total) problems.push(`sum ${sum} ≠ ${o.total}`);
   if (o.accounts !== undefined && bs.length !== o.accounts)
     problems.push(`${bs.length} accounts, expected ${o.accounts}`);
   if (!o.allowNegative) {
-    const neg = bs.flatMap((b, i) => (b < 0 ? [`account ${i} is ${b}`] : []));
+    // A map read names its accounts (Jepsen's {0 10, 1 15 …}); a list read is indexed by account.
+    const names = Array.isArray(value) ? bs.map((_, i) => String(i)) : Object.keys(value as object);
+    const neg = bs.flatMap((b, i) => (b < 0 ? [`account ${names[i]} is ${b}`] : []));
     if (neg.length) problems.push(`negative: ${neg.join(', ')}`);
   }
   return { sum, problems };
 }
 
+/** The value most of `xs` have (ties: the one seen first), with its count. */
+function mode(xs: readonly number[]): { value: number; count: number } | undefined {
+  const counts = new Map<number, number>();
+  let best: { value: number; count: number } | undefined;
+  for (const x of xs) {
+    const n = (counts.get(x) ?? 0) + 1;
+    counts.set(x, n);
+    if (!best || n > best.count) best = { value: x, count: n };
+  }
+  return best;
+}
+
+/**
+ * The bank checker. Without a `total` (a history from another tool, e.g. Jepsen's bank test with 8
+ * accounts and a total of 100), total and accounts are inferred from the ok reads, and the result says
+ * so in `inferred`: a read that disagrees with most reads is then the anomaly.
+ */
 export function bankChecker(o: BankCheckerOptions): Checker {
   return {
     name: 'bank',
     check(_ctx, history: readonly Op[]): BankResult | CheckResult {
       const { pairs } = pairOps(history.filter((op) => op.process !== 'nemesis'));
+      const okReads = pairs.flatMap(({ invoke, completion }) =>
+        invoke.f === 'read' && completion?.type === 'ok' ? [{ invoke, completion }] : [],
+      );
+      if (okReads.length === 0)
+        return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
+      const inferred: NonNullable<BankResult['inferred']> = {};
+      let total = o.total;
+      let accounts = o.accounts;
+      if (total === undefined) {
+        const sums = okReads.flatMap(({ completion }) => {
+          const bs = balancesOf(completion.value);
+          return bs ? [bs.reduce((a, b) => a + b, 0)] : [];
+        });
+        const m = mode(sums);
+        if (!m) return { valid: 'unknown', reason: 'no read returned balances (a list or map of numbers)' };
+        total = m.value;
+        inferred.total = `the sum ${m.count} of ${okReads.length} reads show (pass --opt total=N to set it)`;
+        if (accounts === undefined) {
+          const sizes = okReads.flatMap(({ completion }) => {
+            const bs = balancesOf(completion.value);
+            return bs ? [bs.length] : [];
+          });
+          const a = mode(sizes)!;
+          accounts = a.value;
+          inferred.accounts = `the count ${a.count} of ${okReads.length} reads show (pass --opt accounts=N to set it)`;
+        }
+      }
       const bad: BadRead[] = [];
       let badCount = 0;
-      let reads = 0;
       let minSum: number | undefined;
       let maxSum: number | undefined;
-      for (const { invoke, completion } of pairs) {
-        if (invoke.f !== 'read' || completion?.type !== 'ok') continue;
-        reads++;
-        const { sum, problems } = readProblems(completion.value, o);
+      const opts = { total, ...(accounts !== undefined ? { accounts } : {}), allowNegative: o.allowNegative };
+      for (const { invoke, completion } of okReads) {
+        const { sum, problems } = readProblems(completion.value, opts);
         if (sum !== undefined) {
           minSum = minSum === undefined ? sum : Math.min(minSum, sum);
           maxSum = maxSum === undefined ? sum : Math.max(maxSum, sum);
@@ -98,14 +150,16 @@ export function bankChecker(o: BankCheckerOptions): Checker {
           });
         }
       }
-      if (reads === 0) return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
       bad.sort((a, b) => a.index - b.index);
       const range = minSum === maxSum ? `${minSum}` : `${minSum}..${maxSum}`;
+      const how = Object.keys(inferred).length ? ', inferred from the reads' : '';
       return {
         valid: badCount === 0,
-        summary: `${reads} reads, sums ${range} (total ${o.total})${badCount ? `, ${badCount} BAD READS` : ''}`,
-        readCount: reads,
-        total: o.total,
+        summary: `${okReads.length} reads, sums ${range} (total ${total}${accounts !== undefined ? `, ${accounts} accounts` : ''}${how})${badCount ? `, ${badCount} BAD READS` : ''}`,
+        readCount: okReads.length,
+        total,
+        ...(accounts !== undefined ? { accounts } : {}),
+        ...(Object.keys(inferred).length ? { inferred } : {}),
         badReads: bad,
         badCount,
         ...(minSum !== undefined ? { minSum, maxSum } : {}),

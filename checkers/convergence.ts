@@ -4,7 +4,9 @@
  * after the heal); a node's final read is its last successful `read` invoked after the last nemesis op
  * (with no nemesis ops: its last successful read). Values are compared as canonical JSON (object keys
  * sorted; arrays keep their order, so clients return sets sorted). Nodes with no final read are listed
- * in `missing`; fewer than two final reads leave the verdict unknown.
+ * in `missing`; fewer than two final reads leave the verdict unknown. Where there are no per-node
+ * final reads to compare (the test names fewer than two nodes and so do the ops: most histories from
+ * other tools say nothing of nodes) the checker does not apply: valid, with `skipped: true`.
  */
 
 import type { Checker, CheckResult } from '../src/core/checker.ts';
@@ -23,6 +25,8 @@ export interface ConvergenceResult extends CheckResult {
   /** Distinct final values with the nodes that read each. */
   groups: { value: unknown; nodes: string[] }[];
   missing: string[];
+  /** The checker did not apply (no per-node final reads); the verdict is then `true`. */
+  skipped?: true;
 }
 
 /** JSON with object keys sorted, so equal values have equal text. */
@@ -56,6 +60,23 @@ export function convergenceChecker(o: { f?: string } = {}): Checker {
     check(ctx, history): ConvergenceResult | CheckResult {
       const reads = finalReads(history, o.f ?? 'read');
       const nodes = ctx.test.nodes;
+      // Histories from other tools rarely say which node served an op: with no per-node final reads
+      // there is nothing this checker applies to, which is not the same as not knowing.
+      const named = new Set<string>();
+      for (const op of history) if (op.process !== 'nemesis' && op.node !== undefined) named.add(op.node);
+      if (nodes.length < 2 && named.size < 2) {
+        return {
+          valid: true,
+          skipped: true,
+          summary:
+            named.size === 0
+              ? 'skipped: no op says which node served it, so there are no per-node final reads'
+              : 'skipped: fewer than two nodes, nothing to converge',
+          finalReads: reads,
+          groups: [],
+          missing: [],
+        };
+      }
       const missing = nodes.filter((n) => !reads.some((r) => r.node === n));
       const groups = new Map<string, { value: unknown; nodes: string[] }>();
       for (const r of reads) {

@@ -10,82 +10,146 @@ export interface CounterBoundsError {
   value: unknown;
   lower: number;
   upper: number;
+  /** Set when the value lies within the bounds but no subset of the uncertain adds sums to it. */
+  unreachable?: true;
 }
 
 export interface CounterResult extends CheckResult {
   readCount: number;
-  /** Sum of acknowledged increments. */
+  /** Sum of acknowledged deltas. */
   acknowledged: number;
-  /** Sum of increments that may have happened (ok and info). */
+  /** Sum of the deltas that may have happened (ok, info, and invoked without completion). */
   attempted: number;
-  /** The last ok read's value and its bounds. */
+  /** The last ok read's value and its bounds (widest over the linearization points examined). */
   lastRead?: { value: unknown; lower: number; upper: number };
-  /** Reads outside their bounds (at most 100 listed; `errorCount` counts all). */
+  /** Reads outside their bounds or not reachable (at most 100 listed; `errorCount` counts all). */
   errors: CounterBoundsError[];
   errorCount: number;
+  /** Reads whose exact reachability was past the budget, so only their bounds were checked. */
+  boundsOnlyReads: number;
 }
 
 /**
- * Jepsen's counter checker. Increments are `add` ops with a positive delta; reads return the counter.
- * Every ok read must lie within bounds fixed by the history at that time:
- * lower = the increments acknowledged before the read was invoked (they must be visible),
- * upper = the increments invoked before the read completed and not definitely failed (at most these can be).
+ * Cell updates allowed for the exact subset-sum checks of one history (past it, reads are checked by
+ * their bounds only and counted in `boundsOnlyReads`): keeps a long run with many indeterminate
+ * multi-unit adds to a fraction of a second.
+ */
+const EXACT_BUDGET = 50_000_000;
+
+/**
+ * Jepsen's counter checker (jepsen.checker/counter), generalised to deltas of any sign. `add` ops carry
+ * a delta; reads return the counter, which starts at 0. A read is valid when some linearization point
+ * p inside it, and some choice of which adds applied before p, gives its value:
+ * - an add that failed never applied; one invoked after p did not apply before p;
+ * - an acknowledged add whose completion precedes p applied before p (in particular every add
+ *   acknowledged before the read was invoked is certain);
+ * - every other add (acknowledged after p, ended `info`, or never completed) may or may not have.
+ * For each p (every gap between the events inside the read) the value must lie within
+ * lower = forced + the free negative deltas and upper = forced + the free positive deltas, and be
+ * reachable: exactly checked by subset sum when the free deltas are not all ±1 and the work is within
+ * a budget (otherwise bounds only, as Jepsen's). The bounds reported are the widest over p. Each read is
+ * judged on its own (as Jepsen's), not as one linearization of all reads.
  */
 export const counterChecker: Checker = {
   name: 'counter',
   check(_ctx, history: readonly Op[]): CounterResult | CheckResult {
     const ops = history.filter((o) => o.process !== 'nemesis');
     const { pairs } = pairOps(ops);
-    // Which adds definitely failed: they never count towards the upper bound.
-    const failedInvokes = new Set<number>();
+    const failed = new Set<Op>();
+    const readOf = new Map<Op, Op>(); // an ok read's invoke → its completion
     for (const { invoke, completion } of pairs) {
-      if (invoke.f === 'add' && completion?.type === 'fail') failedInvokes.add(invoke.index);
+      if (invoke.f === 'add' && completion?.type === 'fail') failed.add(invoke);
+      if (invoke.f === 'read' && completion?.type === 'ok') readOf.set(invoke, completion);
     }
-    const readInvokeOf = new Map<number, number>(); // completion index → lower bound at invoke
-    for (const { invoke, completion } of pairs) {
-      if (invoke.f === 'read' && completion?.type === 'ok') readInvokeOf.set(completion.index, invoke.index);
-    }
+    // Deltas (delta → count) invoked so far and not failed, and acknowledged so far.
+    const attemptedDeltas = new Map<number, number>();
+    const ackedDeltas = new Map<number, number>();
+    const active = new Map<Op, ActiveRead>(); // by the read's completion
     let acked = 0;
     let attempted = 0;
     let reads = 0;
-    const lowerAt = new Map<number, number>(); // read invoke index → acked sum then
-    const readInvokes = new Set(readInvokeOf.values());
+    let boundsOnly = 0;
     const errors: CounterBoundsError[] = [];
     let errorCount = 0;
     let lastRead: CounterResult['lastRead'];
+    const budget = { left: EXACT_BUDGET };
+    const evaluate = () => {
+      for (const r of active.values()) {
+        if (r.satisfied) continue;
+        const j = judgeGap(r, budget);
+        r.lower = Math.min(r.lower, j.lower);
+        r.upper = Math.max(r.upper, j.upper);
+        if (j.ok) {
+          r.satisfied = true;
+          r.boundsOnly = j.boundsOnly;
+        } else if (j.unreachable) r.unreachable = true;
+      }
+    };
     for (const op of ops) {
       if (op.f === 'add') {
         const d = Number(op.value);
-        if (op.type === 'invoke' && !failedInvokes.has(op.index)) attempted += d;
-        if (op.type === 'ok') acked += d;
-      } else if (op.f === 'read') {
-        if (op.type === 'invoke' && readInvokes.has(op.index)) lowerAt.set(op.index, acked);
-        if (op.type === 'ok' && readInvokeOf.has(op.index)) {
-          reads++;
-          const lower = lowerAt.get(readInvokeOf.get(op.index)!) ?? 0;
-          const upper = attempted;
-          const v = op.value;
-          lastRead = { value: v, lower, upper };
-          if (typeof v !== 'number' || !Number.isFinite(v) || v < lower || v > upper) {
-            errorCount++;
-            if (errors.length < 100) {
-              errors.push({
-                index: op.index,
-                process: op.process,
-                ...(op.node ? { node: op.node } : {}),
-                value: v,
-                lower,
-                upper,
-              });
-            }
+        if (op.type === 'invoke' && !failed.has(op)) {
+          attempted += d;
+          bump(attemptedDeltas, d, 1);
+          for (const r of active.values()) addFree(r, d, 1);
+          evaluate();
+        }
+        if (op.type === 'ok') {
+          acked += d;
+          bump(ackedDeltas, d, 1);
+          for (const r of active.values()) {
+            addFree(r, d, -1);
+            r.base += d;
           }
+          evaluate();
+        }
+      } else if (op.f === 'read') {
+        const done = op.type === 'invoke' ? readOf.get(op) : undefined;
+        if (done) {
+          const r: ActiveRead = {
+            value: done.value,
+            base: 0,
+            neg: 0,
+            pos: 0,
+            free: new Map(),
+            nonUnit: 0,
+            lower: Number.POSITIVE_INFINITY,
+            upper: Number.NEGATIVE_INFINITY,
+            satisfied: false,
+            unreachable: false,
+            boundsOnly: false,
+          };
+          for (const [d, n] of ackedDeltas) r.base += d * n;
+          for (const [d, n] of attemptedDeltas) addFree(r, d, n - (ackedDeltas.get(d) ?? 0));
+          active.set(done, r);
+          evaluate();
+          continue;
+        }
+        const r = op.type === 'ok' ? active.get(op) : undefined;
+        if (!r) continue;
+        active.delete(op);
+        reads++;
+        if (r.boundsOnly) boundsOnly++;
+        lastRead = { value: op.value, lower: r.lower, upper: r.upper };
+        if (r.satisfied) continue;
+        errorCount++;
+        if (errors.length < 100) {
+          errors.push({
+            index: op.index,
+            process: op.process,
+            ...(op.node ? { node: op.node } : {}),
+            value: op.value,
+            lower: r.lower,
+            upper: r.upper,
+            ...(r.unreachable && inBounds(r.value, r.lower, r.upper) ? { unreachable: true as const } : {}),
+          });
         }
       }
     }
     if (reads === 0) return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
-    const summary = `${reads} reads, ${acked} acknowledged / ${attempted} attempted increments${
-      errorCount ? `, ${errorCount} reads OUT OF BOUNDS` : ''
-    }`;
+    const summary = `${reads} reads, ${acked} acknowledged / ${attempted} attempted (sum of deltas)${
+      errorCount ? `, ${errorCount} reads OUT OF BOUNDS or unreachable` : ''
+    }${boundsOnly ? ` (${boundsOnly} reads checked by bounds only: exact-check budget spent)` : ''}`;
     return {
       valid: errorCount === 0,
       summary,
@@ -95,6 +159,92 @@ export const counterChecker: Checker = {
       ...(lastRead ? { lastRead } : {}),
       errors,
       errorCount,
+      boundsOnlyReads: boundsOnly,
     };
   },
 };
+
+/** A read in progress: the adds forced in (their sum) and free (may or may not be in), for the current gap. */
+interface ActiveRead {
+  value: unknown;
+  base: number;
+  /** Sums of the free negative and positive deltas. */
+  neg: number;
+  pos: number;
+  free: Map<number, number>;
+  /** How many free deltas are not ±1. */
+  nonUnit: number;
+  /** The widest bounds over the gaps seen so far. */
+  lower: number;
+  upper: number;
+  satisfied: boolean;
+  unreachable: boolean;
+  boundsOnly: boolean;
+}
+
+function addFree(r: ActiveRead, d: number, n: number): void {
+  if (n === 0) return;
+  bump(r.free, d, n);
+  if (d < 0) r.neg += d * n;
+  else r.pos += d * n;
+  if (Math.abs(d) !== 1) r.nonUnit += n;
+}
+
+const inBounds = (value: unknown, lower: number, upper: number): boolean => {
+  const v = typeof value === 'bigint' ? Number(value) : value;
+  return typeof v === 'number' && v >= lower && v <= upper;
+};
+
+/** The read's value against the current gap; `budget.left` is the exact-check work still allowed. */
+function judgeGap(r: ActiveRead, budget: { left: number }): ReadJudgement {
+  const lower = r.base + r.neg;
+  const upper = r.base + r.pos;
+  const v = typeof r.value === 'bigint' ? Number(r.value) : r.value;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lower || v > upper) {
+    return { ok: false, lower, upper, unreachable: false, boundsOnly: false };
+  }
+  // Sums of ±1 deltas cover every integer between the bounds: the common case needs no search.
+  if (r.nonUnit === 0) {
+    const ok = Number.isInteger(v - lower);
+    return { ok, lower, upper, unreachable: !ok, boundsOnly: false };
+  }
+  const uncertain = [...r.free].filter(([d, k]) => d !== 0 && k > 0);
+  const span = upper - lower;
+  const work = uncertain.reduce((s, [, k]) => s + k, 0) * (span + 1);
+  if (!Number.isSafeInteger(span) || !uncertain.every(([d]) => Number.isInteger(d)) || work > budget.left) {
+    return { ok: true, lower, upper, unreachable: false, boundsOnly: true };
+  }
+  budget.left -= work;
+  const ok = subsetSumReaches(uncertain, v - lower, -r.neg, span);
+  return { ok, lower, upper, unreachable: !ok, boundsOnly: false };
+}
+
+function bump(m: Map<number, number>, d: number, n: number): void {
+  m.set(d, (m.get(d) ?? 0) + n);
+}
+
+interface ReadJudgement {
+  ok: boolean;
+  lower: number;
+  upper: number;
+  unreachable: boolean;
+  boundsOnly: boolean;
+}
+
+/**
+ * Bounded knapsack over offsets from the lower bound: starts at `start` (no uncertain add applied) and
+ * asks whether `target` is reachable by applying each delta at most its count times.
+ */
+function subsetSumReaches(deltas: [number, number][], target: number, start: number, span: number): boolean {
+  if (!Number.isInteger(target)) return false;
+  const reach = new Uint8Array(span + 1);
+  reach[start] = 1;
+  for (const [d, k] of deltas) {
+    // In place, walking away from where d moves sums, so each unit of d is used once per pass.
+    for (let i = 0; i < k; i++) {
+      if (d > 0) for (let s = span - d; s >= 0; s--) reach[s + d] ||= reach[s]!;
+      else for (let s = -d; s <= span; s++) reach[s + d] ||= reach[s]!;
+    }
+  }
+  return reach[target] === 1;
+}

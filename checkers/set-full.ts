@@ -20,7 +20,7 @@ export interface SetFullResult extends CheckResult {
   lostCount: number;
   /** Acknowledged elements no read began after, so their fate is unknown. */
   neverReadCount: number;
-  /** Elements whose add ended info/fail and no read ever showed. */
+  /** Elements with no acknowledged add (only info, pending or failed ones) that no read ever showed. */
   neverSeenCount: number;
   /** Elements missing from a read that began after they were known, but present again later. */
   staleCount: number;
@@ -50,13 +50,16 @@ const ms = (ns: number) => Math.round(ns / 1e4) / 100;
  * known from the moment its add was acknowledged or a read first returned it. Reads that *began* after
  * that moment must contain it; from them the element is stable (present in the last such read),
  * lost (absent from the last such read), or never read (no such read). Absences followed by a later
- * presence are stale reads: allowed unless `linearizable` is set.
+ * presence are stale reads: allowed unless `linearizable` is set. An element may be added more than
+ * once: failed attempts certainly did not happen (an element only ever failed and then read is
+ * unexpected); of the others, the earliest invoke and the earliest acknowledgement count.
  */
 export function setFull(opts: SetFullOptions = {}): Checker {
   return {
     name: 'set-full',
     check(_ctx, history: readonly Op[]): SetFullResult | CheckResult {
       const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
+      const failedOnly = new Set<string>(); // elements whose every attempt failed
       const adds = new Map<
         string,
         { value: unknown; invokeTime: number; okTime?: number; outcome: string }
@@ -65,12 +68,26 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       const duplicated = new Set<string>();
       for (const { invoke, completion } of pairs) {
         if (invoke.f === 'add') {
+          // A failed attempt certainly did not happen; an element added several times is known from
+          // its first acknowledgement and may exist from its first attempt that may have happened.
+          if (completion?.type === 'fail') {
+            failedOnly.add(key(invoke.value));
+            continue;
+          }
           const k = key(invoke.value);
+          const prev = adds.get(k);
+          const okTime = completion?.type === 'ok' ? completion.time : undefined;
+          const best =
+            prev?.okTime === undefined
+              ? okTime
+              : okTime === undefined
+                ? prev.okTime
+                : Math.min(prev.okTime, okTime);
           adds.set(k, {
             value: invoke.value,
-            invokeTime: invoke.time,
-            ...(completion?.type === 'ok' ? { okTime: completion.time } : {}),
-            outcome: completion?.type ?? 'info',
+            invokeTime: Math.min(prev?.invokeTime ?? invoke.time, invoke.time),
+            ...(best !== undefined ? { okTime: best } : {}),
+            outcome: best !== undefined ? 'ok' : (completion?.type ?? 'info'),
           });
         } else if (invoke.f === 'read' && completion?.type === 'ok' && Array.isArray(completion.value)) {
           const has = new Set<string>();
@@ -85,6 +102,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       if (reads.length === 0)
         return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
       reads.sort((a, b) => a.invokeTime - b.invokeTime || a.index - b.index);
+      for (const k of adds.keys()) failedOnly.delete(k);
       const unexpected = new Set<string>();
       for (const r of reads) for (const k of r.has) if (!adds.has(k)) unexpected.add(k);
 
@@ -163,7 +181,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         lost: sortValues(lost),
         lostCount: lost.length,
         neverReadCount: neverRead,
-        neverSeenCount: neverSeen,
+        neverSeenCount: neverSeen + [...failedOnly].filter((k) => !reads.some((r) => r.has.has(k))).length,
         staleCount: stale.length,
         stale: sortValues(stale).slice(0, 100),
         unexpected: sortValues([...unexpected].map((k) => JSON.parse(k) as unknown)),

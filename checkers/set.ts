@@ -3,48 +3,57 @@ import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 
 export interface SetResult extends CheckResult {
+  /** Distinct elements with at least one add attempt (failed attempts included). */
   attemptCount: number;
+  /** Distinct elements with at least one acknowledged add. */
   acknowledgedCount: number;
   finalReadSize: number;
-  /** Acknowledged adds missing from the final read. */
+  /** Elements with an acknowledged add, missing from the final read. */
   lost: unknown[];
-  /** Elements read that nobody tried to add. */
+  /** Elements read that no add which may have happened could explain (failed-only ones included). */
   unexpected: unknown[];
-  /** Adds that definitely failed, yet are present. */
+  /** The unexpected elements that were attempted, but every attempt failed. */
   failedButPresent: unknown[];
   /** Elements the final read returned more than once. */
   duplicated: unknown[];
-  /** Indeterminate (info) adds that turned out to have happened. */
+  /** Elements with no acknowledged add, only indeterminate ones, that turned out to have happened. */
   recovered: unknown[];
-  /** Indeterminate adds that did not happen (allowed). */
+  /** Elements with only indeterminate (and failed) adds that are absent (allowed). */
   neverApplied: number;
 }
 
 const key = (x: unknown) => JSON.stringify(x);
 
+/** How the add attempts of one element ended: any acknowledged, any that may have happened, any at all. */
+interface Attempts {
+  value: unknown;
+  ok: boolean;
+  maybe: boolean;
+}
+
 /**
- * Jepsen's set checker: unique adds, then a final read after the heal. Every acknowledged add must be in
- * the final read; nothing may appear that was not attempted or that definitely failed; an add that
- * ended `info` may be present or not. The final read is the last successful read in the history.
+ * Jepsen's set checker (jepsen.checker/set): adds, then a final read after the heal. An element may be
+ * added more than once (a retry after a failure, two attempts); it is judged by all its attempts:
+ * present is fine when any attempt may have happened (ok, info, or never completed); it is lost when
+ * an attempt was acknowledged and the final read lacks it; it is unexpected when present and no attempt
+ * may have happened (none, or only `fail`ed ones, which certainly did not). The final read is the last
+ * successful read in the history.
  */
 export const setChecker: Checker = {
   name: 'set',
   check(_ctx, history: readonly Op[]): SetResult | CheckResult {
     const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
-    const attempted = new Map<string, unknown>();
-    const acked = new Set<string>();
-    const failed = new Set<string>();
-    const indeterminate = new Set<string>();
+    const attempts = new Map<string, Attempts>();
     let finalRead: unknown[] | undefined;
     let finalAt = -1;
     for (const { invoke, completion } of pairs) {
       if (invoke.f === 'add') {
         const k = key(invoke.value);
-        attempted.set(k, invoke.value);
+        const a = attempts.get(k) ?? { value: invoke.value, ok: false, maybe: false };
         const t = completion?.type ?? 'info';
-        if (t === 'ok') acked.add(k);
-        else if (t === 'fail') failed.add(k);
-        else indeterminate.add(k);
+        if (t === 'ok') a.ok = true;
+        if (t !== 'fail') a.maybe = true;
+        attempts.set(k, a);
       } else if (invoke.f === 'read' && completion?.type === 'ok' && Array.isArray(completion.value)) {
         if (completion.index > finalAt) {
           finalRead = completion.value;
@@ -55,31 +64,37 @@ export const setChecker: Checker = {
     if (!finalRead) return { valid: 'unknown', reason: 'no read succeeded, so the final state is unknown' };
     const seen = new Map<string, number>();
     for (const x of finalRead) seen.set(key(x), (seen.get(key(x)) ?? 0) + 1);
-    const lost = [...acked].filter((k) => !seen.has(k)).map((k) => attempted.get(k));
-    const unexpected = [...seen.keys()].filter((k) => !attempted.has(k)).map((k) => JSON.parse(k) as unknown);
-    const failedButPresent = [...failed].filter((k) => seen.has(k)).map((k) => attempted.get(k));
+    const all = [...attempts];
+    const lost = all.filter(([k, a]) => a.ok && !seen.has(k)).map(([, a]) => a.value);
+    const unexpected = [...seen.keys()]
+      .filter((k) => !attempts.get(k)?.maybe)
+      .map((k) => attempts.get(k)?.value ?? (JSON.parse(k) as unknown));
+    const failedButPresent = all.filter(([k, a]) => !a.maybe && seen.has(k)).map(([, a]) => a.value);
     const duplicated = [...seen].filter(([, n]) => n > 1).map(([k]) => JSON.parse(k) as unknown);
-    const recovered = [...indeterminate].filter((k) => seen.has(k)).map((k) => attempted.get(k));
-    const valid = lost.length + unexpected.length + failedButPresent.length + duplicated.length === 0;
+    const recovered = all.filter(([k, a]) => a.maybe && !a.ok && seen.has(k)).map(([, a]) => a.value);
+    const indeterminate = all.filter(([, a]) => a.maybe && !a.ok).length;
+    const acked = all.filter(([, a]) => a.ok).length;
+    const valid = lost.length + unexpected.length + duplicated.length === 0;
     const parts = [
-      `${acked.size} acknowledged, ${seen.size} in final read`,
+      `${acked} acknowledged, ${seen.size} in final read`,
       lost.length ? `${lost.length} LOST` : '',
-      unexpected.length ? `${unexpected.length} unexpected` : '',
-      failedButPresent.length ? `${failedButPresent.length} failed-but-present` : '',
+      unexpected.length
+        ? `${unexpected.length} unexpected${failedButPresent.length ? ` (${failedButPresent.length} of them only ever failed)` : ''}`
+        : '',
       duplicated.length ? `${duplicated.length} duplicated` : '',
     ].filter(Boolean);
     return {
       valid,
       summary: parts.join(', '),
-      attemptCount: attempted.size,
-      acknowledgedCount: acked.size,
+      attemptCount: attempts.size,
+      acknowledgedCount: acked,
       finalReadSize: seen.size,
       lost: sortValues(lost),
       unexpected: sortValues(unexpected),
       failedButPresent: sortValues(failedButPresent),
       duplicated: sortValues(duplicated),
       recovered: sortValues(recovered),
-      neverApplied: indeterminate.size - recovered.length,
+      neverApplied: indeterminate - recovered.length,
     };
   },
 };

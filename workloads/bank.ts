@@ -4,9 +4,12 @@
  * heal each node reads once more. Ops: transfer {from, to, amount}; read null → balances (array by
  * account). Checked: every read sums to the initial total, no negative balance (unless
  * `allowNegative`), and the final reads agree across nodes (convergence).
- * Options: accounts (5), initialBalance (20), maxTransfer (5), readFraction (0.3), allowNegative (false).
+ * Options: accounts (5), initialBalance (20), maxTransfer (5), readFraction (0.3), allowNegative (false;
+ * also spelt negativeBalances, as Jepsen's `:negative-balances?`), total (accounts × initialBalance).
+ * `inferFromHistory` (set by `analyze` for histories from other tools): accounts and total that were not
+ * given are inferred from the reads by the checker, which says so in its result.
  */
-import { bankChecker } from '../checkers/bank.ts';
+import { type BankCheckerOptions, bankChecker } from '../checkers/bank.ts';
 import { convergence } from '../checkers/convergence.ts';
 import type { Generator } from '../src/core/generator.ts';
 import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/core/index.ts';
@@ -19,6 +22,20 @@ export interface BankConfig {
   maxTransfer: number;
   readFraction: number;
   allowNegative: boolean;
+  /** The sum every read must show. */
+  total: number;
+}
+
+/** A boolean option: true/false (or the strings), absent = `dflt`; anything else is rejected. */
+function boolOption(options: Record<string, unknown>, names: string[], dflt: boolean): boolean {
+  for (const n of names) {
+    const v = options[n];
+    if (v === undefined) continue;
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    throw new Error(`bank workload: ${n} must be true or false, not ${JSON.stringify(v)}`);
+  }
+  return dflt;
 }
 
 /** The bank's parameters from test options (systems use this too, so both sides agree). */
@@ -28,8 +45,11 @@ export function bankConfig(options: Record<string, unknown>): BankConfig {
     initialBalance: Number(options.initialBalance ?? 20),
     maxTransfer: Number(options.maxTransfer ?? 5),
     readFraction: Number(options.readFraction ?? 0.3),
-    allowNegative: options.allowNegative === true || options.allowNegative === 'true',
+    allowNegative: boolOption(options, ['allowNegative', 'negativeBalances'], false),
+    total: 0,
   };
+  c.total = Number(options.total ?? c.accounts * c.initialBalance);
+  if (!Number.isInteger(c.total)) throw new Error('bank workload: total must be an integer');
   if (!Number.isInteger(c.accounts) || c.accounts < 2) throw new Error('bank workload: accounts must be ≥ 2');
   if (!Number.isInteger(c.initialBalance) || c.initialBalance < 0)
     throw new Error('bank workload: initialBalance must be an integer ≥ 0');
@@ -49,20 +69,30 @@ export function bankOps(c: BankConfig): Generator {
   });
 }
 
+/**
+ * What the checker is told: everything, for faultline's own runs; for another tool's history
+ * (`inferFromHistory`), only what the user gave — the total when given (or accounts × initialBalance),
+ * the account count when given — and the rest is inferred from the reads.
+ */
+function checkerOptions(c: BankConfig, options: Record<string, unknown>): BankCheckerOptions {
+  const given = (k: string) => options[k] !== undefined;
+  if (options.inferFromHistory !== true)
+    return { total: c.total, accounts: c.accounts, allowNegative: c.allowNegative };
+  const totalGiven = given('total') || given('initialBalance');
+  return {
+    ...(totalGiven ? { total: c.total } : {}),
+    ...(given('accounts') ? { accounts: c.accounts } : {}),
+    allowNegative: c.allowNegative,
+  };
+}
+
 export function bankWorkload(o: WorkloadOptions): Workload {
   const c = bankConfig(o.options);
   return {
     name: 'bank',
     generator: bankOps(c),
     finalGenerator: finalReadPerNode(o.nodes.length),
-    checkers: [
-      bankChecker({
-        total: c.accounts * c.initialBalance,
-        accounts: c.accounts,
-        allowNegative: c.allowNegative,
-      }),
-      convergence,
-    ],
+    checkers: [bankChecker(checkerOptions(c, o.options)), convergence],
   };
 }
 

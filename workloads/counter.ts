@@ -1,7 +1,8 @@
 /**
  * The counter workload (Jepsen's): clients increment one counter (`add` with a positive delta) and read
  * it, concurrently, while faults happen; after the heal one client on each node reads it once more. The
- * counter checker bounds every read by the increments acknowledged and attempted at that time.
+ * counter checker bounds every read by the adds acknowledged and attempted at that time (it accepts
+ * deltas of any sign, as in histories from other tools; this generator only increments).
  * Options: `deltaMax` (default 1: every add is +1; larger draws deltas from 1..deltaMax),
  * `readFraction` (default 0.5).
  */

@@ -128,6 +128,8 @@ export function buildProgram(argv: string[]): Command {
     .option('--checker-time-limit <s>', 'checker budget in seconds', positive('--checker-time-limit'))
     .option('--checker-memory-limit <MB>', 'checker heap budget in MB', positive('--checker-memory-limit'))
     .option('--json', 'print the full result as JSON')
+    .option('--opt <key=value>', 'workload option, e.g. accounts=8, total=100 (repeatable)', collect)
+    .option('--allow-malformed', 'check what pairs even if the history has impossible ops (still listed)')
     .action(async (path: string, opts) => {
       process.exitCode = await analyzeCommand(path, opts);
     });

@@ -40,7 +40,7 @@ export interface ReportData {
   version: 1;
   title: string;
   generatedAt: string;
-  verdict: { valid: unknown; summary: string; runError: string | null };
+  verdict: { valid: unknown; summary: string; runError: string | null; historyProblems: string[] };
   checkers: {
     name: string;
     valid: unknown;
@@ -221,7 +221,12 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
     version: 1,
     title: s.title,
     generatedAt: new Date().toISOString(),
-    verdict: { valid: s.valid, summary: s.summary, runError: s.runError ?? null },
+    verdict: {
+      valid: s.valid,
+      summary: s.summary,
+      runError: s.runError ?? null,
+      historyProblems: s.historyProblems.slice(0, 1000),
+    },
     checkers: s.checkers.map((v) => ({
       name: v.name,
       valid: v.valid,

@@ -6,6 +6,8 @@ import { type RunSummary, verdictWord } from './summary.ts';
 
 const ICON: Record<string, string> = { true: '✅', false: '❌', unknown: '❓' };
 const num = (n: number) => n.toLocaleString('en-US');
+/** summary.md feeds CI job summaries, which have size limits: the full list stays in results.json. */
+const MAX_PROBLEMS = 100;
 
 export function summaryMarkdown(run: LoadedRun, s: RunSummary, opts: { reportPath?: string } = {}): string {
   const lines: string[] = [];
@@ -13,6 +15,13 @@ export function summaryMarkdown(run: LoadedRun, s: RunSummary, opts: { reportPat
   lines.push(`## ${icon} faultline: ${mdEscape(s.title)} — ${verdictWord(s.valid)}`, '');
   if (s.summary) lines.push(mdEscape(s.summary), '');
   if (s.runError) lines.push(`**The run itself failed:** ${mdEscape(s.runError)}`, '');
+  if (s.historyProblems.length) {
+    const n = s.historyProblems.length;
+    lines.push(`**The history is malformed** (${num(n)} problem${n === 1 ? '' : 's'}):`, '');
+    for (const p of s.historyProblems.slice(0, MAX_PROBLEMS)) lines.push(`- ${mdEscape(p)}`);
+    if (n > MAX_PROBLEMS) lines.push(`- … ${num(n - MAX_PROBLEMS)} more in results.json (historyProblems)`);
+    lines.push('');
+  }
   const c = s.counts;
   const t = run.test;
   const families = new Map<string, number>();

@@ -20,6 +20,8 @@ export interface RunSummary {
   checkers: CheckerVerdict[];
   /** The run itself failed or was interrupted (the verdict then covers only what was recorded). */
   runError: string | undefined;
+  /** Impossible ops in the history (results.json `historyProblems`, see src/history/validate.ts), as sentences. */
+  historyProblems: string[];
   counts: { ops: number; invokes: number; ok: number; fail: number; info: number; pending: number };
   /** Seconds: the test.json duration, else the span of the history. */
   durationS: number;
@@ -86,6 +88,16 @@ export function rerunCommand(test: TestInfo): string {
   return ['npx', 'faultline', ...args].map(shellQuote).join(' ');
 }
 
+/** The messages of results.json's `historyProblems` (anything else there is ignored). */
+export function problemMessages(x: unknown): string[] {
+  if (!Array.isArray(x)) return [];
+  return x.flatMap((p) =>
+    p && typeof p === 'object' && typeof (p as { message?: unknown }).message === 'string'
+      ? [(p as { message: string }).message]
+      : [],
+  );
+}
+
 export function summarizeRun(run: LoadedRun): RunSummary {
   const checkers = checkerVerdicts(run.results);
   const runError =
@@ -118,6 +130,7 @@ export function summarizeRun(run: LoadedRun): RunSummary {
     summary,
     checkers,
     runError,
+    historyProblems: problemMessages(run.results?.historyProblems),
     counts,
     durationS,
     faults: windows,

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { decideVerdict, shouldCheck } from '../check/verdict.ts';
 import type { ResolvedTest } from '../config/define.ts';
 import { type CheckResult, mergeValidity } from '../core/checker.ts';
 import { type ExitCode, errorText, exitCodeFor } from '../core/errors.ts';
@@ -17,6 +18,7 @@ import type { Cluster } from '../core/remote.ts';
 import { Rng } from '../core/rng.ts';
 import { clients, clientsAndNemesis, nemesis as onNemesis, stagger, timeLimit } from '../generator/index.ts';
 import { Journal } from '../history/journal.ts';
+import { validateHistory } from '../history/validate.ts';
 import { runCheckers } from '../registry.ts';
 import { writeReports } from '../report/index.ts';
 import { createRunDir, FILES, linkLatest, writeJson } from '../store/run-dir.ts';
@@ -240,12 +242,17 @@ export async function runTest(
   phase('checking');
   let results: CheckResult | undefined;
   const checker = runCheckers(workload);
+  // A run that recorded impossible ops has a bug somewhere: its verdict is unknown, with the problems listed.
+  const verdictOpts = { historyProblems: validateHistory(history) };
   try {
-    results = await checker.check({ test: { ...test } }, history, {
-      timeLimitMs: test.checkerTimeLimit * 1000,
-      ...(test.checkerMemoryLimit ? { memoryLimitBytes: test.checkerMemoryLimit * 2 ** 20 } : {}),
-      ...(control.hardStop ? { signal: control.hardStop } : {}),
-    });
+    if (shouldCheck(verdictOpts)) {
+      results = await checker.check({ test: { ...test } }, history, {
+        timeLimitMs: test.checkerTimeLimit * 1000,
+        ...(test.checkerMemoryLimit ? { memoryLimitBytes: test.checkerMemoryLimit * 2 ** 20 } : {}),
+        ...(control.hardStop ? { signal: control.hardStop } : {}),
+      });
+    }
+    results = decideVerdict(results, verdictOpts);
   } catch (err) {
     results = { valid: 'unknown', reason: `checking failed: ${errorText(err)}` };
   }

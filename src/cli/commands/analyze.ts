@@ -1,15 +1,18 @@
 /** `faultline analyze <run-dir|history>`: re-checks a stored history; never needs the cluster. */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { decideVerdict, shouldCheck } from '../../check/verdict.ts';
 import type { ResolvedTest } from '../../config/define.ts';
 import type { Checker, CheckResult } from '../../core/checker.ts';
 import { exitCodeFor, UserError } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
+import { validateHistory } from '../../history/validate.ts';
 import { findWorkload, linearizable, runCheckers } from '../../registry.ts';
 import { writeReports } from '../../report/index.ts';
 import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
+import { parseOpts } from './run.ts';
 
 export interface AnalyzeFlags {
   format?: string;
@@ -18,7 +21,14 @@ export interface AnalyzeFlags {
   checkerTimeLimit?: number;
   checkerMemoryLimit?: number;
   json?: boolean;
+  /** Check what pairs even when the history has impossible ops (they are still listed). */
+  allowMalformed?: boolean;
+  /** `--opt key=value` workload options (override the run folder's test.json options). */
+  opt?: string[];
 }
+
+/** Checkers every check gets (see runCheckers) that only inform when re-checking another tool's history. */
+const INFORMATIONAL = ['stats', 'exceptions'];
 
 export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise<number> {
   if (!existsSync(path)) throw new UserError(`${path} not found: give a run folder or a history file`);
@@ -44,6 +54,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   }
   for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
   const history: Op[] = read.history;
+  const options = { ...(test?.options ?? {}), ...parseOpts(flags.opt) };
 
   let checker: Checker;
   const model = flags.model ?? (flags.workload ? undefined : read.model);
@@ -55,12 +66,20 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
         `cannot tell how to check ${path}: pass --workload (e.g. set, register) or --model (e.g. cas-register)`,
       );
     }
-    const wl = findWorkload(name).create({
-      concurrency: test?.concurrency ?? 1,
-      nodes: test?.nodes ?? [],
-      rate: test?.rate ?? 0,
-      options: test?.options ?? {},
-    });
+    const descriptor = findWorkload(name);
+    let wl: ReturnType<typeof descriptor.create>;
+    try {
+      wl = descriptor.create({
+        concurrency: test?.concurrency ?? 1,
+        nodes: test?.nodes ?? [],
+        rate: test?.rate ?? 0,
+        // A history from another tool says nothing of its parameters: let the workload infer what it can.
+        options: test ? options : { ...options, inferFromHistory: true },
+      });
+    } catch (err) {
+      // A workload rejects bad options with a plain Error: that is bad input, not a crash.
+      throw new UserError(`${err instanceof Error ? err.message : String(err)} (check the --opt values)`);
+    }
     checker = runCheckers(wl);
   }
   const limit = flags.checkerTimeLimit ?? test?.checkerTimeLimit ?? 300;
@@ -68,16 +87,28 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   const ac = new AbortController();
   const onInt = () => ac.abort();
   process.once('SIGINT', onInt);
-  let results: CheckResult;
+  const verdictOpts = {
+    historyProblems: validateHistory(history),
+    allowMalformed: flags.allowMalformed === true,
+    // faultline's own runs keep the stats gate (an f that never succeeded means the test saw nothing);
+    // for another tool's history the model or workload the user asked for decides.
+    ...(test ? {} : { informational: INFORMATIONAL }),
+  };
+  let composed: CheckResult | undefined;
   try {
-    results = await checker.check(
-      { test: { name: test?.name ?? path, concurrency: test?.concurrency ?? 1, nodes: test?.nodes ?? [] } },
-      history,
-      { timeLimitMs: limit * 1000, ...(mem ? { memoryLimitBytes: mem * 2 ** 20 } : {}), signal: ac.signal },
-    );
+    if (shouldCheck(verdictOpts)) {
+      composed = await checker.check(
+        {
+          test: { name: test?.name ?? path, concurrency: test?.concurrency ?? 1, nodes: test?.nodes ?? [] },
+        },
+        history,
+        { timeLimitMs: limit * 1000, ...(mem ? { memoryLimitBytes: mem * 2 ** 20 } : {}), signal: ac.signal },
+      );
+    }
   } finally {
     process.off('SIGINT', onInt);
   }
+  const results = decideVerdict(composed, verdictOpts);
   if (isDir) {
     writeJson(join(path, FILES.results), {
       ...results,

@@ -154,6 +154,16 @@
     const out = [banner];
     if (data.verdict.runError)
       out.push(el('div', { class: 'run-error' }, `The run itself failed: ${data.verdict.runError}`));
+    const problems = data.verdict.historyProblems || [];
+    if (problems.length)
+      out.push(
+        el(
+          'div',
+          { class: 'run-error', id: 'history-problems' },
+          `The history is malformed (${problems.length} problem${problems.length === 1 ? '' : 's'} shown; all in results.json):`,
+          el('ul', null, ...problems.map((p) => el('li', null, p))),
+        ),
+      );
     const cards = data.checkers.map((c) => {
       const [ccls, cword] = verdictOf(c.valid);
       return el(
