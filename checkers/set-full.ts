@@ -1,3 +1,4 @@
+import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
 import type { Op } from '../src/history/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import type { Checker, CheckResult } from './checker.ts';
@@ -42,7 +43,7 @@ interface Read {
   has: Set<string>;
 }
 
-const key = (x: unknown) => JSON.stringify(x);
+const key = valueKey;
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 
 /**
@@ -63,6 +64,8 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       >();
       const reads: Read[] = [];
       const duplicated = new Set<string>();
+      // Keys back to values exactly (JSON.parse of a key would round bigints).
+      const valueOf = new Map<string, unknown>();
       for (const { invoke, completion } of pairs) {
         if (invoke.f === 'add') {
           const k = key(invoke.value);
@@ -72,10 +75,11 @@ export function setFull(opts: SetFullOptions = {}): Checker {
             ...(completion?.type === 'ok' ? { okTime: completion.time } : {}),
             outcome: completion?.type ?? 'info',
           });
-        } else if (invoke.f === 'read' && completion?.type === 'ok' && Array.isArray(completion.value)) {
+        } else if (invoke.f === 'read' && completion?.type === 'ok' && elementsOf(completion.value)) {
           const has = new Set<string>();
-          for (const x of completion.value) {
+          for (const x of elementsOf(completion.value)!) {
             const k = key(x);
+            valueOf.set(k, x);
             if (has.has(k)) duplicated.add(k);
             has.add(k);
           }
@@ -166,8 +170,8 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         neverSeenCount: neverSeen,
         staleCount: stale.length,
         stale: sortValues(stale).slice(0, 100),
-        unexpected: sortValues([...unexpected].map((k) => JSON.parse(k) as unknown)),
-        duplicated: sortValues([...duplicated].map((k) => JSON.parse(k) as unknown)),
+        unexpected: sortValues([...unexpected].map((k) => valueOf.get(k))),
+        duplicated: sortValues([...duplicated].map((k) => valueOf.get(k))),
         stableLatencyMs: quantiles(latencies),
         lostDetails,
       };
@@ -186,6 +190,6 @@ function quantiles(xs: number[]): Record<string, number> {
 
 function sortValues(xs: unknown[]): unknown[] {
   return xs.sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : key(a).localeCompare(key(b)),
+    Number.isNaN(compareNumbers(a, b)) ? key(a).localeCompare(key(b)) : compareNumbers(a, b),
   );
 }

@@ -1,3 +1,4 @@
+import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
 import type { Op } from '../src/history/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import type { Checker, CheckResult } from './checker.ts';
@@ -20,7 +21,7 @@ export interface SetResult extends CheckResult {
   neverApplied: number;
 }
 
-const key = (x: unknown) => JSON.stringify(x);
+const key = valueKey;
 
 /**
  * Jepsen's set checker: unique adds, then a final read after the heal. Every acknowledged add must be in
@@ -35,7 +36,7 @@ export const setChecker: Checker = {
     const acked = new Set<string>();
     const failed = new Set<string>();
     const indeterminate = new Set<string>();
-    let finalRead: unknown[] | undefined;
+    let finalRead: readonly unknown[] | undefined;
     let finalAt = -1;
     for (const { invoke, completion } of pairs) {
       if (invoke.f === 'add') {
@@ -45,20 +46,26 @@ export const setChecker: Checker = {
         if (t === 'ok') acked.add(k);
         else if (t === 'fail') failed.add(k);
         else indeterminate.add(k);
-      } else if (invoke.f === 'read' && completion?.type === 'ok' && Array.isArray(completion.value)) {
+      } else if (invoke.f === 'read' && completion?.type === 'ok' && elementsOf(completion.value)) {
         if (completion.index > finalAt) {
-          finalRead = completion.value;
+          finalRead = elementsOf(completion.value);
           finalAt = completion.index;
         }
       }
     }
     if (!finalRead) return { valid: 'unknown', reason: 'no read succeeded, so the final state is unknown' };
     const seen = new Map<string, number>();
-    for (const x of finalRead) seen.set(key(x), (seen.get(key(x)) ?? 0) + 1);
+    // Keys back to values exactly (JSON.parse of a key would round bigints).
+    const valueOf = new Map<string, unknown>();
+    for (const x of finalRead) {
+      seen.set(key(x), (seen.get(key(x)) ?? 0) + 1);
+      valueOf.set(key(x), x);
+    }
     const lost = [...acked].filter((k) => !seen.has(k)).map((k) => attempted.get(k));
-    const unexpected = [...seen.keys()].filter((k) => !attempted.has(k)).map((k) => JSON.parse(k) as unknown);
+    const unexpected = [...seen.keys()].filter((k) => !attempted.has(k))
+      .map((k) => valueOf.get(k));
     const failedButPresent = [...failed].filter((k) => seen.has(k)).map((k) => attempted.get(k));
-    const duplicated = [...seen].filter(([, n]) => n > 1).map(([k]) => JSON.parse(k) as unknown);
+    const duplicated = [...seen].filter(([, n]) => n > 1).map(([k]) => valueOf.get(k));
     const recovered = [...indeterminate].filter((k) => seen.has(k)).map((k) => attempted.get(k));
     const valid = lost.length + unexpected.length + failedButPresent.length + duplicated.length === 0;
     const parts = [
@@ -86,6 +93,6 @@ export const setChecker: Checker = {
 
 function sortValues(xs: unknown[]): unknown[] {
   return xs.sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : key(a).localeCompare(key(b)),
+    Number.isNaN(compareNumbers(a, b)) ? key(a).localeCompare(key(b)) : compareNumbers(a, b),
   );
 }

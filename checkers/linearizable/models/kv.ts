@@ -1,3 +1,4 @@
+import { showValue } from '../../../src/history/values.ts';
 import { type Call, Illegal, type Model, show } from '../model.ts';
 import { casRegisterModel } from './register.ts';
 
@@ -7,12 +8,15 @@ import { casRegisterModel } from './register.ts';
  * exists so the model is also correct on its own.
  */
 
-/** Splits an independent-key op value `[key, inner]`; the key is stringified so partitions are comparable. */
+/**
+ * Splits an independent-key op value `[key, inner]`; the key becomes text so partitions are comparable
+ * (a string as itself, anything else as EDN, so the keyword `:x` is the partition `:x`).
+ */
 export function splitKeyed(c: Call): { key: string; call: Call } {
   const v = c.value;
   if (!Array.isArray(v) || v.length !== 2) return { key: '', call: c };
   return {
-    key: typeof v[0] === 'string' ? v[0] : JSON.stringify(v[0]),
+    key: typeof v[0] === 'string' ? v[0] : showValue(v[0]),
     call: { f: c.f, value: v[1], outcome: c.outcome },
   };
 }

@@ -1,3 +1,4 @@
+import { valueKey } from '../../../src/history/values.ts';
 import { type Call, Illegal, type Model, sameValue, show } from '../model.ts';
 
 /**
@@ -43,14 +44,14 @@ function pruneRegister(calls: readonly Call[]): Set<number> {
       observed.push(c.value);
     if (c.f === 'cas' && Array.isArray(c.value)) observed.push(c.value[0]);
   }
-  const keys = new Set(observed.map((v) => JSON.stringify(v)));
+  const keys = new Set(observed.map(valueKey));
   const drop = new Set<number>();
   calls.forEach((c, i) => {
     if (isUnknownRead(c) || (c.f === 'read' && c.outcome !== 'ok')) drop.add(i);
     else if (c.outcome === 'info') {
       const written =
         c.f === 'write' ? c.value : c.f === 'cas' && Array.isArray(c.value) ? c.value[1] : undefined;
-      if ((c.f === 'write' || c.f === 'cas') && !keys.has(JSON.stringify(written ?? null))) drop.add(i);
+      if ((c.f === 'write' || c.f === 'cas') && !keys.has(valueKey(written ?? null))) drop.add(i);
     }
   });
   return drop;
