@@ -42,6 +42,15 @@ export interface Model<S = unknown> {
   equal?(a: S, b: S): boolean;
   /** A hash consistent with `equal`; only consulted for non-primitive states. */
   hash?(state: S): number;
+  /**
+   * Whether the model can interpret this call at all (its `f` and the shape of its value), whatever the
+   * state: a pure check made on every op before the search, so an op from another kind of history (a
+   * `txn` on a register) is refused with a clear error instead of being called non-linearizable.
+   * Absent: every call is accepted.
+   */
+  accepts?(call: Call): boolean;
+  /** What the model takes, for that error: e.g. `read, write v, cas [from to]`. */
+  readonly takes?: string;
   describeOp?(call: Call): string;
   describeState?(state: S): string;
   /**

@@ -1,4 +1,5 @@
 import { type Call, Illegal, type Model, show } from '../model.ts';
+import { acceptsTable, anyValue, isPair } from './accepts.ts';
 
 /**
  * Porcupine's etcd register: the key starts absent (null). A read of nil asserts absence; a failed CAS
@@ -32,6 +33,8 @@ export function etcdModel(): Model<unknown> {
       }
       return new Illegal(() => `etcd has no operation ${c.f}`);
     },
+    accepts: acceptsTable({ read: anyValue, write: anyValue, cas: isPair }),
+    takes: 'read, write v, cas [from to]',
     keepFailed: (c: Call) => c.f === 'cas',
     readOnly: (c) => c.f === 'read' || (c.f === 'cas' && c.outcome === 'fail'),
     describeOp: (c) => {

@@ -1,5 +1,6 @@
 import { showValue } from '../../../src/history/values.ts';
 import { type Call, Illegal, type Model, show } from '../model.ts';
+import { isPair } from './accepts.ts';
 import { casRegisterModel } from './register.ts';
 
 /**
@@ -38,6 +39,9 @@ export function kvModel(inner: Model<unknown> = casRegisterModel()): Model<unkno
       const { key, call } = splitKeyed(c);
       return `[${key}] ${inner.describeOp ? inner.describeOp(call) : `${call.f} ${show(call.value)}`}`;
     },
+    // [key, inner] whose inner call the per-key model takes; a txn's micro-op list is not a key pair
+    accepts: (c) => isPair(c.value) && (inner.accepts?.(splitKeyed(c).call) ?? true),
+    takes: `[key v] tuples of: ${inner.takes ?? inner.name}`,
     partition: splitKeyed,
     partitionModel: inner,
   };

@@ -1,5 +1,6 @@
 import { valueKey } from '../../../src/history/values.ts';
 import { type Call, Illegal, type Model, sameValue, show } from '../model.ts';
+import { acceptsTable, anyValue, isPair } from './accepts.ts';
 
 /**
  * Knossos-style registers. Values: read → the value read (null = unknown, always legal), write v,
@@ -66,6 +67,8 @@ export function registerModel(initial: unknown = null): Model<unknown> {
       if (c.f === 'write') return c.value;
       return new Illegal(() => `register has no operation ${c.f}`);
     },
+    accepts: acceptsTable({ read: anyValue, write: anyValue }),
+    takes: 'read, write v',
     describeOp,
     prune: pruneRegister,
     readOnly: (c) => c.f === 'read',
@@ -82,6 +85,8 @@ export function casRegisterModel(initial: unknown = null): Model<unknown> {
       if (c.f === 'cas') return casStep(state, c);
       return new Illegal(() => `cas-register has no operation ${c.f}`);
     },
+    accepts: acceptsTable({ read: anyValue, write: anyValue, cas: isPair }),
+    takes: 'read, write v, cas [from to]',
     describeOp,
     prune: pruneRegister,
     readOnly: (c) => c.f === 'read',

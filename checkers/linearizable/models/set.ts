@@ -1,5 +1,6 @@
 import { elementsOf, valueKey } from '../../../src/history/values.ts';
 import { Illegal, type Model, show } from '../model.ts';
+import { acceptsTable, anyValue, nilOrCollection } from './accepts.ts';
 
 /** A grow-only set: add v; read → every element (a vector or EDN set). State: sorted value keys. */
 export function setModel(): Model<unknown> {
@@ -22,6 +23,8 @@ export function setModel(): Model<unknown> {
       }
       return new Illegal(() => `set has no operation ${c.f}`);
     },
+    accepts: acceptsTable({ add: anyValue, read: nilOrCollection }),
+    takes: 'add v, read [v…] or #{v…}',
     describeState: (s) => `{${s.join(', ')}}`,
     readOnly: (c) => c.f === 'read',
   };

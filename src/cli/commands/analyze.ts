@@ -2,7 +2,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Checker, CheckResult } from '../../../checkers/checker.ts';
-import { linearizable } from '../../../checkers/linearizable/index.ts';
+import {
+  findUninterpretableOp,
+  getModel,
+  linearizable,
+  modelNames,
+} from '../../../checkers/linearizable/index.ts';
 import { findWorkload } from '../../../workloads/index.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
 import type { Op } from '../../history/op.ts';
@@ -49,7 +54,17 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
 
   let checker: Checker;
   const model = flags.model ?? (flags.workload ? undefined : read.model);
-  if (model) checker = runCheckers({ checkers: [linearizable({ model })] });
+  if (model) {
+    if (!modelNames().includes(model))
+      throw new UserError(`unknown --model ${model}: use one of ${modelNames().join(', ')}`);
+    // An op of another kind of history is bad input, not a verdict.
+    const mismatch = findUninterpretableOp(history, getModel(model));
+    if (mismatch) {
+      const line = read.lines?.[mismatch.position];
+      throw new UserError(`${historyPath}${line === undefined ? '' : `:${line}`}: ${mismatch.message}`);
+    }
+    checker = runCheckers({ checkers: [linearizable({ model })] });
+  }
   else {
     const name = flags.workload ?? test?.workload;
     if (!name) {
