@@ -1,6 +1,6 @@
-import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
 import type { Op } from '../src/history/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
+import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
 import type { Checker, CheckResult } from './checker.ts';
 
 /** What became of one element, once it was known to exist (its add acknowledged, or a read saw it). */
@@ -65,7 +65,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       const reads: Read[] = [];
       const duplicated = new Set<string>();
       // Keys back to values exactly (JSON.parse of a key would round bigints).
-      const valueOf = new Map<string, unknown>();
+      const exactOf = new Map<string, unknown>();
       for (const { invoke, completion } of pairs) {
         if (invoke.f === 'add') {
           const k = key(invoke.value);
@@ -79,7 +79,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
           const has = new Set<string>();
           for (const x of elementsOf(completion.value)!) {
             const k = key(x);
-            valueOf.set(k, x);
+            exactOf.set(k, x);
             if (has.has(k)) duplicated.add(k);
             has.add(k);
           }
@@ -170,8 +170,8 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         neverSeenCount: neverSeen,
         staleCount: stale.length,
         stale: sortValues(stale).slice(0, 100),
-        unexpected: sortValues([...unexpected].map((k) => valueOf.get(k))),
-        duplicated: sortValues([...duplicated].map((k) => valueOf.get(k))),
+        unexpected: sortValues([...unexpected].map((k) => exactOf.get(k))),
+        duplicated: sortValues([...duplicated].map((k) => exactOf.get(k))),
         stableLatencyMs: quantiles(latencies),
         lostDetails,
       };

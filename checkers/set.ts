@@ -1,6 +1,6 @@
-import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
 import type { Op } from '../src/history/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
+import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
 import type { Checker, CheckResult } from './checker.ts';
 
 export interface SetResult extends CheckResult {
@@ -56,16 +56,15 @@ export const setChecker: Checker = {
     if (!finalRead) return { valid: 'unknown', reason: 'no read succeeded, so the final state is unknown' };
     const seen = new Map<string, number>();
     // Keys back to values exactly (JSON.parse of a key would round bigints).
-    const valueOf = new Map<string, unknown>();
+    const exactOf = new Map<string, unknown>();
     for (const x of finalRead) {
       seen.set(key(x), (seen.get(key(x)) ?? 0) + 1);
-      valueOf.set(key(x), x);
+      exactOf.set(key(x), x);
     }
     const lost = [...acked].filter((k) => !seen.has(k)).map((k) => attempted.get(k));
-    const unexpected = [...seen.keys()].filter((k) => !attempted.has(k))
-      .map((k) => valueOf.get(k));
+    const unexpected = [...seen.keys()].filter((k) => !attempted.has(k)).map((k) => exactOf.get(k));
     const failedButPresent = [...failed].filter((k) => seen.has(k)).map((k) => attempted.get(k));
-    const duplicated = [...seen].filter(([, n]) => n > 1).map(([k]) => valueOf.get(k));
+    const duplicated = [...seen].filter(([, n]) => n > 1).map(([k]) => exactOf.get(k));
     const recovered = [...indeterminate].filter((k) => seen.has(k)).map((k) => attempted.get(k));
     const valid = lost.length + unexpected.length + failedButPresent.length + duplicated.length === 0;
     const parts = [

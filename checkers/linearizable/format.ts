@@ -1,5 +1,5 @@
-import { stringifyExact } from '../../src/history/values.ts';
 import type { Op } from '../../src/history/op.ts';
+import { stringifyExact } from '../../src/history/values.ts';
 import type { LinearizabilityResult } from './check.ts';
 import type { OpRef } from './explain.ts';
 

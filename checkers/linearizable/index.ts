@@ -16,5 +16,5 @@ export { mutexModel } from './models/mutex.ts';
 export { appendStringModel, porcupineKvModel } from './models/porcupine-kv.ts';
 export { casRegisterModel, registerModel } from './models/register.ts';
 export { getModel, modelNames, resolveModel, UnknownModelError } from './models/registry.ts';
-export { ModelMismatchError, findUninterpretableOp } from './prepare.ts';
 export { setModel } from './models/set.ts';
+export { findUninterpretableOp, ModelMismatchError } from './prepare.ts';

@@ -18,7 +18,7 @@ export const nilOrCollection = (v: unknown): boolean => v === null || v === unde
 export function acceptsTable(table: Record<string, (value: unknown, c: Call) => boolean>) {
   return (c: Call): boolean => {
     const check = Object.hasOwn(table, c.f) ? table[c.f] : undefined;
-    return check !== undefined && check(c.value, c);
+    return check?.(c.value, c) ?? false;
   };
 }
 

@@ -37,10 +37,17 @@ export function multiRegisterModel(): Model<unknown> {
           if (c.outcome !== 'ok' || v === null || v === undefined) continue;
           const held = Object.hasOwn(cur, key) ? cur[key] : null;
           if (!sameValue(v, held))
-            return new Illegal(() => `read ${showValue(k)} = ${showValue(v)}, but it holds ${showValue(held)}`);
+            return new Illegal(
+              () => `read ${showValue(k)} = ${showValue(v)}, but it holds ${showValue(held)}`,
+            );
         } else {
           next ??= { ...state };
-          Object.defineProperty(next, key, { value: v, enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(next, key, {
+            value: v,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         }
       }
       return next ?? state;

@@ -1,4 +1,5 @@
 /** `faultline analyze <run-dir|history>`: re-checks a stored history; never needs the cluster. */
+
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Checker, CheckResult } from '../../../checkers/checker.ts';
@@ -11,6 +12,7 @@ import {
 import { findWorkload } from '../../../workloads/index.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
 import type { Op } from '../../history/op.ts';
+import { stringifyExact } from '../../history/values.ts';
 import { writeReports } from '../../report/index.ts';
 import { exitCodeFor, runCheckers } from '../../runner/run.ts';
 import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
@@ -64,8 +66,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
       throw new UserError(`${historyPath}${line === undefined ? '' : `:${line}`}: ${mismatch.message}`);
     }
     checker = runCheckers({ checkers: [linearizable({ model })] });
-  }
-  else {
+  } else {
     const name = flags.workload ?? test?.workload;
     if (!name) {
       throw new UserError(
@@ -104,7 +105,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
     const r = await writeReports(path);
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   }
-  if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  if (flags.json) process.stdout.write(`${stringifyExact(results, 2)}\n`);
   else process.stdout.write(formatVerdict(results, invocationCount(history), path));
   return exitCodeFor(results.valid);
 }

@@ -51,9 +51,6 @@ const INT = /^[-+]?(0|[1-9]\d*)N?$/;
 const FLOAT = /^[-+]?(0|[1-9]\d*)(\.\d*)?([eE][-+]?\d+)?M?$/;
 const SYMBOL = /^[^\d:#][^\s,;()[\]{}"]*$|^[-+.]$/;
 
-/** A value that #_ discarded. */
-const NOTHING: unique symbol = Symbol('discarded');
-
 /** Reads EDN forms from a string, one at a time, tracking the line. */
 export class EdnReader {
   private pos = 0;
@@ -131,13 +128,20 @@ export class EdnReader {
     for (;;) {
       const c = this.peek();
       if (c === undefined)
-        throw new EdnError(this.line, `"${close}" missing: the collection opened on line ${start} never closes`, true);
+        throw new EdnError(
+          this.line,
+          `"${close}" missing: the collection opened on line ${start} never closes`,
+          true,
+        );
       if (c === close) {
         this.pos++;
         return out;
       }
       if (c === ')' || c === ']' || c === '}')
-        throw new EdnError(this.line, `"${c}" closes the collection opened on line ${start}, which needs "${close}"`);
+        throw new EdnError(
+          this.line,
+          `"${c}" closes the collection opened on line ${start}, which needs "${close}"`,
+        );
       out.push(this.readForm());
     }
   }
@@ -153,7 +157,12 @@ export class EdnReader {
         throw new EdnError(start, 'a map key must be a keyword, string, symbol or integer');
       if (Object.hasOwn(out, k)) throw new EdnError(start, `the map opened here has the key ${k} twice`);
       // defineProperty: a key named __proto__ must be a key, not a prototype
-      Object.defineProperty(out, k, { value: items[i + 1], enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: items[i + 1],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -193,7 +202,8 @@ export class EdnReader {
     if (name.length === 1) return { $char: name };
     const named = NAMED_CHARS[name];
     if (named !== undefined) return { $char: named };
-    if (/^u[0-9a-fA-F]{4}$/.test(name)) return { $char: String.fromCharCode(Number.parseInt(name.slice(1), 16)) };
+    if (/^u[0-9a-fA-F]{4}$/.test(name))
+      return { $char: String.fromCharCode(Number.parseInt(name.slice(1), 16)) };
     throw new EdnError(this.line, `unknown character literal \\${name}`);
   }
 

@@ -26,7 +26,11 @@ function opMap(m: unknown): Record<string, unknown> | undefined {
 function toOp(m: unknown, pos: number, file: string, line: number): Op {
   const r = opMap(m);
   const bad = (what: string, fix: string) => new HistoryFormatError(file, line, what, fix);
-  if (!r) throw bad(`expected an op map {:type … :f … :process …}, got ${showValue(m).slice(0, 60)}`, 'each op is one map');
+  if (!r)
+    throw bad(
+      `expected an op map {:type … :f … :process …}, got ${showValue(m).slice(0, 60)}`,
+      'each op is one map',
+    );
   const type = nameOf(r.type);
   if (type === undefined || !TYPES.has(type))
     throw bad(`bad :type ${showValue(r.type)}`, 'use :invoke, :ok, :fail or :info');
@@ -83,12 +87,15 @@ export function parseJepsenEdn(text: string, file = '<history.edn>'): ParsedHist
           break;
         }
         if (c === undefined)
-          throw new EdnError(rd.line, `"${close}" missing: the list of ops opened on line ${start} never closes`, true);
+          throw new EdnError(
+            rd.line,
+            `"${close}" missing: the list of ops opened on line ${start} never closes`,
+            true,
+          );
         const line = rd.line;
         push(rd.readForm(), line);
       }
-      if (rd.peek() !== undefined)
-        throw new EdnError(rd.line, 'text after the closing of the list of ops');
+      if (rd.peek() !== undefined) throw new EdnError(rd.line, 'text after the closing of the list of ops');
     } else {
       while (rd.peek() !== undefined) {
         const line = rd.line;
@@ -107,7 +114,8 @@ export function parseJepsenEdn(text: string, file = '<history.edn>'): ParsedHist
       }
     }
   } catch (e) {
-    if (e instanceof EdnError) throw new HistoryFormatError(file, e.line, `not valid EDN: ${e.message}`, 'fix the history file');
+    if (e instanceof EdnError)
+      throw new HistoryFormatError(file, e.line, `not valid EDN: ${e.message}`, 'fix the history file');
     throw e;
   }
   return { history, model: undefined, format: 'jepsen-edn', warnings, lines };
