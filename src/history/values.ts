@@ -172,6 +172,8 @@ export function showValue(v: unknown): string {
   if (v === null || v === undefined) return 'nil';
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' && !Number.isFinite(v))
+    return Number.isNaN(v) ? '##NaN' : v > 0 ? '##Inf' : '##-Inf';
   if (typeof v !== 'object') return String(v);
   if (Array.isArray(v)) return `[${v.map(showValue).join(' ')}]`;
   const o = v as Record<string, unknown>;
