@@ -25,7 +25,7 @@ export const modelNames = (): string[] => Object.keys(factories);
 /** Thrown for a model name that is not registered; its message is one line naming the known models. */
 export class UnknownModelError extends Error {
   constructor(name: string) {
-    super(`unknown model "${name}": use one of ${modelNames().join(', ')}`);
+    super(`unknown linearizability model "${name}" (known: ${modelNames().join(', ')})`);
     this.name = 'UnknownModelError';
   }
 }
