@@ -9,6 +9,7 @@ import {
   linearizable,
   modelNames,
 } from '../../../checkers/linearizable/index.ts';
+import { findOpWorkloadCannotCheck } from '../../../workloads/accepts.ts';
 import { findWorkload } from '../../../workloads/index.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
 import type { Op } from '../../history/op.ts';
@@ -73,7 +74,14 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
         `cannot tell how to check ${path}: pass --workload (e.g. set, register) or --model (e.g. cas-register)`,
       );
     }
-    const wl = findWorkload(name).create({
+    const descriptor = findWorkload(name);
+    // An op of another kind of history is bad input, not a verdict.
+    const mismatch = findOpWorkloadCannotCheck(history, name);
+    if (mismatch) {
+      const line = read.lines?.[mismatch.position];
+      throw new UserError(`${historyPath}${line === undefined ? '' : `:${line}`}: ${mismatch.message}`);
+    }
+    const wl = descriptor.create({
       concurrency: test?.concurrency ?? 1,
       nodes: test?.nodes ?? [],
       rate: test?.rate ?? 0,

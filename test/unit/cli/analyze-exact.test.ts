@@ -52,6 +52,37 @@ describe('wrong model: exit 254, one line naming the op and the models that fit'
     expect(r.code).toBe(0);
   });
 
+  it('txn ops with --workload set or register: the workloads refuse them the same way', () => {
+    for (const workload of ['set', 'register', 'counter', 'bank'])
+      expectOneLineError(
+        analyze({ 'h.edn': TXN }, ['h.edn', '--workload', workload]),
+        new RegExp(
+          `h\\.edn:2: op 1 \\(txn .*the ${workload} workload cannot check it.*--model multi-register`,
+        ),
+      );
+  });
+
+  it('a counter delta beyond 2^53 or a keyword read: refused, not rounded or crashed', () => {
+    expectOneLineError(
+      analyze({ 'h.edn': '{:process 0 :type :invoke :f :add :value 12345678901234567890N}\n' }, [
+        'h.edn',
+        '--workload',
+        'counter',
+      ]),
+      /h\.edn:1: op 0 \(add 12345678901234567890\): the counter workload cannot check it \(it takes add n, read n \(integers within ±2\^53\)\)/,
+    );
+    expectOneLineError(
+      analyze(
+        {
+          'h.edn': `{:process 0 :type :invoke :f :read}
+{:process 0 :type :ok :f :read :value :five}`,
+        },
+        ['h.edn', '--workload', 'counter'],
+      ),
+      /h\.edn:1: op 0 \(read :five\): the counter workload cannot check it/,
+    );
+  });
+
   it('an unknown --model lists the models', () =>
     expectOneLineError(
       analyze({ 'h.edn': TXN }, ['h.edn', '--model', 'nosuch']),
