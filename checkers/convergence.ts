@@ -6,8 +6,10 @@
  * sorted; arrays keep their order, so clients return sets sorted). Nodes with no final read are listed
  * in `missing`; fewer than two final reads leave the verdict unknown.
  */
+
 import type { Op } from '../src/history/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
+import { valueKey } from '../src/history/values.ts';
 import type { Checker, CheckResult } from './checker.ts';
 
 export interface FinalRead {
@@ -24,13 +26,9 @@ export interface ConvergenceResult extends CheckResult {
   missing: string[];
 }
 
-/** JSON with object keys sorted, so equal values have equal text. */
+/** Canonical text of a value (object keys sorted, bigints exact), so equal values have equal text. */
 export function canonical(x: unknown): string {
-  return JSON.stringify(x, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
+  return valueKey(x);
 }
 
 /** Each node's final read (see above), in node order of first appearance. */
