@@ -29,6 +29,14 @@ export class EdnError extends Error {
 
 const WS = new Set([' ', '\t', '\n', '\r', ',', '\f']);
 const DELIM = new Set([...WS, '(', ')', '[', ']', '{', '}', '"', ';']);
+/** Char-code classes for the hot loops: 1 = whitespace or comma, 2 = other delimiter. */
+const CLASS = new Uint8Array(128);
+for (const c of WS) CLASS[c.charCodeAt(0)] = 1;
+for (const c of DELIM) if (!WS.has(c)) CLASS[c.charCodeAt(0)] = 2;
+const SEMI = 59;
+const NL = 10;
+const HASH = 35;
+const UNDERSCORE = 95;
 const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const NAMED_CHARS: Record<string, string> = {
   newline: '\n',
@@ -48,6 +56,8 @@ const STRING_ESCAPES: Record<string, string> = {
   '"': '"',
 };
 const INT = /^[-+]?(0|[1-9]\d*)N?$/;
+/** Integers of at most 15 digits are exact as doubles: no BigInt needed. */
+const SMALL_INT = /^-?(0|[1-9]\d{0,14})$/;
 const FLOAT = /^[-+]?(0|[1-9]\d*)(\.\d*)?([eE][-+]?\d+)?M?$/;
 const SYMBOL = /^[^\d:#][^\s,;()[\]{}"]*$|^[-+.]$/;
 
@@ -66,16 +76,19 @@ export class EdnReader {
   skip(): boolean {
     for (;;) {
       const t = this.text;
-      while (this.pos < t.length) {
-        const c = t[this.pos]!;
-        if (c === '\n') this.line++;
-        else if (c === ';') {
-          while (this.pos < t.length && t[this.pos] !== '\n') this.pos++;
+      const n = t.length;
+      let pos = this.pos;
+      while (pos < n) {
+        const c = t.charCodeAt(pos);
+        if (c === NL) this.line++;
+        else if (c === SEMI) {
+          while (pos < n && t.charCodeAt(pos) !== NL) pos++;
           continue;
-        } else if (!WS.has(c)) break;
-        this.pos++;
+        } else if (c >= 128 || CLASS[c] !== 1) break;
+        pos++;
       }
-      if (t.startsWith('#_', this.pos)) {
+      this.pos = pos;
+      if (t.charCodeAt(pos) === HASH && t.charCodeAt(pos + 1) === UNDERSCORE) {
         this.pos += 2;
         this.readForm();
         continue;
@@ -118,8 +131,10 @@ export class EdnReader {
   private token(): string {
     const t = this.text;
     const from = this.pos;
-    while (this.pos < t.length && !DELIM.has(t[this.pos]!)) this.pos++;
-    return t.slice(from, this.pos);
+    let pos = from;
+    for (let c = t.charCodeAt(pos); pos < t.length && (c >= 128 || CLASS[c] === 0); c = t.charCodeAt(++pos));
+    this.pos = pos;
+    return t.slice(from, pos);
   }
 
   /** Reads elements up to `close`; the opener is consumed. */
@@ -157,12 +172,14 @@ export class EdnReader {
         throw new EdnError(start, 'a map key must be a keyword, string, symbol or integer');
       if (Object.hasOwn(out, k)) throw new EdnError(start, `the map opened here has the key ${k} twice`);
       // defineProperty: a key named __proto__ must be a key, not a prototype
-      Object.defineProperty(out, k, {
-        value: items[i + 1],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      if (k !== '__proto__') out[k] = items[i + 1];
+      else
+        Object.defineProperty(out, k, {
+          value: items[i + 1],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
     return out;
   }
@@ -248,6 +265,7 @@ export class EdnReader {
         throw new EdnError(this.line, `"${tok}" is not a keyword`);
       return keyword(tok.slice(1));
     }
+    if (SMALL_INT.test(tok)) return Number(tok);
     if (INT.test(tok)) {
       const digits = tok.endsWith('N') ? tok.slice(0, -1) : tok;
       return exactInteger(BigInt(digits.startsWith('+') ? digits.slice(1) : digits));
