@@ -1,12 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizableSync } from '../../../checkers/linearizable/index.ts';
 import {
   detectFormat,
   HistoryFormatError,
+  parseEtcdLog,
   parseJepsenEdn,
   parseJsonl,
+  readHistoryFile,
 } from '../../../src/history/formats/index.ts';
+import { Journal } from '../../../src/history/journal.ts';
 import type { Op } from '../../../src/history/op.ts';
 import {
   ednSet,
@@ -16,6 +22,8 @@ import {
   stringifyExact,
   valueKey,
 } from '../../../src/history/values.ts';
+import { compactValue } from '../../../src/report/data.ts';
+import { scriptJson } from '../../../src/report/escape.ts';
 
 /** The error a reader throws on `text`, asserting it is one HistoryFormatError line. */
 function readError(text: string): string {
@@ -223,20 +231,18 @@ function edn(v: unknown): string {
     .join(', ')}}`;
 }
 
-const ops = fc
-  .array(value, { maxLength: 6 })
-  .map((vs) =>
-    vs.map(
-      (v, i): Op => ({
-        index: i,
-        time: i * 10,
-        type: i % 2 ? 'ok' : 'invoke',
-        process: 0,
-        f: 'op',
-        value: v,
-      }),
-    ),
-  );
+const ops = fc.array(value, { maxLength: 6 }).map((vs) =>
+  vs.map(
+    (v, i): Op => ({
+      index: i,
+      time: i * 10,
+      type: i % 2 ? 'ok' : 'invoke',
+      process: 0,
+      f: 'op',
+      value: v,
+    }),
+  ),
+);
 
 describe('exact values round-trip', () => {
   it('history.jsonl: write (as the journal does) → read is exact, bigints and EDN shapes included', () => {
@@ -301,5 +307,28 @@ describe('exact values through the checkers', () => {
     expect(checkLinearizableSync(h('#{1 2}', '#{2 1}'), 'register').valid).toBe(true);
     expect(checkLinearizableSync(h('#{1 2}', '[1 2]'), 'register').valid).toBe(false);
     expect(checkLinearizableSync(h('1.5M', '1.5'), 'register').valid).toBe(false);
+  });
+});
+
+describe('exact values in what faultline writes', () => {
+  it('the journal writes bigints and EDN shapes; history.jsonl reads them back exactly', () => {
+    const p = join(mkdtempSync(join(tmpdir(), 'faultline-exact-')), 'history.jsonl');
+    const j = new Journal(p);
+    const value = [9007199254740993n, keyword('k'), ednSet([2n ** 70n, 1]), { $bigdec: '1.50' }];
+    j.append({ index: 0, time: 0, type: 'invoke', process: 0, f: 'add', value });
+    j.close();
+    expect(readHistoryFile(p).history[0]!.value).toEqual(value);
+  });
+
+  it('the report embeds a value holding a bigint as its exact text, and scriptJson never throws on one', () => {
+    expect(compactValue(9007199254740993n)).toEqual({ $truncated: '9007199254740993' });
+    expect(compactValue([1, 9007199254740993n])).toEqual({ $truncated: '[1,9007199254740993]' });
+    expect(compactValue([1, 2])).toEqual([1, 2]);
+    expect(scriptJson({ v: 2n ** 64n })).toBe('{"v":18446744073709551616}');
+  });
+
+  it("Porcupine's etcd logs keep integers exact", () => {
+    const h = parseEtcdLog('INFO  jepsen.util - 0\t:invoke\t:write\t9007199254740993\n').history;
+    expect(h[0]!.value).toBe(9007199254740993n);
   });
 });
