@@ -33,6 +33,7 @@ const DELIM = new Set([...WS, '(', ')', '[', ']', '{', '}', '"', ';']);
 const CLASS = new Uint8Array(128);
 for (const c of WS) CLASS[c.charCodeAt(0)] = 1;
 for (const c of DELIM) if (!WS.has(c)) CLASS[c.charCodeAt(0)] = 2;
+const MAX_DEPTH = 1000;
 const SEMI = 59;
 const NL = 10;
 const HASH = 35;
@@ -64,6 +65,7 @@ const SYMBOL = /^[^\d:#][^\s,;()[\]{}"]*$|^[-+.]$/;
 /** Reads EDN forms from a string, one at a time, tracking the line. */
 export class EdnReader {
   private pos = 0;
+  private depth = 0;
   /** 1-based line of the reading position. */
   line = 1;
   private readonly text: string;
@@ -140,6 +142,9 @@ export class EdnReader {
   /** Reads elements up to `close`; the opener is consumed. */
   readSeq(close: string, start: number): unknown[] {
     const out: unknown[] = [];
+    // Recursion bound: a deeper file would overflow the stack instead of getting a one-line error.
+    if (++this.depth > MAX_DEPTH)
+      throw new EdnError(this.line, `collections nested deeper than ${MAX_DEPTH}`);
     for (;;) {
       const c = this.peek();
       if (c === undefined)
@@ -150,6 +155,7 @@ export class EdnReader {
         );
       if (c === close) {
         this.pos++;
+        this.depth--;
         return out;
       }
       if (c === ')' || c === ']' || c === '}')

@@ -137,6 +137,9 @@ describe('EDN read as EDN', () => {
     expect(readError('{:type :ok :f :read :process "zero"}')).toMatch(/bad :process "zero"/);
     expect(readError('{:type :ok :f :read :process 0 :index 2.5}')).toMatch(/bad :index 2\.5/);
     expect(readError(')')).toMatch(/unexpected "\)"/);
+    expect(readError(`{:type :ok :f :read :process 0 :value ${'['.repeat(100_000)}}`)).toMatch(
+      /nested deeper than 1000/,
+    );
   });
 
   it('fuzz: any text either reads or fails with one HistoryFormatError line', () => {
