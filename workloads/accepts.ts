@@ -20,6 +20,7 @@ const safeInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeI
 const isMap = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !elementsOf(v);
 
+/** The ops each workload's checkers interpret, by workload name (as --workload). */
 export const WORKLOAD_OPS: Record<string, WorkloadOps> = {
   register: {
     takes: getModel('kv').takes ?? 'kv',

@@ -15,21 +15,27 @@
  * Equality is Clojure's `=` restricted to these shapes: `:a` ≠ `"a"`, `#{1 2}` ≠ `[1 2]`, `1.5M` ≠ `1.5`.
  */
 
+/** EDN keyword `:name` (`:ns/name` keeps the namespace in `$kw`). */
 export interface Keyword {
   readonly $kw: string;
 }
+/** EDN set; items in canonical order (see {@link ednSet}). */
 export interface EdnSet {
   readonly $set: readonly unknown[];
 }
+/** EDN BigDecimal `1.5M`, as written without the `M`. */
 export interface BigDec {
   readonly $bigdec: string;
 }
+/** EDN character `\\a`, as the one-character string. */
 export interface EdnChar {
   readonly $char: string;
 }
+/** EDN symbol other than nil/true/false. */
 export interface EdnSymbol {
   readonly $sym: string;
 }
+/** EDN tagged literal `#tag value` (other than the tags readers unwrap). */
 export interface Tagged {
   readonly $tag: string;
   readonly $value: unknown;
@@ -40,9 +46,12 @@ const TAG_KEYS = new Set(['$kw', '$set', '$bigdec', '$char', '$sym']);
 const isObj = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** The keyword `:name`. */
 export const keyword = (name: string): Keyword => ({ $kw: name });
+/** True for a keyword value. */
 export const isKeyword = (v: unknown): v is Keyword =>
   isObj(v) && typeof v.$kw === 'string' && Object.keys(v).length === 1;
+/** True for a set value. */
 export const isEdnSet = (v: unknown): v is EdnSet =>
   isObj(v) && Array.isArray(v.$set) && Object.keys(v).length === 1;
 

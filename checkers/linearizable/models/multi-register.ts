@@ -23,6 +23,7 @@ function micro(c: Call): [string, unknown, unknown][] {
   return (c.value as unknown[][]).map((m) => [microOp(m, MICRO)!, m[1], m[2]]);
 }
 
+/** Knossos's multi-register model (see above); registers start nil. */
 export function multiRegisterModel(): Model<unknown> {
   const model: Model<Registers> = {
     name: 'multi-register',
