@@ -149,8 +149,8 @@ export class EdnReader {
       const c = this.peek();
       if (c === undefined)
         throw new EdnError(
-          this.line,
-          `"${close}" missing: the collection opened on line ${start} never closes`,
+          start,
+          `"${close}" missing: the collection opened here never closes (the text ends on line ${this.line})`,
           true,
         );
       if (c === close) {
@@ -196,8 +196,7 @@ export class EdnReader {
     this.pos++;
     let s = '';
     for (;;) {
-      if (this.pos >= t.length)
-        throw new EdnError(this.line, `the string opened on line ${start} never closes`, true);
+      if (this.pos >= t.length) throw new EdnError(start, `the string opened here never closes`, true);
       const c = t[this.pos++]!;
       if (c === '"') return s;
       if (c === '\n') this.line++;

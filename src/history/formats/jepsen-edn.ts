@@ -60,6 +60,14 @@ function toOp(m: unknown, pos: number, file: string, line: number): Op {
   return op;
 }
 
+/** The 1-based number of the last line holding anything but blanks. */
+function lastLine(text: string): number {
+  const end = text.trimEnd().length;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /**
  * Parses a Jepsen EDN history. Throws HistoryFormatError (`file:line: what; fix`) on anything that is
  * not valid EDN or not an op. `lines[i]` is the line op i starts on.
@@ -88,8 +96,8 @@ export function parseJepsenEdn(text: string, file = '<history.edn>'): ParsedHist
         }
         if (c === undefined)
           throw new EdnError(
-            rd.line,
-            `"${close}" missing: the list of ops opened on line ${start} never closes`,
+            start,
+            `"${close}" missing: the list of ops opened here never closes (the text ends on line ${rd.line})`,
             true,
           );
         const line = rd.line;
@@ -104,7 +112,9 @@ export function parseJepsenEdn(text: string, file = '<history.edn>'): ParsedHist
           m = rd.readForm();
         } catch (e) {
           // The writer died mid-op: keep what came before.
-          if (e instanceof EdnError && e.atEnd && history.length > 0) {
+          // Only an op begun on the last line counts as cut off; an unclosed map further up would
+          // otherwise swallow every op after it with a mere warning.
+          if (e instanceof EdnError && e.atEnd && history.length > 0 && line === lastLine(text)) {
             warnings.push(`${file}:${line}: the last op is truncated; skipped`);
             break;
           }

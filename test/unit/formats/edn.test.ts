@@ -122,7 +122,13 @@ describe('EDN read as EDN', () => {
     const r = parseJepsenEdn('{:type :invoke :f :read :process 0}\n{:type :ok :f :re', 'h.edn');
     expect(r.history).toHaveLength(1);
     expect(r.warnings[0]).toMatch(/h\.edn:2: the last op is truncated/);
-    expect(readError('[{:type :invoke :f :read :process 0}\n')).toMatch(/^h\.edn:2: .*never closes/);
+    expect(readError('[{:type :invoke :f :read :process 0}\n')).toMatch(/^h\.edn:1: .*never closes/);
+    // an unclosed map further up is an error, not a truncation that drops every later op
+    expect(
+      readError(
+        '{:type :invoke :f :read :process 0}\n{:type :ok :f :read :process 0\n{:type :invoke :f :read :process 1}\n\n',
+      ),
+    ).toMatch(/^h\.edn:2: .*never closes/);
   });
 
   it('bad input: one line naming file:line and what is wrong', () => {
