@@ -12,6 +12,7 @@
 import type { Checker, CheckResult } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
+import { valueKey } from '../src/history/values.ts';
 
 export interface FinalRead {
   node: string;
@@ -29,13 +30,9 @@ export interface ConvergenceResult extends CheckResult {
   skipped?: true;
 }
 
-/** JSON with object keys sorted, so equal values have equal text. */
+/** Canonical text of a value (object keys sorted, bigints exact), so equal values have equal text. */
 export function canonical(x: unknown): string {
-  return JSON.stringify(x, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
+  return valueKey(x);
 }
 
 /** Each node's final read (see above), in node order of first appearance. */

@@ -1,6 +1,7 @@
 import type { Checker, CheckResult } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
+import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
 
 /** What became of one element, once it was known to exist (its add acknowledged, or a read saw it). */
 export type ElementOutcome = 'stable' | 'lost' | 'never-read';
@@ -42,7 +43,7 @@ interface Read {
   has: Set<string>;
 }
 
-const key = (x: unknown) => JSON.stringify(x);
+const key = valueKey;
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 
 /**
@@ -66,6 +67,8 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       >();
       const reads: Read[] = [];
       const duplicated = new Set<string>();
+      // Keys back to values exactly (JSON.parse of a key would round bigints).
+      const exactOf = new Map<string, unknown>();
       for (const { invoke, completion } of pairs) {
         if (invoke.f === 'add') {
           // A failed attempt certainly did not happen; an element added several times is known from
@@ -89,10 +92,11 @@ export function setFull(opts: SetFullOptions = {}): Checker {
             ...(best !== undefined ? { okTime: best } : {}),
             outcome: best !== undefined ? 'ok' : (completion?.type ?? 'info'),
           });
-        } else if (invoke.f === 'read' && completion?.type === 'ok' && Array.isArray(completion.value)) {
+        } else if (invoke.f === 'read' && completion?.type === 'ok' && elementsOf(completion.value)) {
           const has = new Set<string>();
-          for (const x of completion.value) {
+          for (const x of elementsOf(completion.value)!) {
             const k = key(x);
+            exactOf.set(k, x);
             if (has.has(k)) duplicated.add(k);
             has.add(k);
           }
@@ -184,8 +188,8 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         neverSeenCount: neverSeen + [...failedOnly].filter((k) => !reads.some((r) => r.has.has(k))).length,
         staleCount: stale.length,
         stale: sortValues(stale).slice(0, 100),
-        unexpected: sortValues([...unexpected].map((k) => JSON.parse(k) as unknown)),
-        duplicated: sortValues([...duplicated].map((k) => JSON.parse(k) as unknown)),
+        unexpected: sortValues([...unexpected].map((k) => exactOf.get(k))),
+        duplicated: sortValues([...duplicated].map((k) => exactOf.get(k))),
         stableLatencyMs: quantiles(latencies),
         lostDetails,
       };
@@ -204,6 +208,6 @@ function quantiles(xs: number[]): Record<string, number> {
 
 function sortValues(xs: unknown[]): unknown[] {
   return xs.sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : key(a).localeCompare(key(b)),
+    Number.isNaN(compareNumbers(a, b)) ? key(a).localeCompare(key(b)) : compareNumbers(a, b),
   );
 }

@@ -1,6 +1,7 @@
 import type { Checker, CheckResult } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
+import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
 
 export interface SetResult extends CheckResult {
   /** Distinct elements with at least one add attempt (failed attempts included). */
@@ -22,7 +23,7 @@ export interface SetResult extends CheckResult {
   neverApplied: number;
 }
 
-const key = (x: unknown) => JSON.stringify(x);
+const key = valueKey;
 
 /** How the add attempts of one element ended: any acknowledged, any that may have happened, any at all. */
 interface Attempts {
@@ -44,7 +45,7 @@ export const setChecker: Checker = {
   check(_ctx, history: readonly Op[]): SetResult | CheckResult {
     const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
     const attempts = new Map<string, Attempts>();
-    let finalRead: unknown[] | undefined;
+    let finalRead: readonly unknown[] | undefined;
     let finalAt = -1;
     for (const { invoke, completion } of pairs) {
       if (invoke.f === 'add') {
@@ -54,23 +55,28 @@ export const setChecker: Checker = {
         if (t === 'ok') a.ok = true;
         if (t !== 'fail') a.maybe = true;
         attempts.set(k, a);
-      } else if (invoke.f === 'read' && completion?.type === 'ok' && Array.isArray(completion.value)) {
+      } else if (invoke.f === 'read' && completion?.type === 'ok' && elementsOf(completion.value)) {
         if (completion.index > finalAt) {
-          finalRead = completion.value;
+          finalRead = elementsOf(completion.value);
           finalAt = completion.index;
         }
       }
     }
     if (!finalRead) return { valid: 'unknown', reason: 'no read succeeded, so the final state is unknown' };
     const seen = new Map<string, number>();
-    for (const x of finalRead) seen.set(key(x), (seen.get(key(x)) ?? 0) + 1);
+    // Keys back to values exactly (JSON.parse of a key would round bigints).
+    const exactOf = new Map<string, unknown>();
+    for (const x of finalRead) {
+      seen.set(key(x), (seen.get(key(x)) ?? 0) + 1);
+      exactOf.set(key(x), x);
+    }
     const all = [...attempts];
     const lost = all.filter(([k, a]) => a.ok && !seen.has(k)).map(([, a]) => a.value);
     const unexpected = [...seen.keys()]
       .filter((k) => !attempts.get(k)?.maybe)
-      .map((k) => attempts.get(k)?.value ?? (JSON.parse(k) as unknown));
+      .map((k) => attempts.get(k)?.value ?? exactOf.get(k));
     const failedButPresent = all.filter(([k, a]) => !a.maybe && seen.has(k)).map(([, a]) => a.value);
-    const duplicated = [...seen].filter(([, n]) => n > 1).map(([k]) => JSON.parse(k) as unknown);
+    const duplicated = [...seen].filter(([, n]) => n > 1).map(([k]) => exactOf.get(k));
     const recovered = all.filter(([k, a]) => a.maybe && !a.ok && seen.has(k)).map(([, a]) => a.value);
     const indeterminate = all.filter(([, a]) => a.maybe && !a.ok).length;
     const acked = all.filter(([, a]) => a.ok).length;
@@ -101,6 +107,6 @@ export const setChecker: Checker = {
 
 function sortValues(xs: unknown[]): unknown[] {
   return xs.sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : key(a).localeCompare(key(b)),
+    Number.isNaN(compareNumbers(a, b)) ? key(a).localeCompare(key(b)) : compareNumbers(a, b),
   );
 }

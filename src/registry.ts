@@ -33,11 +33,15 @@ import type {
 } from './core/index.ts';
 
 export {
+  findUninterpretableOp,
   formatLinearizabilityResult,
+  getModel,
   type LinearizabilityResult,
   linearizable,
+  modelNames,
 } from '../checkers/linearizable/index.ts';
 export { NEMESES } from '../nemeses/index.ts';
+export { findOpWorkloadCannotCheck } from '../workloads/accepts.ts';
 export { findWorkload } from '../workloads/index.ts';
 
 /** The checkers every run (and every `analyze`) gets in addition to the workload's. */

@@ -1,4 +1,5 @@
 import type { Op } from '../../src/core/op.ts';
+import { stringifyExact } from '../../src/history/values.ts';
 import type { LinearizabilityResult } from './check.ts';
 import type { OpRef } from './explain.ts';
 
@@ -8,7 +9,7 @@ const opLine = (o: OpRef): string => {
 };
 
 const opText = (op: Op): string =>
-  `#${op.index} p${String(op.process)} ${op.type} ${op.f} ${JSON.stringify(op.value) ?? 'nil'}`;
+  `#${op.index} p${String(op.process)} ${op.type} ${op.f} ${stringifyExact(op.value) ?? 'nil'}`;
 
 /** The verdict and, on a violation, the explanation, as plain text for the terminal. */
 export function formatLinearizabilityResult(r: LinearizabilityResult): string {

@@ -1,3 +1,5 @@
+import { showValue, stringifyExact } from '../../src/history/values.ts';
+
 /**
  * The model interface of the linearizability checker: a sequential specification the history is checked
  * against. Models are pure: `step` never mutates the state it is given.
@@ -36,10 +38,19 @@ export interface Model<S = unknown> {
   init(): S;
   /** The state after `call` runs in `state`, or Illegal when the call cannot return what it returned. */
   step(state: S, call: Call): S | Illegal;
-  /** State equality; default: same primitive, or same JSON text. */
+  /** State equality; default: same primitive, or same valueKey (src/history/values.ts). */
   equal?(a: S, b: S): boolean;
   /** A hash consistent with `equal`; only consulted for non-primitive states. */
   hash?(state: S): number;
+  /**
+   * Whether the model can interpret this call at all (its `f` and the shape of its value), whatever the
+   * state: a pure check made on every op before the search, so an op from another kind of history (a
+   * `txn` on a register) is refused with a clear error instead of being called non-linearizable.
+   * Absent: every call is accepted.
+   */
+  accepts?(call: Call): boolean;
+  /** What the model takes, for that error: e.g. `read, write v, cas [from to]`. */
+  readonly takes?: string;
   describeOp?(call: Call): string;
   describeState?(state: S): string;
   /**
@@ -72,17 +83,16 @@ export interface Model<S = unknown> {
   prune?(calls: readonly Call[]): Set<number>;
 }
 
-/** Structural equality for op values (numbers, strings, null, arrays, plain objects). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+/** Exact equality for op values (bigints, EDN keywords and sets too): see src/history/values.ts. */
+export { sameValue } from '../../src/history/values.ts';
 
-/** Short display of a value: JSON, `nil` for null/undefined. */
+/** Short display of a value: JSON, `nil` for null/undefined, bigints exact, EDN keywords as `:k`. */
 export function show(v: unknown): string {
   if (v === null || v === undefined) return 'nil';
-  return typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return showValue(v);
+  return stringifyExact(v) ?? String(v);
 }
 
 export function describeCall(model: Model<unknown>, call: Call): string {

@@ -1,3 +1,4 @@
+import { valueKey } from '../../src/history/values.ts';
 import { Bits } from './bits.ts';
 import type { Partition } from './prepare.ts';
 import { StateTable } from './states.ts';
@@ -107,7 +108,7 @@ export class PartitionSearch {
     for (let i = 0; i < n; i++) {
       if (!ops[i]!.crashed) continue;
       const c = ops[i]!.call;
-      const k = `${c.f}\u0000${c.outcome}\u0000${JSON.stringify(c.value) ?? ''}`;
+      const k = `${c.f}\u0000${c.outcome}\u0000${valueKey(c.value)}`;
       const prev = lastTwin.get(k);
       if (prev !== undefined) this.twin[i] = prev;
       lastTwin.set(k, i);

@@ -1,3 +1,4 @@
+import { valueKey } from '../../src/history/values.ts';
 import { type Call, isIllegal, type Model } from './model.ts';
 
 export const ILLEGAL_STEP = -1;
@@ -45,7 +46,7 @@ export class StateTable {
     if (this.model.hash) {
       const h = this.model.hash(state);
       const bucket = this.byHash.get(h);
-      const eq = this.model.equal ?? ((a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b));
+      const eq = this.model.equal ?? ((a: unknown, b: unknown) => valueKey(a) === valueKey(b));
       if (bucket) {
         for (const id of bucket) if (eq(this.states[id], state)) return id;
         bucket.push(this.states.length);
@@ -53,7 +54,7 @@ export class StateTable {
       this.states.push(state);
       return this.states.length - 1;
     }
-    return this.internKey(JSON.stringify(state), state);
+    return this.internKey(valueKey(state), state);
   }
 
   private internKey(key: unknown, state: unknown): number {

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { Op } from '../core/op.ts';
+import { stringifyExact } from './values.ts';
 
 /**
  * Append-only history.jsonl writer. Ops are buffered and written at least every `flushMs` (and at once
@@ -27,7 +28,8 @@ export class Journal {
   private readonly maxBufferBytes: number;
 
   append(op: Op): void {
-    const line = `${JSON.stringify(op)}\n`;
+    // Exact: integers beyond 2^53 are bigints (values.ts) and are written as their digits.
+    const line = `${stringifyExact(op)}\n`;
     this.buf.push(line);
     this.bufBytes += line.length;
     if ((op.process === 'nemesis' && op.type !== 'invoke') || this.bufBytes >= this.maxBufferBytes)

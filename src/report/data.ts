@@ -1,4 +1,5 @@
 /** The data embedded in report.html: compact columns for the ops, precomputed series, verdicts. */
+import { stringifyExact, valueKey } from '../history/values.ts';
 import { type ClockSeries, clockSeries } from './clock.ts';
 import type { LoadedRun, RunFile } from './load.ts';
 import { rowEnd } from './rows.ts';
@@ -82,11 +83,14 @@ const OUTCOME = { ok: 0, fail: 1, info: 2, pending: 3 } as const;
 export function compactValue(v: unknown): unknown {
   if (v === undefined) return null;
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return { $truncated: v.toString() };
   let json: string;
   try {
     json = JSON.stringify(v) ?? 'null';
   } catch {
-    json = String(v);
+    // Holds a bigint: the page's JSON.parse would round it, so embed its exact text instead.
+    json = stringifyExact(v) ?? 'null';
+    if (json.length <= MAX_VALUE) return { $truncated: json };
   }
   if (json.length <= MAX_VALUE) return v;
   const n = Array.isArray(v) ? ` (${v.length} items)` : '';
@@ -162,7 +166,7 @@ export function opColumns(s: RunSummary): OpColumns {
     const v = compactValue(r.invoke.value);
     cols.v.push(v);
     const done = r.completion ? compactValue(r.completion.value) : null;
-    cols.r.push(r.completion && JSON.stringify(done) !== JSON.stringify(v) ? done : 0);
+    cols.r.push(r.completion && valueKey(done) !== valueKey(v) ? done : 0);
     cols.e.push(errId(r.completion?.error ?? r.invoke.error));
     cols.n.push(nodeId(r.completion?.node ?? r.invoke.node));
   }
@@ -175,7 +179,7 @@ const str = (v: unknown): string =>
     : Array.isArray(v)
       ? v.join(', ')
       : typeof v === 'object'
-        ? JSON.stringify(v)
+        ? stringifyExact(v)
         : String(v);
 
 /** Delta encoding: small numbers for sorted sequences, a third of the bytes of absolute positions. */

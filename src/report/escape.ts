@@ -1,3 +1,5 @@
+import { stringifyExact } from '../history/values.ts';
+
 /** Escaping for every output format. Each function is total: any string in, safe text out. */
 
 /** Everything outside XML 1.0's Char production (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/F). */
@@ -21,7 +23,7 @@ export const htmlEscape = (s: string): string => xmlEscape(s).replace(/&apos;/g,
  * script element or open a comment; U+2028/9 are escaped for old parsers. JSON.parse restores them.
  */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
+  return stringifyExact(value)
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');

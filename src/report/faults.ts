@@ -1,5 +1,6 @@
 /** Fault windows: spans of time during which a nemesis fault was in effect, from the nemesis ops. */
 import type { Op } from '../core/op.ts';
+import { stringifyExact } from '../history/values.ts';
 
 export interface FaultWindow {
   /** The fault family key ('partition', 'kill', 'clock', …): a stop closes every open window of its key. */
@@ -64,7 +65,7 @@ export function faultRole(f: string): Role {
 export function shortJson(v: unknown, max = 80): string {
   let s: string;
   try {
-    s = v === undefined ? '' : typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+    s = v === undefined ? '' : typeof v === 'string' ? v : (stringifyExact(v) ?? String(v));
   } catch {
     s = String(v);
   }

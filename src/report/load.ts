@@ -1,9 +1,11 @@
 /** Reads a run folder for reporting: test.json, history.jsonl (streamed, damage tolerated), results.json. */
+
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CheckResult } from '../core/checker.ts';
 import type { Op, OpType } from '../core/op.ts';
+import { parseJsonExact } from '../history/values.ts';
 import { FILES } from '../store/run-dir.ts';
 
 /** test.json as written by the runner; every field optional because old or hand-made folders vary. */
@@ -86,7 +88,7 @@ export async function readHistoryJsonl(path: string, warnings: string[] = []): P
     lastLine = lineNo;
     let v: unknown;
     try {
-      v = JSON.parse(line);
+      v = parseJsonExact(line);
     } catch {
       v = undefined;
     }
@@ -114,7 +116,7 @@ function readJsonFile<T>(path: string, warnings: string[]): T | undefined {
     return undefined;
   }
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    return parseJsonExact(readFileSync(path, 'utf8')) as T;
   } catch (err) {
     warnings.push(`${relativeName(path)} could not be parsed: ${(err as Error).message.split('\n')[0]}`);
     return undefined;

@@ -1,4 +1,5 @@
 /** The results folder layout: results/<test>/<start-time>/ with results/latest and results/<test>/latest. */
+
 import {
   existsSync,
   lstatSync,
@@ -10,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { parseJsonExact, stringifyExact } from '../history/values.ts';
 
 export const FILES = {
   test: 'test.json',
@@ -65,12 +67,12 @@ function isLink(p: string): boolean {
 
 export function writeJson(path: string, value: unknown): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileSync(tmp, `${stringifyExact(value, 2)}\n`);
   renameSync(tmp, path);
 }
 
 export function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+  return parseJsonExact(readFileSync(path, 'utf8')) as T;
 }
 
 export function runLabel(runDir: string): string {

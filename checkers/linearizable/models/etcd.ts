@@ -1,4 +1,5 @@
-import { type Call, Illegal, type Model, show } from '../model.ts';
+import { type Call, Illegal, type Model, sameValue, show } from '../model.ts';
+import { acceptsTable, anyValue, isPair } from './accepts.ts';
 
 /**
  * Porcupine's etcd register: the key starts absent (null). A read of nil asserts absence; a failed CAS
@@ -6,37 +7,41 @@ import { type Call, Illegal, type Model, show } from '../model.ts';
  * always legal (a CAS then applies only if it matches).
  */
 export function etcdModel(): Model<unknown> {
-  const model: Model<number | null> = {
+  const model: Model<unknown> = {
     name: 'etcd',
     init: () => null,
     step(state, c) {
       if (c.f === 'read') {
         if (c.outcome !== 'ok') return state;
-        const v = (c.value ?? null) as number | null;
-        return v === state ? state : new Illegal(() => `read ${show(v)}, but the key holds ${show(state)}`);
+        const v = c.value ?? null;
+        return sameValue(v, state)
+          ? state
+          : new Illegal(() => `read ${show(v)}, but the key holds ${show(state)}`);
       }
-      if (c.f === 'write') return c.value as number;
+      if (c.f === 'write') return c.value;
       if (c.f === 'cas') {
-        const [from, to] = c.value as [number, number];
+        const [from, to] = c.value as [unknown, unknown];
         if (c.outcome === 'ok') {
-          return state === from
+          return sameValue(state, from)
             ? to
             : new Illegal(() => `cas ${from}→${to} succeeded, but the key holds ${show(state)}`);
         }
         if (c.outcome === 'fail') {
-          return state !== from
+          return !sameValue(state, from)
             ? state
             : new Illegal(() => `cas ${from}→${to} failed, but the key holds ${from}`);
         }
-        return state === from ? to : state;
+        return sameValue(state, from) ? to : state;
       }
       return new Illegal(() => `etcd has no operation ${c.f}`);
     },
+    accepts: acceptsTable({ read: anyValue, write: anyValue, cas: isPair }),
+    takes: 'read, write v, cas [from to]',
     keepFailed: (c: Call) => c.f === 'cas',
     readOnly: (c) => c.f === 'read' || (c.f === 'cas' && c.outcome === 'fail'),
     describeOp: (c) => {
       const tag = c.outcome === 'ok' ? '' : ` (${c.outcome})`;
-      if (c.f === 'cas' && Array.isArray(c.value)) return `cas ${c.value[0]}→${c.value[1]}${tag}`;
+      if (c.f === 'cas' && Array.isArray(c.value)) return `cas ${show(c.value[0])}→${show(c.value[1])}${tag}`;
       return `${c.f} ${show(c.value)}${tag}`;
     },
   };

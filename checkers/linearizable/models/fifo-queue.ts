@@ -1,4 +1,5 @@
 import { Illegal, type Model, sameValue, show } from '../model.ts';
+import { acceptsTable, anyValue } from './accepts.ts';
 
 /** A FIFO queue: enqueue v; dequeue → v (null = the queue was empty). */
 export function fifoQueueModel(): Model<unknown> {
@@ -24,6 +25,8 @@ export function fifoQueueModel(): Model<unknown> {
       }
       return new Illegal(() => `fifo-queue has no operation ${c.f}`);
     },
+    accepts: acceptsTable({ enqueue: anyValue, dequeue: anyValue }),
+    takes: 'enqueue v, dequeue',
   };
   return model as Model<unknown>;
 }

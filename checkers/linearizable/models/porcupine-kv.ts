@@ -1,4 +1,5 @@
 import { type Call, Illegal, type Model, show } from '../model.ts';
+import { acceptsTable, anyValue, isPair } from './accepts.ts';
 import { splitKeyed } from './kv.ts';
 
 /** Porcupine's kv test model: per key a string, initially ""; get → s, put s, append s. Values `[key, s]`. */
@@ -15,6 +16,8 @@ export function appendStringModel(): Model<unknown> {
       if (c.f === 'append') return state + String(c.value);
       return new Illegal(() => `kv has no operation ${c.f}`);
     },
+    accepts: acceptsTable({ get: anyValue, put: anyValue, append: anyValue }),
+    takes: 'get, put s, append s',
     // Porcupine's appends carry unique tokens ("x 3 17 y"), so each append makes a new string.
     freshState: (c) => c.f === 'append',
     readOnly: (c) => c.f === 'get',
@@ -37,6 +40,8 @@ export function porcupineKvModel(): Model<unknown> {
       const { key, call } = splitKeyed(c);
       return `[${key}] ${call.f} ${show(call.value)}`;
     },
+    accepts: (c) => isPair(c.value) && inner.accepts!(splitKeyed(c).call),
+    takes: '[key v] tuples of: get, put s, append s',
     partition: splitKeyed,
     partitionModel: inner,
   };

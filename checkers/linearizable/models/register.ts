@@ -1,4 +1,6 @@
+import { valueKey } from '../../../src/history/values.ts';
 import { type Call, Illegal, type Model, sameValue, show } from '../model.ts';
+import { acceptsTable, anyValue, isPair } from './accepts.ts';
 
 /**
  * Knossos-style registers. Values: read → the value read (null = unknown, always legal), write v,
@@ -43,14 +45,14 @@ function pruneRegister(calls: readonly Call[]): Set<number> {
       observed.push(c.value);
     if (c.f === 'cas' && Array.isArray(c.value)) observed.push(c.value[0]);
   }
-  const keys = new Set(observed.map((v) => JSON.stringify(v)));
+  const keys = new Set(observed.map(valueKey));
   const drop = new Set<number>();
   calls.forEach((c, i) => {
     if (isUnknownRead(c) || (c.f === 'read' && c.outcome !== 'ok')) drop.add(i);
     else if (c.outcome === 'info') {
       const written =
         c.f === 'write' ? c.value : c.f === 'cas' && Array.isArray(c.value) ? c.value[1] : undefined;
-      if ((c.f === 'write' || c.f === 'cas') && !keys.has(JSON.stringify(written ?? null))) drop.add(i);
+      if ((c.f === 'write' || c.f === 'cas') && !keys.has(valueKey(written ?? null))) drop.add(i);
     }
   });
   return drop;
@@ -65,6 +67,8 @@ export function registerModel(initial: unknown = null): Model<unknown> {
       if (c.f === 'write') return c.value;
       return new Illegal(() => `register has no operation ${c.f}`);
     },
+    accepts: acceptsTable({ read: anyValue, write: anyValue }),
+    takes: 'read, write v',
     describeOp,
     prune: pruneRegister,
     readOnly: (c) => c.f === 'read',
@@ -81,6 +85,8 @@ export function casRegisterModel(initial: unknown = null): Model<unknown> {
       if (c.f === 'cas') return casStep(state, c);
       return new Illegal(() => `cas-register has no operation ${c.f}`);
     },
+    accepts: acceptsTable({ read: anyValue, write: anyValue, cas: isPair }),
+    takes: 'read, write v, cas [from to]',
     describeOp,
     prune: pruneRegister,
     readOnly: (c) => c.f === 'read',

@@ -2,6 +2,7 @@ import type { Model } from '../model.ts';
 import { etcdModel } from './etcd.ts';
 import { fifoQueueModel } from './fifo-queue.ts';
 import { kvModel } from './kv.ts';
+import { multiRegisterModel } from './multi-register.ts';
 import { mutexModel } from './mutex.ts';
 import { porcupineKvModel } from './porcupine-kv.ts';
 import { casRegisterModel, registerModel } from './register.ts';
@@ -11,6 +12,7 @@ const factories: Record<string, () => Model<unknown>> = {
   register: () => registerModel(),
   'cas-register': () => casRegisterModel(),
   kv: () => kvModel(),
+  'multi-register': multiRegisterModel,
   set: setModel,
   'fifo-queue': fifoQueueModel,
   mutex: mutexModel,
@@ -20,10 +22,18 @@ const factories: Record<string, () => Model<unknown>> = {
 
 export const modelNames = (): string[] => Object.keys(factories);
 
-/** A fresh model by name; throws naming the known models. */
+/** Thrown for a model name that is not registered; its message is one line naming the known models. */
+export class UnknownModelError extends Error {
+  constructor(name: string) {
+    super(`unknown linearizability model "${name}" (known: ${modelNames().join(', ')})`);
+    this.name = 'UnknownModelError';
+  }
+}
+
+/** A fresh model by name; throws UnknownModelError naming the known models. */
 export function getModel(name: string): Model<unknown> {
-  const make = factories[name];
-  if (!make) throw new Error(`unknown linearizability model "${name}" (known: ${modelNames().join(', ')})`);
+  const make = Object.hasOwn(factories, name) ? factories[name] : undefined;
+  if (!make) throw new UnknownModelError(name);
   return make();
 }
 

@@ -1,4 +1,5 @@
 /** `faultline analyze <run-dir|history>`: re-checks a stored history; never needs the cluster. */
+
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decideVerdict, shouldCheck } from '../../check/verdict.ts';
@@ -8,7 +9,16 @@ import { exitCodeFor, UserError } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
 import { validateHistory } from '../../history/validate.ts';
-import { findWorkload, linearizable, runCheckers } from '../../registry.ts';
+import { stringifyExact } from '../../history/values.ts';
+import {
+  findOpWorkloadCannotCheck,
+  findUninterpretableOp,
+  findWorkload,
+  getModel,
+  linearizable,
+  modelNames,
+  runCheckers,
+} from '../../registry.ts';
 import { writeReports } from '../../report/index.ts';
 import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
@@ -58,8 +68,17 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
 
   let checker: Checker;
   const model = flags.model ?? (flags.workload ? undefined : read.model);
-  if (model) checker = runCheckers({ checkers: [linearizable({ model })] });
-  else {
+  if (model) {
+    if (!modelNames().includes(model))
+      throw new UserError(`unknown --model ${model}: use one of ${modelNames().join(', ')}`);
+    // An op of another kind of history is bad input, not a verdict.
+    const mismatch = findUninterpretableOp(history, getModel(model));
+    if (mismatch) {
+      const line = read.lines?.[mismatch.position];
+      throw new UserError(`${historyPath}${line === undefined ? '' : `:${line}`}: ${mismatch.message}`);
+    }
+    checker = runCheckers({ checkers: [linearizable({ model })] });
+  } else {
     const name = flags.workload ?? test?.workload;
     if (!name) {
       throw new UserError(
@@ -67,6 +86,12 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
       );
     }
     const descriptor = findWorkload(name);
+    // An op of another kind of history is bad input, not a verdict.
+    const mismatch = findOpWorkloadCannotCheck(history, name);
+    if (mismatch) {
+      const line = read.lines?.[mismatch.position];
+      throw new UserError(`${historyPath}${line === undefined ? '' : `:${line}`}: ${mismatch.message}`);
+    }
     let wl: ReturnType<typeof descriptor.create>;
     try {
       wl = descriptor.create({
@@ -118,7 +143,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
     const r = await writeReports(path);
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   }
-  if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  if (flags.json) process.stdout.write(`${stringifyExact(results, 2)}\n`);
   else process.stdout.write(formatVerdict(results, invocationCount(history), path));
   return exitCodeFor(results.valid);
 }

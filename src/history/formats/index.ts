@@ -20,14 +20,19 @@ const PARSERS: Record<HistoryFormat, (text: string, file: string) => ParsedHisto
   'porcupine-kv': parseKvLog,
 };
 
-/** The format of a history text, judged by its first non-empty line; undefined when unclear. */
+/**
+ * The format of a history text, judged by its first line that is neither blank nor an EDN `;` comment;
+ * undefined when unclear.
+ */
 export function detectFormat(text: string, filename = ''): HistoryFormat | undefined {
-  const first = /^[ \t]*(\S[^\n]*)/m.exec(text)?.[1]?.trim();
+  const first = /^[ \t,]*([^\s;,][^\n]*)/m.exec(text)?.[1]?.trim();
   if (first === undefined) return filename.endsWith('.edn') ? 'jepsen-edn' : 'jsonl';
   if (first.startsWith('{"') || (filename.endsWith('.jsonl') && first.startsWith('{'))) return 'jsonl';
   if (ETCD_LOG_LINE.test(first)) return 'porcupine-etcd';
   if (KV_LINE.test(first)) return 'porcupine-kv';
-  if (first.startsWith('{:') || first.startsWith('[{:') || first.startsWith('[')) return 'jepsen-edn';
+  // EDN: a map, a vector or list of ops, a tagged record (#jepsen.history.Op{…}) or a #_ discard
+  if (/^(\{\s*:|[[(#])/.test(first)) return 'jepsen-edn';
+  if (filename.endsWith('.edn')) return 'jepsen-edn';
   return undefined;
 }
 
@@ -37,6 +42,8 @@ export interface ReadHistory {
   model?: string;
   format: HistoryFormat;
   warnings: string[];
+  /** The 1-based line each op starts on, when the format knows it. */
+  lines?: number[];
 }
 
 /**
@@ -65,5 +72,6 @@ export function readHistoryFile(path: string, opts: { format?: HistoryFormat } =
   const parsed = parser(text, path);
   const out: ReadHistory = { history: parsed.history, format, warnings: parsed.warnings };
   if (parsed.model !== undefined) out.model = parsed.model;
+  if (parsed.lines) out.lines = parsed.lines;
   return out;
 }

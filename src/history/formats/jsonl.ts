@@ -1,15 +1,18 @@
 import type { Op } from '../../core/op.ts';
+import { parseJsonExact } from '../values.ts';
 import { HistoryFormatError, type ParsedHistory } from './types.ts';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
 /**
  * Our own history.jsonl: one Op as JSON per line. A truncated last line (the run died mid-write) is
- * skipped with a warning; a bad line anywhere else is an error naming it.
+ * skipped with a warning; a bad line anywhere else is an error naming it. Integers beyond 2^53 are read
+ * exactly (as bigints); tagged EDN values (`{"$kw":"a"}`…) are kept as written (see ../values.ts).
  */
 export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistory {
   const history: Op[] = [];
   const warnings: string[] = [];
+  const opLines: number[] = [];
   const lines = text.split('\n');
   let last = lines.length - 1;
   while (last >= 0 && lines[last]!.trim() === '') last--;
@@ -18,7 +21,7 @@ export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistor
     if (raw.trim() === '') continue;
     let op: unknown;
     try {
-      op = JSON.parse(raw);
+      op = parseJsonExact(raw);
     } catch {
       if (ln === last) {
         warnings.push(
@@ -48,6 +51,7 @@ export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistor
         'each line must be one Op object',
       );
     }
+    opLines.push(ln + 1);
     history.push({
       ...(o as Op),
       index: typeof o.index === 'number' ? o.index : history.length,
@@ -55,5 +59,5 @@ export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistor
       value: o.value === undefined ? null : o.value,
     });
   }
-  return { history, model: undefined, format: 'jsonl', warnings };
+  return { history, model: undefined, format: 'jsonl', warnings, lines: opLines };
 }

@@ -1,4 +1,5 @@
 import type { Op, OpType } from '../../core/op.ts';
+import { exactInteger } from '../values.ts';
 import { HistoryFormatError, type ParsedHistory } from './types.ts';
 
 /**
@@ -16,6 +17,8 @@ function parseValue(tok: string, file: string, line: number): unknown {
     const parts = tok.slice(1, -1).trim().split(/\s+/);
     return parts.map((p) => parseValue(p, file, line));
   }
+  // Integers stay exact beyond 2^53 (see ../values.ts).
+  if (/^-?\d+$/.test(tok)) return exactInteger(BigInt(tok));
   const n = Number(tok);
   if (!Number.isFinite(n)) {
     throw new HistoryFormatError(

@@ -6,6 +6,8 @@ export interface ParsedHistory {
   model: string | undefined;
   format: string;
   warnings: string[];
+  /** For formats that know it: the 1-based line each op starts on (`lines[i]` for history[i]). */
+  lines?: number[];
 }
 
 /** A one-line error for bad input: file, line, what is wrong, how to fix. */

@@ -25,7 +25,7 @@ const JEPSEN = `{:type :invoke, :f :write, :value [:x 1], :process 0, :time 100,
 `;
 
 describe('Jepsen history.edn', () => {
-  it('parses keywords, nil, vectors, sets, nemesis and independent tuples', () => {
+  it('parses keywords (kept distinct from strings in values), nil, vectors, sets, nemesis, tuples', () => {
     const { history, format, model } = parseJepsenEdn(JEPSEN);
     expect(format).toBe('jepsen-edn');
     expect(model).toBeUndefined();
@@ -36,12 +36,12 @@ describe('Jepsen history.edn', () => {
       type: 'invoke',
       process: 0,
       f: 'write',
-      value: ['x', 1],
+      value: [{ $kw: 'x' }, 1],
     });
     expect(history[1]!.process).toBe('nemesis');
-    expect(history[3]!.value).toEqual({ n1: expect.arrayContaining(['n2', 'n3']) });
-    expect(history[4]!.value).toEqual(['x', null]);
-    expect(history[6]!.value).toEqual(['x', [1, 2]]);
+    expect(history[3]!.value).toEqual({ n1: { $set: ['n2', 'n3'] } });
+    expect(history[4]!.value).toEqual([{ $kw: 'x' }, null]);
+    expect(history[6]!.value).toEqual([{ $kw: 'x' }, [1, 2]]);
     expect(history[7]!.error).toBe('timeout');
   });
 
