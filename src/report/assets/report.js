@@ -130,7 +130,7 @@
       `${O.l[r] < 0 ? 'nemesis' : `process ${O.p[r]} (thread ${O.l[r]})`}  ${O.fs[O.f[r]]}  ${OUTCOMES[O.o[r]]}`,
     );
     lines.push(`value: ${short(json(O.v[r]), 400)}`);
-    if (O.r[r] !== 0) lines.push(`result: ${short(json(O.r[r]), 400)}`);
+    if (O.r[r] !== 0) lines.push(`result: ${short(json(O.r[r][0]), 400)}`);
     if (O.e[r]) lines.push(`error: ${O.errs[O.e[r]]}`);
     if (O.n[r]) lines.push(`node: ${O.nodes[O.n[r]]}`);
     lines.push(`invoked at ${fmtS(S[r] / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(O.d[r] / 1000)}`}`);
