@@ -1,4 +1,5 @@
 import { type Call, Illegal, type Model, show } from '../model.ts';
+import { registerDataflow } from './register.ts';
 
 /**
  * Porcupine's etcd register: the key starts absent (null). A read of nil asserts absence; a failed CAS
@@ -33,6 +34,8 @@ export function etcdModel(): Model<unknown> {
       return new Illegal(() => `etcd has no operation ${c.f}`);
     },
     keepFailed: (c: Call) => c.f === 'cas',
+    // A failed CAS observes only that the value differed: no particular write.
+    dataflow: (c) => (c.outcome === 'fail' ? { observes: [], writes: [] } : registerDataflow(c)),
     readOnly: (c) => c.f === 'read' || (c.f === 'cas' && c.outcome === 'fail'),
     describeOp: (c) => {
       const tag = c.outcome === 'ok' ? '' : ` (${c.outcome})`;
