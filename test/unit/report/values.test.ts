@@ -3,6 +3,7 @@
  * paragraph separators, lone surrogates, `</script>`, long strings, big numbers…); the ops recovered from
  * the data embedded in report.html, and the counts in summary.md and junit.xml, must match the history.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -15,6 +16,14 @@ import { buildReports, loadRun } from '../../../src/report/index.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 
 const OUTCOMES = ['ok', 'fail', 'info', 'pending'] as const;
+const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
+
+/** xmllint's complaint about a document that is not well-formed XML, or '' (also when xmllint is absent). */
+function xmlProblems(xml: string): string {
+  if (!hasXmllint) return '';
+  const r = spawnSync('xmllint', ['--noout', '-'], { input: xml, encoding: 'utf8' });
+  return r.status === 0 ? '' : r.stderr;
+}
 
 /** The data block of a report.html, parsed as the page parses it. */
 function embeddedData(html: string): ReportData {
@@ -83,12 +92,17 @@ function runFolder(history: Op[]): string {
   writeFileSync(join(dir, 'test.json'), JSON.stringify({ name: 'values', concurrency: 2, durationMs: 10 }));
   writeFileSync(join(dir, 'history.jsonl'), history.map((o) => `${JSON.stringify(o)}\n`).join(''));
   const invokes = history.filter((o) => o.type === 'invoke').length;
+  // A checker whose anomalies are the op values themselves: summary.md and junit.xml then show them.
+  const values = history.filter((o) => o.type === 'invoke').map((o) => o.value);
   writeFileSync(
     join(dir, 'results.json'),
     JSON.stringify({
-      valid: true,
+      valid: false,
       summary: `${invokes} ops`,
-      results: { stats: { valid: true, summary: `${invokes} ops` } },
+      results: {
+        stats: { valid: true, summary: `${invokes} ops` },
+        set: { valid: false, summary: 'lost values', lost: values },
+      },
     }),
   );
   return dir;
@@ -108,6 +122,12 @@ async function checkReport(history: Op[]): Promise<void> {
     `| ops | ${n.toLocaleString('en-US')} (ok ${ok.toLocaleString('en-US')} ·`,
   );
   expect(built.junit).toContain(`ops: ${n} (ok ${ok},`);
+  expect(xmlProblems(built.junit)).toBe('');
+  expect(built.markdown).toContain(`- lost (${n}): `);
+  // Each anomaly line stays one line, whatever the values hold.
+  const lostLine = built.markdown.split('\n').find((l) => l.startsWith('- lost ('))!;
+  expect(lostLine).not.toMatch(/[\r\u2028\u2029\u0085]/);
+  expect(built.junit).toContain('<failure');
   const got = recover(embeddedData(built.html));
   expect(got).toHaveLength(n);
   invokes.forEach((inv, k) => {
