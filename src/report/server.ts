@@ -3,6 +3,10 @@
  * run's report and files, and downloads a run folder as a .tar.gz. Loopback by default; nothing outside
  * the results folder is ever served: `..` in any spelling is refused, and symlinks are resolved and must
  * stay inside.
+ *
+ * It serves data, not pages from the system under test: only a run folder's own report.html is HTML;
+ * every other file is text/plain (or a download when it is not text), sandboxed by CSP, with `nosniff`
+ * on every response. Requests whose Host header is not this server (DNS rebinding) get 421.
  */
 import {
   closeSync,
