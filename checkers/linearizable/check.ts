@@ -234,13 +234,16 @@ function finish(
 }
 
 function summarize(r: LinearizabilityResult): string {
-  const parts = r.partitions.total > 1 ? ` in ${r.partitions.total} partitions` : '';
+  // "key", not "partition": these are the P-compositional parts, and a network partition is a fault.
+  const parts = r.partitions.total > 1 ? ` in ${r.partitions.total} keys` : '';
   if (r.opCount === 0) return 'empty history: nothing to check (trivially linearizable)';
   if (r.valid === true) return `linearizable (${r.opCount} ops${parts}, model ${r.model})`;
   if (r.valid === 'unknown') {
-    return `unknown: ${r.reason}; ${r.progress.partitionsDecided}/${r.partitions.total} partitions decided`;
+    return r.partitions.total > 1
+      ? `unknown: ${r.reason}; ${r.progress.partitionsDecided}/${r.partitions.total} keys decided`
+      : `unknown: ${r.reason}`;
   }
   const f = r.failure;
-  const where = f && r.partitions.total > 1 ? ` (partition ${f.partition})` : '';
+  const where = f && r.partitions.total > 1 ? ` (key ${f.partition})` : '';
   return `NOT linearizable${where}: ${f ? f.op.description : 'no linearization exists'}`;
 }

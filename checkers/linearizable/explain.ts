@@ -11,6 +11,8 @@ export interface OpRef {
   index: number;
   completionIndex: number | null;
   process: number | 'nemesis';
+  /** The node the client talked to (the completion's, else the invoke's), when the history says. */
+  node?: string;
   outcome: string;
   description: string;
 }
@@ -27,6 +29,7 @@ export interface FinalPath {
 }
 
 export interface LinearizabilityFailure {
+  /** The key (P-compositional partition) the failure is in; '' when the model is not split by key. */
   partition: string;
   /** The first op whose return no linearization of the history could pass. */
   op: OpRef;
@@ -34,13 +37,15 @@ export interface LinearizabilityFailure {
   /** Ops concurrent with the blocked op (their intervals overlap it), the first MAX_WINDOW of them. */
   window: OpRef[];
   windowSize: number;
-  /** A failing sub-history such that removing any one op makes it linearizable (when oneMinimal). */
+  /**
+   * A non-linearizable sub-history of the failing key that contains `op` and, for every value its ops
+   * observed, an op that wrote it (see minimize.ts); when oneMinimal, removing any other one op (that no
+   * kept read depends on) makes it linearizable.
+   */
   minimal?: {
     history: Op[];
     ops: OpRef[];
     oneMinimal: boolean;
-    /** A slightly larger failing sub-history in which every value read has a possible writer. */
-    grounded?: { history: Op[]; ops: OpRef[] };
     checks: number;
     ms: number;
   };
@@ -52,10 +57,12 @@ const MAX_TRIED = 16;
 const DEFAULT_MINIMIZE_MS = 10_000;
 
 export function refOf(search: PartitionSearch, o: PreparedOp): OpRef {
+  const node = o.completion?.node ?? o.invoke.node;
   return {
     index: o.invoke.index,
     completionIndex: o.completion ? o.completion.index : null,
     process: o.invoke.process,
+    ...(typeof node === 'string' ? { node } : {}),
     outcome: o.call.outcome,
     description: describeCall(search.partition.model, o.call),
   };
@@ -105,9 +112,7 @@ export function explainFailure(
   if (opts.minimize !== false) {
     const t0 = performance.now();
     const deadline = Math.min(budget.deadline, t0 + (opts.minimizeTimeMs ?? DEFAULT_MINIMIZE_MS));
-    // Start from the ops invoked before the blocked return when that alone already fails.
-    const prefix = ops.filter((o) => o.callPos < blocked.retPos);
-    const m = minimizeOps(model, prefix.length < ops.length ? [prefix, ops] : [ops], deadline);
+    const m = minimizeOps(model, ops, blocked, deadline);
     failure.minimal = {
       history: subHistory(m.ops),
       ops: m.ops.map(ref),
@@ -115,7 +120,6 @@ export function explainFailure(
       checks: m.checks,
       ms: Math.round(performance.now() - t0),
     };
-    if (m.grounded) failure.minimal.grounded = { history: subHistory(m.grounded), ops: m.grounded.map(ref) };
   }
   return failure;
 }

@@ -3,33 +3,48 @@ import { stringifyExact } from '../../src/history/values.ts';
 import type { LinearizabilityResult } from './check.ts';
 import type { OpRef } from './explain.ts';
 
+/** Who ran an op: its process and, when the history records it, the node it talked to. */
+const who = (process: number | 'nemesis', node: string | undefined): string =>
+  `p${String(process)}${node === undefined ? '' : ` on ${node}`}`;
+
 const opLine = (o: OpRef): string => {
   const done = o.completionIndex === null ? 'never completed' : `→ #${o.completionIndex}`;
-  return `#${o.index} ${done}  p${o.process}  ${o.description}`;
+  return `#${o.index} ${done}  ${who(o.process, o.node)}  ${o.description}`;
 };
 
 const opText = (op: Op): string =>
-  `#${op.index} p${String(op.process)} ${op.type} ${op.f} ${stringifyExact(op.value) ?? 'nil'}`;
+  `#${op.index} ${who(op.process, op.node)} ${op.type} ${op.f} ${stringifyExact(op.value) ?? 'nil'}`;
+
+/**
+ * True when the checker split the history by key (P-compositionality). User-facing text says "key":
+ * "partition" would read as a network partition on a page full of them.
+ */
+const keyed = (r: LinearizabilityResult): boolean =>
+  r.partitions.total > 1 || [...r.partitions.illegal, ...r.partitions.undecided].some((k) => k !== '');
+const keys = (n: number): string => `${n} key${n === 1 ? '' : 's'}`;
 
 /** The verdict and, on a violation, the explanation, as plain text for the terminal. */
 export function formatLinearizabilityResult(r: LinearizabilityResult): string {
   const out: string[] = [`linearizable: ${String(r.valid)} — ${r.summary}`];
+  const byKey = keyed(r);
   out.push(
-    `  ${r.opCount} ops (${r.pruned} pruned), ${r.partitions.total} partition(s), ${r.stats.steps} search steps, ` +
-      `${r.stats.cacheEntries} cached configurations, ${r.stats.ms} ms`,
+    `  ${r.opCount} ops (${r.pruned} pruned)${byKey ? `, ${keys(r.partitions.total)} checked apart` : ''}, ` +
+      `${r.stats.steps} search steps, ${r.stats.cacheEntries} cached configurations, ${r.stats.ms} ms`,
   );
   if (r.valid === 'unknown') {
     out.push(`  reason: ${r.reason}`);
     out.push(
-      `  progress: ${r.progress.partitionsDecided} partition(s) decided, ${r.progress.partitionsUndecided} undecided` +
-        `${r.partitions.undecided.length ? ` (${r.partitions.undecided.slice(0, 10).join(', ')})` : ''}; ` +
-        `at most ${r.progress.maxOpsLinearized} ops linearized in one partition`,
+      byKey
+        ? `  progress: ${keys(r.progress.partitionsDecided)} decided, ${r.progress.partitionsUndecided} undecided` +
+            `${r.partitions.undecided.length ? ` (${r.partitions.undecided.slice(0, 10).join(', ')})` : ''}; ` +
+            `at most ${r.progress.maxOpsLinearized} ops of one key linearized`
+        : `  progress: at most ${r.progress.maxOpsLinearized} ops linearized`,
     );
   }
   for (const p of r.problems.slice(0, 5)) out.push(`  warning: ${p}`);
   const f = r.failure;
   if (!f) return out.join('\n');
-  if (r.partitions.total > 1) out.push(`  partition: ${f.partition}`);
+  if (byKey) out.push(`  key: ${f.partition}`);
   out.push(`  cannot linearize: ${opLine(f.op)}`);
   if (f.window.length) {
     out.push('  concurrent with it:');
@@ -47,20 +62,14 @@ export function formatLinearizabilityResult(r: LinearizabilityResult): string {
   });
   if (f.minimal) {
     const m = f.minimal;
-    const note = m.oneMinimal ? '' : '; not fully minimized: time ran out';
-    if (m.grounded) {
-      // The grounded set reads better; the strict one can be a bare read whose writer was dropped.
-      out.push(
-        `  minimal failing sub-history (${m.grounded.ops.length} ops, every value read has its write${note}):`,
-      );
-      for (const op of m.grounded.history) out.push(`    ${opText(op)}`);
-      out.push(`  strictly minimal (${m.ops.length} ops, removing any one makes it linearizable):`);
-    } else {
-      out.push(
-        `  minimal failing sub-history (${m.ops.length} ops, removing any one makes it linearizable${note}):`,
-      );
-    }
-    for (const op of m.history) out.push(`    ${opText(op)}`);
+    const note = m.oneMinimal ? 'every other op necessary' : 'not fully minimized: time ran out';
+    out.push(
+      `  minimal failing sub-history (${m.ops.length} ops: #${f.op.index}, a write of each value read, ${note}):`,
+    );
+    // The failing op's last line (its completion, else its invoke) is marked.
+    const last = f.op.completionIndex ?? f.op.index;
+    for (const op of m.history)
+      out.push(`    ${opText(op)}${op.index === last ? '   ← cannot linearize' : ''}`);
   }
   return out.join('\n');
 }

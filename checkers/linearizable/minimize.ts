@@ -1,6 +1,7 @@
 import type { Model } from './model.ts';
 import type { PreparedOp } from './prepare.ts';
 import { PartitionSearch } from './search.ts';
+import { Sources } from './sources.ts';
 
 /** Search steps allowed per candidate sub-history; an undecided candidate counts as "not failing". */
 const STEPS_PER_TEST = 1 << 20;
@@ -8,30 +9,42 @@ const STEPS_PER_TEST = 1 << 20;
 const STEPS_PER_RELAXED = 1 << 15;
 
 export interface Minimized {
+  /**
+   * A failing sub-history of the partition, in invoke order: it contains the failing op, and for every
+   * value an op in it observed (per the model's data flow), an op that wrote that value.
+   */
   ops: PreparedOp[];
   /**
-   * When smaller sets only fail because a read lost the write it read from, the smallest set in which
-   * every value still has a possible origin (what a human wants to look at).
+   * True when minimization finished: removing any one op other than the failing op (with the writes
+   * only it needed, re-chosen among those kept) leaves a linearizable sub-history.
    */
-  grounded?: PreparedOp[];
-  /** Removing any single op was checked to make the rest linearizable. */
   oneMinimal: boolean;
   checks: number;
 }
 
 /**
- * Delta debugging (Zeller's ddmin) over the ops of a failing partition, then a 1-minimal pass. `deadline`
- * is a performance.now() value; when it passes, the smallest failing set found so far is returned.
+ * Delta debugging (Zeller's ddmin) over the ops of a failing partition, then a 1-minimal pass, constrained
+ * so the result explains the verdict: every candidate contains `blocked` (the op the checker could not
+ * linearize) and is closed under the model's data flow (each observed value keeps a write of it; see
+ * sources.ts). A bare "read 3" with the write of 3 removed fails too, and explains nothing.
  *
- * A bare "read 3" with the write of 3 removed fails too, and explains nothing. So a candidate must also
- * pass with real time ignored (every op concurrent with every other): the violation then lies in the
- * ordering, as in a stale read. Dropped when the starting set itself cannot meet it (e.g. a garbage read).
- * The result is then shrunk once more without that condition, so `ops` is strictly 1-minimal and
- * `grounded` keeps the readable version.
+ * Models without data flow get a weaker guard instead: a candidate must also pass with real time ignored
+ * (every op concurrent with every other), so the violation lies in the ordering, as in a stale read; it is
+ * dropped when the starting set itself cannot meet it (e.g. a garbage read).
+ *
+ * `ops` is the partition's ops in invoke order (containing `blocked`); `prefixFirst` starts from the ops
+ * invoked before `blocked` returned when those alone fail. `deadline` is a performance.now() value; when it
+ * passes, the smallest failing set found so far is returned with `oneMinimal: false`.
  */
-export function minimizeOps(model: Model<unknown>, candidates: PreparedOp[][], deadline: number): Minimized {
+export function minimizeOps(
+  model: Model<unknown>,
+  ops: PreparedOp[],
+  blocked: PreparedOp,
+  deadline: number,
+): Minimized {
   let checks = 0;
   let timedOut = false;
+  const sources = new Sources(model, ops);
   const search = (subset: PreparedOp[], maxSteps: number): string => {
     const s = new PartitionSearch({ key: '', model, ops: subset, pruned: [] });
     for (let used = 0; used < maxSteps && s.status === 'running'; used += 4096) {
@@ -56,32 +69,35 @@ export function minimizeOps(model: Model<unknown>, candidates: PreparedOp[][], d
     return search(subset, STEPS_PER_TEST) === 'illegal';
   };
 
-  // Start from the first candidate that fails on its own; the last one is known to fail.
-  let cur = candidates[candidates.length - 1]!;
-  for (const c of candidates.slice(0, -1)) {
-    if (fails(c)) {
-      cur = c;
-      break;
-    }
-  }
-  needRelaxed = relaxed(cur);
+  // The closed set of `subset` plus the failing op, writes chosen from `pool` first; progress only when
+  // it is smaller than the current set and still fails.
+  let cur = ops;
+  const tryReduce = (subset: PreparedOp[]): boolean => {
+    const closed = sources.close([blocked, ...subset], cur);
+    if (closed.length >= cur.length || !fails(closed)) return false;
+    cur = closed;
+    return true;
+  };
+
+  // Start from the ops invoked before the failing op returned, when those (closed) already fail.
+  const prefix = ops.filter((o) => o.callPos < blocked.retPos);
+  if (prefix.length < ops.length) tryReduce(prefix);
+  if (!sources.flows) needRelaxed = relaxed(cur);
   let n = 2;
   while (cur.length >= 2 && !timedOut) {
-    const chunks = split(cur, n);
+    const rest = cur.filter((o) => o !== blocked);
+    const chunks = split(rest, n);
     let reduced = false;
     for (const c of chunks) {
-      if (fails(c)) {
-        cur = c;
+      if (tryReduce(c)) {
         n = 2;
         reduced = true;
         break;
       }
     }
     if (!reduced && n > 2) {
-      for (let k = 0; k < chunks.length; k++) {
-        const rest = without(cur, chunks[k]!);
-        if (fails(rest)) {
-          cur = rest;
+      for (const c of chunks) {
+        if (tryReduce(without(rest, c))) {
           n = Math.max(n - 1, 2);
           reduced = true;
           break;
@@ -89,37 +105,22 @@ export function minimizeOps(model: Model<unknown>, candidates: PreparedOp[][], d
       }
     }
     if (!reduced) {
-      if (n >= cur.length) break;
-      n = Math.min(cur.length, n * 2);
+      if (n >= rest.length) break;
+      n = Math.min(rest.length, n * 2);
     }
   }
   // 1-minimal pass: drop single ops until none can go (ddmin ends 1-minimal; this also covers timeouts).
-  const onePass = (): void => {
-    let changed = true;
-    while (changed && !timedOut) {
-      changed = false;
-      for (const o of cur) {
-        const rest = cur.filter((x) => x !== o);
-        if (rest.length && fails(rest)) {
-          cur = rest;
-          changed = true;
-          break;
-        }
+  let changed = true;
+  while (changed && !timedOut) {
+    changed = false;
+    for (const o of cur) {
+      if (o !== blocked && tryReduce(cur.filter((x) => x !== o))) {
+        changed = true;
+        break;
       }
     }
-  };
-  onePass();
-  let grounded: PreparedOp[] | undefined;
-  if (needRelaxed) {
-    // Strict 1-minimality may still drop a write a kept read depends on; keep the grounded set too.
-    grounded = cur;
-    needRelaxed = false;
-    onePass();
-    if (cur.length === grounded.length) grounded = undefined;
   }
-  return grounded
-    ? { ops: cur, grounded, oneMinimal: !timedOut, checks }
-    : { ops: cur, oneMinimal: !timedOut, checks };
+  return { ops: cur, oneMinimal: !timedOut, checks };
 }
 
 function split<T>(xs: T[], n: number): T[][] {

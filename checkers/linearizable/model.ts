@@ -81,7 +81,22 @@ export interface Model<S = unknown> {
    * Receives every call of one partition, `info` ones included.
    */
   prune?(calls: readonly Call[]): Set<number>;
+  /**
+   * Data flow, for counterexamples that explain themselves: the values a call observed (a read's result,
+   * a successful CAS's expected value) and the values it may have left (a write's, a CAS's new one).
+   * A minimal counterexample then keeps, for every value an op in it observed, an op that wrote that
+   * value. Without it, counterexamples keep the failing op and whatever the search needs.
+   */
+  dataflow?(call: Call): Dataflow;
 }
+
+/** What one call read and wrote, as values of the (per-key) model; see `Model.dataflow`. */
+export interface Dataflow {
+  readonly observes: readonly unknown[];
+  readonly writes: readonly unknown[];
+}
+
+export const NO_DATAFLOW: Dataflow = { observes: [], writes: [] };
 
 /** Exact equality for op values (bigints, EDN keywords and sets too): see src/history/values.ts. */
 export { sameValue } from '../../src/history/values.ts';

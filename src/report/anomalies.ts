@@ -28,29 +28,29 @@ export function anomalyLines(v: CheckerVerdict): AnomalyLine[] {
   const r = v.result as Record<string, unknown>;
   const failure = r.failure as Record<string, unknown> | undefined;
   if (failure && typeof failure === 'object') {
-    const op = failure.op as { index?: number; description?: string; process?: unknown } | undefined;
+    type Ref = { index?: number; description?: string; process?: unknown; node?: unknown };
+    // Who ran it: process, and the node when the history recorded one.
+    const who = (o: Ref) =>
+      `p${String(o.process ?? '?')}${typeof o.node === 'string' ? ` on ${o.node}` : ''}`;
+    const op = failure.op as Ref | undefined;
     if (op) {
       out.push({
         label: 'cannot linearize',
         count: 1,
-        sample: `op #${op.index ?? '?'} (process ${String(op.process ?? '?')}): ${op.description ?? ''}`,
+        sample: `op #${op.index ?? '?'} (${who(op)}): ${op.description ?? ''}`,
       });
     }
-    type Refs = { ops?: { index?: number; description?: string }[] };
+    type Refs = { ops?: Ref[] };
     const strict = failure.minimal as (Refs & { grounded?: Refs }) | undefined;
-    // The strictly minimal sub-history can be a bare read whose write was dropped; the grounded one keeps
-    // the writes its reads saw, which is what a person needs to see the bug.
+    // Results from before counterexamples kept the writes their reads saw had those in `grounded`.
     const minimal = strict?.grounded?.ops?.length ? strict.grounded : strict;
     if (minimal?.ops?.length) {
       out.push({
-        label:
-          minimal === strict
-            ? 'minimal counterexample'
-            : 'minimal counterexample (with the writes its reads saw)',
+        label: 'minimal counterexample (the failing op and the writes its reads saw)',
         count: minimal.ops.length,
         sample: minimal.ops
           .slice(0, MAX_ITEMS)
-          .map((o) => `#${o.index ?? '?'} ${o.description ?? ''}`)
+          .map((o) => `#${o.index ?? '?'} ${who(o)} ${o.description ?? ''}`)
           .join('; '),
       });
     }

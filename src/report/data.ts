@@ -24,9 +24,12 @@ export interface OpColumns {
   i: number[];
   /** Completion index minus invocation index; 0 when there is none. */
   c: number[];
-  /** Invocation value (big values as {$truncated: text}). */
+  /** Invocation value, as `compactValue` embeds it (big values as {$truncated: text}). */
   v: unknown[];
-  /** Completion value when it differs from the invocation's, else 0. */
+  /**
+   * 0 when there is no completion or its value equals the invocation's; else `[value]` (compacted). The
+   * array keeps a completion value of 0 apart from "same as the invocation".
+   */
   r: unknown[];
   /** Index into `errs` (0 = no error). */
   e: number[];
@@ -79,7 +82,20 @@ export interface ReportData {
 const MAX_VALUE = 200;
 const OUTCOME = { ok: 0, fail: 1, info: 2, pending: 3 } as const;
 
-/** A value small enough to embed as is, or a truncated rendering of it. */
+/** An object the page would take for our truncation marker: `{$truncated: string}` and nothing else. */
+const looksTruncated = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.keys(v).length === 1 &&
+  typeof (v as { $truncated?: unknown }).$truncated === 'string';
+
+/**
+ * A value small enough to embed as is (JSON text of at most 200 characters), else `{$truncated: text}`:
+ * the first 200 characters of its JSON, then `…` and, for arrays, the item count. An op value that is
+ * itself shaped like that marker is embedded as `{$truncated: its full JSON}`, so the page shows it
+ * exactly as it is, never as a truncation of something else.
+ */
 export function compactValue(v: unknown): unknown {
   if (v === undefined) return null;
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
@@ -92,7 +108,7 @@ export function compactValue(v: unknown): unknown {
     json = stringifyExact(v) ?? 'null';
     if (json.length <= MAX_VALUE) return { $truncated: json };
   }
-  if (json.length <= MAX_VALUE) return v;
+  if (json.length <= MAX_VALUE) return looksTruncated(v) ? { $truncated: json } : v;
   const n = Array.isArray(v) ? ` (${v.length} items)` : '';
   return { $truncated: `${json.slice(0, MAX_VALUE)}…${n}` };
 }
@@ -166,7 +182,7 @@ export function opColumns(s: RunSummary): OpColumns {
     const v = compactValue(r.invoke.value);
     cols.v.push(v);
     const done = r.completion ? compactValue(r.completion.value) : null;
-    cols.r.push(r.completion && valueKey(done) !== valueKey(v) ? done : 0);
+    cols.r.push(r.completion && valueKey(done) !== valueKey(v) ? [done] : 0);
     cols.e.push(errId(r.completion?.error ?? r.invoke.error));
     cols.n.push(nodeId(r.completion?.node ?? r.invoke.node));
   }

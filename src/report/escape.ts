@@ -33,10 +33,16 @@ export function scriptJson(value: unknown): string {
 export const scriptSource = (js: string): string => js.replace(/<\/(script)/gi, '<\\/$1');
 export const styleSource = (css: string): string => css.replace(/<\/(style)/gi, '<\\/$1');
 
+/**
+ * Control characters and the Unicode line/paragraph separators (which some renderers and editors treat
+ * as line ends) become spaces, so one Markdown line stays one line.
+ */
+const MD_BREAKS = /[\p{Cc}\u2028\u2029]/gu;
+
 /** Inline Markdown text (never at a line start): neutralises table pipes, HTML, emphasis and links. */
 export function mdEscape(s: string): string {
   return s
-    .replace(/\p{Cc}/gu, ' ')
+    .replace(MD_BREAKS, ' ')
     .replace(/([\\`*_[\]|~>])/g, '\\$1')
     .replace(/</g, '&lt;')
     .replace(/&(?!lt;)/g, '&amp;');
@@ -44,7 +50,7 @@ export function mdEscape(s: string): string {
 
 /** Markdown inline code: a fence longer than any backtick run inside. */
 export function mdCode(s: string): string {
-  const one = s.replace(/\p{Cc}/gu, ' ');
+  const one = s.replace(MD_BREAKS, ' ');
   const longest = Math.max(0, ...(one.match(/`+/g) ?? []).map((m) => m.length));
   const fence = '`'.repeat(longest + 1);
   const pad = one.startsWith('`') || one.endsWith('`') ? ' ' : '';

@@ -2,7 +2,6 @@
 
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { CheckResult } from '../core/checker.ts';
 import type { Op, OpType } from '../core/op.ts';
 import { parseJsonExact } from '../history/values.ts';
@@ -73,12 +72,27 @@ function isOp(x: unknown): x is Op {
 }
 
 /**
+ * The lines of a JSONL file, split on LF only (a CR before it is dropped). Not node:readline: it also
+ * ends lines at U+2028/U+2029, which JSON.stringify leaves raw inside strings, so an op whose value holds
+ * one was cut in two and lost.
+ */
+export async function* jsonlLines(path: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {
+    const parts = (rest + (chunk as string)).split('\n');
+    rest = parts.pop()!;
+    for (const p of parts) yield p.endsWith('\r') ? p.slice(0, -1) : p;
+  }
+  if (rest !== '') yield rest;
+}
+
+/**
  * Streams history.jsonl. A crash mid-write leaves a partial last line: it is dropped with a warning.
  * Damaged lines elsewhere are skipped (and counted) rather than failing the whole report.
  */
 export async function readHistoryJsonl(path: string, warnings: string[] = []): Promise<Op[]> {
   const ops: Op[] = [];
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const rl = jsonlLines(path);
   let lineNo = 0;
   let lastLine = 0;
   const bad: number[] = [];

@@ -3,15 +3,30 @@
  * run's report and files, and downloads a run folder as a .tar.gz. Loopback by default; nothing outside
  * the results folder is ever served: `..` in any spelling is refused, and symlinks are resolved and must
  * stay inside.
+ *
+ * It serves data, not pages from the system under test: only a run folder's own report.html is HTML;
+ * every other file is text/plain (or a download when it is not text), sandboxed by CSP, with `nosniff`
+ * on every response. Requests whose Host header is not this server (DNS rebinding) get 421.
  */
-import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, join, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { FILES } from '../store/run-dir.ts';
 import { htmlEscape } from './escape.ts';
 import { buildReports, REPORT_FILES } from './index.ts';
 import { listRunFiles, loadRun } from './load.ts';
+import { hostAllowed } from './serve-host.ts';
 import { normalizeValidity } from './summary.ts';
 import { tarGzStream } from './tar.ts';
 
@@ -120,23 +135,100 @@ export function safePath(root: string, rawSegments: string[]): string {
   return real;
 }
 
-const TYPES: Record<string, string> = {
+/**
+ * True when `dir` is a run folder as `listRuns` finds it: results/<run> or results/<test>/<run>, not a
+ * folder inside a run (a node's collected files could hold a test.json of their own).
+ */
+export function isListedRun(root: string, dir: string): boolean {
+  if (dir === root || !dir.startsWith(root + sep) || !isRunDir(dir)) return false;
+  const depth = dir.slice(root.length + 1).split(sep).length;
+  return depth === 1 || (depth === 2 && !isRunDir(dirname(dir)));
+}
+
+/** Inline-safe types by extension; everything else is sniffed (by us, not the browser) for text. */
+const TEXT_TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
+  '.jsonl': 'text/plain; charset=utf-8',
+  '.svg': 'text/plain; charset=utf-8',
+  '.html': 'text/plain; charset=utf-8',
+  '.htm': 'text/plain; charset=utf-8',
+};
+const BINARY_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.gz': 'application/gzip',
-  '.svg': 'text/plain; charset=utf-8',
+  '.tgz': 'application/gzip',
+  '.zip': 'application/zip',
 };
 
-/** Only our own report is served as HTML; any other file (a node log named x.html) is text. */
-const contentType = (path: string) =>
-  basename(path) === REPORT_FILES.html
-    ? 'text/html; charset=utf-8'
-    : (TYPES[extname(path)] ?? 'text/plain; charset=utf-8');
+/** A file is text when its first 8 KiB hold no NUL byte and decode as UTF-8. */
+function looksLikeText(path: string): boolean {
+  const buf = Buffer.alloc(8192);
+  let n = 0;
+  const fd = openSync(path, 'r');
+  try {
+    n = readSync(fd, buf, 0, buf.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const head = buf.subarray(0, n);
+  if (head.includes(0)) return false;
+  try {
+    // A multi-byte character cut at the 8 KiB boundary is fine: only the head is decoded, in stream mode.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
+/**
+ * How a file under a run folder is served. Only faultline's own report (report.html at the top of a run
+ * folder) is a page; any other file, whatever its name (a node log called report.html), is text/plain or
+ * a download, never markup the browser would run.
+ */
+export function fileDisposition(
+  root: string,
+  path: string,
+): { type: string; report: boolean; attachment: boolean } {
+  if (basename(path) === REPORT_FILES.html && isListedRun(root, dirname(path)))
+    return { type: 'text/html; charset=utf-8', report: true, attachment: false };
+  const ext = extname(path).toLowerCase();
+  const text = TEXT_TYPES[ext];
+  if (text) return { type: text, report: false, attachment: false };
+  const binary = BINARY_TYPES[ext];
+  if (binary) return { type: binary, report: false, attachment: true };
+  return looksLikeText(path)
+    ? { type: 'text/plain; charset=utf-8', report: false, attachment: false }
+    : { type: 'application/octet-stream', report: false, attachment: true };
+}
+
+/** For `Content-Disposition`: an ASCII fallback name and the exact one (RFC 6266 / 5987). */
+const attachmentHeader = (path: string): string => {
+  const name = basename(path);
+  const ascii = name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'file';
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+};
+
+/** Our listing and error pages: no script at all. */
 const PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/**
+ * faultline's report: inline scripts only (the page's own meta CSP narrows them to its two scripts by
+ * hash), no network, no frames, no forms.
+ */
 const REPORT_CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'";
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** Files from the run folder: data, never a document that could run anything. */
+const FILE_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'";
+
+/** Headers every response carries. */
+const COMMON_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+} as const;
 
 function send(
   res: ServerResponse,
@@ -148,10 +240,8 @@ function send(
   res.writeHead(status, {
     'Content-Type': type,
     'Content-Length': Buffer.byteLength(body),
-    'X-Content-Type-Options': 'nosniff',
+    ...COMMON_HEADERS,
     'Content-Security-Policy': PAGE_CSP,
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-store',
     ...extra,
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);
@@ -224,7 +314,15 @@ function dirPage(root: string, dir: string, urlPath: string): string {
   );
 }
 
-async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  root: string,
+  hosts: { host: string; port: () => number },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example.
+  if (!hostAllowed(req.headers.host, hosts.host, hosts.port()))
+    throw new HttpError(421, `Host ${JSON.stringify(req.headers.host ?? '')} is not this server`);
   if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
   const rawUrl = req.url ?? '/';
   const rawPath = rawUrl.split(/[?#]/)[0]!;
@@ -252,8 +350,8 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     res.writeHead(200, {
       'Content-Type': 'application/gzip',
       'Content-Disposition': `attachment; filename="${name}.tar.gz"`,
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'no-store',
+      ...COMMON_HEADERS,
+      'Content-Security-Policy': FILE_CSP,
     });
     if (req.method === 'HEAD') return void res.end();
     const stream = tarGzStream(dir, name, root);
@@ -266,7 +364,7 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     const lastSeg = rest[rest.length - 1];
     if (lastSeg === REPORT_FILES.html) {
       const dir = safePath(root, rest.slice(0, -1));
-      if (isRunDir(dir) && !existsSync(join(dir, REPORT_FILES.html))) {
+      if (isListedRun(root, dir) && !existsSync(join(dir, REPORT_FILES.html))) {
         const built = buildReports(await loadRun(dir), { only: ['html'] });
         return send(res, 200, 'text/html; charset=utf-8', built.html, {
           'Content-Security-Policy': REPORT_CSP,
@@ -281,14 +379,13 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
       return send(res, 200, 'text/html; charset=utf-8', dirPage(root, path, rawPath));
     }
     if (!st.isFile()) throw new HttpError(404, 'not found');
-    const type = contentType(path);
+    const how = fileDisposition(root, path);
     res.writeHead(200, {
-      'Content-Type': type,
+      'Content-Type': how.type,
       'Content-Length': st.size,
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': type.startsWith('text/html') ? REPORT_CSP : PAGE_CSP,
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
+      ...COMMON_HEADERS,
+      'Content-Security-Policy': how.report ? REPORT_CSP : FILE_CSP,
+      ...(how.attachment ? { 'Content-Disposition': attachmentHeader(path) } : {}),
     });
     if (req.method === 'HEAD') return void res.end();
     createReadStream(path)
@@ -304,8 +401,9 @@ export const isLoopback = (host: string) => host === 'localhost' || host === '::
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const root = realpathSync(resolve(opts.resultsDir));
   const host = opts.host ?? '127.0.0.1';
+  const hosts = { host, port: () => (server.address() as AddressInfo | null)?.port ?? -1 };
   const server = createServer((req, res) => {
-    handle(root, req, res).catch((err: unknown) => {
+    handle(root, hosts, req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       const msg = err instanceof HttpError ? err.message : 'internal error';
       if (res.headersSent) res.destroy();

@@ -1,5 +1,6 @@
 import { type Call, Illegal, type Model, sameValue, show } from '../model.ts';
 import { acceptsTable, anyValue, isPair } from './accepts.ts';
+import { registerDataflow } from './register.ts';
 
 /**
  * Porcupine's etcd register: the key starts absent (null). A read of nil asserts absence; a failed CAS
@@ -38,6 +39,8 @@ export function etcdModel(): Model<unknown> {
     accepts: acceptsTable({ read: anyValue, write: anyValue, cas: isPair }),
     takes: 'read, write v, cas [from to]',
     keepFailed: (c: Call) => c.f === 'cas',
+    // A failed CAS observes only that the value differed: no particular write.
+    dataflow: (c) => (c.outcome === 'fail' ? { observes: [], writes: [] } : registerDataflow(c)),
     readOnly: (c) => c.f === 'read' || (c.f === 'cas' && c.outcome === 'fail'),
     describeOp: (c) => {
       const tag = c.outcome === 'ok' ? '' : ` (${c.outcome})`;

@@ -1,5 +1,5 @@
 import { valueKey } from '../../../src/history/values.ts';
-import { type Call, Illegal, type Model, sameValue, show } from '../model.ts';
+import { type Call, type Dataflow, Illegal, type Model, NO_DATAFLOW, sameValue, show } from '../model.ts';
 import { acceptsTable, anyValue, isPair } from './accepts.ts';
 
 /**
@@ -58,6 +58,19 @@ function pruneRegister(calls: readonly Call[]): Set<number> {
   return drop;
 }
 
+/** A known read result and a successful CAS's `from` are observed; writes and CAS `to` are written. */
+export function registerDataflow(c: Call): Dataflow {
+  const known = c.outcome === 'ok';
+  if (c.f === 'read')
+    return known && c.value !== null && c.value !== undefined
+      ? { observes: [c.value], writes: [] }
+      : NO_DATAFLOW;
+  if (c.f === 'write') return { observes: [], writes: [c.value] };
+  if (c.f === 'cas' && Array.isArray(c.value) && c.value.length === 2)
+    return { observes: known ? [c.value[0]] : [], writes: [c.value[1]] };
+  return NO_DATAFLOW;
+}
+
 export function registerModel(initial: unknown = null): Model<unknown> {
   return {
     name: 'register',
@@ -72,6 +85,7 @@ export function registerModel(initial: unknown = null): Model<unknown> {
     describeOp,
     prune: pruneRegister,
     readOnly: (c) => c.f === 'read',
+    dataflow: registerDataflow,
   };
 }
 
@@ -90,5 +104,6 @@ export function casRegisterModel(initial: unknown = null): Model<unknown> {
     describeOp,
     prune: pruneRegister,
     readOnly: (c) => c.f === 'read',
+    dataflow: registerDataflow,
   };
 }

@@ -4,10 +4,18 @@ import { HistoryFormatError, type ParsedHistory } from './types.ts';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
+/** A quoted excerpt that stays on one line: JSON escapes plus the separators JSON leaves raw. */
+const oneLine = (s: string): string =>
+  JSON.stringify(s).replace(
+    /[\u0085\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 /**
- * Our own history.jsonl: one Op as JSON per line. A truncated last line (the run died mid-write) is
- * skipped with a warning; a bad line anywhere else is an error naming it. Integers beyond 2^53 are read
- * exactly (as bigints); tagged EDN values (`{"$kw":"a"}`…) are kept as written (see ../values.ts).
+ * Our own history.jsonl: one Op as JSON per line, split on LF only (U+2028/U+2029 inside a value are not
+ * line ends). A truncated last line (the run died mid-write) is skipped with a warning; a bad line anywhere
+ * else is an error naming it. Integers beyond 2^53 are read exactly (as bigints); tagged EDN values
+ * (`{"$kw":"a"}`…) are kept as written (see ../values.ts).
  */
 export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistory {
   const history: Op[] = [];
@@ -32,7 +40,7 @@ export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistor
       throw new HistoryFormatError(
         file,
         ln + 1,
-        `not valid JSON: "${raw.slice(0, 60)}"`,
+        `not valid JSON: ${oneLine(raw.slice(0, 60))}`,
         'each line must be one Op object; fix or delete that line',
       );
     }

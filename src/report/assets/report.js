@@ -130,7 +130,7 @@
       `${O.l[r] < 0 ? 'nemesis' : `process ${O.p[r]} (thread ${O.l[r]})`}  ${O.fs[O.f[r]]}  ${OUTCOMES[O.o[r]]}`,
     );
     lines.push(`value: ${short(json(O.v[r]), 400)}`);
-    if (O.r[r] !== 0) lines.push(`result: ${short(json(O.r[r]), 400)}`);
+    if (O.r[r] !== 0) lines.push(`result: ${short(json(O.r[r][0]), 400)}`);
     if (O.e[r]) lines.push(`error: ${O.errs[O.e[r]]}`);
     if (O.n[r]) lines.push(`node: ${O.nodes[O.n[r]]}`);
     lines.push(`invoked at ${fmtS(S[r] / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(O.d[r] / 1000)}`}`);
@@ -1017,12 +1017,12 @@
           { class: 'impossible' },
           'Cannot linearize ',
           opLink(f.op.index),
-          ` (process ${f.op.process}): `,
+          ` (process ${f.op.process}${f.op.node ? ` on ${f.op.node}` : ''}): `,
           el('strong', null, f.op.description || ''),
         ),
       );
     }
-    // Prefer the grounded counterexample: the minimal one plus the writes its reads saw.
+    // Results written before counterexamples kept their writes had a separate `grounded` set: prefer it.
     const shown = f.minimal?.grounded?.ops?.length ? f.minimal.grounded : f.minimal;
     const refs = shown?.ops?.length ? shown.ops : [...(f.window || []), ...(f.op ? [f.op] : [])];
     // Context: the ops of the first order tried and those concurrent with the impossible op, faded.
@@ -1030,7 +1030,7 @@
     const mini = miniTimeline(refs, f.op ? f.op.index : -1, context);
     if (mini) {
       const what = f.minimal
-        ? `Minimal counterexample (${refs.length} op${refs.length === 1 ? '' : 's'}${shown !== f.minimal ? ', with the writes its reads saw' : f.minimal.oneMinimal ? ', each one necessary' : ', not fully minimized'}; the ops around it faded)`
+        ? `Minimal counterexample (${refs.length} op${refs.length === 1 ? '' : 's'}: the impossible op and the writes its reads saw${shown === f.minimal && !f.minimal.oneMinimal ? ', not fully minimized' : ''}; the ops around it faded)`
         : 'The impossible op and the ops concurrent with it';
       out.push(el('h4', null, what), el('div', { class: 'mini-wrap' }, mini));
       out.push(
@@ -1038,7 +1038,13 @@
           'ul',
           { class: 'refs' },
           refs.map((r) =>
-            el('li', null, opLink(r.index), ` p${r.process} ${r.outcome || ''} `, r.description || ''),
+            el(
+              'li',
+              null,
+              opLink(r.index),
+              ` p${r.process}${r.node ? ` on ${r.node}` : ''} ${r.outcome || ''} `,
+              r.description || '',
+            ),
           ),
         ),
       );

@@ -234,6 +234,7 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
       process,
       f,
       value,
+      ...(process === 'nemesis' ? {} : { node: `n${process + 1}` }),
     }));
     const results = await compose([linearizable({ model: 'register' })]).check(
       { test: { name: 'lin', concurrency: 3, nodes: ['n1', 'n2'] } },
@@ -248,9 +249,19 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     const { page } = await open(html);
     const lin = page.locator('#checker-linearizable');
     expect(await lin.locator('.impossible').textContent()).toMatch(
-      /Cannot linearize #6 \(process 2\): read 1/,
+      /Cannot linearize #6 \(process 2 on n3\): read 1/,
     );
     expect(await lin.locator('canvas.mini').count()).toBe(1);
+    // The counterexample: the stale read, the write it saw and the write it missed, each with its node.
+    const refs = await lin.locator('ul.refs li').allTextContents();
+    expect(refs.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+      '#0 p0 on n1 ok write 1',
+      '#4 p1 on n2 ok write 2',
+      '#6 p2 on n3 ok read 1',
+    ]);
+    expect(await lin.locator('h4').first().textContent()).toMatch(
+      /Minimal counterexample \(3 ops: the impossible op and the writes its reads saw;/,
+    );
     expect(await lin.locator('ol.path li.tried').first().textContent()).toMatch(
       /read 1, but the register holds 2/,
     );

@@ -9,16 +9,22 @@ import { UserError } from '../../../src/core/errors.ts';
 import { writeReports } from '../../../src/report/index.ts';
 import { syntheticRun } from '../../fixtures/synthetic.ts';
 import { removeTempDirs, tempDir } from '../../unit/report/helpers.ts';
+import { hasChromium, launch } from './chromium.ts';
+
+/** A page a node could leave among its logs: if served as HTML, its script marks the window. */
+const PLANTED =
+  '<!doctype html><html><body><p id="p">planted</p><script>window.__planted = 1; document.title = "RAN";</script></body></html>';
 
 /** Raw GET: `path` goes on the wire exactly as given (fetch would normalise `..` away). */
 function get(
   url: string,
   path: string,
   method = 'GET',
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   const u = new URL(url);
   return new Promise((ok, fail) => {
-    const req = request({ host: u.hostname, port: u.port, path, method }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -82,6 +88,11 @@ describe('faultline serve', () => {
     mkdirSync(join(deep, '..'), { recursive: true });
     writeFileSync(deep, 'hello log\n');
     writeFileSync(join(root, a, 'nodes', 'n1', 'evil.html'), '<script>alert(1)</script>');
+    // A node's files named like ours, even with a test.json beside them, are data, not a report.
+    writeFileSync(join(root, a, 'nodes', 'n1', 'report.html'), PLANTED);
+    writeFileSync(join(root, a, 'nodes', 'n1', 'test.json'), '{"name":"planted"}');
+    writeFileSync(join(root, a, 'nodes', 'n1', 'core.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
+    writeFileSync(join(root, a, 'nodes', 'n1', 'extensionless'), '<html><script>x=1</script>');
     symlinkSync(outside, join(root, 'escape'));
     symlinkSync(join(outside, 'secret.txt'), join(root, a, 'nodes', 'leak.txt'));
     symlinkSync(a, join(root, 'latest'));
@@ -133,6 +144,81 @@ describe('faultline serve', () => {
     const listing = await get(server.url, `/runs/${a}/`);
     expect(listing.body.toString()).toContain('history.jsonl');
     expect((await get(server.url, '/runs/latest/test.json')).status).toBe(200); // a link inside is fine
+  });
+
+  it("serves only the run folder's own report.html as a page; other files as text or downloads", async () => {
+    const own = await get(server.url, `/runs/${a}/report.html`);
+    expect(own.headers['content-type']).toMatch(/^text\/html/);
+    expect(own.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(own.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    for (const p of ['report.html', 'extensionless', 'evil.html', 'test.json']) {
+      const r = await get(server.url, `/runs/${a}/nodes/n1/${p}`);
+      expect(r.status, p).toBe(200);
+      expect(r.headers['content-type'], p).not.toMatch(/html/);
+      expect(r.headers['x-content-type-options'], p).toBe('nosniff');
+      expect(r.headers['content-security-policy'], p).toMatch(/sandbox/);
+    }
+    const planted = await get(server.url, `/runs/${a}/nodes/n1/report.html`);
+    expect(planted.headers['content-type']).toMatch(/^text\/plain/);
+    expect(planted.body.toString()).toBe(PLANTED);
+    const bin = await get(server.url, `/runs/${a}/nodes/n1/core.bin`);
+    expect(bin.headers['content-type']).toBe('application/octet-stream');
+    expect(bin.headers['content-disposition']).toMatch(/^attachment; filename="core\.bin"/);
+    // A folder inside a run is not a run: no report is built for it on the fly either.
+    const inner = await get(server.url, `/runs/${a}/nodes/report.html`);
+    expect(inner.status).toBe(404);
+    for (const p of ['/', `/runs/${a}/`, '/api/runs', `/archive/${a}.tar.gz`, '/nope'])
+      expect((await get(server.url, p)).headers['x-content-type-options'], p).toBe('nosniff');
+  });
+
+  it.skipIf(!hasChromium)('a planted report.html does not run in a real browser; ours does', async () => {
+    const browser = await launch();
+    try {
+      const page = await browser.newPage();
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(`${server.url}runs/${a}/nodes/n1/report.html`);
+      expect(await page.evaluate('typeof window.__planted')).toBe('undefined');
+      expect(await page.title()).not.toBe('RAN');
+      expect(await page.locator('#p').count()).toBe(0); // shown as text, not parsed as markup
+      expect(await page.evaluate('document.body.innerText')).toContain('window.__planted = 1');
+      await page.goto(`${server.url}runs/${a}/nodes/n1/evil.html`);
+      expect(dialogs).toEqual([]);
+      // The same browser runs faultline's own report: the check above can fail.
+      await page.goto(`${server.url}runs/${a}/report.html`);
+      await page.waitForFunction('window.__faultline?.ready === true');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('refuses a Host header that is not this server (DNS rebinding)', async () => {
+    const port = new URL(server.url).port;
+    for (const host of [
+      `evil.example:${port}`,
+      `127.0.0.1.evil.example:${port}`,
+      'localhost:1',
+      'localhost',
+    ]) {
+      const r = await get(server.url, '/api/runs', 'GET', { Host: host });
+      expect(r.status, host).toBe(421);
+      expect(r.body.toString(), host).not.toContain(a);
+    }
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
+      const r = await get(server.url, '/api/runs', 'GET', { Host: host });
+      expect(r.status, host).toBe(200);
+    }
+    const named = await startServer({ resultsDir: root, port: 0, host: 'localhost' });
+    try {
+      const p = new URL(named.url).port;
+      expect((await get(named.url, '/', 'GET', { Host: `localhost:${p}` })).status).toBe(200);
+      expect((await get(named.url, '/', 'GET', { Host: `attacker.test:${p}` })).status).toBe(421);
+    } finally {
+      await named.close();
+    }
   });
 
   it('downloads a run folder as a .tar.gz with every file', async () => {
