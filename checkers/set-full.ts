@@ -153,16 +153,16 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         }
         let lastPresent: Read | undefined;
         let lastAbsent: Read | undefined;
-        let absences = 0;
+        let firstAbsent: Read | undefined;
         let staleHere: [Read, Read] | undefined; // the first absence and the presence after it
         for (const r of reads) {
           if (r.invokeTime <= known) continue;
           if (r.has.has(k)) {
             lastPresent = r;
-            if (absences > 0 && !staleHere) staleHere = [lastAbsent!, r];
+            if (firstAbsent && !staleHere) staleHere = [firstAbsent, r];
           } else {
             lastAbsent = r;
-            absences++;
+            firstAbsent ??= r;
           }
         }
         if (!lastPresent && !lastAbsent) {
