@@ -5,7 +5,13 @@
  * an object {account: balance}. Lists the bad reads with their history indices.
  */
 
-import type { Checker, CheckResult } from '../src/core/checker.ts';
+import {
+  type AnomalyCase,
+  anomalyFields,
+  type Checker,
+  type CheckResult,
+  noAnomalies,
+} from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 
@@ -56,25 +62,40 @@ export function balancesOf(value: unknown): number[] | undefined {
   return xs as number[];
 }
 
-/** What is wrong with one read (empty when nothing). */
+/**
+ * The anomaly types of a bad read, as Jepsen's bank checker names its errors (`:wrong-total`,
+ * `:negative-value`), plus `wrong-account-count` and `malformed-read` (not a list or map of numbers).
+ */
+export type BankAnomaly = 'wrong-total' | 'wrong-account-count' | 'negative-value' | 'malformed-read';
+
+/** What is wrong with one read (empty when nothing): `problems` in words, `types` the anomaly type of each. */
 export function readProblems(
   value: unknown,
   o: BankCheckerOptions & { total: number },
-): { sum?: number; problems: string[] } {
+): { sum?: number; problems: string[]; types: BankAnomaly[] } {
   const bs = balancesOf(value);
-  if (!bs) return { problems: ['malformed read: not a list or map of numbers'] };
+  if (!bs) return { problems: ['malformed read: not a list or map of numbers'], types: ['malformed-read'] };
   const problems: string[] = [];
+  const types: BankAnomaly[] = [];
   const sum = bs.reduce((a, b) => a + b, 0);
-  if (sum !== o.total) problems.push(`sum ${sum} ≠ ${o.total}`);
-  if (o.accounts !== undefined && bs.length !== o.accounts)
+  if (sum !== o.total) {
+    problems.push(`sum ${sum} ≠ ${o.total}`);
+    types.push('wrong-total');
+  }
+  if (o.accounts !== undefined && bs.length !== o.accounts) {
     problems.push(`${bs.length} accounts, expected ${o.accounts}`);
+    types.push('wrong-account-count');
+  }
   if (!o.allowNegative) {
     // A map read names its accounts (Jepsen's {0 10, 1 15 …}); a list read is indexed by account.
     const names = Array.isArray(value) ? bs.map((_, i) => String(i)) : Object.keys(value as object);
     const neg = bs.flatMap((b, i) => (b < 0 ? [`account ${names[i]} is ${b}`] : []));
-    if (neg.length) problems.push(`negative: ${neg.join(', ')}`);
+    if (neg.length) {
+      problems.push(`negative: ${neg.join(', ')}`);
+      types.push('negative-value');
+    }
   }
-  return { sum, problems };
+  return { sum, problems, types };
 }
 
 /** The value most of `xs` have (ties: the one seen first), with its count. */
@@ -87,6 +108,23 @@ function mode(xs: readonly number[]): { value: number; count: number } | undefin
     if (!best || n > best.count) best = { value: x, count: n };
   }
   return best;
+}
+
+/** One anomaly case of a bad read: the read's completion, what it showed and what was wrong. */
+function badReadCase(read: Op, problem: string, expected: { total: number; accounts?: number }): AnomalyCase {
+  const v = JSON.stringify(read.value) ?? String(read.value);
+  return {
+    ops: [read.index],
+    explanation: `the read #${read.index} (process ${String(read.process)}) returned ${v}: ${problem}`,
+    data: { value: read.value, ...expected },
+  };
+}
+
+/** Cases in history order (okReads are in invocation order; the listed bad reads are sorted too). */
+function sortCases(cases: Partial<Record<BankAnomaly, AnomalyCase[]>>): Record<string, AnomalyCase[]> {
+  return Object.fromEntries(
+    Object.entries(cases).map(([t, cs]) => [t, cs.sort((a, b) => a.ops[0]! - b.ops[0]!)]),
+  );
 }
 
 /**
@@ -103,7 +141,11 @@ export function bankChecker(o: BankCheckerOptions): Checker {
         invoke.f === 'read' && completion?.type === 'ok' ? [{ invoke, completion }] : [],
       );
       if (okReads.length === 0)
-        return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
+        return {
+          valid: 'unknown',
+          reason: 'no read succeeded, so there is nothing to check',
+          ...noAnomalies(),
+        };
       const inferred: NonNullable<BankResult['inferred']> = {};
       let total = o.total;
       let accounts = o.accounts;
@@ -113,7 +155,12 @@ export function bankChecker(o: BankCheckerOptions): Checker {
           return bs ? [bs.reduce((a, b) => a + b, 0)] : [];
         });
         const m = mode(sums);
-        if (!m) return { valid: 'unknown', reason: 'no read returned balances (a list or map of numbers)' };
+        if (!m)
+          return {
+            valid: 'unknown',
+            reason: 'no read returned balances (a list or map of numbers)',
+            ...noAnomalies(),
+          };
         total = m.value;
         inferred.total = `the sum ${m.count} of ${okReads.length} reads show (pass --opt total=N to set it)`;
         if (accounts === undefined) {
@@ -128,18 +175,25 @@ export function bankChecker(o: BankCheckerOptions): Checker {
       }
       const bad: BadRead[] = [];
       let badCount = 0;
+      const found: Partial<Record<BankAnomaly, number>> = {};
+      const cases: Partial<Record<BankAnomaly, AnomalyCase[]>> = {};
       let minSum: number | undefined;
       let maxSum: number | undefined;
       const opts = { total, ...(accounts !== undefined ? { accounts } : {}), allowNegative: o.allowNegative };
       for (const { invoke, completion } of okReads) {
-        const { sum, problems } = readProblems(completion.value, opts);
+        const { sum, problems, types } = readProblems(completion.value, opts);
         if (sum !== undefined) {
           minSum = minSum === undefined ? sum : Math.min(minSum, sum);
           maxSum = maxSum === undefined ? sum : Math.max(maxSum, sum);
         }
         if (problems.length === 0) continue;
         badCount++;
+        for (const t of types) found[t] = (found[t] ?? 0) + 1;
         if (bad.length < 100) {
+          types.forEach((t, k) => {
+            const c = badReadCase(completion, problems[k]!, { total, accounts });
+            cases[t] = [...(cases[t] ?? []), c];
+          });
           bad.push({
             index: completion.index,
             process: completion.process,
@@ -163,6 +217,7 @@ export function bankChecker(o: BankCheckerOptions): Checker {
         badReads: bad,
         badCount,
         ...(minSum !== undefined ? { minSum, maxSum } : {}),
+        ...anomalyFields(sortCases(cases), found),
       };
     },
   };

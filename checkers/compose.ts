@@ -3,7 +3,9 @@ import {
   type Checker,
   type CheckOptions,
   type CheckResult,
+  composedAnomalies,
   mergeValidity,
+  noAnomalies,
 } from '../src/core/checker.ts';
 import { errorText } from '../src/core/errors.ts';
 import type { Op } from '../src/core/op.ts';
@@ -14,6 +16,8 @@ export interface ComposedResult extends CheckResult {
 
 /**
  * Runs several checkers on one history and combines their verdicts (false beats unknown beats true).
+ * The composed anomalies are those of the false results, each type prefixed with its checker's name
+ * (`set/lost`; see composedAnomalies); every result keeps its own under `results`.
  * A checker that throws yields `unknown` with the error as the reason: one broken checker must not hide
  * the verdicts of the others.
  */
@@ -24,13 +28,17 @@ export function compose(checkers: readonly Checker[]): Checker {
       const results: Record<string, CheckResult> = {};
       for (const c of checkers) {
         if (opts.signal?.aborted) {
-          results[c.name] = { valid: 'unknown', reason: 'checking was interrupted' };
+          results[c.name] = { valid: 'unknown', reason: 'checking was interrupted', ...noAnomalies() };
           continue;
         }
         try {
           results[c.name] = await c.check(ctx, history, opts);
         } catch (err) {
-          results[c.name] = { valid: 'unknown', reason: `checker crashed: ${errorText(err)}` };
+          results[c.name] = {
+            valid: 'unknown',
+            reason: `checker crashed: ${errorText(err)}`,
+            ...noAnomalies(),
+          };
         }
       }
       const valid = mergeValidity(Object.values(results).map((r) => r.valid));
@@ -39,7 +47,7 @@ export function compose(checkers: readonly Checker[]): Checker {
         bad.length === 0
           ? `all ${checkers.length} checkers valid`
           : bad.map(([n, r]) => `${n}: ${r.valid === false ? 'INVALID' : 'unknown'}`).join(', ');
-      return { valid, summary, results };
+      return { valid, summary, ...composedAnomalies(results), results };
     },
   };
 }

@@ -9,7 +9,7 @@
  * other tools say nothing of nodes) the checker does not apply: valid, with `skipped: true`.
  */
 
-import type { Checker, CheckResult } from '../src/core/checker.ts';
+import { anomalyFields, type Checker, type CheckResult, noAnomalies } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import { valueKey } from '../src/history/values.ts';
@@ -72,6 +72,7 @@ export function convergenceChecker(o: { f?: string } = {}): Checker {
           finalReads: reads,
           groups: [],
           missing: [],
+          ...noAnomalies(),
         };
       }
       const missing = nodes.filter((n) => !reads.some((r) => r.node === n));
@@ -84,7 +85,12 @@ export function convergenceChecker(o: { f?: string } = {}): Checker {
       }
       const details = { finalReads: reads, groups: [...groups.values()], missing };
       if (reads.length < 2)
-        return { valid: 'unknown', reason: `only ${reads.length} node(s) had a final read`, ...details };
+        return {
+          valid: 'unknown',
+          reason: `only ${reads.length} node(s) had a final read`,
+          ...details,
+          ...noAnomalies(),
+        };
       const valid = groups.size === 1;
       return {
         valid,
@@ -92,9 +98,32 @@ export function convergenceChecker(o: { f?: string } = {}): Checker {
           ? `${reads.length} nodes agree${missing.length ? ` (no final read from ${missing.join(', ')})` : ''}`
           : `DIVERGED: ${groups.size} different final values across ${reads.length} nodes`,
         ...details,
+        ...convergenceAnomalies(details.groups, reads),
       };
     },
   };
+}
+
+/** One `divergence` case when the nodes' final reads differ: every final read, grouped by value. */
+function convergenceAnomalies(
+  groups: ConvergenceResult['groups'],
+  reads: readonly FinalRead[],
+): Pick<ConvergenceResult, 'anomalyTypes' | 'anomalies'> {
+  if (groups.length < 2) return noAnomalies();
+  const at = (n: string) => reads.find((r) => r.node === n)!.index;
+  const parts = groups.map(
+    (g) =>
+      `${g.nodes.map((n) => `${n} (#${at(n)})`).join(', ')} read ${JSON.stringify(g.value) ?? 'nothing'}`,
+  );
+  return anomalyFields({
+    divergence: [
+      {
+        ops: reads.map((r) => r.index),
+        explanation: `the nodes' final reads differ: ${parts.join('; ')}`,
+        data: { groups },
+      },
+    ],
+  });
 }
 
 export const convergence: Checker = convergenceChecker();

@@ -1,4 +1,4 @@
-import type { Checker, CheckResult } from '../src/core/checker.ts';
+import { anomalyFields, type Checker, type CheckResult, noAnomalies } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 
@@ -71,6 +71,7 @@ export const counterChecker: Checker = {
     let boundsOnly = 0;
     const errors: CounterBoundsError[] = [];
     let errorCount = 0;
+    const found: Record<CounterAnomaly, number> = { 'out-of-bounds': 0, unreachable: 0 };
     let lastRead: CounterResult['lastRead'];
     const budget = { left: EXACT_BUDGET };
     const evaluate = () => {
@@ -133,6 +134,7 @@ export const counterChecker: Checker = {
         lastRead = { value: op.value, lower: r.lower, upper: r.upper };
         if (r.satisfied) continue;
         errorCount++;
+        found[r.unreachable && inBounds(r.value, r.lower, r.upper) ? 'unreachable' : 'out-of-bounds']++;
         if (errors.length < 100) {
           errors.push({
             index: op.index,
@@ -146,7 +148,12 @@ export const counterChecker: Checker = {
         }
       }
     }
-    if (reads === 0) return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
+    if (reads === 0)
+      return {
+        valid: 'unknown',
+        reason: 'no read succeeded, so there is nothing to check',
+        ...noAnomalies(),
+      };
     const summary = `${reads} reads, ${acked} acknowledged / ${attempted} attempted (sum of deltas)${
       errorCount ? `, ${errorCount} reads OUT OF BOUNDS or unreachable` : ''
     }${boundsOnly ? ` (${boundsOnly} reads checked by bounds only: exact-check budget spent)` : ''}`;
@@ -160,9 +167,36 @@ export const counterChecker: Checker = {
       errors,
       errorCount,
       boundsOnlyReads: boundsOnly,
+      ...counterAnomalies(errors, found),
     };
   },
 };
+
+/** `out-of-bounds`: a read outside every possible sum; `unreachable`: within the bounds, but no subset of the uncertain adds gives it. */
+type CounterAnomaly = 'out-of-bounds' | 'unreachable';
+
+/** The counter's bad reads as anomaly cases (the listed ones; `found` counts every one by type). */
+function counterAnomalies(
+  errors: readonly CounterBoundsError[],
+  found: Record<CounterAnomaly, number>,
+): Pick<CounterResult, 'anomalyTypes' | 'anomalies' | 'anomalyCounts'> {
+  const cases: Record<CounterAnomaly, { ops: number[]; explanation: string; data: CounterBoundsError }[]> = {
+    'out-of-bounds': [],
+    unreachable: [],
+  };
+  for (const e of errors) {
+    const v = JSON.stringify(e.value) ?? String(e.value);
+    const at = `the read #${e.index} (process ${String(e.process)}${e.node ? ` on ${e.node}` : ''})`;
+    cases[e.unreachable ? 'unreachable' : 'out-of-bounds'].push({
+      ops: [e.index],
+      explanation: e.unreachable
+        ? `${at} returned ${v}: within ${e.lower}..${e.upper}, but no set of the adds that may have happened sums to it`
+        : `${at} returned ${v}, outside ${e.lower}..${e.upper}, the sums the adds could have given`,
+      data: e,
+    });
+  }
+  return anomalyFields(cases, found);
+}
 
 /** A read in progress: the adds forced in (their sum) and free (may or may not be in), for the current gap. */
 interface ActiveRead {

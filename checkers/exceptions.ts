@@ -1,4 +1,4 @@
-import type { Checker } from '../src/core/checker.ts';
+import { type Checker, noAnomalies } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 
 export interface ErrorGroup {
@@ -39,6 +39,7 @@ export const exceptions: Checker = {
           ? 'no errors'
           : `${n} errors in ${list.length} kinds; most: ${list[0]!.error} ×${list[0]!.count}`,
       groups: list,
+      ...noAnomalies(), // informational: errors are not anomalies
     };
   },
 };

@@ -1,4 +1,10 @@
-import type { Checker, CheckResult } from '../src/core/checker.ts';
+import {
+  type AnomalyCase,
+  anomalyFields,
+  type Checker,
+  type CheckResult,
+  noAnomalies,
+} from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
@@ -40,6 +46,8 @@ interface Read {
   invokeTime: number;
   completeTime: number;
   index: number;
+  /** Index of the read's completion (the entry holding the value read). */
+  completionIndex: number;
   has: Set<string>;
 }
 
@@ -63,10 +71,10 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       const failedOnly = new Set<string>(); // elements whose every attempt failed
       const adds = new Map<
         string,
-        { value: unknown; invokeTime: number; okTime?: number; outcome: string }
+        { value: unknown; invokeTime: number; okTime?: number; outcome: string; okIndex?: number }
       >();
       const reads: Read[] = [];
-      const duplicated = new Set<string>();
+      const duplicated = new Map<string, number>(); // element → the first read returning it twice
       // Keys back to values exactly (JSON.parse of a key would round bigints).
       const exactOf = new Map<string, unknown>();
       for (const { invoke, completion } of pairs) {
@@ -86,9 +94,12 @@ export function setFull(opts: SetFullOptions = {}): Checker {
               : okTime === undefined
                 ? prev.okTime
                 : Math.min(prev.okTime, okTime);
+          // Where its earliest acknowledgement is in the history (anomaly cases cite it).
+          const okIndex = best === okTime && okTime !== undefined ? completion!.index : prev?.okIndex;
           adds.set(k, {
             value: invoke.value,
             invokeTime: Math.min(prev?.invokeTime ?? invoke.time, invoke.time),
+            ...(okIndex !== undefined ? { okIndex } : {}),
             ...(best !== undefined ? { okTime: best } : {}),
             outcome: best !== undefined ? 'ok' : (completion?.type ?? 'info'),
           });
@@ -97,14 +108,24 @@ export function setFull(opts: SetFullOptions = {}): Checker {
           for (const x of elementsOf(completion.value)!) {
             const k = key(x);
             exactOf.set(k, x);
-            if (has.has(k)) duplicated.add(k);
+            if (has.has(k) && !duplicated.has(k)) duplicated.set(k, completion.index);
             has.add(k);
           }
-          reads.push({ invokeTime: invoke.time, completeTime: completion.time, index: invoke.index, has });
+          reads.push({
+            invokeTime: invoke.time,
+            completeTime: completion.time,
+            index: invoke.index,
+            completionIndex: completion.index,
+            has,
+          });
         }
       }
       if (reads.length === 0)
-        return { valid: 'unknown', reason: 'no read succeeded, so there is nothing to check' };
+        return {
+          valid: 'unknown',
+          reason: 'no read succeeded, so there is nothing to check',
+          ...noAnomalies(),
+        };
       reads.sort((a, b) => a.invokeTime - b.invokeTime || a.index - b.index);
       for (const k of adds.keys()) failedOnly.delete(k);
       const unexpected = new Set<string>();
@@ -114,6 +135,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       const lostDetails: SetFullResult['lostDetails'] = [];
       const stale: unknown[] = [];
       const latencies: number[] = [];
+      const cases: { lost: AnomalyCase[]; stale: AnomalyCase[] } = { lost: [], stale: [] };
       let stable = 0;
       let neverRead = 0;
       let neverSeen = 0;
@@ -122,32 +144,42 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         if (a.okTime !== undefined) acked++;
         // Known: the add's ok, or the completion of the first read that returned it, whichever is first.
         let known = a.okTime ?? Number.POSITIVE_INFINITY;
-        for (const r of reads) if (r.has.has(k) && r.completeTime < known) known = r.completeTime;
+        let knownAt = a.okIndex; // the history entry that made it known
+        for (const r of reads) {
+          if (r.has.has(k) && r.completeTime < known) {
+            known = r.completeTime;
+            knownAt = r.completionIndex;
+          }
+        }
         if (known === Number.POSITIVE_INFINITY) {
           neverSeen++;
           continue;
         }
         let lastPresent: Read | undefined;
         let lastAbsent: Read | undefined;
-        let absences = 0;
-        let staleHere = false;
+        let firstAbsent: Read | undefined;
+        let staleHere: [Read, Read] | undefined; // the first absence and the presence after it
         for (const r of reads) {
           if (r.invokeTime <= known) continue;
           if (r.has.has(k)) {
             lastPresent = r;
-            if (absences > 0) staleHere = true;
+            if (firstAbsent && !staleHere) staleHere = [firstAbsent, r];
           } else {
             lastAbsent = r;
-            absences++;
+            firstAbsent ??= r;
           }
         }
         if (!lastPresent && !lastAbsent) {
           neverRead++;
           continue;
         }
-        if (staleHere) stale.push(a.value);
+        if (staleHere) {
+          stale.push(a.value);
+          cases.stale.push(staleCase(a.value, knownAt!, ...staleHere));
+        }
         if (lastAbsent && (!lastPresent || lastAbsent.invokeTime > lastPresent.invokeTime)) {
           lost.push(a.value);
+          cases.lost.push(lostCase(a.value, knownAt!, lastAbsent, lastPresent));
           if (lostDetails.length < 20) {
             lostDetails.push({
               element: a.value,
@@ -189,12 +221,68 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         staleCount: stale.length,
         stale: sortValues(stale).slice(0, 100),
         unexpected: sortValues([...unexpected].map((k) => exactOf.get(k))),
-        duplicated: sortValues([...duplicated].map((k) => exactOf.get(k))),
+        duplicated: sortValues([...duplicated.keys()].map((k) => exactOf.get(k))),
         stableLatencyMs: quantiles(latencies),
         lostDetails,
+        ...setFullAnomalies(cases, unexpected, duplicated, reads, opts),
       };
     },
   };
+}
+
+const shown = (x: unknown) => JSON.stringify(x) ?? String(x);
+
+function lostCase(x: unknown, knownAt: number, absent: Read, present: Read | undefined): AnomalyCase {
+  return {
+    ops: [knownAt, ...(present ? [present.completionIndex] : []), absent.completionIndex],
+    explanation: `${shown(x)} was known from #${knownAt}${present ? `, read at #${present.completionIndex}` : ''}, then missing from every read from #${absent.completionIndex} on`,
+    data: { element: x },
+  };
+}
+
+function staleCase(x: unknown, knownAt: number, absent: Read, present: Read): AnomalyCase {
+  return {
+    ops: [knownAt, absent.completionIndex, present.completionIndex],
+    explanation: `${shown(x)} was known from #${knownAt}, missing from a later read (#${absent.completionIndex}), then present again (#${present.completionIndex})`,
+    data: { element: x },
+  };
+}
+
+/**
+ * set-full's findings as anomaly cases, one per element: `lost`, `unexpected` (the first read showing
+ * it), `duplicated` (the first read returning it twice) and, only when `linearizable`, `stale`.
+ */
+function setFullAnomalies(
+  cases: { lost: AnomalyCase[]; stale: AnomalyCase[] },
+  unexpected: ReadonlySet<string>,
+  duplicated: ReadonlyMap<string, number>,
+  reads: readonly Read[],
+  opts: SetFullOptions,
+): Pick<SetFullResult, 'anomalyTypes' | 'anomalies' | 'anomalyCounts'> {
+  const byElement = (xs: AnomalyCase[]) =>
+    xs.sort((a, b) =>
+      compareValues((a.data as { element: unknown }).element, (b.data as { element: unknown }).element),
+    );
+  return anomalyFields({
+    lost: byElement(cases.lost),
+    ...(opts.linearizable ? { stale: byElement(cases.stale) } : {}),
+    unexpected: sortValues([...unexpected].map((k) => JSON.parse(k) as unknown)).map((x) => {
+      const at = reads.find((r) => r.has.has(key(x)))!.completionIndex;
+      return {
+        ops: [at],
+        explanation: `a read (#${at}) returned ${shown(x)}, which no add that may have happened wrote`,
+        data: { element: x },
+      };
+    }),
+    duplicated: sortValues([...duplicated.keys()].map((k) => JSON.parse(k) as unknown)).map((x) => {
+      const at = duplicated.get(key(x))!;
+      return {
+        ops: [at],
+        explanation: `a read (#${at}) returned ${shown(x)} more than once`,
+        data: { element: x },
+      };
+    }),
+  });
 }
 
 export const setFullChecker: Checker = setFull();
@@ -205,6 +293,9 @@ function quantiles(xs: number[]): Record<string, number> {
   const q = (p: number) => Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 10) / 10;
   return { min: q(0), '0.5': q(0.5), '0.95': q(0.95), '0.99': q(0.99), max: q(1) };
 }
+
+const compareValues = (a: unknown, b: unknown): number =>
+  typeof a === 'number' && typeof b === 'number' ? a - b : key(a).localeCompare(key(b));
 
 function sortValues(xs: unknown[]): unknown[] {
   return xs.sort((a, b) =>

@@ -1,4 +1,10 @@
-import type { Checker, CheckResult } from '../src/core/checker.ts';
+import {
+  type AnomalyCase,
+  anomalyFields,
+  type Checker,
+  type CheckResult,
+  noAnomalies,
+} from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
@@ -30,6 +36,9 @@ interface Attempts {
   value: unknown;
   ok: boolean;
   maybe: boolean;
+  /** Invocation indices of its ok attempts and of its failed ones. */
+  okAt: number[];
+  failedAt: number[];
 }
 
 /**
@@ -50,10 +59,12 @@ export const setChecker: Checker = {
     for (const { invoke, completion } of pairs) {
       if (invoke.f === 'add') {
         const k = key(invoke.value);
-        const a = attempts.get(k) ?? { value: invoke.value, ok: false, maybe: false };
+        const a = attempts.get(k) ?? { value: invoke.value, ok: false, maybe: false, okAt: [], failedAt: [] };
         const t = completion?.type ?? 'info';
         if (t === 'ok') a.ok = true;
         if (t !== 'fail') a.maybe = true;
+        if (t === 'ok') a.okAt.push(invoke.index);
+        if (t === 'fail') a.failedAt.push(invoke.index);
         attempts.set(k, a);
       } else if (invoke.f === 'read' && completion?.type === 'ok' && elementsOf(completion.value)) {
         if (completion.index > finalAt) {
@@ -62,7 +73,12 @@ export const setChecker: Checker = {
         }
       }
     }
-    if (!finalRead) return { valid: 'unknown', reason: 'no read succeeded, so the final state is unknown' };
+    if (!finalRead)
+      return {
+        valid: 'unknown',
+        reason: 'no read succeeded, so the final state is unknown',
+        ...noAnomalies(),
+      };
     const seen = new Map<string, number>();
     // Keys back to values exactly (JSON.parse of a key would round bigints).
     const exactOf = new Map<string, unknown>();
@@ -101,9 +117,50 @@ export const setChecker: Checker = {
       duplicated: sortValues(duplicated),
       recovered: sortValues(recovered),
       neverApplied: indeterminate - recovered.length,
+      ...setAnomalies(attempts, { lost, unexpected, duplicated }, finalAt),
     };
   },
 };
+
+/**
+ * The set's findings as anomaly cases (one per element): `lost`, `unexpected` (its explanation says
+ * when every attempt failed) and `duplicated`; each names the element's add attempts and the final read.
+ */
+function setAnomalies(
+  attempts: ReadonlyMap<string, Attempts>,
+  found: { lost: unknown[]; unexpected: unknown[]; duplicated: unknown[] },
+  finalAt: number,
+): Pick<SetResult, 'anomalyTypes' | 'anomalies' | 'anomalyCounts'> {
+  const shown = (x: unknown) => JSON.stringify(x) ?? String(x);
+  const refs = (xs: number[]) => xs.map((i) => `#${i}`).join(', ');
+  const lost = found.lost.map((x): AnomalyCase => {
+    const a = attempts.get(key(x))!;
+    return {
+      ops: [...a.okAt, finalAt],
+      explanation: `the add of ${shown(x)} was acknowledged (${refs(a.okAt)}) but the final read (#${finalAt}) lacks it`,
+      data: { element: x },
+    };
+  });
+  const unexpected = found.unexpected.map((x): AnomalyCase => {
+    const a = attempts.get(key(x));
+    const failed = a?.failedAt ?? [];
+    return {
+      ops: [...failed, finalAt],
+      explanation: failed.length
+        ? `the final read (#${finalAt}) has ${shown(x)}, but every add of it failed (${refs(failed)})`
+        : `the final read (#${finalAt}) has ${shown(x)}, which was never added`,
+      data: { element: x },
+    };
+  });
+  const duplicated = found.duplicated.map(
+    (x): AnomalyCase => ({
+      ops: [finalAt],
+      explanation: `the final read (#${finalAt}) has ${shown(x)} more than once`,
+      data: { element: x },
+    }),
+  );
+  return anomalyFields({ lost, unexpected, duplicated });
+}
 
 function sortValues(xs: unknown[]): unknown[] {
   return xs.sort((a, b) =>

@@ -2,7 +2,14 @@
 
 export { compose } from '../checkers/compose.ts';
 export { defineTest, type TestDefinition } from './config/define.ts';
-export type { Checker, CheckResult, Validity } from './core/checker.ts';
+export {
+  type AnomalyCase,
+  anomalyFields,
+  type Checker,
+  type CheckResult,
+  noAnomalies,
+  type Validity,
+} from './core/checker.ts';
 export type { Generator, Invocation, OpTemplate } from './core/generator.ts';
 export type {
   Client,

@@ -1,5 +1,6 @@
-import type { CheckOptions, CheckResult, Validity } from '../../src/core/checker.ts';
+import { type CheckOptions, type CheckResult, noAnomalies, type Validity } from '../../src/core/checker.ts';
 import type { Op } from '../../src/core/op.ts';
+import { linearizabilityAnomalies } from './anomalies.ts';
 import { Budget } from './budget.ts';
 import { explainFailure, type LinearizabilityFailure } from './explain.ts';
 import type { Model } from './model.ts';
@@ -224,10 +225,15 @@ function finish(
       cacheBytes: searches.reduce((n, s) => n + s.bytes, 0),
     },
     problems: prepared.problems,
+    ...noAnomalies(),
   };
   if (valid === 'unknown') result.reason = run.stopReason ?? 'search stopped';
   const failed = illegal.find((s) => s.search)?.search;
   if (failed) result.failure = explainFailure(failed, budget, opts);
+  Object.assign(
+    result,
+    linearizabilityAnomalies(result.failure, result.partitions.total, result.partitions.illegal),
+  );
   result.stats.ms = Math.round(budget.elapsedMs() * 1000) / 1000;
   result.summary = summarize(result);
   return result;

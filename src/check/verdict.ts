@@ -5,9 +5,17 @@
  *   checkers that drop unpaired ops could otherwise pass a damaged history;
  * - checkers named `informational` (e.g. stats and exceptions when re-checking another tool's history)
  *   are shown but do not decide: the user asked for a model or workload, and that answers.
+ * The top-level anomalies follow the decided verdict: those of the gating checkers when it is false,
+ * none otherwise (each checker's own stay in `results`).
  */
 
-import { type CheckResult, mergeValidity, type Validity } from '../core/checker.ts';
+import {
+  type CheckResult,
+  composedAnomalies,
+  mergeValidity,
+  noAnomalies,
+  type Validity,
+} from '../core/checker.ts';
 import type { HistoryProblem } from '../history/validate.ts';
 import { malformedReason } from '../history/validate.ts';
 
@@ -42,11 +50,13 @@ export function decideVerdict(composed: CheckResult | undefined, o: VerdictOptio
   const extra = problems.length ? { historyProblems: problems } : {};
   if (!composed || !shouldCheck(o)) {
     const reason = malformedReason(problems);
+    const { anomalyCounts: _counts, ...rest } = composed ?? {};
     return {
-      ...(composed ?? {}),
+      ...rest,
       valid: 'unknown',
       summary: `${reason}; checkers not run (pass --allow-malformed to check what pairs)`,
       reason,
+      ...noAnomalies(),
       ...extra,
     };
   }
@@ -64,7 +74,18 @@ export function decideVerdict(composed: CheckResult | undefined, o: VerdictOptio
         : bad.map(([n, r]) => `${n}: ${r.valid === false ? 'INVALID' : 'unknown'}`).join(', ');
   }
   if (problems.length) summary = `${summary ?? ''} (${malformedReason(problems)}; allowed)`.trim();
-  const out: DecidedResult = { ...composed, valid, ...extra };
+  const { anomalyCounts, ...rest } = composed;
+  const anomalies =
+    valid !== false
+      ? noAnomalies()
+      : info.size > 0 && gating.length > 0
+        ? composedAnomalies(Object.fromEntries(gating))
+        : {
+            anomalyTypes: composed.anomalyTypes ?? [],
+            anomalies: composed.anomalies ?? {},
+            ...(anomalyCounts ? { anomalyCounts } : {}),
+          };
+  const out: DecidedResult = { ...rest, valid, ...anomalies, ...extra };
   if (summary !== undefined) out.summary = summary;
   if (info.size > 0) out.informational = [...info].filter((n) => n in per);
   return out;

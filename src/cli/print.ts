@@ -2,6 +2,7 @@
 
 import type { CheckResult } from '../core/checker.ts';
 import { formatLinearizabilityResult, type LinearizabilityResult } from '../registry.ts';
+import { anomalyText } from '../report/anomalies.ts';
 
 export const VERDICT = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' } as const;
 export const verdictWord = (v: unknown): string => VERDICT[String(v) as keyof typeof VERDICT] ?? String(v);
@@ -13,10 +14,16 @@ const indent = (s: string, by = '    ') =>
     .join('\n');
 
 /**
- * `VERDICT  N ops  where`, then a line per checker, then the explanation of each anomaly, then every
- * impossibility in the history (`historyProblems`, see src/history/validate.ts).
+ * `VERDICT  N ops  where`, then a line per checker, then each non-valid checker's anomalies (per type,
+ * its count and the first cases' explanations, from the result's `anomalies`), then linearizability's
+ * full counterexample when there is one, then every impossibility in the history (`historyProblems`,
+ * see src/history/validate.ts). A result without the anomaly fields shows its summary line only.
  */
-export function formatVerdict(composed: CheckResult, opCount: number, where: string): string {
+export function formatVerdict(
+  composed: Pick<CheckResult, 'valid'> & Partial<CheckResult>,
+  opCount: number,
+  where: string,
+): string {
   const out = [`${verdictWord(composed.valid)}  ${opCount} ops  ${where}`];
   const per = (composed.results ?? {}) as Record<string, CheckResult>;
   if (Object.keys(per).length === 0 && composed.summary) out.push(`  ${composed.summary}`);
@@ -24,6 +31,14 @@ export function formatVerdict(composed: CheckResult, opCount: number, where: str
     out.push(
       `  ${name.padEnd(14)} ${(r.skipped === true ? 'SKIPPED' : verdictWord(r.valid)).padEnd(8)} ${r.summary ?? ''}${r.reason ? ` (${r.reason})` : ''}`,
     );
+  }
+  const bad = Object.keys(per).length ? Object.entries(per) : [['', composed] as const];
+  for (const [name, r] of bad) {
+    if (r.valid !== false) continue;
+    for (const a of anomalyText(r)) {
+      out.push(`  ${name ? `${name}: ` : ''}${a.heading}`);
+      for (const l of a.lines) out.push(`    ${l}`);
+    }
   }
   const lin = per.linearizable as LinearizabilityResult | undefined;
   if (lin && lin.valid !== true && 'failure' in lin) out.push(indent(formatLinearizabilityResult(lin)));

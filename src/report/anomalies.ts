@@ -1,63 +1,59 @@
-/** Plain-text anomaly lines per checker, for JUnit and Markdown (the HTML page renders richer views). */
-import { shortJson } from './faults.ts';
-import type { CheckerVerdict } from './summary.ts';
+/**
+ * A stored checker result's anomalies (the shape of src/core/checker.ts: `anomalyTypes`, `anomalies`,
+ * `anomalyCounts`), read back from results.json for every renderer: report.html, summary.md,
+ * junit.xml and the terminal. Nothing here knows a checker's own keys. A result without the fields
+ * (results.json from before them, or a checker that does not return them) yields `undefined`: the
+ * renderers then show its summary line only, deriving nothing.
+ */
+import { z } from 'zod';
+import type { AnomalyCase } from '../core/checker.ts';
 
-/** Top-level arrays that describe what went right, not anomalies. */
-const BENIGN = new Set(['recovered', 'groups', 'problems', 'warnings', 'scatter', 'nodes']);
-const MAX_ITEMS = 20;
-
-export interface AnomalyLine {
-  label: string;
+/** One anomaly type of one result: how many cases were found, and those listed. */
+export interface AnomalyGroup {
+  type: string;
+  /** Cases found (`anomalyCounts[type]`, else the number listed). */
   count: number;
-  /** A short, truncated rendering of the first items. */
-  sample: string;
+  cases: AnomalyCase[];
 }
 
-function list(xs: unknown[]): string {
-  const shown = xs.slice(0, MAX_ITEMS).map((x) => shortJson(x, 60));
-  return shown.join(', ') + (xs.length > MAX_ITEMS ? `, … (${xs.length - MAX_ITEMS} more)` : '');
-}
+const caseSchema = z.object({
+  ops: z.array(z.number().int()),
+  explanation: z.string(),
+  data: z.unknown().optional(),
+});
+const shapeSchema = z.object({
+  anomalyTypes: z.array(z.string()),
+  anomalies: z.record(z.string(), z.array(caseSchema)),
+  anomalyCounts: z.record(z.string(), z.number().int().nonnegative()).optional(),
+});
 
 /**
- * What a non-valid checker found. Known shapes first (linearizability's failure, set's lost/unexpected/…);
- * for anything else every non-empty top-level array is listed, so a new checker's anomalies still show.
+ * The anomaly groups of a stored result, in `anomalyTypes` order (types only in `anomalies` follow),
+ * or undefined when the result does not carry the shape (see above). An empty list: nothing found.
  */
-export function anomalyLines(v: CheckerVerdict): AnomalyLine[] {
-  if (v.valid === true) return [];
-  const out: AnomalyLine[] = [];
-  const r = v.result as Record<string, unknown>;
-  const failure = r.failure as Record<string, unknown> | undefined;
-  if (failure && typeof failure === 'object') {
-    type Ref = { index?: number; description?: string; process?: unknown; node?: unknown };
-    // Who ran it: process, and the node when the history recorded one.
-    const who = (o: Ref) =>
-      `p${String(o.process ?? '?')}${typeof o.node === 'string' ? ` on ${o.node}` : ''}`;
-    const op = failure.op as Ref | undefined;
-    if (op) {
-      out.push({
-        label: 'cannot linearize',
-        count: 1,
-        sample: `op #${op.index ?? '?'} (${who(op)}): ${op.description ?? ''}`,
-      });
-    }
-    type Refs = { ops?: Ref[] };
-    const strict = failure.minimal as (Refs & { grounded?: Refs }) | undefined;
-    // Results from before counterexamples kept the writes their reads saw had those in `grounded`.
-    const minimal = strict?.grounded?.ops?.length ? strict.grounded : strict;
-    if (minimal?.ops?.length) {
-      out.push({
-        label: 'minimal counterexample (the failing op and the writes its reads saw)',
-        count: minimal.ops.length,
-        sample: minimal.ops
-          .slice(0, MAX_ITEMS)
-          .map((o) => `#${o.index ?? '?'} ${who(o)} ${o.description ?? ''}`)
-          .join('; '),
-      });
-    }
-  }
-  for (const [k, x] of Object.entries(r)) {
-    if (!Array.isArray(x) || x.length === 0 || BENIGN.has(k)) continue;
-    out.push({ label: k, count: x.length, sample: list(x) });
-  }
-  return out;
+export function anomalyGroups(result: unknown): AnomalyGroup[] | undefined {
+  const parsed = shapeSchema.safeParse(result);
+  if (!parsed.success) return undefined;
+  const { anomalyTypes, anomalies, anomalyCounts } = parsed.data;
+  const types = [...new Set([...anomalyTypes, ...Object.keys(anomalies)])];
+  return types.map((type) => {
+    const cases = (anomalies[type] ?? []) as AnomalyCase[];
+    return { type, count: Math.max(anomalyCounts?.[type] ?? 0, cases.length), cases };
+  });
+}
+
+/** How many cases each plain-text rendering lists per type (the report page shows more). */
+export const TEXT_CASES = 5;
+
+/**
+ * Plain-text lines for one result's anomalies: per type, `type (count)` then up to `max` explanations,
+ * then how many more results.json has. Empty when there are none or the result lacks the shape.
+ */
+export function anomalyText(result: unknown, max = TEXT_CASES): { heading: string; lines: string[] }[] {
+  return (anomalyGroups(result) ?? []).map((g) => {
+    const lines = g.cases.slice(0, max).map((c) => c.explanation);
+    const more = g.count - lines.length;
+    if (more > 0) lines.push(`… ${more} more in results.json`);
+    return { heading: `${g.type} (${g.count})`, lines };
+  });
 }

@@ -1,5 +1,8 @@
 /** The data embedded in report.html: compact columns for the ops, precomputed series, verdicts. */
+
+import type { AnomalyCase } from '../core/checker.ts';
 import { stringifyExact, valueKey } from '../history/values.ts';
+import { anomalyGroups } from './anomalies.ts';
 import { type ClockSeries, clockSeries } from './clock.ts';
 import type { LoadedRun, RunFile } from './load.ts';
 import { rowEnd } from './rows.ts';
@@ -50,9 +53,13 @@ export interface ReportData {
     valid: unknown;
     summary: string;
     reason: string | null;
+    /** The result's details (capped), without its anomaly fields (they are in `anomalies`). */
     result: unknown;
-    /** Full lengths of the result's top-level lists (the embedded copies are capped). */
-    sizes: Record<string, number>;
+    /**
+     * The result's anomalies per type (src/report/anomalies.ts), at most MAX_EMBEDDED_CASES cases each
+     * with their data capped; null when the result has no anomaly fields (results.json of older runs).
+     */
+    anomalies: { type: string; count: number; cases: AnomalyCase[] }[] | null;
   }[];
   info: [string, string][];
   rerun: string;
@@ -80,6 +87,8 @@ export interface ReportData {
 }
 
 const MAX_VALUE = 200;
+/** Cases per anomaly type embedded in the page; results.json has them all. */
+export const MAX_EMBEDDED_CASES = 200;
 const OUTCOME = { ok: 0, fail: 1, info: 2, pending: 3 } as const;
 
 /** An object the page would take for our truncation marker: `{$truncated: string}` and nothing else. */
@@ -214,6 +223,29 @@ function faultsText(nemesis: unknown, s: RunSummary): string {
     : families;
 }
 
+/** One checker for the page: its anomalies apart (capped), its other details as a capped tree. */
+function embedChecker(v: RunSummary['checkers'][number]): ReportData['checkers'][number] {
+  const groups = anomalyGroups(v.result);
+  const { anomalyTypes: _t, anomalies: _a, anomalyCounts: _c, ...rest } = v.result;
+  return {
+    name: v.name,
+    valid: v.valid,
+    summary: v.summary,
+    reason: v.reason ?? null,
+    result: capJson(groups ? rest : v.result),
+    anomalies:
+      groups?.map((g) => ({
+        type: g.type,
+        count: g.count,
+        cases: g.cases.slice(0, MAX_EMBEDDED_CASES).map((c) => ({
+          ops: c.ops.slice(0, 100),
+          explanation: capJson(c.explanation) as string,
+          ...(c.data !== undefined ? { data: capJson(c.data) } : {}),
+        })),
+      })) ?? null,
+  };
+}
+
 export function reportData(run: LoadedRun, s: RunSummary): ReportData {
   const t = run.test;
   const c = s.counts;
@@ -247,18 +279,7 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
       runError: s.runError ?? null,
       historyProblems: s.historyProblems.slice(0, 1000),
     },
-    checkers: s.checkers.map((v) => ({
-      name: v.name,
-      valid: v.valid,
-      summary: v.summary,
-      reason: v.reason ?? null,
-      result: capJson(v.result),
-      sizes: Object.fromEntries(
-        Object.entries(v.result).flatMap(([k, x]) =>
-          Array.isArray(x) ? [[k, x.length] as [string, number]] : [],
-        ),
-      ),
-    })),
+    checkers: s.checkers.map(embedChecker),
     info: info.filter(([, v]) => v !== ''),
     rerun: s.rerun,
     counts: c,

@@ -5,7 +5,7 @@
  * not a pass, and CI dashboards hide skipped tests. Follows the Ant/Jenkins junit-10.xsd layout.
  */
 import { hostname } from 'node:os';
-import { anomalyLines } from './anomalies.ts';
+import { anomalyText } from './anomalies.ts';
 import { xmlEscape } from './escape.ts';
 import type { LoadedRun } from './load.ts';
 import type { RunSummary } from './summary.ts';
@@ -33,8 +33,8 @@ export function junitXml(run: LoadedRun, s: RunSummary, opts: { reportPath?: str
       cases.push(testcase(c.name, t, ''));
       continue;
     }
-    const detail = anomalyLines(c)
-      .map((a) => `${a.label} (${a.count}): ${a.sample}`)
+    const detail = anomalyText(c.result)
+      .map((a) => [`${a.heading}:`, ...a.lines.map((l) => `  ${l}`)].join('\n'))
       .join('\n');
     if (c.valid === false) {
       failures++;

@@ -32,9 +32,15 @@ export interface TestInfo {
   [k: string]: unknown;
 }
 
+/**
+ * A checker result as results.json holds it: runs from before the anomaly fields lack them, so no
+ * field is trusted to be there (renderers read anomalies through anomalyGroups, which validates).
+ */
+export type StoredResult = Partial<CheckResult>;
+
 /** results.json: the composed result; a bare single-checker result is accepted too. */
-export interface RunResults extends CheckResult {
-  results?: Record<string, CheckResult>;
+export interface RunResults extends StoredResult {
+  results?: Record<string, StoredResult>;
   runError?: string;
   interrupted?: boolean;
 }

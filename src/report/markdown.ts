@@ -1,5 +1,5 @@
 /** summary.md: a short Markdown verdict for CI job summaries (GitHub's $GITHUB_STEP_SUMMARY and the like). */
-import { anomalyLines } from './anomalies.ts';
+import { anomalyText } from './anomalies.ts';
 import { mdCode, mdEscape } from './escape.ts';
 import type { LoadedRun } from './load.ts';
 import { type RunSummary, verdictWord } from './summary.ts';
@@ -51,12 +51,15 @@ export function summaryMarkdown(run: LoadedRun, s: RunSummary, opts: { reportPat
     lines.push('');
   }
   const bad = s.checkers.filter((v) => v.valid !== true);
-  const withAnomalies = bad.map((v) => [v, anomalyLines(v)] as const).filter(([, a]) => a.length > 0);
+  const withAnomalies = bad.map((v) => [v, anomalyText(v.result)] as const).filter(([, a]) => a.length > 0);
   if (withAnomalies.length) {
     lines.push('### Anomalies', '');
     for (const [v, as] of withAnomalies) {
       lines.push(`**${mdEscape(v.name)}**`, '');
-      for (const a of as) lines.push(`- ${mdEscape(a.label)} (${num(a.count)}): ${mdCode(a.sample)}`);
+      for (const a of as) {
+        lines.push(`- ${mdEscape(a.heading)}`);
+        for (const l of a.lines) lines.push(`  - ${mdEscape(l)}`);
+      }
       lines.push('');
     }
   }

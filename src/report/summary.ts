@@ -1,8 +1,8 @@
 /** What every output (HTML, JUnit, Markdown) says about a run: verdicts, counts, faults, how to re-run. */
-import type { CheckResult, Validity } from '../core/checker.ts';
+import type { Validity } from '../core/checker.ts';
 import { shellQuote } from './escape.ts';
 import { type FaultEvent, type FaultWindow, faultWindows } from './faults.ts';
-import type { LoadedRun, TestInfo } from './load.ts';
+import type { LoadedRun, StoredResult, TestInfo } from './load.ts';
 import { buildRows, type Rows } from './rows.ts';
 
 export interface CheckerVerdict {
@@ -10,7 +10,8 @@ export interface CheckerVerdict {
   valid: Validity;
   summary: string;
   reason: string | undefined;
-  result: CheckResult;
+  /** As stored: its anomalies are read with anomalyGroups (absent in results.json of older runs). */
+  result: StoredResult;
 }
 
 export interface RunSummary {
@@ -41,9 +42,9 @@ export function checkerVerdicts(results: LoadedRun['results']): CheckerVerdict[]
   const per =
     results.results && typeof results.results === 'object'
       ? Object.entries(results.results)
-      : [['result', results] as [string, CheckResult]];
+      : [['result', results] as [string, StoredResult]];
   return per.map(([name, r]) => {
-    const res: CheckResult =
+    const res: StoredResult =
       r && typeof r === 'object' ? r : { valid: 'unknown', reason: 'no result recorded' };
     return {
       name,

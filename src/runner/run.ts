@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { decideVerdict, shouldCheck } from '../check/verdict.ts';
 import type { ResolvedTest } from '../config/define.ts';
-import { type CheckResult, mergeValidity } from '../core/checker.ts';
+import { type CheckResult, mergeValidity, noAnomalies } from '../core/checker.ts';
 import { type ExitCode, errorText, exitCodeFor } from '../core/errors.ts';
 import type { Generator, Thread } from '../core/generator.ts';
 import type { Client, NemesisPackage, NodeRef, RunContext, System, Workload } from '../core/index.ts';
@@ -254,7 +254,7 @@ export async function runTest(
     }
     results = decideVerdict(results, verdictOpts);
   } catch (err) {
-    results = { valid: 'unknown', reason: `checking failed: ${errorText(err)}` };
+    results = { valid: 'unknown', reason: `checking failed: ${errorText(err)}`, ...noAnomalies() };
   }
   const valid = mergeValidity([results.valid]);
   const ended = new Date();

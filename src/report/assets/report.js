@@ -109,19 +109,6 @@
     }
     return byIndex.get(index);
   }
-  let byValue;
-  /** First non-read op whose invocation value is `v` (links set elements to the adds that wrote them). */
-  function rowOfValue(v) {
-    if (!byValue) {
-      byValue = new Map();
-      for (let r = 0; r < N; r++) {
-        if (O.l[r] < 0 || O.fs[O.f[r]] === 'read') continue;
-        const k = json(O.v[r]);
-        if (!byValue.has(k)) byValue.set(k, r);
-      }
-    }
-    return byValue.get(json(v));
-  }
   function describeRow(r) {
     const lines = [];
     const done = O.c[r] ? `#${O.i[r] + O.c[r]}` : 'never completed';
@@ -841,9 +828,8 @@
   }
 
   // ---------- anomalies ----------
-  const LISTS = ['lost', 'unexpected', 'duplicated', 'failedButPresent', 'recovered'];
-  const BENIGN_LISTS = new Set(['recovered']);
-  const GENERIC_SKIP = new Set(['groups', 'problems', 'warnings', 'nodes']);
+  /** The anomaly type whose cases have a richer view: the linearizability counterexample (result.failure). */
+  const NONLINEARIZABLE = 'nonlinearizable';
   const INDEX_KEY = /^(index|completionIndex|opIndex|invokeIndex|op-index)$/;
 
   /** A collapsible JSON tree; numbers under index-like keys link into the timeline. */
@@ -884,57 +870,20 @@
     return d;
   }
 
-  /** The op index an anomaly item refers to: {index}, {op: {index}}, {opIndex}, … */
-  function itemIndex(x) {
-    if (!x || typeof x !== 'object') return undefined;
-    for (const k of ['index', 'opIndex', 'invokeIndex', 'completionIndex'])
-      if (typeof x[k] === 'number') return x[k];
-    if (x.op && typeof x.op === 'object' && typeof x.op.index === 'number') return x.op.index;
-    return undefined;
-  }
-
-  const isCutMarker = (x) => typeof x === 'string' && x.startsWith('… ') && x.endsWith('(see results.json)');
-
-  function genericList(name, all, total) {
-    const xs = all.filter((x) => !isCutMarker(x));
-    const n = total ?? xs.length;
-    const items = xs.slice(0, 100).map((x) => {
-      const i = itemIndex(x);
-      return el(
+  /** One anomaly type's cases: each its ops (linked into the timeline) and its explanation. */
+  function caseList(g) {
+    const items = g.cases.map((c) =>
+      el(
         'li',
         null,
-        i === undefined ? null : opLink(i),
-        i === undefined ? null : ' ',
-        el('code', null, short(json(x), 300)),
-      );
-    });
-    if (n > items.length)
-      items.push(el('li', { class: 'more' }, `… ${n - items.length} more (see results.json)`));
-    return el(
-      'div',
-      { class: `elements generic ${name}` },
-      el('h4', null, `${name} (${n})`),
-      el('ul', { class: 'refs' }, items),
+        ...c.ops.slice(0, 8).flatMap((i) => [opLink(i), ' ']),
+        c.ops.length > 8 ? `… ${c.ops.length - 8} more ops ` : null,
+        el('span', { class: 'explanation' }, c.explanation),
+      ),
     );
-  }
-
-  /** Long lists were cut at build time (results.json has them whole); `total` is the real length. */
-  function elementList(name, all, total) {
-    const xs = all.filter((x) => !isCutMarker(x));
-    const n = total ?? xs.length;
-    const items = xs.slice(0, 500).map((v) => {
-      const r = rowOfValue(v);
-      const text = short(json(v), 60);
-      return r === undefined ? el('span', { class: 'elem' }, text) : opLink(O.i[r], text);
-    });
-    if (n > items.length)
-      items.push(el('span', { class: 'more' }, `… ${n - items.length} more (see results.json)`));
-    return el(
-      'div',
-      { class: `elements ${name}` },
-      el('h4', null, `${name} (${n})`),
-      el('div', { class: 'chips' }, items),
-    );
+    if (g.count > items.length)
+      items.push(el('li', { class: 'more' }, `… ${g.count - items.length} more (see results.json)`));
+    return el('ul', { class: 'refs' }, items);
   }
 
   /** The minimal counterexample as a small timeline: one lane per process, the impossible op outlined. */
@@ -1085,25 +1034,19 @@
     const items = data.checkers.map((c) => {
       const [cls, word] = verdictOf(c.valid);
       const r = c.result || {};
-      const sizes = c.sizes || {};
       const body = [];
-      if (r.failure && typeof r.failure === 'object') body.push(...linearizability(r.failure));
-      for (const name of LISTS) {
-        if (!Array.isArray(r[name]) || !r[name].length) continue;
-        // Recovered elements are fine (indeterminate adds that happened): listed, but folded away.
-        if (BENIGN_LISTS.has(name)) {
-          const fold = el('details', { class: 'benign' }, el('summary', null, `${name} (${r[name].length})`));
-          fold.append(elementList(name, r[name], sizes[name]));
-          body.push(fold);
-        } else body.push(elementList(name, r[name], sizes[name]));
-      }
-      // Checkers this page does not know (counter, bank, …): every non-empty top-level list of a
-      // non-valid result is shown as anomalies, each item linked to its op when it names one.
-      if (c.valid !== true) {
-        for (const [name, xs] of Object.entries(r)) {
-          if (LISTS.includes(name) || GENERIC_SKIP.has(name) || !Array.isArray(xs) || !xs.length) continue;
-          body.push(genericList(name, xs, sizes[name]));
-        }
+      // Only the result's own anomaly data is shown as anomalies; a result without it (results.json
+      // of an older run) keeps just its summary line and its details.
+      for (const g of c.anomalies || []) {
+        const rich = g.type === NONLINEARIZABLE && r.failure && typeof r.failure === 'object';
+        body.push(
+          el(
+            'div',
+            { class: 'elements cases', 'data-type': g.type },
+            el('h4', null, `${g.type} (${g.count})`),
+            rich ? linearizability(r.failure) : caseList(g),
+          ),
+        );
       }
       body.push(tree(r, 'details', c.valid === true ? 1 : 0));
       const d = el(

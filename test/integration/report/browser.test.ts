@@ -166,15 +166,16 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     expect(view.t0).toBeLessThan(op.time / 1e9);
     expect(view.t1).toBeGreaterThan(op.time / 1e9);
     expect(await page.textContent('pre.detail')).toContain(`op #${index} →`);
-    // A lost element links to the add that wrote it.
-    const lost = page.locator('.elements.lost button.oplink').first();
+    expect(await lin.locator('h4').first().textContent()).toBe('nonlinearizable (1)');
+    // A lost element's case links to the add that wrote it.
+    const lost = page.locator('#checker-set .elements.cases[data-type="lost"] button.oplink').first();
     await lost.click();
     expect(await page.textContent('pre.detail')).toMatch(/add {2}ok/);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
 
-  it('renders anomalies of checkers it does not know (counter, bank) generically, linked to ops', async () => {
+  it('renders every checker’s anomalies from the one shape, linked to ops; an old results.json shows none', async () => {
     const dir = tempDir('browser-generic');
     const run = await syntheticRun(dir, { ops: 100 });
     const read = run.history.find((o) => o.type === 'ok' && o.process !== 'nemesis')!;
@@ -185,29 +186,49 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
         counter: {
           valid: false,
           summary: '1 read out of bounds',
-          outOfBounds: [{ index: read.index, value: 5, bounds: [0, 3] }],
+          anomalyTypes: ['out-of-bounds'],
+          anomalies: {
+            'out-of-bounds': [
+              { ops: [read.index], explanation: 'the read returned 5, outside 0..3', data: { lower: 0 } },
+            ],
+          },
         },
         bank: {
           valid: false,
           summary: 'wrong total',
-          wrongTotals: [{ op: { index: read.index }, total: 99, expected: 100 }],
+          anomalyTypes: ['wrong-total'],
+          anomalies: { 'wrong-total': [{ ops: [read.index], explanation: 'sum 99 ≠ 100' }] },
         },
-        set: { valid: false, summary: 'many lost', lost: Array.from({ length: 3000 }, (_, i) => i) },
+        set: {
+          valid: false,
+          summary: 'many lost',
+          anomalyTypes: ['lost'],
+          anomalies: {
+            lost: Array.from({ length: 1000 }, (_, i) => ({ ops: [i], explanation: `${i} lost` })),
+          },
+          anomalyCounts: { lost: 3000 },
+        },
+        // From a run before the anomaly fields: its lists are not guessed at.
+        legacy: { valid: false, summary: 'old LOST', lost: [1, 2, 3] },
       },
     };
     writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
     const { html } = await writeReports(dir);
     const { page } = await open(html);
-    const counter = page.locator('#checker-counter .elements.outOfBounds');
-    expect(await counter.locator('h4').textContent()).toBe('outOfBounds (1)');
-    expect(await counter.textContent()).toContain('"bounds":[0,3]');
+    const counter = page.locator('#checker-counter .elements.cases[data-type="out-of-bounds"]');
+    expect(await counter.locator('h4').textContent()).toBe('out-of-bounds (1)');
+    expect(await counter.locator('.explanation').textContent()).toBe('the read returned 5, outside 0..3');
     await counter.locator('button.oplink').click();
     expect(await page.textContent('pre.detail')).toContain('→ #' + read.index);
-    expect(await page.locator('#checker-bank .elements.wrongTotals button.oplink').count()).toBe(1);
+    const bank = page.locator('#checker-bank .elements.cases[data-type="wrong-total"]');
+    expect(await bank.locator('button.oplink').count()).toBe(1);
     // Long lists are cut in the page but counted in full.
-    const lost = page.locator('#checker-set .elements.lost');
+    const lost = page.locator('#checker-set .elements.cases[data-type="lost"]');
     expect(await lost.locator('h4').textContent()).toBe('lost (3000)');
-    expect(await lost.locator('.more').textContent()).toBe('… 2500 more (see results.json)');
+    expect(await lost.locator('li.more').textContent()).toBe('… 2800 more (see results.json)');
+    const legacy = page.locator('#checker-legacy');
+    expect(await legacy.locator('summary .text').textContent()).toBe('old LOST');
+    expect(await legacy.locator('.elements').count()).toBe(0);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
@@ -248,6 +269,9 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     const { html } = await writeReports(dir);
     const { page } = await open(html);
     const lin = page.locator('#checker-linearizable');
+    expect(await lin.locator('.elements.cases[data-type="nonlinearizable"] h4').first().textContent()).toBe(
+      'nonlinearizable (1)',
+    );
     expect(await lin.locator('.impossible').textContent()).toMatch(
       /Cannot linearize #6 \(process 2 on n3\): read 1/,
     );

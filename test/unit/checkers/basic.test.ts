@@ -3,7 +3,7 @@ import { compose } from '../../../checkers/compose.ts';
 import { errorClass, exceptions } from '../../../checkers/exceptions.ts';
 import { stats } from '../../../checkers/stats.ts';
 import type { Checker } from '../../../src/core/checker.ts';
-import { mergeValidity } from '../../../src/core/checker.ts';
+import { mergeValidity, noAnomalies } from '../../../src/core/checker.ts';
 import type { Op } from '../../../src/core/op.ts';
 
 const ctx = { test: { name: 't', concurrency: 1, nodes: [] } };
@@ -19,7 +19,7 @@ const ops = (...xs: [Op['type'], string, string?][]): Op[] =>
   }));
 const fixed = (name: string, valid: true | false | 'unknown'): Checker => ({
   name,
-  check: () => ({ valid }),
+  check: () => ({ valid, ...noAnomalies() }),
 });
 
 describe('mergeValidity / compose', () => {
@@ -41,7 +41,12 @@ describe('mergeValidity / compose', () => {
     expect(r.valid).toBe(false);
     const results = r.results as Record<string, { valid: unknown; reason?: string }>;
     expect(Object.keys(results)).toEqual(['a', 'boom', 'c']);
-    expect(results.boom).toEqual({ valid: 'unknown', reason: 'checker crashed: kaput' });
+    expect(results.boom).toEqual({
+      valid: 'unknown',
+      reason: 'checker crashed: kaput',
+      anomalyTypes: [],
+      anomalies: {},
+    });
     expect((await compose([fixed('a', true), boom]).check(ctx, [], {})).valid).toBe('unknown');
   });
 });
@@ -56,7 +61,11 @@ describe('stats', () => {
       ['invoke', 'write'],
       ['info', 'write'],
     );
-    const r = stats.check(ctx, h, {}) as { valid: unknown; byF: Record<string, unknown>; reason: string };
+    const r = stats.check(ctx, h, {}) as unknown as {
+      valid: unknown;
+      byF: Record<string, unknown>;
+      reason: string;
+    };
     expect(r.byF).toEqual({
       read: { count: 1, ok: 1, fail: 0, info: 0 },
       write: { count: 2, ok: 0, fail: 1, info: 1 },
@@ -77,7 +86,7 @@ describe('exceptions', () => {
       ['invoke', 'write'],
       ['fail', 'write', 'connection refused 10.0.0.1:2379'],
     );
-    const r = exceptions.check(ctx, h, {}) as {
+    const r = exceptions.check(ctx, h, {}) as unknown as {
       valid: unknown;
       groups: { error: string; count: number; example: Op }[];
     };

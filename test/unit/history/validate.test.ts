@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideVerdict } from '../../../src/check/verdict.ts';
-import type { CheckResult } from '../../../src/core/checker.ts';
+import { type CheckResult, noAnomalies } from '../../../src/core/checker.ts';
 import type { Op } from '../../../src/core/op.ts';
 import { validateHistory } from '../../../src/history/validate.ts';
 
@@ -105,6 +105,7 @@ describe('decideVerdict', () => {
   const composed = (lin: CheckResult['valid'], st: CheckResult['valid']): CheckResult => ({
     valid: lin === false || st === false ? false : lin === 'unknown' || st === 'unknown' ? 'unknown' : true,
     summary: 'x',
+    ...noAnomalies(),
     results: { linearizable: { valid: lin }, stats: { valid: st, reason: 'no cas op ever succeeded' } },
   });
 

@@ -59,14 +59,37 @@ const composed = {
     set: {
       valid: false,
       summary: '2 LOST | <b>bold</b>',
-      lost: [3, XSS],
-      unexpected: [],
-      duplicated: [9],
+      anomalyTypes: ['duplicated', 'lost'],
+      anomalies: {
+        duplicated: [
+          { ops: [9], explanation: 'the final read (#9) has 9 more than once', data: { element: 9 } },
+        ],
+        lost: [
+          { ops: [1, 9], explanation: 'the add of 3 was acknowledged (#1) but the final read (#9) lacks it' },
+          {
+            ops: [5, 9],
+            explanation: `the add of ${XSS} was acknowledged (#5) but the final read (#9) lacks it`,
+          },
+        ],
+      },
+      // A detail field that is not an anomaly: no renderer may list it as one.
       recovered: [4],
     },
-    counter: { valid: 'unknown', reason: 'time limit \u0001 of 300 s exceeded & "quoted"' },
-    stats: { valid: true, summary: '1 ops', stats: { ms: 250 } },
+    counter: {
+      valid: 'unknown',
+      reason: 'time limit \u0001 of 300 s exceeded & "quoted"',
+      anomalyTypes: [],
+      anomalies: {},
+    },
+    stats: { valid: true, summary: '1 ops', stats: { ms: 250 }, anomalyTypes: [], anomalies: {} },
   },
+};
+
+/** results.json of a run from before the anomaly fields: checker-specific lists only. */
+const legacy = {
+  valid: false,
+  summary: 'set: INVALID',
+  results: { set: { valid: false, summary: '1 LOST', lost: [3], unexpected: [], recovered: [4] } },
 };
 
 describe('junit.xml', () => {
@@ -79,8 +102,10 @@ describe('junit.xml', () => {
     );
     expect(xml).toContain('<testcase name="stats" classname="faultline.unit" time="0.250"></testcase>');
     expect(xml).toContain('<failure message="2 LOST | &lt;b&gt;bold&lt;/b&gt;" type="anomaly">');
-    expect(xml).toContain('lost (2): 3, &lt;img src=x onerror=alert(1)&gt;');
-    expect(xml).toContain('duplicated (1): 9');
+    expect(xml).toContain(
+      'lost (2):\n  the add of 3 was acknowledged (#1) but the final read (#9) lacks it\n  the add of &lt;img src=x onerror=alert(1)&gt; was',
+    );
+    expect(xml).toContain('duplicated (1):\n  the final read (#9) has 9 more than once');
     expect(xml).not.toContain('recovered');
     expect(xml).toContain(
       '<error message="unknown: time limit \uFFFD of 300 s exceeded &amp; &quot;quoted&quot;" type="unknown">',
@@ -133,7 +158,12 @@ describe('summary.md', () => {
       '| set | ❌ INVALID | 2 LOST \\| &lt;b\\> bold&lt;/b\\> |'.replace('\\> bold', '\\>bold'),
     );
     expect(md).toContain('| counter | ❓ UNKNOWN |');
-    expect(md).toContain('- lost (2): `3, <img src=x onerror=alert(1)>`');
+    expect(md).toContain(
+      '- lost (2)\n  - the add of 3 was acknowledged (#1) but the final read (#9) lacks it\n',
+    );
+    expect(md).toContain('  - the add of &lt;img src=x onerror=alert(1)\\> was acknowledged (#5)');
+    expect(md).toContain('- duplicated (1)\n  - the final read (#9) has 9 more than once');
+    expect(md).not.toContain('recovered');
     expect(md).toContain('Report: `results/unit/x/report.html`');
     expect(md).toContain('npx faultline run --concurrency 1 --seed 7');
     expect(md).toContain('(time limit   of 300 s exceeded');
@@ -154,6 +184,44 @@ describe('summary.md', () => {
     const md = summaryMarkdown(run, summarizeRun(run));
     expect(md).toMatch(/^## ✅ faultline: unit — VALID/);
     expect(md).not.toContain('### Anomalies');
+  });
+});
+
+describe('anomalies in text outputs', () => {
+  it('lists the first cases per type and says how many more results.json has', async () => {
+    const many = Array.from({ length: 7 }, (_, i) => ({ ops: [i], explanation: `element ${i} lost` }));
+    const run = await loadRun(
+      folder({
+        valid: false,
+        summary: 'set: INVALID',
+        results: {
+          set: {
+            valid: false,
+            summary: '2000 LOST',
+            anomalyTypes: ['lost'],
+            anomalies: { lost: many },
+            anomalyCounts: { lost: 2000 },
+          },
+        },
+      }),
+    );
+    const s = summarizeRun(run);
+    const md = summaryMarkdown(run, s);
+    expect(md).toContain('- lost (2000)\n  - element 0 lost\n');
+    expect(md).toContain('  - element 4 lost\n  - … 1995 more in results.json\n');
+    expect(md).not.toContain('element 5 lost');
+    expect(junitXml(run, s)).toContain('lost (2000):\n  element 0 lost');
+  });
+
+  it('derives nothing from a results.json without anomaly fields: the summary line only', async () => {
+    const run = await loadRun(folder(legacy));
+    const s = summarizeRun(run);
+    const md = summaryMarkdown(run, s);
+    expect(md).toContain('| set | ❌ INVALID | 1 LOST |');
+    expect(md).not.toContain('### Anomalies');
+    const xml = junitXml(run, s);
+    expect(xml).toContain('<failure message="1 LOST" type="anomaly">1 LOST</failure>');
+    expect(xml).not.toContain('lost (');
   });
 });
 
