@@ -17,7 +17,7 @@ import type { Cluster } from '../core/remote.ts';
 import { Rng } from '../core/rng.ts';
 import { clients, clientsAndNemesis, nemesis as onNemesis, stagger, timeLimit } from '../generator/index.ts';
 import { Journal } from '../history/journal.ts';
-import { runCheckers } from '../registry.ts';
+import { faultsOf, runCheckers } from '../registry.ts';
 import { writeReports } from '../report/index.ts';
 import { createRunDir, FILES, linkLatest, writeJson } from '../store/run-dir.ts';
 import { createLogger } from '../util/log.ts';
@@ -80,6 +80,8 @@ export async function runTest(
     faultlineVersion: VERSION,
     nodeVersion: process.version,
     startTime: started.toISOString(),
+    // The faults the nemesis performs, as data: the report draws its windows from them.
+    faults: faultsOf(parts.nemesis),
     ...control.meta,
   };
   writeJson(join(runDir, FILES.test), testJson);
