@@ -61,13 +61,16 @@ export interface ReportData {
     f: string;
     label: string;
     value: unknown;
+    /** Seconds since the start. */
     start: number;
     end: number;
     open: boolean;
     startIndex: number;
     endIndex: number | null;
   }[];
-  events: { f: string; label: string; t: number; index: number }[];
+  events: { family: string | null; f: string; label: string; t: number; index: number }[];
+  /** The declared fault families and how to draw them (colour `#rrggbb`), from test.json `faults`. */
+  kinds: { family: string; color: string }[];
   /** The perf series; scatter points as delta-encoded row positions (times come from the op columns). */
   perf: Omit<PerfSeries, 'scatter'> & { scatter: { f: string; outcome: string; rows: number[] }[] };
   clock: ClockSeries | null;
@@ -251,9 +254,16 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
       startIndex: w.startIndex,
       endIndex: w.endIndex ?? null,
     })),
-    events: s.faultEvents.map((e) => ({ f: e.f, label: e.label, t: e.time / 1e9, index: e.index })),
+    events: s.faultEvents.map((e) => ({
+      family: e.family ?? null,
+      f: e.f,
+      label: e.label,
+      t: e.time / 1e9,
+      index: e.index,
+    })),
+    kinds: run.faults.map((k) => ({ family: k.family, color: k.color })),
     perf: embedPerf(perfSeries(s.rows)),
-    clock: clockSeries(run.history) ?? null,
+    clock: clockSeries(run.history, run.faults) ?? null,
     files: run.files,
     warnings: [
       ...run.warnings,

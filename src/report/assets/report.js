@@ -19,13 +19,11 @@
   // ---------- helpers ----------
   const COLOR = { ok: '#2f9e5a', fail: '#d64541', info: '#e6a700', pending: '#8a8f98' };
   const OUTCOMES = ['ok', 'fail', 'info', 'pending'];
-  const FAULT_COLOR = {
-    partition: [108, 92, 231],
-    kill: [214, 69, 65],
-    pause: [230, 126, 34],
-    clock: [41, 128, 185],
-  };
-  const faultRgb = (key) => FAULT_COLOR[key] || [120, 120, 120];
+  /** '#rrggbb' → [r, g, b]. */
+  const hexRgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  // Colours come with the nemesis's declared faults (test.json `faults`); undeclared families are grey.
+  const FAULT_RGB = new Map(data.kinds.map((k) => [k.family, hexRgb(k.color)]));
+  const faultRgb = (family) => FAULT_RGB.get(family) || [120, 120, 120];
   const rgba = (c, a) => `rgba(${c[0]},${c[1]},${c[2]},${a})`;
   const VERDICT = {
     true: ['valid', 'VALID'],
@@ -72,6 +70,8 @@
   }
   const short = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
   const fmtS = (s) => (Math.abs(s) >= 100 ? s.toFixed(0) : Math.abs(s) >= 10 ? s.toFixed(1) : s.toFixed(2));
+  /** A clock offset in seconds, signed, with its unit: '-58 s', '+0.25 s', '0 s'. */
+  const fmtOffsetS = (s) => (s === 0 ? '0 s' : `${s > 0 ? '+' : '-'}${+Math.abs(s).toFixed(3)} s`);
   const fmtMs = (ms) =>
     ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`;
 
@@ -321,11 +321,12 @@
         );
         stats.bands.push({ label: w.label, start: w.start, end: w.end, x0: a, x1: b });
       }
-      ctx.strokeStyle = 'rgba(80,80,80,0.6)';
       ctx.setLineDash([3, 3]);
       for (const ev of data.events) {
         const a = x(ev.t * 1e6);
         if (a < GUTTER || a > width) continue;
+        // A declared event in its family's colour; an undeclared f in grey.
+        ctx.strokeStyle = ev.family ? rgba(faultRgb(ev.family), 0.8) : 'rgba(80,80,80,0.6)';
         ctx.beginPath();
         ctx.moveTo(a + 0.5, AXIS);
         ctx.lineTo(a + 0.5, bottom);
@@ -794,7 +795,11 @@
     const sec = section(
       'clock',
       'Clock offsets per node',
-      el('p', { class: 'note' }, 'Offsets (ms) set by the clock nemesis, as it reported them.'),
+      el(
+        'p',
+        { class: 'note' },
+        'Offsets (seconds) set by the clock nemesis, as it reported them; a strobe flips between two offsets (the line shows the one farther from 0).',
+      ),
       box,
     );
     const palette = ['#2980b9', '#8e44ad', '#16a085', '#c0392b', '#d35400', '#2c3e50', '#27ae60', '#7f8c8d'];
@@ -802,6 +807,11 @@
       // Clocks start unperturbed (0) and keep their last offset to the end of the run.
       const end = data.endUs / 1e6;
       const t = [0, ...c.t, Math.max(end, c.t[c.t.length - 1])];
+      // Points 1..n are the recorded steps; 0 is the start and n+1 repeats the last step.
+      const strobeAt = (node, i) => {
+        const s = c.strobes[node];
+        return s[Math.min(Math.max(i - 1, 0), s.length - 1)] || null;
+      };
       const step = uPlot.paths?.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
       makeChart(
         'clock',
@@ -811,7 +821,12 @@
           scales: { x: { time: false } },
           axes: [
             { label: 'seconds since start', labelSize: 18, size: 36 },
-            { label: 'offset (ms)', labelSize: 18, size: 64 },
+            {
+              label: 'offset (s)',
+              labelSize: 18,
+              size: 64,
+              values: (_u, splits) => splits.map((v) => fmtOffsetS(v)),
+            },
           ],
           series: [
             { label: 't (s)' },
@@ -821,10 +836,15 @@
               width: 2,
               paths: step,
               points: { show: false },
+              value: (_u, v, _si, di) => {
+                if (v == null) return '–';
+                const s = di == null || di === 0 ? null : strobeAt(n, di);
+                return s ? `strobe ${fmtOffsetS(s[0])} ↔ ${fmtOffsetS(s[1])}` : fmtOffsetS(v);
+              },
             })),
           ],
         },
-        [t, ...c.nodes.map((n) => [0, ...c.offsets[n], c.offsets[n][c.offsets[n].length - 1]])],
+        [t, ...c.nodes.map((n) => [0, ...c.offsetsS[n], c.offsetsS[n][c.offsetsS[n].length - 1]])],
       );
     };
     return { sec, later };
