@@ -13,10 +13,10 @@ export interface ClockSeries {
   /** Seconds since the start, one entry per change. */
   t: number[];
   /**
-   * Offset of each node at each time, seconds (null = not known yet). For a strobe, the side farther
-   * from 0 (the chart's line); `strobes` holds both sides.
+   * Offset of each node at each time, seconds (0 until its clock is first changed: clocks start
+   * unperturbed). For a strobe, the side farther from 0 (the chart's line); `strobes` holds both sides.
    */
-  offsetsS: Record<string, (number | null)[]>;
+  offsetsS: Record<string, number[]>;
   /** Per node and time, the two offsets (s) of a strobe in effect then, else null. */
   strobes: Record<string, ([number, number] | null)[]>;
 }
@@ -69,7 +69,7 @@ export function clockSeries(history: readonly Op[], kinds: readonly FaultKind[])
   const strobes: ClockSeries['strobes'] = {};
   for (const n of nodes) {
     const at = steps.map((s) => s.snapshot.get(n));
-    offsetsS[n] = at.map((s) => (s === undefined ? null : farSide(s)));
+    offsetsS[n] = at.map((s) => (s === undefined ? 0 : farSide(s)));
     strobes[n] = at.map((s) => (s !== undefined && typeof s !== 'number' ? s.strobe : null));
   }
   return { nodes, t: steps.map((s) => s.t), offsetsS, strobes };

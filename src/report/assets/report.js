@@ -1292,6 +1292,16 @@
       },
       focusOp: (i) => timeline.focusOp(i),
     }),
-    charts: () => Object.fromEntries(Object.entries(charts).map(([k, c]) => [k, { bands: c.bands.slice() }])),
+    charts: () =>
+      Object.fromEntries(
+        Object.entries(charts).map(([k, c]) => [
+          k,
+          {
+            bands: c.bands.slice(),
+            // Each axis's label and its tick labels as drawn (uPlot keeps the last drawn ones).
+            axes: c.u.axes.map((a) => ({ label: a.label, values: (a._values || []).map(String) })),
+          },
+        ]),
+      ),
   });
 })();
