@@ -119,20 +119,21 @@
     return out;
   };
   /**
-   * Element `i` of a dense column (every index below its length is set): tsc's noUncheckedIndexedAccess
-   * cannot know that, and JS has no `!`.
-   * @param {ArrayLike<number>} xs @param {number} i @returns {number}
+   * A dense column's element as a number: every index below a column's length is set, which tsc's
+   * noUncheckedIndexedAccess cannot know (and JS has no `!`). An identity function the JIT inlines; the
+   * indexing stays at each call site, so each keeps its own fast element access.
+   * @param {number | undefined} x @returns {number}
    */
-  const at = (xs, i) => /** @type {number} */ (xs[i]);
+  const num = (x) => /** @type {number} */ (x);
   const S = undelta(O.s); // µs
   O.i = Array.from(undelta(O.i));
   const E = new Float64Array(N);
-  for (let r = 0; r < N; r++) E[r] = at(S, r) + at(O.d, r);
+  for (let r = 0; r < N; r++) E[r] = num(S[r]) + num(O.d[r]);
   const hasNemesis = O.l.some((l) => l < 0);
   const laneBase = hasNemesis ? 1 : 0;
   const laneCount = data.threads + laneBase;
   /** @param {number} r */
-  const laneOfRow = (r) => (at(O.l, r) < 0 ? 0 : at(O.l, r) + laneBase);
+  const laneOfRow = (r) => (num(O.l[r]) < 0 ? 0 : num(O.l[r]) + laneBase);
   /** @type {Map<number, number> | undefined} */
   let byIndex;
   /** Row of an op by its history index (invocation or completion). @param {number} index */
@@ -140,8 +141,8 @@
     if (!byIndex) {
       byIndex = new Map();
       for (let r = 0; r < N; r++) {
-        byIndex.set(at(O.i, r), r);
-        if (O.c[r]) byIndex.set(at(O.i, r) + at(O.c, r), r);
+        byIndex.set(num(O.i[r]), r);
+        if (O.c[r]) byIndex.set(num(O.i[r]) + num(O.c[r]), r);
       }
     }
     return byIndex.get(index);
@@ -153,7 +154,7 @@
     if (!byValue) {
       byValue = new Map();
       for (let r = 0; r < N; r++) {
-        if (at(O.l, r) < 0 || O.fs[at(O.f, r)] === 'read') continue;
+        if (num(O.l[r]) < 0 || O.fs[num(O.f[r])] === 'read') continue;
         const k = json(O.v[r]);
         if (!byValue.has(k)) byValue.set(k, r);
       }
@@ -163,17 +164,17 @@
   /** @param {number} r */
   function describeRow(r) {
     const lines = [];
-    const done = O.c[r] ? `#${at(O.i, r) + at(O.c, r)}` : 'never completed';
+    const done = O.c[r] ? `#${num(O.i[r]) + num(O.c[r])}` : 'never completed';
     lines.push(`op #${O.i[r]} → ${done}`);
     lines.push(
-      `${at(O.l, r) < 0 ? 'nemesis' : `process ${O.p[r]} (thread ${O.l[r]})`}  ${O.fs[at(O.f, r)]}  ${OUTCOMES[at(O.o, r)]}`,
+      `${num(O.l[r]) < 0 ? 'nemesis' : `process ${O.p[r]} (thread ${O.l[r]})`}  ${O.fs[num(O.f[r])]}  ${OUTCOMES[num(O.o[r])]}`,
     );
     lines.push(`value: ${short(json(O.v[r]), 400)}`);
     if (O.r[r] !== 0) lines.push(`result: ${short(json(O.r[r]), 400)}`);
-    if (O.e[r]) lines.push(`error: ${O.errs[at(O.e, r)]}`);
-    if (O.n[r]) lines.push(`node: ${O.nodes[at(O.n, r)]}`);
+    if (O.e[r]) lines.push(`error: ${O.errs[num(O.e[r])]}`);
+    if (O.n[r]) lines.push(`node: ${O.nodes[num(O.n[r])]}`);
     lines.push(
-      `invoked at ${fmtS(at(S, r) / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(at(O.d, r) / 1000)}`}`,
+      `invoked at ${fmtS(num(S[r]) / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(num(O.d[r]) / 1000)}`}`,
     );
     return lines.join('\n');
   }
@@ -279,14 +280,14 @@
     // Per lane: rows by start, and the running maximum of their ends, so the first row that can reach
     // into the view is a binary search away even when intervals overlap.
     const laneRows = lanes.map((rs) => {
-      rs.sort((a, b) => at(S, a) - at(S, b));
+      rs.sort((a, b) => num(S[a]) - num(S[b]));
       return Int32Array.from(rs);
     });
     const laneMaxEnd = laneRows.map((rs) => {
       const m = new Float64Array(rs.length);
       let x = -Infinity;
       let k = 0;
-      for (const r of rs) m[k++] = x = Math.max(x, at(E, r));
+      for (const r of rs) m[k++] = x = Math.max(x, num(E[r]));
       return m;
     });
     const endUs = data.endUs > 0 ? data.endUs : 1e6; // an empty history still gets a 1 s axis
@@ -318,7 +319,7 @@
       let hi = arr.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (at(arr, mid) <= v) lo = mid + 1;
+        if (num(arr[mid]) <= v) lo = mid + 1;
         else hi = mid;
       }
       return lo;
@@ -396,13 +397,13 @@
         const h = Math.max(1, laneH - 2 * pad);
         const lastPx = [-1, -1, -1, -1, -1];
         for (let j = lowerBound(me, view.t0); j < rs.length; j++) {
-          const r = at(rs, j);
-          if (at(S, r) > view.t1) break;
-          if (at(E, r) < view.t0) continue;
+          const r = num(rs[j]);
+          if (num(S[r]) > view.t1) break;
+          if (num(E[r]) < view.t0) continue;
           drawn++;
-          const a = x(at(S, r));
-          const b = x(at(E, r));
-          const o = at(O.l, r) < 0 && O.o[r] === 0 ? 4 : at(O.o, r);
+          const a = x(num(S[r]));
+          const b = x(num(E[r]));
+          const o = num(O.l[r]) < 0 && O.o[r] === 0 ? 4 : num(O.o[r]);
           const path = /** @type {Path2D} */ (o === 4 ? nemPath : paths[o]);
           if (b - a < 1) {
             const px = Math.floor(a);
@@ -423,8 +424,8 @@
       ctx.fill(nemPath);
       if (selected >= 0) {
         const k = laneOfRow(selected);
-        const a = x(at(S, selected));
-        const b = x(at(E, selected));
+        const a = x(num(S[selected]));
+        const b = x(num(E[selected]));
         ctx.strokeStyle = '#111';
         ctx.lineWidth = 2;
         ctx.strokeRect(a - 2, laneY(k) - 1, Math.max(4, b - a + 4), laneH + 2);
@@ -511,9 +512,9 @@
       let best = -1;
       let bestD = Infinity;
       for (let j = lowerBound(/** @type {Float64Array} */ (laneMaxEnd[k]), t - tol); j < rs.length; j++) {
-        const r = at(rs, j);
-        const s = at(S, r);
-        const e = at(E, r);
+        const r = num(rs[j]);
+        const s = num(S[r]);
+        const e = num(E[r]);
         if (s > t + tol) break;
         const d = t < s ? s - t : t > e ? t - e : 0;
         if (d <= tol && d < bestD) {
@@ -535,7 +536,7 @@
     function focusOp(index) {
       const r = rowOf(index);
       if (r === undefined) return false;
-      const [s, e] = [at(S, r), at(E, r)];
+      const [s, e] = [num(S[r]), num(E[r])];
       const span = Math.max(Math.min(view.t1 - view.t0, (e - s) * 40), (e - s) * 3, 2000);
       const mid = (s + e) / 2;
       setView(mid - span / 2, mid + span / 2);
@@ -799,22 +800,22 @@
     let k = 0;
     groups.forEach((g, gi) => {
       for (const r of g.rows) {
-        allT[k] = (at(S, r) + at(O.d, r)) / 1e6;
-        allL[k] = Math.max(0.001, at(O.d, r) / 1000);
+        allT[k] = (num(S[r]) + num(O.d[r])) / 1e6;
+        allL[k] = Math.max(0.001, num(O.d[r]) / 1000);
         gid[k] = gi;
         order[k] = k;
         k++;
       }
     });
-    order.sort((a, b) => at(allT, a) - at(allT, b));
+    order.sort((a, b) => num(allT[a]) - num(allT[b]));
     /** @type {number[]} */
     const xs = new Array(total);
     /** @type {(number | null)[][]} */
     const ys = groups.map(() => new Array(total).fill(null));
     for (let j = 0; j < total; j++) {
-      const q = at(order, j);
-      xs[j] = at(allT, q);
-      /** @type {(number | null)[]} */ (ys[at(gid, q)])[j] = at(allL, q);
+      const q = num(order[j]);
+      xs[j] = num(allT[q]);
+      /** @type {(number | null)[]} */ (ys[num(gid[q])])[j] = num(allL[q]);
     }
     /** @type {Record<string, number[]>} */
     const BASE = { ok: [47, 158, 90], fail: [214, 69, 65], info: [230, 167, 0] };
@@ -1042,7 +1043,7 @@
     const items = xs.slice(0, 500).map((v) => {
       const r = rowOfValue(v);
       const text = short(json(v), 60);
-      return r === undefined ? el('span', { class: 'elem' }, text) : opLink(at(O.i, r), text);
+      return r === undefined ? el('span', { class: 'elem' }, text) : opLink(num(O.i[r]), text);
     });
     if (n > items.length)
       items.push(el('span', { class: 'more' }, `… ${n - items.length} more (see results.json)`));
@@ -1077,8 +1078,8 @@
     }
     if (!rows.length) return null;
     const procs = [...new Set(rows.map((x) => String(x.ref.process)))];
-    const t0 = Math.min(...rows.map((x) => at(S, x.r)));
-    const t1 = Math.max(...rows.map((x) => at(E, x.r)));
+    const t0 = Math.min(...rows.map((x) => num(S[x.r])));
+    const t1 = Math.max(...rows.map((x) => num(E[x.r])));
     const span = Math.max(1, t1 - t0);
     const laneH = 26;
     const W = 860;
@@ -1103,8 +1104,8 @@
     for (const { r, ref, faded } of rows) {
       const k = procs.indexOf(String(ref.process));
       const y = 14 + k * laneH + 4;
-      const a = xx(at(S, r));
-      const b = Math.max(a + 3, xx(at(E, r)));
+      const a = xx(num(S[r]));
+      const b = Math.max(a + 3, xx(num(E[r])));
       const isBlocked = ref.index === blocked;
       c.fillStyle = isBlocked ? '#fbe3e2' : faded ? '#f1f2f4' : '#e3f1e8';
       c.fillRect(a, y, b - a, laneH - 8);
