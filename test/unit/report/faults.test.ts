@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_FAULTS, NEMESES } from '../../../nemeses/index.ts';
 import type { FaultKind } from '../../../src/core/nemesis.ts';
+import type { Op } from '../../../src/core/op.ts';
 import { clockSeries, parseSettings } from '../../../src/report/clock.ts';
 import { faultKindsOf } from '../../../src/report/fault-kinds.ts';
 import { faultWindows } from '../../../src/report/faults.ts';
@@ -130,6 +132,85 @@ describe('fault windows, from the declared faults', () => {
       [{ nodes: ['n1'] }, 7],
       [{ nodes: ['n2'] }, 7],
     ]);
+  });
+});
+
+describe('fault windows against a brute-force oracle', () => {
+  const KINDS = kinds('partition', 'crash', 'clock');
+  const FS = [
+    'start-partition',
+    'stop-partition',
+    'crash',
+    'restart-node',
+    'set-clock',
+    'reset-clock',
+    'noop',
+  ];
+  /** Random nemesis op pairs (sequential, as the nemesis thread runs them), with gaps of 1-5 ms. */
+  const histories = fc
+    .array(
+      fc.record({
+        f: fc.constantFrom(...FS),
+        type: fc.constantFrom('ok' as const, 'fail' as const, 'info' as const),
+        gap: fc.integer({ min: 1, max: 5 }),
+        took: fc.integer({ min: 0, max: 5 }),
+        done: fc.boolean(),
+      }),
+      { maxLength: 12 },
+    )
+    .map((steps) => {
+      const h: Op[] = [];
+      let t = 0;
+      steps.forEach((st, k) => {
+        t += st.gap * 1e6;
+        h.push({ index: h.length, time: t, type: 'invoke', process: 'nemesis', f: st.f, value: null });
+        // Only the last op may be left without a completion (the history ended).
+        if (!st.done && k === steps.length - 1) return;
+        t += st.took * 1e6;
+        h.push({ index: h.length, time: t, type: st.type, process: 'nemesis', f: st.f, value: null });
+      });
+      return h;
+    });
+
+  /**
+   * Is family `fam` possibly in effect at `t`: some start of it that did not fail was invoked at or before
+   * `t`, and no stop of it invoked after that start completed before `t` (an unfinished op runs to the end).
+   */
+  function covered(h: readonly Op[], fam: string, t: number): boolean {
+    const k = KINDS.find((x) => x.family === fam)!;
+    const end = Math.max(0, ...h.map((o) => o.time));
+    const pairs = h.flatMap((o, i) => {
+      if (o.type !== 'invoke') return [];
+      const done = h[i + 1]?.type !== 'invoke' ? h[i + 1] : undefined;
+      return [{ f: o.f, at: o.time, doneAt: done?.time ?? end, failed: done?.type === 'fail' }];
+    });
+    return pairs.some(
+      (s) =>
+        k.start.includes(s.f) &&
+        !s.failed &&
+        s.at <= t &&
+        !pairs.some((x) => k.stop.includes(x.f) && x.at > s.at && x.doneAt < t),
+    );
+  }
+
+  it('a family is drawn as in effect at exactly the instants the oracle says (property)', () => {
+    fc.assert(
+      fc.property(histories, (h) => {
+        const { windows, events } = faultWindows(h, KINDS);
+        // Every op time and the instants between them, up to the end of the history.
+        const end = Math.max(0, ...h.map((o) => o.time));
+        const times = h.flatMap((o) => [o.time, o.time + 0.5e6]).filter((t) => t <= end);
+        for (const fam of ['partition', 'crash', 'clock'])
+          for (const t of times) {
+            const drawn = windows.some((w) => w.key === fam && w.start <= t && t <= w.end);
+            if (drawn !== covered(h, fam, t)) return false;
+          }
+        // Events: exactly the undeclared ops that did not fail.
+        const noops = h.filter((o, i) => o.type === 'invoke' && o.f === 'noop' && h[i + 1]?.type !== 'fail');
+        return events.map((e) => e.index).join() === noops.map((o) => o.index).join();
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
