@@ -1,4 +1,5 @@
 /** The data embedded in report.html: compact columns for the ops, precomputed series, verdicts. */
+import type { FaultKind } from '../core/nemesis.ts';
 import { type ClockSeries, clockSeries } from './clock.ts';
 import type { LoadedRun, RunFile } from './load.ts';
 import { rowEnd } from './rows.ts';
@@ -69,8 +70,8 @@ export interface ReportData {
     endIndex: number | null;
   }[];
   events: { family: string | null; f: string; label: string; t: number; index: number }[];
-  /** The declared fault families and how to draw them (colour `#rrggbb`), from test.json `faults`. */
-  kinds: { family: string; color: string }[];
+  /** The declared faults (test.json `faults`): each family's fs, what its values mean, its colour `#rrggbb`. */
+  kinds: Pick<FaultKind, 'family' | 'start' | 'stop' | 'events' | 'value' | 'valueDoc' | 'color'>[];
   /** The perf series; scatter points as delta-encoded row positions (times come from the op columns). */
   perf: Omit<PerfSeries, 'scatter'> & { scatter: { f: string; outcome: string; rows: number[] }[] };
   clock: ClockSeries | null;
@@ -261,7 +262,15 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
       t: e.time / 1e9,
       index: e.index,
     })),
-    kinds: run.faults.map((k) => ({ family: k.family, color: k.color })),
+    kinds: run.faults.map((k) => ({
+      family: k.family,
+      start: k.start,
+      stop: k.stop,
+      events: k.events,
+      value: k.value,
+      valueDoc: k.valueDoc,
+      color: k.color,
+    })),
     perf: embedPerf(perfSeries(s.rows)),
     clock: clockSeries(run.history, run.faults) ?? null,
     files: run.files,

@@ -33,6 +33,17 @@
   const hexRgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   // Colours come with the nemesis's declared faults (test.json `faults`); undeclared families are grey.
   const FAULT_RGB = new Map(data.kinds.map((k) => [k.family, hexRgb(k.color)]));
+  /** @typedef {{ kind: ReportData['kinds'][number], role: 'start' | 'stop' | 'event' }} FaultRole */
+  /** A nemesis `f` → its declared kind and role (start, stop, event). @type {Map<string, FaultRole>} */
+  const FAULT_ROLE = new Map();
+  // The first declaration of an f wins, as in faultRoles (src/core/nemesis.ts).
+  for (const kind of data.kinds)
+    for (const [role, fs] of /** @type {const} */ ([
+      ['start', kind.start],
+      ['stop', kind.stop],
+      ['event', kind.events],
+    ]))
+      for (const f of fs) if (!FAULT_ROLE.has(f)) FAULT_ROLE.set(f, { kind, role });
   /** @param {string} family */
   const faultRgb = (family) => FAULT_RGB.get(family) || [120, 120, 120];
   /** @param {number[]} c @param {number} a */
@@ -97,6 +108,18 @@
   const fmtS = (s) => (Math.abs(s) >= 100 ? s.toFixed(0) : Math.abs(s) >= 10 ? s.toFixed(1) : s.toFixed(2));
   /** A clock offset in seconds, signed, with its unit: '-58 s', '+0.25 s', '0 s'. @param {number} s */
   const fmtOffsetS = (s) => (s === 0 ? '0 s' : `${s > 0 ? '+' : '-'}${+Math.abs(s).toFixed(3)} s`);
+  /** 'n1 -58 s, n2 strobe 0 s ↔ -58 s': a clock op's settings (seconds) in words. @param {Record<string, unknown>} v */
+  const clockText = (v) =>
+    Object.entries(v)
+      .map(([node, s]) => {
+        if (typeof s === 'number') return `${node} ${fmtOffsetS(s)}`;
+        const strobe =
+          s && typeof s === 'object' ? /** @type {{ strobe?: unknown }} */ (s).strobe : undefined;
+        return Array.isArray(strobe)
+          ? `${node} strobe ${fmtOffsetS(Number(strobe[0]))} ↔ ${fmtOffsetS(Number(strobe[1]))}`
+          : `${node} ${json(s)}`;
+      })
+      .join(', ');
   /** @param {number} ms */
   const fmtMs = (ms) =>
     ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`;
@@ -171,6 +194,14 @@
     );
     lines.push(`value: ${short(json(O.v[r]), 400)}`);
     if (O.r[r] !== 0) lines.push(`result: ${short(json(O.r[r]), 400)}`);
+    const fault = num(O.l[r]) < 0 ? FAULT_ROLE.get(O.fs[num(O.f[r])] ?? '') : undefined;
+    if (fault) {
+      lines.push(`fault: ${fault.kind.family} ${fault.role}`);
+      // Clock offsets with their unit: the completion's settings (absolute), else the invocation's.
+      const settings = O.r[r] !== 0 ? O.r[r] : O.v[r];
+      if (fault.kind.value.kind === 'clock-offsets' && settings && typeof settings === 'object')
+        lines.push(`offsets: ${clockText(/** @type {Record<string, unknown>} */ (settings))}`);
+    }
     if (O.e[r]) lines.push(`error: ${O.errs[num(O.e[r])]}`);
     if (O.n[r]) lines.push(`node: ${O.nodes[num(O.n[r])]}`);
     lines.push(

@@ -203,6 +203,12 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
       values.join(' | '),
     ).not.toEqual([]);
     expect(values.join(' ')).not.toMatch(/ms/);
+    // The op's detail (the timeline's tooltip text) names the fault and its offsets in seconds.
+    const op = small.run.history.find((o) => o.type === 'invoke' && o.time === w.start)!;
+    await page.evaluate(`window.__faultline.timeline.focusOp(${op.index})`);
+    const detail = (await page.textContent('pre.detail')) ?? '';
+    expect(detail).toContain(`fault: clock start`);
+    expect(detail).toMatch(/offsets: n\d (strobe 0 s ↔ )?-58 s/);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
