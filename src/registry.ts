@@ -39,6 +39,7 @@ export {
   linearizable,
 } from '../checkers/linearizable/index.ts';
 export { BUILTIN_FAULTS, NEMESES } from '../nemeses/index.ts';
+export { findWorkload } from '../workloads/index.ts';
 
 /**
  * The faults a run's nemesis performs: its own declarations, the built-in families' for a package that
@@ -47,7 +48,6 @@ export { BUILTIN_FAULTS, NEMESES } from '../nemeses/index.ts';
 export function faultsOf(nemesis: NemesisPackage | undefined): FaultKind[] {
   return nemesis ? (nemesis.faults ?? [...BUILTIN_FAULTS]) : [];
 }
-export { findWorkload } from '../workloads/index.ts';
 
 /** The checkers every run (and every `analyze`) gets in addition to the workload's. */
 export function runCheckers(workload: Pick<Workload, 'checkers'>): Checker {
