@@ -8,6 +8,7 @@ import { nodeHelpers, SKEWTIME_SO } from '../src/cluster/node-helpers/index.ts';
 import type { Invocation } from '../src/core/generator.ts';
 import type {
   Completion,
+  FaultKind,
   Nemesis,
   NemesisDescriptor,
   NemesisOptions,
@@ -46,6 +47,20 @@ export function fileText(s: Setting): string {
     ? `${s}\n`
     : `strobe ${s.strobe[0]} ${s.strobe[1]} ${s.periodMs} ${s.durationS * 1000}\n`;
 }
+
+/** The clock family's faults: a set, bump or strobe opens a window, a reset closes it. */
+export const clockFaults: FaultKind[] = [
+  {
+    family: 'clock',
+    start: ['set-clock', 'bump-clock', 'strobe-clock'],
+    stop: ['reset-clock'],
+    events: [],
+    value: { kind: 'clock-offsets', unit: 's' },
+    valueDoc:
+      'node → offset in seconds (set: absolute, bump: delta; completions carry the absolute setting), or a strobe {strobe: [a, b] seconds, periodMs, durationS}; reset-clock sets every node back to 0',
+    color: '#2980b9',
+  },
+];
 
 const hook: DaemonEnvHook = () => ({ ...CLOCK_ENV });
 let hookUsers = 0;
@@ -187,11 +202,18 @@ export const clockDescriptor: NemesisDescriptor = {
   name: 'clock',
   description:
     'wall-clock offsets per node (set, bump, strobe, reset) through an LD_PRELOAD shim; the host clock is never touched',
+  faults: clockFaults,
   create(opts): NemesisPackage {
     // Registered now, before the system's setup starts its daemons: they must start with the shim.
     hookUsers++;
     addDaemonEnvHook(hook);
-    return familyPackage(clockNemesis(opts), clockCycle(opts), opts, [{ f: 'reset-clock', value: null }]);
+    return familyPackage(
+      clockNemesis(opts),
+      clockCycle(opts),
+      opts,
+      [{ f: 'reset-clock', value: null }],
+      clockFaults,
+    );
   },
   async preflight() {
     if (process.arch !== 'x64')

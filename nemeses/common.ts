@@ -1,7 +1,14 @@
 /** What every fault family shares: option parsing, planning its schedule, reaching nodes, probing, errors. */
 
 import type { Invocation } from '../src/core/generator.ts';
-import type { Completion, Nemesis, NemesisOptions, NemesisPackage, RunContext } from '../src/core/index.ts';
+import type {
+  Completion,
+  FaultKind,
+  Nemesis,
+  NemesisOptions,
+  NemesisPackage,
+  RunContext,
+} from '../src/core/index.ts';
 import { HEAL_FAILED, NOT_IN_EFFECT } from '../src/core/nemesis.ts';
 import type { Remote } from '../src/core/remote.ts';
 import { Rng } from '../src/core/rng.ts';
@@ -54,12 +61,13 @@ export function familySeed(seed: number, name: string): number {
   return h;
 }
 
-/** Plans the family's faults from the seed and wraps nemesis + schedule + healing ops into a package. */
+/** Plans the family's faults from the seed and wraps nemesis + schedule + healing ops + its declared faults into a package. */
 export function familyPackage(
   nemesis: Nemesis,
   cycle: FaultCycle,
   opts: NemesisOptions,
   heal: readonly { f: string; value: unknown }[],
+  faults: readonly FaultKind[],
 ): NemesisPackage {
   const schedule = planSchedule([cycle], {
     seed: familySeed(opts.seed ?? 0, cycle.name),
@@ -71,6 +79,7 @@ export function familyPackage(
     generator: scheduleGenerator(schedule),
     finalGenerator: sequenceGenerator(heal),
     schedule,
+    faults: [...faults],
   };
 }
 

@@ -43,10 +43,13 @@ export function composePackages(packages: readonly NemesisPackage[]): NemesisPac
   };
   const finals = packages.map((p) => p.finalGenerator).filter((g): g is Generator => g !== undefined);
   const planned = packages.every((p) => p.schedule);
+  // Declarations concatenate; one package without any leaves the whole to the readers' fallback.
+  const declared = packages.every((p) => p.faults);
   return {
     nemesis,
     generator: any(packages.map((p) => p.generator)),
     ...(finals.length ? { finalGenerator: seq(...finals) } : {}),
     ...(planned ? { schedule: packages.flatMap((p) => p.schedule ?? []).sort((a, b) => a.at - b.at) } : {}),
+    ...(declared ? { faults: packages.flatMap((p) => p.faults ?? []) } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { UserError } from '../src/core/errors.ts';
-import type { NemesisDescriptor } from '../src/core/index.ts';
+import type { FaultKind, NemesisDescriptor } from '../src/core/index.ts';
 import { clockDescriptor } from './clock.ts';
 import { packetDescriptor } from './packet.ts';
 import { partitionDescriptor } from './partition.ts';
@@ -16,6 +16,13 @@ export const NEMESES: Record<string, NemesisDescriptor> = {
   pause: pauseDescriptor,
   crash: crashDescriptor,
 };
+
+/**
+ * Every built-in family's declared faults, in one list: the fallback for histories that carry no
+ * declarations of their own (foreign histories given to analyze, run folders from before test.json had
+ * `faults`, hand-written packages without `faults`). Derived here and nowhere else.
+ */
+export const BUILTIN_FAULTS: readonly FaultKind[] = Object.values(NEMESES).flatMap((d) => d.faults);
 
 /**
  * The order in which families should be composed: their final (healing) ops run in this order, so

@@ -14,6 +14,7 @@ import { DELAY_BIN, nodeHelpers } from '../src/cluster/node-helpers/index.ts';
 import type { Invocation } from '../src/core/generator.ts';
 import type {
   Completion,
+  FaultKind,
   Nemesis,
   NemesisDescriptor,
   NemesisOptions,
@@ -55,6 +56,20 @@ export interface PacketValue {
   reorder?: number;
   corrupt?: number;
 }
+
+/** The packet family's faults: start-packet opens a window (replacing any earlier one), stop-packet heals. */
+export const packetFaults: FaultKind[] = [
+  {
+    family: 'packet',
+    start: ['start-packet'],
+    stop: ['stop-packet'],
+    events: [],
+    value: { kind: 'packet' },
+    valueDoc:
+      '{nodes, peers?, loss? (probability 0..1), delayMs? (ms), rate? (tc rate, e.g. 1mbit), duplicate?, reorder?, corrupt? (probabilities 0..1)}',
+    color: '#16a085',
+  },
+];
 
 const LOSS_IN = 'FAULTLINE-LOSS-IN';
 const LOSS_OUT = 'FAULTLINE-LOSS-OUT';
@@ -283,8 +298,15 @@ export const packetDescriptor: NemesisDescriptor = {
   name: 'packet',
   description:
     'packet loss (iptables statistic), bandwidth (tc htb), delay (NFQUEUE delayer); duplicate/reorder/corrupt where netem exists',
+  faults: packetFaults,
   create(opts): NemesisPackage {
-    return familyPackage(packetNemesis(opts), packetCycle(opts), opts, [{ f: 'stop-packet', value: null }]);
+    return familyPackage(
+      packetNemesis(opts),
+      packetCycle(opts),
+      opts,
+      [{ f: 'stop-packet', value: null }],
+      packetFaults,
+    );
   },
   async preflight(test) {
     const kinds = optList(test.options, 'packetKinds', ['loss', 'delay', 'bandwidth']);

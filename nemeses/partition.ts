@@ -6,6 +6,7 @@
 import { hostExec } from '../src/cluster/docker/host-exec.ts';
 import type { Invocation } from '../src/core/generator.ts';
 import type {
+  FaultKind,
   Nemesis,
   NemesisDescriptor,
   NemesisOptions,
@@ -44,6 +45,20 @@ export interface PartitionValue {
   topology: Topology | 'grudge';
   grudge?: Grudge;
 }
+
+/** The partition family's faults: start-partition opens a window, stop-partition heals it. */
+export const partitionFaults: FaultKind[] = [
+  {
+    family: 'partition',
+    start: ['start-partition'],
+    stop: ['stop-partition'],
+    events: [],
+    value: { kind: 'grudge' },
+    valueDoc:
+      '{topology, grudge}: the grudge maps each node to the nodes whose traffic it drops (filled in at fault time for topology primaries)',
+    color: '#6c5ce7',
+  },
+];
 
 /** `partitionGrudge`: an explicit grudge, JSON text or an object ({"n1":["n2","n3"]}). */
 export function explicitGrudge(
@@ -240,9 +255,14 @@ export const partitionDescriptor: NemesisDescriptor = {
   name: 'partition',
   description:
     'network partitions (grudges from topologies: one, majority, majorities-ring, bridge, primaries, …) with iptables',
+  faults: partitionFaults,
   create(opts): NemesisPackage {
-    return familyPackage(partitionNemesis(opts), partitionCycle(opts), opts, [
-      { f: 'stop-partition', value: null },
-    ]);
+    return familyPackage(
+      partitionNemesis(opts),
+      partitionCycle(opts),
+      opts,
+      [{ f: 'stop-partition', value: null }],
+      partitionFaults,
+    );
   },
 };

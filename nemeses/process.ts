@@ -8,6 +8,7 @@ import { daemonPids, processState, signalDaemon } from '../src/cluster/daemon.ts
 import type { Invocation } from '../src/core/generator.ts';
 import type {
   Completion,
+  FaultKind,
   Nemesis,
   NemesisDescriptor,
   NemesisOptions,
@@ -38,6 +39,28 @@ const FAMILIES: Record<Family['name'], Family> = {
   pause: { name: 'pause', start: 'pause', stop: 'resume', defaults: ['one', 'minority', 'majority', 'all'] },
   crash: { name: 'crash', start: 'crash', stop: 'restart-node', defaults: ['one', 'minority'] },
 };
+/** What each family's target nodes are while the fault lasts, and the colour it is drawn in. */
+const LOOK = {
+  kill: { nodeState: 'killed', color: '#d64541' },
+  pause: { nodeState: 'paused', color: '#e67e22' },
+  crash: { nodeState: 'crashed', color: '#8e44ad' },
+} as const;
+
+/** A process family's faults: its start op opens a window on the target nodes, its stop op heals them. */
+export function processFaults(fam: Family): FaultKind[] {
+  const { nodeState, color } = LOOK[fam.name];
+  return [
+    {
+      family: fam.name,
+      start: [fam.start],
+      stop: [fam.stop],
+      events: [],
+      value: { kind: 'nodes', nodeState },
+      valueDoc: `{nodes: [...]} or {targets: 'primaries'} (the completion names the nodes); ${fam.stop} takes 'all' (every node the family ${nodeState}) or {nodes}`,
+      color,
+    },
+  ];
+}
 
 export function targetSpecs(opts: NemesisOptions, key: string, dflt: string[]): TargetSpec[] {
   return optList(opts.options, key, dflt).map(parseTargetSpec);
@@ -230,13 +253,19 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
 }
 
 function descriptor(fam: Family, description: string): NemesisDescriptor {
+  const faults = processFaults(fam);
   return {
     name: fam.name,
     description,
+    faults,
     create(opts): NemesisPackage {
-      return familyPackage(processNemesis(fam, opts), processCycle(fam, opts), opts, [
-        { f: fam.stop, value: 'all' },
-      ]);
+      return familyPackage(
+        processNemesis(fam, opts),
+        processCycle(fam, opts),
+        opts,
+        [{ f: fam.stop, value: 'all' }],
+        faults,
+      );
     },
   };
 }

@@ -8,7 +8,7 @@ import { compose } from '../checkers/compose.ts';
 import { exceptions } from '../checkers/exceptions.ts';
 import { stats } from '../checkers/stats.ts';
 import { composePackages } from '../nemeses/compose.ts';
-import { findNemeses, inHealOrder } from '../nemeses/index.ts';
+import { BUILTIN_FAULTS, findNemeses, inHealOrder } from '../nemeses/index.ts';
 import { scheduleGenerator } from '../nemeses/schedule.ts';
 import { findSystem, resolveMode } from '../systems/index.ts';
 import { findWorkload } from '../workloads/index.ts';
@@ -23,6 +23,7 @@ import {
 import { UserError } from './core/errors.ts';
 import type {
   Checker,
+  FaultKind,
   NemesisDescriptor,
   NemesisPackage,
   ScheduledOp,
@@ -40,9 +41,17 @@ export {
   linearizable,
   modelNames,
 } from '../checkers/linearizable/index.ts';
-export { NEMESES } from '../nemeses/index.ts';
+export { BUILTIN_FAULTS, NEMESES } from '../nemeses/index.ts';
 export { findOpWorkloadCannotCheck } from '../workloads/accepts.ts';
 export { findWorkload } from '../workloads/index.ts';
+
+/**
+ * The faults a run's nemesis performs: its own declarations, the built-in families' for a package that
+ * declares none, nothing without a nemesis. Written to test.json (`faults`) and given to the dashboard.
+ */
+export function faultsOf(nemesis: NemesisPackage | undefined): FaultKind[] {
+  return nemesis ? (nemesis.faults ?? [...BUILTIN_FAULTS]) : [];
+}
 
 /** The checkers every run (and every `analyze`) gets in addition to the workload's. */
 export function runCheckers(workload: Pick<Workload, 'checkers'>): Checker {

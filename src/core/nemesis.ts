@@ -1,4 +1,5 @@
 /** Nemeses: the fault injectors, their schedules and their descriptors (the --nemesis families). */
+import { z } from 'zod';
 import type { RunContext } from './context.ts';
 import type { Generator, Invocation } from './generator.ts';
 import type { Completion } from './op.ts';
@@ -22,6 +23,12 @@ export interface NemesisPackage {
   finalGenerator?: Generator;
   /** The planned fault schedule behind `generator`, when planned up front (stored for --replay). */
   schedule?: ScheduledOp[];
+  /**
+   * The faults this package performs, as data (stored in test.json as `faults`; the report and the
+   * dashboard read it). Optional for hand-written packages: without it they fall back to the built-in
+   * families' declarations, and any other `f` is drawn as a one-off event.
+   */
+  faults?: FaultKind[];
 }
 
 /** One planned nemesis op of a fault schedule (nemesis-schedule.json, replayed by --replay). */
@@ -52,6 +59,8 @@ export interface NemesisDescriptor {
   name: string;
   description: string;
   create(opts: NemesisOptions): NemesisPackage;
+  /** The faults its packages perform (the same as `create(…).faults`, known without creating one). */
+  faults: FaultKind[];
   /** Refuses up front what the platform cannot do (reason + fix), before anything is provisioned. */
   preflight?(test: RunContext): Promise<string | undefined>;
 }
@@ -67,3 +76,83 @@ export const HEAL_FAILED = 'heal failed';
 /** Does this completion say a fault or heal went wrong (for the run's verdict)? */
 export const isFaultFailure = (error: string | undefined): boolean =>
   error !== undefined && (error.startsWith(NOT_IN_EFFECT) || error.startsWith(HEAL_FAILED));
+
+/**
+ * What a fault op's value means, so that the report and the dashboard can read it without knowing `f`s:
+ * - `nodes`: target nodes, `{nodes: string[]}`, or `{targets: 'primaries'}` resolved at fault time (the
+ *   completion then names the nodes), or `'all'` on a stop (every node the family faulted). During the
+ *   fault the nodes are in `nodeState`.
+ * - `grudge`: `{topology, grudge}`, the grudge mapping each node to the nodes whose traffic it drops.
+ * - `clock-offsets`: node → clock offset in `unit` (seconds), or a strobe `{strobe: [a, b], periodMs,
+ *   durationS}` flipping between offsets a and b (same unit). Completions carry each node's absolute
+ *   setting (a bump's invocation carries deltas); a stop's completion sets every node back to 0.
+ * - `packet`: `{nodes, peers?, loss? (probability 0..1), delayMs?, rate? (tc rate, e.g. 1mbit),
+ *   duplicate?, reorder?, corrupt? (probabilities 0..1)}`.
+ * - `none`: no value (null), or one the readers need not understand.
+ */
+export type FaultValue =
+  | { kind: 'nodes'; nodeState: 'killed' | 'paused' | 'crashed' }
+  | { kind: 'grudge' }
+  | { kind: 'clock-offsets'; unit: 's' }
+  | { kind: 'packet' }
+  | { kind: 'none' };
+
+/**
+ * One kind of fault a nemesis package performs, as data: modelled on the `:perf` sets of Jepsen's nemesis
+ * packages (jepsen/nemesis/combined.clj: `{:name "kill" :start #{:kill} :stop #{:start} :color …}`).
+ * A `start` op (unless it failed) opens a fault window of `family`; a `stop` op closes every open window
+ * of that family; an `events` op is a one-off fault, drawn as a marker (Jepsen's `:fs`). The `f`s of all
+ * kinds in one package are distinct.
+ */
+export interface FaultKind {
+  /** The fault family (partition, packet, clock, kill, pause, crash): the window's name and legend. */
+  family: string;
+  /** `f`s that start a fault window. */
+  start: string[];
+  /** `f`s that end every open window of the family (heals). */
+  stop: string[];
+  /** `f`s that are one-off events (no window). */
+  events: string[];
+  /** What the start (and event) ops' values mean, and their unit. */
+  value: FaultValue;
+  /** The value in words, with its units, for people reading test.json. */
+  valueDoc: string;
+  /** How to draw it: a CSS colour `#rrggbb` for its windows and markers. */
+  color: string;
+}
+
+/** The zod schema of a FaultKind: test.json is read back through it (a hand-made or damaged one may lie). */
+export const faultKindSchema: z.ZodType<FaultKind> = z.object({
+  family: z.string().min(1),
+  start: z.array(z.string()),
+  stop: z.array(z.string()),
+  events: z.array(z.string()),
+  value: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('nodes'), nodeState: z.enum(['killed', 'paused', 'crashed']) }),
+    z.object({ kind: z.literal('grudge') }),
+    z.object({ kind: z.literal('clock-offsets'), unit: z.literal('s') }),
+    z.object({ kind: z.literal('packet') }),
+    z.object({ kind: z.literal('none') }),
+  ]),
+  valueDoc: z.string(),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+});
+
+/** The role an `f` plays in a package's declared faults. */
+export interface FaultRole {
+  kind: FaultKind;
+  role: 'start' | 'stop' | 'event';
+}
+
+/**
+ * `f` → its kind and role, over a list of declarations. When two kinds claim the same `f` the first wins
+ * (a composed package never has two: compose refuses it). Pure.
+ */
+export function faultRoles(kinds: readonly FaultKind[]): Map<string, FaultRole> {
+  const out = new Map<string, FaultRole>();
+  for (const kind of kinds)
+    for (const role of ['start', 'stop', 'event'] as const)
+      for (const f of role === 'event' ? kind.events : kind[role])
+        if (!out.has(f)) out.set(f, { kind, role });
+  return out;
+}

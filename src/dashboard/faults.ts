@@ -1,11 +1,15 @@
 /**
  * How nemesis ops change the dashboard's picture of faults and nodes. Nemesis ops are rare, so this may
- * walk the node list. The vocabulary is faultline's (nemeses/), which follows Jepsen's: `start-X`/`stop-X`
- * for a fault family X (a partition's value carries `{topology, grudge}`, a grudge mapping each node to
- * the nodes it drops), `kill`/`start`, `pause`/`resume` and `crash`/`restart-node` with target nodes, and
- * clock ops whose completions carry each node's absolute offset in seconds (or a strobe). A value names
- * its targets as a node, a list of nodes, `'all'`, `{nodes | targets: …}`, or an object keyed by node.
+ * walk the node list. What an op does is read from the nemesis's declared faults (FaultKind, see
+ * src/core/nemesis.ts), never guessed from its `f`: a declared start or stop of a family, and what the
+ * family's values mean. `nodes` families put their target nodes in a state (killed, paused, crashed)
+ * until their stop heals them; `grudge` values are `{topology, grudge}`, a grudge mapping each node to
+ * the nodes it drops; `clock-offsets` completions carry each node's absolute offset in seconds (or a
+ * strobe); other families are shown with their targets and settings. A value names its targets as a
+ * node, a list of nodes, `'all'`, `{nodes | targets: …}`, or an object keyed by node. Undeclared `f`s
+ * change nothing here (the dashboard shows the last nemesis op as it is).
  */
+import type { FaultKind, FaultRole } from '../core/nemesis.ts';
 
 export type NodeStatus = 'up' | 'killed' | 'paused' | 'crashed';
 
@@ -38,69 +42,50 @@ export interface FaultState {
   readonly nodes: string[];
   readonly faults: Map<string, FaultRecord>;
   readonly nodeState: Map<string, NodeRecord>;
+  /** The nemesis's declared faults by `f` (faultRoles of test.json's `faults`). */
+  readonly faultRoles: ReadonlyMap<string, FaultRole>;
 }
 
-/** Process fault families: the ops that fault a node, the ops that heal it, and the state in between. */
-const PROCESS: { family: string; status: NodeStatus; fault: string[]; heal: string[] }[] = [
-  {
-    family: 'kill',
-    status: 'killed',
-    fault: ['kill', 'kill-node', 'start-kill'],
-    heal: ['start', 'start-node', 'restart', 'stop-kill'],
-  },
-  {
-    family: 'pause',
-    status: 'paused',
-    fault: ['pause', 'pause-node', 'start-pause'],
-    heal: ['resume', 'resume-node', 'stop-pause'],
-  },
-  {
-    family: 'crash',
-    status: 'crashed',
-    fault: ['crash', 'crash-node', 'start-crash'],
-    heal: ['restart-node', 'stop-crash'],
-  },
-];
-
+/** Applies one nemesis completion (`ok` or `info`; a `fail` changed nothing) to the picture. */
 export function applyNemesis(s: FaultState, f: string, value: unknown, at: number, error?: string): void {
-  for (const p of PROCESS) {
-    if (p.fault.includes(f)) {
-      setStatus(s, p, targetsOf(value, s.nodes), p.status, at, f, error);
-      return;
+  const r = s.faultRoles.get(f);
+  if (!r) return;
+  const { kind, role } = r;
+  const family = kind.family;
+  const v = kind.value;
+  if (v.kind === 'nodes') {
+    if (role === 'start')
+      setStatus(s, family, v.nodeState, targetsOf(value, s.nodes), v.nodeState, at, f, error);
+    else if (role === 'stop') {
+      // A heal touches only nodes this family faulted ('all' means all of those), and not the ones its
+      // error names ("n4: …"): those are still down.
+      const healed = inState(s, targetsOf(value, s.nodes), v.nodeState).filter(
+        (n) => !error?.includes(`${n}:`),
+      );
+      setStatus(s, family, v.nodeState, healed, 'up', at, f, error);
     }
-    // A heal touches only nodes this family faulted ('all' means all of those), and not the ones its
-    // error names ("n4: …"): those are still down.
-    if (p.heal.includes(f)) {
-      const healed = inState(s, targetsOf(value, s.nodes), p.status).filter((n) => !error?.includes(`${n}:`));
-      setStatus(s, p, healed, 'up', at, f, error);
-      return;
-    }
-  }
-  const stop = /^stop-(.+)$/.exec(f);
-  if (stop && error && s.faults.has(stop[1]!)) {
-    // A heal that reports an error may have left the fault in place: keep showing it, marked.
-    s.faults.get(stop[1]!)!.unverified = error;
     return;
   }
-  if (f === 'start-partition') startPartition(s, value, at, f, error);
-  else if (f === 'stop-partition') stopPartition(s);
-  else if (f.includes('clock') || f === 'check-offsets') clockOp(s, f, value, at, error);
-  else {
-    const m = /^(start|stop)-(.+)$/.exec(f);
-    if (!m) return;
-    const family = m[2]!;
-    if (m[1] === 'stop') s.faults.delete(family);
-    else {
-      const targets = targetsOf(value, s.nodes);
-      s.faults.set(family, {
-        family,
-        f,
-        targets,
-        detail: describe(targets, value),
-        since: at,
-        ...unverified(error),
-      });
-    }
+  if (role === 'stop' && error && s.faults.has(family)) {
+    // A heal that reports an error may have left the fault in place: keep showing it, marked.
+    s.faults.get(family)!.unverified = error;
+    return;
+  }
+  if (v.kind === 'clock-offsets') clockOp(s, kind, role, f, value, at, error);
+  else if (v.kind === 'grudge') {
+    if (role === 'start') startPartition(s, family, value, at, f, error);
+    else if (role === 'stop') stopPartition(s, family);
+  } else if (role === 'stop') s.faults.delete(family);
+  else if (role === 'start') {
+    const targets = targetsOf(value, s.nodes);
+    s.faults.set(family, {
+      family,
+      f,
+      targets,
+      detail: describe(targets, value),
+      since: at,
+      ...unverified(error),
+    });
   }
 }
 
@@ -117,7 +102,8 @@ function node(s: FaultState, name: string): NodeRecord {
 
 function setStatus(
   s: FaultState,
-  p: (typeof PROCESS)[number],
+  family: string,
+  faultStatus: NodeStatus,
   targets: string[],
   status: NodeStatus,
   at: number,
@@ -132,15 +118,15 @@ function setStatus(
     }
   }
   // The family's fault is exactly the nodes still in its state.
-  const hit = [...s.nodeState].filter(([, n]) => n.status === p.status);
-  const prev = s.faults.get(p.family);
+  const hit = [...s.nodeState].filter(([, n]) => n.status === faultStatus);
+  const prev = s.faults.get(family);
   if (hit.length === 0) {
-    s.faults.delete(p.family);
+    s.faults.delete(family);
     return;
   }
   const names = hit.map(([name]) => name);
-  s.faults.set(p.family, {
-    family: p.family,
+  s.faults.set(family, {
+    family,
     f: prev?.f ?? f,
     targets: names,
     detail: names.join(' '),
@@ -155,7 +141,14 @@ function inState(s: FaultState, targets: string[], status: NodeStatus): string[]
   return candidates.filter((t) => s.nodeState.get(t)?.status === status);
 }
 
-function startPartition(s: FaultState, value: unknown, at: number, f: string, error?: string): void {
+function startPartition(
+  s: FaultState,
+  family: string,
+  value: unknown,
+  at: number,
+  f: string,
+  error?: string,
+): void {
   const grudge = findGrudge(value, s.nodes);
   const topology = isObj(value) && typeof value.topology === 'string' ? value.topology : '';
   clearPartition(s);
@@ -184,12 +177,12 @@ function startPartition(s: FaultState, value: unknown, at: number, f: string, er
     }
   }
   if (topology) detail = detail ? `${topology}: ${detail}` : topology;
-  s.faults.set('partition', { family: 'partition', f, targets, detail, since: at, ...unverified(error) });
+  s.faults.set(family, { family, f, targets, detail, since: at, ...unverified(error) });
 }
 
-function stopPartition(s: FaultState): void {
+function stopPartition(s: FaultState, family: string): void {
   clearPartition(s);
-  s.faults.delete('partition');
+  s.faults.delete(family);
 }
 
 function clearPartition(s: FaultState): void {
@@ -231,14 +224,20 @@ function components(s: FaultState): string[][] {
 
 /**
  * Clock completions carry each node's absolute setting in seconds (a number, or `{strobe: [a, b]}`);
- * `reset-clock` without one sets zeros. An `offsets` map (Jepsen's clock-offsets) counts as absolute too.
+ * a stop without one sets every node back to 0.
  */
-function clockOp(s: FaultState, f: string, value: unknown, at: number, error?: string): void {
-  const abs = isObj(value)
-    ? (value.offsets ?? value.clockOffsets ?? value['clock-offsets'] ?? value)
-    : undefined;
-  if (isObj(abs)) {
-    for (const [name, v] of Object.entries(abs)) {
+function clockOp(
+  s: FaultState,
+  kind: FaultKind,
+  role: FaultRole['role'],
+  f: string,
+  value: unknown,
+  at: number,
+  error?: string,
+): void {
+  const family = kind.family;
+  if (isObj(value)) {
+    for (const [name, v] of Object.entries(value)) {
       if (!s.nodeState.has(name)) continue;
       if (typeof v === 'number') setClock(node(s, name), v * 1000);
       else if (isObj(v) && Array.isArray(v.strobe)) {
@@ -246,23 +245,23 @@ function clockOp(s: FaultState, f: string, value: unknown, at: number, error?: s
         setClock(node(s, name), (Math.abs(a) >= Math.abs(b) ? a : b) * 1000, true);
       }
     }
-  } else if (f === 'reset-clock') {
+  } else if (role === 'stop') {
     const targets = targetsOf(value, s.nodes);
     for (const name of targets.length ? targets : [...s.nodeState.keys()]) setClock(node(s, name), 0);
   }
   const skewed = [...s.nodeState].filter(([, n]) => n.clockOffsetMs !== 0 || n.clockStrobe);
   if (skewed.length === 0) {
-    s.faults.delete('clock');
+    s.faults.delete(family);
     return;
   }
-  s.faults.set('clock', {
-    family: 'clock',
+  s.faults.set(family, {
+    family,
     f,
     targets: skewed.map(([name]) => name),
     detail: skewed
       .map(([name, n]) => `${name} ${n.clockStrobe ? '~' : ''}${signedMs(n.clockOffsetMs)}`)
       .join(' '),
-    since: s.faults.get('clock')?.since ?? at,
+    since: s.faults.get(family)?.since ?? at,
     ...unverified(error),
   });
 }

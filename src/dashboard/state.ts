@@ -6,6 +6,7 @@
  */
 
 import type { ResolvedTest } from '../config/define.ts';
+import { type FaultKind, type FaultRole, faultRoles } from '../core/nemesis.ts';
 import type { Op } from '../core/op.ts';
 import type { Phase, RunEvent } from '../runner/events.ts';
 import { applyNemesis, type FaultRecord, type NodeRecord } from './faults.ts';
@@ -36,9 +37,12 @@ export interface Verdict {
   summary: string;
 }
 
-/** What the aggregator needs from the test. */
+/**
+ * What the aggregator needs from the test, and the nemesis's declared faults (none: no fault is modelled,
+ * the last nemesis op is still shown).
+ */
 export type StateTest = Pick<ResolvedTest, 'nodes' | 'timeLimit'> &
-  Partial<Pick<ResolvedTest, 'checkerTimeLimit'>>;
+  Partial<Pick<ResolvedTest, 'checkerTimeLimit'>> & { faults?: readonly FaultKind[] };
 
 /** Seconds of throughput kept for the sparkline. */
 export const THROUGHPUT_SECONDS = 120;
@@ -81,6 +85,8 @@ export class DashboardState {
   /** Faults in place, by family (partition, kill, pause, clock, …). */
   readonly faults = new Map<string, FaultRecord>();
   readonly nodeState = new Map<string, NodeRecord>();
+  /** The declared faults by `f`: what a nemesis op does to the picture. */
+  readonly faultRoles: ReadonlyMap<string, FaultRole>;
   /** The last nemesis op seen, whatever its f: shown for faults we do not model. */
   lastNemesis: { f: string; value: unknown; at: number; error?: string } | undefined;
   nemesisInFlight: { f: string; value: unknown; at: number } | undefined;
@@ -95,6 +101,7 @@ export class DashboardState {
     this.nodes = [...test.nodes];
     this.timeLimitNs = test.timeLimit * SEC;
     this.checkerTimeLimitNs = test.checkerTimeLimit === undefined ? undefined : test.checkerTimeLimit * SEC;
+    this.faultRoles = faultRoles(test.faults ?? []);
     for (const n of this.nodes)
       this.nodeState.set(n, { status: 'up', since: 0, drops: [], clockOffsetMs: 0 });
   }

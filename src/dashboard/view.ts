@@ -6,6 +6,7 @@ import './react-mode.ts';
 import { Box, Text, useInput } from 'ink';
 import React from 'react';
 import type { ResolvedTest } from '../config/define.ts';
+import type { FaultKind } from '../core/nemesis.ts';
 import type { Phase } from '../runner/events.ts';
 import type { NodeStatus } from './faults.ts';
 import { signedMs } from './faults.ts';
@@ -18,7 +19,10 @@ export type DashboardTest = Pick<
   ResolvedTest,
   'name' | 'system' | 'mode' | 'workload' | 'nodes' | 'seed' | 'concurrency' | 'timeLimit'
 > &
-  Partial<Pick<ResolvedTest, 'checkerTimeLimit'>>;
+  Partial<Pick<ResolvedTest, 'checkerTimeLimit'>> & {
+    /** The nemesis's declared faults (registry `faultsOf`): what the fault rows and node table show. */
+    faults?: readonly FaultKind[];
+  };
 
 export interface DashboardProps {
   test: DashboardTest;

@@ -1,6 +1,6 @@
 /** The data embedded in report.html: compact columns for the ops, precomputed series, verdicts. */
-
 import type { AnomalyCase } from '../core/checker.ts';
+import type { FaultKind } from '../core/nemesis.ts';
 import { stringifyExact, valueKey } from '../history/values.ts';
 import { anomalyGroups } from './anomalies.ts';
 import { type ClockSeries, clockSeries } from './clock.ts';
@@ -33,7 +33,7 @@ export interface OpColumns {
    * 0 when there is no completion or its value equals the invocation's; else `[value]` (compacted). The
    * array keeps a completion value of 0 apart from "same as the invocation".
    */
-  r: unknown[];
+  r: (0 | [unknown])[];
   /** Index into `errs` (0 = no error). */
   e: number[];
   /** Index into `nodes` (0 = none). */
@@ -72,13 +72,16 @@ export interface ReportData {
     f: string;
     label: string;
     value: unknown;
+    /** Seconds since the start. */
     start: number;
     end: number;
     open: boolean;
     startIndex: number;
     endIndex: number | null;
   }[];
-  events: { f: string; label: string; t: number; index: number }[];
+  events: { family: string | null; f: string; label: string; t: number; index: number }[];
+  /** The declared faults (test.json `faults`): each family's fs, what its values mean, its colour `#rrggbb`. */
+  kinds: Pick<FaultKind, 'family' | 'start' | 'stop' | 'events' | 'value' | 'valueDoc' | 'color'>[];
   /** The perf series; scatter points as delta-encoded row positions (times come from the op columns). */
   perf: Omit<PerfSeries, 'scatter'> & { scatter: { f: string; outcome: string; rows: number[] }[] };
   clock: ClockSeries | null;
@@ -297,9 +300,24 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
       startIndex: w.startIndex,
       endIndex: w.endIndex ?? null,
     })),
-    events: s.faultEvents.map((e) => ({ f: e.f, label: e.label, t: e.time / 1e9, index: e.index })),
+    events: s.faultEvents.map((e) => ({
+      family: e.family ?? null,
+      f: e.f,
+      label: e.label,
+      t: e.time / 1e9,
+      index: e.index,
+    })),
+    kinds: run.faults.map((k) => ({
+      family: k.family,
+      start: k.start,
+      stop: k.stop,
+      events: k.events,
+      value: k.value,
+      valueDoc: k.valueDoc,
+      color: k.color,
+    })),
     perf: embedPerf(perfSeries(s.rows)),
-    clock: clockSeries(run.history) ?? null,
+    clock: clockSeries(run.history, run.faults) ?? null,
     files: run.files,
     warnings: [
       ...run.warnings,

@@ -1,9 +1,13 @@
-/** Fault windows: spans of time during which a nemesis fault was in effect, from the nemesis ops. */
+/**
+ * Fault windows: spans of time during which a nemesis fault was in effect, from the nemesis ops and the
+ * nemesis's declared faults (test.json `faults`, see src/core/nemesis.ts FaultKind): no `f` is guessed.
+ */
+import { type FaultKind, faultRoles } from '../core/nemesis.ts';
 import type { Op } from '../core/op.ts';
 import { stringifyExact } from '../history/values.ts';
 
 export interface FaultWindow {
-  /** The fault family key ('partition', 'kill', 'clock', …): a stop closes every open window of its key. */
+  /** The declared fault family ('partition', 'crash', 'clock', …): a stop closes every open window of its family. */
   key: string;
   /** The op that opened it (e.g. start-partition) and its value (e.g. the grudge). */
   f: string;
@@ -19,46 +23,15 @@ export interface FaultWindow {
   endIndex: number | undefined;
 }
 
-/** A nemesis op that neither opens nor closes a window (a one-off event): drawn as a marker. */
+/** A nemesis op that neither opens nor closes a window (a declared event, or an undeclared f): a marker. */
 export interface FaultEvent {
+  /** The declared family of the event, undefined for an `f` no declaration names. */
+  family: string | undefined;
   f: string;
   value: unknown;
   label: string;
   time: number;
   index: number;
-}
-
-type Role = { open: string } | { close: string } | undefined;
-
-const CLOSERS: Record<string, string> = {
-  restart: 'kill',
-  start: 'kill',
-  resume: 'pause',
-  heal: 'partition',
-  'heal-partition': 'partition',
-  'reset-clock': 'clock',
-  'reset-clocks': 'clock',
-};
-const OPENERS: Record<string, string> = {
-  kill: 'kill',
-  pause: 'pause',
-  partition: 'partition',
-  'bump-clock': 'clock',
-  'strobe-clock': 'clock',
-  'skew-clock': 'clock',
-};
-
-/** What a nemesis f does to fault windows: start-X / stop-X, kill / restart, pause / resume, …-clock / reset-clock. */
-export function faultRole(f: string): Role {
-  if (f in CLOSERS) return { close: CLOSERS[f]! };
-  if (f in OPENERS) return { open: OPENERS[f]! };
-  let m = /^stop-(.+)$/.exec(f);
-  if (m) return { close: m[1]! };
-  m = /^start-(.+)$/.exec(f);
-  if (m) return { open: m[1]!.endsWith('clock') ? 'clock' : m[1]! };
-  m = /^(?:kill|pause)-(.+)$/.exec(f);
-  if (m) return { open: f.startsWith('kill') ? 'kill' : 'pause' };
-  return undefined;
 }
 
 /** JSON of a value, cut to `max` characters. */
@@ -78,28 +51,43 @@ export function faultLabel(f: string, value: unknown): string {
 }
 
 /**
- * Walks the nemesis ops (process 'nemesis', invoke then completion). A fault whose opening op failed
- * certainly did not happen and gets no window. Windows left open at the end run to the last op.
+ * Walks the nemesis ops (process 'nemesis', invoke then completion) against the declared faults: a
+ * declared start opens a window of its family, a declared stop closes every open window of it, anything
+ * else is an event. A fault whose opening op failed certainly did not happen and gets no window; windows
+ * left open at the end run to the last op. Pure.
  */
-export function faultWindows(history: readonly Op[]): { windows: FaultWindow[]; events: FaultEvent[] } {
+export function faultWindows(
+  history: readonly Op[],
+  kinds: readonly FaultKind[],
+): { windows: FaultWindow[]; events: FaultEvent[] } {
+  const roles = faultRoles(kinds);
   const windows: FaultWindow[] = [];
   const events: FaultEvent[] = [];
   const open = new Map<string, FaultWindow[]>();
   let invoke: Op | undefined;
   let endTime = 0;
   const handle = (inv: Op, done: Op | undefined) => {
-    const role = faultRole(inv.f);
+    const r = roles.get(inv.f);
     const value = inv.value ?? done?.value;
-    if (!role) {
+    if (!r || r.role === 'event') {
       if (done?.type !== 'fail') {
-        events.push({ f: inv.f, value, label: faultLabel(inv.f, value), time: inv.time, index: inv.index });
+        const family = r?.kind.family;
+        events.push({
+          family,
+          f: inv.f,
+          value,
+          label: faultLabel(inv.f, value),
+          time: inv.time,
+          index: inv.index,
+        });
       }
       return;
     }
-    if ('open' in role) {
+    const family = r.kind.family;
+    if (r.role === 'start') {
       if (done?.type === 'fail') return;
       const w: FaultWindow = {
-        key: role.open,
+        key: family,
         f: inv.f,
         value,
         label: faultLabel(inv.f, value),
@@ -110,16 +98,16 @@ export function faultWindows(history: readonly Op[]): { windows: FaultWindow[]; 
         endIndex: undefined,
       };
       windows.push(w);
-      const list = open.get(role.open) ?? [];
+      const list = open.get(family) ?? [];
       list.push(w);
-      open.set(role.open, list);
+      open.set(family, list);
     } else {
-      for (const w of open.get(role.close) ?? []) {
+      for (const w of open.get(family) ?? []) {
         w.end = (done ?? inv).time;
         w.endF = inv.f;
         w.endIndex = (done ?? inv).index;
       }
-      open.delete(role.close);
+      open.delete(family);
     }
   };
   for (const op of history) {

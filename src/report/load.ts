@@ -3,9 +3,11 @@
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CheckResult } from '../core/checker.ts';
+import type { FaultKind } from '../core/nemesis.ts';
 import type { Op, OpType } from '../core/op.ts';
 import { parseJsonExact } from '../history/values.ts';
 import { FILES } from '../store/run-dir.ts';
+import { faultKindsOf } from './fault-kinds.ts';
 
 /** test.json as written by the runner; every field optional because old or hand-made folders vary. */
 export interface TestInfo {
@@ -29,6 +31,8 @@ export interface TestInfo {
   durationMs?: number;
   interrupted?: boolean;
   error?: string;
+  /** The nemesis's declared faults (FaultKind[]); validated on load, see fault-kinds.ts. */
+  faults?: unknown;
   [k: string]: unknown;
 }
 
@@ -56,6 +60,8 @@ export interface LoadedRun {
   test: TestInfo;
   history: Op[];
   results: RunResults | undefined;
+  /** The faults to draw: test.json's declarations, or the built-in families' when it has none. */
+  faults: FaultKind[];
   /** Files in the run folder (nodes/ included), for links. */
   files: RunFile[];
   /** Damage found while reading (truncated last line, unparsable lines, missing files). */
@@ -183,5 +189,6 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
   if (existsSync(historyPath)) history = await readHistoryJsonl(historyPath, warnings);
   else warnings.push(`${FILES.history} is missing`);
   const results = readJsonFile<RunResults>(join(runDir, FILES.results), warnings);
-  return { runDir, test, history, results, files: listRunFiles(runDir), warnings };
+  const faults = faultKindsOf(test, warnings);
+  return { runDir, test, history, results, faults, files: listRunFiles(runDir), warnings };
 }

@@ -117,7 +117,7 @@ export function summarizeRun(run: LoadedRun): RunSummary {
     counts.invokes++;
     counts[r.outcome]++;
   }
-  const { windows, events } = faultWindows(run.history);
+  const { windows, events } = faultWindows(run.history, run.faults);
   const durationS = typeof run.test.durationMs === 'number' ? run.test.durationMs / 1000 : rows.endTime / 1e9;
   const summary =
     typeof run.results?.summary === 'string'

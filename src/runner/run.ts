@@ -19,7 +19,7 @@ import { Rng } from '../core/rng.ts';
 import { clients, clientsAndNemesis, nemesis as onNemesis, stagger, timeLimit } from '../generator/index.ts';
 import { Journal } from '../history/journal.ts';
 import { validateHistory } from '../history/validate.ts';
-import { runCheckers } from '../registry.ts';
+import { faultsOf, runCheckers } from '../registry.ts';
 import { writeReports } from '../report/index.ts';
 import { createRunDir, FILES, linkLatest, writeJson } from '../store/run-dir.ts';
 import { createLogger } from '../util/log.ts';
@@ -82,6 +82,8 @@ export async function runTest(
     faultlineVersion: VERSION,
     nodeVersion: process.version,
     startTime: started.toISOString(),
+    // The faults the nemesis performs, as data: the report draws its windows from them.
+    faults: faultsOf(parts.nemesis),
     ...control.meta,
   };
   writeJson(join(runDir, FILES.test), testJson);

@@ -8,7 +8,7 @@ import type { RunContext, System } from '../../core/index.ts';
 import type { ScheduledOp } from '../../core/nemesis.ts';
 import type { Cluster } from '../../core/remote.ts';
 import { chooseProgress, preloadDashboard } from '../../dashboard/select.ts';
-import { resolveTest } from '../../registry.ts';
+import { faultsOf, resolveTest } from '../../registry.ts';
 import type { RunOutcome } from '../../runner/run.ts';
 import { runTest } from '../../runner/run.ts';
 import { FILES, readJson } from '../../store/run-dir.ts';
@@ -155,7 +155,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
       }
       const cluster = r.system.needsCluster ? await dockerClusterFor(r.system, flags) : undefined;
       // The live dashboard on a terminal (q / Ctrl-C there = SIGINT); plain lines for pipes, CI, --no-dashboard.
-      const progress = chooseProgress({ test: r.test, dashboard: flags.dashboard !== false, onQuit: onInt });
+      const progress = chooseProgress({
+        test: { ...r.test, faults: faultsOf(r.nemesis) },
+        dashboard: flags.dashboard !== false,
+        onQuit: onInt,
+      });
       try {
         const outcome = await runTest(
           r.test,

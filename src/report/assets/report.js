@@ -1,40 +1,71 @@
+// @ts-check
 // faultline report page. Plain browser JS, inlined into report.html at build time (no network, no
 // build step). Every string from the run is rendered with textContent or canvas fillText, never as
 // markup; element attributes are only ever set to values this script computes.
+// Type-checked by `tsc -p .` against the report data types (src/report/data.ts) and uPlot's types.
+/** @typedef {import('../data.ts').ReportData} ReportData */
+/** @typedef {import('uplot')} UPlot */
+/** @typedef {import('uplot').Options} UPlotOptions */
+/** @typedef {{ label: string, start: number, end: number, x0: number, x1: number }} Band */
 (() => {
+  /** @type {Record<string, number>} */
   const timings = { start: Math.round(performance.now()) };
   let mark = performance.now();
-  /** Where the load time goes (exposed on the debug hook). */
+  /** Where the load time goes (exposed on the debug hook). @param {string} name */
   const lap = (name) => {
     const now = performance.now();
     timings[name] = Math.round(now - mark);
     mark = now;
   };
-  const data = JSON.parse(document.getElementById('faultline-data').textContent);
+  /** @type {ReportData} */
+  const data = JSON.parse(document.getElementById('faultline-data')?.textContent ?? 'null');
   lap('parse');
-  const app = document.getElementById('app');
+  const app = /** @type {HTMLElement} */ (document.getElementById('app'));
+  /** @type {string[]} */
   const errors = [];
   window.addEventListener('error', (e) => errors.push(String(e.message)));
 
   // ---------- helpers ----------
+  /** @type {Record<string, string>} */
   const COLOR = { ok: '#2f9e5a', fail: '#d64541', info: '#e6a700', pending: '#8a8f98' };
   const OUTCOMES = ['ok', 'fail', 'info', 'pending'];
-  const FAULT_COLOR = {
-    partition: [108, 92, 231],
-    kill: [214, 69, 65],
-    pause: [230, 126, 34],
-    clock: [41, 128, 185],
-  };
-  const faultRgb = (key) => FAULT_COLOR[key] || [120, 120, 120];
+  /** '#rrggbb' → [r, g, b]. @param {string} hex @returns {number[]} */
+  const hexRgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  // Colours come with the nemesis's declared faults (test.json `faults`); undeclared families are grey.
+  const FAULT_RGB = new Map(data.kinds.map((k) => [k.family, hexRgb(k.color)]));
+  /** @typedef {{ kind: ReportData['kinds'][number], role: 'start' | 'stop' | 'event' }} FaultRole */
+  /** A nemesis `f` → its declared kind and role (start, stop, event). @type {Map<string, FaultRole>} */
+  const FAULT_ROLE = new Map();
+  // The first declaration of an f wins, as in faultRoles (src/core/nemesis.ts).
+  for (const kind of data.kinds)
+    for (const [role, fs] of /** @type {const} */ ([
+      ['start', kind.start],
+      ['stop', kind.stop],
+      ['event', kind.events],
+    ]))
+      for (const f of fs) if (!FAULT_ROLE.has(f)) FAULT_ROLE.set(f, { kind, role });
+  /** @param {string} family */
+  const faultRgb = (family) => FAULT_RGB.get(family) || [120, 120, 120];
+  /** @param {number[]} c @param {number} a */
   const rgba = (c, a) => `rgba(${c[0]},${c[1]},${c[2]},${a})`;
+  /** @type {Record<string, [string, string]> & { unknown: [string, string] }} */
   const VERDICT = {
     true: ['valid', 'VALID'],
     false: ['invalid', 'INVALID'],
     unknown: ['unknown', 'UNKNOWN'],
   };
+  /** @param {unknown} v @returns {[string, string]} */
   const verdictOf = (v) => VERDICT[String(v)] || VERDICT.unknown;
 
-  /** el('div', {class: 'x'}, 'text', child): strings become text nodes, never HTML. */
+  /** @typedef {Node | string | number | null | undefined | false | Child[]} Child */
+  /**
+   * el('div', {class: 'x'}, 'text', child): strings become text nodes, never HTML.
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag
+   * @param {Record<string, any> | null} attrs
+   * @param {Child[]} children
+   * @returns {HTMLElementTagNameMap[K]}
+   */
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
     if (attrs) {
@@ -46,13 +77,14 @@
         else e.setAttribute(k, v);
       }
     }
-    for (const c of children.flat()) {
+    for (const c of /** @type {(Node | string | number | null | undefined | false)[]} */ (children.flat(9))) {
       if (c === undefined || c === null || c === false) continue;
       e.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
     }
     return e;
   }
 
+  /** A value as one line of JSON (a {$truncated} placeholder as its text). @param {any} v @returns {string} */
   function json(v) {
     if (
       v &&
@@ -70,11 +102,29 @@
       return String(v);
     }
   }
+  /** @param {string} s @param {number} n */
   const short = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+  /** @param {number} s */
   const fmtS = (s) => (Math.abs(s) >= 100 ? s.toFixed(0) : Math.abs(s) >= 10 ? s.toFixed(1) : s.toFixed(2));
+  /** A clock offset in seconds, signed, with its unit: '-58 s', '+0.25 s', '0 s'. @param {number} s */
+  const fmtOffsetS = (s) => (s === 0 ? '0 s' : `${s > 0 ? '+' : '-'}${+Math.abs(s).toFixed(3)} s`);
+  /** 'n1 -58 s, n2 strobe 0 s ↔ -58 s': a clock op's settings (seconds) in words. @param {Record<string, unknown>} v */
+  const clockText = (v) =>
+    Object.entries(v)
+      .map(([node, s]) => {
+        if (typeof s === 'number') return `${node} ${fmtOffsetS(s)}`;
+        const strobe =
+          s && typeof s === 'object' ? /** @type {{ strobe?: unknown }} */ (s).strobe : undefined;
+        return Array.isArray(strobe)
+          ? `${node} strobe ${fmtOffsetS(Number(strobe[0]))} ↔ ${fmtOffsetS(Number(strobe[1]))}`
+          : `${node} ${json(s)}`;
+      })
+      .join(', ');
+  /** @param {number} ms */
   const fmtMs = (ms) =>
     ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`;
 
+  /** @param {string} id @param {string} title @param {Child[]} children */
   function section(id, title, ...children) {
     return el('section', { id, class: 'card' }, el('h2', null, title), ...children);
   }
@@ -83,44 +133,68 @@
   const O = data.ops;
   const N = O.s.length;
   // Start times and op indices arrive delta-encoded (smaller file); undo that once.
+  /** @param {number[]} xs */
   const undelta = (xs) => {
     const out = new Float64Array(xs.length);
     let acc = 0;
-    for (let k = 0; k < xs.length; k++) out[k] = acc += xs[k];
+    let k = 0;
+    for (const x of xs) out[k++] = acc += x;
     return out;
   };
+  /**
+   * A dense column's element as a number: every index below a column's length is set, which tsc's
+   * noUncheckedIndexedAccess cannot know (and JS has no `!`). An identity function the JIT inlines; the
+   * indexing stays at each call site, so each keeps its own fast element access.
+   * @param {number | undefined} x @returns {number}
+   */
+  const num = (x) => /** @type {number} */ (x);
   const S = undelta(O.s); // µs
   O.i = Array.from(undelta(O.i));
   const E = new Float64Array(N);
-  for (let r = 0; r < N; r++) E[r] = S[r] + O.d[r];
+  for (let r = 0; r < N; r++) E[r] = num(S[r]) + num(O.d[r]);
   const hasNemesis = O.l.some((l) => l < 0);
   const laneBase = hasNemesis ? 1 : 0;
   const laneCount = data.threads + laneBase;
-  const laneOfRow = (r) => (O.l[r] < 0 ? 0 : O.l[r] + laneBase);
+  /** @param {number} r */
+  const laneOfRow = (r) => (num(O.l[r]) < 0 ? 0 : num(O.l[r]) + laneBase);
+  /** @type {Map<number, number> | undefined} */
   let byIndex;
-  /** Row of an op by its history index (invocation or completion). */
+  /** Row of an op by its history index (invocation or completion). @param {number} index */
   function rowOf(index) {
     if (!byIndex) {
       byIndex = new Map();
       for (let r = 0; r < N; r++) {
-        byIndex.set(O.i[r], r);
-        if (O.c[r]) byIndex.set(O.i[r] + O.c[r], r);
+        byIndex.set(num(O.i[r]), r);
+        if (O.c[r]) byIndex.set(num(O.i[r]) + num(O.c[r]), r);
       }
     }
     return byIndex.get(index);
   }
+  /** @param {number} r */
   function describeRow(r) {
     const lines = [];
-    const done = O.c[r] ? `#${O.i[r] + O.c[r]}` : 'never completed';
+    const done = O.c[r] ? `#${num(O.i[r]) + num(O.c[r])}` : 'never completed';
     lines.push(`op #${O.i[r]} → ${done}`);
     lines.push(
-      `${O.l[r] < 0 ? 'nemesis' : `process ${O.p[r]} (thread ${O.l[r]})`}  ${O.fs[O.f[r]]}  ${OUTCOMES[O.o[r]]}`,
+      `${num(O.l[r]) < 0 ? 'nemesis' : `process ${O.p[r]} (thread ${O.l[r]})`}  ${O.fs[num(O.f[r])]}  ${OUTCOMES[num(O.o[r])]}`,
     );
     lines.push(`value: ${short(json(O.v[r]), 400)}`);
-    if (O.r[r] !== 0) lines.push(`result: ${short(json(O.r[r][0]), 400)}`);
-    if (O.e[r]) lines.push(`error: ${O.errs[O.e[r]]}`);
-    if (O.n[r]) lines.push(`node: ${O.nodes[O.n[r]]}`);
-    lines.push(`invoked at ${fmtS(S[r] / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(O.d[r] / 1000)}`}`);
+    // A completion value that differs from the invocation's comes wrapped: [value] (0 = same or none).
+    const result = O.r[r];
+    if (result) lines.push(`result: ${short(json(result[0]), 400)}`);
+    const fault = num(O.l[r]) < 0 ? FAULT_ROLE.get(O.fs[num(O.f[r])] ?? '') : undefined;
+    if (fault) {
+      lines.push(`fault: ${fault.kind.family} ${fault.role}`);
+      // Clock offsets with their unit: the completion's settings (absolute), else the invocation's.
+      const settings = result ? result[0] : O.v[r];
+      if (fault.kind.value.kind === 'clock-offsets' && settings && typeof settings === 'object')
+        lines.push(`offsets: ${clockText(/** @type {Record<string, unknown>} */ (settings))}`);
+    }
+    if (O.e[r]) lines.push(`error: ${O.errs[num(O.e[r])]}`);
+    if (O.n[r]) lines.push(`node: ${O.nodes[num(O.n[r])]}`);
+    lines.push(
+      `invoked at ${fmtS(num(S[r]) / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(num(O.d[r]) / 1000)}`}`,
+    );
     return lines.join('\n');
   }
 
@@ -214,12 +288,13 @@
       el('div', { class: 'rerun' }, el('span', { class: 'label' }, 're-run'), el('pre', null, cmd), copy),
     );
   }
+  /** @param {Node} node */
   function selectText(node) {
     const range = document.createRange();
     range.selectNodeContents(node);
     const sel = window.getSelection();
-    sel.removeAllRanges();
-    sel.addRange(range);
+    sel?.removeAllRanges();
+    sel?.addRange(range);
   }
 
   // ---------- the timeline ----------
@@ -227,51 +302,59 @@
     const GUTTER = 78;
     const AXIS = 22;
     const BAND = 16;
+    /** @type {number[][]} */
     const lanes = [];
     for (let k = 0; k < laneCount; k++) lanes.push([]);
-    for (let r = 0; r < N; r++) lanes[laneOfRow(r)].push(r);
+    for (let r = 0; r < N; r++) lanes[laneOfRow(r)]?.push(r);
     // Per lane: rows by start, and the running maximum of their ends, so the first row that can reach
     // into the view is a binary search away even when intervals overlap.
     const laneRows = lanes.map((rs) => {
-      rs.sort((a, b) => S[a] - S[b]);
+      rs.sort((a, b) => num(S[a]) - num(S[b]));
       return Int32Array.from(rs);
     });
     const laneMaxEnd = laneRows.map((rs) => {
       const m = new Float64Array(rs.length);
       let x = -Infinity;
-      for (let k = 0; k < rs.length; k++) m[k] = x = Math.max(x, E[rs[k]]);
+      let k = 0;
+      for (const r of rs) m[k++] = x = Math.max(x, num(E[r]));
       return m;
     });
     const endUs = data.endUs > 0 ? data.endUs : 1e6; // an empty history still gets a 1 s axis
     const full = { t0: -endUs * 0.01, t1: endUs * 1.01 };
     const view = { t0: full.t0, t1: full.t1 };
-    const stats = { drawnOps: 0, totalOps: N, frames: 0, bands: [], lastFrameMs: 0 };
+    const stats = { drawnOps: 0, totalOps: N, frames: 0, bands: /** @type {Band[]} */ ([]), lastFrameMs: 0 };
     let selected = -1;
-    let canvas;
-    let ctx;
-    let tip;
-    let detail;
+    // Set by build(), before anything draws.
+    let canvas = /** @type {HTMLCanvasElement} */ (/** @type {unknown} */ (undefined));
+    let ctx = /** @type {CanvasRenderingContext2D} */ (/** @type {unknown} */ (undefined));
+    let tip = /** @type {HTMLDivElement} */ (/** @type {unknown} */ (undefined));
+    let detail = /** @type {HTMLPreElement} */ (/** @type {unknown} */ (undefined));
     let width = 800;
     let height = 200;
     let laneH = 14;
     let pending = false;
 
     const plotW = () => Math.max(10, width - GUTTER - 8);
+    /** @param {number} us */
     const x = (us) => GUTTER + ((us - view.t0) / (view.t1 - view.t0)) * plotW();
+    /** @param {number} px */
     const tAt = (px) => view.t0 + ((px - GUTTER) / plotW()) * (view.t1 - view.t0);
+    /** @param {number} k */
     const laneY = (k) => AXIS + BAND + k * laneH;
 
+    /** @param {Float64Array} arr @param {number} v */
     function lowerBound(arr, v) {
       let lo = 0;
       let hi = arr.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (arr[mid] <= v) lo = mid + 1;
+        if (num(arr[mid]) <= v) lo = mid + 1;
         else hi = mid;
       }
       return lo;
     }
 
+    /** @param {number} span @param {number} target */
     function niceStep(span, target) {
       const raw = span / target;
       const p = 10 ** Math.floor(Math.log10(raw));
@@ -318,11 +401,12 @@
         );
         stats.bands.push({ label: w.label, start: w.start, end: w.end, x0: a, x1: b });
       }
-      ctx.strokeStyle = 'rgba(80,80,80,0.6)';
       ctx.setLineDash([3, 3]);
       for (const ev of data.events) {
         const a = x(ev.t * 1e6);
         if (a < GUTTER || a > width) continue;
+        // A declared event in its family's colour; an undeclared f in grey.
+        ctx.strokeStyle = ev.family ? rgba(faultRgb(ev.family), 0.8) : 'rgba(80,80,80,0.6)';
         ctx.beginPath();
         ctx.moveTo(a + 0.5, AXIS);
         ctx.lineTo(a + 0.5, bottom);
@@ -336,40 +420,41 @@
       let drawn = 0;
       const pad = laneH > 6 ? 2 : laneH > 3 ? 1 : 0;
       for (let k = 0; k < laneCount; k++) {
-        const rs = laneRows[k];
-        const me = laneMaxEnd[k];
+        const rs = /** @type {Int32Array} */ (laneRows[k]);
+        const me = /** @type {Float64Array} */ (laneMaxEnd[k]);
         const y = laneY(k) + pad;
         const h = Math.max(1, laneH - 2 * pad);
         const lastPx = [-1, -1, -1, -1, -1];
         for (let j = lowerBound(me, view.t0); j < rs.length; j++) {
-          const r = rs[j];
-          if (S[r] > view.t1) break;
-          if (E[r] < view.t0) continue;
+          const r = num(rs[j]);
+          if (num(S[r]) > view.t1) break;
+          if (num(E[r]) < view.t0) continue;
           drawn++;
-          const a = x(S[r]);
-          const b = x(E[r]);
-          const o = O.l[r] < 0 && O.o[r] === 0 ? 4 : O.o[r];
+          const a = x(num(S[r]));
+          const b = x(num(E[r]));
+          const o = num(O.l[r]) < 0 && O.o[r] === 0 ? 4 : num(O.o[r]);
+          const path = /** @type {Path2D} */ (o === 4 ? nemPath : paths[o]);
           if (b - a < 1) {
             const px = Math.floor(a);
             if (px === lastPx[o]) continue;
             lastPx[o] = px;
-            (o === 4 ? nemPath : paths[o]).rect(px, y, 1, h);
+            path.rect(px, y, 1, h);
           } else {
             lastPx[o] = Math.floor(b);
-            (o === 4 ? nemPath : paths[o]).rect(a, y, b - a, h);
+            path.rect(a, y, b - a, h);
           }
         }
       }
       OUTCOMES.forEach((name, o) => {
-        ctx.fillStyle = COLOR[name];
-        ctx.fill(paths[o]);
+        ctx.fillStyle = COLOR[name] ?? '#000';
+        ctx.fill(/** @type {Path2D} */ (paths[o]));
       });
       ctx.fillStyle = '#6c5ce7';
       ctx.fill(nemPath);
       if (selected >= 0) {
         const k = laneOfRow(selected);
-        const a = x(S[selected]);
-        const b = x(E[selected]);
+        const a = x(num(S[selected]));
+        const b = x(num(E[selected]));
         ctx.strokeStyle = '#111';
         ctx.lineWidth = 2;
         ctx.strokeRect(a - 2, laneY(k) - 1, Math.max(4, b - a + 4), laneH + 2);
@@ -418,7 +503,7 @@
 
     function resize() {
       const dpr = window.devicePixelRatio || 1;
-      width = Math.max(300, canvas.parentElement.clientWidth);
+      width = Math.max(300, canvas.parentElement?.clientWidth ?? 0);
       laneH = Math.max(3, Math.min(18, Math.floor(420 / Math.max(1, laneCount))));
       height = laneY(laneCount) + 6;
       canvas.width = Math.round(width * dpr);
@@ -428,6 +513,7 @@
       draw();
     }
 
+    /** @param {number} t0 @param {number} t1 µs */
     function setView(t0, t1) {
       const minSpan = 5; // µs
       if (t1 - t0 < minSpan) {
@@ -445,18 +531,21 @@
       schedule();
     }
 
+    /** The row drawn at (px, py), or -1. @param {number} px @param {number} py */
     function hit(px, py) {
       const k = Math.floor((py - laneY(0)) / laneH);
       if (k < 0 || k >= laneCount || px < GUTTER) return -1;
       const t = tAt(px);
       const tol = (4 / plotW()) * (view.t1 - view.t0);
-      const rs = laneRows[k];
+      const rs = /** @type {Int32Array} */ (laneRows[k]);
       let best = -1;
       let bestD = Infinity;
-      for (let j = lowerBound(laneMaxEnd[k], t - tol); j < rs.length; j++) {
-        const r = rs[j];
-        if (S[r] > t + tol) break;
-        const d = t < S[r] ? S[r] - t : t > E[r] ? t - E[r] : 0;
+      for (let j = lowerBound(/** @type {Float64Array} */ (laneMaxEnd[k]), t - tol); j < rs.length; j++) {
+        const r = num(rs[j]);
+        const s = num(S[r]);
+        const e = num(E[r]);
+        if (s > t + tol) break;
+        const d = t < s ? s - t : t > e ? t - e : 0;
         if (d <= tol && d < bestD) {
           best = r;
           bestD = d;
@@ -465,18 +554,20 @@
       return best;
     }
 
+    /** @param {number} r */
     function select(r) {
       selected = r;
       detail.textContent = r >= 0 ? describeRow(r) : 'Click an op to see it here.';
       schedule();
     }
 
-    /** Centres the view on an op (by history index) and selects it. */
+    /** Centres the view on an op (by history index) and selects it. @param {number} index */
     function focusOp(index) {
       const r = rowOf(index);
       if (r === undefined) return false;
-      const span = Math.max(Math.min(view.t1 - view.t0, (E[r] - S[r]) * 40), (E[r] - S[r]) * 3, 2000);
-      const mid = (S[r] + E[r]) / 2;
+      const [s, e] = [num(S[r]), num(E[r])];
+      const span = Math.max(Math.min(view.t1 - view.t0, (e - s) * 40), (e - s) * 3, 2000);
+      const mid = (s + e) / 2;
       setView(mid - span / 2, mid + span / 2);
       select(r);
       canvas.scrollIntoView({ block: 'center', behavior: 'instant' });
@@ -504,7 +595,8 @@
         el('button', { type: 'button', onclick: () => setView(full.t0, full.t1) }, 'reset zoom'),
       );
       const sec = section('timeline', `Timeline (${N.toLocaleString('en-US')} ops)`, legend, wrap, detail);
-      ctx = canvas.getContext('2d');
+      ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+      /** @type {{ x: number, t0: number, t1: number, moved: boolean } | undefined} */
       let drag;
       canvas.addEventListener(
         'wheel',
@@ -572,7 +664,7 @@
     return { build, resize, focusOp, stats, view, setView, draw: () => draw() };
   })();
 
-  /** A button that centres the timeline on op #index. */
+  /** A button that centres the timeline on op #index. @param {number} index @param {string} [text] */
   function opLink(index, text) {
     const ok = rowOf(index) !== undefined;
     return el(
@@ -590,15 +682,20 @@
   }
 
   // ---------- performance charts (uPlot) ----------
+  // uPlot is inlined before this script as a global (the page loads no modules).
+  const uPlot = /** @type {{ uPlot: typeof import('uplot') }} */ (/** @type {unknown} */ (globalThis)).uPlot;
+  /** @type {Record<string, { u: UPlot, bands: Band[] }>} */
   const charts = {};
-  /** Shades fault windows behind a chart's series and labels them along the top. */
+  /** Shades fault windows behind a chart's series and labels them along the top. @param {string} name */
   function faultPlugin(name) {
     return {
       hooks: {
         drawClear: [
+          /** @param {UPlot} u */
           (u) => {
             const c = u.ctx;
             const { left, top, width, height } = u.bbox;
+            /** @type {Band[]} */
             const bands = [];
             c.save();
             c.beginPath();
@@ -615,10 +712,12 @@
               bands.push({ label: w.label, start: w.start, end: w.end, x0: a, x1: b });
             }
             c.restore();
-            if (charts[name]) charts[name].bands = bands;
+            const entry = charts[name];
+            if (entry) entry.bands = bands;
           },
         ],
         draw: [
+          /** @param {UPlot} u */
           (u) => {
             const c = u.ctx;
             const dpr = window.devicePixelRatio || 1;
@@ -641,46 +740,65 @@
     };
   }
 
+  /** @param {HTMLElement} node */
   function chartWidth(node) {
     return Math.max(300, (node.clientWidth || document.body.clientWidth - 64) - 4);
   }
 
+  /**
+   * A uPlot chart over the whole run, with the fault windows shaded; registered in `charts` as `name`.
+   * @param {string} name @param {HTMLElement} target
+   * @param {Omit<UPlotOptions, 'width' | 'height'> & { height?: number }} opts
+   * @param {(ArrayLike<number | null | undefined>)[]} series
+   */
   function makeChart(name, target, opts, series) {
     // uPlot cannot pick a range for a scale with no data at all (an empty or unchecked run): give one.
+    /** @type {Record<string, import('uplot').Scale>} */
     const scales = { ...opts.scales };
     // Every chart spans the whole run, so fault bands and spikes line up from chart to chart.
     const end = data.endUs > 0 ? data.endUs / 1e6 : 1;
     scales.x = { ...scales.x, range: [0, end] };
-    if (!series.slice(1).some((ys) => ys.some((v) => v != null))) {
+    if (!series.slice(1).some((ys) => Array.prototype.some.call(ys, (v) => v != null))) {
       scales.y = { ...scales.y, range: scales.y && scales.y.distr === 3 ? [0.1, 100] : [0, 1] };
     }
     opts = { ...opts, scales };
     // Registered before construction: uPlot may draw (and record the bands) before it returns.
-    const entry = { u: undefined, bands: [] };
+    const entry = {
+      u: /** @type {UPlot} */ (/** @type {unknown} */ (undefined)),
+      bands: /** @type {Band[]} */ ([]),
+    };
     charts[name] = entry;
     entry.u = new uPlot(
       { width: chartWidth(target), height: 230, plugins: [faultPlugin(name)], ...opts },
-      series,
+      /** @type {import('uplot').AlignedData} */ (/** @type {unknown} */ (series)),
       target,
     );
     return entry.u;
   }
 
+  /** @param {HTMLElement[]} boxes throughput, latency, quantiles */
   function perfCharts(boxes) {
     const p = data.perf;
+    const [box0, box1, box2] = /** @type {[HTMLElement, HTMLElement, HTMLElement]} */ (boxes);
     const step = uPlot.paths?.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
+    /** @param {string} yLabel @param {boolean} [log] @returns {import('uplot').Axis[]} */
     const axes = (yLabel, log) => [
       { label: 'seconds since start', labelSize: 18, size: 36 },
       {
         label: yLabel,
         labelSize: 18,
         size: 64,
-        ...(log ? { values: (_u, vals) => vals.map((v) => (v == null ? '' : fmtMs(v))) } : {}),
+        ...(log
+          ? {
+              /** @param {UPlot} _u @param {number[]} vals */
+              values: (_u, vals) => vals.map((v) => (v == null ? '' : fmtMs(v))),
+            }
+          : {}),
       },
     ];
     makeChart(
       'throughput',
-      boxes[0],
+      box0,
       {
         scales: { x: { time: false } },
         axes: axes('ops/s'),
@@ -710,32 +828,38 @@
     const allL = new Float64Array(total);
     let k = 0;
     groups.forEach((g, gi) => {
-      for (let j = 0; j < g.rows.length; j++, k++) {
-        const r = g.rows[j];
-        allT[k] = (S[r] + O.d[r]) / 1e6;
-        allL[k] = Math.max(0.001, O.d[r] / 1000);
+      for (const r of g.rows) {
+        allT[k] = (num(S[r]) + num(O.d[r])) / 1e6;
+        allL[k] = Math.max(0.001, num(O.d[r]) / 1000);
         gid[k] = gi;
         order[k] = k;
+        k++;
       }
     });
-    order.sort((a, b) => allT[a] - allT[b]);
+    order.sort((a, b) => num(allT[a]) - num(allT[b]));
+    /** @type {number[]} */
     const xs = new Array(total);
+    /** @type {(number | null)[][]} */
     const ys = groups.map(() => new Array(total).fill(null));
     for (let j = 0; j < total; j++) {
-      const q = order[j];
-      xs[j] = allT[q];
-      ys[gid[q]][j] = allL[q];
+      const q = num(order[j]);
+      xs[j] = num(allT[q]);
+      /** @type {(number | null)[]} */ (ys[num(gid[q])])[j] = num(allL[q]);
     }
+    /** @type {Record<string, number[]>} */
+    const BASE = { ok: [47, 158, 90], fail: [214, 69, 65], info: [230, 167, 0] };
+    /** @param {string} o @param {number | undefined} fi */
     const shade = (o, fi) => {
-      const base = { ok: [47, 158, 90], fail: [214, 69, 65], info: [230, 167, 0] }[o];
-      const f = 1 - Math.min(0.5, fi * 0.22);
-      return `rgba(${Math.round(base[0] * f)},${Math.round(base[1] * f)},${Math.round(base[2] * f)},0.65)`;
+      const base = /** @type {number[]} */ (BASE[o]);
+      const f = 1 - Math.min(0.5, (fi ?? 0) * 0.22);
+      return `rgba(${base.map((c) => Math.round(c * f)).join(',')},0.65)`;
     };
+    /** @type {Map<string, number>} */
     const fIndex = new Map();
     for (const g of groups) if (!fIndex.has(g.f)) fIndex.set(g.f, fIndex.size);
     makeChart(
       'latency',
-      boxes[1],
+      box1,
       {
         scales: { x: { time: false }, y: { distr: 3 } },
         axes: axes('latency', true),
@@ -756,7 +880,7 @@
     );
     makeChart(
       'quantiles',
-      boxes[2],
+      box2,
       {
         scales: { x: { time: false }, y: { distr: 3 } },
         axes: axes('latency', true),
@@ -770,8 +894,8 @@
       },
       [
         p.t,
-        ...['p50', 'p95', 'p99'].map((q) =>
-          p.quantiles[q].map((v) => (v == null ? null : Math.max(0.001, v))),
+        ...[p.quantiles.p50, p.quantiles.p95, p.quantiles.p99].map((q) =>
+          q.map((v) => (v == null ? null : Math.max(0.001, v))),
         ),
       ],
     );
@@ -791,14 +915,24 @@
     const sec = section(
       'clock',
       'Clock offsets per node',
-      el('p', { class: 'note' }, 'Offsets (ms) set by the clock nemesis, as it reported them.'),
+      el(
+        'p',
+        { class: 'note' },
+        'Offsets (seconds) set by the clock nemesis, as it reported them; a strobe flips between two offsets (the line shows the one farther from 0).',
+      ),
       box,
     );
     const palette = ['#2980b9', '#8e44ad', '#16a085', '#c0392b', '#d35400', '#2c3e50', '#27ae60', '#7f8c8d'];
     const later = () => {
       // Clocks start unperturbed (0) and keep their last offset to the end of the run.
       const end = data.endUs / 1e6;
-      const t = [0, ...c.t, Math.max(end, c.t[c.t.length - 1])];
+      const t = [0, ...c.t, Math.max(end, c.t[c.t.length - 1] ?? 0)];
+      // Points 1..n are the recorded steps; 0 is the start and n+1 repeats the last step.
+      /** @param {string} node @param {number} i */
+      const strobeAt = (node, i) => {
+        const s = c.strobes[node] ?? [];
+        return s[Math.min(Math.max(i - 1, 0), s.length - 1)] || null;
+      };
       const step = uPlot.paths?.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
       makeChart(
         'clock',
@@ -808,7 +942,13 @@
           scales: { x: { time: false } },
           axes: [
             { label: 'seconds since start', labelSize: 18, size: 36 },
-            { label: 'offset (ms)', labelSize: 18, size: 64 },
+            {
+              label: 'offset (s)',
+              labelSize: 18,
+              size: 64,
+              /** @param {UPlot} _u @param {number[]} splits */
+              values: (_u, splits) => splits.map((v) => fmtOffsetS(v)),
+            },
           ],
           series: [
             { label: 't (s)' },
@@ -818,10 +958,22 @@
               width: 2,
               paths: step,
               points: { show: false },
+              /** @param {UPlot} _u @param {number | null} v @param {number} _si @param {number | null} di */
+              value: (_u, v, _si, di) => {
+                if (v == null) return '–';
+                const s = di == null || di === 0 ? null : strobeAt(n, di);
+                return s ? `strobe ${fmtOffsetS(s[0])} ↔ ${fmtOffsetS(s[1])}` : fmtOffsetS(v);
+              },
             })),
           ],
         },
-        [t, ...c.nodes.map((n) => [0, ...c.offsets[n], c.offsets[n][c.offsets[n].length - 1]])],
+        [
+          t,
+          ...c.nodes.map((n) => {
+            const offs = c.offsetsS[n] ?? [];
+            return [0, ...offs, offs[offs.length - 1] ?? 0];
+          }),
+        ],
       );
     };
     return { sec, later };
@@ -832,7 +984,10 @@
   const NONLINEARIZABLE = 'nonlinearizable';
   const INDEX_KEY = /^(index|completionIndex|opIndex|invokeIndex|op-index)$/;
 
-  /** A collapsible JSON tree; numbers under index-like keys link into the timeline. */
+  /**
+   * A collapsible JSON tree; numbers under index-like keys link into the timeline.
+   * @param {unknown} value @param {string | number | undefined} key @param {number} depth @returns {HTMLElement}
+   */
   function tree(value, key, depth) {
     if (value === null || typeof value !== 'object') {
       const text = typeof value === 'string' ? value : json(value);
@@ -870,13 +1025,16 @@
     return d;
   }
 
-  /** One anomaly type's cases: each its ops (linked into the timeline) and its explanation. */
+  /**
+   * One anomaly type's cases: each its ops (linked into the timeline) and its explanation.
+   * @param {import('../anomalies.ts').AnomalyGroup} g
+   */
   function caseList(g) {
     const items = g.cases.map((c) =>
       el(
         'li',
         null,
-        ...c.ops.slice(0, 8).flatMap((i) => [opLink(i), ' ']),
+        ...c.ops.slice(0, 8).flatMap((/** @type {number} */ i) => [opLink(i), ' ']),
         c.ops.length > 8 ? `… ${c.ops.length - 8} more ops ` : null,
         el('span', { class: 'explanation' }, c.explanation),
       ),
@@ -887,14 +1045,19 @@
   }
 
   /** The minimal counterexample as a small timeline: one lane per process, the impossible op outlined. */
-  /** `refs` are drawn solid (the counterexample), `context` faded (ops around it, for orientation). */
+  /**
+   * `refs` are drawn solid (the counterexample), `context` faded (ops around it, for orientation).
+   * @typedef {{ index: number, process: unknown, node?: string, description?: string, outcome?: string }} OpRef
+   * @param {OpRef[]} refs @param {number} blocked @param {OpRef[] | undefined} context
+   */
   function miniTimeline(refs, blocked, context) {
+    /** @type {{ r: number, ref: OpRef, faded: boolean }[]} */
     const rows = [];
     const seen = new Set();
-    for (const [list, faded] of [
+    for (const [list, faded] of /** @type {[OpRef[], boolean][]} */ ([
       [refs, false],
       [context || [], true],
-    ]) {
+    ])) {
       for (const ref of list) {
         const r = rowOf(ref.index);
         if (r === undefined || seen.has(ref.index) || rows.length >= 40) continue;
@@ -904,8 +1067,8 @@
     }
     if (!rows.length) return null;
     const procs = [...new Set(rows.map((x) => String(x.ref.process)))];
-    const t0 = Math.min(...rows.map((x) => S[x.r]));
-    const t1 = Math.max(...rows.map((x) => E[x.r]));
+    const t0 = Math.min(...rows.map((x) => num(S[x.r])));
+    const t1 = Math.max(...rows.map((x) => num(E[x.r])));
     const span = Math.max(1, t1 - t0);
     const laneH = 26;
     const W = 860;
@@ -916,11 +1079,12 @@
     canvas.height = H * dpr;
     canvas.style.width = `${W}px`;
     canvas.style.height = `${H}px`;
-    const c = canvas.getContext('2d');
+    const c = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
     c.scale(dpr, dpr);
     c.font = '11px system-ui, sans-serif';
     c.textBaseline = 'middle';
     const L = 70;
+    /** @param {number} us */
     const xx = (us) => L + ((us - t0) / span) * (W - L - 20);
     procs.forEach((p, k) => {
       c.fillStyle = '#555';
@@ -929,8 +1093,8 @@
     for (const { r, ref, faded } of rows) {
       const k = procs.indexOf(String(ref.process));
       const y = 14 + k * laneH + 4;
-      const a = xx(S[r]);
-      const b = Math.max(a + 3, xx(E[r]));
+      const a = xx(num(S[r]));
+      const b = Math.max(a + 3, xx(num(E[r])));
       const isBlocked = ref.index === blocked;
       c.fillStyle = isBlocked ? '#fbe3e2' : faded ? '#f1f2f4' : '#e3f1e8';
       c.fillRect(a, y, b - a, laneH - 8);
@@ -957,6 +1121,7 @@
     return canvas;
   }
 
+  /** The linearizability checker's failure (checkers/linearizable: LinearizabilityResult). @param {any} f */
   function linearizability(f) {
     const out = [];
     if (f.op) {
@@ -975,7 +1140,10 @@
     const shown = f.minimal?.grounded?.ops?.length ? f.minimal.grounded : f.minimal;
     const refs = shown?.ops?.length ? shown.ops : [...(f.window || []), ...(f.op ? [f.op] : [])];
     // Context: the ops of the first order tried and those concurrent with the impossible op, faded.
-    const context = [...((f.finalPaths?.[0]?.path || []).map((p) => p.op) || []), ...(f.window || [])];
+    const context = [
+      ...((f.finalPaths?.[0]?.path || []).map((/** @type {{ op: OpRef }} */ p) => p.op) || []),
+      ...(f.window || []),
+    ];
     const mini = miniTimeline(refs, f.op ? f.op.index : -1, context);
     if (mini) {
       const what = f.minimal
@@ -986,7 +1154,7 @@
         el(
           'ul',
           { class: 'refs' },
-          refs.map((r) =>
+          refs.map((/** @type {OpRef} */ r) =>
             el(
               'li',
               null,
@@ -998,7 +1166,7 @@
         ),
       );
     }
-    (f.finalPaths || []).slice(0, 3).forEach((p, k) => {
+    (f.finalPaths || []).slice(0, 3).forEach((/** @type {any} */ p, /** @type {number} */ k) => {
       out.push(
         el('h4', null, `Linearization ${k + 1} tried${p.elided ? ` (after ${p.elided} earlier ops)` : ''}`),
       );
@@ -1033,6 +1201,7 @@
   function anomalies() {
     const items = data.checkers.map((c) => {
       const [cls, word] = verdictOf(c.valid);
+      /** @type {Record<string, any>} */
       const r = c.result || {};
       const body = [];
       // Only the result's own anomaly data is shown as anomalies; a result without it (results.json
@@ -1073,7 +1242,9 @@
   }
 
   function files() {
+    /** @param {string} p */
     const enc = (p) => p.split('/').map(encodeURIComponent).join('/');
+    /** @param {number} b */
     const size = (b) =>
       b < 0
         ? ''
@@ -1084,6 +1255,7 @@
             : `${(b / (1 << 20)).toFixed(1)} MB`;
     const logs = data.files.filter((f) => f.path.startsWith('nodes/'));
     const other = data.files.filter((f) => !f.path.startsWith('nodes/'));
+    /** @param {ReportData['files']} fs */
     const list = (fs) =>
       el(
         'ul',
@@ -1146,7 +1318,7 @@
       'p',
       { class: 'note' },
       o.count
-        ? `ok latency: p50 ${fmtMs(o.p50)} · p95 ${fmtMs(o.p95)} · p99 ${fmtMs(o.p99)} · max ${fmtMs(o.max)} — buckets of ${p.bucket} s`
+        ? `ok latency: p50 ${fmtMs(o.p50 ?? 0)} · p95 ${fmtMs(o.p95 ?? 0)} · p99 ${fmtMs(o.p99 ?? 0)} · max ${fmtMs(o.max ?? 0)} — buckets of ${p.bucket} s`
         : 'No completed ops.',
     ),
     el(
@@ -1169,7 +1341,7 @@
     perfParts.boxes[2],
   );
   perfParts.boxes.forEach((b, i) => {
-    b.setAttribute('id', ['chart-throughput', 'chart-latency', 'chart-quantiles'][i]);
+    b.setAttribute('id', ['chart-throughput', 'chart-latency', 'chart-quantiles'][i] ?? '');
   });
   const clock = clockSection();
   lap('prepare');
@@ -1184,22 +1356,24 @@
     lap('charts');
     if (clock.later) clock.later();
   } catch (err) {
-    errors.push(String(err?.message));
-    perfSec.append(el('p', { class: 'run-error' }, `Charts could not be drawn: ${err?.message}`));
+    const message = err instanceof Error ? err.message : String(err);
+    errors.push(message);
+    perfSec.append(el('p', { class: 'run-error' }, `Charts could not be drawn: ${message}`));
   }
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizeTimer;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
       timeline.resize();
       for (const c of Object.values(charts))
-        c.u.setSize({ width: chartWidth(c.u.root.parentElement), height: c.u.height });
+        c.u.setSize({ width: chartWidth(c.u.root.parentElement ?? document.body), height: c.u.height });
     }, 100);
   });
   if (location.hash.startsWith('#op-')) timeline.focusOp(Number(location.hash.slice(4)));
 
   // Read-only hook for tests and for poking around in the console.
-  window.__faultline = Object.freeze({
+  /** @type {{ __faultline?: unknown }} */ (window).__faultline = Object.freeze({
     ready: true,
     errors,
     timings,
@@ -1225,12 +1399,27 @@
       get view() {
         return { t0: timeline.view.t0 / 1e6, t1: timeline.view.t1 / 1e6 };
       },
+      /** @param {number} t0 @param {number} t1 seconds */
       setView: (t0, t1) => {
         timeline.setView(t0 * 1e6, t1 * 1e6);
         timeline.draw();
       },
+      /** @param {number} i */
       focusOp: (i) => timeline.focusOp(i),
     }),
-    charts: () => Object.fromEntries(Object.entries(charts).map(([k, c]) => [k, { bands: c.bands.slice() }])),
+    charts: () =>
+      Object.fromEntries(
+        Object.entries(charts).map(([k, c]) => [
+          k,
+          {
+            bands: c.bands.slice(),
+            // Each axis's label and its tick labels as drawn (uPlot keeps the last drawn ones).
+            axes: c.u.axes.map((a) => {
+              const drawn = /** @type {{ _values?: unknown[] }} */ (/** @type {unknown} */ (a))._values;
+              return { label: a.label, values: (drawn || []).map(String) };
+            }),
+          },
+        ]),
+      ),
   });
 })();

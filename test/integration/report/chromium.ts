@@ -47,5 +47,11 @@ export interface Hook {
     setView(t0: number, t1: number): void;
     focusOp(i: number): boolean;
   };
-  charts(): Record<string, { bands: { start: number; end: number; x0: number; x1: number }[] }>;
+  charts(): Record<
+    string,
+    {
+      bands: { start: number; end: number; x0: number; x1: number }[];
+      axes: { label: string | undefined; values: string[] }[];
+    }
+  >;
 }

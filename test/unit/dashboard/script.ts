@@ -1,4 +1,5 @@
 /** Scripted run events for the dashboard tests: a builder that keeps index and time straight. */
+import { BUILTIN_FAULTS } from '../../../nemeses/index.ts';
 import type { Op, OpType, Process } from '../../../src/core/op.ts';
 import type { Phase, RunEvent } from '../../../src/runner/events.ts';
 
@@ -12,6 +13,8 @@ export const TEST = {
   concurrency: 4,
   timeLimit: 30,
   checkerTimeLimit: 300,
+  // The built-in families' declarations: what a run with every --nemesis family would pass.
+  faults: BUILTIN_FAULTS,
 };
 
 export const S = 1e9;

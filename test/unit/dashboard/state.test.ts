@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FaultKind } from '../../../src/core/nemesis.ts';
 import { findGrudge, targetsOf } from '../../../src/dashboard/faults.ts';
 import { DashboardState, THROUGHPUT_SECONDS } from '../../../src/dashboard/state.ts';
 import { MS, S, Script, TEST } from './script.ts';
@@ -292,8 +293,9 @@ describe('DashboardState: faults and nodes', () => {
       .flush(s);
     expect(s.nodeState.get('n3')).toMatchObject({ clockOffsetMs: -12_000, clockStrobe: true });
     expect(s.faults.get('clock')!.detail).toBe('n1 +300ms n2 -1.5s n3 ~-12s');
-    new Script().nemesis(4 * S, 'check-clock-offsets', null, { offsets: { n1: 0.31, n2: -1.49 } }).flush(s);
-    expect(s.nodeState.get('n2')!.clockOffsetMs).toBe(-1490);
+    new Script().nemesis(4 * S, 'set-clock', { n2: -58 }).flush(s);
+    expect(s.nodeState.get('n2')!.clockOffsetMs).toBe(-58_000);
+    expect(s.faults.get('clock')!.detail).toBe('n1 +300ms n2 -58s n3 ~-12s');
     new Script().nemesis(5 * S, 'reset-clock', null, { n1: 0, n2: 0, n3: 0, n4: 0, n5: 0 }).flush(s);
     expect([...s.nodeState.values()].every((n) => n.clockOffsetMs === 0 && !n.clockStrobe)).toBe(true);
     expect(s.faults.has('clock')).toBe(false);
@@ -332,12 +334,34 @@ describe('DashboardState: faults and nodes', () => {
     });
   });
 
-  it('any other start-X/stop-X is a fault X; a failed nemesis op changes nothing', () => {
-    const s = fresh();
-    new Script().nemesis(1 * S, 'start-disk', ['n1']).flush(s);
-    expect(s.faults.get('disk')).toMatchObject({ targets: ['n1'], detail: 'n1' });
-    new Script().nemesis(2 * S, 'stop-disk', null).flush(s);
+  it('reads only the declared faults: a declared family of any name, not an undeclared f', () => {
+    const disk: FaultKind = {
+      family: 'disk',
+      start: ['fill-disk'],
+      stop: ['free-disk'],
+      events: [],
+      value: { kind: 'none' },
+      valueDoc: 'nodes whose disk is filled',
+      color: '#000000',
+    };
+    const s = new DashboardState({ ...TEST, faults: [disk] });
+    new Script().nemesis(1 * S, 'fill-disk', ['n1']).flush(s);
+    expect(s.faults.get('disk')).toMatchObject({ f: 'fill-disk', targets: ['n1'], detail: 'n1' });
+    new Script().nemesis(2 * S, 'free-disk', null).flush(s);
     expect(s.faults.size).toBe(0);
+    // Not declared in this run: a crash is shown as the last nemesis op, but not modelled.
+    new Script().nemesis(3 * S, 'crash', { nodes: ['n2'] }).flush(s);
+    expect(s.faults.size).toBe(0);
+    expect(s.nodeState.get('n2')!.status).toBe('up');
+    expect(s.lastNemesis).toMatchObject({ f: 'crash' });
+    // A run without declarations models nothing.
+    const bare = new DashboardState({ nodes: TEST.nodes, timeLimit: 30 });
+    new Script().nemesis(1 * S, 'kill', { nodes: ['n1'] }).flush(bare);
+    expect(bare.faults.size).toBe(0);
+  });
+
+  it('a failed nemesis op changes nothing', () => {
+    const s = fresh();
     new Script().nemesis(3 * S, 'kill', ['n1'], ['n1'], 'fail').flush(s);
     expect(s.nodeState.get('n1')!.status).toBe('up');
     expect(s.lastNemesis).toMatchObject({ f: 'kill', at: 3 * S + 10 * MS });
