@@ -12,6 +12,7 @@ import type {
   NemesisPackage,
   RunContext,
 } from '../src/core/index.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import { Rng } from '../src/core/rng.ts';
 import {
   errText,
@@ -236,7 +237,14 @@ async function hostReaches(ip: string): Promise<string> {
   return `cannot probe (${r.stderr.trim().split('\n')[0] ?? r.exitCode})`;
 }
 
+/** The partition family's `--opt` keys (nemeses/README.md); the grudge is checked against the nodes at build. */
+export const partitionOptions = optionsSchema({
+  partitionTargets: opt.listOf([...TOPOLOGIES, 'grudge']),
+  partitionGrudge: opt.any('a grudge: JSON object of node → nodes it drops, like {"n1":["n2"]}'),
+});
+
 export const partitionDescriptor: NemesisDescriptor = {
+  options: partitionOptions,
   name: 'partition',
   description:
     'network partitions (grudges from topologies: one, majority, majorities-ring, bridge, primaries, …) with iptables',

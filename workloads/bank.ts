@@ -10,6 +10,7 @@ import { bankChecker } from '../checkers/bank.ts';
 import { convergence } from '../checkers/convergence.ts';
 import type { Generator } from '../src/core/generator.ts';
 import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/core/index.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import { fn } from '../src/generator/index.ts';
 import { finalReadPerNode } from './set.ts';
 
@@ -66,7 +67,17 @@ export function bankWorkload(o: WorkloadOptions): Workload {
   };
 }
 
+/** The bank workload's `--opt` keys (BankConfig). */
+export const bankOptions = optionsSchema({
+  accounts: opt.int(2, 10_000),
+  initialBalance: opt.int(0, 1e12),
+  maxTransfer: opt.int(1, 1e12),
+  readFraction: opt.number(0, 1),
+  allowNegative: opt.bool(),
+});
+
 export const bankWorkloadDescriptor: WorkloadDescriptor = {
+  options: bankOptions,
   name: 'bank',
   description:
     'transfers between accounts and reads of all balances; every read must sum to the initial total',
