@@ -41,7 +41,10 @@ describe('bad input: exit 254 and one line', () => {
   it('unknown nemesis', () =>
     expectOneLineError(cli(['run', '--nemesis', 'meteor']), /unknown nemesis 'meteor'/));
   it('bad number', () =>
-    expectOneLineError(cli(['run', '--time-limit', 'soon']), /--time-limit.*'soon' is invalid. expected seconds, a number > 0/));
+    expectOneLineError(
+      cli(['run', '--time-limit', 'soon']),
+      /--time-limit.*'soon' is invalid. expected seconds, a number > 0/,
+    ));
   it('bad concurrency', () => expectOneLineError(cli(['run', '--concurrency', 'many']), /thread count/));
   it('missing test file', () => expectOneLineError(cli(['run', 'nope.ts']), /test file nope.ts not found/));
   it('invalid test file', () => {
