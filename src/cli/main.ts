@@ -192,17 +192,18 @@ export async function main(argv: string[]): Promise<number> {
       }
       return EXIT.badInput; // commander already printed the one-line message
     }
+    // One line whatever the message holds (a newline in a node name, a file name…).
     if (err instanceof UserError) {
-      process.stderr.write(`faultline: ${err.message}\n`);
+      process.stderr.write(`faultline: ${oneLine(err.message, 2000)}\n`);
       return EXIT.badInput;
     }
     if (err instanceof EnvironmentError) {
-      process.stderr.write(`faultline: ${err.message}\n`);
+      process.stderr.write(`faultline: ${oneLine(err.message, 2000)}\n`);
       return EXIT.crashed;
     }
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     process.stderr.write(
-      `faultline: internal error: ${msg}${verbose ? '' : ' (run with --verbose for details)'}\n`,
+      `faultline: internal error: ${oneLine(msg, 2000)}${verbose ? '' : ' (run with --verbose for details)'}\n`,
     );
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT.crashed;

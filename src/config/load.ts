@@ -14,7 +14,7 @@ export async function loadTestFile(file: string): Promise<TestDefinition> {
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const msg = firstMessage(err, abs);
     const line = lineIn(err, abs);
     throw new UserError(`test file ${file}${line ? `:${line}` : ''} could not be loaded: ${oneLine(msg)}`);
   }
@@ -32,14 +32,30 @@ export async function loadTestFile(file: string): Promise<TestDefinition> {
 const errMessage = (err: unknown) =>
   err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
 
-/** The line of `abs` an error points at: the header of a SyntaxError's stack, or the first frame in the file. */
+/** Terminal colour codes, which some loaders put in their messages. */
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The line of `abs` an error points at: the header of a SyntaxError's stack (Node), a `file:line:col:`
+ * line of a transform error's message (a bundler's loader), or the first stack frame in the file.
+ */
 function lineIn(err: unknown, abs: string): number | undefined {
-  const stack = err instanceof Error ? (err.stack ?? '') : '';
-  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const text = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : '';
   const m =
-    new RegExp(`^${esc(abs)}:(\\d+)`, 'm').exec(stack) ??
-    new RegExp(`${esc(pathToFileURL(abs).href)}:(\\d+)`).exec(stack);
+    new RegExp(`(?:^|[\\s(])${esc(abs)}:(\\d+)`, 'm').exec(text) ??
+    new RegExp(`${esc(pathToFileURL(abs).href)}:(\\d+)`).exec(text);
   return m ? Number(m[1]) : undefined;
+}
+
+/** The error's first line; a header like "Transform failed with 1 error:" takes the line after it, unprefixed. */
+function firstMessage(err: unknown, abs: string): string {
+  const text = (err instanceof Error ? err.message : String(err)).replace(ANSI, '');
+  const lines = text.split('\n').filter((l) => l.trim());
+  const first = lines[0] ?? String(err);
+  if (!first.endsWith(':') || !lines[1]) return first;
+  return lines[1].replace(new RegExp(`^${esc(abs)}:\\d+(:\\d+)?:\\s*`), '');
 }
 
 /**
@@ -59,7 +75,7 @@ export function validateTest(def: unknown, where: string): TestDefinition {
   const key = issue.path[0];
   if (issue.code === 'unrecognized_keys') {
     throw new UserError(
-      `${where}: unknown field ${issue.keys.map(oneLine).join(', ')}: the fields are ${Object.keys(FIELDS).join(', ')}`,
+      `${where}: unknown field ${issue.keys.map((k) => oneLine(k)).join(', ')}: the fields are ${Object.keys(FIELDS).join(', ')}`,
     );
   }
   if (typeof key === 'string' && key in FIELDS) {

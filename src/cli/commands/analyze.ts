@@ -3,7 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ResolvedTest } from '../../config/define.ts';
 import type { Checker, CheckResult } from '../../core/checker.ts';
-import { exitCodeFor, UserError } from '../../core/errors.ts';
+import { oneLine } from '../../config/options.ts';
+import { errorText, exitCodeFor, UserError } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
 import { findWorkload, linearizable, runCheckers } from '../../registry.ts';
@@ -47,7 +48,14 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
 
   let checker: Checker;
   const model = flags.model ?? (flags.workload ? undefined : read.model);
-  if (model) checker = runCheckers({ checkers: [linearizable({ model })] });
+  if (model) {
+    try {
+      checker = runCheckers({ checkers: [linearizable({ model })] });
+    } catch (err) {
+      // An unknown model is the user's to fix (the message lists the known ones).
+      throw new UserError(`--model ${oneLine(model)}: ${errorText(err)}`);
+    }
+  }
   else {
     const name = flags.workload ?? test?.workload;
     if (!name) {
@@ -78,16 +86,23 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   } finally {
     process.off('SIGINT', onInt);
   }
-  if (isDir) {
-    writeJson(join(path, FILES.results), {
-      ...results,
-      valid: results.valid,
-      analyzedAt: new Date().toISOString(),
-    });
-    const r = await writeReports(path);
-    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-  }
+  // The verdict first: a run folder we cannot write to (read-only, another user's) must not hide it.
   if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(formatVerdict(results, invocationCount(history), path));
+  if (isDir) {
+    try {
+      writeJson(join(path, FILES.results), {
+        ...results,
+        valid: results.valid,
+        analyzedAt: new Date().toISOString(),
+      });
+      const r = await writeReports(path);
+      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+    } catch (err) {
+      process.stderr.write(
+        `warning: could not store the re-analysis in ${path} (${errorText(err)}); the verdict above stands\n`,
+      );
+    }
+  }
   return exitCodeFor(results.valid);
 }

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { DockerCluster, FLAVOURS, type Flavour, preflight } from '../../cluster/docker/index.ts';
 import type { ResolvedTest, TestDefinition } from '../../config/define.ts';
 import { loadTestFile, validateTest } from '../../config/load.ts';
-import { FIELD_NAMES, parseOpt } from '../../config/options.ts';
+import { FIELD_NAMES, oneLine, parseOpt } from '../../config/options.ts';
 import { EnvironmentError, errorText, UserError } from '../../core/errors.ts';
 import type { RunContext, System } from '../../core/index.ts';
 import type { ScheduledOp } from '../../core/nemesis.ts';
@@ -146,6 +146,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
         const why = await d.preflight?.({ options: r.test.options, log: silentLogger } as RunContext);
         if (why) throw new EnvironmentError(`nemesis ${d.name}: ${why}`);
       }
+      ensureWritable(r.test.resultsDir);
       const cluster = r.system.needsCluster ? await dockerClusterFor(r.system, r.test) : undefined;
       // The live dashboard on a terminal (q / Ctrl-C there = SIGINT); plain lines for pipes, CI, --no-dashboard.
       const progress = chooseProgress({ test: r.test, dashboard: flags.dashboard !== false, onQuit: onInt });
@@ -207,6 +208,17 @@ async function dockerClusterFor(system: System, test: ResolvedTest): Promise<Clu
     packages: system.packages ?? [],
     logger: createLogger({ consoleLevel: 'warn' }),
   });
+}
+
+/** The results folder must take a run folder: a read-only or misplaced one is the user's to fix, up front. */
+function ensureWritable(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? errorText(err);
+    throw new UserError(`--results-dir ${oneLine(dir)}: cannot write there (${code}): give a writable folder`);
+  }
 }
 
 /** The test file a replayed run came from (so a replay of a replay still finds it). */
