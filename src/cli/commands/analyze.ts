@@ -2,8 +2,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ResolvedTest } from '../../config/define.ts';
-import type { Checker, CheckResult } from '../../core/checker.ts';
 import { oneLine } from '../../config/options.ts';
+import type { Checker, CheckResult } from '../../core/checker.ts';
 import { errorText, exitCodeFor, UserError } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
@@ -55,8 +55,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
       // An unknown model is the user's to fix (the message lists the known ones).
       throw new UserError(`--model ${oneLine(model)}: ${errorText(err)}`);
     }
-  }
-  else {
+  } else {
     const name = flags.workload ?? test?.workload;
     if (!name) {
       throw new UserError(

@@ -217,7 +217,9 @@ function ensureWritable(dir: string): void {
     accessSync(dir, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? errorText(err);
-    throw new UserError(`--results-dir ${oneLine(dir)}: cannot write there (${code}): give a writable folder`);
+    throw new UserError(
+      `--results-dir ${oneLine(dir)}: cannot write there (${code}): give a writable folder`,
+    );
   }
 }
 
