@@ -9,7 +9,7 @@ import { exceptions } from '../checkers/exceptions.ts';
 import { stats } from '../checkers/stats.ts';
 import { composePackages } from '../nemeses/compose.ts';
 import { findNemeses, inHealOrder } from '../nemeses/index.ts';
-import { scheduleGenerator } from '../nemeses/schedule.ts';
+import { MAX_PLANNED_FAULTS, scheduleGenerator } from '../nemeses/schedule.ts';
 import { findSystem, resolveMode } from '../systems/index.ts';
 import { findWorkload } from '../workloads/index.ts';
 import {
@@ -20,7 +20,6 @@ import {
   resolveConcurrency,
   type TestDefinition,
 } from './config/define.ts';
-import { MAX_PLANNED_FAULTS } from './config/options.ts';
 import { validatePluginOptions } from './config/plugin-options.ts';
 import { errorText, UserError } from './core/errors.ts';
 import type {
@@ -166,7 +165,8 @@ export function resolveTest(
               interval: nemesisInterval,
               nodes,
               seed: test.seed,
-              timeLimit: test.timeLimit,
+              // A replay runs the stored schedule: plan nothing (a time limit of 0 plans no fault).
+              timeLimit: replay ? 0 : test.timeLimit,
               options,
               system,
             }),

@@ -43,11 +43,6 @@ export const MAX_NODES = 256;
 export const MAX_CONCURRENCY = 10_000;
 /** Largest seed: the generator's seed is 32 bits, so a larger one is refused rather than truncated. */
 export const MAX_SEED = 0xffffffff;
-/**
- * Most faults a fault family may plan (timeLimit / nemesisInterval): the schedule is planned up front
- * and stored for --replay, so it must stay small (100 000 entries is a few MB).
- */
-export const MAX_PLANNED_FAULTS = 100_000;
 
 /** A node name: a DNS label (letters, digits, `-`, `_`, `.`), not all digits (that would be a count). */
 export const NODE_NAME = /^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;

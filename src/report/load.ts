@@ -2,23 +2,18 @@
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { ResolvedTest } from '../config/define.ts';
 import type { CheckResult } from '../core/checker.ts';
 import type { Op, OpType } from '../core/op.ts';
 import { FILES } from '../store/run-dir.ts';
 
-/** test.json as written by the runner; every field optional because old or hand-made folders vary. */
-export interface TestInfo {
-  name?: string;
-  system?: string;
-  mode?: string;
-  workload?: string;
+/**
+ * test.json as written by the runner: the resolved test (src/config/define.ts ResolvedTest, whose fields
+ * src/config/options.ts declares) plus the run's metadata. Every field optional because old or hand-made
+ * folders vary; `nemesis` may be a plain string in old folders.
+ */
+export type TestInfo = Partial<Omit<ResolvedTest, 'nemesis'>> & {
   nemesis?: string[] | string;
-  nodes?: string[];
-  concurrency?: number;
-  timeLimit?: number;
-  rate?: number;
-  seed?: number;
-  options?: Record<string, unknown>;
   argv?: string[];
   testFile?: string | null;
   faultlineVersion?: string;
@@ -29,7 +24,7 @@ export interface TestInfo {
   interrupted?: boolean;
   error?: string;
   [k: string]: unknown;
-}
+};
 
 /** results.json: the composed result; a bare single-checker result is accepted too. */
 export interface RunResults extends CheckResult {
