@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { DockerCluster, FLAVOURS, type Flavour, preflight } from '../../cluster/docker/index.ts';
 import type { ResolvedTest, TestDefinition } from '../../config/define.ts';
 import { loadTestFile, validateTest } from '../../config/load.ts';
-import { FIELD_NAMES, oneLine, parseOpt } from '../../config/options.ts';
+import { FIELD_NAMES, oneLine } from '../../config/options.ts';
 import { EnvironmentError, errorText, UserError } from '../../core/errors.ts';
 import type { RunContext, System } from '../../core/index.ts';
 import type { ScheduledOp } from '../../core/nemesis.ts';
@@ -29,20 +29,6 @@ export type RunFlags = Omit<TestDefinition, 'options'> & {
   replay?: string;
 };
 
-/** `--opt k=v` texts as a record: the value is JSON when it parses as JSON (numbers, booleans), else a string. */
-export function parseOpts(opts: string[] | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const o of opts ?? []) {
-    try {
-      const [k, v] = parseOpt(o);
-      out[k] = v;
-    } catch (err) {
-      throw new UserError(errorText(err));
-    }
-  }
-  return out;
-}
-
 /** Flags override the test file, field by field (every field of options.ts); `--opt` keys merge. */
 export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
   const out: Record<string, unknown> = { ...def };
@@ -60,7 +46,9 @@ export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
  * options.ts declares, validated again; system/workload/nemesis objects that came from a test file are
  * loaded from that file again (a one-line error if it is gone).
  */
-export async function loadReplay(runDir: string): Promise<{ def: TestDefinition; schedule: ScheduledOp[] }> {
+export async function loadReplay(
+  runDir: string,
+): Promise<{ def: TestDefinition; schedule: ScheduledOp[]; testFile?: string }> {
   const testPath = join(runDir, FILES.test);
   if (!existsSync(testPath))
     throw new UserError(`--replay ${runDir}: no ${FILES.test} there; give a run folder`);
@@ -102,7 +90,7 @@ export async function loadReplay(runDir: string): Promise<{ def: TestDefinition;
   }
   if (!Array.isArray(schedule) || schedule.some((e) => typeof e?.at !== 'number' || typeof e.f !== 'string'))
     throw new UserError(`--replay ${runDir}: ${FILES.schedule} is not a list of {at, f, value} entries`);
-  return { def, schedule };
+  return { def, schedule, ...(typeof t.testFile === 'string' ? { testFile: t.testFile } : {}) };
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, argv: string[]): Promise<number> {
@@ -110,7 +98,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
   const replay = flags.replay ? await loadReplay(flags.replay) : undefined;
   const def = mergeFlags(replay ? replay.def : file ? await loadTestFile(file) : {}, flags);
   // Where the test came from, so --replay can load its objects again.
-  const testFile = file ? resolve(file) : replay ? replayTestFile(flags.replay!) : undefined;
+  const testFile = file ? resolve(file) : replay?.testFile;
   const count = flags.testCount ?? 1;
   const stop = new AbortController();
   const hardStop = new AbortController();
@@ -220,16 +208,6 @@ function ensureWritable(dir: string): void {
     throw new UserError(
       `--results-dir ${oneLine(dir)}: cannot write there (${code}): give a writable folder`,
     );
-  }
-}
-
-/** The test file a replayed run came from (so a replay of a replay still finds it). */
-function replayTestFile(runDir: string): string | undefined {
-  try {
-    const t = readJson<Partial<ResolvedTest>>(join(runDir, FILES.test));
-    return typeof t.testFile === 'string' ? t.testFile : undefined;
-  } catch {
-    return undefined;
   }
 }
 
