@@ -62,12 +62,19 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
         `cannot tell how to check ${path}: pass --workload (e.g. set, register) or --model (e.g. cas-register)`,
       );
     }
-    const wl = findWorkload(name).create({
-      concurrency: test?.concurrency ?? 1,
-      nodes: test?.nodes ?? [],
-      rate: test?.rate ?? 0,
-      options: test?.options ?? {},
-    });
+    const descriptor = findWorkload(name);
+    let wl: ReturnType<typeof descriptor.create>;
+    try {
+      wl = descriptor.create({
+        concurrency: test?.concurrency ?? 1,
+        nodes: test?.nodes ?? [],
+        rate: test?.rate ?? 0,
+        options: test?.options ?? {},
+      });
+    } catch (err) {
+      // The stored options do not build this workload (e.g. a hand-edited test.json): the user's to fix.
+      throw new UserError(`workload ${name}: ${errorText(err)}`);
+    }
     checker = runCheckers(wl);
   }
   const limit = flags.checkerTimeLimit ?? test?.checkerTimeLimit ?? 300;

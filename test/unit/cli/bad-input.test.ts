@@ -119,6 +119,15 @@ describe('kind 23: each case of the issue', () => {
     );
   });
 
+  it('analyze of a run folder whose stored options do not build its workload', async () => {
+    const dir = tmp();
+    const op = (type: string) =>
+      JSON.stringify({ index: 0, time: 0, type, process: 0, f: 'read', value: null });
+    writeFileSync(join(dir, 'history.jsonl'), `${op('invoke')}\n${op('ok')}\n`);
+    writeFileSync(join(dir, 'test.json'), JSON.stringify({ workload: 'bank', options: { accounts: 1 } }));
+    expectOneLine(await cli(['analyze', dir]), /^faultline: workload bank: .*accounts must be ≥ 2/);
+  });
+
   describe('test files', () => {
     const file = (text: string) => {
       const dir = tmp();
