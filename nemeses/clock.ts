@@ -28,11 +28,11 @@ import {
   settle,
 } from './common.ts';
 import type { FaultCycle } from './schedule.ts';
-import { isTargetSpec, parseTargetSpec, resolveTargets, TARGETS_WHAT } from './targets.ts';
+import { FIXED_TARGETS_WHAT, isFixedTargetSpec, parseTargetSpec, resolveTargets } from './targets.ts';
 
 /** The clock family's `--opt` keys (nemeses/README.md). */
 export const clockOptions = optionsSchema({
-  clockTargets: opt.list(TARGETS_WHAT, isTargetSpec),
+  clockTargets: opt.list(FIXED_TARGETS_WHAT, isFixedTargetSpec),
   clockModes: opt.listOf(['set', 'bump', 'strobe']),
   clockMaxOffset: opt.number(0.001, 1e9, 'seconds'),
   clockOffsets: opt.list('numbers of seconds like 3600,-30', (s) => Number.isFinite(Number(s))),

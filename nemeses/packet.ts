@@ -36,7 +36,7 @@ import {
 } from './common.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
-import { isTargetSpec, parseTargetSpec, resolveTargets, TARGETS_WHAT } from './targets.ts';
+import { FIXED_TARGETS_WHAT, isFixedTargetSpec, parseTargetSpec, resolveTargets } from './targets.ts';
 
 export const PACKET_KINDS = ['loss', 'delay', 'bandwidth', 'duplicate', 'reorder', 'corrupt'] as const;
 export type PacketKind = (typeof PACKET_KINDS)[number];
@@ -45,7 +45,7 @@ export const NETEM_ONLY: readonly PacketKind[] = ['duplicate', 'reorder', 'corru
 /** The packet family's `--opt` keys (nemeses/README.md). */
 export const packetOptions = optionsSchema({
   packetKinds: opt.listOf(PACKET_KINDS),
-  packetTargets: opt.list(TARGETS_WHAT, isTargetSpec),
+  packetTargets: opt.list(FIXED_TARGETS_WHAT, isFixedTargetSpec),
   packetPeers: opt.list('node names like n1+n2', (s) => /^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)*$/.test(s)),
   packetLoss: opt.number(0, 1),
   packetDelayMs: opt.number(0.1, 60_000, 'ms'),

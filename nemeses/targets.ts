@@ -11,6 +11,10 @@ export const isTargetSpec = (s: string): boolean =>
 /** Target lists: `--opt <family>Targets=one,n1+n3`. */
 export const TARGETS_WHAT = `${TARGET_SPECS.join('|')}|node names like n1+n3`;
 
+/** A target spec other than `primaries`, for families that cannot ask the system (clock, packet). */
+export const isFixedTargetSpec = (s: string): boolean => s !== 'primaries' && isTargetSpec(s);
+export const FIXED_TARGETS_WHAT = `${TARGET_SPECS.filter((s) => s !== 'primaries').join('|')}|node names like n1+n3`;
+
 export function parseTargetSpec(s: string): TargetSpec {
   if ((TARGET_SPECS as readonly string[]).includes(s)) return s as TargetSpec;
   const names = s

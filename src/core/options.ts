@@ -48,15 +48,17 @@ function text(re: RegExp, what: string) {
 }
 
 /**
- * A list: comma-separated text (`--opt k=a,b`) or an array (test file). `item` checks each element
- * (after trimming); `what` describes one element.
+ * A non-empty list: comma-separated text (`--opt k=a,b`) or an array (test file). `item` checks each
+ * element (after trimming); `what` describes one element.
  */
 function list(what: string, item: (s: string) => boolean = () => true) {
-  const ok = (v: string | number | readonly (string | number)[]) =>
-    (Array.isArray(v) ? v.map(String) : String(v).split(','))
+  // At least one element: an empty list would leave the plugin nothing to pick from.
+  const ok = (v: string | number | readonly (string | number)[]) => {
+    const items = (Array.isArray(v) ? v.map(String) : String(v).split(','))
       .map((s) => s.trim())
-      .filter(Boolean)
-      .every(item);
+      .filter(Boolean);
+    return items.length > 0 && items.every(item);
+  };
   return z
     .union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))])
     .refine(ok, { message: `expected a comma-separated list of ${what}` })
@@ -69,13 +71,16 @@ function listOf(values: readonly string[]) {
   return list(values.join('|'), (s) => values.includes(s));
 }
 
-/** Anything (the plugin checks it itself when it is built); `what` describes it for the user. */
-function any(what: string) {
-  return z.unknown().describe(what);
+/** Any value `ok` accepts (a shape zod cannot say directly, e.g. JSON text of an object); `what` describes it. */
+function check(what: string, ok: (v: unknown) => boolean) {
+  return z
+    .unknown()
+    .refine((v) => v === undefined || ok(v), { message: `expected ${what}` })
+    .describe(what);
 }
 
 /** The builders plugins use to declare their option keys (see the module comment). */
-export const opt = { number, int, bool, oneOf, text, list, listOf, any };
+export const opt = { number, int, bool, oneOf, text, list, listOf, check };
 
 /** Declares a plugin's option keys (a non-strict zod object: unknown keys are judged by the registry). */
 export function optionsSchema<T extends Record<string, z.ZodType>>(shape: T): z.ZodObject<T> {

@@ -118,6 +118,28 @@ describe('validatePluginOptions', () => {
 });
 
 describe('resolveTest validates the merged options', () => {
+  it('property: any JSON value for any fault-family key builds, or is one clear line (never a crash inside the family)', () => {
+    const keys = Object.values(NEMESES).flatMap((d) => Object.keys(d.options!.shape));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(NEMESES)),
+        fc.constantFrom(...keys),
+        fc.jsonValue({ maxDepth: 2 }),
+        (family, key, value) => {
+          try {
+            resolveTest({ system: 'etcd', nemesis: family, options: { [key]: value }, seed: 1 });
+          } catch (err) {
+            expect(err).toBeInstanceOf(UserError);
+            const msg = (err as Error).message;
+            expect(msg).not.toContain('\n');
+            expect(msg).not.toMatch(/Rng\.pick|Cannot |undefined|is not a function|JSON at position/);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('memory: lossRate=abc no longer disables the lost-writes mode silently', () => {
     expect(problem(() => resolveTest({ mode: 'lost-writes', options: { lossRate: 'abc' } }))).toBe(
       'option lossRate=abc: expected number in [0, 1] (system memory)',
