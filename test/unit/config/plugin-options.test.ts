@@ -140,6 +140,28 @@ describe('resolveTest validates the merged options', () => {
     );
   });
 
+  it('property: any JSON value for any key of any system/workload pair builds, or is one line naming the key', () => {
+    const pairs = Object.entries(SYSTEMS).flatMap(([s, d]) =>
+      Object.keys(d.create(d.modes[0]!).clients).map((w) => [s, w] as const),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...pairs), fc.jsonValue({ maxDepth: 1 }), fc.nat(), ([s, w], value, i) => {
+        const keys = [
+          ...Object.keys(SYSTEMS[s]!.options!.shape),
+          ...Object.keys(WORKLOADS[w]!.options!.shape),
+        ];
+        const key = keys[i % keys.length]!;
+        try {
+          resolveTest({ system: s, workload: w, options: { [key]: value }, seed: 1 });
+        } catch (err) {
+          expect(err).toBeInstanceOf(UserError);
+          expect((err as Error).message).toMatch(new RegExp(`^(option ${key}=|workload ${w}: .*${key})`));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('memory: lossRate=abc no longer disables the lost-writes mode silently', () => {
     expect(problem(() => resolveTest({ mode: 'lost-writes', options: { lossRate: 'abc' } }))).toBe(
       'option lossRate=abc: expected number in [0, 1] (system memory)',
