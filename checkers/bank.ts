@@ -14,6 +14,7 @@ import {
 } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
+import { stringifyExact } from '../src/history/values.ts';
 
 export interface BankCheckerOptions {
   /** The sum every read must show. When absent it is inferred: the sum most reads show (ties: earliest). */
@@ -112,7 +113,7 @@ function mode(xs: readonly number[]): { value: number; count: number } | undefin
 
 /** One anomaly case of a bad read: the read's completion, what it showed and what was wrong. */
 function badReadCase(read: Op, problem: string, expected: { total: number; accounts?: number }): AnomalyCase {
-  const v = JSON.stringify(read.value) ?? String(read.value);
+  const v = stringifyExact(read.value) ?? String(read.value);
   return {
     ops: [read.index],
     explanation: `the read #${read.index} (process ${String(read.process)}) returned ${v}: ${problem}`,

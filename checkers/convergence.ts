@@ -12,7 +12,7 @@
 import { anomalyFields, type Checker, type CheckResult, noAnomalies } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
-import { valueKey } from '../src/history/values.ts';
+import { stringifyExact, valueKey } from '../src/history/values.ts';
 
 export interface FinalRead {
   node: string;
@@ -113,7 +113,7 @@ function convergenceAnomalies(
   const at = (n: string) => reads.find((r) => r.node === n)!.index;
   const parts = groups.map(
     (g) =>
-      `${g.nodes.map((n) => `${n} (#${at(n)})`).join(', ')} read ${JSON.stringify(g.value) ?? 'nothing'}`,
+      `${g.nodes.map((n) => `${n} (#${at(n)})`).join(', ')} read ${stringifyExact(g.value) ?? 'nothing'}`,
   );
   return anomalyFields({
     divergence: [

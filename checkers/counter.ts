@@ -1,6 +1,7 @@
 import { anomalyFields, type Checker, type CheckResult, noAnomalies } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
+import { stringifyExact } from '../src/history/values.ts';
 
 export interface CounterBoundsError {
   /** Index of the read's completion in the history. */
@@ -185,7 +186,7 @@ function counterAnomalies(
     unreachable: [],
   };
   for (const e of errors) {
-    const v = JSON.stringify(e.value) ?? String(e.value);
+    const v = stringifyExact(e.value) ?? String(e.value);
     const at = `the read #${e.index} (process ${String(e.process)}${e.node ? ` on ${e.node}` : ''})`;
     cases[e.unreachable ? 'unreachable' : 'out-of-bounds'].push({
       ops: [e.index],

@@ -7,7 +7,7 @@ import {
 } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
-import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
+import { compareNumbers, elementsOf, stringifyExact, valueKey } from '../src/history/values.ts';
 
 /** What became of one element, once it was known to exist (its add acknowledged, or a read saw it). */
 export type ElementOutcome = 'stable' | 'lost' | 'never-read';
@@ -230,7 +230,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
   };
 }
 
-const shown = (x: unknown) => JSON.stringify(x) ?? String(x);
+const shown = (x: unknown) => stringifyExact(x) ?? String(x);
 
 function lostCase(x: unknown, knownAt: number, absent: Read, present: Read | undefined): AnomalyCase {
   return {

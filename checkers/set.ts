@@ -7,7 +7,7 @@ import {
 } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
-import { compareNumbers, elementsOf, valueKey } from '../src/history/values.ts';
+import { compareNumbers, elementsOf, stringifyExact, valueKey } from '../src/history/values.ts';
 
 export interface SetResult extends CheckResult {
   /** Distinct elements with at least one add attempt (failed attempts included). */
@@ -131,7 +131,7 @@ function setAnomalies(
   found: { lost: unknown[]; unexpected: unknown[]; duplicated: unknown[] },
   finalAt: number,
 ): Pick<SetResult, 'anomalyTypes' | 'anomalies' | 'anomalyCounts'> {
-  const shown = (x: unknown) => JSON.stringify(x) ?? String(x);
+  const shown = (x: unknown) => stringifyExact(x) ?? String(x);
   const refs = (xs: number[]) => xs.map((i) => `#${i}`).join(', ');
   const lost = found.lost.map((x): AnomalyCase => {
     const a = attempts.get(key(x))!;

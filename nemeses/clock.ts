@@ -15,6 +15,7 @@ import type {
   NemesisPackage,
   RunContext,
 } from '../src/core/index.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import type { Remote } from '../src/core/remote.ts';
 import {
   errText,
@@ -23,12 +24,22 @@ import {
   nodeUp,
   notInEffect,
   optList,
-  optNumber,
+  readOptions,
   remoteOf,
   settle,
 } from './common.ts';
 import type { FaultCycle } from './schedule.ts';
-import { parseTargetSpec, resolveTargets } from './targets.ts';
+import { FIXED_TARGETS_WHAT, isFixedTargetSpec, parseTargetSpec, resolveTargets } from './targets.ts';
+
+/** The clock family's `--opt` keys (nemeses/README.md). */
+export const clockOptions = optionsSchema({
+  clockTargets: opt.list(FIXED_TARGETS_WHAT, isFixedTargetSpec),
+  clockModes: opt.listOf(['set', 'bump', 'strobe']),
+  clockMaxOffset: opt.number(0.001, 1e9, 'seconds'),
+  clockOffsets: opt.list('numbers of seconds like 3600,-30', (s) => Number.isFinite(Number(s))),
+  clockStrobePeriodMs: opt.number(10, 3_600_000, 'ms'),
+  clockStrobeDuration: opt.number(0.1, 86_400, 'seconds'),
+});
 
 export const OFFSET_FILE = `${RUN_DIR}/clock-offset`;
 export const CLOCK_ENV = { LD_PRELOAD: SKEWTIME_SO, SKEW_FILE: OFFSET_FILE } as const;
@@ -73,12 +84,13 @@ export function clockCycle(opts: NemesisOptions): FaultCycle {
   for (const m of modes)
     if (!['set', 'bump', 'strobe'].includes(m))
       throw new Error(`unknown clock mode '${m}': choose from set, bump, strobe`);
-  const max = optNumber(opts.options, 'clockMaxOffset', 60, 0.001, 1e9);
+  const o = readOptions(clockOptions, opts.options);
+  const max = o.clockMaxOffset ?? 60;
   const offsets = optList(opts.options, 'clockOffsets', []).map(Number);
   if (offsets.some((x) => !Number.isFinite(x)))
     throw new Error('option clockOffsets: expected numbers of seconds, like 3600,-30');
-  const periodMs = optNumber(opts.options, 'clockStrobePeriodMs', 100, 10, 3_600_000);
-  const durationS = optNumber(opts.options, 'clockStrobeDuration', Math.min(10, opts.interval), 0.1, 86_400);
+  const periodMs = o.clockStrobePeriodMs ?? 100;
+  const durationS = o.clockStrobeDuration ?? Math.max(0.1, Math.min(10, opts.interval));
   return {
     name: 'clock',
     start(rng) {
@@ -199,6 +211,7 @@ export function clockNemesis(_opts: NemesisOptions): Nemesis {
 }
 
 export const clockDescriptor: NemesisDescriptor = {
+  options: clockOptions,
   name: 'clock',
   description:
     'wall-clock offsets per node (set, bump, strobe, reset) through an LD_PRELOAD shim; the host clock is never touched',

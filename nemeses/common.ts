@@ -1,5 +1,6 @@
 /** What every fault family shares: option parsing, planning its schedule, reaching nodes, probing, errors. */
 
+import type { z } from 'zod';
 import type { Invocation } from '../src/core/generator.ts';
 import type {
   Completion,
@@ -10,6 +11,7 @@ import type {
   RunContext,
 } from '../src/core/index.ts';
 import { HEAL_FAILED, NOT_IN_EFFECT } from '../src/core/nemesis.ts';
+import type { OptionsSchema } from '../src/core/options.ts';
 import type { Remote } from '../src/core/remote.ts';
 import { Rng } from '../src/core/rng.ts';
 import { type FaultCycle, planSchedule, scheduleGenerator, sequenceGenerator } from './schedule.ts';
@@ -39,19 +41,15 @@ export function optList(
   return parts.map((s) => s.trim()).filter(Boolean);
 }
 
-export function optNumber(
+/**
+ * A family's options, read through its schema (the one the registry validated them with): typed, with
+ * only the family's keys. Throws (a ZodError naming the key) on values the schema refuses.
+ */
+export function readOptions<S extends OptionsSchema>(
+  schema: S,
   o: Record<string, unknown> | undefined,
-  key: string,
-  dflt: number,
-  min = -Infinity,
-  max = Infinity,
-): number {
-  const v = o?.[key];
-  if (v === undefined || v === null || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new Error(`option ${key}=${String(v)}: expected a number in [${min}, ${max}]`);
-  return n;
+): z.infer<S> {
+  return schema.parse(o ?? {});
 }
 
 /** A family's own seed: families never share a random stream, whatever order they are named in. */

@@ -21,6 +21,7 @@ import type {
   NemesisPackage,
   RunContext,
 } from '../src/core/index.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import type { Remote } from '../src/core/remote.ts';
 import {
   errText,
@@ -30,17 +31,33 @@ import {
   nodeUp,
   notInEffect,
   optList,
-  optNumber,
+  readOptions,
   remoteOf,
   settle,
 } from './common.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
-import { parseTargetSpec, resolveTargets } from './targets.ts';
+import { FIXED_TARGETS_WHAT, isFixedTargetSpec, parseTargetSpec, resolveTargets } from './targets.ts';
 
 export const PACKET_KINDS = ['loss', 'delay', 'bandwidth', 'duplicate', 'reorder', 'corrupt'] as const;
 export type PacketKind = (typeof PACKET_KINDS)[number];
 export const NETEM_ONLY: readonly PacketKind[] = ['duplicate', 'reorder', 'corrupt'];
+
+/** The packet family's `--opt` keys (nemeses/README.md). */
+export const packetOptions = optionsSchema({
+  packetKinds: opt.listOf(PACKET_KINDS),
+  packetTargets: opt.list(FIXED_TARGETS_WHAT, isFixedTargetSpec),
+  packetPeers: opt.list('node names like n1+n2', (s) => /^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)*$/.test(s)),
+  packetLoss: opt.number(0, 1),
+  packetDelayMs: opt.number(0.1, 60_000, 'ms'),
+  packetRate: opt.text(
+    /^\d+(\.\d+)?(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)$/,
+    'a tc rate like 512kbit or 10mbit',
+  ),
+  packetDuplicate: opt.number(0, 1),
+  packetReorder: opt.number(0, 1),
+  packetCorrupt: opt.number(0, 1),
+});
 
 /** A packet fault: which nodes, optionally only towards which peers, and what happens to their packets. */
 export interface PacketValue {
@@ -103,13 +120,14 @@ export function packetCycle(opts: NemesisOptions): FaultCycle {
   const peers = optList(o, 'packetPeers', []).flatMap((s) => s.split('+'));
   const bad = peers.filter((p) => !opts.nodes.includes(p));
   if (bad.length) throw new Error(`option packetPeers names unknown node(s) ${bad.join(', ')}`);
+  const v = readOptions(packetOptions, o);
   const params = {
-    loss: optNumber(o, 'packetLoss', 0.2, 0, 1),
-    delayMs: optNumber(o, 'packetDelayMs', 100, 0.1, 60_000),
-    rate: String(o?.packetRate ?? '1mbit'),
-    duplicate: optNumber(o, 'packetDuplicate', 0.05, 0, 1),
-    reorder: optNumber(o, 'packetReorder', 0.25, 0, 1),
-    corrupt: optNumber(o, 'packetCorrupt', 0.01, 0, 1),
+    loss: v.packetLoss ?? 0.2,
+    delayMs: v.packetDelayMs ?? 100,
+    rate: v.packetRate ?? '1mbit',
+    duplicate: v.packetDuplicate ?? 0.05,
+    reorder: v.packetReorder ?? 0.25,
+    corrupt: v.packetCorrupt ?? 0.01,
   };
   if (!/^\d+(\.\d+)?(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)$/.test(params.rate))
     throw new Error(`option packetRate=${params.rate}: use a tc rate like 512kbit or 10mbit`);
@@ -295,6 +313,7 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
 }
 
 export const packetDescriptor: NemesisDescriptor = {
+  options: packetOptions,
   name: 'packet',
   description:
     'packet loss (iptables statistic), bandwidth (tc htb), delay (NFQUEUE delayer); duplicate/reorder/corrupt where netem exists',

@@ -13,6 +13,7 @@ import type {
   NemesisPackage,
   RunContext,
 } from '../src/core/index.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import { Rng } from '../src/core/rng.ts';
 import {
   errText,
@@ -251,7 +252,32 @@ async function hostReaches(ip: string): Promise<string> {
   return `cannot probe (${r.stderr.trim().split('\n')[0] ?? r.exitCode})`;
 }
 
+/** Is `v` a grudge, as an object or its JSON text? (Its node names are checked against the nodes at build.) */
+function isGrudge(v: unknown): boolean {
+  let g = v;
+  if (typeof v === 'string') {
+    try {
+      g = JSON.parse(v);
+    } catch {
+      return false;
+    }
+  }
+  return (
+    typeof g === 'object' &&
+    g !== null &&
+    !Array.isArray(g) &&
+    Object.values(g).every((xs) => Array.isArray(xs) && xs.every((x) => typeof x === 'string'))
+  );
+}
+
+/** The partition family's `--opt` keys (nemeses/README.md); the grudge is checked against the nodes at build. */
+export const partitionOptions = optionsSchema({
+  partitionTargets: opt.listOf([...TOPOLOGIES, 'grudge']),
+  partitionGrudge: opt.check('a grudge: JSON object of node → nodes it drops, like {"n1":["n2"]}', isGrudge),
+});
+
 export const partitionDescriptor: NemesisDescriptor = {
+  options: partitionOptions,
   name: 'partition',
   description:
     'network partitions (grudges from topologies: one, majority, majorities-ring, bridge, primaries, …) with iptables',

@@ -17,10 +17,11 @@ import type {
   RunContext,
   System,
 } from '../src/core/index.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import type { Remote } from '../src/core/remote.ts';
 import { errText, familyPackage, healFailed, notInEffect, optList, remoteOf } from './common.ts';
 import type { FaultCycle } from './schedule.ts';
-import { parseTargetSpec, resolveTargets, type TargetSpec } from './targets.ts';
+import { isTargetSpec, parseTargetSpec, resolveTargets, TARGETS_WHAT, type TargetSpec } from './targets.ts';
 
 /** Op values: planned nodes, or `{targets: 'primaries'}` resolved at fault time; `'all'` heals every faulted node. */
 export interface ProcessValue {
@@ -258,6 +259,8 @@ function descriptor(fam: Family, description: string): NemesisDescriptor {
     name: fam.name,
     description,
     faults,
+    // `--opt killTargets=…` (pauseTargets, crashTargets): which nodes a fault hits.
+    options: optionsSchema({ [`${fam.name}Targets`]: opt.list(TARGETS_WHAT, isTargetSpec) }),
     create(opts): NemesisPackage {
       return familyPackage(
         processNemesis(fam, opts),

@@ -4,6 +4,17 @@ import type { Rng } from '../src/core/rng.ts';
 export type TargetSpec = 'one' | 'minority' | 'majority' | 'all' | 'primaries' | string[];
 export const TARGET_SPECS = ['one', 'minority', 'majority', 'all', 'primaries'] as const;
 
+/** Is `s` a target spec (one, minority, …, or node names like n1+n3)? For option schemas. */
+export const isTargetSpec = (s: string): boolean =>
+  (TARGET_SPECS as readonly string[]).includes(s) || /^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)*$/.test(s);
+
+/** Target lists: `--opt <family>Targets=one,n1+n3`. */
+export const TARGETS_WHAT = `${TARGET_SPECS.join('|')}|node names like n1+n3`;
+
+/** A target spec other than `primaries`, for families that cannot ask the system (clock, packet). */
+export const isFixedTargetSpec = (s: string): boolean => s !== 'primaries' && isTargetSpec(s);
+export const FIXED_TARGETS_WHAT = `${TARGET_SPECS.filter((s) => s !== 'primaries').join('|')}|node names like n1+n3`;
+
 export function parseTargetSpec(s: string): TargetSpec {
   if ((TARGET_SPECS as readonly string[]).includes(s)) return s as TargetSpec;
   const names = s

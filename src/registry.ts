@@ -9,7 +9,7 @@ import { exceptions } from '../checkers/exceptions.ts';
 import { stats } from '../checkers/stats.ts';
 import { composePackages } from '../nemeses/compose.ts';
 import { BUILTIN_FAULTS, findNemeses, inHealOrder } from '../nemeses/index.ts';
-import { scheduleGenerator } from '../nemeses/schedule.ts';
+import { MAX_PLANNED_FAULTS, scheduleGenerator } from '../nemeses/schedule.ts';
 import { findSystem, resolveMode } from '../systems/index.ts';
 import { findWorkload } from '../workloads/index.ts';
 import {
@@ -20,7 +20,8 @@ import {
   resolveConcurrency,
   type TestDefinition,
 } from './config/define.ts';
-import { UserError } from './core/errors.ts';
+import { validatePluginOptions } from './config/plugin-options.ts';
+import { errorText, UserError } from './core/errors.ts';
 import type {
   Checker,
   FaultKind,
@@ -67,8 +68,36 @@ export interface Resolved {
   nemesisDescriptors: NemesisDescriptor[];
 }
 
-/** `schedule`: replay this fault schedule (from an earlier run's nemesis-schedule.json) instead of planning one. */
-export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledOp[] }): Resolved {
+/**
+ * Builds a plugin from the user's options. An Error from a plugin's `create` is about those options (a
+ * target node that does not exist, a grudge that does not parse): a one-line UserError naming the plugin.
+ */
+function build<T>(what: string, create: () => T): T {
+  try {
+    return create();
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${what}: ${errorText(err)}`);
+  }
+}
+
+/** Where a test came from, recorded in test.json so `--replay` can load it again. */
+export interface TestSource {
+  /** Absolute path of the test file. */
+  testFile?: string;
+}
+
+/**
+ * Resolves a test definition: defaults applied (src/config/options.ts), plugins looked up, their options
+ * validated against their schemas, the fault schedule planned. Throws UserError (one line) for anything
+ * the user can fix. `replay.schedule`: replay this fault schedule (from an earlier run's
+ * nemesis-schedule.json) instead of planning one.
+ */
+export function resolveTest(
+  def: TestDefinition,
+  replay?: { schedule: ScheduledOp[] },
+  source: TestSource = {},
+): Resolved {
   const sys: SystemDescriptor =
     typeof def.system === 'object' ? def.system : findSystem(def.system ?? DEFAULTS.system);
   const wl: WorkloadDescriptor =
@@ -85,7 +114,24 @@ export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledO
   const descriptors: NemesisDescriptor[] =
     typeof def.nemesis === 'object' && !Array.isArray(def.nemesis) ? [] : inHealOrder(findNemeses(names));
   const nemesisInterval = def.nemesisInterval ?? DEFAULTS.nemesisInterval;
+  const timeLimit = def.timeLimit ?? DEFAULTS.timeLimit;
+  // The schedule is planned up front (and stored for --replay): bound it before planning.
+  if (names.length > 0 && !replay && timeLimit / nemesisInterval > MAX_PLANNED_FAULTS) {
+    throw new UserError(
+      `--time-limit ${timeLimit} with --nemesis-interval ${nemesisInterval} would plan ${Math.ceil(timeLimit / nemesisInterval)} faults per family; at most ${MAX_PLANNED_FAULTS}: raise the interval or shorten the run`,
+    );
+  }
   const options = def.options ?? {};
+  validatePluginOptions(options, [
+    { kind: 'system', name: sys.name, schema: sys.options },
+    { kind: 'workload', name: wl.name, schema: wl.options },
+    ...(typeof def.nemesis === 'object' && !Array.isArray(def.nemesis)
+      ? [{ kind: 'nemesis' as const, name: def.nemesis.nemesis.name, schema: undefined }]
+      : descriptors.map((d) => ({ kind: 'nemesis' as const, name: d.name, schema: d.options }))),
+  ]);
+  const fromTestFile = (['system', 'workload', 'nemesis'] as const).filter(
+    (k) => typeof def[k] === 'object' && !Array.isArray(def[k]),
+  );
   const test: ResolvedTest = {
     name: def.name ?? `${sys.name}-${wl.name}${mode === sys.modes[0] ? '' : `-${mode}`}`,
     system: sys.name,
@@ -94,7 +140,7 @@ export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledO
     nemesis: names,
     nodes,
     concurrency,
-    timeLimit: def.timeLimit ?? DEFAULTS.timeLimit,
+    timeLimit,
     rate: def.rate ?? DEFAULTS.rate,
     seed: def.seed ?? randomInt(0, 2 ** 31),
     recoveryTime: def.recoveryTime ?? DEFAULTS.recoveryTime,
@@ -104,8 +150,12 @@ export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledO
     checkerMemoryLimit: def.checkerMemoryLimit,
     resultsDir: def.resultsDir ?? DEFAULTS.resultsDir,
     options,
+    flavour: def.flavour ?? DEFAULTS.flavour,
+    ...(def.image ? { image: def.image } : {}),
+    ...(source.testFile ? { testFile: source.testFile } : {}),
+    ...(fromTestFile.length ? { fromTestFile } : {}),
   };
-  const system = sys.create(mode);
+  const system = build(`system ${sys.name}`, () => sys.create(mode));
   if (names.length > 0 && !system.needsCluster) {
     throw new UserError(
       `system '${sys.name}' runs in-process, so there is nothing to inject faults into: use --nemesis none, or a cluster system`,
@@ -116,19 +166,24 @@ export function resolveTest(def: TestDefinition, replay?: { schedule: ScheduledO
       `system '${sys.name}' does not support workload '${wl.name}': choose one of ${Object.keys(system.clients).join(', ')}`,
     );
   }
-  const workload = wl.create({ concurrency, nodes, rate: test.rate, options });
+  const workload = build(`workload ${wl.name}`, () =>
+    wl.create({ concurrency, nodes, rate: test.rate, options }),
+  );
   const packages =
     typeof def.nemesis === 'object' && !Array.isArray(def.nemesis)
       ? [def.nemesis]
       : descriptors.map((d) =>
-          d.create({
-            interval: nemesisInterval,
-            nodes,
-            seed: test.seed,
-            timeLimit: test.timeLimit,
-            options,
-            system,
-          }),
+          build(`nemesis ${d.name}`, () =>
+            d.create({
+              interval: nemesisInterval,
+              nodes,
+              seed: test.seed,
+              // A replay runs the stored schedule: plan nothing (a time limit of 0 plans no fault).
+              timeLimit: replay ? 0 : test.timeLimit,
+              options,
+              system,
+            }),
+          ),
         );
   let nemesis = composePackages(packages);
   if (replay) {

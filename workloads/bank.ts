@@ -13,6 +13,7 @@ import { type BankCheckerOptions, bankChecker } from '../checkers/bank.ts';
 import { convergence } from '../checkers/convergence.ts';
 import type { Generator } from '../src/core/generator.ts';
 import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/core/index.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import { fn } from '../src/generator/index.ts';
 import { finalReadPerNode } from './set.ts';
 
@@ -96,7 +97,20 @@ export function bankWorkload(o: WorkloadOptions): Workload {
   };
 }
 
+/** The bank workload's `--opt` keys (BankConfig). */
+export const bankOptions = optionsSchema({
+  accounts: opt.int(2, 10_000),
+  initialBalance: opt.int(0, 1e12),
+  maxTransfer: opt.int(1, 1e12),
+  readFraction: opt.number(0, 1),
+  allowNegative: opt.bool(),
+  // Jepsen's `:negative-balances?`, for histories from Jepsen's bank test.
+  negativeBalances: opt.bool(),
+  total: opt.int(-1e15, 1e15),
+});
+
 export const bankWorkloadDescriptor: WorkloadDescriptor = {
+  options: bankOptions,
   name: 'bank',
   description:
     'transfers between accounts and reads of all balances; every read must sum to the initial total',

@@ -9,6 +9,7 @@
 import { counterChecker } from '../checkers/counter.ts';
 import type { Generator } from '../src/core/generator.ts';
 import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/core/index.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import { fn } from '../src/generator/index.ts';
 import { finalReadPerNode } from './set.ts';
 
@@ -35,7 +36,14 @@ export function counterWorkload(o: WorkloadOptions): Workload {
   };
 }
 
+/** The counter workload's `--opt` keys. */
+export const counterOptions = optionsSchema({
+  deltaMax: opt.int(1, 1e9),
+  readFraction: opt.number(0, 1),
+});
+
 export const counterWorkloadDescriptor: WorkloadDescriptor = {
+  options: counterOptions,
   name: 'counter',
   description:
     'increments and reads of one counter; every read must lie between acknowledged and attempted increments',

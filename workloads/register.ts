@@ -7,6 +7,7 @@
 import { linearizable } from '../checkers/linearizable/index.ts';
 import type { Generator } from '../src/core/generator.ts';
 import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/core/index.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import { fn, independentConcurrent, limit, mix } from '../src/generator/index.ts';
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -56,8 +57,17 @@ export function registerWorkload(o: WorkloadOptions): Workload {
   };
 }
 
+/** The register workload's `--opt` keys (RegisterOptions). */
+export const registerOptions = optionsSchema({
+  threadsPerKey: opt.int(1, 10_000),
+  opsPerKey: opt.int(1, 1e9),
+  valueCount: opt.int(1, 2 ** 31),
+  casRatio: opt.number(0, 1),
+});
+
 export const registerWorkloadDescriptor: WorkloadDescriptor = {
   name: 'register',
+  options: registerOptions,
   description: 'read/write/cas on independent keys; checked for linearizability per key',
   create: registerWorkload,
 };

@@ -8,6 +8,7 @@ import { setFull } from '../checkers/set-full.ts';
 import type { Context, Generator, OpResult } from '../src/core/generator.ts';
 import type { Workload, WorkloadDescriptor } from '../src/core/index.ts';
 import type { Op } from '../src/core/op.ts';
+import { opt, optionsSchema } from '../src/core/options.ts';
 import { eachThread, fillIn, fn, mix, once, onThreads } from '../src/generator/index.ts';
 
 /** add 0, add 1, add 2, … — a pure generator: its state is the next element. */
@@ -45,7 +46,11 @@ export function setWorkload(nodeCount: number, options: Record<string, unknown> 
   };
 }
 
+/** The set workload's `--opt` keys. */
+export const setOptions = optionsSchema({ setReads: opt.bool() });
+
 export const setWorkloadDescriptor: WorkloadDescriptor = {
+  options: setOptions,
   name: 'set',
   description:
     'unique adds to a set, final reads after the heal; finds lost, unexpected and duplicated elements',

@@ -1,6 +1,16 @@
 /** The faultline command line. Commands are thin: parse flags, call a module, map the outcome to an exit code. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EnvironmentError, EXIT, UserError } from '../core/errors.ts';
+import {
+  FIELD_NAMES,
+  FIELDS,
+  type Command as FieldCommand,
+  type FieldName,
+  numberText,
+  oneLine,
+  parseOpt,
+  type TestField,
+} from '../config/options.ts';
+import { EnvironmentError, EXIT, errorText, UserError } from '../core/errors.ts';
 import { VERSION } from '../version.ts';
 import { analyzeCommand } from './commands/analyze.ts';
 import { cleanCommand } from './commands/clean.ts';
@@ -11,112 +21,92 @@ import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
 
+/** A whole-number flag that is not a test field (--test-count, --port). */
 const int =
-  (name: string, min = 0) =>
+  (name: string, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
+    const n = numberText(v);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be a whole number in [${min}, ${max}]`);
     return n;
   };
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
-  return n;
-};
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number > 0`);
-  return n;
-};
-const nodesArg = (v: string): number | string[] => {
-  if (/^\d+$/.test(v) && Number(v) > 0) return Number(v);
-  const names = v.split(',').map((s) => s.trim());
-  if (names.some((s) => !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s))) {
-    throw new InvalidArgumentError('give a node count (5) or comma-separated node names (n1,n2,n3)');
+
+/** Commander's parser for a test field: CLI text → value, checked by the field's schema (options.ts). */
+function fieldParser(k: FieldName): (text: string, prev: unknown) => unknown {
+  const f: TestField = FIELDS[k];
+  if (k === 'options') {
+    // Repeatable: each --opt key=value adds to the record.
+    return (text, prev) => {
+      try {
+        const [key, v] = parseOpt(text);
+        return { ...(prev as Record<string, unknown> | undefined), [key]: v };
+      } catch (err) {
+        throw new InvalidArgumentError(errorText(err));
+      }
+    };
   }
-  return names;
-};
-const concurrencyArg = (v: string): number | string => {
-  if (/^\d+$/.test(v) && Number(v) > 0) return Number(v);
-  if (/^\d+n$/.test(v)) return v;
-  throw new InvalidArgumentError('give a thread count (10) or a multiple of the node count (2n)');
-};
-const collect = (v: string, prev: string[] = []) => [...prev, v];
+  return (text) => {
+    const v = f.fromCli ? f.fromCli(text) : text;
+    if (!f.schema.safeParse(v).success) throw new InvalidArgumentError(`expected ${f.expect}`);
+    return v;
+  };
+}
+
+/** Adds the test-field flags `command` takes (options.ts is the one list); `help` overrides a field's text. */
+function addFieldOptions(cmd: Command, command: FieldCommand, help: Partial<Record<FieldName, string>> = {}) {
+  for (const k of FIELD_NAMES) {
+    const f: TestField = FIELDS[k];
+    if (!f.commands.includes(command)) continue;
+    const text = help[k] ?? `${f.help}${f.default !== undefined ? ` (default ${String(f.default)})` : ''}`;
+    cmd.addOption(new Option(f.flag, text).argParser(fieldParser(k)));
+  }
+  return cmd;
+}
+
+/** The attribute commander stores a field's flag under (`--opt` → opt). */
+export const flagAttribute = (k: FieldName): string => new Option(FIELDS[k].flag).attributeName();
 
 export function buildProgram(argv: string[]): Command {
   const program = new Command('faultline')
     .description('Jepsen-style fault-injection testing for distributed databases')
     .version(VERSION, '-V, --version')
     .option('--verbose', 'print stack traces of internal errors')
-    .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(`faultline: ${s.replace(/^error: /, '')}`) });
+    // One line, whatever the user typed (control characters escaped); the hint on the same line.
+    .configureOutput({
+      outputError: (s, write) =>
+        write(`faultline: ${oneLine(s.trim().replace(/^error: /, ''), 1000)} (see --help)\n`),
+    });
 
-  program
+  const run = program
     .command('run')
     .description('provision, run a workload under faults, check the history, store the results')
-    .argument('[test-file]', 'a .ts file exporting defineTest({...}); flags override its fields')
-    .option('--name <name>', 'test name (folder under the results dir)')
-    .option('--system <name>', 'system under test (memory, …)')
-    .option('--mode <mode>', 'system variant, e.g. lost-writes for the memory system')
-    .option('--workload <name>', 'workload (set, …)')
-    .option('--nemesis <list>', 'fault families, comma-separated, or none')
-    .option('--nemesis-interval <s>', 'mean seconds between faults', positive('--nemesis-interval'))
-    .option('--nodes <n|names>', 'node count or comma-separated names', nodesArg)
-    .option('--concurrency <n|kn>', 'client threads: a number, or 2n = twice the node count', concurrencyArg)
-    .option('--time-limit <s>', 'seconds of workload under faults', positive('--time-limit'))
-    .option('--rate <ops/s>', 'total ops per second across threads (0 = unlimited)', num('--rate'))
-    .option('--seed <n>', 'seed for the generator and the fault schedule', int('--seed'))
-    .option('--test-count <n>', 'run the test this many times', int('--test-count', 1))
-    .option(
-      '--recovery-time <s>',
-      'seconds to wait after the heal before final reads',
-      num('--recovery-time'),
-    )
-    .option('--op-timeout <s>', 'an op taking longer completes as info', positive('--op-timeout'))
-    .option(
-      '--checker-time-limit <s>',
-      'checker budget in seconds; past it the verdict is unknown',
-      positive('--checker-time-limit'),
-    )
-    .option('--checker-memory-limit <MB>', 'checker heap budget in MB', positive('--checker-memory-limit'))
-    .option('--results-dir <dir>', 'where run folders go', 'results')
-    .option('--opt <key=value>', 'system/workload option (repeatable)', collect)
+    .argument('[test-file]', 'a .ts file exporting defineTest({...}); flags override its fields');
+  addFieldOptions(run, 'run')
+    .option('--test-count <n>', 'run the test this many times', int('--test-count', 1, 10_000))
     .option('--leave-running', 'keep the cluster after the run, for debugging')
-    .option(
-      '--flavour <flavour>',
-      'node image: debian (default; built from Debian packages) or hostroot (fast; host /usr)',
-    )
-    .option('--image <ref>', 'run nodes from this image instead of building one')
     .option('--replay <run-dir>', "run an earlier run's test again with exactly its fault schedule")
     .addOption(new Option('--no-dashboard', 'plain progress lines instead of the live dashboard'))
     .action(async (file: string | undefined, opts) => {
       process.exitCode = await runCommand(file, opts, argv);
     });
 
-  program
+  const demo = program
     .command('demo')
     .description(
       'a 5-node etcd cluster in Docker, register workload, partitions and kills for 30 s, then the verdict and the report',
-    )
-    .option(
-      '--flavour <flavour>',
-      "node image: debian (default, built on first use) or hostroot (the host's etcd)",
-    )
-    .option('--image <ref>', 'run nodes from this image instead of building one')
-    .option('--nodes <n>', 'node count (default 5)', int('--nodes', 1))
-    .option('--time-limit <s>', 'seconds of workload under faults (default 30)', positive('--time-limit'))
-    .option('--seed <n>', 'seed for the generator and the fault schedule', int('--seed'))
-    .option('--nemesis <list>', 'fault families (default partition,kill), or none')
-    .option('--results-dir <dir>', 'where run folders go')
+    );
+  addFieldOptions(demo, 'demo', {
+    flavour: "node image: debian (default, built on first use) or hostroot (the host's etcd)",
+    nemesis: 'fault families (default partition,kill), or none',
+  })
     .option('--leave-running', 'keep the cluster after the run, for debugging')
     .option('--no-dashboard', 'plain progress lines instead of the live terminal dashboard')
     .action(async (opts) => {
       process.exitCode = await demoCommand(opts);
     });
 
-  program
+  const analyze = program
     .command('analyze')
     .description(
       're-check a stored history: a run folder, history.jsonl, Jepsen history.edn or a Porcupine log',
@@ -124,15 +114,15 @@ export function buildProgram(argv: string[]): Command {
     .argument('<path>', 'run folder or history file')
     .option('--format <fmt>', 'jsonl, jepsen-edn, porcupine-etcd, porcupine-kv (detected when unambiguous)')
     .option('--model <model>', 'check linearizability against this model (register, cas-register, kv, …)')
-    .option('--workload <name>', "check with this workload's checkers")
-    .option('--checker-time-limit <s>', 'checker budget in seconds', positive('--checker-time-limit'))
-    .option('--checker-memory-limit <MB>', 'checker heap budget in MB', positive('--checker-memory-limit'))
     .option('--json', 'print the full result as JSON')
-    .option('--opt <key=value>', 'workload option, e.g. accounts=8, total=100 (repeatable)', collect)
-    .option('--allow-malformed', 'check what pairs even if the history has impossible ops (still listed)')
-    .action(async (path: string, opts) => {
-      process.exitCode = await analyzeCommand(path, opts);
-    });
+    .option('--allow-malformed', 'check what pairs even if the history has impossible ops (still listed)');
+  addFieldOptions(analyze, 'analyze', {
+    workload: "check with this workload's checkers",
+    checkerTimeLimit: `${FIELDS.checkerTimeLimit.help} (default: the run's, else 300)`,
+    options: "workload option, e.g. accounts=8, total=100 (repeatable; overrides the run folder's)",
+  }).action(async (path: string, opts) => {
+    process.exitCode = await analyzeCommand(path, opts);
+  });
 
   program
     .command('report')
@@ -146,7 +136,7 @@ export function buildProgram(argv: string[]): Command {
     .command('serve')
     .description('browse the results folder: every run, its report and files, .tar.gz downloads')
     .option('--results-dir <dir>', 'results folder to serve', 'results')
-    .option('--port <n>', 'port (0 = any free port)', int('--port'), 8080)
+    .option('--port <n>', 'port (0 = any free port)', int('--port', 0, 65_535), 8080)
     .option('--host <addr>', 'address to listen on (loopback by default)', '127.0.0.1')
     .action(async (opts) => {
       process.exitCode = await serveCommand(opts);
@@ -204,17 +194,18 @@ export async function main(argv: string[]): Promise<number> {
       }
       return EXIT.badInput; // commander already printed the one-line message
     }
+    // One line whatever the message holds (a newline in a node name, a file name…).
     if (err instanceof UserError) {
-      process.stderr.write(`faultline: ${err.message}\n`);
+      process.stderr.write(`faultline: ${oneLine(err.message, 2000)}\n`);
       return EXIT.badInput;
     }
     if (err instanceof EnvironmentError) {
-      process.stderr.write(`faultline: ${err.message}\n`);
+      process.stderr.write(`faultline: ${oneLine(err.message, 2000)}\n`);
       return EXIT.crashed;
     }
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     process.stderr.write(
-      `faultline: internal error: ${msg}${verbose ? '' : ' (run with --verbose for details)'}\n`,
+      `faultline: internal error: ${oneLine(msg, 2000)}${verbose ? '' : ' (run with --verbose for details)'}\n`,
     );
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT.crashed;

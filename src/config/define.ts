@@ -1,50 +1,22 @@
 /** Test definitions: what a test file exports (`defineTest`), validated, then resolved with CLI flags. */
-import { z } from 'zod';
-import type { NemesisPackage, SystemDescriptor, WorkloadDescriptor } from '../core/index.ts';
+import type { z } from 'zod';
+import { FIELDS, type FieldName, type FLAVOUR_NAMES, testSchema } from './options.ts';
 
-const positiveInt = z.number().int().positive();
+export { testSchema };
 
-/** Everything a test may set. Every field also has a CLI flag; the flag wins. */
-export const testSchema = z
-  .object({
-    name: z.string().min(1).optional(),
-    system: z.union([z.string(), z.custom<SystemDescriptor>((v) => isObj(v) && 'create' in v)]).optional(),
-    mode: z.string().optional(),
-    workload: z
-      .union([z.string(), z.custom<WorkloadDescriptor>((v) => isObj(v) && 'create' in v)])
-      .optional(),
-    nemesis: z
-      .union([z.string(), z.array(z.string()), z.custom<NemesisPackage>((v) => isObj(v) && 'nemesis' in v)])
-      .optional(),
-    nodes: z.union([positiveInt, z.array(z.string().min(1)).min(1)]).optional(),
-    concurrency: z
-      .union([positiveInt, z.string().regex(/^\d+n$/, 'a number, or a multiple of the node count like 2n')])
-      .optional(),
-    timeLimit: z.number().positive().optional(),
-    rate: z.number().min(0).optional(),
-    seed: z.number().int().min(0).max(0xffffffff).optional(),
-    recoveryTime: z.number().min(0).optional(),
-    opTimeout: z.number().positive().optional(),
-    nemesisInterval: z.number().positive().optional(),
-    checkerTimeLimit: z.number().positive().optional(),
-    checkerMemoryLimit: z.number().positive().optional(),
-    resultsDir: z.string().optional(),
-    options: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
-
+/** Everything a test may set (src/config/options.ts declares each field). Every field has a CLI flag; the flag wins. */
 export type TestDefinition = z.infer<typeof testSchema>;
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
 
 /** Marks a test file's export; validation happens when it is loaded, with a one-line error. */
 export function defineTest(def: TestDefinition): TestDefinition {
   return def;
 }
 
-/** The resolved test, stored as test.json (objects given in a test file are stored by name). */
+/**
+ * The resolved test, stored as test.json and read back by `--replay` (objects given in a test file are
+ * stored by name, with `testFile` and `fromTestFile` saying where to load them again). Times in seconds
+ * as in the definition; `checkerMemoryLimit` in MB.
+ */
 export interface ResolvedTest {
   name: string;
   system: string;
@@ -63,27 +35,47 @@ export interface ResolvedTest {
   checkerMemoryLimit: number | undefined;
   resultsDir: string;
   options: Record<string, unknown>;
+  /** The node image flavour (cluster systems). */
+  flavour?: (typeof FLAVOUR_NAMES)[number];
+  /** The node image, when one was given instead of a flavour's. */
+  image?: string;
+  /** Absolute path of the test file the test came from, if any. */
+  testFile?: string;
+  /** Fields the test file gave as objects (system, workload, nemesis): --replay loads them from the file. */
+  fromTestFile?: ('system' | 'workload' | 'nemesis')[];
 }
 
+// Every declared field is a field of the resolved test (compile-time check).
+type _EveryFieldResolved = FieldName extends keyof ResolvedTest ? true : never;
+const _everyFieldResolved: _EveryFieldResolved = true;
+void _everyFieldResolved;
+
+/** The default of a field (options.ts), typed by the caller. */
+export const fieldDefault = <T>(k: FieldName): T => FIELDS[k].default as T;
+
+/** Defaults of the fields that have one (from options.ts). */
 export const DEFAULTS = {
-  system: 'memory',
-  workload: 'set',
-  nodes: 5,
-  concurrency: '2n',
-  timeLimit: 30,
-  rate: 100,
-  recoveryTime: 2,
-  opTimeout: 5,
-  nemesisInterval: 5,
-  checkerTimeLimit: 300,
-  resultsDir: 'results',
+  system: fieldDefault<string>('system'),
+  workload: fieldDefault<string>('workload'),
+  nodes: fieldDefault<number>('nodes'),
+  concurrency: fieldDefault<string>('concurrency'),
+  timeLimit: fieldDefault<number>('timeLimit'),
+  rate: fieldDefault<number>('rate'),
+  recoveryTime: fieldDefault<number>('recoveryTime'),
+  opTimeout: fieldDefault<number>('opTimeout'),
+  nemesisInterval: fieldDefault<number>('nemesisInterval'),
+  checkerTimeLimit: fieldDefault<number>('checkerTimeLimit'),
+  resultsDir: fieldDefault<string>('resultsDir'),
+  flavour: fieldDefault<'debian' | 'hostroot'>('flavour'),
 } as const;
 
+/** Node names: the given names, or n1…nN for a count. */
 export function nodeNames(nodes: number | string[] | undefined): string[] {
   if (Array.isArray(nodes)) return nodes;
   return Array.from({ length: nodes ?? DEFAULTS.nodes }, (_, i) => `n${i + 1}`);
 }
 
+/** Client threads: a count, or `kn` = k times the node count. Throws on text that is neither. */
 export function resolveConcurrency(c: number | string | undefined, nodeCount: number): number {
   const v = c ?? DEFAULTS.concurrency;
   if (typeof v === 'number') return v;
@@ -92,13 +84,15 @@ export function resolveConcurrency(c: number | string | undefined, nodeCount: nu
   return Math.max(1, Number(m[1]) * nodeCount);
 }
 
+/** Fault family names from `--nemesis a,b`, an array, or a package object (its nemesis's name). */
 export function nemesisNames(n: TestDefinition['nemesis']): string[] {
   if (n === undefined || n === 'none' || n === '') return [];
   if (typeof n === 'string')
     return n
       .split(',')
       .map((s) => s.trim())
-      .filter(Boolean);
+      .filter(Boolean)
+      .filter((s) => s !== 'none');
   if (Array.isArray(n)) return n.filter((s) => s !== 'none');
   return [n.nemesis.name];
 }

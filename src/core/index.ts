@@ -8,6 +8,7 @@ export * from './errors.ts';
 export * from './generator.ts';
 export * from './nemesis.ts';
 export * from './op.ts';
+export * from './options.ts';
 export * from './remote.ts';
 export * from './rng.ts';
 export * from './system.ts';

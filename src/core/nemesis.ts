@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RunContext } from './context.ts';
 import type { Generator, Invocation } from './generator.ts';
 import type { Completion } from './op.ts';
+import type { OptionsSchema } from './options.ts';
 import type { System } from './system.ts';
 
 /** A fault injector: its ops are recorded in the history like client ops, so reports can show fault windows. */
@@ -58,6 +59,8 @@ export interface NemesisOptions {
 export interface NemesisDescriptor {
   name: string;
   description: string;
+  /** The `--opt` keys the family reads (validated before the run; see options.ts). */
+  options?: OptionsSchema;
   create(opts: NemesisOptions): NemesisPackage;
   /** The faults its packages perform (the same as `create(…).faults`, known without creating one). */
   faults: FaultKind[];

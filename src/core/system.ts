@@ -2,6 +2,7 @@
 import type { RunContext } from './context.ts';
 import type { Invocation } from './generator.ts';
 import type { Completion } from './op.ts';
+import type { OptionsSchema } from './options.ts';
 import type { Remote } from './remote.ts';
 
 /** A node as systems see it: its name, and its Remote when the system runs on a cluster. */
@@ -47,5 +48,7 @@ export interface SystemDescriptor {
   description: string;
   /** Allowed --mode values; the first is the default. */
   modes: string[];
+  /** The `--opt` keys the system reads (validated before the run; see options.ts). */
+  options?: OptionsSchema;
   create(mode: string): System;
 }

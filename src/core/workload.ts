@@ -1,6 +1,7 @@
 /** A workload: the client ops a test issues and the checkers that judge the resulting history. */
 import type { Checker } from './checker.ts';
 import type { Generator } from './generator.ts';
+import type { OptionsSchema } from './options.ts';
 
 /** What a workload is built from (from the resolved test). */
 export interface WorkloadOptions {
@@ -25,5 +26,7 @@ export interface Workload {
 export interface WorkloadDescriptor {
   name: string;
   description: string;
+  /** The `--opt` keys the workload reads (validated before the run; see options.ts). */
+  options?: OptionsSchema;
   create(opts: WorkloadOptions): Workload;
 }

@@ -2,6 +2,7 @@
 
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { ResolvedTest } from '../config/define.ts';
 import type { CheckResult } from '../core/checker.ts';
 import type { FaultKind } from '../core/nemesis.ts';
 import type { Op, OpType } from '../core/op.ts';
@@ -9,19 +10,13 @@ import { parseJsonExact } from '../history/values.ts';
 import { FILES } from '../store/run-dir.ts';
 import { faultKindsOf } from './fault-kinds.ts';
 
-/** test.json as written by the runner; every field optional because old or hand-made folders vary. */
-export interface TestInfo {
-  name?: string;
-  system?: string;
-  mode?: string;
-  workload?: string;
+/**
+ * test.json as written by the runner: the resolved test (src/config/define.ts ResolvedTest, whose fields
+ * src/config/options.ts declares) plus the run's metadata. Every field optional because old or hand-made
+ * folders vary; `nemesis` may be a plain string in old folders.
+ */
+export type TestInfo = Partial<Omit<ResolvedTest, 'nemesis'>> & {
   nemesis?: string[] | string;
-  nodes?: string[];
-  concurrency?: number;
-  timeLimit?: number;
-  rate?: number;
-  seed?: number;
-  options?: Record<string, unknown>;
   argv?: string[];
   testFile?: string | null;
   faultlineVersion?: string;
@@ -34,7 +29,7 @@ export interface TestInfo {
   /** The nemesis's declared faults (FaultKind[]); validated on load, see fault-kinds.ts. */
   faults?: unknown;
   [k: string]: unknown;
-}
+};
 
 /**
  * A checker result as results.json holds it: runs from before the anomaly fields lack them, so no

@@ -7,6 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { isRunning, signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
 import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
+import { opt, optionsSchema } from '../../src/core/options.ts';
 import type { Remote } from '../../src/core/remote.ts';
 import { etcdCounterClient, etcdRegisterClient, etcdSetClient } from './clients.ts';
 import { CLIENT_PORT, EtcdHttp, PEER_PORT } from './http.ts';
@@ -144,7 +145,15 @@ export async function etcdLeaders(test: RunContext): Promise<string[]> {
   return leaders.filter((c) => c.term === top).map((c) => c.name);
 }
 
+/** etcd's `--opt` keys: Raft timing and the read mode of the clients (clients.ts). */
+export const etcdOptions = optionsSchema({
+  etcdHeartbeatMs: opt.int(10, 60_000, 'ms'),
+  etcdElectionMs: opt.int(50, 600_000, 'ms'),
+  readMode: opt.oneOf(['linearizable', 'serializable']),
+});
+
 export const etcdSystem: SystemDescriptor = {
+  options: etcdOptions,
   name: 'etcd',
   description:
     'etcd 3.4 Raft cluster (Debian etcd-server); register, set and counter over the v3 JSON gateway',

@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Client, Completion, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
+import { opt, optionsSchema } from '../../src/core/options.ts';
 import { MEMORY_MODES, type MemoryMode, MemoryStore, type MemoryTuning } from './store.ts';
 
 function tuningFrom(options: Record<string, unknown>): Partial<MemoryTuning> {
@@ -79,9 +80,19 @@ export function createMemorySystem(mode: MemoryMode): System {
   };
 }
 
+/** The memory system's `--opt` keys: its modes' tuning (store.ts) and a per-op latency. */
+export const memoryOptions = optionsSchema({
+  lossRate: opt.number(0, 1),
+  duplicateRate: opt.number(0, 1),
+  staleMs: opt.number(0, 3_600_000, 'ms'),
+  visibilityMs: opt.number(0, 3_600_000, 'ms'),
+  latencyMs: opt.number(0, 60_000, 'ms'),
+});
+
 export const memorySystem: SystemDescriptor = {
   name: 'memory',
   description: 'in-process key-value store with switchable bugs (no Docker needed)',
   modes: [...MEMORY_MODES],
+  options: memoryOptions,
   create: (mode) => createMemorySystem(mode as MemoryMode),
 };

@@ -7,6 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { isRunning, signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
 import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
+import { opt, optionsSchema } from '../../src/core/options.ts';
 import type { Remote } from '../../src/core/remote.ts';
 import { redisCounterClient, redisRegisterClient, redisSetClient } from './clients.ts';
 
@@ -178,7 +179,15 @@ export async function redisPrimaries(test: RunContext): Promise<string[]> {
   return node ? [node.name] : [];
 }
 
+/** Redis's `--opt` keys: Sentinel timing, and WAIT replicas after each write (clients.ts). */
+export const redisOptions = optionsSchema({
+  redisDownAfterMs: opt.int(100, 600_000, 'ms'),
+  redisFailoverTimeoutMs: opt.int(100, 3_600_000, 'ms'),
+  redisWait: opt.int(0, 256),
+});
+
 export const redisSystem: SystemDescriptor = {
+  options: redisOptions,
   name: 'redis',
   description:
     'Redis 7 primary/replicas (async replication) with Sentinel failover; register, set and counter',

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
 import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
+import type { OptionsSchema } from '../../src/core/options.ts';
 import type { Remote } from '../../src/core/remote.ts';
 import { REFERENCE_PORT, referenceClient } from './client.ts';
 
@@ -23,6 +24,8 @@ export interface ReferenceDesign {
   workloads: string[];
   /** Asks each node who the primary is (for `--opt partitionTargets=primaries`). */
   primaries?: boolean;
+  /** The `--opt` keys its node program reads (nodes/<design>.mjs). */
+  options?: OptionsSchema;
 }
 
 function remoteOf(node: NodeRef): Remote {
@@ -133,6 +136,7 @@ export function referenceDescriptor(d: ReferenceDesign): SystemDescriptor {
     name: `reference/${d.design}`,
     description: d.description,
     modes: d.modes,
+    ...(d.options ? { options: d.options } : {}),
     create: (mode) => createReferenceSystem(d, mode),
   };
 }

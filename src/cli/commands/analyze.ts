@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { decideVerdict, shouldCheck } from '../../check/verdict.ts';
 import type { ResolvedTest } from '../../config/define.ts';
 import type { Checker, CheckResult } from '../../core/checker.ts';
-import { exitCodeFor, UserError } from '../../core/errors.ts';
+import { errorText, exitCodeFor, UserError } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
 import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
 import { validateHistory } from '../../history/validate.ts';
@@ -22,7 +22,6 @@ import {
 import { writeReports } from '../../report/index.ts';
 import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
-import { parseOpts } from './run.ts';
 
 export interface AnalyzeFlags {
   format?: string;
@@ -33,8 +32,8 @@ export interface AnalyzeFlags {
   json?: boolean;
   /** Check what pairs even when the history has impossible ops (they are still listed). */
   allowMalformed?: boolean;
-  /** `--opt key=value` workload options (override the run folder's test.json options). */
-  opt?: string[];
+  /** `--opt key=value` workload options, parsed (override the run folder's test.json options). */
+  opt?: Record<string, unknown>;
 }
 
 /** Checkers every check gets (see runCheckers) that only inform when re-checking another tool's history. */
@@ -64,7 +63,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   }
   for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
   const history: Op[] = read.history;
-  const options = { ...(test?.options ?? {}), ...parseOpts(flags.opt) };
+  const options = { ...(test?.options ?? {}), ...(flags.opt ?? {}) };
 
   let checker: Checker;
   const model = flags.model ?? (flags.workload ? undefined : read.model);
@@ -103,7 +102,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
       });
     } catch (err) {
       // A workload rejects bad options with a plain Error: that is bad input, not a crash.
-      throw new UserError(`${err instanceof Error ? err.message : String(err)} (check the --opt values)`);
+      throw new UserError(`workload ${name}: ${errorText(err)} (check the --opt values)`);
     }
     checker = runCheckers(wl);
   }
@@ -134,16 +133,23 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
     process.off('SIGINT', onInt);
   }
   const results = decideVerdict(composed, verdictOpts);
-  if (isDir) {
-    writeJson(join(path, FILES.results), {
-      ...results,
-      valid: results.valid,
-      analyzedAt: new Date().toISOString(),
-    });
-    const r = await writeReports(path);
-    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-  }
+  // The verdict first: a run folder we cannot write to (read-only, another user's) must not hide it.
   if (flags.json) process.stdout.write(`${stringifyExact(results, 2)}\n`);
   else process.stdout.write(formatVerdict(results, invocationCount(history), path));
+  if (isDir) {
+    try {
+      writeJson(join(path, FILES.results), {
+        ...results,
+        valid: results.valid,
+        analyzedAt: new Date().toISOString(),
+      });
+      const r = await writeReports(path);
+      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+    } catch (err) {
+      process.stderr.write(
+        `warning: could not store the re-analysis in ${path} (${errorText(err)}); the verdict above stands\n`,
+      );
+    }
+  }
   return exitCodeFor(results.valid);
 }

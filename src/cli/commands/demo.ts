@@ -12,10 +12,11 @@ import { FILES } from '../../store/run-dir.ts';
 import { reportCommand } from './report.ts';
 import { type RunFlags, runCommand } from './run.ts';
 
+/** The demo's flags: the test fields options.ts gives `demo`, and the invocation's own. */
 export interface DemoFlags {
-  flavour?: string;
+  flavour?: 'debian' | 'hostroot';
   image?: string;
-  nodes?: number;
+  nodes?: number | string[];
   timeLimit?: number;
   seed?: number;
   resultsDir?: string;
@@ -57,7 +58,7 @@ export function demoRunFlags(
     workload: 'register',
     nemesis: faults.length ? faults.join(',') : 'none',
     nodes,
-    concurrency: 2 * nodes,
+    concurrency: 2 * (Array.isArray(nodes) ? nodes.length : nodes),
     timeLimit: flags.timeLimit ?? 30,
     nemesisInterval: 5,
     recoveryTime: 5,

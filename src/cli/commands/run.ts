@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { DockerCluster, FLAVOURS, type Flavour, preflight } from '../../cluster/docker/index.ts';
 import type { ResolvedTest, TestDefinition } from '../../config/define.ts';
-import { loadTestFile } from '../../config/load.ts';
-import { EnvironmentError, UserError } from '../../core/errors.ts';
+import { loadTestFile, validateTest } from '../../config/load.ts';
+import { FIELD_NAMES, oneLine } from '../../config/options.ts';
+import { EnvironmentError, errorText, UserError } from '../../core/errors.ts';
 import type { RunContext, System } from '../../core/index.ts';
 import type { ScheduledOp } from '../../core/nemesis.ts';
 import type { Cluster } from '../../core/remote.ts';
@@ -16,109 +17,88 @@ import { createLogger, silentLogger } from '../../util/log.ts';
 import { VERSION } from '../../version.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
 
-export interface RunFlags {
-  name?: string;
-  system?: string;
-  mode?: string;
-  workload?: string;
-  nemesis?: string;
-  nodes?: number | string[];
-  concurrency?: number | string;
-  timeLimit?: number;
-  rate?: number;
-  seed?: number;
+/**
+ * The flags of `run`: one per test field (src/config/options.ts; commander names `--opt` `opt`, already
+ * parsed into a record), plus the flags that are about this invocation rather than the test.
+ */
+export type RunFlags = Omit<TestDefinition, 'options'> & {
+  opt?: Record<string, unknown>;
   testCount?: number;
-  resultsDir?: string;
-  recoveryTime?: number;
-  opTimeout?: number;
-  nemesisInterval?: number;
-  checkerTimeLimit?: number;
-  checkerMemoryLimit?: number;
-  opt?: string[];
   dashboard?: boolean;
   leaveRunning?: boolean;
   replay?: string;
-  flavour?: string;
-  image?: string;
-}
+};
 
-/** `--opt k=v`: the value is JSON when it parses as JSON (numbers, booleans), else a string. */
-export function parseOpts(opts: string[] | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const o of opts ?? []) {
-    const eq = o.indexOf('=');
-    if (eq <= 0) throw new UserError(`--opt ${o}: expected key=value`);
-    const raw = o.slice(eq + 1);
-    let v: unknown = raw;
-    try {
-      v = JSON.parse(raw);
-    } catch {
-      // a plain string
-    }
-    out[o.slice(0, eq)] = v;
-  }
-  return out;
-}
-
-/** Flags override the test file, field by field. */
+/** Flags override the test file, field by field (every field of options.ts); `--opt` keys merge. */
 export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
-  const out: TestDefinition = { ...def };
-  const set = <K extends keyof TestDefinition>(k: K, v: TestDefinition[K] | undefined) => {
+  const out: Record<string, unknown> = { ...def };
+  for (const k of FIELD_NAMES) {
+    if (k === 'options') continue;
+    const v = (f as Record<string, unknown>)[k];
     if (v !== undefined) out[k] = v;
-  };
-  set('name', f.name);
-  set('system', f.system);
-  set('mode', f.mode);
-  set('workload', f.workload);
-  set('nemesis', f.nemesis);
-  set('nodes', f.nodes);
-  set('concurrency', f.concurrency);
-  set('timeLimit', f.timeLimit);
-  set('rate', f.rate);
-  set('seed', f.seed);
-  set('resultsDir', f.resultsDir);
-  set('recoveryTime', f.recoveryTime);
-  set('opTimeout', f.opTimeout);
-  set('nemesisInterval', f.nemesisInterval);
-  set('checkerTimeLimit', f.checkerTimeLimit);
-  set('checkerMemoryLimit', f.checkerMemoryLimit);
-  if (f.opt?.length) out.options = { ...def.options, ...parseOpts(f.opt) };
-  return out;
+  }
+  if (f.opt && Object.keys(f.opt).length) out.options = { ...def.options, ...f.opt };
+  return out as TestDefinition;
 }
 
-/** The test of an earlier run, and its fault schedule, for --replay. */
-export function loadReplay(runDir: string): { def: TestDefinition; schedule: ScheduledOp[] } {
+/**
+ * The test of an earlier run, and its fault schedule, for --replay: every field of test.json that
+ * options.ts declares, validated again; system/workload/nemesis objects that came from a test file are
+ * loaded from that file again (a one-line error if it is gone).
+ */
+export async function loadReplay(
+  runDir: string,
+): Promise<{ def: TestDefinition; schedule: ScheduledOp[]; testFile?: string }> {
   const testPath = join(runDir, FILES.test);
   if (!existsSync(testPath))
     throw new UserError(`--replay ${runDir}: no ${FILES.test} there; give a run folder`);
-  const t = readJson<ResolvedTest>(testPath);
+  let t: Partial<ResolvedTest>;
+  try {
+    t = readJson<Partial<ResolvedTest>>(testPath);
+  } catch (err) {
+    throw new UserError(`--replay ${runDir}: ${FILES.test} is not readable JSON: ${errorText(err)}`);
+  }
   const schedulePath = join(runDir, FILES.schedule);
   if (!existsSync(schedulePath))
     throw new UserError(`--replay ${runDir}: that run had no fault schedule (${FILES.schedule})`);
-  const def: TestDefinition = {
-    name: t.name,
-    system: t.system,
-    mode: t.mode,
-    workload: t.workload,
-    nemesis: t.nemesis,
-    nodes: t.nodes,
-    concurrency: t.concurrency,
-    timeLimit: t.timeLimit,
-    rate: t.rate,
-    seed: t.seed,
-    recoveryTime: t.recoveryTime,
-    opTimeout: t.opTimeout,
-    nemesisInterval: t.nemesisInterval,
-    checkerTimeLimit: t.checkerTimeLimit,
-    options: t.options,
-  };
-  return { def, schedule: readJson<ScheduledOp[]>(schedulePath) };
+  const stored: Record<string, unknown> = {};
+  for (const k of FIELD_NAMES) {
+    const v = (t as Record<string, unknown>)[k];
+    if (v !== undefined && v !== null) stored[k] = v;
+  }
+  const fromFile = Array.isArray(t.fromTestFile) ? t.fromTestFile : [];
+  if (fromFile.length) {
+    if (typeof t.testFile !== 'string' || !existsSync(t.testFile))
+      throw new UserError(
+        `--replay ${runDir}: its ${fromFile.join(', ')} came from the test file ${t.testFile ?? '(not recorded)'}, which is gone: put it back there`,
+      );
+    const file = await loadTestFile(t.testFile);
+    for (const k of fromFile) {
+      if (typeof file[k] !== 'object' || Array.isArray(file[k]))
+        throw new UserError(
+          `--replay ${runDir}: the test file ${t.testFile} no longer defines ${k} as an object, as the run did`,
+        );
+      stored[k] = file[k];
+    }
+  }
+  const def = validateTest(stored, `--replay ${runDir}: ${FILES.test}`);
+  let schedule: ScheduledOp[];
+  try {
+    schedule = readJson<ScheduledOp[]>(schedulePath);
+  } catch (err) {
+    throw new UserError(`--replay ${runDir}: ${FILES.schedule} is not readable JSON: ${errorText(err)}`);
+  }
+  if (!Array.isArray(schedule) || schedule.some((e) => typeof e?.at !== 'number' || typeof e.f !== 'string'))
+    throw new UserError(`--replay ${runDir}: ${FILES.schedule} is not a list of {at, f, value} entries`);
+  return { def, schedule, ...(typeof t.testFile === 'string' ? { testFile: t.testFile } : {}) };
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, argv: string[]): Promise<number> {
   if (file && flags.replay) throw new UserError('give either a test file or --replay <run-dir>, not both');
-  const replay = flags.replay ? loadReplay(flags.replay) : undefined;
+  const replay = flags.replay ? await loadReplay(flags.replay) : undefined;
   const def = mergeFlags(replay ? replay.def : file ? await loadTestFile(file) : {}, flags);
+  // Where the test came from, so --replay can load its objects again.
+  const testFile = file ? resolve(file) : replay?.testFile;
   const count = flags.testCount ?? 1;
   const stop = new AbortController();
   const hardStop = new AbortController();
@@ -146,6 +126,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
       const r = resolveTest(
         def.seed === undefined || i === 0 ? def : { ...def, seed: (def.seed + i) >>> 0 },
         replay,
+        testFile ? { testFile } : {},
       );
       if (count > 1) process.stderr.write(`run ${i + 1} of ${count}: seed ${r.test.seed}\n`);
       // Refuse what the platform cannot do before anything is provisioned.
@@ -153,7 +134,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
         const why = await d.preflight?.({ options: r.test.options, log: silentLogger } as RunContext);
         if (why) throw new EnvironmentError(`nemesis ${d.name}: ${why}`);
       }
-      const cluster = r.system.needsCluster ? await dockerClusterFor(r.system, flags) : undefined;
+      ensureWritable(r.test.resultsDir);
+      const cluster = r.system.needsCluster ? await dockerClusterFor(r.system, r.test) : undefined;
       // The live dashboard on a terminal (q / Ctrl-C there = SIGINT); plain lines for pipes, CI, --no-dashboard.
       const progress = chooseProgress({
         test: { ...r.test, faults: faultsOf(r.nemesis) },
@@ -173,7 +155,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
             stop: stop.signal,
             hardStop: hardStop.signal,
             onEvent: progress.onEvent,
-            meta: { argv, testFile: file ?? null, faultlineVersion: VERSION },
+            meta: { argv, faultlineVersion: VERSION },
             ...(flags.leaveRunning ? { leaveRunning: true } : {}),
           },
         );
@@ -203,10 +185,10 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
 }
 
 /** Checks the engine up front (one line with the fix when it is not usable), then makes the run's cluster. */
-async function dockerClusterFor(system: System, flags: RunFlags): Promise<Cluster> {
-  const flavour = (flags.flavour ?? 'debian') as Flavour;
+async function dockerClusterFor(system: System, test: ResolvedTest): Promise<Cluster> {
+  const flavour: Flavour = test.flavour ?? 'debian';
   if (!FLAVOURS.includes(flavour))
-    throw new UserError(`unknown --flavour ${flags.flavour}: use one of ${FLAVOURS.join(', ')}`);
+    throw new UserError(`unknown --flavour ${flavour}: use one of ${FLAVOURS.join(', ')}`);
   try {
     await preflight();
   } catch (err) {
@@ -214,10 +196,23 @@ async function dockerClusterFor(system: System, flags: RunFlags): Promise<Cluste
   }
   return new DockerCluster({
     flavour,
-    ...(flags.image ? { image: flags.image } : {}),
+    ...(test.image ? { image: test.image } : {}),
     packages: system.packages ?? [],
     logger: createLogger({ consoleLevel: 'warn' }),
   });
+}
+
+/** The results folder must take a run folder: a read-only or misplaced one is the user's to fix, up front. */
+function ensureWritable(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? errorText(err);
+    throw new UserError(
+      `--results-dir ${oneLine(dir)}: cannot write there (${code}): give a writable folder`,
+    );
+  }
 }
 
 function printOutcome(o: RunOutcome): void {

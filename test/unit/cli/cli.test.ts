@@ -41,7 +41,10 @@ describe('bad input: exit 254 and one line', () => {
   it('unknown nemesis', () =>
     expectOneLineError(cli(['run', '--nemesis', 'meteor']), /unknown nemesis 'meteor'/));
   it('bad number', () =>
-    expectOneLineError(cli(['run', '--time-limit', 'soon']), /--time-limit must be a number > 0/));
+    expectOneLineError(
+      cli(['run', '--time-limit', 'soon']),
+      /--time-limit.*'soon' is invalid. expected seconds, a number > 0/,
+    ));
   it('bad concurrency', () => expectOneLineError(cli(['run', '--concurrency', 'many']), /thread count/));
   it('missing test file', () => expectOneLineError(cli(['run', 'nope.ts']), /test file nope.ts not found/));
   it('invalid test file', () => {
@@ -229,10 +232,15 @@ describe('run and analyze the memory system', () => {
       { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
+    let signalled = false;
     child.stderr.on('data', (d) => {
       stderr += d;
+      // Signal once the run is under way (not after a fixed delay: a loaded machine starts slowly).
+      if (!signalled && stderr.includes('phase running')) {
+        signalled = true;
+        setTimeout(() => child.kill('SIGINT'), 1000);
+      }
     });
-    setTimeout(() => child.kill('SIGINT'), 2000);
     const code = await new Promise<number | null>((res) => child.on('exit', res));
     expect(code, stderr).toBe(255);
     const { history, warnings } = readHistoryFile(join(dir, 'results/latest/history.jsonl'));

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clockCycle, fileText } from '../../../nemeses/clock.ts';
-import { familySeed, isFaultFailure, optList, optNumber } from '../../../nemeses/common.ts';
+import { familySeed, isFaultFailure, optList, readOptions } from '../../../nemeses/common.ts';
 import { findNemeses, NEMESES } from '../../../nemeses/index.ts';
-import { hasNetem, packetCycle, packetDescriptor } from '../../../nemeses/packet.ts';
+import { hasNetem, packetCycle, packetDescriptor, packetOptions } from '../../../nemeses/packet.ts';
 import { explicitGrudge, partitionCycle } from '../../../nemeses/partition.ts';
 import { processCycle } from '../../../nemeses/process.ts';
 import { nodeHelpers, SKEWTIME_SO } from '../../../src/cluster/node-helpers/index.ts';
@@ -47,8 +47,9 @@ describe('options', () => {
     expect(optList({ a: 'one, majority' }, 'a', [])).toEqual(['one', 'majority']);
     expect(optList({ a: ['x'] }, 'a', [])).toEqual(['x']);
     expect(optList({}, 'a', ['d'])).toEqual(['d']);
-    expect(optNumber({ p: '0.3' }, 'p', 0, 0, 1)).toBe(0.3);
-    expect(() => optNumber({ p: '3' }, 'p', 0, 0, 1)).toThrow(/expected a number in \[0, 1\]/);
+    expect(readOptions(packetOptions, { packetLoss: 0.3, other: 1 })).toEqual({ packetLoss: 0.3 });
+    expect(() => readOptions(packetOptions, { packetLoss: 3 })).toThrow(/packetLoss/);
+    expect(() => readOptions(packetOptions, { packetLoss: '0.3' })).toThrow(/packetLoss/);
   });
 
   it('partition: topologies from partitionTargets, an explicit grudge from partitionGrudge', () => {
