@@ -2,22 +2,26 @@
  * Reports for a run folder: report.html (self-contained, interactive), junit.xml and summary.md (CI).
  * `writeReports` is called at the end of every run and after `analyze`; `faultline report` rebuilds them.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { REPORT_FILES, writeAtomic } from '../store/run-dir.ts';
 import { reportData } from './data.ts';
 import { renderHtml } from './html.ts';
 import { junitXml } from './junit.ts';
-import { type LoadedRun, loadRun } from './load.ts';
+import { type LoadedRun, loadRun, type RunResults } from './load.ts';
 import { summaryMarkdown } from './markdown.ts';
 import { summarizeRun } from './summary.ts';
 
-export const REPORT_FILES = { html: 'report.html', junit: 'junit.xml', markdown: 'summary.md' } as const;
+export { REPORT_FILES } from '../store/run-dir.ts';
 
 export interface ReportOptions {
   /** How summary.md and junit.xml name the report (default: its path relative to the working directory). */
   reportPath?: string;
   /** Which outputs to write (default all three). */
   only?: ('html' | 'junit' | 'markdown')[];
+  /** Report these results instead of the folder's results.json (a re-analysis; see `analyze`). */
+  results?: RunResults;
+  /** Where `writeReports` writes (default the run folder; a re-analysis writes into analysis/<time>/). */
+  outDir?: string;
 }
 
 export interface BuiltReports {
@@ -53,12 +57,6 @@ export function displayPath(p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(p);
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 /**
  * Reads test.json, history.jsonl and results.json from `runDir` and writes report.html, junit.xml and
  * summary.md next to them. Missing or damaged inputs are reported in the page and in `warnings`, never
@@ -66,17 +64,20 @@ function writeAtomic(path: string, text: string): void {
  */
 export async function writeReports(runDir: string, opts: ReportOptions = {}): Promise<WrittenReports> {
   const run = await loadRun(runDir);
+  if (opts.results) run.results = opts.results;
+  const outDir = opts.outDir ?? runDir;
+  const out: WrittenReports = {
+    html: join(outDir, REPORT_FILES.html),
+    junit: join(outDir, REPORT_FILES.junit),
+    markdown: join(outDir, REPORT_FILES.markdown),
+    warnings: run.warnings,
+  };
   // The page lists the folder's files; the outputs about to be written belong in that list.
-  for (const name of Object.values(REPORT_FILES)) {
+  for (const p of [out.html, out.junit, out.markdown]) {
+    const name = relative(runDir, p).split(/[\\/]/).join('/');
     if (!run.files.some((f) => f.path === name)) run.files.push({ path: name, bytes: -1 });
   }
-  const built = buildReports(run, opts);
-  const out: WrittenReports = {
-    html: join(runDir, REPORT_FILES.html),
-    junit: join(runDir, REPORT_FILES.junit),
-    markdown: join(runDir, REPORT_FILES.markdown),
-    warnings: built.warnings,
-  };
+  const built = buildReports(run, { reportPath: displayPath(out.html), ...opts });
   const want = new Set(opts.only ?? ['html', 'junit', 'markdown']);
   if (want.has('html')) writeAtomic(out.html, built.html);
   if (want.has('junit')) writeAtomic(out.junit, built.junit);
@@ -84,5 +85,5 @@ export async function writeReports(runDir: string, opts: ReportOptions = {}): Pr
   return out;
 }
 
-export { type LoadedRun, loadRun } from './load.ts';
+export { type LoadedRun, loadRun, type RunResults } from './load.ts';
 export { type RunSummary, summarizeRun } from './summary.ts';

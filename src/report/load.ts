@@ -1,9 +1,10 @@
-/** Reads a run folder for reporting: test.json, history.jsonl (streamed, damage tolerated), results.json. */
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+/** Reads a run folder for reporting: test.json, history.jsonl (through the store's reader), results.json. */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { CheckResult } from '../core/checker.ts';
-import type { Op, OpType } from '../core/op.ts';
+import { errorText } from '../core/errors.ts';
+import type { Op } from '../core/op.ts';
+import { readHistoryJsonl } from '../store/history.ts';
 import { FILES } from '../store/run-dir.ts';
 
 /** test.json as written by the runner; every field optional because old or hand-made folders vary. */
@@ -36,6 +37,9 @@ export interface RunResults extends CheckResult {
   results?: Record<string, CheckResult>;
   runError?: string;
   interrupted?: boolean;
+  teardownProblems?: string[];
+  /** When `analyze` wrote this file (absent for the run's own results). */
+  analyzedAt?: string;
 }
 
 export interface RunFile {
@@ -55,57 +59,22 @@ export interface LoadedRun {
   warnings: string[];
 }
 
-const TYPES = new Set<OpType>(['invoke', 'ok', 'fail', 'info']);
-const MAX_WARNINGS = 20;
 const MAX_FILES = 500;
 
-function isOp(x: unknown): x is Op {
-  if (typeof x !== 'object' || x === null) return false;
-  const o = x as Record<string, unknown>;
-  return (
-    typeof o.time === 'number' &&
-    TYPES.has(o.type as OpType) &&
-    typeof o.f === 'string' &&
-    (typeof o.process === 'number' || o.process === 'nemesis')
-  );
-}
-
 /**
- * Streams history.jsonl. A crash mid-write leaves a partial last line: it is dropped with a warning.
- * Damaged lines elsewhere are skipped (and counted) rather than failing the whole report.
+ * The history of a run folder for a report, through the store's one reader. The report never throws on
+ * damage (a crashed run deserves a report most of all): a torn last line is a warning, and a bad line
+ * elsewhere makes an empty history with the reader's file:line error as a warning.
  */
-export async function readHistoryJsonl(path: string, warnings: string[] = []): Promise<Op[]> {
-  const ops: Op[] = [];
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let lineNo = 0;
-  let lastLine = 0;
-  const bad: number[] = [];
-  for await (const line of rl) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    lastLine = lineNo;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      v = undefined;
-    }
-    if (!isOp(v)) {
-      bad.push(lineNo);
-      continue;
-    }
-    if (typeof v.index !== 'number') v.index = ops.length;
-    ops.push(v);
+async function historyForReport(path: string, warnings: string[]): Promise<Op[]> {
+  try {
+    const r = await readHistoryJsonl(path, FILES.history);
+    warnings.push(...r.warnings);
+    return r.history;
+  } catch (err) {
+    warnings.push(`${errorText(err)} (the report shows no ops)`);
+    return [];
   }
-  for (const n of bad.slice(0, MAX_WARNINGS)) {
-    warnings.push(
-      n === lastLine
-        ? `history.jsonl ends with a truncated or damaged line (${n}); it was ignored`
-        : `history.jsonl line ${n} is not a valid op; skipped`,
-    );
-  }
-  if (bad.length > MAX_WARNINGS) warnings.push(`… ${bad.length - MAX_WARNINGS} more damaged lines skipped`);
-  return ops;
 }
 
 function readJsonFile<T>(path: string, warnings: string[]): T | undefined {
@@ -158,7 +127,7 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
   const test = readJsonFile<TestInfo>(join(runDir, FILES.test), warnings) ?? {};
   const historyPath = join(runDir, FILES.history);
   let history: Op[] = [];
-  if (existsSync(historyPath)) history = await readHistoryJsonl(historyPath, warnings);
+  if (existsSync(historyPath)) history = await historyForReport(historyPath, warnings);
   else warnings.push(`${FILES.history} is missing`);
   const results = readJsonFile<RunResults>(join(runDir, FILES.results), warnings);
   return { runDir, test, history, results, files: listRunFiles(runDir), warnings };

@@ -1,4 +1,8 @@
-/** The results folder layout: results/<test>/<start-time>/ with results/latest and results/<test>/latest. */
+/**
+ * The results folder layout: results/<test>/<start-time>/ with results/latest and results/<test>/latest.
+ * The store owns the run folder: every file name (FILES), the one writer (`writeAtomic`/`writeJson`),
+ * the one history reader (history.ts) and where re-analyses go (`analysisDir`).
+ */
 import {
   existsSync,
   lstatSync,
@@ -11,14 +15,47 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 
+/** Every name in a run folder. */
 export const FILES = {
+  /** The resolved test; the runner rewrites it at the very end with `endTime` (the end marker). */
   test: 'test.json',
   history: 'history.jsonl',
+  /** The run's own verdict; `analyze` never replaces it unless asked (`--overwrite`). */
   results: 'results.json',
   log: 'faultline.log',
   schedule: 'nemesis-schedule.json',
   nodes: 'nodes',
+  report: 'report.html',
+  junit: 'junit.xml',
+  summary: 'summary.md',
+  /** analysis/<time>/: one folder per re-analysis (results.json and its reports). */
+  analysis: 'analysis',
 } as const;
+
+/** The outputs `writeReports` produces, by kind. */
+export const REPORT_FILES = { html: FILES.report, junit: FILES.junit, markdown: FILES.summary } as const;
+
+/** What the outputs say about a run folder whose test.json has no end marker. */
+export const INCOMPLETE_RUN = 'incomplete run (no end marker: the process was killed?)';
+
+/**
+ * True when test.json carries the runner's end marker (`endTime` with `durationMs`, written together once
+ * teardown and the check are over; either one counts). A folder whose test.json has a `startTime` but
+ * neither is a run that never finished (killed). Folders without `startTime` are not runs: true.
+ */
+export function runEnded(test: object): boolean {
+  const t = test as { startTime?: unknown; endTime?: unknown; durationMs?: unknown };
+  return t.startTime === undefined || typeof t.endTime === 'string' || typeof t.durationMs === 'number';
+}
+
+/** A fresh folder for one re-analysis: <runDir>/analysis/<timestamp>[-n]. */
+export function createAnalysisDir(runDir: string, at: Date): string {
+  const base = join(runDir, FILES.analysis);
+  let dir = join(base, timestampName(at));
+  for (let i = 1; existsSync(dir); i++) dir = join(base, `${timestampName(at)}-${i}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 /** 2026-11-23T10:52:00.123Z → 20261123T105200.123Z (sortable, no colons: safe in every filesystem). */
 export function timestampName(d: Date): string {
@@ -63,12 +100,19 @@ function isLink(p: string): boolean {
   }
 }
 
-export function writeJson(path: string, value: unknown): void {
+/** Writes `text` to `path` atomically (a temp file in the same folder, then rename): readers never see half a file. */
+export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileSync(tmp, text);
   renameSync(tmp, path);
 }
 
+/** Writes `value` as indented JSON, atomically. */
+export function writeJson(path: string, value: unknown): void {
+  writeAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Reads a JSON file; throws the filesystem's or JSON.parse's error. */
 export function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
