@@ -128,6 +128,10 @@ export function buildProgram(argv: string[]): Command {
     .option('--checker-time-limit <s>', 'checker budget in seconds', positive('--checker-time-limit'))
     .option('--checker-memory-limit <MB>', 'checker heap budget in MB', positive('--checker-memory-limit'))
     .option('--json', 'print the full result as JSON')
+    .option(
+      '--overwrite',
+      "replace the run folder's own results.json and reports (default: analysis/<time>/)",
+    )
     .action(async (path: string, opts) => {
       process.exitCode = await analyzeCommand(path, opts);
     });

@@ -1,14 +1,32 @@
-/** `faultline analyze <run-dir|history>`: re-checks a stored history; never needs the cluster. */
-import { existsSync, statSync } from 'node:fs';
+/**
+ * `faultline analyze <run-dir|history>`: re-checks a stored history; never needs the cluster. A run
+ * folder's own results.json is never replaced unless `--overwrite` is given: a re-analysis goes to
+ * analysis/<time>/ (results.json and its reports) beside it, keeping the fields a re-check cannot
+ * recompute (runError, interrupted, teardownProblems).
+ */
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ResolvedTest } from '../../config/define.ts';
 import type { Checker, CheckResult } from '../../core/checker.ts';
-import { exitCodeFor, UserError } from '../../core/errors.ts';
+import { errorText, exitCodeFor, UserError } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
-import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
+import {
+  FORMATS,
+  type HistoryFormat,
+  type ReadHistory,
+  readHistoryFile,
+} from '../../history/formats/index.ts';
 import { findWorkload, linearizable, runCheckers } from '../../registry.ts';
-import { writeReports } from '../../report/index.ts';
-import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
+import { displayPath, type RunResults, writeReports } from '../../report/index.ts';
+import { readHistoryJsonl } from '../../store/history.ts';
+import {
+  createAnalysisDir,
+  FILES,
+  INCOMPLETE_RUN,
+  readJson,
+  runEnded,
+  writeJson,
+} from '../../store/run-dir.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
 
 export interface AnalyzeFlags {
@@ -18,6 +36,25 @@ export interface AnalyzeFlags {
   checkerTimeLimit?: number;
   checkerMemoryLimit?: number;
   json?: boolean;
+  /** Replace the run's own results.json and reports (the replaced results.json is kept under analysis/). */
+  overwrite?: boolean;
+}
+
+/** Fields of a run's results.json that only the run knows: a re-check keeps them as they were. */
+const RUN_FIELDS = ['runError', 'interrupted', 'teardownProblems'] as const;
+
+/** Reads a history through the store's one jsonl reader, or the foreign-format readers. */
+async function readAnyHistory(path: string, format: HistoryFormat | undefined): Promise<ReadHistory> {
+  try {
+    if (format === 'jsonl' || (format === undefined && path.endsWith('.jsonl'))) {
+      const r = await readHistoryJsonl(path);
+      return { history: r.history, format: 'jsonl', warnings: r.warnings };
+    }
+    return readHistoryFile(path, format ? { format } : {});
+  } catch (err) {
+    // Bad input, not a faultline failure: one line, exit 254.
+    throw new UserError(errorText(err));
+  }
 }
 
 export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise<number> {
@@ -35,13 +72,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   if (flags.format && !(FORMATS as readonly string[]).includes(flags.format)) {
     throw new UserError(`unknown --format ${flags.format}: choose one of ${FORMATS.join(', ')}`);
   }
-  let read: ReturnType<typeof readHistoryFile>;
-  try {
-    read = readHistoryFile(historyPath, flags.format ? { format: flags.format as HistoryFormat } : {});
-  } catch (err) {
-    // Bad input, not a faultline failure: one line, exit 254.
-    throw new UserError(err instanceof Error ? err.message : String(err));
-  }
+  const read = await readAnyHistory(historyPath, flags.format as HistoryFormat | undefined);
   for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
   const history: Op[] = read.history;
 
@@ -78,16 +109,60 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   } finally {
     process.off('SIGINT', onInt);
   }
-  if (isDir) {
-    writeJson(join(path, FILES.results), {
-      ...results,
-      valid: results.valid,
-      analyzedAt: new Date().toISOString(),
-    });
-    const r = await writeReports(path);
-    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-  }
+  const incomplete = test !== undefined && !runEnded(test);
+  let wrote: string | undefined;
+  if (isDir) wrote = await storeAnalysis(path, results, flags.overwrite === true);
   if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else process.stdout.write(formatVerdict(results, invocationCount(history), path));
+  else {
+    process.stdout.write(formatVerdict(results, invocationCount(history), path));
+    if (incomplete) process.stdout.write(`  ${INCOMPLETE_RUN}\n`);
+    if (wrote) process.stdout.write(`  ${wrote}\n`);
+  }
   return exitCodeFor(results.valid);
+}
+
+/**
+ * Stores a re-check of run folder `runDir`. The run's own results.json stays unless `overwrite`; the
+ * re-analysis (with the run-only fields carried over) goes to analysis/<time>/ with its reports. A run
+ * that was never checked (killed before results.json) gets its results in the folder itself. Returns a
+ * line saying where the results went.
+ */
+async function storeAnalysis(runDir: string, results: CheckResult, overwrite: boolean): Promise<string> {
+  const storedPath = join(runDir, FILES.results);
+  const stored = existsSync(storedPath) ? readStoredResults(storedPath) : undefined;
+  const kept: Partial<RunResults> = {};
+  for (const k of RUN_FIELDS) if (stored?.[k] !== undefined) Object.assign(kept, { [k]: stored[k] });
+  const analysis: RunResults = {
+    ...results,
+    valid: results.valid,
+    ...kept,
+    analyzedAt: new Date().toISOString(),
+  };
+  const warn = (ws: string[]) => {
+    for (const w of ws) process.stderr.write(`warning: ${w}\n`);
+  };
+  if (stored === undefined || overwrite) {
+    if (stored !== undefined) {
+      const dir = createAnalysisDir(runDir, new Date());
+      copyFileSync(storedPath, join(dir, `replaced-${FILES.results}`));
+    }
+    writeJson(storedPath, analysis);
+    warn((await writeReports(runDir)).warnings);
+    return stored === undefined
+      ? `results: ${displayPath(storedPath)}`
+      : `results: ${displayPath(storedPath)} (replaced; the old one is under ${FILES.analysis}/)`;
+  }
+  const dir = createAnalysisDir(runDir, new Date());
+  writeJson(join(dir, FILES.results), analysis);
+  warn((await writeReports(runDir, { results: analysis, outDir: dir })).warnings);
+  return `re-analysis: ${displayPath(join(dir, FILES.results))} (the run's own ${FILES.results} is unchanged; --overwrite replaces it)`;
+}
+
+/** The stored results.json, or undefined when it cannot be parsed (then there is nothing to keep). */
+function readStoredResults(path: string): RunResults | undefined {
+  try {
+    return readJson<RunResults>(path);
+  } catch {
+    return undefined;
+  }
 }
