@@ -22,7 +22,7 @@ import {
   synchronize,
   untilOk,
 } from '../../../src/generator/index.ts';
-import { completions, fs, invokes, MS } from './helpers.ts';
+import { completions, fs, invokes, MS, sec } from './helpers.ts';
 
 const a = { f: 'a' };
 const b = { f: 'b' };
@@ -90,7 +90,7 @@ describe('mix', () => {
 
 describe('any', () => {
   it('takes the soonest op of its children', () => {
-    const h = simulate(any([seq(sleep(3 * MS), once(a)), once(b)]), { concurrency: 2, seed: 1 });
+    const h = simulate(any([seq(sleep(sec(3 * MS)), once(a)), once(b)]), { concurrency: 2, seed: 1 });
     expect(invokes(h).map((o) => [o.f, o.time])).toEqual([
       ['b', 0],
       ['a', 3 * MS],
@@ -98,7 +98,7 @@ describe('any', () => {
   });
 
   it('does not let an op scheduled far ahead overtake a child that wakes sooner', () => {
-    const h = simulate(any([once({ f: 'b', time: 10 * MS }), seq(sleep(3 * MS), once(a))]), {
+    const h = simulate(any([once({ f: 'b', time: 10 * MS }), seq(sleep(sec(3 * MS)), once(a))]), {
       concurrency: 2,
       seed: 1,
     });

@@ -12,7 +12,7 @@ import {
   simulate,
   stagger,
 } from '../../../src/generator/index.ts';
-import { invokes, MS } from './helpers.ts';
+import { invokes, MS, sec } from './helpers.ts';
 
 describe('simulate: the protocol', () => {
   it('after info a client thread continues under process + concurrency', () => {
@@ -140,7 +140,7 @@ describe('simulate: the protocol', () => {
   });
 
   it('is deterministic in its seed', () => {
-    const g = limit(200, stagger(MS, mix([repeat({ f: 'a' }), repeat({ f: 'b' }), repeat({ f: 'c' })])));
+    const g = limit(200, stagger(sec(MS), mix([repeat({ f: 'a' }), repeat({ f: 'b' }), repeat({ f: 'c' })])));
     const complete = (_op: Op, rng: { float(): number }) => ({ latency: rng.float() * 3 * MS });
     const one = simulate(g, { concurrency: 3, seed: 9, complete });
     const two = simulate(g, { concurrency: 3, seed: 9, complete });

@@ -14,7 +14,7 @@ import {
   simulate,
   stagger,
 } from '../../../src/generator/index.ts';
-import { countByThread, invokes, MS, threadOf } from './helpers.ts';
+import { countByThread, invokes, MS, sec, threadOf } from './helpers.ts';
 
 const read = { f: 'r' };
 
@@ -153,7 +153,7 @@ describe('reserve, onThreads, clients, nemesis', () => {
 
   it('clientsAndNemesis runs both at once', () => {
     const h = simulate(
-      clientsAndNemesis(limit(5, stagger(MS, repeat(read))), limit(2, repeat({ f: 'kill' }))),
+      clientsAndNemesis(limit(5, stagger(sec(MS), repeat(read))), limit(2, repeat({ f: 'kill' }))),
       {
         concurrency: 2,
         seed: 1,
