@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { UserError } from '../../core/errors.ts';
+import { errorText, UserError } from '../../core/errors.ts';
 import { NEMESES } from '../../registry.ts';
 import { FILES } from '../../store/run-dir.ts';
 import { reportCommand } from './report.ts';
@@ -94,7 +94,7 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
     try {
       await reportCommand(latest);
     } catch (err) {
-      say(`report: ${err instanceof Error ? err.message : String(err)}`);
+      say(`report: ${errorText(err)}`);
     }
   }
   if (code === 0 || code === 1) {
