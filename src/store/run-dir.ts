@@ -30,6 +30,8 @@ export const FILES = {
   summary: 'summary.md',
   /** analysis/<time>/: one folder per re-analysis (results.json and its reports). */
   analysis: 'analysis',
+  /** results/latest and results/<test>/latest: links to the newest run. */
+  latest: 'latest',
 } as const;
 
 /** The outputs `writeReports` produces, by kind. */
@@ -80,7 +82,7 @@ export function createRunDir(resultsDir: string, testName: string, start: Date):
 /** Points results/latest and results/<test>/latest at runDir (relative links, so the folder can move). */
 export function linkLatest(resultsDir: string, runDir: string): void {
   const root = resolve(resultsDir);
-  for (const link of [join(root, 'latest'), join(dirname(runDir), 'latest')]) {
+  for (const link of [join(root, FILES.latest), join(dirname(runDir), FILES.latest)]) {
     const tmp = `${link}.tmp-${process.pid}`;
     try {
       if (existsSync(tmp) || isLink(tmp)) unlinkSync(tmp);

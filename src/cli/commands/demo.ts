@@ -88,9 +88,9 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
   }
   const argv = ['demo', ...process.argv.slice(3)];
   const code = await runCommand(undefined, run, argv);
-  const latest = join(run.resultsDir ?? 'results', 'latest');
+  const latest = join(run.resultsDir ?? 'results', FILES.latest);
   // The report, unless the run already wrote one.
-  if (existsSync(join(latest, FILES.history)) && !existsSync(join(latest, 'report.html'))) {
+  if (existsSync(join(latest, FILES.history)) && !existsSync(join(latest, FILES.report))) {
     try {
       await reportCommand(latest);
     } catch (err) {
@@ -103,7 +103,7 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
         ? 'etcd stayed linearizable under these faults. Try: faultline run --system etcd --opt readMode=serializable --nemesis partition'
         : 'An anomaly was found: see the counterexample above and the report.',
     );
-    say(`Open ${relative(process.cwd(), join(latest, 'report.html')) || 'report.html'} in a browser.`);
+    say(`Open ${relative(process.cwd(), join(latest, FILES.report)) || FILES.report} in a browser.`);
   }
   return code;
 }
