@@ -110,7 +110,7 @@ export class Machine {
     if (r === 'pending') return { kind: 'wait' };
     if ('pending' in r) {
       this.gen = r.gen;
-      return r.until === undefined ? { kind: 'wait' } : { kind: 'wait', untilNs: r.until };
+      return r.untilNs === undefined ? { kind: 'wait' } : { kind: 'wait', untilNs: r.untilNs };
     }
     return { kind: 'op', op: r.op, next: r.gen };
   }

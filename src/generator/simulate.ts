@@ -21,8 +21,8 @@
  * 2. Ask `r = gen.op(ctx)`.
  *    - `null`: exhausted, for good. Stop asking; let the outstanding ops complete (recorded, no longer
  *      told to any generator), then stop.
- *    - `'pending'` / `{pending: true, gen: g, until?}`: nothing now. With the object form, gen = g first.
- *      Wait until the next completion or, if sooner, `until` when given (and later than now), else
+ *    - `'pending'` / `{pending: true, gen: g, untilNs?}`: nothing now. With the object form, gen = g first.
+ *      Wait until the next completion or, if sooner, `untilNs` when given (and later than now), else
  *      now + poll (1 ms); then start over. Re-asking earlier than that is always harmless (generators
  *      are values), so a real interpreter may cap its sleeps.
  *    - `{op, gen: next}`: if op.time > now, wait until op.time — unless a completion falls due at or
@@ -48,11 +48,11 @@ import { Machine } from './machine.ts';
 import { Rng } from './rng.ts';
 import type { Thread } from './types.ts';
 
-/** How a simulated op ends: after `latency` ns (default 1 ms) with `type` (default ok). */
+/** How a simulated op ends: after `latencyNs` (default 1 ms) with `type` (default ok). */
 export interface SimCompletion {
   type?: Exclude<OpType, 'invoke'>;
   /** Nanoseconds from the invocation to the completion. */
-  latency?: number;
+  latencyNs?: number;
   /** The completion's value; the invocation's value when absent. */
   value?: unknown;
   error?: string;
@@ -146,8 +146,8 @@ export function simulate(x: GenLike, opts: SimulateOptions): Op[] {
     }
     const { thread, invoke } = m.dispatch(now, r.op, r.next);
     const done = complete(invoke, completionRng);
-    const latency = done.latency ?? MS;
-    if (!(latency >= 0) || !Number.isFinite(latency)) throw new Error(`bad latency ${latency}`);
+    const latency = done.latencyNs ?? MS;
+    if (!(latency >= 0) || !Number.isFinite(latency)) throw new Error(`bad latencyNs ${latency}`);
     outstanding.push({ thread, atNs: now + latency, done, invokedAt: invoke.index });
   }
   return history;

@@ -33,7 +33,7 @@ class TimeLimit implements Generator {
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
     if (s.kind === 'pending')
-      return pending(new TimeLimit(this.limitNs, cutoffNs, s.gen), minUntil(s.until, cutoffNs));
+      return pending(new TimeLimit(this.limitNs, cutoffNs, s.gen), minUntil(s.untilNs, cutoffNs));
     if (s.op.time >= cutoffNs) return null;
     return { op: s.op, gen: new TimeLimit(this.limitNs, cutoffNs, s.gen) };
   }
@@ -64,7 +64,7 @@ class Stagger implements Generator {
   op(ctx: Context): OpResult {
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new Stagger(this.meanNs, this.nextNs, s.gen), s.until);
+    if (s.kind === 'pending') return pending(new Stagger(this.meanNs, this.nextNs, s.gen), s.untilNs);
     const time = Math.max(this.nextNs ?? ctx.time, s.op.time);
     const gap = Math.floor(ctx.rng.float() * 2 * this.meanNs);
     return { op: { ...s.op, time }, gen: new Stagger(this.meanNs, time + gap, s.gen) };
@@ -98,7 +98,7 @@ class Delay implements Generator {
   op(ctx: Context): OpResult {
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new Delay(this.intervalNs, this.nextNs, s.gen), s.until);
+    if (s.kind === 'pending') return pending(new Delay(this.intervalNs, this.nextNs, s.gen), s.untilNs);
     const scheduled = this.nextNs ?? s.op.time;
     const time = Math.max(scheduled, s.op.time);
     return { op: { ...s.op, time }, gen: new Delay(this.intervalNs, scheduled + this.intervalNs, s.gen) };

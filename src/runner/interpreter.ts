@@ -52,7 +52,7 @@ export interface InterpreterResult {
 
 interface InFlight {
   token: number;
-  deadline: number;
+  deadlineMs: number;
   timeoutMs: number;
   controller: AbortController;
 }
@@ -134,11 +134,11 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     const { thread } = m.dispatch(o.clock(), op, next, node);
     const w = o.workers.get(thread)!;
     const my = ++token;
-    const timeout = thread === 'nemesis' ? (o.nemesisTimeoutMs ?? 10 * o.opTimeoutMs) : o.opTimeoutMs;
+    const timeoutMs = thread === 'nemesis' ? (o.nemesisTimeoutMs ?? 10 * o.opTimeoutMs) : o.opTimeoutMs;
     const f: InFlight = {
       token: my,
-      deadline: performance.now() + timeout,
-      timeoutMs: timeout,
+      deadlineMs: performance.now() + timeoutMs,
+      timeoutMs,
       controller: new AbortController(),
     };
     inFlight.set(thread, f);
@@ -159,7 +159,7 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   const sweepTimeouts = () => {
     const now = performance.now();
     for (const [thread, f] of inFlight) {
-      if (f.deadline <= now) {
+      if (f.deadlineMs <= now) {
         f.controller.abort(new Error('timeout'));
         const completion: Completion = { type: 'info', error: `timed out after ${f.timeoutMs} ms` };
         arrivals.push({ thread, token: f.token, completion });

@@ -37,10 +37,10 @@ const outcomes = outcomesWith(0);
 /** Random latencies and outcomes, drawn from the simulator's completion Rng (so: deterministic). */
 const completeWith =
   (o: OutcomeMix) =>
-  (_op: Op, rng: Rng): { type: 'ok' | 'fail' | 'info'; latency: number } => {
+  (_op: Op, rng: Rng): { type: 'ok' | 'fail' | 'info'; latencyNs: number } => {
     const x = rng.float();
     const type = x < o.info ? 'info' : x < o.info + o.fail ? 'fail' : 'ok';
-    return { type, latency: o.minLatency + rng.int(o.maxLatency - o.minLatency + 1) };
+    return { type, latencyNs: o.minLatency + rng.int(o.maxLatency - o.minLatency + 1) };
   };
 
 /** A few infinite client generators of different shapes. */
@@ -145,7 +145,7 @@ describe('generator properties', () => {
             concurrency,
             seed,
             nemesis: false,
-            complete: (_op, rng) => ({ latency: Math.floor(rng.float() * load * mean) }),
+            complete: (_op, rng) => ({ latencyNs: Math.floor(rng.float() * load * mean) }),
           });
           const ts = invokes(h).map((o) => o.time);
           const rate = (n - 1) / (ts[n - 1]! - ts[0]!);

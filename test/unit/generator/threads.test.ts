@@ -91,7 +91,7 @@ describe('reserve, onThreads, clients, nemesis', () => {
     const h = simulate(g, {
       concurrency: 5,
       seed: 2,
-      complete: (_o, rng) => ({ latency: rng.float() * MS }),
+      complete: (_o, rng) => ({ latencyNs: rng.float() * MS }),
     });
     const byThread = new Map<number | 'nemesis', Set<string>>();
     for (const o of invokes(h)) {
@@ -157,7 +157,7 @@ describe('reserve, onThreads, clients, nemesis', () => {
       {
         concurrency: 2,
         seed: 1,
-        complete: () => ({ latency: 3 * MS }),
+        complete: () => ({ latencyNs: 3 * MS }),
       },
     );
     const nem = invokes(h).filter((o) => o.process === 'nemesis');

@@ -23,7 +23,7 @@ describe('timeLimit', () => {
     const h = simulate(clients(timeLimit(sec(10 * MS), repeat(read))), {
       concurrency: 1,
       seed: 1,
-      complete: () => ({ latency: 3 * MS }),
+      complete: () => ({ latencyNs: 3 * MS }),
     });
     expect(times(h)).toEqual([0, 3, 6, 9]);
   });
@@ -67,7 +67,7 @@ describe('sleep', () => {
       limit(4, repeat(read)),
       seq(sleep(sec(2.5 * MS)), once({ f: 'start' }), sleep(sec(MS)), once({ f: 'stop' })),
     );
-    const h = simulate(g, { concurrency: 1, seed: 1, complete: () => ({ latency: 10 * MS }) });
+    const h = simulate(g, { concurrency: 1, seed: 1, complete: () => ({ latencyNs: 10 * MS }) });
     const nem = invokes(h).filter((o) => o.process === 'nemesis');
     expect(nem.map((o) => [o.f, o.time / MS])).toEqual([
       ['start', 2.5],
@@ -81,7 +81,7 @@ describe('delay', () => {
     const h = simulate(limit(5, delay(sec(2 * MS), repeat(read))), {
       concurrency: 3,
       seed: 1,
-      complete: () => ({ latency: MS / 2 }),
+      complete: () => ({ latencyNs: MS / 2 }),
     });
     expect(times(h)).toEqual([0, 2, 4, 6, 8]);
   });
@@ -90,7 +90,7 @@ describe('delay', () => {
     const h = simulate(clients(limit(4, delay(sec(2 * MS), repeat(read)))), {
       concurrency: 1,
       seed: 1,
-      complete: (op) => ({ latency: op.index === 0 ? 7 * MS : MS / 10 }),
+      complete: (op) => ({ latencyNs: op.index === 0 ? 7 * MS : MS / 10 }),
     });
     // Due at 0, 2, 4, 6: the thread is busy until 7, then the late ones go at once.
     expect(times(h)).toEqual([0, 7, 7.1, 7.2]);
@@ -102,7 +102,7 @@ describe('stagger', () => {
     const h = simulate(limit(500, stagger(sec(4 * MS), repeat(read))), {
       concurrency: 4,
       seed: 3,
-      complete: () => ({ latency: MS }),
+      complete: () => ({ latencyNs: MS }),
     });
     const ts = invokes(h).map((o) => o.time);
     const gaps = ts.slice(1).map((t, i) => t - ts[i]!);

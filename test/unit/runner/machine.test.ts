@@ -51,7 +51,7 @@ describe('one state machine, two shells', () => {
         concurrency,
         seed,
         nemesis: false,
-        complete: (op) => ({ ...script(op), latency: 1_000_000 }),
+        complete: (op) => ({ ...script(op), latencyNs: 1_000_000 }),
       });
       const history: Op[] = [];
       const t0 = performance.now();
