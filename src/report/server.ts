@@ -4,11 +4,11 @@
  * the results folder is ever served: `..` in any spelling is refused, and symlinks are resolved and must
  * stay inside.
  */
-import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
-import { FILES } from '../store/run-dir.ts';
+import { FILES, isRunDir, readJsonIfValid } from '../store/run-dir.ts';
 import { htmlEscape } from './escape.ts';
 import { buildReports, REPORT_FILES } from './index.ts';
 import { listRunFiles, loadRun } from './load.ts';
@@ -45,16 +45,6 @@ class HttpError extends Error {
   }
 }
 
-const isRunDir = (dir: string) => existsSync(join(dir, FILES.test)) || existsSync(join(dir, FILES.history));
-
-function readJsonSafe(path: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
-
 function dirs(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
@@ -71,8 +61,8 @@ export function listRuns(resultsDir: string): RunEntry[] {
   const out: RunEntry[] = [];
   const add = (rel: string) => {
     const dir = join(resultsDir, rel);
-    const test = readJsonSafe(join(dir, FILES.test)) ?? {};
-    const results = readJsonSafe(join(dir, FILES.results));
+    const test = readJsonIfValid(join(dir, FILES.test)) ?? {};
+    const results = readJsonIfValid(join(dir, FILES.results));
     out.push({
       path: rel.split(sep).join('/'),
       test: typeof test.name === 'string' ? test.name : rel.split(sep)[0]!,

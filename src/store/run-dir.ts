@@ -114,6 +114,22 @@ export function writeJson(path: string, value: unknown): void {
   writeAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** True when `dir` looks like a run folder (it holds test.json or history.jsonl). */
+export const isRunDir = (dir: string): boolean =>
+  existsSync(join(dir, FILES.test)) || existsSync(join(dir, FILES.history));
+
+/** A JSON object file, or undefined when it is missing or damaged (for listings that must not fail). */
+export function readJsonIfValid(path: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a JSON file; throws the filesystem's or JSON.parse's error. */
 export function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
