@@ -72,7 +72,7 @@ export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistor
   let last = lines.length - 1;
   while (last >= 0 && lines[last]!.trim() === '') last--;
   for (let ln = 0; ln <= last; ln++) {
-    const raw = lines[ln]!;
+    const raw = lines[ln]!.replace(/\r$/, ''); // CRLF files read as the streaming reader reads them
     const r = parseJsonlLine(raw, file, ln + 1, history.length);
     if (r.kind === 'op') history.push(r.op);
     else if (r.kind === 'torn') {
