@@ -5,6 +5,7 @@
  * LD_PRELOAD) apply to all of them.
  */
 import type { ExecOptions, Remote } from '../core/remote.ts';
+import { pollUntil } from '../util/poll.ts';
 
 /** How to start a daemon with `startDaemon`. */
 export interface DaemonSpec {
@@ -140,12 +141,10 @@ export async function stopDaemon(remote: Remote, name: string, graceMs = 5000): 
   if (pid === undefined) return;
   await remote.exec(['kill', '-CONT', String(pid)]); // a paused process cannot act on TERM
   await remote.exec(['kill', '-TERM', String(pid)]);
-  const until = Date.now() + graceMs;
-  while (Date.now() < until) {
+  await pollUntil({ timeoutMs: graceMs, intervalMs: 100 }, async () => {
     const s = await processState(remote, pid);
-    if (s === undefined || s === 'Z') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return s === undefined || s === 'Z' ? { done: true, value: s } : { done: false, why: `state ${s}` };
+  });
   await remote.exec(['kill', '-KILL', String(pid)]);
   await remote.exec(['rm', '-f', pidFile(name)]);
 }
