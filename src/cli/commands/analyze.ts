@@ -111,7 +111,18 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   }
   const incomplete = test !== undefined && !runEnded(test);
   let wrote: string | undefined;
-  if (isDir) wrote = await storeAnalysis(path, results, flags.overwrite === true);
+  if (isDir) {
+    try {
+      wrote = await storeAnalysis(path, results, flags.overwrite === true);
+    } catch (err) {
+      // A read-only or damaged folder must not cost the user the verdict just computed.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === undefined) throw err;
+      process.stderr.write(
+        `warning: the re-analysis could not be stored in ${path} (${code}: ${errorText(err)}); the verdict is only printed\n`,
+      );
+    }
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else {
     process.stdout.write(formatVerdict(results, invocationCount(history), path));

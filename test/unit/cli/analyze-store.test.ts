@@ -121,6 +121,21 @@ describe('analyze never destroys a stored verdict (issue 14 kind 17)', () => {
   });
 });
 
+describe('a folder the re-analysis cannot be stored in', () => {
+  it('still prints the verdict and exits with it, with a one-line warning', async () => {
+    const dir = await runFolder({ ended: true, results: STORED });
+    writeFileSync(join(dir, FILES.analysis), 'a file where the analysis folder should go');
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await analyzeCommand(dir, {})).toBe(0);
+    expect(out.mock.calls.map((c) => String(c[0])).join('')).toMatch(/^VALID/);
+    const warning = err.mock.calls.map((c) => String(c[0])).join('');
+    expect(warning).toMatch(
+      /^warning: the re-analysis could not be stored in .*\(E[A-Z]+: .*\); the verdict is only printed\n$/,
+    );
+  });
+});
+
 describe('a run that never finished says so (issue 14 kind 13)', () => {
   it('no end marker: the verdict text, summary.md, junit.xml and report.html say incomplete', async () => {
     const dir = await runFolder({ ended: false });
