@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { analyzeCommand } from '../../../src/cli/commands/analyze.ts';
 import { writeReports } from '../../../src/report/index.ts';
 import { FILES, INCOMPLETE_RUN } from '../../../src/store/run-dir.ts';
+import { pollUntil } from '../../../src/util/poll.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -172,4 +174,41 @@ describe('the one history reader', () => {
     const r = await writeReports(dir);
     expect(r.warnings.join('\n')).toMatch(/history\.jsonl:2: not valid JSON.*shows no ops/);
   });
+});
+
+describe('a SIGKILLed run, end to end (issue 14 kind 13)', () => {
+  it('its folder keeps the history and analyze says the run is incomplete', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'faultline-killed-'));
+    dirs.push(cwd);
+    const bin = join(import.meta.dirname, '../../../bin/faultline.js');
+    const child = spawn(
+      process.execPath,
+      [bin, 'run', '--system', 'memory', '--workload', 'set', '--time-limit', '600', '--rate', '50'],
+      { cwd, env: { ...process.env, CI: 'true' }, stdio: 'ignore' },
+    );
+    const exited = new Promise((ok) => child.on('exit', ok));
+    // Wait (no fixed sleep: the machine may be slow) until ops are on disk, then kill without warning.
+    const history = () => {
+      const base = join(cwd, 'results', 'memory-set');
+      if (!existsSync(base)) return undefined;
+      const run = readdirSync(base).find((d) => d !== 'latest');
+      return run ? join(base, run) : undefined;
+    };
+    const r = await pollUntil({ timeoutMs: 60_000, intervalMs: 100 }, async () => {
+      const dir = history();
+      const ops =
+        dir && existsSync(join(dir, FILES.history)) ? read(dir, FILES.history).split('\n').length : 0;
+      return ops > 10 ? { done: true, value: dir! } : { done: false, why: `${ops} lines` };
+    });
+    child.kill('SIGKILL');
+    await exited;
+    expect(r.done).toBe(true);
+    const dir = (r as { value: string }).value;
+    expect(existsSync(join(dir, FILES.results))).toBe(false);
+    const stdout = quiet();
+    // Killed before its final reads: the set checker cannot judge (unknown, exit 2), and says why.
+    expect(await analyzeCommand(dir, {})).toBe(2);
+    expect(stdout()).toContain(INCOMPLETE_RUN);
+    expect(read(dir, FILES.summary)).toContain(INCOMPLETE_RUN);
+  }, 90_000);
 });
