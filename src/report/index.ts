@@ -24,14 +24,11 @@ export interface ReportOptions {
   outDir?: string;
 }
 
-export interface BuiltReports {
-  html: string;
-  junit: string;
-  markdown: string;
-  warnings: string[];
-}
-
-export interface WrittenReports {
+/**
+ * The three outputs and the damage found while reading the run folder. From `buildReports`: the texts
+ * (empty for outputs not asked for); from `writeReports`: the paths written.
+ */
+export interface Reports {
   html: string;
   junit: string;
   markdown: string;
@@ -39,7 +36,7 @@ export interface WrittenReports {
 }
 
 /** Builds the three outputs in memory (used by `serve` for folders without a report). */
-export function buildReports(run: LoadedRun, opts: ReportOptions = {}): BuiltReports {
+export function buildReports(run: LoadedRun, opts: ReportOptions = {}): Reports {
   const s = summarizeRun(run);
   const reportPath = opts.reportPath ?? displayPath(join(run.runDir, REPORT_FILES.html));
   const want = new Set(opts.only ?? ['html', 'junit', 'markdown']);
@@ -58,15 +55,16 @@ export function displayPath(p: string): string {
 }
 
 /**
- * Reads test.json, history.jsonl and results.json from `runDir` and writes report.html, junit.xml and
- * summary.md next to them. Missing or damaged inputs are reported in the page and in `warnings`, never
- * thrown: a crashed run deserves a report most of all. Returns the written paths.
+ * Reads test.json, history.jsonl and results.json from `runDir` (through the store) and writes
+ * report.html, junit.xml and summary.md next to them, or into `opts.outDir` with `opts.results` for a
+ * re-analysis. Missing or damaged inputs are reported in the page and in `warnings`, never thrown: a
+ * crashed run deserves a report most of all. Returns the written paths.
  */
-export async function writeReports(runDir: string, opts: ReportOptions = {}): Promise<WrittenReports> {
+export async function writeReports(runDir: string, opts: ReportOptions = {}): Promise<Reports> {
   const run = await loadRun(runDir);
   if (opts.results) run.results = opts.results;
   const outDir = opts.outDir ?? runDir;
-  const out: WrittenReports = {
+  const out: Reports = {
     html: join(outDir, REPORT_FILES.html),
     junit: join(outDir, REPORT_FILES.junit),
     markdown: join(outDir, REPORT_FILES.markdown),
