@@ -15,7 +15,8 @@ interface Entry {
   dir: boolean;
   size: number;
   mode: number;
-  mtime: number;
+  /** Modification time, ms since the epoch (as fs.Stats.mtimeMs). */
+  mtimeMs: number;
 }
 
 /** Files under `root` (symlinks followed only when they stay inside `within`), sorted, as archive entries. */
@@ -37,10 +38,10 @@ export function tarEntries(root: string, prefix: string, within: string): Entry[
       if (st.isDirectory()) {
         if (seen.has(real)) continue; // a symlink loop
         seen.add(real);
-        out.push({ abs: real, name: `${rel}/`, dir: true, size: 0, mode: 0o755, mtime: st.mtimeMs / 1000 });
+        out.push({ abs: real, name: `${rel}/`, dir: true, size: 0, mode: 0o755, mtimeMs: st.mtimeMs });
         walk(abs);
       } else if (st.isFile() && !name.endsWith('.tmp')) {
-        out.push({ abs: real, name: rel, dir: false, size: st.size, mode: 0o644, mtime: st.mtimeMs / 1000 });
+        out.push({ abs: real, name: rel, dir: false, size: st.size, mode: 0o644, mtimeMs: st.mtimeMs });
       }
     }
   };
@@ -50,7 +51,7 @@ export function tarEntries(root: string, prefix: string, within: string): Entry[
     dir: true,
     size: 0,
     mode: 0o755,
-    mtime: statSync(root).mtimeMs / 1000,
+    mtimeMs: statSync(root).mtimeMs,
   });
   walk(root);
   return out;
@@ -60,7 +61,7 @@ export function tarEntries(root: string, prefix: string, within: string): Entry[
 async function fill(pack: tar.Pack, entries: Entry[]): Promise<void> {
   try {
     for (const e of entries) {
-      const mtime = new Date(e.mtime * 1000);
+      const mtime = new Date(e.mtimeMs);
       if (e.dir) {
         await new Promise<void>((ok, fail) =>
           pack.entry({ name: e.name, type: 'directory', mode: e.mode, mtime }, (err) =>

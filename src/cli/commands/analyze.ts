@@ -94,8 +94,8 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
     });
     checker = runCheckers(wl);
   }
-  const limit = flags.checkerTimeLimit ?? test?.checkerTimeLimit ?? 300;
-  const mem = flags.checkerMemoryLimit ?? test?.checkerMemoryLimit;
+  const limitS = flags.checkerTimeLimit ?? test?.checkerTimeLimit ?? 300;
+  const memMb = flags.checkerMemoryLimit ?? test?.checkerMemoryLimit;
   const ac = new AbortController();
   const onInt = () => ac.abort();
   process.once('SIGINT', onInt);
@@ -104,7 +104,11 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
     results = await checker.check(
       { test: { name: test?.name ?? path, concurrency: test?.concurrency ?? 1, nodes: test?.nodes ?? [] } },
       history,
-      { timeLimitMs: limit * 1000, ...(mem ? { memoryLimitBytes: mem * 2 ** 20 } : {}), signal: ac.signal },
+      {
+        timeLimitMs: limitS * 1000,
+        ...(memMb ? { memoryLimitBytes: memMb * 2 ** 20 } : {}),
+        signal: ac.signal,
+      },
     );
   } finally {
     process.off('SIGINT', onInt);
