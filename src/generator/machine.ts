@@ -65,7 +65,9 @@ export class Machine {
     this.threads = threads;
     this.concurrency = o.concurrency;
     this.free = new Set(threads);
-    this.processes = new Map(o.processes ?? threads.map((t) => [t, t]));
+    this.processes = new Map(o.processes ?? []);
+    // A thread new in this phase (e.g. the nemesis after a clients-only phase) starts as its own process.
+    for (const t of threads) if (!this.processes.has(t)) this.processes.set(t, t);
     for (const [t, p] of this.processes) this.threadOfProcess.set(p, t);
     this.rng = o.rng;
     this.record = o.record;

@@ -129,6 +129,24 @@ describe('one state machine, two shells', () => {
     expect(m.processes.get('nemesis')).toBe('nemesis');
     m.release(0);
     expect(m.free.has(0)).toBe(true);
+    // A later phase carries the processes over; a thread it did not have starts as its own process.
+    const next = new Machine({
+      generator: seq(),
+      concurrency: 1,
+      nemesis: true,
+      rng: new Rng(1),
+      record: () => {},
+      processes: new Map([[0, 1]]),
+    });
+    expect(next.processes).toEqual(
+      new Map<Thread, number | string>([
+        [0, 1],
+        ['nemesis', 'nemesis'],
+      ]),
+    );
+    expect(
+      next.dispatch(0, { type: 'invoke', process: 'nemesis', time: 0, f: 'kill', value: null }, seq()).thread,
+    ).toBe('nemesis');
     expect(m.ask(4)).toEqual({ kind: 'exhausted' });
     expect(m.done).toBe(true);
     expect(m.nextIndex).toBe(4);
