@@ -70,9 +70,12 @@ export async function writeReports(runDir: string, opts: ReportOptions = {}): Pr
     markdown: join(outDir, REPORT_FILES.markdown),
     warnings: run.warnings,
   };
-  // The page lists the folder's files; the outputs about to be written belong in that list.
+  // The page lists the folder's files as links relative to itself (a re-analysis page sits two folders
+  // down); the outputs about to be written belong in that list.
+  const fromPage = (p: string) => relative(outDir, p).split(/[\\/]/).join('/');
+  if (outDir !== runDir) run.files = run.files.map((f) => ({ ...f, path: fromPage(join(runDir, f.path)) }));
   for (const p of [out.html, out.junit, out.markdown]) {
-    const name = relative(runDir, p).split(/[\\/]/).join('/');
+    const name = fromPage(p);
     if (!run.files.some((f) => f.path === name)) run.files.push({ path: name, bytes: -1 });
   }
   const built = buildReports(run, { reportPath: displayPath(out.html), ...opts });

@@ -91,6 +91,8 @@ describe('analyze never destroys a stored verdict (issue 14 kind 17)', () => {
     for (const f of [FILES.report, FILES.junit, FILES.summary]) expect(existsSync(join(a!, f)), f).toBe(true);
     // The re-analysis's summary still says the run itself failed.
     expect(read(a!, FILES.summary)).toContain('node n2 disappeared');
+    // Its page links the run's files from where it sits (analysis/<time>/).
+    expect(read(a!, FILES.report)).toContain('"path":"../../history.jsonl"');
     expect(stdout()).toMatch(/re-analysis: .*analysis\/\d{8}T\d{6}\.\d{3}Z\/results\.json/);
     // A second re-analysis gets its own folder.
     await analyzeCommand(dir, {});
