@@ -14,6 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { errorText, UserError } from '../core/errors.ts';
 
 /** Every name in a run folder. */
 export const FILES = {
@@ -130,9 +131,23 @@ export function readJsonIfValid(path: string): Record<string, unknown> | undefin
   }
 }
 
-/** Reads a JSON file; throws the filesystem's or JSON.parse's error. */
+/**
+ * Reads a run folder's JSON file (test.json, results.json, nemesis-schedule.json). A file that cannot be
+ * read or parsed is the user's input gone bad: a one-line UserError naming the file (exit 254).
+ */
 export function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? errorText(err);
+    throw new UserError(`${path}: cannot read it (${code}); check the path and its permissions`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new UserError(`${path}: not valid JSON (${errorText(err)}); restore or delete the file`);
+  }
 }
 
 export function runLabel(runDir: string): string {

@@ -140,6 +140,18 @@ describe('a folder the re-analysis cannot be stored in', () => {
   });
 });
 
+describe('damaged run-folder JSON', () => {
+  it('a test.json that is not JSON is one line naming it, exit 254 (UserError)', async () => {
+    const dir = await runFolder({ ended: true });
+    writeFileSync(join(dir, FILES.test), '{"name": "memory-set", ');
+    quiet();
+    const err = await analyzeCommand(dir, {}).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('UserError');
+    expect((err as Error).message).toMatch(/test\.json: not valid JSON \(.*\); restore or delete the file$/);
+    expect((err as Error).message).not.toContain('\n');
+  });
+});
+
 describe('a run that never finished says so (issue 14 kind 13)', () => {
   it('no end marker: the verdict text, summary.md, junit.xml and report.html say incomplete', async () => {
     const dir = await runFolder({ ended: false });
