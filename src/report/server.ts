@@ -8,7 +8,7 @@ import { createReadStream, existsSync, readdirSync, realpathSync, statSync } fro
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
-import { FILES, isRunDir, readJsonIfValid } from '../store/run-dir.ts';
+import { FILES, INCOMPLETE_RUN, isRunDir, readJsonIfValid, runEnded } from '../store/run-dir.ts';
 import { htmlEscape } from './escape.ts';
 import { buildReports, REPORT_FILES } from './index.ts';
 import { listRunFiles, loadRun } from './load.ts';
@@ -69,7 +69,12 @@ export function listRuns(resultsDir: string): RunEntry[] {
       startTime: typeof test.startTime === 'string' ? test.startTime : null,
       durationMs: typeof test.durationMs === 'number' ? test.durationMs : null,
       valid: results ? normalizeValidity(results.valid) : null,
-      summary: typeof results?.summary === 'string' ? results.summary : results ? '' : 'not checked',
+      summary: [
+        runEnded(test) ? '' : INCOMPLETE_RUN,
+        typeof results?.summary === 'string' ? results.summary : results ? '' : 'not checked',
+      ]
+        .filter(Boolean)
+        .join('; '),
       hasReport: existsSync(join(dir, REPORT_FILES.html)),
     });
   };
