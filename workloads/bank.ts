@@ -13,6 +13,7 @@ import type { Workload, WorkloadDescriptor, WorkloadOptions } from '../src/core/
 import { fn } from '../src/generator/index.ts';
 import { finalReadPerNode } from './set.ts';
 
+/** The bank: how many accounts, their initial balance, the largest transfer, and how often to read. */
 export interface BankConfig {
   accounts: number;
   initialBalance: number;
@@ -40,6 +41,7 @@ export function bankConfig(options: Record<string, unknown>): BankConfig {
   return c;
 }
 
+/** Reads of every balance and transfers of a random amount between two random accounts. */
 export function bankOps(c: BankConfig): Generator {
   return fn((ctx) => {
     if (ctx.rng.float() < c.readFraction) return { f: 'read', value: null };
@@ -49,6 +51,7 @@ export function bankOps(c: BankConfig): Generator {
   });
 }
 
+/** The bank workload: bankOps, a final read per node, the bank checker (the total never changes) and convergence. */
 export function bankWorkload(o: WorkloadOptions): Workload {
   const c = bankConfig(o.options);
   return {

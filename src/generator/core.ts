@@ -16,6 +16,7 @@ export type GenFn = (ctx: Context) => OpTemplate | null | undefined;
  */
 export type GenLike = Generator | OpTemplate | GenFn | readonly GenLike[] | null | undefined;
 
+/** True for a Generator value (an object with `op` and `update`), as opposed to a template or function. */
 export function isGenerator(x: unknown): x is Generator {
   return (
     typeof x === 'object' &&
@@ -32,6 +33,7 @@ export const nil: Generator = {
     return this;
   },
 };
+/** The generator that emits nothing (Jepsen's nil); the same as `nil`. */
 export const empty: Generator = nil;
 
 class Once implements Generator {

@@ -58,6 +58,7 @@ export interface SimCompletion {
   error?: string;
 }
 
+/** How `simulate` runs: threads, seeds, how each op completes (times in ns). */
 export interface SimulateOptions {
   /** Client threads 0..concurrency-1. */
   concurrency: number;
