@@ -9,6 +9,7 @@ import type { Generator, Invocation, Thread } from '../core/generator.ts';
 import type { Completion } from '../core/index.ts';
 import type { Op, Process } from '../core/op.ts';
 import type { Rng } from '../core/rng.ts';
+import { NS_PER_MS } from '../core/time.ts';
 import { Machine } from '../generator/machine.ts';
 
 export interface Worker {
@@ -62,8 +63,6 @@ interface Arrival {
   token: number;
   completion: Completion;
 }
-
-const NS_PER_MS = 1_000_000;
 
 /**
  * Runs `o.generator` until it is exhausted (or `o.stop` aborts) against real workers, recording every
