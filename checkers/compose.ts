@@ -10,6 +10,7 @@ import {
 import { errorText } from '../src/core/errors.ts';
 import type { Op } from '../src/core/op.ts';
 
+/** The combined verdict and, under `results`, each checker's own result by name. */
 export interface ComposedResult extends CheckResult {
   results: Record<string, CheckResult>;
 }

@@ -1,6 +1,7 @@
 /** What every fault family shares: option parsing, planning its schedule, reaching nodes, probing, errors. */
 
 import type { z } from 'zod';
+import { errorText } from '../src/core/errors.ts';
 import type { Invocation } from '../src/core/generator.ts';
 import type {
   Completion,
@@ -21,7 +22,8 @@ export { HEAL_FAILED, isFaultFailure, NOT_IN_EFFECT } from '../src/core/nemesis.
 export const notInEffect = (why: string): Completion => ({ type: 'info', error: `${NOT_IN_EFFECT}: ${why}` });
 export const healFailed = (why: string): Completion => ({ type: 'info', error: `${HEAL_FAILED}: ${why}` });
 
-export const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** The first line of an error's message: the one error-text helper (src/core/errors.ts), under its old name. */
+export const errText = errorText;
 
 export function remoteOf(test: RunContext, name: string): Remote {
   const r = test.remotes.find((x) => x.name === name);

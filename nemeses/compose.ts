@@ -1,3 +1,4 @@
+import { errorText } from '../src/core/errors.ts';
 import type { Generator } from '../src/core/generator.ts';
 import type { Nemesis, NemesisPackage } from '../src/core/index.ts';
 import { any, seq } from '../src/generator/index.ts';
@@ -35,7 +36,7 @@ export function composePackages(packages: readonly NemesisPackage[]): NemesisPac
         try {
           await p.nemesis.teardown?.(test);
         } catch (err) {
-          errors.push(`${p.nemesis.name}: ${err instanceof Error ? err.message : String(err)}`);
+          errors.push(`${p.nemesis.name}: ${errorText(err)}`);
         }
       }
       if (errors.length) throw new Error(`healing failed: ${errors.join('; ')}`);

@@ -74,7 +74,7 @@ class ScheduleGen implements Generator {
     // Fix the start the first time we are asked, in a state the interpreter keeps: an op answer may be
     // dropped (a client event arrives first), and re-deriving the start then would push every fault late.
     if (this.start === undefined)
-      return { pending: true, gen: new ScheduleGen(this.entries, this.i, ctx.time), until: ctx.time };
+      return { pending: true, gen: new ScheduleGen(this.entries, this.i, ctx.time), untilNs: ctx.time };
     const start = this.start;
     const op = fillIn({ f: e.f, value: e.value, time: start + Math.round(e.at * 1e9) }, ctx);
     if (op === 'pending') return { pending: true, gen: new ScheduleGen(this.entries, this.i, start) };

@@ -17,6 +17,7 @@ import { opt, optionsSchema } from '../src/core/options.ts';
 import { fn } from '../src/generator/index.ts';
 import { finalReadPerNode } from './set.ts';
 
+/** The bank: how many accounts, their initial balance, the largest transfer, and how often to read. */
 export interface BankConfig {
   accounts: number;
   initialBalance: number;
@@ -61,6 +62,7 @@ export function bankConfig(options: Record<string, unknown>): BankConfig {
   return c;
 }
 
+/** Reads of every balance and transfers of a random amount between two random accounts. */
 export function bankOps(c: BankConfig): Generator {
   return fn((ctx) => {
     if (ctx.rng.float() < c.readFraction) return { f: 'read', value: null };
@@ -87,6 +89,7 @@ function checkerOptions(c: BankConfig, options: Record<string, unknown>): BankCh
   };
 }
 
+/** The bank workload: bankOps, a final read per node, the bank checker (the total never changes) and convergence. */
 export function bankWorkload(o: WorkloadOptions): Workload {
   const c = bankConfig(o.options);
   return {

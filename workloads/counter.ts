@@ -13,6 +13,7 @@ import { opt, optionsSchema } from '../src/core/options.ts';
 import { fn } from '../src/generator/index.ts';
 import { finalReadPerNode } from './set.ts';
 
+/** Reads (fraction `readFraction`) and adds of a random delta in 1..`deltaMax`, as Jepsen's counter test. */
 export function counterOps(deltaMax: number, readFraction: number): Generator {
   return fn((ctx) =>
     ctx.rng.float() < readFraction
@@ -21,6 +22,7 @@ export function counterOps(deltaMax: number, readFraction: number): Generator {
   );
 }
 
+/** The counter workload: counterOps, a final read per node, the counter checker. Options: deltaMax, readFraction. */
 export function counterWorkload(o: WorkloadOptions): Workload {
   const deltaMax = Number(o.options.deltaMax ?? 1);
   const readFraction = Number(o.options.readFraction ?? 0.5);

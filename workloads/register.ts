@@ -12,6 +12,7 @@ import { fn, independentConcurrent, limit, mix } from '../src/generator/index.ts
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
+/** `--opt` keys of the register workload. */
 export interface RegisterOptions {
   /** Threads working on one key at a time; must divide the concurrency. Default: gcd(concurrency, nodes). */
   threadsPerKey?: number;
@@ -34,6 +35,7 @@ export function registerOps(valueCount: number, withCas = true): Generator {
   ]);
 }
 
+/** The register workload: reads, writes and cas on independent keys, checked for linearizability per key. */
 export function registerWorkload(o: WorkloadOptions): Workload {
   const opts = o.options as RegisterOptions;
   const threadsPerKey = Number(opts.threadsPerKey ?? gcd(o.concurrency, Math.max(1, o.nodes.length)));

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { errorText } from '../../src/core/errors.ts';
 import type { Budget } from './budget.ts';
 import type { Partition } from './prepare.ts';
 import type { WorkerInput, WorkerProgress, WorkerVerdict } from './worker.ts';
@@ -86,7 +87,7 @@ export function searchInWorkers(
         if (m.status === 'illegal') finish(undefined);
         else if (verdicts.size === partitions.length) finish(undefined);
       });
-      t.on('error', (e: unknown) => finish(`worker failed: ${e instanceof Error ? e.message : String(e)}`));
+      t.on('error', (e: unknown) => finish(`worker failed: ${errorText(e)}`));
     });
   });
 }

@@ -115,7 +115,11 @@ export function buildProgram(argv: string[]): Command {
     .option('--format <fmt>', 'jsonl, jepsen-edn, porcupine-etcd, porcupine-kv (detected when unambiguous)')
     .option('--model <model>', 'check linearizability against this model (register, cas-register, kv, …)')
     .option('--json', 'print the full result as JSON')
-    .option('--allow-malformed', 'check what pairs even if the history has impossible ops (still listed)');
+    .option('--allow-malformed', 'check what pairs even if the history has impossible ops (still listed)')
+    .option(
+      '--overwrite',
+      "replace the run folder's own results.json and reports (default: analysis/<time>/)",
+    );
   addFieldOptions(analyze, 'analyze', {
     workload: "check with this workload's checkers",
     checkerTimeLimit: `${FIELDS.checkerTimeLimit.help} (default: the run's, else 300)`,

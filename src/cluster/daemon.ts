@@ -5,12 +5,17 @@
  * LD_PRELOAD) apply to all of them.
  */
 import type { ExecOptions, Remote } from '../core/remote.ts';
+import { pollUntil } from '../util/poll.ts';
 
+/** How to start a daemon with `startDaemon`. */
 export interface DaemonSpec {
   /** Short name: pid file /run/faultline/<name>.pid. */
   name: string;
+  /** The program and its arguments (argv[0] is looked up on the node's PATH). */
   argv: string[];
+  /** Extra environment, on top of what the node-wide hooks add. */
   env?: Record<string, string>;
+  /** Working directory on the node. */
   cwd?: string;
   /** Run as this user (e.g. redis). */
   user?: string;
@@ -18,7 +23,9 @@ export interface DaemonSpec {
   logFile: string;
 }
 
+/** Where pid files live on a node. */
 export const RUN_DIR = '/run/faultline';
+/** The pid file of daemon `name` on a node. */
 export const pidFile = (name: string) => `${RUN_DIR}/${name}.pid`;
 
 /** Environment every daemon gets on a node (the clock nemesis adds its preload here). */
@@ -66,6 +73,7 @@ export async function startDaemon(remote: Remote, spec: DaemonSpec): Promise<num
   return pid;
 }
 
+/** The pid recorded for daemon `name`, undefined without a (valid) pid file. */
 export async function daemonPid(remote: Remote, name: string): Promise<number | undefined> {
   const r = await remote.exec(['cat', pidFile(name)]);
   const pid = Number(r.stdout.trim());
@@ -97,6 +105,7 @@ export async function daemonPids(remote: Remote): Promise<Record<string, number>
   return out;
 }
 
+/** True when daemon `name` has a pid file and its process exists and is not a zombie. */
 export async function isRunning(remote: Remote, name: string): Promise<boolean> {
   const pid = await daemonPid(remote, name);
   if (pid === undefined) return false;
@@ -116,18 +125,26 @@ export async function signalDaemon(
   return r.exitCode === 0;
 }
 
+/** Kills the daemon at once (SIGKILL), as Jepsen's kill nemesis; restart it with `startDaemon`. */
+export const killDaemon = (remote: Remote, name: string): Promise<boolean> =>
+  signalDaemon(remote, name, 'KILL');
+/** Pauses the daemon (SIGSTOP): it holds its sockets and state but does nothing until resumed. */
+export const pauseDaemon = (remote: Remote, name: string): Promise<boolean> =>
+  signalDaemon(remote, name, 'STOP');
+/** Resumes a paused daemon (SIGCONT). */
+export const resumeDaemon = (remote: Remote, name: string): Promise<boolean> =>
+  signalDaemon(remote, name, 'CONT');
+
 /** Stops a daemon: TERM, then KILL after `graceMs`; removes the pid file. */
 export async function stopDaemon(remote: Remote, name: string, graceMs = 5000): Promise<void> {
   const pid = await daemonPid(remote, name);
   if (pid === undefined) return;
   await remote.exec(['kill', '-CONT', String(pid)]); // a paused process cannot act on TERM
   await remote.exec(['kill', '-TERM', String(pid)]);
-  const until = Date.now() + graceMs;
-  while (Date.now() < until) {
+  await pollUntil({ timeoutMs: graceMs, intervalMs: 100 }, async () => {
     const s = await processState(remote, pid);
-    if (s === undefined || s === 'Z') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return s === undefined || s === 'Z' ? { done: true, value: s } : { done: false, why: `state ${s}` };
+  });
   await remote.exec(['kill', '-KILL', String(pid)]);
   await remote.exec(['rm', '-f', pidFile(name)]);
 }

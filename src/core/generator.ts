@@ -46,15 +46,15 @@ export interface OpTemplate {
 /**
  * Nothing to emit now, but the generator's state moved on (a sleep noted when it started, a time limit
  * fixed its cutoff, a sequence dropped an exhausted part): the interpreter continues with `gen`.
- * `until`, when given, says the generator has nothing to emit before that time (ns) unless an event
+ * `untilNs`, when given, says the generator has nothing to emit before that time (ns) unless an event
  * arrives first: the interpreter may sleep until then (asking earlier is harmless). Without it, the
  * interpreter asks again after the next event or a short while (1 ms), as for `'pending'`.
- * Combinators pass on the earliest `until` of their waiting children.
+ * Combinators pass on the earliest `untilNs` of their waiting children.
  */
 export interface Pending {
   pending: true;
   gen: Generator;
-  until?: number;
+  untilNs?: number;
 }
 
 /**

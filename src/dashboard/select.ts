@@ -2,6 +2,8 @@
  * Picks how a run shows progress: the live ink dashboard on an interactive terminal, plain timestamped
  * lines (no escape codes) everywhere else: pipes, CI, `--no-dashboard`.
  */
+
+import { errorText } from '../core/errors.ts';
 import type { RunEvent } from '../runner/events.ts';
 import type { LiveDashboard } from './ink.ts';
 import { plainProgress } from './plain.ts';
@@ -96,9 +98,7 @@ function lazyDashboard(o: ChooseOptions): Progress {
     (err: unknown) => {
       if (stopped) return;
       const out = o.stderr ?? process.stderr;
-      out.write(
-        `the dashboard could not start (${err instanceof Error ? err.message : String(err)}); plain progress instead\n`,
-      );
+      out.write(`the dashboard could not start (${errorText(err)}); plain progress instead\n`);
       live = plainProgress((l) => out.write(`${l}\n`), 3000, o.test);
     },
   );

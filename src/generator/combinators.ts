@@ -19,7 +19,7 @@ class Limit implements Generator {
     if (this.remaining <= 0) return null;
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new Limit(this.remaining, s.gen), s.until);
+    if (s.kind === 'pending') return pending(new Limit(this.remaining, s.gen), s.untilNs);
     return { op: s.op, gen: new Limit(this.remaining - 1, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
@@ -41,7 +41,7 @@ class Synchronize implements Generator {
     if (!allFree(ctx)) return 'pending';
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new Synchronize(s.gen), s.until);
+    if (s.kind === 'pending') return pending(new Synchronize(s.gen), s.untilNs);
     return { op: s.op, gen: s.gen }; // started: no more waiting
   }
   update(ctx: Context, event: Op): Generator {
@@ -79,7 +79,7 @@ class Mix implements Generator {
         continue;
       }
       const next = gens.map((g, j) => (j === i ? s.gen : g));
-      if (s.kind === 'pending') return pending(new Mix(next, i), s.until);
+      if (s.kind === 'pending') return pending(new Mix(next, i), s.untilNs);
       return { op: s.op, gen: new Mix(next, ctx.rng.int(next.length)) };
     }
     return null;
@@ -114,7 +114,7 @@ class Any implements Generator {
     const chosen = c.kind === 'op' ? c.index : -1;
     const next = new Any(nextStates(this.gens, steps, chosen).filter((g): g is Generator => g !== null));
     if (c.kind === 'op') return { op: (steps[chosen] as { op: Invocation }).op, gen: next };
-    if (c.kind === 'pending') return pending(next, c.until);
+    if (c.kind === 'pending') return pending(next, c.untilNs);
     return null;
   }
   update(ctx: Context, event: Op): Generator {
@@ -138,7 +138,7 @@ class FlipFlop implements Generator {
     const s = ask(this.gens[this.i]!, ctx);
     if (s.kind === 'done') return null;
     const next = this.gens.map((g, j) => (j === this.i ? s.gen : g));
-    if (s.kind === 'pending') return pending(new FlipFlop(next, this.i), s.until);
+    if (s.kind === 'pending') return pending(new FlipFlop(next, this.i), s.untilNs);
     return { op: s.op, gen: new FlipFlop(next, (this.i + 1) % next.length) };
   }
   update(ctx: Context, event: Op): Generator {
@@ -168,7 +168,7 @@ class UntilOk implements Generator {
     if (this.done) return null;
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new UntilOk(s.gen, false, this.mine), s.until);
+    if (s.kind === 'pending') return pending(new UntilOk(s.gen, false, this.mine), s.untilNs);
     return { op: s.op, gen: new UntilOk(s.gen, false, new Set(this.mine).add(s.op.process)) };
   }
   update(ctx: Context, event: Op): Generator {
@@ -195,7 +195,7 @@ class MapGen implements Generator {
   op(ctx: Context): OpResult {
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new MapGen(this.f, s.gen), s.until);
+    if (s.kind === 'pending') return pending(new MapGen(this.f, s.gen), s.untilNs);
     return { op: this.f(s.op, ctx), gen: new MapGen(this.f, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
@@ -220,7 +220,7 @@ class Filter implements Generator {
     while (true) {
       const s = ask(g, ctx);
       if (s.kind === 'done') return null;
-      if (s.kind === 'pending') return pending(new Filter(this.pred, s.gen), s.until);
+      if (s.kind === 'pending') return pending(new Filter(this.pred, s.gen), s.untilNs);
       if (this.pred(s.op)) return { op: s.op, gen: new Filter(this.pred, s.gen) };
       g = s.gen; // skipped ops never happened: the child is not told about them
     }
@@ -247,7 +247,7 @@ class OnUpdate implements Generator {
   op(ctx: Context): OpResult {
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new OnUpdate(this.f, s.gen), s.until);
+    if (s.kind === 'pending') return pending(new OnUpdate(this.f, s.gen), s.untilNs);
     return { op: s.op, gen: new OnUpdate(this.f, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
@@ -275,7 +275,7 @@ class ProcessLimit implements Generator {
   op(ctx: Context): OpResult {
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new ProcessLimit(this.n, this.seen, s.gen), s.until);
+    if (s.kind === 'pending') return pending(new ProcessLimit(this.n, this.seen, s.gen), s.untilNs);
     const seen = this.seen.has(s.op.process) ? this.seen : new Set(this.seen).add(s.op.process);
     if (seen.size > this.n) return null;
     return { op: s.op, gen: new ProcessLimit(this.n, seen, s.gen) };

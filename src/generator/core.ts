@@ -16,6 +16,7 @@ export type GenFn = (ctx: Context) => OpTemplate | null | undefined;
  */
 export type GenLike = Generator | OpTemplate | GenFn | readonly GenLike[] | null | undefined;
 
+/** True for a Generator value (an object with `op` and `update`), as opposed to a template or function. */
 export function isGenerator(x: unknown): x is Generator {
   return (
     typeof x === 'object' &&
@@ -32,6 +33,7 @@ export const nil: Generator = {
     return this;
   },
 };
+/** The generator that emits nothing (Jepsen's nil); the same as `nil`. */
 export const empty: Generator = nil;
 
 class Once implements Generator {
@@ -96,7 +98,7 @@ class Seq implements Generator {
       const s = ask(this.gens[i]!, ctx);
       if (s.kind === 'done') continue;
       const rest = [s.gen, ...this.gens.slice(i + 1)];
-      return s.kind === 'op' ? { op: s.op, gen: new Seq(rest) } : pending(new Seq(rest), s.until);
+      return s.kind === 'op' ? { op: s.op, gen: new Seq(rest) } : pending(new Seq(rest), s.untilNs);
     }
     return null;
   }
@@ -123,7 +125,7 @@ class Repeat implements Generator {
     if (this.remaining <= 0) return null;
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return s.until === undefined ? 'pending' : pending(this, s.until);
+    if (s.kind === 'pending') return s.untilNs === undefined ? 'pending' : pending(this, s.untilNs);
     return { op: s.op, gen: new Repeat(this.remaining - 1, this.gen) };
   }
   update(): Generator {
@@ -154,7 +156,7 @@ class Cycle implements Generator {
     while (remaining > 0) {
       const s = ask(current, ctx);
       if (s.kind === 'op') return { op: s.op, gen: new Cycle(remaining, this.original, s.gen) };
-      if (s.kind === 'pending') return pending(new Cycle(remaining, this.original, s.gen), s.until);
+      if (s.kind === 'pending') return pending(new Cycle(remaining, this.original, s.gen), s.untilNs);
       // A fresh copy that is exhausted at once would cycle forever without emitting.
       if (current === this.original) return null;
       remaining--;

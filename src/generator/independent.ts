@@ -67,7 +67,7 @@ class Keyed implements Generator {
   op(ctx: Context): OpResult {
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new Keyed(this.key, s.gen, this.mine), s.until);
+    if (s.kind === 'pending') return pending(new Keyed(this.key, s.gen, this.mine), s.untilNs);
     const op: Invocation = { ...s.op, value: [this.key, s.op.value] };
     return { op, gen: new Keyed(this.key, s.gen, new Set(this.mine).add(op.process)) };
   }
@@ -106,7 +106,7 @@ class Sequential<K> implements Generator {
         continue;
       }
       const g = new Sequential(keys, this.fgen, s.gen);
-      return s.kind === 'op' ? { op: s.op, gen: g } : pending(g, s.until);
+      return s.kind === 'op' ? { op: s.op, gen: g } : pending(g, s.untilNs);
     }
   }
   update(ctx: Context, event: Op): Generator {
@@ -191,7 +191,7 @@ class Concurrent<K> implements Generator {
     const groups = states.map((s, i) => (typeof s === 'string' ? s : (news[i] ?? 'idle')));
     const next = new Concurrent(this.n, keys, this.fgen, groups);
     if (c.kind === 'op') return { op: (steps[chosen] as { op: Invocation }).op, gen: next };
-    return pending(next, c.kind === 'pending' ? c.until : undefined);
+    return pending(next, c.kind === 'pending' ? c.untilNs : undefined);
   }
   update(ctx: Context, event: Op): Generator {
     if (!this.groups) return this;

@@ -1,6 +1,8 @@
 /**
  * Pure, seeded generators and their combinators (Jepsen's jepsen.generator, redone in TypeScript).
- * The protocol the interpreter follows is documented in simulate.ts.
+ * The protocol the interpreter follows is documented in simulate.ts; its state lives in machine.ts.
+ * The time combinators (timeLimit, stagger, delay, sleep) take seconds, as Jepsen's; generator times
+ * (ctx.time, op.time, untilNs) are ns since the run started.
  *
  * Jepsen's `then` is `seq` here: no module may export a function named `then`, or its namespace object
  * becomes a thenable and `await import()` of it (as vitest and the test loader do) never resolves.

@@ -8,7 +8,7 @@ import type { Context, Generator, Invocation, OpResult, Pending } from './types.
 
 export type Step =
   | { kind: 'op'; op: Invocation; gen: Generator }
-  | { kind: 'pending'; gen: Generator; until: number | undefined }
+  | { kind: 'pending'; gen: Generator; untilNs: number | undefined }
   | { kind: 'done' };
 
 const DONE: Step = { kind: 'done' };
@@ -20,14 +20,14 @@ export function ask(gen: Generator, ctx: Context): Step {
 
 export function toStep(r: OpResult, gen: Generator): Step {
   if (r === null) return DONE;
-  if (r === 'pending') return { kind: 'pending', gen, until: undefined };
-  if ('pending' in r) return { kind: 'pending', gen: r.gen, until: r.until };
+  if (r === 'pending') return { kind: 'pending', gen, untilNs: undefined };
+  if ('pending' in r) return { kind: 'pending', gen: r.gen, untilNs: r.untilNs };
   return { kind: 'op', op: r.op, gen: r.gen };
 }
 
-/** A pending answer carrying the generator's new state; `until` only when known. */
-export function pending(gen: Generator, until?: number): Pending {
-  return until === undefined ? { pending: true, gen } : { pending: true, gen, until };
+/** A pending answer carrying the generator's new state; `untilNs` only when known. */
+export function pending(gen: Generator, untilNs?: number): Pending {
+  return untilNs === undefined ? { pending: true, gen } : { pending: true, gen, untilNs };
 }
 
 /** The earlier of two optional wake-up times. */
@@ -39,7 +39,7 @@ export function minUntil(a: number | undefined, b: number | undefined): number |
 
 export type Choice =
   | { kind: 'op'; index: number }
-  | { kind: 'pending'; until: number | undefined }
+  | { kind: 'pending'; untilNs: number | undefined }
   | { kind: 'none' };
 
 /**
@@ -62,7 +62,7 @@ export function chooseSoonest(
     if (s === undefined || s.kind === 'done') return;
     if (s.kind === 'pending') {
       anyPending = true;
-      until = minUntil(until, s.until);
+      until = minUntil(until, s.untilNs);
       return;
     }
     if (s.op.time < bestTime) {
@@ -80,7 +80,7 @@ export function chooseSoonest(
     }
     return { kind: 'op', index: best[best.length - 1]! };
   }
-  if (anyPending || best.length > 0) return { kind: 'pending', until };
+  if (anyPending || best.length > 0) return { kind: 'pending', untilNs: until };
   return { kind: 'none' };
 }
 

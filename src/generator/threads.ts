@@ -20,7 +20,7 @@ class OnThreads implements Generator {
   op(ctx: Context): OpResult {
     const s = ask(this.gen, restrictContext(ctx, this.pred));
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new OnThreads(this.pred, s.gen), s.until);
+    if (s.kind === 'pending') return pending(new OnThreads(this.pred, s.gen), s.untilNs);
     return { op: s.op, gen: new OnThreads(this.pred, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
@@ -60,7 +60,7 @@ function askBranches(
   ctx: Context,
   states: readonly (Generator | null)[],
   branchThreads: readonly (readonly Thread[])[],
-): { op: Invocation | undefined; pendingUntil: number | undefined; states: (Generator | null)[] } {
+): { op: Invocation | undefined; pendingUntilNs: number | undefined; states: (Generator | null)[] } {
   const steps: (Step | undefined)[] = states.map((g, i) => {
     const threads = branchThreads[i]!;
     if (g === null) return undefined;
@@ -77,7 +77,7 @@ function askBranches(
   const chosen = c.kind === 'op' ? c.index : -1;
   const next = nextStates(states, steps, chosen);
   const op = c.kind === 'op' ? (steps[chosen] as { op: Invocation }).op : undefined;
-  return { op, pendingUntil: c.kind === 'pending' ? c.until : undefined, states: next };
+  return { op, pendingUntilNs: c.kind === 'pending' ? c.untilNs : undefined, states: next };
 }
 
 class EachThread implements Generator {
@@ -101,7 +101,7 @@ class EachThread implements Generator {
       if (r.states[i] !== states[i]) gens.set(t, r.states[i]!);
     });
     const next = new EachThread(this.fresh, gens);
-    return r.op ? { op: r.op, gen: next } : pending(next, r.pendingUntil);
+    return r.op ? { op: r.op, gen: next } : pending(next, r.pendingUntilNs);
   }
   update(ctx: Context, event: Op): Generator {
     const t = ctx.threadOf(event.process);
@@ -144,7 +144,7 @@ class Reserve implements Generator {
     const r = askBranches(ctx, this.gens, splitThreads(ctx.threads, this.counts));
     if (r.states.every((g) => g === null)) return null;
     const next = new Reserve(this.counts, r.states);
-    return r.op ? { op: r.op, gen: next } : pending(next, r.pendingUntil);
+    return r.op ? { op: r.op, gen: next } : pending(next, r.pendingUntilNs);
   }
   update(ctx: Context, event: Op): Generator {
     const t = ctx.threadOf(event.process);

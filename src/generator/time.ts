@@ -1,119 +1,135 @@
 /**
- * Generators about time: `timeLimit`, `stagger`, `delay`, `sleep`. All times are ns on the run's clock
- * (ctx.time); the randomness of stagger comes from ctx.rng.
+ * Generators about time: `timeLimit`, `stagger`, `delay`, `sleep`. As Jepsen's, they take SECONDS (what a
+ * test file writes: `timeLimit(30, gen)` is 30 s); internally every time is ns on the run's clock
+ * (ctx.time). The randomness of stagger comes from ctx.rng.
  */
+import { UserError } from '../core/errors.ts';
 import type { Op } from '../core/op.ts';
+import { NS_PER_S } from '../core/time.ts';
 import { type GenLike, gen } from './core.ts';
 import { ask, minUntil, pending } from './step.ts';
 import type { Context, Generator, OpResult } from './types.ts';
 
+/** Seconds as whole ns; a negative, NaN or infinite value is a one-line UserError naming `what`. */
+function secondsToNs(what: string, s: number): number {
+  if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) {
+    throw new UserError(`${what} takes seconds (a finite number ≥ 0), got ${String(s)}`);
+  }
+  return Math.round(s * NS_PER_S);
+}
+
 class TimeLimit implements Generator {
-  readonly limit: number;
-  readonly cutoff: number | undefined;
+  readonly limitNs: number;
+  readonly cutoffNs: number | undefined;
   readonly gen: Generator;
-  constructor(limit: number, cutoff: number | undefined, g: Generator) {
-    this.limit = limit;
-    this.cutoff = cutoff;
+  constructor(limitNs: number, cutoffNs: number | undefined, g: Generator) {
+    this.limitNs = limitNs;
+    this.cutoffNs = cutoffNs;
     this.gen = g;
   }
   op(ctx: Context): OpResult {
-    const cutoff = this.cutoff ?? ctx.time + this.limit;
-    if (ctx.time >= cutoff) return null;
+    const cutoffNs = this.cutoffNs ?? ctx.time + this.limitNs;
+    if (ctx.time >= cutoffNs) return null;
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
     if (s.kind === 'pending')
-      return pending(new TimeLimit(this.limit, cutoff, s.gen), minUntil(s.until, cutoff));
-    if (s.op.time >= cutoff) return null;
-    return { op: s.op, gen: new TimeLimit(this.limit, cutoff, s.gen) };
+      return pending(new TimeLimit(this.limitNs, cutoffNs, s.gen), minUntil(s.untilNs, cutoffNs));
+    if (s.op.time >= cutoffNs) return null;
+    return { op: s.op, gen: new TimeLimit(this.limitNs, cutoffNs, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
-    return new TimeLimit(this.limit, this.cutoff, this.gen.update(ctx, event));
+    return new TimeLimit(this.limitNs, this.cutoffNs, this.gen.update(ctx, event));
   }
 }
 
 /**
- * Emits ops of `x` scheduled before start + ns, where start is the time of the first op() call whose
- * answer the interpreter kept (a pending answer counts); ends at the first op at or after the cutoff,
- * or when asked at or after it.
+ * Emits ops of `x` scheduled before start + `seconds`, where start is the time of the first op() call
+ * whose answer the interpreter kept (a pending answer counts); ends at the first op at or after the
+ * cutoff, or when asked at or after it. As Jepsen's time-limit. Throws UserError for a negative or
+ * non-finite `seconds`.
  */
-export function timeLimit(ns: number, x: GenLike): Generator {
-  return new TimeLimit(ns, undefined, gen(x));
+export function timeLimit(seconds: number, x: GenLike): Generator {
+  return new TimeLimit(secondsToNs('timeLimit', seconds), undefined, gen(x));
 }
 
 class Stagger implements Generator {
-  readonly mean: number;
-  readonly next: number | undefined;
+  readonly meanNs: number;
+  readonly nextNs: number | undefined;
   readonly gen: Generator;
-  constructor(mean: number, next: number | undefined, g: Generator) {
-    this.mean = mean;
-    this.next = next;
+  constructor(meanNs: number, nextNs: number | undefined, g: Generator) {
+    this.meanNs = meanNs;
+    this.nextNs = nextNs;
     this.gen = g;
   }
   op(ctx: Context): OpResult {
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new Stagger(this.mean, this.next, s.gen), s.until);
-    const time = Math.max(this.next ?? ctx.time, s.op.time);
-    const gap = Math.floor(ctx.rng.float() * 2 * this.mean);
-    return { op: { ...s.op, time }, gen: new Stagger(this.mean, time + gap, s.gen) };
+    if (s.kind === 'pending') return pending(new Stagger(this.meanNs, this.nextNs, s.gen), s.untilNs);
+    const time = Math.max(this.nextNs ?? ctx.time, s.op.time);
+    const gap = Math.floor(ctx.rng.float() * 2 * this.meanNs);
+    return { op: { ...s.op, time }, gen: new Stagger(this.meanNs, time + gap, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
-    return new Stagger(this.mean, this.next, this.gen.update(ctx, event));
+    return new Stagger(this.meanNs, this.nextNs, this.gen.update(ctx, event));
   }
 }
 
 /**
  * Spaces the ops of `x` by random gaps, uniform in [0, 2 × mean): one schedule for all threads together,
  * so the total rate is 1/mean (as Jepsen's stagger) as long as threads are free to keep up. The gap is
- * counted from each op's scheduled time, so a late op does not slow the ones after it.
+ * counted from each op's scheduled time, so a late op does not slow the ones after it. `meanSeconds` is
+ * seconds (not rounded to whole ns, so high rates stay exact on average); throws UserError when negative
+ * or non-finite.
  */
-export function stagger(meanNs: number, x: GenLike): Generator {
-  return new Stagger(meanNs, undefined, gen(x));
+export function stagger(meanSeconds: number, x: GenLike): Generator {
+  secondsToNs('stagger', meanSeconds);
+  return new Stagger(meanSeconds * NS_PER_S, undefined, gen(x));
 }
 
 class Delay implements Generator {
-  readonly interval: number;
-  readonly next: number | undefined;
+  readonly intervalNs: number;
+  readonly nextNs: number | undefined;
   readonly gen: Generator;
-  constructor(interval: number, next: number | undefined, g: Generator) {
-    this.interval = interval;
-    this.next = next;
+  constructor(intervalNs: number, nextNs: number | undefined, g: Generator) {
+    this.intervalNs = intervalNs;
+    this.nextNs = nextNs;
     this.gen = g;
   }
   op(ctx: Context): OpResult {
     const s = ask(this.gen, ctx);
     if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new Delay(this.interval, this.next, s.gen), s.until);
-    const scheduled = this.next ?? s.op.time;
+    if (s.kind === 'pending') return pending(new Delay(this.intervalNs, this.nextNs, s.gen), s.untilNs);
+    const scheduled = this.nextNs ?? s.op.time;
     const time = Math.max(scheduled, s.op.time);
-    return { op: { ...s.op, time }, gen: new Delay(this.interval, scheduled + this.interval, s.gen) };
+    return { op: { ...s.op, time }, gen: new Delay(this.intervalNs, scheduled + this.intervalNs, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
-    return new Delay(this.interval, this.next, this.gen.update(ctx, event));
+    return new Delay(this.intervalNs, this.nextNs, this.gen.update(ctx, event));
   }
 }
 
 /**
- * Schedules the ops of `x` exactly ns apart (the first one at once); when it falls behind (no free
- * thread), it emits the late ops as soon as it can to catch up — as Jepsen's delay.
+ * Schedules the ops of `x` exactly `seconds` apart (the first one at once); when it falls behind (no
+ * free thread), it emits the late ops as soon as it can to catch up, as Jepsen's delay. Throws
+ * UserError for a negative or non-finite `seconds`.
  */
-export function delay(ns: number, x: GenLike): Generator {
-  return new Delay(ns, undefined, gen(x));
+export function delay(seconds: number, x: GenLike): Generator {
+  return new Delay(secondsToNs('delay', seconds), undefined, gen(x));
 }
 
 class Sleep implements Generator {
-  readonly ns: number;
-  readonly deadline: number | undefined;
-  constructor(ns: number, deadline: number | undefined) {
-    this.ns = ns;
-    this.deadline = deadline;
+  readonly lengthNs: number;
+  readonly deadlineNs: number | undefined;
+  constructor(lengthNs: number, deadlineNs: number | undefined) {
+    this.lengthNs = lengthNs;
+    this.deadlineNs = deadlineNs;
   }
   op(ctx: Context): OpResult {
     // As Jepsen's sleep (an op that takes a thread): the clock starts once a thread is free.
-    if (this.deadline === undefined && !ctx.threads.some((t) => ctx.free.has(t))) return 'pending';
-    const deadline = this.deadline ?? ctx.time + this.ns;
-    if (ctx.time >= deadline) return null;
-    return pending(new Sleep(this.ns, deadline), deadline);
+    if (this.deadlineNs === undefined && !ctx.threads.some((t) => ctx.free.has(t))) return 'pending';
+    const deadlineNs = this.deadlineNs ?? ctx.time + this.lengthNs;
+    if (ctx.time >= deadlineNs) return null;
+    return pending(new Sleep(this.lengthNs, deadlineNs), deadlineNs);
   }
   update(): Generator {
     return this;
@@ -121,10 +137,10 @@ class Sleep implements Generator {
 }
 
 /**
- * Emits nothing for ns, then ends (use it inside `seq`/`phases`). The ns count from the first time it is
- * asked while a thread of its context is free: in nemesis(seq(start, sleep(5e9), stop)) the 5 s run from
- * when `start` completed.
+ * Emits nothing for `seconds`, then ends (use it inside `seq`/`phases`). The time counts from the first
+ * time it is asked while a thread of its context is free: in nemesis(seq(start, sleep(5), stop)) the 5 s
+ * run from when `start` completed. Throws UserError for a negative or non-finite `seconds`.
  */
-export function sleep(ns: number): Generator {
-  return new Sleep(ns, undefined);
+export function sleep(seconds: number): Generator {
+  return new Sleep(secondsToNs('sleep', seconds), undefined);
 }

@@ -57,7 +57,5 @@ export function mdCode(s: string): string {
   return `${fence}${pad}${one}${pad}${fence}`;
 }
 
-/** POSIX shell quoting for the re-run command. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+/** POSIX shell quoting for the re-run command (the one copy lives in src/util/shell.ts). */
+export { shellQuote } from '../util/shell.ts';

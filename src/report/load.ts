@@ -1,12 +1,13 @@
-/** Reads a run folder for reporting: test.json, history.jsonl (streamed, damage tolerated), results.json. */
-
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+/** Reads a run folder for reporting: test.json, history.jsonl (through the store's reader), results.json. */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ResolvedTest } from '../config/define.ts';
 import type { CheckResult } from '../core/checker.ts';
+import { errorText } from '../core/errors.ts';
 import type { FaultKind } from '../core/nemesis.ts';
-import type { Op, OpType } from '../core/op.ts';
+import type { Op } from '../core/op.ts';
 import { parseJsonExact } from '../history/values.ts';
+import { readHistoryJsonl } from '../store/history.ts';
 import { FILES } from '../store/run-dir.ts';
 import { faultKindsOf } from './fault-kinds.ts';
 
@@ -42,6 +43,9 @@ export interface RunResults extends StoredResult {
   results?: Record<string, StoredResult>;
   runError?: string;
   interrupted?: boolean;
+  teardownProblems?: string[];
+  /** When `analyze` wrote this file (absent for the run's own results). */
+  analyzedAt?: string;
 }
 
 export interface RunFile {
@@ -63,72 +67,22 @@ export interface LoadedRun {
   warnings: string[];
 }
 
-const TYPES = new Set<OpType>(['invoke', 'ok', 'fail', 'info']);
-const MAX_WARNINGS = 20;
 const MAX_FILES = 500;
 
-function isOp(x: unknown): x is Op {
-  if (typeof x !== 'object' || x === null) return false;
-  const o = x as Record<string, unknown>;
-  return (
-    typeof o.time === 'number' &&
-    TYPES.has(o.type as OpType) &&
-    typeof o.f === 'string' &&
-    (typeof o.process === 'number' || o.process === 'nemesis')
-  );
-}
-
 /**
- * The lines of a JSONL file, split on LF only (a CR before it is dropped). Not node:readline: it also
- * ends lines at U+2028/U+2029, which JSON.stringify leaves raw inside strings, so an op whose value holds
- * one was cut in two and lost.
+ * The history of a run folder for a report, through the store's one reader. The report never throws on
+ * damage (a crashed run deserves a report most of all): a torn last line is a warning, and a bad line
+ * elsewhere makes an empty history with the reader's file:line error as a warning.
  */
-export async function* jsonlLines(path: string): AsyncGenerator<string> {
-  let rest = '';
-  for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {
-    const parts = (rest + (chunk as string)).split('\n');
-    rest = parts.pop()!;
-    for (const p of parts) yield p.endsWith('\r') ? p.slice(0, -1) : p;
+async function historyForReport(path: string, warnings: string[]): Promise<Op[]> {
+  try {
+    const r = await readHistoryJsonl(path, FILES.history);
+    warnings.push(...r.warnings);
+    return r.history;
+  } catch (err) {
+    warnings.push(`${errorText(err)} (the report shows no ops)`);
+    return [];
   }
-  if (rest !== '') yield rest;
-}
-
-/**
- * Streams history.jsonl. A crash mid-write leaves a partial last line: it is dropped with a warning.
- * Damaged lines elsewhere are skipped (and counted) rather than failing the whole report.
- */
-export async function readHistoryJsonl(path: string, warnings: string[] = []): Promise<Op[]> {
-  const ops: Op[] = [];
-  const rl = jsonlLines(path);
-  let lineNo = 0;
-  let lastLine = 0;
-  const bad: number[] = [];
-  for await (const line of rl) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    lastLine = lineNo;
-    let v: unknown;
-    try {
-      v = parseJsonExact(line);
-    } catch {
-      v = undefined;
-    }
-    if (!isOp(v)) {
-      bad.push(lineNo);
-      continue;
-    }
-    if (typeof v.index !== 'number') v.index = ops.length;
-    ops.push(v);
-  }
-  for (const n of bad.slice(0, MAX_WARNINGS)) {
-    warnings.push(
-      n === lastLine
-        ? `history.jsonl ends with a truncated or damaged line (${n}); it was ignored`
-        : `history.jsonl line ${n} is not a valid op; skipped`,
-    );
-  }
-  if (bad.length > MAX_WARNINGS) warnings.push(`… ${bad.length - MAX_WARNINGS} more damaged lines skipped`);
-  return ops;
 }
 
 function readJsonFile<T>(path: string, warnings: string[]): T | undefined {
@@ -181,7 +135,7 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
   const test = readJsonFile<TestInfo>(join(runDir, FILES.test), warnings) ?? {};
   const historyPath = join(runDir, FILES.history);
   let history: Op[] = [];
-  if (existsSync(historyPath)) history = await readHistoryJsonl(historyPath, warnings);
+  if (existsSync(historyPath)) history = await historyForReport(historyPath, warnings);
   else warnings.push(`${FILES.history} is missing`);
   const results = readJsonFile<RunResults>(join(runDir, FILES.results), warnings);
   const faults = faultKindsOf(test, warnings);

@@ -14,7 +14,6 @@ import {
   existsSync,
   openSync,
   readdirSync,
-  readFileSync,
   readSync,
   realpathSync,
   statSync,
@@ -22,7 +21,7 @@ import {
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
-import { FILES } from '../store/run-dir.ts';
+import { FILES, INCOMPLETE_RUN, isRunDir, readJsonIfValid, runEnded } from '../store/run-dir.ts';
 import { htmlEscape } from './escape.ts';
 import { buildReports, REPORT_FILES } from './index.ts';
 import { listRunFiles, loadRun } from './load.ts';
@@ -60,16 +59,6 @@ class HttpError extends Error {
   }
 }
 
-const isRunDir = (dir: string) => existsSync(join(dir, FILES.test)) || existsSync(join(dir, FILES.history));
-
-function readJsonSafe(path: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
-
 function dirs(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
@@ -86,15 +75,20 @@ export function listRuns(resultsDir: string): RunEntry[] {
   const out: RunEntry[] = [];
   const add = (rel: string) => {
     const dir = join(resultsDir, rel);
-    const test = readJsonSafe(join(dir, FILES.test)) ?? {};
-    const results = readJsonSafe(join(dir, FILES.results));
+    const test = readJsonIfValid(join(dir, FILES.test)) ?? {};
+    const results = readJsonIfValid(join(dir, FILES.results));
     out.push({
       path: rel.split(sep).join('/'),
       test: typeof test.name === 'string' ? test.name : rel.split(sep)[0]!,
       startTime: typeof test.startTime === 'string' ? test.startTime : null,
       durationMs: typeof test.durationMs === 'number' ? test.durationMs : null,
       valid: results ? normalizeValidity(results.valid) : null,
-      summary: typeof results?.summary === 'string' ? results.summary : results ? '' : 'not checked',
+      summary: [
+        runEnded(test) ? '' : INCOMPLETE_RUN,
+        typeof results?.summary === 'string' ? results.summary : results ? '' : 'not checked',
+      ]
+        .filter(Boolean)
+        .join('; '),
       hasReport: existsSync(join(dir, REPORT_FILES.html)),
     });
   };

@@ -1,5 +1,6 @@
 /** What every output (HTML, JUnit, Markdown) says about a run: verdicts, counts, faults, how to re-run. */
 import type { Validity } from '../core/checker.ts';
+import { INCOMPLETE_RUN, runEnded } from '../store/run-dir.ts';
 import { shellQuote } from './escape.ts';
 import { type FaultEvent, type FaultWindow, faultWindows } from './faults.ts';
 import type { LoadedRun, StoredResult, TestInfo } from './load.ts';
@@ -19,7 +20,10 @@ export interface RunSummary {
   valid: Validity;
   summary: string;
   checkers: CheckerVerdict[];
-  /** The run itself failed or was interrupted (the verdict then covers only what was recorded). */
+  /**
+   * The run itself failed, was interrupted, or never finished (INCOMPLETE_RUN: test.json has no end
+   * marker); the verdict then covers only what was recorded.
+   */
   runError: string | undefined;
   /** Impossible ops in the history (results.json `historyProblems`, see src/history/validate.ts), as sentences. */
   historyProblems: string[];
@@ -108,7 +112,9 @@ export function summarizeRun(run: LoadedRun): RunSummary {
         ? 'run interrupted'
         : typeof run.test.error === 'string'
           ? run.test.error
-          : undefined;
+          : runEnded(run.test)
+            ? undefined
+            : INCOMPLETE_RUN;
   const valid = run.results ? normalizeValidity(run.results.valid) : 'unknown';
   const rows = buildRows(run.history, run.test.concurrency);
   const counts = { ops: run.history.length, invokes: 0, ok: 0, fail: 0, info: 0, pending: 0 };

@@ -1,14 +1,16 @@
 /**
  * The interpreter: asks a generator for ops, hands them to per-thread workers, records invocations and
  * completions, and feeds every event back to the generator. It follows the protocol documented in
- * src/generator/simulate.ts (the simulator is its pure twin), with real time and real async workers.
+ * src/generator/simulate.ts; its state machine (src/generator/machine.ts) is the simulator's too.
  */
 
 import { errorText } from '../core/errors.ts';
-import type { Context, Generator, Invocation, Thread } from '../core/generator.ts';
+import type { Generator, Invocation, Thread } from '../core/generator.ts';
 import type { Completion } from '../core/index.ts';
 import type { Op, Process } from '../core/op.ts';
 import type { Rng } from '../core/rng.ts';
+import { NS_PER_MS } from '../core/time.ts';
+import { Machine } from '../generator/machine.ts';
 
 export interface Worker {
   /** Performs one op; `signal` aborts on timeout or hard stop. Throwing is treated as `info`. */
@@ -50,10 +52,8 @@ export interface InterpreterResult {
 }
 
 interface InFlight {
-  invoke: Op;
-  op: Invocation;
   token: number;
-  deadline: number;
+  deadlineMs: number;
   timeoutMs: number;
   controller: AbortController;
 }
@@ -64,19 +64,23 @@ interface Arrival {
   completion: Completion;
 }
 
-const MS = 1_000_000;
-
+/**
+ * Runs `o.generator` until it is exhausted (or `o.stop` aborts) against real workers, recording every
+ * invocation and completion through `o.record`. The protocol's state lives in a Machine
+ * (src/generator/machine.ts); this shell adds real time, async workers, timeouts and stopping.
+ */
 export async function interpret(o: InterpreterOptions): Promise<InterpreterResult> {
-  const threads: Thread[] = [...Array(o.concurrency).keys()];
-  if (o.workers.has('nemesis')) threads.push('nemesis');
-  const processes = new Map<Thread, Process>(o.processes ?? threads.map((t) => [t, t]));
-  const threadOfProcess = new Map<Process, Thread>();
-  for (const [t, p] of processes) threadOfProcess.set(p, t);
-  const free = new Set<Thread>(threads);
+  const m = new Machine({
+    generator: o.generator,
+    concurrency: o.concurrency,
+    nemesis: o.workers.has('nemesis'),
+    rng: o.rng,
+    firstIndex: o.firstIndex,
+    ...(o.processes ? { processes: o.processes } : {}),
+    record: o.record,
+  });
   const inFlight = new Map<Thread, InFlight>();
   const arrivals: Arrival[] = [];
-  let index = o.firstIndex;
-  let gen: Generator | null = o.generator;
   let token = 0;
   let stopped = false;
 
@@ -100,53 +104,23 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   o.stop?.addEventListener('abort', onStop);
   o.hardStop?.addEventListener('abort', onStop);
 
-  // Closures are made once; a context per call only carries the new time (this is the hot loop).
-  const processOf = (t: Thread) => processes.get(t) ?? t;
-  const threadOf = (p: Process) =>
-    threadOfProcess.get(p) ?? (typeof p === 'number' ? p % o.concurrency : 'nemesis');
-  const ctx = (): Context => ({ time: o.clock(), threads, free, processOf, threadOf, rng: o.rng });
-
-  const emit = (op: Omit<Op, 'index'>): Op => {
-    const full = { index: index++, ...op } as Op;
-    o.record(full);
-    return full;
-  };
-
-  // Turns an arrival into a completion op and tells the generator. An info retires the process.
+  // Turns an arrival into a completion op. After an info the client is reset before its thread goes on.
   const complete = (a: Arrival) => {
     const f = inFlight.get(a.thread);
     if (!f || f.token !== a.token) return; // late answer of an op already timed out
     inFlight.delete(a.thread);
-    const c = a.completion;
-    const op: Omit<Op, 'index'> = {
-      time: o.clock(),
-      type: c.type,
-      process: f.invoke.process,
-      f: f.invoke.f,
-      value: c.value === undefined ? f.invoke.value : c.value,
-    };
-    if (c.error !== undefined) op.error = c.error;
-    const done = emit(op);
-    if (gen) gen = gen.update(ctx(), done);
     const worker = o.workers.get(a.thread)!;
-    if (c.type === 'info' && a.thread !== 'nemesis') {
-      const old = processes.get(a.thread) as number;
-      const next = old + o.concurrency;
-      processes.set(a.thread, next);
-      threadOfProcess.delete(old);
-      threadOfProcess.set(next, a.thread);
-      if (worker.reset) {
-        worker
-          .reset()
-          .catch(() => {})
-          .finally(() => {
-            free.add(a.thread);
-            notify();
-          });
-        return;
-      }
+    const reset = a.completion.type === 'info' && a.thread !== 'nemesis' ? worker.reset : undefined;
+    m.complete(o.clock(), a.thread, a.completion, reset !== undefined);
+    if (reset) {
+      reset
+        .call(worker)
+        .catch(() => {})
+        .finally(() => {
+          m.release(a.thread);
+          notify();
+        });
     }
-    free.add(a.thread);
   };
 
   const drain = () => {
@@ -154,37 +128,22 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   };
 
   const dispatch = (op: Invocation, next: Generator) => {
-    const thread =
-      threadOfProcess.get(op.process) ?? (typeof op.process === 'number' ? undefined : 'nemesis');
-    if (thread === undefined || !free.has(thread)) {
-      throw new Error(`generator emitted an op for process ${String(op.process)}, which is not free`);
-    }
-    const worker = o.workers.get(thread)!;
-    const inv: Omit<Op, 'index'> = {
-      time: o.clock(),
-      type: 'invoke',
-      process: op.process,
-      f: op.f,
-      value: op.value,
-    };
-    if (worker.node !== undefined) inv.node = worker.node;
-    const invoke = emit(inv);
-    gen = next.update(ctx(), invoke);
-    free.delete(thread);
+    const running = m.threadRunning(op.process);
+    const node = running === undefined ? undefined : o.workers.get(running)?.node;
+    const { thread } = m.dispatch(o.clock(), op, next, node);
+    const w = o.workers.get(thread)!;
     const my = ++token;
-    const timeout = thread === 'nemesis' ? (o.nemesisTimeoutMs ?? 10 * o.opTimeoutMs) : o.opTimeoutMs;
+    const timeoutMs = thread === 'nemesis' ? (o.nemesisTimeoutMs ?? 10 * o.opTimeoutMs) : o.opTimeoutMs;
     const f: InFlight = {
-      invoke,
-      op,
       token: my,
-      deadline: performance.now() + timeout,
-      timeoutMs: timeout,
+      deadlineMs: performance.now() + timeoutMs,
+      timeoutMs,
       controller: new AbortController(),
     };
     inFlight.set(thread, f);
     let p: Promise<Completion>;
     try {
-      p = worker.invoke(op, f.controller.signal);
+      p = w.invoke(op, f.controller.signal);
     } catch (err) {
       p = Promise.reject(err);
     }
@@ -199,7 +158,7 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   const sweepTimeouts = () => {
     const now = performance.now();
     for (const [thread, f] of inFlight) {
-      if (f.deadline <= now) {
+      if (f.deadlineMs <= now) {
         f.controller.abort(new Error('timeout'));
         const completion: Completion = { type: 'info', error: `timed out after ${f.timeoutMs} ms` };
         arrivals.push({ thread, token: f.token, completion });
@@ -223,30 +182,21 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
         stopped = true;
         break;
       }
-      if (gen === null) {
-        if (inFlight.size === 0 && free.size === threads.length) break;
+      const r = m.ask(o.clock());
+      if (r.kind === 'exhausted') {
+        if (m.done) break;
         await sleep(undefined);
         continue;
       }
-      const r = gen.op(ctx());
-      if (r === null) {
-        gen = null;
-        continue;
-      }
-      if (r === 'pending') {
-        await sleep(1);
-        continue;
-      }
-      if ('pending' in r) {
-        // The generator moved on without an op; it has nothing before `until`, if it says so.
-        gen = r.gen;
-        const until = r.until === undefined ? 1 : (r.until - o.clock()) / MS;
+      if (r.kind === 'wait') {
+        // Nothing now; the generator has nothing before `untilNs`, if it says so.
+        const until = r.untilNs === undefined ? 1 : (r.untilNs - o.clock()) / NS_PER_MS;
         if (until > 0) await sleep(Math.min(Math.ceil(until), 1000));
         continue;
       }
       // Not due yet: sleep until it is. If an event arrives first, the answer may be stale, so ask the
       // old generator again (timers may fire a little early, hence the loop).
-      let wait = (r.op.time - o.clock()) / MS;
+      let wait = (r.op.time - o.clock()) / NS_PER_MS;
       let interruptedWait = false;
       while (wait > 0) {
         await sleep(Math.ceil(wait));
@@ -254,10 +204,10 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
           interruptedWait = true;
           break;
         }
-        wait = (r.op.time - o.clock()) / MS;
+        wait = (r.op.time - o.clock()) / NS_PER_MS;
       }
       if (interruptedWait) continue;
-      dispatch(r.op, r.gen);
+      dispatch(r.op, r.next);
     }
 
     if (stopped) {
@@ -279,5 +229,5 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     o.stop?.removeEventListener('abort', onStop);
     o.hardStop?.removeEventListener('abort', onStop);
   }
-  return { nextIndex: index, processes, stopped };
+  return { nextIndex: m.nextIndex, processes: m.processes, stopped };
 }

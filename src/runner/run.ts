@@ -48,7 +48,7 @@ export interface RunControl {
 }
 
 /** How far past the time limit a planned fault that slow earlier faults delayed may still start. */
-const SCHEDULE_SLACK_NS = 10e9;
+const SCHEDULE_SLACK_S = 10;
 
 export interface RunOutcome {
   runDir: string;
@@ -187,16 +187,16 @@ export async function runTest(
     };
 
     phase('running');
-    const limitNs = test.timeLimit * 1e9;
+    const limitS = test.timeLimit;
     let clientGen = workload.generator;
-    if (test.rate > 0) clientGen = stagger(1e9 / test.rate, clientGen);
+    if (test.rate > 0) clientGen = stagger(1 / test.rate, clientGen);
     // A planned schedule already ends before the time limit; cutting it again could drop a fault that a
     // slow earlier one pushed late, and then the same seed would not give the same faults.
     const nemesisGen =
-      nemesis && timeLimit(nemesis.schedule ? limitNs + SCHEDULE_SLACK_NS : limitNs, nemesis.generator);
+      nemesis && timeLimit(nemesis.schedule ? limitS + SCHEDULE_SLACK_S : limitS, nemesis.generator);
     const main = nemesisGen
-      ? clientsAndNemesis(timeLimit(limitNs, clientGen), nemesisGen)
-      : clients(timeLimit(limitNs, clientGen));
+      ? clientsAndNemesis(timeLimit(limitS, clientGen), nemesisGen)
+      : clients(timeLimit(limitS, clientGen));
     await runPhase(main, { stoppable: true });
 
     // Healing and final reads happen even after Ctrl-C: a history without them cannot be judged.

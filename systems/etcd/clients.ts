@@ -3,6 +3,8 @@
  * Classification: a read that errs is `fail` (it changed nothing); a write is `fail` only when it certainly
  * had no effect (refused connection, a compare that failed, a rejection raised before Raft), else `info`.
  */
+
+import { errorText } from '../../src/core/errors.ts';
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Client, ClientFactory, Completion, NodeRef, RunContext } from '../../src/core/index.ts';
 import { EtcdError, EtcdHttp, type KeyValue } from './http.ts';
@@ -22,7 +24,7 @@ function httpFor(node: NodeRef): EtcdHttp {
   return new EtcdHttp(node.remote.ip);
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const message = errorText;
 
 /** The completion for a write that threw: fail only when nothing can have happened. */
 export function writeError(err: unknown): Completion {

@@ -4,11 +4,11 @@
  * started through daemon.ts, so kill/pause signal the real process and node-wide hooks (the clock shim)
  * apply. Clients speak the v3 JSON gateway (see http.ts, clients.ts).
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { isRunning, signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
 import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
 import { opt, optionsSchema } from '../../src/core/options.ts';
 import type { Remote } from '../../src/core/remote.ts';
+import { pollUntil } from '../../src/util/poll.ts';
 import { etcdCounterClient, etcdRegisterClient, etcdSetClient } from './clients.ts';
 import { CLIENT_PORT, EtcdHttp, PEER_PORT } from './http.ts';
 
@@ -73,14 +73,12 @@ export function etcdArgv(
 /** Waits until the member answers /health with a leader; throws after `timeoutMs`. */
 export async function waitHealthy(ip: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const http = new EtcdHttp(ip);
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    signal?.throwIfAborted();
+  const r = await pollUntil({ timeoutMs, intervalMs: 100, ...(signal ? { signal } : {}) }, async () => {
     const attempt = AbortSignal.timeout(1000);
-    if (await http.healthy(signal ? AbortSignal.any([signal, attempt]) : attempt)) return;
-    await delay(100);
-  }
-  throw new Error(`etcd on ${ip} not healthy after ${timeoutMs} ms`);
+    const healthy = await http.healthy(signal ? AbortSignal.any([signal, attempt]) : attempt);
+    return healthy ? { done: true, value: true } : { done: false, why: 'no healthy answer' };
+  });
+  if (!r.done) throw new Error(`etcd on ${ip} not healthy after ${timeoutMs} ms`);
 }
 
 export function createEtcdSystem(): System {

@@ -8,6 +8,7 @@
  * `--opt redisWait=N`: WAIT for N replicas after each write; fewer acks make the write `info`.
  */
 import { Redis } from 'ioredis';
+import { errorText } from '../../src/core/errors.ts';
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Client, ClientFactory, Completion, NodeRef, RunContext } from '../../src/core/index.ts';
 
@@ -21,7 +22,7 @@ const DEFINITE = [
   /enableOfflineQueue/,
 ];
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const message = errorText;
 
 export function redisWriteError(err: unknown): Completion {
   const m = message(err);

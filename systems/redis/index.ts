@@ -4,11 +4,11 @@
  * 1 s of silence (failover-timeout 5 s). kill/pause/resume/start act on the node's redis-server and its
  * sentinel together, as a node-level process fault. Clients connect through the sentinels (clients.ts).
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { isRunning, signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
 import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
 import { opt, optionsSchema } from '../../src/core/options.ts';
 import type { Remote } from '../../src/core/remote.ts';
+import { pollUntil } from '../../src/util/poll.ts';
 import { redisCounterClient, redisRegisterClient, redisSetClient } from './clients.ts';
 
 export const REDIS_PORT = 6379;
@@ -91,20 +91,17 @@ async function waitReady(
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = 'not started';
-  while (Date.now() < until) {
-    signal.throwIfAborted();
+  const r = await pollUntil({ timeoutMs, intervalMs: 200, signal }, async () => {
     const info = await cli(remote, REDIS_PORT, ['info', 'replication']);
     const linkUp = info !== undefined && (!replica || /master_link_status:up/.test(info));
     const quorum = await cli(remote, SENTINEL_PORT, ['sentinel', 'ckquorum', MASTER_NAME]);
-    if (linkUp && quorum?.startsWith('OK')) return;
-    last = !linkUp
+    if (linkUp && quorum?.startsWith('OK')) return { done: true, value: true };
+    const why = !linkUp
       ? `redis: ${info ? 'replica link down' : 'no answer'}`
       : `sentinel: ${quorum ?? 'no answer'}`;
-    await delay(200);
-  }
-  throw new Error(`${remote.name}: redis not ready after ${timeoutMs} ms (${last})`);
+    return { done: false, why };
+  });
+  if (!r.done) throw new Error(`${remote.name}: redis not ready after ${timeoutMs} ms (${r.why})`);
 }
 
 export function createRedisSystem(): System {

@@ -1,13 +1,22 @@
-/** `faultline analyze <run-dir|history>`: re-checks a stored history; never needs the cluster. */
-
-import { existsSync, statSync } from 'node:fs';
+/**
+ * `faultline analyze <run-dir|history>`: re-checks a stored history; never needs the cluster. A run
+ * folder's own results.json is never replaced unless `--overwrite` is given: a re-analysis goes to
+ * analysis/<time>/ (results.json and its reports) beside it, keeping the fields a re-check cannot
+ * recompute (runError, interrupted, teardownProblems).
+ */
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decideVerdict, shouldCheck } from '../../check/verdict.ts';
 import type { ResolvedTest } from '../../config/define.ts';
 import type { Checker, CheckResult } from '../../core/checker.ts';
 import { errorText, exitCodeFor, UserError } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
-import { FORMATS, type HistoryFormat, readHistoryFile } from '../../history/formats/index.ts';
+import {
+  FORMATS,
+  type HistoryFormat,
+  type ReadHistory,
+  readHistoryFile,
+} from '../../history/formats/index.ts';
 import { validateHistory } from '../../history/validate.ts';
 import { stringifyExact } from '../../history/values.ts';
 import {
@@ -19,8 +28,16 @@ import {
   modelNames,
   runCheckers,
 } from '../../registry.ts';
-import { writeReports } from '../../report/index.ts';
-import { FILES, readJson, writeJson } from '../../store/run-dir.ts';
+import { displayPath, type RunResults, writeReports } from '../../report/index.ts';
+import { readHistoryJsonl } from '../../store/history.ts';
+import {
+  createAnalysisDir,
+  FILES,
+  INCOMPLETE_RUN,
+  readJson,
+  runEnded,
+  writeJson,
+} from '../../store/run-dir.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
 
 export interface AnalyzeFlags {
@@ -34,6 +51,25 @@ export interface AnalyzeFlags {
   allowMalformed?: boolean;
   /** `--opt key=value` workload options, parsed (override the run folder's test.json options). */
   opt?: Record<string, unknown>;
+  /** Replace the run's own results.json and reports (the replaced results.json is kept under analysis/). */
+  overwrite?: boolean;
+}
+
+/** Fields of a run's results.json that only the run knows: a re-check keeps them as they were. */
+const RUN_FIELDS = ['runError', 'interrupted', 'teardownProblems'] as const;
+
+/** Reads a history through the store's one jsonl reader, or the foreign-format readers. */
+async function readAnyHistory(path: string, format: HistoryFormat | undefined): Promise<ReadHistory> {
+  try {
+    if (format === 'jsonl' || (format === undefined && path.endsWith('.jsonl'))) {
+      const r = await readHistoryJsonl(path);
+      return { history: r.history, format: 'jsonl', warnings: r.warnings, lines: r.lines };
+    }
+    return readHistoryFile(path, format ? { format } : {});
+  } catch (err) {
+    // Bad input, not a faultline failure: one line, exit 254.
+    throw new UserError(errorText(err));
+  }
 }
 
 /** Checkers every check gets (see runCheckers) that only inform when re-checking another tool's history. */
@@ -54,13 +90,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   if (flags.format && !(FORMATS as readonly string[]).includes(flags.format)) {
     throw new UserError(`unknown --format ${flags.format}: choose one of ${FORMATS.join(', ')}`);
   }
-  let read: ReturnType<typeof readHistoryFile>;
-  try {
-    read = readHistoryFile(historyPath, flags.format ? { format: flags.format as HistoryFormat } : {});
-  } catch (err) {
-    // Bad input, not a faultline failure: one line, exit 254.
-    throw new UserError(err instanceof Error ? err.message : String(err));
-  }
+  const read = await readAnyHistory(historyPath, flags.format as HistoryFormat | undefined);
   for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
   const history: Op[] = read.history;
   const options = { ...(test?.options ?? {}), ...(flags.opt ?? {}) };
@@ -106,8 +136,8 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
     }
     checker = runCheckers(wl);
   }
-  const limit = flags.checkerTimeLimit ?? test?.checkerTimeLimit ?? 300;
-  const mem = flags.checkerMemoryLimit ?? test?.checkerMemoryLimit;
+  const limitS = flags.checkerTimeLimit ?? test?.checkerTimeLimit ?? 300;
+  const memMb = flags.checkerMemoryLimit ?? test?.checkerMemoryLimit;
   const ac = new AbortController();
   const onInt = () => ac.abort();
   process.once('SIGINT', onInt);
@@ -122,34 +152,83 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   try {
     if (shouldCheck(verdictOpts)) {
       composed = await checker.check(
-        {
-          test: { name: test?.name ?? path, concurrency: test?.concurrency ?? 1, nodes: test?.nodes ?? [] },
-        },
+        { test: { name: test?.name ?? path, concurrency: test?.concurrency ?? 1, nodes: test?.nodes ?? [] } },
         history,
-        { timeLimitMs: limit * 1000, ...(mem ? { memoryLimitBytes: mem * 2 ** 20 } : {}), signal: ac.signal },
+        {
+          timeLimitMs: limitS * 1000,
+          ...(memMb ? { memoryLimitBytes: memMb * 2 ** 20 } : {}),
+          signal: ac.signal,
+        },
       );
     }
   } finally {
     process.off('SIGINT', onInt);
   }
   const results = decideVerdict(composed, verdictOpts);
+  const incomplete = test !== undefined && !runEnded(test);
   // The verdict first: a run folder we cannot write to (read-only, another user's) must not hide it.
   if (flags.json) process.stdout.write(`${stringifyExact(results, 2)}\n`);
-  else process.stdout.write(formatVerdict(results, invocationCount(history), path));
+  else {
+    process.stdout.write(formatVerdict(results, invocationCount(history), path));
+    if (incomplete) process.stdout.write(`  ${INCOMPLETE_RUN}\n`);
+  }
   if (isDir) {
     try {
-      writeJson(join(path, FILES.results), {
-        ...results,
-        valid: results.valid,
-        analyzedAt: new Date().toISOString(),
-      });
-      const r = await writeReports(path);
-      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+      const wrote = await storeAnalysis(path, results, flags.overwrite === true);
+      if (!flags.json) process.stdout.write(`  ${wrote}\n`);
     } catch (err) {
+      // A read-only or damaged folder must not cost the user the verdict just computed (printed above).
+      const code = (err as NodeJS.ErrnoException).code;
       process.stderr.write(
-        `warning: could not store the re-analysis in ${path} (${errorText(err)}); the verdict above stands\n`,
+        `warning: could not store the re-analysis in ${path} (${code ? `${code}: ` : ''}${errorText(err)}); the verdict above stands\n`,
       );
     }
   }
   return exitCodeFor(results.valid);
+}
+
+/**
+ * Stores a re-check of run folder `runDir`. The run's own results.json stays unless `overwrite`; the
+ * re-analysis (with the run-only fields carried over) goes to analysis/<time>/ with its reports. A run
+ * that was never checked (killed before results.json) gets its results in the folder itself. Returns a
+ * line saying where the results went.
+ */
+async function storeAnalysis(runDir: string, results: CheckResult, overwrite: boolean): Promise<string> {
+  const storedPath = join(runDir, FILES.results);
+  const stored = existsSync(storedPath) ? readStoredResults(storedPath) : undefined;
+  const kept: Partial<RunResults> = {};
+  for (const k of RUN_FIELDS) if (stored?.[k] !== undefined) Object.assign(kept, { [k]: stored[k] });
+  const analysis: RunResults = {
+    ...results,
+    valid: results.valid,
+    ...kept,
+    analyzedAt: new Date().toISOString(),
+  };
+  const warn = (ws: string[]) => {
+    for (const w of ws) process.stderr.write(`warning: ${w}\n`);
+  };
+  if (stored === undefined || overwrite) {
+    if (stored !== undefined) {
+      const dir = createAnalysisDir(runDir, new Date());
+      copyFileSync(storedPath, join(dir, `replaced-${FILES.results}`));
+    }
+    writeJson(storedPath, analysis);
+    warn((await writeReports(runDir)).warnings);
+    return stored === undefined
+      ? `results: ${displayPath(storedPath)}`
+      : `results: ${displayPath(storedPath)} (replaced; the old one is under ${FILES.analysis}/)`;
+  }
+  const dir = createAnalysisDir(runDir, new Date());
+  writeJson(join(dir, FILES.results), analysis);
+  warn((await writeReports(runDir, { results: analysis, outDir: dir })).warnings);
+  return `re-analysis: ${displayPath(join(dir, FILES.results))} (the run's own ${FILES.results} is unchanged; --overwrite replaces it)`;
+}
+
+/** The stored results.json, or undefined when it cannot be parsed (then there is nothing to keep). */
+function readStoredResults(path: string): RunResults | undefined {
+  try {
+    return readJson<RunResults>(path);
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { UserError } from '../../core/errors.ts';
+import { errorText, UserError } from '../../core/errors.ts';
 import { NEMESES } from '../../registry.ts';
 import { FILES } from '../../store/run-dir.ts';
 import { reportCommand } from './report.ts';
@@ -89,13 +89,13 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
   }
   const argv = ['demo', ...process.argv.slice(3)];
   const code = await runCommand(undefined, run, argv);
-  const latest = join(run.resultsDir ?? 'results', 'latest');
+  const latest = join(run.resultsDir ?? 'results', FILES.latest);
   // The report, unless the run already wrote one.
-  if (existsSync(join(latest, FILES.history)) && !existsSync(join(latest, 'report.html'))) {
+  if (existsSync(join(latest, FILES.history)) && !existsSync(join(latest, FILES.report))) {
     try {
       await reportCommand(latest);
     } catch (err) {
-      say(`report: ${err instanceof Error ? err.message : String(err)}`);
+      say(`report: ${errorText(err)}`);
     }
   }
   if (code === 0 || code === 1) {
@@ -104,7 +104,7 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
         ? 'etcd stayed linearizable under these faults. Try: faultline run --system etcd --opt readMode=serializable --nemesis partition'
         : 'An anomaly was found: see the counterexample above and the report.',
     );
-    say(`Open ${relative(process.cwd(), join(latest, 'report.html')) || 'report.html'} in a browser.`);
+    say(`Open ${relative(process.cwd(), join(latest, FILES.report)) || FILES.report} in a browser.`);
   }
   return code;
 }

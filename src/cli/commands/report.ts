@@ -1,9 +1,8 @@
 /** `faultline report <run-dir>`: rebuilds report.html, junit.xml and summary.md from a run folder's stored files. */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import { displayPath, writeReports } from '../../report/index.ts';
-import { FILES } from '../../store/run-dir.ts';
+import { FILES, isRunDir } from '../../store/run-dir.ts';
 
 /** Exit 0 when the reports were written, whatever the run's verdict (that is `analyze`'s job). */
 export async function reportCommand(runDir: string): Promise<number> {
@@ -13,7 +12,7 @@ export async function reportCommand(runDir: string): Promise<number> {
       `${runDir} is not a folder: give a run folder (the one holding ${FILES.history}), e.g. results/latest`,
     );
   }
-  if (!existsSync(join(runDir, FILES.history)) && !existsSync(join(runDir, FILES.test))) {
+  if (!isRunDir(runDir)) {
     throw new UserError(
       `${runDir} holds neither ${FILES.test} nor ${FILES.history}: is it a faultline run folder?`,
     );

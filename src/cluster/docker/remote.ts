@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExecOptions, ExecResult, Remote } from '../../core/remote.ts';
+import { shellJoin } from '../../util/shell.ts';
 import { type Engine, engineErrorMessage, isNotFound, oneLine } from './engine.ts';
 import { hostExec, killTree } from './host-exec.ts';
 import { packTar, unpackTar } from './tar.ts';
@@ -28,9 +29,7 @@ export class Demuxer {
 }
 
 /** How to show an argv in messages: shell-quoted, so what ran is unambiguous. */
-export function showArgv(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
+export const showArgv = shellJoin;
 
 export interface DockerRemoteInit {
   engine: Engine;

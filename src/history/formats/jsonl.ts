@@ -11,11 +11,69 @@ const oneLine = (s: string): string =>
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 
+/** What `parseJsonlLine` makes of one line: an op, nothing (blank), or unparsable JSON. */
+export type JsonlLine = { kind: 'op'; op: Op } | { kind: 'blank' } | { kind: 'torn' };
+
 /**
- * Our own history.jsonl: one Op as JSON per line, split on LF only (U+2028/U+2029 inside a value are not
- * line ends). A truncated last line (the run died mid-write) is skipped with a warning; a bad line anywhere
+ * One line of our own history.jsonl (1-based `lineNo`, `position` = ops read before it, the index and
+ * time of an op that lacks them). `torn` when the line is not JSON (a partial line, acceptable only as the
+ * last one: the caller decides); throws HistoryFormatError (file:line) for JSON that is not an Op.
+ * Shared by parseJsonl and the run folder's streaming reader (src/store/history.ts), so both read alike.
+ */
+export function parseJsonlLine(raw: string, file: string, lineNo: number, position: number): JsonlLine {
+  if (raw.trim() === '') return { kind: 'blank' };
+  let op: unknown;
+  try {
+    op = parseJsonExact(raw);
+  } catch {
+    return { kind: 'torn' };
+  }
+  const o = op as Partial<Op> | null;
+  if (
+    o === null ||
+    typeof o !== 'object' ||
+    !TYPES.has(o.type as string) ||
+    (typeof o.process !== 'number' && o.process !== 'nemesis') ||
+    typeof o.f !== 'string'
+  ) {
+    throw new HistoryFormatError(
+      file,
+      lineNo,
+      'not an Op (needs type invoke|ok|fail|info, process, f)',
+      'each line must be one Op object',
+    );
+  }
+  return {
+    kind: 'op',
+    op: {
+      ...(o as Op),
+      index: typeof o.index === 'number' ? o.index : position,
+      time: typeof o.time === 'number' ? o.time : position,
+      value: o.value === undefined ? null : o.value,
+    },
+  };
+}
+
+/** The error for a line that is not JSON and is not the last one. */
+export function notJsonError(raw: string, file: string, lineNo: number): HistoryFormatError {
+  return new HistoryFormatError(
+    file,
+    lineNo,
+    `not valid JSON: ${oneLine(raw.slice(0, 60))}`,
+    'each line must be one Op object; fix or delete that line',
+  );
+}
+
+/** The warning for a torn last line. */
+export const tornLastLine = (file: string, lineNo: number): string =>
+  `${file}:${lineNo}: last line is truncated (the run probably stopped mid-write); skipped`;
+
+/**
+ * Our own history.jsonl, from text in memory, split on LF only (U+2028/U+2029 inside a value are not line
+ * ends). A truncated last line (the run died mid-write) is skipped with a warning; a bad line anywhere
  * else is an error naming it. Integers beyond 2^53 are read exactly (as bigints); tagged EDN values
- * (`{"$kw":"a"}`…) are kept as written (see ../values.ts).
+ * (`{"$kw":"a"}`…) are kept as written (see ../values.ts). Run folders are read by the
+ * streaming reader in src/store/history.ts, with the same policy (it shares parseJsonlLine).
  */
 export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistory {
   const history: Op[] = [];
@@ -25,47 +83,15 @@ export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistor
   let last = lines.length - 1;
   while (last >= 0 && lines[last]!.trim() === '') last--;
   for (let ln = 0; ln <= last; ln++) {
-    const raw = lines[ln]!;
-    if (raw.trim() === '') continue;
-    let op: unknown;
-    try {
-      op = parseJsonExact(raw);
-    } catch {
-      if (ln === last) {
-        warnings.push(
-          `${file}:${ln + 1}: last line is truncated (the run probably stopped mid-write); skipped`,
-        );
-        break;
-      }
-      throw new HistoryFormatError(
-        file,
-        ln + 1,
-        `not valid JSON: ${oneLine(raw.slice(0, 60))}`,
-        'each line must be one Op object; fix or delete that line',
-      );
+    const raw = lines[ln]!.replace(/\r$/, ''); // CRLF files read as the streaming reader reads them
+    const r = parseJsonlLine(raw, file, ln + 1, history.length);
+    if (r.kind === 'op') {
+      history.push(r.op);
+      opLines.push(ln + 1);
+    } else if (r.kind === 'torn') {
+      if (ln !== last) throw notJsonError(raw, file, ln + 1);
+      warnings.push(tornLastLine(file, ln + 1));
     }
-    const o = op as Partial<Op> | null;
-    if (
-      o === null ||
-      typeof o !== 'object' ||
-      !TYPES.has(o.type as string) ||
-      (typeof o.process !== 'number' && o.process !== 'nemesis') ||
-      typeof o.f !== 'string'
-    ) {
-      throw new HistoryFormatError(
-        file,
-        ln + 1,
-        'not an Op (needs type invoke|ok|fail|info, process, f)',
-        'each line must be one Op object',
-      );
-    }
-    opLines.push(ln + 1);
-    history.push({
-      ...(o as Op),
-      index: typeof o.index === 'number' ? o.index : history.length,
-      time: typeof o.time === 'number' ? o.time : history.length,
-      value: o.value === undefined ? null : o.value,
-    });
   }
   return { history, model: undefined, format: 'jsonl', warnings, lines: opLines };
 }

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../../src/cli/commands/serve.ts';
 import { UserError } from '../../../src/core/errors.ts';
@@ -36,30 +37,15 @@ function get(
   });
 }
 
-/** Minimal tar reader: names and contents of regular files (ustar + pax path records). */
-function untar(buf: Buffer): Map<string, Buffer> {
+/** Names and contents of the regular files in a tar (tar-stream's reader: pax records included). */
+async function untar(buf: Buffer): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
-  let off = 0;
-  let paxPath: string | undefined;
-  while (off + 512 <= buf.length) {
-    const h = buf.subarray(off, off + 512);
-    if (h.every((b) => b === 0)) break;
-    const name = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-    const size = Number.parseInt(
-      h.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim() || '0',
-      8,
-    );
-    const type = String.fromCharCode(h[156]!);
-    const sum = Number.parseInt(h.subarray(148, 156).toString('ascii').replace(/\0.*$/s, '').trim(), 8);
-    const check = [...h].reduce((s, b, i) => s + (i >= 148 && i < 156 ? 32 : b), 0);
-    if (sum !== check) throw new Error(`bad checksum for ${name}`);
-    const data = buf.subarray(off + 512, off + 512 + size);
-    if (type === 'x') paxPath = /\d+ path=(.*)\n/.exec(data.toString('utf8'))?.[1];
-    else {
-      if (type === '0') files.set(paxPath ?? name, Buffer.from(data));
-      paxPath = undefined;
-    }
-    off += 512 + Math.ceil(size / 512) * 512;
+  const extract = tar.extract();
+  extract.end(buf);
+  for await (const entry of extract) {
+    const chunks: Buffer[] = [];
+    for await (const c of entry) chunks.push(c as Buffer);
+    if (entry.header.type === 'file') files.set(entry.header.name, Buffer.concat(chunks));
   }
   return files;
 }
@@ -228,7 +214,7 @@ describe('faultline serve', () => {
     expect(r.headers['content-disposition']).toMatch(
       /attachment; filename="set-test-20261123T100000\.000Z\.tar\.gz"/,
     );
-    const files = untar(gunzipSync(r.body));
+    const files = await untar(gunzipSync(r.body));
     const prefix = 'set-test-20261123T100000.000Z';
     expect(files.get(`${prefix}/history.jsonl`)!.toString()).toBe(
       readFileSync(join(root, a, 'history.jsonl'), 'utf8'),

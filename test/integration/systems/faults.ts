@@ -64,8 +64,8 @@ export function faultPackage(system: System, plan: FaultPlan): NemesisPackage {
   let t = plan.gapS;
   for (let i = 0; t + plan.faultS < plan.timeLimitS; i++) {
     const kind = plan.kinds[i % plan.kinds.length]!;
-    steps.push(sleep(plan.gapS * 1e9), once({ f: `start-${kind}`, value: null }));
-    steps.push(sleep(plan.faultS * 1e9), once({ f: 'heal', value: null }));
+    steps.push(sleep(plan.gapS), once({ f: `start-${kind}`, value: null }));
+    steps.push(sleep(plan.faultS), once({ f: 'heal', value: null }));
     t += plan.gapS + plan.faultS;
   }
   return {

@@ -22,7 +22,7 @@ import {
   synchronize,
   untilOk,
 } from '../../../src/generator/index.ts';
-import { completions, fs, invokes, MS } from './helpers.ts';
+import { completions, fs, invokes, MS, sec } from './helpers.ts';
 
 const a = { f: 'a' };
 const b = { f: 'b' };
@@ -37,7 +37,7 @@ describe('limit', () => {
 
 describe('synchronize and phases', () => {
   it('synchronize waits until every thread is free', () => {
-    const slow = () => ({ latency: 5 * MS });
+    const slow = () => ({ latencyNs: 5 * MS });
     const plain = simulate(clients(seq(a, b)), { concurrency: 2, seed: 1, complete: slow });
     const synced = simulate(clients(seq(a, synchronize(b))), { concurrency: 2, seed: 1, complete: slow });
     expect(invokes(plain).map((o) => o.time)).toEqual([0, 0]);
@@ -48,7 +48,7 @@ describe('synchronize and phases', () => {
     const h = simulate(phases(limit(6, repeat(a)), limit(6, repeat(b)), once({ f: 'c' })), {
       concurrency: 3,
       seed: 4,
-      complete: (_op, rng) => ({ latency: rng.float() * 10 * MS }),
+      complete: (_op, rng) => ({ latencyNs: rng.float() * 10 * MS }),
     });
     expect(fs(h)).toEqual([...Array(6).fill('a'), ...Array(6).fill('b'), 'c']);
     const lastA = Math.max(
@@ -90,7 +90,7 @@ describe('mix', () => {
 
 describe('any', () => {
   it('takes the soonest op of its children', () => {
-    const h = simulate(any([seq(sleep(3 * MS), once(a)), once(b)]), { concurrency: 2, seed: 1 });
+    const h = simulate(any([seq(sleep(sec(3 * MS)), once(a)), once(b)]), { concurrency: 2, seed: 1 });
     expect(invokes(h).map((o) => [o.f, o.time])).toEqual([
       ['b', 0],
       ['a', 3 * MS],
@@ -98,7 +98,7 @@ describe('any', () => {
   });
 
   it('does not let an op scheduled far ahead overtake a child that wakes sooner', () => {
-    const h = simulate(any([once({ f: 'b', time: 10 * MS }), seq(sleep(3 * MS), once(a))]), {
+    const h = simulate(any([once({ f: 'b', time: 10 * MS }), seq(sleep(sec(3 * MS)), once(a))]), {
       concurrency: 2,
       seed: 1,
     });
@@ -163,7 +163,7 @@ describe('untilOk', () => {
     const h = simulate(clients(untilOk(repeat(a))), {
       concurrency: 3,
       seed: 1,
-      complete: () => ({ type: ++n === 5 ? 'ok' : 'info', latency: n * MS }),
+      complete: () => ({ type: ++n === 5 ? 'ok' : 'info', latencyNs: n * MS }),
     });
     const ok = h.find((o) => o.type === 'ok')!;
     expect(invokes(h).every((o) => o.index < ok.index)).toBe(true);

@@ -168,7 +168,7 @@ describe('sequencing, repeat, cycle', () => {
     const h = simulate(clients(seq(a, b, c)), {
       concurrency: 2,
       seed: 1,
-      complete: () => ({ latency: 10 * MS }),
+      complete: () => ({ latencyNs: 10 * MS }),
     });
     // a and b at once on the two threads; c waits for one to free up.
     expect(invokes(h).map((o) => [o.f, o.time])).toEqual([

@@ -40,3 +40,6 @@ export function pairs(h: readonly Op[]): { invoke: Op; completion: Op | undefine
   }
   return out;
 }
+
+/** Nanoseconds → seconds, for the time combinators (timeLimit, stagger, delay, sleep take seconds). */
+export const sec = (ns: number): number => ns / 1e9;

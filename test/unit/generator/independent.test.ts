@@ -51,7 +51,7 @@ describe('independentConcurrent', () => {
   it('gives each group of threads one key at a time and moves on when its generator ends', () => {
     const h = simulate(
       independentConcurrent(2, [0, 1, 2, 3], (k) => limit(3, repeat({ f: 'w', value: `v${k}` }))),
-      { concurrency: 4, seed: 1, complete: (_o, rng) => ({ latency: (0.5 + rng.float()) * MS }) },
+      { concurrency: 4, seed: 1, complete: (_o, rng) => ({ latencyNs: (0.5 + rng.float()) * MS }) },
     );
     const ops = invokes(h);
     expect(ops).toHaveLength(12);

@@ -21,7 +21,7 @@ import {
   stagger,
   timeLimit,
 } from '../../../src/generator/index.ts';
-import { completions, countByThread, invokes, MS, pairs, threadOf } from './helpers.ts';
+import { completions, countByThread, invokes, MS, pairs, sec, threadOf } from './helpers.ts';
 
 const FC = { seed: 20261123, numRuns: 60 };
 
@@ -37,10 +37,10 @@ const outcomes = outcomesWith(0);
 /** Random latencies and outcomes, drawn from the simulator's completion Rng (so: deterministic). */
 const completeWith =
   (o: OutcomeMix) =>
-  (_op: Op, rng: Rng): { type: 'ok' | 'fail' | 'info'; latency: number } => {
+  (_op: Op, rng: Rng): { type: 'ok' | 'fail' | 'info'; latencyNs: number } => {
     const x = rng.float();
     const type = x < o.info ? 'info' : x < o.info + o.fail ? 'fail' : 'ok';
-    return { type, latency: o.minLatency + rng.int(o.maxLatency - o.minLatency + 1) };
+    return { type, latencyNs: o.minLatency + rng.int(o.maxLatency - o.minLatency + 1) };
   };
 
 /** A few infinite client generators of different shapes. */
@@ -52,7 +52,7 @@ const infinite = (kind: number, mean: number): GenLike =>
       repeat({ f: 'w', value: 1 }),
       fn((ctx) => ({ f: 'cas', value: ctx.rng.int(5) })),
     ]),
-    stagger(mean, repeat({ f: 'r' })),
+    stagger(sec(mean), repeat({ f: 'r' })),
     cycle([{ f: 'a' }, { f: 'b' }]),
   ][kind % 4];
 
@@ -66,8 +66,8 @@ describe('generator properties', () => {
         outcomes,
         (seed, delta, concurrency, o) => {
           const g = clientsAndNemesis(
-            limit(60, stagger(MS, mix([repeat({ f: 'r' }), repeat({ f: 'w' }), repeat({ f: 'cas' })]))),
-            limit(4, cycle([sleep(3 * MS), { f: 'start' }, sleep(3 * MS), { f: 'stop' }])),
+            limit(60, stagger(sec(MS), mix([repeat({ f: 'r' }), repeat({ f: 'w' }), repeat({ f: 'cas' })]))),
+            limit(4, cycle([sleep(sec(3 * MS)), { f: 'start' }, sleep(sec(3 * MS)), { f: 'stop' }])),
           );
           const run = (s: number) => simulate(g, { concurrency, seed: s, complete: completeWith(o) });
           const one = run(seed);
@@ -115,7 +115,7 @@ describe('generator properties', () => {
         outcomesWith(MS / 10),
         fc.integer(),
         (ns, pause, concurrency, kind, mean, o, seed) => {
-          const h = simulate(seq(sleep(pause), timeLimit(ns, infinite(kind, mean))), {
+          const h = simulate(seq(sleep(sec(pause)), timeLimit(sec(ns), infinite(kind, mean))), {
             concurrency,
             seed,
             complete: completeWith(o),
@@ -141,11 +141,11 @@ describe('generator properties', () => {
         (mean, concurrency, load, seed) => {
           const n = 2000;
           // Latency up to the mean: the threads can keep up, so the schedule alone sets the pace.
-          const h = simulate(clients(limit(n, stagger(mean, repeat({ f: 'r' })))), {
+          const h = simulate(clients(limit(n, stagger(sec(mean), repeat({ f: 'r' })))), {
             concurrency,
             seed,
             nemesis: false,
-            complete: (_op, rng) => ({ latency: Math.floor(rng.float() * load * mean) }),
+            complete: (_op, rng) => ({ latencyNs: Math.floor(rng.float() * load * mean) }),
           });
           const ts = invokes(h).map((o) => o.time);
           const rate = (n - 1) / (ts[n - 1]! - ts[0]!);
@@ -219,7 +219,7 @@ describe('generator properties', () => {
           const h = simulate(
             phases(
               limit(n1, mix([repeat({ f: 'a' }), repeat({ f: 'a2' })])),
-              clients(limit(n2, stagger(MS / 2, repeat({ f: 'b' })))),
+              clients(limit(n2, stagger(sec(MS / 2), repeat({ f: 'b' })))),
             ),
             { concurrency, seed, complete: completeWith(o) },
           );

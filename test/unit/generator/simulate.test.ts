@@ -12,7 +12,7 @@ import {
   simulate,
   stagger,
 } from '../../../src/generator/index.ts';
-import { invokes, MS } from './helpers.ts';
+import { invokes, MS, sec } from './helpers.ts';
 
 describe('simulate: the protocol', () => {
   it('after info a client thread continues under process + concurrency', () => {
@@ -62,7 +62,7 @@ describe('simulate: the protocol', () => {
     const h = simulate(once({ f: 'w', value: 1 }), {
       concurrency: 1,
       seed: 1,
-      complete: () => ({ type: 'fail', latency: 42, value: 'no', error: 'boom' }),
+      complete: () => ({ type: 'fail', latencyNs: 42, value: 'no', error: 'boom' }),
     });
     expect(h[1]).toEqual({
       index: 1,
@@ -91,7 +91,7 @@ describe('simulate: the protocol', () => {
     const h = simulate(clients(g(false, false)), {
       concurrency: 2,
       seed: 1,
-      complete: () => ({ latency: 2 * MS }),
+      complete: () => ({ latencyNs: 2 * MS }),
     });
     expect(invokes(h).map((o) => [o.f, o.time])).toEqual([
       ['a', 0],
@@ -102,7 +102,7 @@ describe('simulate: the protocol', () => {
   it("re-asks a 'pending' generator every millisecond, and at `until` when it gives one", () => {
     const at = (t: number, untilHint: boolean): Generator => ({
       op(ctx: Context): OpResult {
-        if (ctx.time < t) return untilHint ? { pending: true, gen: this, until: t } : 'pending';
+        if (ctx.time < t) return untilHint ? { pending: true, gen: this, untilNs: t } : 'pending';
         const op = fillIn({ f: 'x' }, ctx);
         return op === 'pending' ? 'pending' : { op, gen: limit(0, null) };
       },
@@ -118,7 +118,7 @@ describe('simulate: the protocol', () => {
     const h = simulate(once({ f: 'slow' }), {
       concurrency: 1,
       seed: 1,
-      complete: () => ({ latency: 5 * MS }),
+      complete: () => ({ latencyNs: 5 * MS }),
     });
     expect(h.map((o) => [o.type, o.time])).toEqual([
       ['invoke', 0],
@@ -140,8 +140,8 @@ describe('simulate: the protocol', () => {
   });
 
   it('is deterministic in its seed', () => {
-    const g = limit(200, stagger(MS, mix([repeat({ f: 'a' }), repeat({ f: 'b' }), repeat({ f: 'c' })])));
-    const complete = (_op: Op, rng: { float(): number }) => ({ latency: rng.float() * 3 * MS });
+    const g = limit(200, stagger(sec(MS), mix([repeat({ f: 'a' }), repeat({ f: 'b' }), repeat({ f: 'c' })])));
+    const complete = (_op: Op, rng: { float(): number }) => ({ latencyNs: rng.float() * 3 * MS });
     const one = simulate(g, { concurrency: 3, seed: 9, complete });
     const two = simulate(g, { concurrency: 3, seed: 9, complete });
     const other = simulate(g, { concurrency: 3, seed: 10, complete });

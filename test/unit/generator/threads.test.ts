@@ -14,7 +14,7 @@ import {
   simulate,
   stagger,
 } from '../../../src/generator/index.ts';
-import { countByThread, invokes, MS, threadOf } from './helpers.ts';
+import { countByThread, invokes, MS, sec, threadOf } from './helpers.ts';
 
 const read = { f: 'r' };
 
@@ -91,7 +91,7 @@ describe('reserve, onThreads, clients, nemesis', () => {
     const h = simulate(g, {
       concurrency: 5,
       seed: 2,
-      complete: (_o, rng) => ({ latency: rng.float() * MS }),
+      complete: (_o, rng) => ({ latencyNs: rng.float() * MS }),
     });
     const byThread = new Map<number | 'nemesis', Set<string>>();
     for (const o of invokes(h)) {
@@ -153,11 +153,11 @@ describe('reserve, onThreads, clients, nemesis', () => {
 
   it('clientsAndNemesis runs both at once', () => {
     const h = simulate(
-      clientsAndNemesis(limit(5, stagger(MS, repeat(read))), limit(2, repeat({ f: 'kill' }))),
+      clientsAndNemesis(limit(5, stagger(sec(MS), repeat(read))), limit(2, repeat({ f: 'kill' }))),
       {
         concurrency: 2,
         seed: 1,
-        complete: () => ({ latency: 3 * MS }),
+        complete: () => ({ latencyNs: 3 * MS }),
       },
     );
     const nem = invokes(h).filter((o) => o.process === 'nemesis');

@@ -75,7 +75,7 @@ describe('interpreter', () => {
     // Instant clients and ops 2 ms apart (a rate limit): every thread is free again at each dispatch,
     // so a first-free choice would send every op through one worker (one node).
     const { history, base } = setup(4, async () => ({ type: 'ok' }));
-    await interpret({ ...base, generator: delay(2_000_000, count(100)) });
+    await interpret({ ...base, generator: delay(0.002, count(100)) });
     const perThread = [0, 0, 0, 0];
     for (const o of history) if (o.type === 'invoke') perThread[(o.process as number) % 4]!++;
     expect(Math.min(...perThread), String(perThread)).toBeGreaterThan(10);
