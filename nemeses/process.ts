@@ -17,7 +17,15 @@ import type {
   System,
 } from '../src/core/index.ts';
 import type { Remote } from '../src/core/remote.ts';
-import { errText, familyPackage, healFailed, notInEffect, optList, remoteOf } from './common.ts';
+import {
+  errText,
+  familyPackage,
+  healFailed,
+  notInEffect,
+  optList,
+  remoteOf,
+  unknownNodes,
+} from './common.ts';
 import type { FaultCycle } from './schedule.ts';
 import { parseTargetSpec, resolveTargets, type TargetSpec } from './targets.ts';
 
@@ -208,7 +216,7 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
         if (nodes.length === 0)
           return { type: 'fail', error: 'no primaries known: the system did not report a leader' };
       } else nodes = v === 'all' ? [...test.nodes] : ((v as ProcessValue | null)?.nodes ?? []);
-      const unknown = nodes.filter((n) => !test.nodes.includes(n));
+      const unknown = unknownNodes(test, nodes);
       if (unknown.length) return { type: 'fail', error: `unknown node(s) ${unknown.join(', ')}` };
       return run(test, nodes, doFault, false);
     },

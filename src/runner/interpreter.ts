@@ -126,6 +126,7 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
       value: c.value === undefined ? f.invoke.value : c.value,
     };
     if (c.error !== undefined) op.error = c.error;
+    if (c.fault !== undefined) op.fault = c.fault;
     const done = emit(op);
     if (gen) gen = gen.update(ctx(), done);
     const worker = o.workers.get(a.thread)!;
