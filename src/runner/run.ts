@@ -339,15 +339,6 @@ export async function runTest(
     journal.close();
   }
 
-  // A fault that did not take effect (or did not heal, or failed in any way) makes the verdict
-  // meaningless: fail loudly. After a signal, ops cut short are expected and the run is 255 already.
-  const badNemesis = nemesisFailures(history);
-  if (badNemesis.length > 0 && !interruptedPhase) {
-    const first = badNemesis[0]!;
-    fail(
-      `nemesis: ${badNemesis.length} fault op(s) did not complete ok; first: #${first.index} ${first.f} ${first.type}${first.fault ? ` (${first.fault})` : ''}: ${first.error ?? 'no error given'}`,
-    );
-  }
   // A node lost before the final reads were done: the checkers judged a history missing what that node
   // would have answered, under a fault nobody planned.
   const lostBeforeEnd = [...lost].filter(([, l]) => l.phase !== 'teardown' && l.phase !== 'checking');
@@ -358,6 +349,15 @@ export async function runTest(
     );
   }
 
+  // A fault that did not take effect (or did not heal, or failed in any way) makes the verdict
+  // meaningless: fail loudly. After a signal, ops cut short are expected and the run is 255 already.
+  const badNemesis = nemesisFailures(history);
+  if (badNemesis.length > 0 && !interruptedPhase) {
+    const first = badNemesis[0]!;
+    fail(
+      `nemesis: ${badNemesis.length} fault op(s) did not complete ok; first: #${first.index} ${first.f} ${first.type}${first.fault ? ` (${first.fault})` : ''}: ${first.error ?? 'no error given'}`,
+    );
+  }
   phase('checking');
   let results: CheckResult | undefined;
   const checker = runCheckers(workload);
