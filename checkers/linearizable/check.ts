@@ -107,6 +107,9 @@ function round(run: Run): boolean {
     const status = s.run(run.slice);
     if (status === 'illegal') return true;
     if (status === 'ok') s.release();
+    // After every slice, not every quantum: a fast-growing cache can double several times in 20 ms.
+    run.stopReason = run.budget.memoryExceeded(searches.reduce((n, x) => n + x.bytes(), 0));
+    if (run.stopReason) return true;
     if (performance.now() > until) break;
   }
   if (idle >= searches.length) return true;
@@ -154,6 +157,8 @@ export async function checkLinearizable(
       open.length >= 2 &&
       run.budget.elapsedMs() > PARALLEL_AFTER_MS
     ) {
+      // The workers start over: free this thread's caches first, or both would count against the limit.
+      for (const s of open) s.discard();
       const moved = await inWorkers(model, run, open);
       return finish(
         [...run.searches.filter((s) => s.status !== 'running').map(outcomeOf), ...moved],

@@ -86,7 +86,15 @@ export function searchInWorkers(
         if (m.status === 'illegal') finish(undefined);
         else if (verdicts.size === partitions.length) finish(undefined);
       });
-      t.on('error', (e: unknown) => finish(`worker failed: ${e instanceof Error ? e.message : String(e)}`));
+      t.on('error', (e: unknown) => {
+        // A worker past its heap share dies with ERR_WORKER_OUT_OF_MEMORY: that is the memory limit.
+        const oom = (e as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        finish(
+          oom
+            ? `memory limit of ${Math.round(budget.memoryLimit / 2 ** 20)} MB reached (a search worker filled its ${heapMb} MB heap share)`
+            : `worker failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      });
     });
   });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Budget, GROWTH_PEAK_FACTOR } from '../../../checkers/linearizable/budget.ts';
 import { checkLinearizable, checkLinearizableSync } from '../../../checkers/linearizable/index.ts';
 import type { Op } from '../../../src/core/op.ts';
 
@@ -34,6 +35,25 @@ describe('budget', () => {
     });
     expect(r.valid).toBe('unknown');
     expect(r.reason).toMatch(/memory limit/);
+  });
+
+  it('stops before the cache could grow past the memory limit (a doubling needs 3x while it copies)', () => {
+    for (const limitMb of [24, 48]) {
+      const limit = limitMb * 1024 ** 2;
+      const r = checkLinearizableSync(hard(40), 'register', { memoryLimitBytes: limit, timeLimitMs: 60_000 });
+      expect(r.valid).toBe('unknown');
+      expect(r.reason).toMatch(new RegExp(`memory limit of ${limitMb} MB reached`));
+      // Where it stopped, the cache's next growth would have needed more than the limit...
+      expect(r.stats.cacheBytes * GROWTH_PEAK_FACTOR).toBeGreaterThan(limit);
+      // ...and one growth earlier (half the arrays) it still fitted, with the copy.
+      expect((r.stats.cacheBytes / 2) * GROWTH_PEAK_FACTOR).toBeLessThanOrEqual(limit);
+    }
+  });
+
+  it('Budget.exceeded: the memory check is on the growth peak', () => {
+    const b = new Budget({ memoryLimitBytes: 3000, timeLimitMs: 60_000 });
+    expect(b.exceeded(1000)).toBeUndefined();
+    expect(b.exceeded(1001)).toMatch(/memory limit/);
   });
 
   it('honours an AbortSignal', async () => {
