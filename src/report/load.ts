@@ -36,6 +36,8 @@ export interface RunResults extends CheckResult {
   results?: Record<string, CheckResult>;
   runError?: string;
   interrupted?: boolean;
+  /** The run phase a signal arrived in (setup … checking). */
+  interruptedPhase?: string;
 }
 
 export interface RunFile {

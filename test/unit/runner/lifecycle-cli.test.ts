@@ -115,6 +115,9 @@ describe('a signal in any phase is recorded with the phase', () => {
     expect(res.interrupted).toBe(true);
     expect(res.interruptedPhase).toBe(phase);
     expect(testJson(r).interruptedPhase).toBe(phase);
+    expect(readFileSync(join(r.dir, 'results/latest/summary.md'), 'utf8')).toContain(
+      `run interrupted during ${phase}`,
+    );
     expect(pairOps(history(r)).problems).toEqual([]);
     if (phase === 'checking') expect(res.valid).toBe(true); // one Ctrl-C lets the check finish
   });
