@@ -42,7 +42,8 @@ function runFolder(dir: string): string | undefined {
 function run(
   args: string[],
   env: Record<string, string>,
-  onRunning?: (runDir: string) => void | Promise<void>,
+  onRunning?: (runDir: string | undefined) => void | Promise<void>,
+  at: RegExp = /phase running\n/,
 ): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-lifecycle-docker-'));
   const t0 = performance.now();
@@ -64,11 +65,10 @@ function run(
     });
     child.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
-      if (!called && onRunning && /phase running\n/.test(stderr)) {
+      if (!called && onRunning && at.test(stderr)) {
         called = true;
-        const folder = runFolder(dir)!;
-        const id = JSON.parse(readFileSync(join(folder, 'test.json'), 'utf8')).runId as string;
-        runIds.push(id);
+        const folder = runFolder(dir);
+        if (folder) runIds.push(JSON.parse(readFileSync(join(folder, 'test.json'), 'utf8')).runId as string);
         void Promise.resolve(onRunning(folder)).catch((err: unknown) => {
           stderr += `\nTEST HOOK FAILED: ${String(err)}`;
         });
@@ -84,6 +84,30 @@ function run(
       resolve({ code, stdout, stderr, dir, ms: performance.now() - t0 });
     });
   });
+}
+
+/** A unix-socket proxy to the real engine that the test can close (the shared engine stays up). */
+async function engineProxy(): Promise<{ path: string; close: () => void }> {
+  const path = join(mkdtempSync(join(tmpdir(), 'faultline-proxy-')), 'docker.sock');
+  const sockets = new Set<Socket>();
+  const server = createServer((down) => {
+    const up = createConnection(engine.endpoint);
+    for (const s of [down, up]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+    }
+    down.pipe(up);
+    up.pipe(down);
+  });
+  await new Promise<void>((res) => server.listen(path, res));
+  return {
+    path,
+    close: () => {
+      server.close();
+      for (const s of sockets) s.destroy();
+    },
+  };
 }
 
 const latest = (r: Run, f: string) => join(r.dir, 'results/latest', f);
@@ -115,7 +139,7 @@ describe.skipIf(!hasDocker)('the run lifecycle on Docker', () => {
       ['--nodes', '3', '--nemesis', 'partition', '--nemesis-interval', '0.5'],
       { TIME_LIMIT: '8' },
       async (folder) => {
-        const id = JSON.parse(readFileSync(join(folder, 'test.json'), 'utf8')).runId as string;
+        const id = JSON.parse(readFileSync(join(folder!, 'test.json'), 'utf8')).runId as string;
         const filters = JSON.stringify({ label: [`${LABEL_RUN}=${id}`, `${LABEL_NODE}=n2`] });
         const [c] = await engine.docker.listContainers({ all: true, filters });
         await engine.docker.getContainer(c!.Id).remove({ force: true });
@@ -143,27 +167,11 @@ describe.skipIf(!hasDocker)('the run lifecycle on Docker', () => {
   });
 
   it('the engine going away: named, stops early, history kept, run id recorded, clean command printed', async () => {
-    const proxyDir = mkdtempSync(join(tmpdir(), 'faultline-proxy-'));
-    const path = join(proxyDir, 'docker.sock');
-    const sockets = new Set<Socket>();
-    const server = createServer((down) => {
-      const up = createConnection(engine.endpoint);
-      for (const s of [down, up]) {
-        sockets.add(s);
-        s.on('error', () => {});
-        s.on('close', () => sockets.delete(s));
-      }
-      down.pipe(up);
-      up.pipe(down);
-    });
-    await new Promise<void>((res) => server.listen(path, res));
+    const proxy = await engineProxy();
     const r = await run(
       ['--nodes', '3', '--nemesis', 'partition', '--nemesis-interval', '1'],
-      { TIME_LIMIT: '60', DOCKER_HOST: `unix://${path}` },
-      () => {
-        server.close();
-        for (const s of sockets) s.destroy();
-      },
+      { TIME_LIMIT: '60', DOCKER_HOST: `unix://${proxy.path}` },
+      proxy.close,
     );
     const out = `${r.stdout}\n${r.stderr}`;
     expect(r.code, out).toBe(255);
@@ -182,5 +190,42 @@ describe.skipIf(!hasDocker)('the run lifecycle on Docker', () => {
     expect((await leftovers(id)).length).toBeGreaterThan(0);
     await cleanByLabel(engine.docker, id);
     expect(await leftovers(id)).toEqual([]);
+  });
+
+  it('the engine going away during setup is named too, with the clean command', async () => {
+    const proxy = await engineProxy();
+    const r = await run(
+      ['--nodes', '3'],
+      { TIME_LIMIT: '5', DOCKER_HOST: `unix://${proxy.path}` },
+      proxy.close,
+      /phase setup\n/,
+    );
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.code, out).toBe(255);
+    const id = JSON.parse(readFileSync(join(runFolder(r.dir)!, 'test.json'), 'utf8')).runId as string;
+    runIds.push(id);
+    expect(r.stdout).toMatch(/RUN FAILED: .*Docker engine/);
+    expect(r.stdout).toContain(`faultline clean --run-id ${id}`);
+    expect(out).not.toMatch(/stopped right after starting: no error/);
+  });
+
+  it('a client that throws from a timer on Docker: exit 255, one line, the cluster is removed', async () => {
+    const r = await run(['--nodes', '3', '--nemesis', 'partition', '--nemesis-interval', '0.5'], {
+      TIME_LIMIT: '30',
+      THROW_IN: 'invoke-timer',
+      THROW_AFTER: '300',
+    });
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.code, out).toBe(255);
+    expect(r.stdout).toMatch(/RUN FAILED: unexpected error: client library blew up in a timer/);
+    expect(out).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(r.ms).toBeLessThan(60_000);
+    const h = readHistoryFile(latest(r, 'history.jsonl')).history;
+    expect(h.length).toBeGreaterThan(300);
+    expect(pairOps(h).problems).toEqual([]);
+    // Teardown ran: healed (the last nemesis op is a stop) and nothing is left.
+    const lastNemesis = h.filter((o) => o.process === 'nemesis').at(-1);
+    if (lastNemesis) expect(lastNemesis.f).toBe('stop-partition');
+    expect(await leftovers(json(r, 'test.json').runId)).toEqual([]);
   });
 });
