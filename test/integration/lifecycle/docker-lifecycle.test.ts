@@ -228,4 +228,14 @@ describe.skipIf(!hasDocker)('the run lifecycle on Docker', () => {
     if (lastNemesis) expect(lastNemesis.f).toBe('stop-partition');
     expect(await leftovers(json(r, 'test.json').runId)).toEqual([]);
   });
+
+  it('containers our crash nemesis kills are not lost nodes', async () => {
+    const r = await run(['--nodes', '3', '--nemesis', 'crash', '--nemesis-interval', '1'], {
+      TIME_LIMIT: '6',
+    });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const h = readHistoryFile(latest(r, 'history.jsonl')).history;
+    expect(h.some((o) => o.f === 'crash' && o.type === 'ok')).toBe(true);
+    expect(h.some((o) => o.f === 'node-lost')).toBe(false);
+  });
 });
