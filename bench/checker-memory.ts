@@ -1,11 +1,13 @@
 /**
- * Does --checker-memory-limit bound the process? Checks a history that is hard on purpose (K crashed
- * register writes, all concurrent, read back one by one, then a read no linearization allows: the search
- * must visit ~2^K subsets of overwritten writes) under each memory limit, in this process, and prints the
- * process's peak RSS against the limit. The bound held: peak RSS ≤ limit + BASE_MB, where BASE_MB is
- * the process before the check (Node, faultline's modules, the history) plus a stated allowance.
- * Run: node bench/checker-memory.ts [--limits 128,256,512] [--writes K] [--time S]
- * Each limit runs in a fresh child process (peak RSS only ever grows), so the numbers do not mix.
+ * Does --checker-memory-limit bound the process? Checks histories that are hard on purpose, under each
+ * memory limit, in a fresh child process each (peak RSS only ever grows), and prints the process's peak
+ * RSS against the limit: register (K crashed writes read back one by one, then a read no linearization
+ * allows: ~2^K cache entries), kv3 (the same on 3 keys: parallel partitions), set (K crashed adds and a
+ * read of an element nobody added: 2^K model states, which live in the JS heap). The stated bound:
+ * peak RSS ≤ limit + ALLOWANCE_MB (Node, faultline's modules and the history take ≈ 85 MB before the
+ * check starts; the limit's own share is split between the search workers' capped heaps and caches).
+ * Run: node bench/checker-memory.ts [--limits 128,256,512] [--writes K] [--time S] [--shapes register,kv3,set]
+ * Exit 1 if any run broke the bound.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +40,23 @@ export function hardHistory(k: number, keys = 0): Op[] {
   return h;
 }
 
+/**
+ * K crashed adds to a set and a concurrent read of an element nobody added: every subset of adds is a
+ * model state (a JS array in the heap, where the cache estimate cannot see it).
+ */
+export function hardSetHistory(k: number): Op[] {
+  const h: Op[] = [];
+  const push = (o: Omit<Op, 'index' | 'time'>) => h.push({ index: h.length, time: h.length, ...o });
+  for (let i = 1; i <= k; i++) push({ type: 'invoke', process: i, f: 'add', value: i });
+  push({ type: 'invoke', process: 0, f: 'read', value: null });
+  for (let i = 1; i <= k; i++) push({ type: 'info', process: i, f: 'add', value: i });
+  push({ type: 'ok', process: 0, f: 'read', value: [-1] });
+  return h;
+}
+
+/** The shapes measured: register (cache-heavy), kv over 3 keys (parallel), set (heap-heavy). */
+const SHAPES = ['register', 'kv3', 'set'] as const;
+
 const mb = (b: number) => Math.round(b / 2 ** 20);
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(name);
@@ -48,11 +67,11 @@ if (process.argv[2] === '--child') {
   const limitMb = Number(process.argv[3]);
   const k = Number(process.argv[4]);
   const timeS = Number(process.argv[5]);
-  const keys = Number(process.argv[6]);
-  const history = hardHistory(k, keys);
+  const shape = process.argv[6] as (typeof SHAPES)[number];
+  const history = shape === 'set' ? hardSetHistory(Math.min(k, 26)) : hardHistory(k, shape === 'kv3' ? 3 : 0);
   const before = process.memoryUsage().rss;
   const t0 = performance.now();
-  const r = await checkLinearizable(history, keys === 0 ? 'register' : 'kv', {
+  const r = await checkLinearizable(history, shape === 'kv3' ? 'kv' : shape, {
     memoryLimitBytes: limitMb * 2 ** 20,
     timeLimitMs: timeS * 1000,
     minimize: false,
@@ -67,22 +86,22 @@ if (process.argv[2] === '--child') {
 const limits = arg('--limits', '128,256,512').split(',').map(Number);
 const k = Number(arg('--writes', '30'));
 const timeS = Number(arg('--time', '60'));
-const keyCounts = arg('--keys', '0,3').split(',').map(Number);
+const shapes = arg('--shapes', SHAPES.join(',')).split(',');
 const self = fileURLToPath(import.meta.url);
 console.log(`hard history: ${k} crashed writes per key; allowance ${ALLOWANCE_MB} MB over the limit`);
-console.log('keys  limit MB  before MB  peak RSS MB  peak - limit  within  verdict');
+console.log('shape     limit MB  before MB  peak RSS MB  peak - limit  within  verdict');
 let bad = 0;
-for (const keys of keyCounts)
+for (const shape of shapes)
   for (const limitMb of limits) {
     const c = spawnSync(
       process.execPath,
-      [self, '--child', String(limitMb), String(k), String(timeS), String(keys)],
+      [self, '--child', String(limitMb), String(k), String(timeS), shape],
       { encoding: 'utf8' },
     );
     const line = c.stdout.trim().split('\n').at(-1) ?? '';
     if (c.status !== 0 || !line.startsWith('{')) {
       console.log(
-        `${String(keys).padStart(4)}  ${String(limitMb).padStart(8)}  child failed (exit ${c.status}): ${c.stderr.trim().split('\n')[0]}`,
+        `${shape.padEnd(8)}  ${String(limitMb).padStart(8)}  child failed (exit ${c.status}): ${c.stderr.trim().split('\n')[0]}`,
       );
       bad++;
       continue;
@@ -97,7 +116,7 @@ for (const keys of keyCounts)
     const within = r.peakMb <= limitMb + ALLOWANCE_MB;
     if (!within) bad++;
     console.log(
-      `${String(keys).padStart(4)}  ${String(limitMb).padStart(8)}  ${String(r.beforeMb).padStart(9)}  ${String(r.peakMb).padStart(11)}  ${String(r.peakMb - limitMb).padStart(12)}  ${within ? 'yes' : 'NO '}     ${String(r.valid)} ${r.reason} (${r.ms} ms)`,
+      `${shape.padEnd(8)}  ${String(limitMb).padStart(8)}  ${String(r.beforeMb).padStart(9)}  ${String(r.peakMb).padStart(11)}  ${String(r.peakMb - limitMb).padStart(12)}  ${within ? 'yes' : 'NO '}     ${String(r.valid)} ${r.reason} (${r.ms} ms)`,
     );
   }
 process.exit(bad ? 1 : 0);

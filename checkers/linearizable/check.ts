@@ -145,6 +145,11 @@ export async function checkLinearizable(
   if (canParallel && parallel === true && run.searches.length >= 2) {
     return finish(await inWorkers(model, run, run.searches), run, m, opts);
   }
+  // A memory limit bounds the process: search in workers whose heaps are capped (model states live in
+  // the heap, where the cache estimate cannot see them), even on one CPU and for one partition.
+  if (opts.memoryLimitBytes !== undefined && typeof model === 'string' && parallel !== false) {
+    if (run.searches.length > 0) return finish(await inWorkers(model, run, run.searches, true), run, m, opts);
+  }
   while (!round(run)) {
     // a turn of the event loop between rounds, so an AbortSignal can fire
     await new Promise<void>((r) => setImmediate(r));
@@ -172,9 +177,14 @@ export async function checkLinearizable(
 }
 
 /** Searches in worker threads; an illegal partition is searched again here to explain it. */
-async function inWorkers(modelName: string, run: Run, searches: PartitionSearch[]): Promise<Outcome[]> {
+async function inWorkers(
+  modelName: string,
+  run: Run,
+  searches: PartitionSearch[],
+  bounded = false,
+): Promise<Outcome[]> {
   const parts = searches.map((s) => s.partition);
-  const out = await searchInWorkers(modelName, parts, run.budget, maxWorkers(), SLICE);
+  const out = await searchInWorkers(modelName, parts, run.budget, maxWorkers(), SLICE, bounded);
   run.stopReason = out.stopReason;
   return searches.map((s, k): Outcome => {
     const v = out.verdicts.get(s.partition.key);

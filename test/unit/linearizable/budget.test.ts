@@ -56,6 +56,28 @@ describe('budget', () => {
     expect(b.exceeded(1001)).toMatch(/memory limit/);
   });
 
+  it('with a memory limit the search runs in heap-capped workers: heap-heavy models stop too', async () => {
+    // 22 crashed adds and a read of an element nobody added: 2^22 set states, all in the JS heap.
+    const h: Op[] = [];
+    const push = (o: Omit<Op, 'index' | 'time'>) => h.push({ ...o, index: h.length, time: h.length });
+    for (let p = 1; p <= 22; p++) push({ type: 'invoke', process: p, f: 'add', value: p });
+    push({ type: 'invoke', process: 0, f: 'read', value: null });
+    for (let p = 1; p <= 22; p++) push({ type: 'info', process: p, f: 'add', value: p });
+    push({ type: 'ok', process: 0, f: 'read', value: [-1] });
+    const r = await checkLinearizable(h, 'set', { memoryLimitBytes: 64 * 1024 ** 2, timeLimitMs: 60_000 });
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/memory limit of 64 MB reached \(a search worker/);
+  });
+
+  it('with a memory limit, verdicts and explanations are unchanged', async () => {
+    const limit = { memoryLimitBytes: 128 * 1024 ** 2, timeLimitMs: 60_000 };
+    const good = await checkLinearizable(hard(6).slice(0, -1), 'register', limit);
+    expect(good.valid).toBe(true);
+    const bad = await checkLinearizable(hard(6), 'register', limit);
+    expect(bad.valid).toBe(false);
+    expect(bad.failure?.op.description).toMatch(/read/);
+  });
+
   it('honours an AbortSignal', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
