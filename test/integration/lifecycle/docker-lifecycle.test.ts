@@ -42,7 +42,7 @@ function runFolder(dir: string): string | undefined {
 function run(
   args: string[],
   env: Record<string, string>,
-  onRunning?: (runDir: string | undefined) => void | Promise<void>,
+  onRunning?: (runDir: string | undefined, interrupt: () => void) => void | Promise<void>,
   at: RegExp = /phase running\n/,
 ): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-lifecycle-docker-'));
@@ -69,7 +69,7 @@ function run(
         called = true;
         const folder = runFolder(dir);
         if (folder) runIds.push(JSON.parse(readFileSync(join(folder, 'test.json'), 'utf8')).runId as string);
-        void Promise.resolve(onRunning(folder)).catch((err: unknown) => {
+        void Promise.resolve(onRunning(folder, () => child.kill('SIGINT'))).catch((err: unknown) => {
           stderr += `\nTEST HOOK FAILED: ${String(err)}`;
         });
       }
@@ -237,5 +237,28 @@ describe.skipIf(!hasDocker)('the run lifecycle on Docker', () => {
     const h = readHistoryFile(latest(r, 'history.jsonl')).history;
     expect(h.some((o) => o.f === 'crash' && o.type === 'ok')).toBe(true);
     expect(h.some((o) => o.f === 'node-lost')).toBe(false);
+  });
+
+  it('a nemesis op answering info with any error text fails the run (exit 255)', async () => {
+    const r = await run(['--nodes', '3'], { TIME_LIMIT: '2', NEMESIS: 'scripted', NEMESIS_ANSWER: 'info' });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(255);
+    expect(r.stdout).toMatch(
+      /RUN FAILED: nemesis: 1 fault op\(s\) did not complete ok; first: #\d+ start-x info: something odd/,
+    );
+  });
+
+  it('SIGINT during healing is recorded with the phase', async () => {
+    const r = await run(
+      ['--nodes', '3'],
+      { TIME_LIMIT: '2', NEMESIS: 'scripted', SLOW_HEAL_MS: '3000' },
+      (_folder, interrupt) => interrupt(),
+      /phase healing\n/,
+    );
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(255);
+    expect(r.stdout).toContain('RUN INTERRUPTED during healing (exit 255)');
+    expect(json(r, 'results.json')).toMatchObject({ interrupted: true, interruptedPhase: 'healing' });
+    // The heal was not cut short by one Ctrl-C: it completed.
+    const h = readHistoryFile(latest(r, 'history.jsonl')).history;
+    expect(h.find((o) => o.f === 'stop-x' && o.type !== 'invoke')?.type).toBe('ok');
   });
 });
