@@ -21,6 +21,7 @@ import {
   errText,
   familyPackage,
   healFailed,
+  nodeUp,
   notInEffect,
   optList,
   remoteOf,
@@ -182,6 +183,12 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
           else if (heal) faulted.delete(n);
           else faulted.add(n);
         } catch (err) {
+          // The whole node is down (crashed by the crash family): its processes are already gone, and
+          // restart-node brings them back. Like partitions on a crashed node, nothing to do here.
+          if (fam.name !== 'crash' && !(await nodeUp(test, n))) {
+            if (heal) faulted.delete(n);
+            return;
+          }
           errors.push(`${n}: ${errText(err)}`);
           if (!heal) faulted.add(n); // may have half-happened: heal it later
         }
