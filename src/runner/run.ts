@@ -77,10 +77,36 @@ export interface RunOutcome {
   history: Op[];
 }
 
+/** Where uncaught errors go while a run is on (set once the run can fail; earlier ones wait). */
+interface CrashSink {
+  handler?: (err: unknown) => void;
+  pending: unknown[];
+}
+
+/**
+ * Runs one test start to finish (see the module comment for what ends it how). Throws only when the
+ * run folder cannot be created; every other failure is in the outcome (exit 255).
+ */
 export async function runTest(
   test: ResolvedTest,
   parts: RunParts,
   control: RunControl = {},
+): Promise<RunOutcome> {
+  // Errors no `try` sees (a throw in a client library's timer) fail this run instead of the process.
+  const sink: CrashSink = { pending: [] };
+  const unguard = guardCrashes((err) => (sink.handler ? sink.handler(err) : sink.pending.push(err)));
+  try {
+    return await runGuarded(test, parts, control, sink);
+  } finally {
+    unguard();
+  }
+}
+
+async function runGuarded(
+  test: ResolvedTest,
+  parts: RunParts,
+  control: RunControl,
+  sink: CrashSink,
 ): Promise<RunOutcome> {
   const started = new Date();
   const runDir = createRunDir(test.resultsDir, test.name, started);
@@ -118,7 +144,8 @@ export async function runTest(
     emit({ kind: 'log', level: 'error', message: why });
     stopAll.abort();
   };
-  const unguard = guardCrashes((err) => fail(`unexpected error: ${errorText(err)}`, err));
+  sink.handler = (err) => fail(`unexpected error: ${errorText(err)}`, err);
+  for (const err of sink.pending.splice(0)) sink.handler(err);
 
   const testJson: Record<string, unknown> = {
     ...test,
@@ -405,7 +432,6 @@ export async function runTest(
   }
   linkLatest(test.resultsDir, runDir);
   phase('done');
-  unguard();
   control.stop?.removeEventListener('abort', onInterrupt);
   const exitCode: ExitCode = error || interruptedPhase ? 255 : exitCodeFor(valid);
   emit({ kind: 'verdict', valid, runDir, summary: results.summary ?? '' });
