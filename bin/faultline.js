@@ -8,6 +8,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(254);
 }
+// Signals are recorded from here on: loading the rest takes a second or more (see src/cli/signals.ts).
+const { installEarlySignals } = await import('../src/cli/signals.ts');
+installEarlySignals();
 const { main } = await import('../src/cli/main.ts');
 const code = await main(process.argv.slice(2));
 // Give stdout a chance to drain, then exit even if a client library left a handle open.

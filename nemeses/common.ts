@@ -19,8 +19,18 @@ import { type FaultCycle, planSchedule, scheduleGenerator, sequenceGenerator } f
 
 export { HEAL_FAILED, isFaultFailure, NOT_IN_EFFECT } from '../src/core/nemesis.ts';
 
-export const notInEffect = (why: string): Completion => ({ type: 'info', error: `${NOT_IN_EFFECT}: ${why}` });
-export const healFailed = (why: string): Completion => ({ type: 'info', error: `${HEAL_FAILED}: ${why}` });
+/** A fault that was applied but is not in effect: `info` (it may have half-happened), fault `not-in-effect`. */
+export const notInEffect = (why: string): Completion => ({
+  type: 'info',
+  error: `${NOT_IN_EFFECT}: ${why}`,
+  fault: 'not-in-effect',
+});
+/** A heal that did not heal: `info`, fault `heal-failed`. */
+export const healFailed = (why: string): Completion => ({
+  type: 'info',
+  error: `${HEAL_FAILED}: ${why}`,
+  fault: 'heal-failed',
+});
 
 /** The first line of an error's message: the one error-text helper (src/core/errors.ts), under its old name. */
 export const errText = errorText;
@@ -29,6 +39,17 @@ export function remoteOf(test: RunContext, name: string): Remote {
   const r = test.remotes.find((x) => x.name === name);
   if (!r) throw new Error(`node ${name} has no remote (is the system running on a cluster?)`);
   return r;
+}
+
+/**
+ * The names that are not nodes of this run: not in the test's nodes, or (on a cluster) with no remote.
+ * A fault is checked against this before it is applied, so it can never be recorded `ok` on a node
+ * that does not exist.
+ */
+export function unknownNodes(test: RunContext, names: readonly string[]): string[] {
+  const known = (n: string) =>
+    test.nodes.includes(n) && (test.remotes.length === 0 || test.remotes.some((r) => r.name === n));
+  return names.filter((n) => !known(n));
 }
 
 /** `--opt key=a,b` (string) or an array in a test file; `dflt` when absent. */

@@ -34,6 +34,7 @@ import {
   readOptions,
   remoteOf,
   settle,
+  unknownNodes,
 } from './common.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
@@ -287,7 +288,7 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
         return errs.length ? healFailed(errs.join('; ')) : { type: 'ok', value: null };
       }
       const v = op.value as PacketValue;
-      const unknown = [...(v?.nodes ?? []), ...(v?.peers ?? [])].filter((n) => !test.nodes.includes(n));
+      const unknown = unknownNodes(test, [...(v?.nodes ?? []), ...(v?.peers ?? [])]);
       if (!v?.nodes?.length || unknown.length)
         return { type: 'fail', error: `bad packet fault target: ${unknown.join(', ') || 'no nodes'}` };
       if (active) await heal(test); // one packet fault at a time: the new one replaces the old
@@ -296,7 +297,8 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
         try {
           await applyNode(test, n, v);
         } catch (err) {
-          if (await nodeUp(test, n)) throw err; // a crashed node has no traffic to disturb
+          // A crashed node has no traffic to disturb; any other failure is the fault not applied.
+          if (await nodeUp(test, n)) throw err;
         }
       });
       if (errs.length) return { type: 'info', value: v, error: `packet fault failed: ${errs.join('; ')}` };

@@ -25,6 +25,7 @@ import {
   remoteOf,
   settle,
   tcpReachable,
+  unknownNodes,
 } from './common.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
@@ -189,6 +190,9 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
         } else grudge = grudgeFor(v.topology as Topology, test.nodes, new Rng(test.seed));
         const bad = validateGrudge(grudge, test.nodes);
         if (bad) return { type: 'fail', error: bad };
+        const missing = unknownNodes(test, [...Object.keys(grudge), ...Object.values(grudge).flat()]);
+        if (missing.length)
+          return { type: 'fail', error: `no such node(s) in this run: ${[...new Set(missing)].join(', ')}` };
       } catch (err) {
         return { type: 'fail', error: errText(err) };
       }

@@ -19,7 +19,16 @@ import type {
 } from '../src/core/index.ts';
 import { opt, optionsSchema } from '../src/core/options.ts';
 import type { Remote } from '../src/core/remote.ts';
-import { errText, familyPackage, healFailed, notInEffect, optList, remoteOf } from './common.ts';
+import {
+  errText,
+  familyPackage,
+  healFailed,
+  nodeUp,
+  notInEffect,
+  optList,
+  remoteOf,
+  unknownNodes,
+} from './common.ts';
 import type { FaultCycle } from './schedule.ts';
 import { isTargetSpec, parseTargetSpec, resolveTargets, TARGETS_WHAT, type TargetSpec } from './targets.ts';
 
@@ -198,6 +207,12 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
           else if (heal) faulted.delete(n);
           else faulted.add(n);
         } catch (err) {
+          // The whole node is down (crashed by the crash family): its processes are already gone, and
+          // restart-node brings them back. Like partitions on a crashed node, nothing to do here.
+          if (fam.name !== 'crash' && !(await nodeUp(test, n))) {
+            if (heal) faulted.delete(n);
+            return;
+          }
           errors.push(`${n}: ${errText(err)}`);
           if (!heal) faulted.add(n); // may have half-happened: heal it later
         }
@@ -232,7 +247,7 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
         if (nodes.length === 0)
           return { type: 'fail', error: 'no primaries known: the system did not report a leader' };
       } else nodes = v === 'all' ? [...test.nodes] : ((v as ProcessValue | null)?.nodes ?? []);
-      const unknown = nodes.filter((n) => !test.nodes.includes(n));
+      const unknown = unknownNodes(test, nodes);
       if (unknown.length) return { type: 'fail', error: `unknown node(s) ${unknown.join(', ')}` };
       return run(test, nodes, doFault, false);
     },

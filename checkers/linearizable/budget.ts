@@ -10,6 +10,13 @@ export function defaultMemoryLimit(): number {
   return Math.min(2 * 1024 ** 3, Math.floor(HEAP_LIMIT / 2));
 }
 
+/**
+ * The search cache grows by doubling its typed arrays, and while one is copied the old and the new
+ * array are both alive: a cache of B bytes can briefly need 3B at its next growth. The memory check
+ * stops the search once that next growth could pass the limit, so the cache never does.
+ */
+export const GROWTH_PEAK_FACTOR = 3;
+
 /** Time, memory and cancellation limits, checked cheaply between search slices. */
 export class Budget {
   readonly start = performance.now();
@@ -30,14 +37,16 @@ export class Budget {
     return performance.now() - this.start;
   }
 
-  /** Why the search must stop now, or undefined. `usedBytes` is the searches' own estimate. */
+  /**
+   * Why the search must stop now, or undefined. `usedBytes` is the searches' own estimate of their
+   * typed arrays; the memory check is on the peak their next doubling would need (GROWTH_PEAK_FACTOR).
+   */
   exceeded(usedBytes: number): string | undefined {
     if (this.signal?.aborted) return 'cancelled';
     const now = performance.now();
     if (now > this.deadline) return `time limit of ${Math.round(this.deadline - this.start)} ms reached`;
-    if (usedBytes > this.memoryLimit) {
-      return `memory limit of ${mb(this.memoryLimit)} reached (search cache ≈ ${mb(usedBytes)})`;
-    }
+    const memory = this.memoryExceeded(usedBytes);
+    if (memory) return memory;
     // The real heap, occasionally: states held by the model live there, not in the typed arrays.
     if (now - this.lastHeapCheck > 200) {
       this.lastHeapCheck = now;
@@ -45,6 +54,12 @@ export class Budget {
       if (heap > this.heapLimit * 0.85) return `heap nearly full (${mb(heap)} of ${mb(this.heapLimit)})`;
     }
     return undefined;
+  }
+
+  /** The memory part of `exceeded` alone (cheap enough to ask after every search slice). */
+  memoryExceeded(usedBytes: number): string | undefined {
+    if (usedBytes * GROWTH_PEAK_FACTOR <= this.memoryLimit) return undefined;
+    return `memory limit of ${mb(this.memoryLimit)} reached (search cache ≈ ${mb(usedBytes)}; growing it would need ≈ ${mb(usedBytes * GROWTH_PEAK_FACTOR)})`;
   }
 }
 

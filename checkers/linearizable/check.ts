@@ -108,6 +108,9 @@ function round(run: Run): boolean {
     const status = s.run(run.slice);
     if (status === 'illegal') return true;
     if (status === 'ok') s.release();
+    // After every slice, not every quantum: a fast-growing cache can double several times in 20 ms.
+    run.stopReason = run.budget.memoryExceeded(searches.reduce((n, x) => n + x.bytes(), 0));
+    if (run.stopReason) return true;
     if (performance.now() > until) break;
   }
   if (idle >= searches.length) return true;
@@ -143,6 +146,11 @@ export async function checkLinearizable(
   if (canParallel && parallel === true && run.searches.length >= 2) {
     return finish(await inWorkers(model, run, run.searches), run, m, opts);
   }
+  // A memory limit bounds the process: search in workers whose heaps are capped (model states live in
+  // the heap, where the cache estimate cannot see them), even on one CPU and for one partition.
+  if (opts.memoryLimitBytes !== undefined && typeof model === 'string' && parallel !== false) {
+    if (run.searches.length > 0) return finish(await inWorkers(model, run, run.searches, true), run, m, opts);
+  }
   while (!round(run)) {
     // a turn of the event loop between rounds, so an AbortSignal can fire
     await new Promise<void>((r) => setImmediate(r));
@@ -155,6 +163,8 @@ export async function checkLinearizable(
       open.length >= 2 &&
       run.budget.elapsedMs() > PARALLEL_AFTER_MS
     ) {
+      // The workers start over: free this thread's caches first, or both would count against the limit.
+      for (const s of open) s.discard();
       const moved = await inWorkers(model, run, open);
       return finish(
         [...run.searches.filter((s) => s.status !== 'running').map(outcomeOf), ...moved],
@@ -168,9 +178,14 @@ export async function checkLinearizable(
 }
 
 /** Searches in worker threads; an illegal partition is searched again here to explain it. */
-async function inWorkers(modelName: string, run: Run, searches: PartitionSearch[]): Promise<Outcome[]> {
+async function inWorkers(
+  modelName: string,
+  run: Run,
+  searches: PartitionSearch[],
+  bounded = false,
+): Promise<Outcome[]> {
   const parts = searches.map((s) => s.partition);
-  const out = await searchInWorkers(modelName, parts, run.budget, maxWorkers(), SLICE);
+  const out = await searchInWorkers(modelName, parts, run.budget, maxWorkers(), SLICE, bounded);
   run.stopReason = out.stopReason;
   return searches.map((s, k): Outcome => {
     const v = out.verdicts.get(s.partition.key);

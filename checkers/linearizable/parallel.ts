@@ -1,9 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { errorText } from '../../src/core/errors.ts';
-import type { Budget } from './budget.ts';
+import { type Budget, GROWTH_PEAK_FACTOR } from './budget.ts';
 import type { Partition } from './prepare.ts';
-import type { WorkerInput, WorkerProgress, WorkerVerdict } from './worker.ts';
+import type { WorkerInput, WorkerMemory, WorkerProgress, WorkerVerdict } from './worker.ts';
+
+/** Young-generation cap of a bounded worker, MB (part of its heap share). */
+const YOUNG_MB = 8;
 
 /** Under 'auto', partitions still undecided after this long in the main thread move to workers. */
 export const PARALLEL_AFTER_MS = 2000;
@@ -20,6 +23,11 @@ export interface ParallelOutcome {
 /**
  * Searches partitions in worker threads (the model travels by registered name). Partitions are spread
  * over the workers by size; the first illegal verdict, the budget or the abort signal terminates them all.
+ *
+ * `bounded` (a memory limit was asked for) splits the limit between what the workers can allocate:
+ * half for their V8 heaps (model states live there; `resourceLimits` makes a worker past its share die,
+ * never the process), half for the search caches (typed arrays, outside the heap), which each worker
+ * checks after every slice against its share, with the growth peak (GROWTH_PEAK_FACTOR).
  */
 export function searchInWorkers(
   modelName: string,
@@ -27,6 +35,7 @@ export function searchInWorkers(
   budget: Budget,
   workers: number,
   slice: number,
+  bounded = false,
 ): Promise<ParallelOutcome> {
   const groups: Partition[][] = Array.from({ length: Math.min(workers, partitions.length) }, () => []);
   const load = new Array<number>(groups.length).fill(0);
@@ -58,13 +67,17 @@ export function searchInWorkers(
       });
     };
     const timer = setInterval(() => {
-      const reason = budget.exceeded(progress.reduce((n, p) => n + p.bytes, 0));
+      const bytes = progress.reduce((n, p) => n + p.bytes, 0);
+      // Bounded: the caches have half the limit (the heaps the other half).
+      const reason = budget.exceeded(bounded ? 2 * bytes : bytes);
       if (reason) finish(reason);
     }, 20);
+    const limitMb = budget.memoryLimit / 2 ** 20;
     groups.forEach((group, k) => {
       const input: WorkerInput = {
         model: modelName,
         slice,
+        ...(bounded ? { cacheLimitBytes: Math.floor(budget.memoryLimit / 2 / groups.length) } : {}),
         partitions: group.map((p) => ({
           key: p.key,
           ops: p.ops.map((o) => ({ call: o.call, callPos: o.callPos, retPos: o.retPos, crashed: o.crashed })),
@@ -72,22 +85,41 @@ export function searchInWorkers(
       };
       // Each worker's own heap is capped at its share of the budget: past it the worker dies (an 'error'
       // here, hence 'unknown'), never the process.
-      const heapMb = Math.max(64, Math.floor(budget.memoryLimit / groups.length / 1024 ** 2));
+      const heapMb = bounded
+        ? Math.max(16, Math.floor(limitMb / 2 / groups.length) - YOUNG_MB)
+        : Math.max(64, Math.floor(limitMb / groups.length));
       const t = new Worker(new URL('./worker.ts', import.meta.url), {
         workerData: input,
-        resourceLimits: { maxOldGenerationSizeMb: heapMb },
+        resourceLimits: {
+          maxOldGenerationSizeMb: heapMb,
+          ...(bounded ? { maxYoungGenerationSizeMb: YOUNG_MB } : {}),
+        },
       });
       threads.push(t);
-      t.on('message', (m: WorkerVerdict | WorkerProgress) => {
+      t.on('message', (m: WorkerVerdict | WorkerProgress | WorkerMemory) => {
         if ('progress' in m) {
           progress[k] = m.progress;
+          return;
+        }
+        if ('memory' in m) {
+          finish(
+            `memory limit of ${Math.round(limitMb)} MB reached (a search worker's cache ≈ ${Math.round(m.memory / 2 ** 20)} MB; growing it would need ≈ ${Math.round((m.memory * GROWTH_PEAK_FACTOR) / 2 ** 20)} MB of its share)`,
+          );
           return;
         }
         verdicts.set(m.key, m);
         if (m.status === 'illegal') finish(undefined);
         else if (verdicts.size === partitions.length) finish(undefined);
       });
-      t.on('error', (e: unknown) => finish(`worker failed: ${errorText(e)}`));
+      t.on('error', (e: unknown) => {
+        // A worker past its heap share dies with ERR_WORKER_OUT_OF_MEMORY: that is the memory limit.
+        const oom = (e as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        finish(
+          oom
+            ? `memory limit of ${Math.round(budget.memoryLimit / 2 ** 20)} MB reached (a search worker filled its ${heapMb} MB heap share)`
+            : `worker failed: ${errorText(e)}`,
+        );
+      });
     });
   });
 }

@@ -282,6 +282,15 @@ export class PartitionSearch {
 
   private released: { entries: number; states: number } | undefined;
 
+  /**
+   * Frees the cache of a search that another thread takes over (its work here is abandoned): its
+   * memory must not count twice against the limit. The search must not run again.
+   */
+  discard(): void {
+    this.visited = new VisitedSet();
+    this.table = new StateTable(this.partition.model, []);
+  }
+
   /** Frees the cache of a partition found linearizable (nothing more to explain there). */
   release(): void {
     if (this.status !== 'ok' || this.released) return;

@@ -4,6 +4,7 @@
  * terminates the worker when it has what it needs (first violation, budget, abort).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { GROWTH_PEAK_FACTOR } from './budget.ts';
 import { getModel } from './models/registry.ts';
 import type { PreparedOp } from './prepare.ts';
 import { PartitionSearch } from './search.ts';
@@ -12,6 +13,13 @@ export interface WorkerInput {
   model: string;
   partitions: { key: string; ops: Pick<PreparedOp, 'call' | 'callPos' | 'retPos' | 'crashed'>[] }[];
   slice: number;
+  /** This worker's share of the cache budget (bytes); past it (with the growth peak) it stops. */
+  cacheLimitBytes?: number;
+}
+
+/** Sent (once) when the caches' next growth could pass `cacheLimitBytes`; the worker then stops. */
+export interface WorkerMemory {
+  memory: number;
 }
 
 export interface WorkerVerdict {
@@ -63,6 +71,14 @@ if (parentPort && workerData) {
       };
       parentPort.postMessage(v);
       s.release();
+    }
+    if (input.cacheLimitBytes !== undefined) {
+      const bytes = searches.reduce((n, s) => n + (s.status === 'running' ? s.bytes() : 0), 0);
+      if (bytes * GROWTH_PEAK_FACTOR > input.cacheLimitBytes) {
+        const m: WorkerMemory = { memory: bytes };
+        parentPort.postMessage(m);
+        break;
+      }
     }
     if (performance.now() - lastReport > 50) {
       lastReport = performance.now();

@@ -11,6 +11,7 @@ import {
   type TestField,
 } from '../config/options.ts';
 import { EnvironmentError, EXIT, errorText, UserError } from '../core/errors.ts';
+import { installCrashHandler } from '../runner/crash-guard.ts';
 import { VERSION } from '../version.ts';
 import { analyzeCommand } from './commands/analyze.ts';
 import { cleanCommand } from './commands/clean.ts';
@@ -20,6 +21,7 @@ import { imageBuildCommand } from './commands/image.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
+import { releaseSignals } from './signals.ts';
 
 /** A whole-number flag that is not a test field (--test-count, --port). */
 const int =
@@ -184,6 +186,11 @@ export function buildProgram(argv: string[]): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(argv);
   const verbose = argv.includes('--verbose');
+  // An error no `try` sees (a throw in a library's timer): one line, exit 255, never Node's exit 1.
+  installCrashHandler({ verbose });
+  // Only run and demo handle signals (recorded from start-up on); the rest keep Node's default.
+  const command = argv.find((a) => !a.startsWith('-'));
+  if (command !== 'run' && command !== 'demo') releaseSignals();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

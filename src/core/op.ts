@@ -22,7 +22,12 @@ export interface Op {
   node?: string;
   /** Why the op failed or is indeterminate. */
   error?: string;
+  /** Nemesis completions only: the fault did not take effect or did not heal (see Completion.fault). */
+  fault?: NemesisFault;
 }
+
+/** How a nemesis op went wrong although it ran: applied but not in effect, or its heal did not heal. */
+export type NemesisFault = 'not-in-effect' | 'heal-failed';
 
 /** `ok` = happened, `fail` = certainly did not happen, `info` = may or may not have, at any time after invoke. */
 export const isCompletion = (op: Op): boolean => op.type !== 'invoke';
@@ -41,8 +46,8 @@ export interface Completion {
   error?: string;
   /**
    * For nemesis completions: the fault was applied but did not take effect (`not-in-effect`), or its
-   * heal did not heal (`heal-failed`). Declared for the faults-as-data work; today nemeses still say so in
-   * `error` (see isFaultFailure in src/core/nemesis.ts).
+   * heal did not heal (`heal-failed`). Recorded on the history op. The run fails on ANY nemesis
+   * completion that is not `ok`, whatever its error text; this field only says which way it went wrong.
    */
-  fault?: 'not-in-effect' | 'heal-failed';
+  fault?: NemesisFault;
 }

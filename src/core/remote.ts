@@ -42,8 +42,10 @@ export interface Remote {
 
 /** The nodes a cluster should provision. */
 export interface NodeSpec {
-  /** Number of nodes (n1…nN). */
+  /** Number of nodes (n1…nN unless `names` is given). */
   count: number;
+  /** The nodes' names (hostnames on the cluster network), `count` of them; default n1…nN. */
+  names?: readonly string[];
   /** Image to run (docker). */
   image?: string;
   /** Extra bind mounts host:container[:ro]. */
@@ -61,4 +63,16 @@ export interface Cluster {
   collect(files: Record<string, string[]>, dir: string): Promise<string[]>;
   /** Removes everything provisioned. Idempotent; never throws (reports problems in the returned list). */
   destroy(): Promise<string[]>;
+  /**
+   * Reports what happens to the cluster that faultline did not do (a node's container died or was
+   * removed by someone else; the backend itself went away) until the returned function is called.
+   */
+  watch?(onEvent: (e: ClusterEvent) => void): () => void;
 }
+
+/** Something that happened to a cluster without faultline doing it (see Cluster.watch). */
+export type ClusterEvent =
+  /** The node's machine/container died or disappeared (not by faultline's nemesis). */
+  | { kind: 'node-lost'; node: string; detail: string }
+  /** The backend (the Docker engine) no longer answers: nothing on the cluster can be reached. */
+  | { kind: 'engine-lost'; detail: string };

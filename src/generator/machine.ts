@@ -162,6 +162,8 @@ export class Machine {
       value: c.value === undefined ? invoke.value : c.value,
     };
     if (c.error !== undefined) op.error = c.error;
+    // Why a fault did not take effect ('not-in-effect' | 'heal-failed'), as data: the run fails on it.
+    if (c.fault !== undefined) op.fault = c.fault;
     const done = this.emit(op);
     if (!hold) this.free.add(thread);
     if (c.type === 'info' && thread !== 'nemesis') {

@@ -46,6 +46,8 @@ export interface RunResults extends StoredResult {
   teardownProblems?: string[];
   /** When `analyze` wrote this file (absent for the run's own results). */
   analyzedAt?: string;
+  /** The run phase a signal arrived in (setup … checking). */
+  interruptedPhase?: string;
 }
 
 export interface RunFile {

@@ -109,7 +109,9 @@ export function summarizeRun(run: LoadedRun): RunSummary {
     typeof run.results?.runError === 'string'
       ? run.results.runError
       : run.results?.interrupted
-        ? 'run interrupted'
+        ? typeof run.results.interruptedPhase === 'string'
+          ? `run interrupted during ${run.results.interruptedPhase}`
+          : 'run interrupted'
         : typeof run.test.error === 'string'
           ? run.test.error
           : runEnded(run.test)

@@ -10,12 +10,14 @@ import type { ScheduledOp } from '../../core/nemesis.ts';
 import type { Cluster } from '../../core/remote.ts';
 import { chooseProgress, preloadDashboard } from '../../dashboard/select.ts';
 import { faultsOf, resolveTest } from '../../registry.ts';
+import type { Phase, RunEvent } from '../../runner/events.ts';
 import type { RunOutcome } from '../../runner/run.ts';
 import { runTest } from '../../runner/run.ts';
 import { FILES, readJson } from '../../store/run-dir.ts';
 import { createLogger, silentLogger } from '../../util/log.ts';
 import { VERSION } from '../../version.ts';
 import { formatVerdict, invocationCount } from '../print.ts';
+import { claimSignals } from '../signals.ts';
 
 /**
  * The flags of `run`: one per test field (src/config/options.ts; commander names `--opt` `opt`, already
@@ -102,21 +104,22 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
   const count = flags.testCount ?? 1;
   const stop = new AbortController();
   const hardStop = new AbortController();
+  let phase: Phase | undefined;
   const onSignal = (sig: string) => {
     if (!stop.signal.aborted) {
-      process.stderr.write(
-        `\n${sig}: stopping — finishing ops in flight, healing and tearing down (${sig} again to skip the wait)\n`,
-      );
+      process.stderr.write(`\n${firstSignalMessage(sig, phase)}\n`);
       stop.abort();
     } else if (!hardStop.signal.aborted) {
-      process.stderr.write(`\n${sig} again: skipping the wait; still tearing down\n`);
+      process.stderr.write(
+        `\n${sig} again: skipping the waits${phase === 'checking' ? ' and cancelling the check' : ''}; still tearing down\n`,
+      );
       hardStop.abort();
     }
   };
+  // Signals that came while faultline was loading (bin/faultline.js records them) count too.
+  const claimed = claimSignals(onSignal);
+  for (const sig of claimed.early) onSignal(sig);
   const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
   const outcomes: RunOutcome[] = [];
   // ink loads only when the dashboard will be used, and before the run, so it is up from the first op.
   await preloadDashboard({ dashboard: flags.dashboard !== false });
@@ -142,7 +145,12 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
         dashboard: flags.dashboard !== false,
         onQuit: onInt,
       });
+      const onEvent = (e: RunEvent) => {
+        if (e.kind === 'phase') phase = e.phase;
+        progress.onEvent(e);
+      };
       try {
+        if (stop.signal.aborted) break; // a signal during the set-up above: nothing was provisioned
         const outcome = await runTest(
           r.test,
           {
@@ -154,21 +162,25 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
           {
             stop: stop.signal,
             hardStop: hardStop.signal,
-            onEvent: progress.onEvent,
-            meta: { argv, faultlineVersion: VERSION },
+            onEvent,
+            meta: { argv, testFile: file ?? null, faultlineVersion: VERSION },
             ...(flags.leaveRunning ? { leaveRunning: true } : {}),
           },
         );
         outcomes.push(outcome);
+        phase = undefined;
         progress.stop(); // the dashboard's last frame stays; the outcome prints below it
-        printOutcome(outcome);
+        printOutcome(outcome, argv.includes('--verbose'));
       } finally {
         progress.stop();
       }
     }
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    claimed.release();
+  }
+  if (outcomes.length === 0 && stop.signal.aborted) {
+    process.stderr.write('faultline: interrupted before the run started: nothing was provisioned\n');
+    return 255;
   }
   if (count > 1) {
     const tally = (v: RunOutcome['valid']) => outcomes.filter((o) => o.valid === v).length;
@@ -176,9 +188,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
       `${outcomes.length} runs: ${tally(true)} valid, ${tally(false)} invalid, ${tally('unknown')} unknown\n`,
     );
   }
-  // The worst outcome decides: a crash, then an anomaly, then unknown.
+  // The worst outcome decides: a crash or interrupt, then an anomaly, then unknown. A signal that came
+  // after the last run had ended (its verdict stored and printed) changes nothing; one that cut
+  // --test-count short does.
   const codes = outcomes.map((o) => o.exitCode);
-  if (stop.signal.aborted || codes.includes(255)) return 255;
+  if (codes.includes(255) || (stop.signal.aborted && outcomes.length < count)) return 255;
   if (codes.includes(1)) return 1;
   if (codes.includes(2)) return 2;
   return 0;
@@ -215,8 +229,32 @@ function ensureWritable(dir: string): void {
   }
 }
 
-function printOutcome(o: RunOutcome): void {
+/** What the first signal does, by phase (a second one skips the waits and cancels the check). */
+export function firstSignalMessage(sig: string, phase: Phase | undefined): string {
+  switch (phase) {
+    case undefined:
+    case 'setup':
+      return `${sig}: stopping before the run starts — removing what was provisioned (${sig} again to skip the waits)`;
+    case 'running':
+    case 'final':
+      return `${sig}: stopping — finishing ops in flight, healing and tearing down (${sig} again to skip the wait)`;
+    case 'healing':
+    case 'recovering':
+      return `${sig}: stopping — finishing the heal, skipping the final reads, tearing down (${sig} again to skip the waits)`;
+    case 'teardown':
+      return `${sig}: the run is marked interrupted; tearing down first (${sig} again to skip the waits)`;
+    case 'checking':
+      return `${sig}: the run is marked interrupted; the check goes on (${sig} again to cancel it: verdict unknown)`;
+    case 'done':
+      return `${sig}: the run has ended; its results are stored`;
+  }
+}
+
+function printOutcome(o: RunOutcome, verbose: boolean): void {
   const where = relative(process.cwd(), o.runDir) || o.runDir;
-  if (o.error) process.stdout.write(`RUN FAILED: ${o.error}\n`);
+  if (o.interruptedPhase && o.error?.startsWith('run interrupted'))
+    process.stdout.write(`RUN INTERRUPTED during ${o.interruptedPhase} (exit 255)\n`);
+  else if (o.error) process.stdout.write(`RUN FAILED: ${o.error}\n`);
+  if (verbose && o.errorStack) process.stderr.write(`${o.errorStack}\n`);
   process.stdout.write(formatVerdict(o.results ?? { valid: o.valid }, invocationCount(o.history), where));
 }

@@ -5,16 +5,25 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type Docker from 'dockerode';
-import type { Cluster, NodeSpec, Remote } from '../../core/remote.ts';
+import type { Cluster, ClusterEvent, NodeSpec, Remote } from '../../core/remote.ts';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
 import { cleanByLabel } from './clean.ts';
-import { connectEngine, type Engine, engineErrorMessage, isUnreachable } from './engine.ts';
+import {
+  connectEngine,
+  type Engine,
+  engineErrorMessage,
+  engineGoneMessage,
+  errorLine,
+  isUnreachable,
+  pingEngine,
+} from './engine.ts';
 import { customImage, ensureImage, type Flavour, type ImageResult } from './image.ts';
 import { checkRunId, LABEL_NODE, newRunId, runLabels } from './labels.ts';
 import { DockerRemote } from './remote.ts';
 import { chooseSubnet, hostAddress, nodeAddress } from './subnet.ts';
 import { unpackTar } from './tar.ts';
+import { watchCluster } from './watch.ts';
 
 export const DEFAULT_SUBNET_POOL = '10.77.0.0/16';
 
@@ -52,6 +61,8 @@ export class DockerCluster implements Cluster {
   #remotes: DockerRemote[] = [];
   #subnet: string | null = null;
   #image: ImageResult | null = null;
+  /** Node names by position (n1…nN unless the spec named them). */
+  #names: string[] = [];
 
   constructor(opts: DockerClusterOptions = {}) {
     this.runId = checkRunId(opts.runId ?? newRunId());
@@ -76,8 +87,9 @@ export class DockerCluster implements Cluster {
     return this.#remotes;
   }
 
+  /** The container of the i-th node (1-based), named after the node. */
   containerName(i: number): string {
-    return `faultline-${this.runId}-n${i}`;
+    return `faultline-${this.runId}-${this.#names[i - 1] ?? `n${i}`}`;
   }
 
   async provision(spec: NodeSpec, signal?: AbortSignal): Promise<Remote[]> {
@@ -86,6 +98,7 @@ export class DockerCluster implements Cluster {
     if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 200) {
       throw new Error(`node count must be 1..200, got ${spec.count}`);
     }
+    this.#names = nodeNames(spec);
     const t0 = performance.now();
     try {
       signal?.throwIfAborted();
@@ -112,8 +125,34 @@ export class DockerCluster implements Cluster {
       for (const p of problems) this.#log.warn(`clean-up after failed provision: ${p}`);
       if (signal?.aborted)
         throw new Error(`provisioning of run ${this.runId} aborted; its containers were removed`);
-      throw isUnreachable(err) ? new Error(engineErrorMessage(err, this.engine.endpoint)) : err;
+      if (isUnreachable(err))
+        throw new Error(engineGoneMessage(engineErrorMessage(err, this.engine.endpoint), this.runId));
+      throw err;
     }
+  }
+
+  /** Throws "the engine went away" when it no longer answers a ping. */
+  async #throwIfEngineGone(): Promise<void> {
+    try {
+      await pingEngine(this.engine, 2000);
+    } catch (err) {
+      throw new Error(engineGoneMessage(errorLine(err), this.runId));
+    }
+  }
+
+  /**
+   * Watches the run's containers through the engine's event stream: a container that dies or is
+   * removed without faultline's crash nemesis doing it is a lost node; an event stream that ends, or an
+   * engine that stops answering pings (every 2 s), is a lost engine. Reported once each.
+   */
+  watch(onEvent: (e: ClusterEvent) => void): () => void {
+    return watchCluster({
+      engine: this.engine,
+      runId: this.runId,
+      nodes: () => this.#remotes,
+      onEvent,
+      logger: this.#log,
+    });
   }
 
   async #ensureImage(spec: NodeSpec, signal?: AbortSignal): Promise<ImageResult> {
@@ -161,7 +200,7 @@ export class DockerCluster implements Cluster {
   }
 
   async #createNode(i: number, spec: NodeSpec, image: ImageResult): Promise<Docker.Container> {
-    const name = `n${i}`;
+    const name = this.#names[i - 1]!;
     const ip = nodeAddress(this.#subnet as string, i);
     const env = Object.entries(this.#opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
     const container = await this.engine.docker.createContainer({
@@ -181,7 +220,7 @@ export class DockerCluster implements Cluster {
       },
       NetworkingConfig: {
         EndpointsConfig: {
-          // The alias makes n1…nN resolvable through the engine's DNS on this network only.
+          // The alias makes the node names resolvable through the engine's DNS on this network only.
           [this.networkName]: { IPAMConfig: { IPv4Address: ip }, Aliases: [name] },
         },
       },
@@ -194,11 +233,15 @@ export class DockerCluster implements Cluster {
   async #remoteFor(i: number, c: Docker.Container): Promise<DockerRemote> {
     const info = await c.inspect();
     const ip = info.NetworkSettings.Networks[this.networkName]?.IPAddress ?? '';
-    if (!info.State.Running)
-      throw new Error(`node n${i} stopped right after starting: ${info.State.Error || 'no error'}`);
+    const name = this.#names[i - 1]!;
+    if (!info.State.Running) {
+      // An engine shutting down stops every container: name the engine, not the node.
+      await this.#throwIfEngineGone();
+      throw new Error(`node ${name} stopped right after starting: ${info.State.Error || 'no error'}`);
+    }
     return new DockerRemote({
       engine: this.engine,
-      name: `n${i}`,
+      name,
       ip,
       containerId: c.id,
       pid: info.State.Pid ?? 0,
@@ -251,6 +294,22 @@ export class DockerCluster implements Cluster {
       return [engineErrorMessage(err, this.engine.endpoint)];
     }
   }
+}
+
+/** The node names a spec asks for: its `names` (checked), or n1…nN. */
+export function nodeNames(spec: NodeSpec): string[] {
+  if (!spec.names) return Array.from({ length: spec.count }, (_, k) => `n${k + 1}`);
+  const names = [...spec.names];
+  if (names.length !== spec.count)
+    throw new Error(`${names.length} node names given for ${spec.count} nodes`);
+  const bad = names.find((n) => !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(n));
+  if (bad !== undefined)
+    throw new Error(
+      `node name ${JSON.stringify(bad)} cannot be a hostname: use letters, digits, '.', '_' or '-'`,
+    );
+  const dup = names.find((n, k) => names.indexOf(n) !== k);
+  if (dup !== undefined) throw new Error(`node name ${dup} is given twice`);
+  return names;
 }
 
 /** Like Promise.all, but waits for every promise to settle before rejecting, so nothing is left in flight. */

@@ -95,6 +95,16 @@ export function isUnreachable(err: unknown): boolean {
   ].includes(code);
 }
 
+/** "The engine went away" with the command that removes what the run left once it is back. */
+export function engineGoneMessage(detail: string, runId: string): string {
+  return `the Docker engine went away (${detail}); once it is back, remove run ${runId}'s leftovers with \`faultline clean --run-id ${runId}\``;
+}
+
+/** The first line of an error's message (EngineUnavailableError messages are one line already). */
+export function errorLine(err: unknown): string {
+  return oneLine(err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err));
+}
+
 export function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').trim();
 }

@@ -48,6 +48,8 @@ export class DockerRemote implements Remote {
   readonly #container: Docker.Container;
   #pid: number;
   #netns: string | null;
+  /** True from our crash() until restart() brought it back: its container being down is planned. */
+  #crashedByUs = false;
 
   constructor(init: DockerRemoteInit) {
     this.name = init.name;
@@ -206,6 +208,7 @@ export class DockerRemote implements Remote {
 
   /** Whole-node crash: SIGKILL to the container (every process dies at once, like a power cut). */
   async crash(): Promise<void> {
+    this.#crashedByUs = true;
     try {
       await this.#container.kill({ signal: 'SIGKILL' });
     } catch (err) {
@@ -225,6 +228,12 @@ export class DockerRemote implements Remote {
       }
     }
     await this.#currentPid();
+    this.#crashedByUs = false;
+  }
+
+  /** Is the container down because faultline's crash nemesis crashed it (not restarted yet)? */
+  get crashedByFaultline(): boolean {
+    return this.#crashedByUs;
   }
 
   async running(): Promise<boolean> {

@@ -211,7 +211,7 @@ describe('run and analyze the memory system', () => {
     });
   });
 
-  it('SIGINT after about 2 s: exit 255, every invoke in history.jsonl paired', async () => {
+  it('SIGINT about 2 s into the main phase: exit 255, every invoke in history.jsonl paired', async () => {
     const dir = tmp();
     const child = spawn(
       process.execPath,
