@@ -230,8 +230,12 @@ export const SCENARIOS: Scenario[] = [
         rate: 0,
         timeLimit: mode === '3pc' ? 25 : mode === '2pc-timeout' ? 16 : 12,
         nemesisInterval: mode === '2pc' ? 1.5 : 1,
+        // A read retries on its node while faultline waits for it (a shard stays busy until its prepared
+        // transactions resolve, longer on a loaded machine): the op timeout is the final reads' budget.
+        opTimeout: 10,
         // Many accounts and few reads: fewer lock conflicts, so more transfers are in flight when a fault
-        // hits; short timeouts, so a participant cut off from its coordinator gives up within a partition.
+        // hits; short timeouts, so a participant cut off from its coordinator gives up within a partition
+        // (the nodes stretch them with the measured round trips, at most 4×: load alone does not decide).
         options: { accounts: 40, readFraction: 0.02, preparedTimeoutMs: 200, rpcTimeoutMs: 250 },
       },
     }),
