@@ -86,7 +86,7 @@ describe.skipIf(!hasDocker)('clean never removes a live run', () => {
     expect(await leftovers(runId)).toHaveLength(3);
 
     const named = clean({ runId });
-    expect(named.code).toBe(254);
+    expect(named.code, `${named.stdout}${named.stderr}`).toBe(254);
     expect(named.stdout).toBe('');
     expect(named.stderr).toBe(
       `faultline: run ${runId} left in place: owner pid ${pid} running: a run in progress (stop it, or faultline clean --run-id ${runId} --force)\n`,
