@@ -197,7 +197,8 @@ export const SCENARIOS: Scenario[] = [
       mode: 'sync',
       workload: 'register',
       nemesis: ['partition'],
-      timeLimit: 14,
+      // Long enough for several partitions of the primary even when a loaded machine slows every op.
+      timeLimit: 20,
       nemesisInterval: 3,
       // A quicker failover leaves more of each partition with two primaries: the deposed one reading.
       options: { partitionTargets: 'primaries', valueCount: 100, casRatio: 0, failoverMs: 300 },
