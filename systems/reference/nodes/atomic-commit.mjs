@@ -31,6 +31,7 @@ const PREPARED_TIMEOUT_MS = cfg.opt('preparedTimeoutMs', 600);
 const preparedTimeout = () => stretch(PREPARED_TIMEOUT_MS);
 // Reads are harmless, so they get longer timeouts (and retries) than the transfer protocol.
 const READ_TIMEOUT_MS = Math.max(1000, RPC_TIMEOUT_MS);
+const READ_SCALE_MAX = 8;
 /** A read keeps retrying (a shard busy or slow) while its caller waits, up to this long. */
 const READ_BUDGET_MS = cfg.opt('readBudgetMs', 5000);
 const STATE_FILE = `${cfg.dataDir}/participant.json`;
@@ -108,8 +109,10 @@ function decide(id, d) {
   decisions.set(id, d);
 }
 
-const call = (name, path, body, timeoutMs = RPC_TIMEOUT_MS) =>
-  name === me ? Promise.resolve(local[path](body)) : rpc(cfg.ipOf(name), cfg.port, path, body, timeoutMs);
+const call = (name, path, body, timeoutMs = RPC_TIMEOUT_MS, scaleMax = undefined) =>
+  name === me
+    ? Promise.resolve(local[path](body))
+    : rpc(cfg.ipOf(name), cfg.port, path, body, timeoutMs, scaleMax);
 
 async function deliver(id) {
   const u = undelivered.get(id);
@@ -188,11 +191,13 @@ async function read(signal) {
 async function readOnce() {
   const id = `r.${me}.${bootId}.${++txCounter}`;
   const t0 = performance.now();
-  // The participants hold the read lock for leaseMs; the read is good only if it finished well within it.
-  const leaseMs = 3 * stretch(READ_TIMEOUT_MS);
+  // Reads are harmless: they may stretch further than the protocol's calls (READ_SCALE_MAX), so that
+  // they succeed on a machine too slow for any transfer. The participants hold the read lock for
+  // leaseMs; the read is good only if it finished well within it.
+  const leaseMs = 3 * stretch(READ_TIMEOUT_MS, READ_SCALE_MAX);
   const replies = await Promise.all(
     cfg.nodes.map((n) =>
-      call(n.name, '/readlock', { id, leaseMs }, READ_TIMEOUT_MS).catch((e) => ({
+      call(n.name, '/readlock', { id, leaseMs }, READ_TIMEOUT_MS, READ_SCALE_MAX).catch((e) => ({
         ok: false,
         why: e?.message ?? e,
       })),

@@ -65,12 +65,14 @@ export function serve(port, routes, host = listenHost) {
 // ---- timeouts that follow the machine's speed ----
 // On a loaded machine (2 shared cores, other test files running) every round trip stretches — event
 // loops run late on both ends — and a fixed 250 ms timeout then fails every call: no prepare succeeds,
-// no read succeeds, and a run proves nothing. So every node measures the round trips of its own peer
-// calls (the answered ones) and its own event-loop delay, and every protocol timeout becomes
-// max(configured, RTT_FACTOR × the higher of the two), capped at timeoutScaleMax × configured. A call
-// to a partitioned peer is never answered, so a partition does not stretch the timeouts, and the
-// timeout-born anomalies (2pc-timeout, 3pc) still happen when a fault outlasts the (capped) timeout —
-// only load alone no longer decides them. (No extra probe traffic: it would perturb the system.)
+// no read succeeds, and a run proves nothing. So every node times its own peer calls and its own
+// event-loop delay, and every protocol timeout becomes max(configured, RTT_FACTOR × the higher of the
+// p95 round trip and the p99 loop delay), capped at timeoutScaleMax × configured. A call that timed out
+// counts as a round trip of its timeout (it took at least that long: without it a machine where every
+// call times out would never stretch anything); a refused one does not count. A partition therefore
+// stretches the timeouts too, but only up to the cap: the timeout-born anomalies (2pc-timeout, 3pc)
+// still happen when a fault outlasts the capped timeout — only load alone no longer decides them.
+// (No probe traffic: it would perturb the system under test.)
 let adaptive = true;
 let maxScale = 4;
 const RTT_FACTOR = 4;
@@ -101,23 +103,37 @@ export function rttP95() {
   return s[Math.min(s.length - 1, Math.floor(0.95 * s.length))];
 }
 
-/** A timeout of `floorMs` stretched to the machine's current speed: within [floorMs, timeoutScaleMax × floorMs]. */
-export function stretch(floorMs) {
+/**
+ * A timeout of `floorMs` stretched to the machine's current speed: within [floorMs, scaleMax × floorMs]
+ * (scaleMax: the timeoutScaleMax option unless given).
+ */
+export function stretch(floorMs, scaleMax = maxScale) {
   if (!adaptive) return floorMs;
   const slow = RTT_FACTOR * Math.max(rttP95(), loopP99);
-  return Math.round(Math.min(floorMs * maxScale, Math.max(floorMs, slow)));
+  return Math.round(Math.min(floorMs * scaleMax, Math.max(floorMs, slow)));
+}
+
+function sample(ms) {
+  rtts.push(ms);
+  if (rtts.length > RTT_WINDOW) rtts.shift();
 }
 
 /**
  * POST body to a peer; resolves its JSON reply, rejects on timeout, refusal or a non-200 answer. The
- * timeout is `timeoutMs` stretched to the measured round trips (stretch()); an answered call is a sample.
+ * timeout is `timeoutMs` stretched to the measured round trips (stretch(timeoutMs, scaleMax)); an
+ * answered call is a round-trip sample, a timed-out one a sample of its timeout.
  */
-export async function rpc(ip, port, path, body, timeoutMs) {
+export async function rpc(ip, port, path, body, timeoutMs, scaleMax = maxScale) {
   const t0 = performance.now();
-  const reply = await rawRpc(ip, port, path, body, stretch(timeoutMs));
-  rtts.push(performance.now() - t0);
-  if (rtts.length > RTT_WINDOW) rtts.shift();
-  return reply;
+  const limitMs = stretch(timeoutMs, scaleMax);
+  try {
+    const reply = await rawRpc(ip, port, path, body, limitMs);
+    sample(performance.now() - t0);
+    return reply;
+  } catch (err) {
+    if (err?.name === 'TimeoutError') sample(Math.max(limitMs, performance.now() - t0));
+    throw err;
+  }
 }
 
 async function rawRpc(ip, port, path, body, timeoutMs) {

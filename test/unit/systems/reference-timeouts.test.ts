@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 interface Lib {
   rpc(ip: string, port: number, path: string, body: unknown, timeoutMs: number): Promise<unknown>;
-  stretch(floorMs: number): number;
+  stretch(floorMs: number, scaleMax?: number): number;
   rttP95(): number;
   serve(
     port: number,
@@ -36,16 +36,20 @@ afterAll(() => {
 });
 
 describe('reference node timeouts', () => {
-  it('unanswered calls (a partitioned or dead peer) give no sample and stretch nothing', async () => {
-    const silent = await slowServer(60_000);
-    servers.push(silent);
+  it('refused calls give no sample; a timed-out call counts as a round trip of its timeout', async () => {
+    const closed = await slowServer(0);
+    closed.close(); // its port now refuses
     for (let i = 0; i < 5; i++)
-      await expect(lib.rpc('127.0.0.1', silent.port, '/x', {}, 50)).rejects.toThrow();
+      await expect(lib.rpc('127.0.0.1', closed.port, '/x', {}, 50)).rejects.toThrow();
     expect(lib.rttP95()).toBe(0);
     const s = lib.stretch(250);
     // Only this process's own event-loop delay can stretch it, and never past 4×.
     expect(s).toBeGreaterThanOrEqual(250);
     expect(s).toBeLessThanOrEqual(1000);
+    const silent = await slowServer(60_000);
+    servers.push(silent);
+    await expect(lib.rpc('127.0.0.1', silent.port, '/x', {}, 50)).rejects.toThrow(/timeout/i);
+    expect(lib.rttP95()).toBeGreaterThanOrEqual(50);
   });
 
   it('answered slow calls stretch every timeout to 4 × their p95, capped at 4 × the configured value', async () => {
@@ -56,6 +60,8 @@ describe('reference node timeouts', () => {
     expect(lib.stretch(250)).toBeGreaterThanOrEqual(600);
     expect(lib.stretch(250)).toBeLessThanOrEqual(1000);
     expect(lib.stretch(100)).toBe(400); // 4 × 150 ms or more: the cap
+    expect(lib.stretch(100, 2)).toBe(200); // a smaller cap for this call
+    expect(lib.stretch(100, 100)).toBeGreaterThanOrEqual(600); // a larger one
   });
 });
 
