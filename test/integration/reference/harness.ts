@@ -232,8 +232,10 @@ export const SCENARIOS: Scenario[] = [
         nemesis: mode === '2pc' ? ['partition', 'kill'] : ['partition'],
         concurrency: 16,
         rate: 0,
-        timeLimit: mode === '3pc' ? 25 : mode === '2pc-timeout' ? 16 : 12,
-        nemesisInterval: mode === '2pc' ? 1.5 : 1,
+        timeLimit: mode === '3pc' ? 30 : mode === '2pc-timeout' ? 16 : 12,
+        // 3pc needs a prepared participant cut off for its prepared timeout plus the termination
+        // protocol's calls (up to 0.9 s once stretched): longer partitions.
+        nemesisInterval: mode === '2pc-timeout' ? 1 : 1.5,
         // A read retries on its node while faultline waits for it (a shard stays busy until its prepared
         // transactions resolve, longer on a loaded machine): the op timeout is the final reads' budget.
         opTimeout: 10,
