@@ -173,8 +173,9 @@ export function buildProgram(argv: string[]): Command {
 
   program
     .command('clean')
-    .description('remove containers and networks left by crashed runs (found by label)')
+    .description('remove containers and networks of runs whose process is gone (found by label)')
     .option('--run-id <id>', 'only this run')
+    .option('--force', 'also runs still in progress, owned from another host, or with no recorded owner')
     .option('--images', 'also remove cached node images')
     .action(async (opts) => {
       process.exitCode = await cleanCommand(opts);

@@ -8,6 +8,7 @@ import { hostMirrors } from './debian.ts';
 import { connectEngine, type Engine, type EngineUnavailableError, pingEngine } from './engine.ts';
 import { debianTag, ensureDebianBase, ensureImage, type Flavour, imageExists } from './image.ts';
 import { newRunId } from './labels.ts';
+import { age, cleanDecision, describeOwner, listRuns } from './leftovers.ts';
 import type { DockerRemote } from './remote.ts';
 
 export interface Check {
@@ -206,6 +207,31 @@ async function checkNamespace(engine: Engine, log: Logger): Promise<Check[]> {
   return out;
 }
 
+/**
+ * One `leftover run` line per faultline run on the engine: its id, size, age and owner. A run whose owner
+ * is gone is a warning fixed by `faultline clean`; one in progress is fine; one owned from another host or
+ * with no recorded owner is a warning fixed by `clean --run-id … --force`. One ok line when there is none.
+ */
+export async function checkLeftovers(engine: Engine, now = Date.now()): Promise<Check[]> {
+  let runs: Awaited<ReturnType<typeof listRuns>>;
+  try {
+    runs = await listRuns(engine.docker);
+  } catch (err) {
+    return [{ name: 'leftover runs', ok: 'warn', detail: `cannot list: ${(err as Error).message}`, fix: '' }];
+  }
+  if (runs.length === 0) return [{ name: 'leftover runs', ok: true, detail: 'none', fix: '' }];
+  return runs.map((r): Check => {
+    const size = `${r.containers.length} containers, ${r.networks.length} networks`;
+    const detail = `${r.runId}: ${size}, ${age(r.createdMs, now)} old, ${describeOwner(r)}`;
+    if (r.state === 'alive')
+      return { name: 'leftover run', ok: true, detail: `${detail} (in progress)`, fix: '' };
+    const fix = cleanDecision(r, {}).remove
+      ? 'faultline clean'
+      : `faultline clean --run-id ${r.runId} --force`;
+    return { name: 'leftover run', ok: 'warn', detail, fix };
+  });
+}
+
 /** Every check, in order. A failed engine check skips the checks that need the engine. */
 export async function runDoctor(opts: DoctorOptions = {}): Promise<Check[]> {
   const log = opts.logger ?? silentLogger;
@@ -235,6 +261,8 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<Check[]> {
           },
     );
   }
+  // Before the probe below, which is a (short) run of its own.
+  checks.push(...(await checkLeftovers(engine)));
   checks.push(await checkImage(engine, opts.flavour ?? 'debian', opts.packages ?? [], log));
   checks.push(...(await checkNamespace(engine, log)));
   checks.push(await checkDisk(engine));

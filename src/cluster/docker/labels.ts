@@ -1,13 +1,31 @@
 /** Labels on everything faultline creates, so a crashed run's leftovers can always be found. */
+import { currentOwner, type Owner } from './owner.ts';
 
 export const LABEL_ALL = 'faultline';
 export const LABEL_RUN = 'faultline.run';
 export const LABEL_NODE = 'faultline.node';
 /** On cached images (shared across runs, so they carry no run id). */
 export const LABEL_IMAGE = 'faultline.image';
+/** The process that provisioned the run: `clean` leaves a run alone while that process lives. */
+export const LABEL_OWNER_PID = 'faultline.owner.pid';
+export const LABEL_OWNER_HOST = 'faultline.owner.host';
+/** The owner's start time (Linux clock ticks since boot, /proc/<pid>/stat): tells a reused pid apart. */
+export const LABEL_OWNER_START = 'faultline.owner.start';
 
-export function runLabels(runId: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...extra, [LABEL_ALL]: '1', [LABEL_RUN]: runId };
+/** A run's labels: faultline=1, the run id, and its owner (this process unless given). */
+export function runLabels(
+  runId: string,
+  extra: Record<string, string> = {},
+  owner: Owner = currentOwner(),
+): Record<string, string> {
+  return {
+    ...extra,
+    [LABEL_ALL]: '1',
+    [LABEL_RUN]: runId,
+    [LABEL_OWNER_PID]: String(owner.pid),
+    [LABEL_OWNER_HOST]: owner.host,
+    ...(owner.start !== undefined ? { [LABEL_OWNER_START]: owner.start } : {}),
+  };
 }
 
 /** A run id must fit in container names and label filters. */

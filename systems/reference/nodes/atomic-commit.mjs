@@ -16,7 +16,7 @@
 //                alone and they can disagree.
 // State (balances, prepared transactions, decisions) survives a kill: it is written to files.
 import { appendFileSync, readFileSync } from 'node:fs';
-import { loadConfig, loadJson, log, rpc, saveJson, serve } from './lib.mjs';
+import { loadConfig, loadJson, log, rpc, saveJson, serve, stretch } from './lib.mjs';
 
 const cfg = loadConfig();
 const me = cfg.id;
@@ -26,9 +26,14 @@ const INITIAL = cfg.opt('initialBalance', 20);
 const ALLOW_NEGATIVE = cfg.options.allowNegative === true || cfg.options.allowNegative === 'true';
 const RPC_TIMEOUT_MS = cfg.opt('rpcTimeoutMs', 500);
 const PREPARED_TIMEOUT_MS = cfg.opt('preparedTimeoutMs', 600);
+// Every peer call's timeout stretches with the measured round trips (lib.mjs stretch()); so does the
+// prepared timeout, so that load alone does not make a participant give up — a fault still does.
+const preparedTimeout = () => stretch(PREPARED_TIMEOUT_MS);
 // Reads are harmless, so they get longer timeouts (and retries) than the transfer protocol.
 const READ_TIMEOUT_MS = Math.max(1000, RPC_TIMEOUT_MS);
-const READ_LEASE_MS = 3 * READ_TIMEOUT_MS;
+const READ_SCALE_MAX = 8;
+/** A read keeps retrying (a shard busy or slow) while its caller waits, up to this long. */
+const READ_BUDGET_MS = cfg.opt('readBudgetMs', 5000);
 const STATE_FILE = `${cfg.dataDir}/participant.json`;
 const DECISIONS_FILE = `${cfg.dataDir}/decisions.log`;
 
@@ -104,8 +109,10 @@ function decide(id, d) {
   decisions.set(id, d);
 }
 
-const call = (name, path, body, timeoutMs = RPC_TIMEOUT_MS) =>
-  name === me ? Promise.resolve(local[path](body)) : rpc(cfg.ipOf(name), cfg.port, path, body, timeoutMs);
+const call = (name, path, body, timeoutMs = RPC_TIMEOUT_MS, scaleMax = undefined) =>
+  name === me
+    ? Promise.resolve(local[path](body))
+    : rpc(cfg.ipOf(name), cfg.port, path, body, timeoutMs, scaleMax);
 
 async function deliver(id) {
   const u = undelivered.get(id);
@@ -165,30 +172,41 @@ async function transfer({ from, to, amount }) {
   return d === 'commit' ? { type: 'ok' } : { type: 'fail', error: `aborted: ${why}` };
 }
 
-/** A read retries a few times (a shard busy or slow): it has no effect, so retrying is harmless. */
-async function read() {
+/**
+ * A read retries (a shard busy with a prepared transaction, or slow) while its caller waits and for at
+ * most READ_BUDGET_MS (readBudgetMs), so a final read after the heal keeps trying until the prepared
+ * transactions left by the faults are resolved, however slow the machine. It has no effect, so
+ * retrying is harmless.
+ */
+async function read(signal) {
+  const until = performance.now() + READ_BUDGET_MS;
   let r;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; ; i++) {
     r = await readOnce();
-    if (r.type === 'ok') return r;
-    await new Promise((res) => setTimeout(res, 20 + 20 * i));
+    if (r.type === 'ok' || signal?.aborted || performance.now() > until) return r;
+    await new Promise((res) => setTimeout(res, Math.min(500, 20 * 2 ** Math.min(i, 5))));
   }
-  return r;
 }
 
 async function readOnce() {
   const id = `r.${me}.${bootId}.${++txCounter}`;
   const t0 = performance.now();
+  // Reads are harmless: they may stretch further than the protocol's calls (READ_SCALE_MAX), so that
+  // they succeed on a machine too slow for any transfer. The participants hold the read lock for
+  // leaseMs; the read is good only if it finished well within it.
+  const leaseMs = 3 * stretch(READ_TIMEOUT_MS, READ_SCALE_MAX);
   const replies = await Promise.all(
     cfg.nodes.map((n) =>
-      call(n.name, '/readlock', { id }, READ_TIMEOUT_MS).catch((e) => ({ ok: false, why: e?.message ?? e })),
+      call(n.name, '/readlock', { id, leaseMs }, READ_TIMEOUT_MS, READ_SCALE_MAX).catch((e) => ({
+        ok: false,
+        why: e?.message ?? e,
+      })),
     ),
   );
   for (const n of cfg.nodes) call(n.name, '/unlock', { id }).catch(() => {});
   const bad = replies.find((r) => !r.ok);
   if (bad) return { type: 'fail', error: `read: ${bad.why}` };
-  if (performance.now() - t0 > READ_LEASE_MS / 2)
-    return { type: 'fail', error: 'read: too slow for its locks' };
+  if (performance.now() - t0 > leaseMs / 2) return { type: 'fail', error: 'read: too slow for its locks' };
   const balances = Array.from({ length: ACCOUNTS }, () => 0);
   for (const r of replies) for (const [a, b] of Object.entries(r.balances)) balances[Number(a)] = b;
   return { type: 'ok', value: balances };
@@ -210,10 +228,11 @@ const termination = async (id, t) => {
 /** A prepared transaction: ask its coordinator; without an answer, the mode decides what happens. */
 async function resolvePrepared(id, t) {
   const age = () => performance.now() - (since.get(id) ?? performance.now());
-  if (age() < PREPARED_TIMEOUT_MS / 2) return;
+  const timeoutMs = preparedTimeout();
+  if (age() < timeoutMs / 2) return;
   // 2pc-timeout waits passively for the decision and gives up when it is late.
   if (mode === '2pc-timeout') {
-    if (age() > PREPARED_TIMEOUT_MS) finish(id, 'abort', 'no decision in time: timed out');
+    if (age() > timeoutMs) finish(id, 'abort', `no decision within ${timeoutMs} ms: timed out`);
     return;
   }
   let d;
@@ -225,7 +244,7 @@ async function resolvePrepared(id, t) {
   if (!state.prepared[id]) return;
   if (d === 'commit' || d === 'abort') finish(id, d, `asked ${t.coordinator}`);
   // 2pc waits for the coordinator however long it takes; the others decide once it stays silent.
-  else if (d !== undefined || age() <= PREPARED_TIMEOUT_MS || mode === '2pc') return;
+  else if (d !== undefined || age() <= timeoutMs || mode === '2pc') return;
   else if (mode === '3pc') {
     const outcome = await termination(id, t);
     if (state.prepared[id]) finish(id, outcome, 'termination protocol');
@@ -281,14 +300,14 @@ const local = {
     decide(id, 'abort');
     return { decision: 'abort' };
   },
-  '/readlock': ({ id }) => {
+  '/readlock': ({ id, leaseMs }) => {
     if (Object.keys(state.prepared).length > 0) {
       const old = Object.entries(state.prepared).filter(([i]) => performance.now() - since.get(i) > 1000);
       if (old.length)
         log(`read refused: prepared for over 1 s: ${old.map(([i, t]) => `${i}@${t.coordinator}`)}`);
       return { ok: false, why: 'transaction in progress' };
     }
-    readLocks.set(id, performance.now() + READ_LEASE_MS);
+    readLocks.set(id, performance.now() + (leaseMs ?? 3 * stretch(READ_TIMEOUT_MS)));
     return { ok: true, balances: state.balances };
   },
   '/unlock': ({ id }) => {
@@ -310,11 +329,12 @@ serve(cfg.port, {
       ]),
     ),
     active: [...active],
+    timeouts: { rpcMs: stretch(RPC_TIMEOUT_MS), preparedMs: preparedTimeout() },
     undelivered: [...undelivered.keys()],
   }),
-  '/client': async ({ workload, f, value }) => {
+  '/client': async ({ workload, f, value }, { signal }) => {
     if (workload === 'bank' && f === 'transfer') return transfer(value);
-    if (workload === 'bank' && f === 'read') return read();
+    if (workload === 'bank' && f === 'read') return read(signal);
     return { type: 'fail', error: `atomic-commit: unsupported ${workload} ${f}` };
   },
 });

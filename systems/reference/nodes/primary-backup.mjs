@@ -13,6 +13,11 @@ const sync = cfg.mode === 'sync';
 const HEARTBEAT_MS = 100;
 const FAILOVER_MS = cfg.opt('failoverMs', 600);
 const REPL_TIMEOUT_MS = cfg.opt('replTimeoutMs', 800);
+// Peer-call timeouts stay as configured unless --opt timeoutScaleMax is given (lib.mjs stretch()): with
+// stretched state transfers, a sync-mode run on a loaded machine once lost an acknowledged add (a slow
+// /state snapshot, accepted late, apparently overwrote it; not yet understood), which the design claims
+// cannot happen. Until that race is explained, this design keeps the behaviour it was measured with.
+const SCALE = cfg.opt('timeoutScaleMax', 1);
 const startedAt = performance.now();
 const STARTUP_GRACE_MS = 2000;
 
@@ -55,7 +60,7 @@ function adopt(e, p) {
 async function resync() {
   const want = epoch;
   try {
-    const s = await rpc(cfg.ipOf(primary), cfg.port, '/state', { from: me, epoch: want }, 2000);
+    const s = await rpc(cfg.ipOf(primary), cfg.port, '/state', { from: me, epoch: want }, 2000, SCALE);
     if (s.epoch !== epoch || epoch !== want || primary === me) return;
     regs = new Map(s.regs);
     set = new Set(s.set);
@@ -75,7 +80,7 @@ let votedEpoch = 0;
 setInterval(() => {
   const now = performance.now();
   for (const p of cfg.peers) {
-    rpc(p.ip, cfg.port, '/hb', { from: me, epoch, primary }, HEARTBEAT_MS * 3).then(
+    rpc(p.ip, cfg.port, '/hb', { from: me, epoch, primary }, HEARTBEAT_MS * 3, SCALE).then(
       (r) => adopt(r.epoch, r.primary),
       () => {},
     );
@@ -102,7 +107,7 @@ async function elect() {
   try {
     const votes = await Promise.all(
       cfg.peers.map((p) =>
-        rpc(p.ip, cfg.port, '/vote', { from: me, epoch: next }, 300).then(
+        rpc(p.ip, cfg.port, '/vote', { from: me, epoch: next }, 300, SCALE).then(
           (r) => (r.granted ? p.name : undefined),
           () => undefined,
         ),
@@ -127,7 +132,7 @@ async function replicate(ops) {
   const results = await Promise.all(
     targets.map(async (name) => {
       try {
-        const r = await rpc(cfg.ipOf(name), cfg.port, '/replicate', msg, REPL_TIMEOUT_MS);
+        const r = await rpc(cfg.ipOf(name), cfg.port, '/replicate', msg, REPL_TIMEOUT_MS, SCALE);
         if (!r.ok) adopt(r.epoch, r.primary);
         return r.ok === true;
       } catch (err) {
@@ -207,7 +212,7 @@ serve(cfg.port, {
     if (req.forwarded || primary === me) return { type: 'fail', error: `${me} is not the primary` };
     // A backup forwards to the primary it believes in.
     try {
-      return await rpc(cfg.ipOf(primary), cfg.port, '/client', { ...req, forwarded: true }, 1500);
+      return await rpc(cfg.ipOf(primary), cfg.port, '/client', { ...req, forwarded: true }, 1500, SCALE);
     } catch (err) {
       const definite = refused(err) || !isWrite(req.f);
       return { type: definite ? 'fail' : 'info', error: `forward to ${primary}: ${err?.message ?? err}` };

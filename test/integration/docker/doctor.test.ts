@@ -100,12 +100,20 @@ describe.skipIf(!hasDocker)('doctor and CLI handlers on the real engine', () => 
     expect(bad.stderr).toBe('faultline: unknown flavour alpine: use one of hostroot, debian\n');
   });
 
-  it('clean --run-id removes a crashed run’s leftovers', async () => {
+  it('clean --run-id refuses a run whose owner lives, and --force removes it', async () => {
     const c = new DockerCluster({ runId: testRunId('crashed'), engine, flavour: 'hostroot' });
     await c.provision({ count: 2 });
-    // The "crash": the cluster object is dropped without destroy().
+    // The cluster object is dropped without destroy(); its owner (this process) still runs.
     expect((await leftovers(c.runId)).length).toBe(3);
-    const r = handler('src/cli/commands/clean.ts', 'cleanCommand', { runId: c.runId });
+    const refused = handler('src/cli/commands/clean.ts', 'cleanCommand', { runId: c.runId });
+    expect(refused.code).toBe(254);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^faultline: run ${c.runId} left in place: owner pid ${process.pid} running: .*--force\\)\n$`,
+      ),
+    );
+    expect((await leftovers(c.runId)).length).toBe(3);
+    const r = handler('src/cli/commands/clean.ts', 'cleanCommand', { runId: c.runId, force: true });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`removed 2 containers and 1 networks of run ${c.runId}\n`);
     expect(await leftovers(c.runId)).toEqual([]);

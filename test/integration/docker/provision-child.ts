@@ -19,7 +19,10 @@ const cluster = new DockerCluster({
 try {
   await cluster.provision({ count: Number(count) }, ac.signal);
   console.log('PROVISIONED');
+  // A pending promise alone does not keep Node alive (it would exit 13 right here): hold a timer until the signal.
+  const alive = setInterval(() => {}, 60_000);
   if (!ac.signal.aborted) await new Promise((r) => ac.signal.addEventListener('abort', r));
+  clearInterval(alive);
 } catch (err) {
   console.log(`ABORTED ${(err as Error).message}`);
 } finally {

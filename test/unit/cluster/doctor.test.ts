@@ -42,7 +42,14 @@ describe('doctor pieces', () => {
 
 describe('labels', () => {
   it('label every resource with the run id', () => {
-    expect(runLabels('r1', { team: 'x' })).toEqual({ team: 'x', faultline: '1', 'faultline.run': 'r1' });
+    expect(runLabels('r1', { team: 'x' }, { pid: 42, host: 'h1', start: '99' })).toEqual({
+      team: 'x',
+      faultline: '1',
+      'faultline.run': 'r1',
+      'faultline.owner.pid': '42',
+      'faultline.owner.host': 'h1',
+      'faultline.owner.start': '99',
+    });
   });
 
   it('reject run ids that cannot be names or label filters', () => {
