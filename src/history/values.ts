@@ -154,7 +154,14 @@ export function unusableValue(v: unknown): string | undefined {
 
 /** JSON.stringify with every bigint written as its exact digits (JSON.rawJSON). */
 export function stringifyExact(v: unknown, space?: number): string {
-  return JSON.stringify(v, exactReplacer, space);
+  // Fast path: a replacer function costs a call per key on every op the journal writes; only a bigint
+  // needs it, and JSON.stringify throws a TypeError on one.
+  try {
+    return JSON.stringify(v, null, space);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return JSON.stringify(v, exactReplacer, space);
+  }
 }
 
 /** A JSON.stringify replacer that writes bigints exactly; usable wherever a replacer is. */
@@ -166,9 +173,12 @@ export function exactReplacer(_key: string, v: unknown): unknown {
 const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
 
 const INTEGER_TEXT = /^-?(0|[1-9]\d*)$/;
+const SIXTEEN_DIGITS = /\d{16}/;
 
 /** JSON.parse that keeps integers beyond 2^53 exact (as bigints), using the reviver's source text. */
 export function parseJsonExact(text: string): unknown {
+  // Fast path: an integer beyond 2^53 needs 16 digits in a row; without them the reviver changes nothing.
+  if (!SIXTEEN_DIGITS.test(text)) return JSON.parse(text);
   return JSON.parse(text, (_key, v: unknown, ctx?: { source?: string }) => {
     if (typeof v === 'number' && !Number.isSafeInteger(v) && ctx?.source && INTEGER_TEXT.test(ctx.source))
       return BigInt(ctx.source);
