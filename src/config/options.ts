@@ -9,6 +9,7 @@
  * Node's timers (< 2^31 ms), node counts a Docker host, the seed the 32-bit generator seed.
  */
 import { z } from 'zod';
+import { escapeLine } from '../core/errors.ts';
 import type { NemesisPackage, SystemDescriptor, WorkloadDescriptor } from '../core/index.ts';
 
 /** The commands whose flags come from this table. */
@@ -273,12 +274,6 @@ export function fieldProblem(name: FieldName, value: unknown, shown: string): st
 
 /** Text made safe for a one-line message: control characters escaped, values over 80 characters cut. */
 export function oneLine(v: unknown, max = 80): string {
-  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
-  let esc = '';
-  for (const c of s) {
-    const n = c.charCodeAt(0);
-    esc +=
-      n < 0x20 || n === 0x7f || n === 0x2028 || n === 0x2029 ? `\\u${n.toString(16).padStart(4, '0')}` : c;
-  }
+  const esc = escapeLine(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
   return esc.length > max ? `${esc.slice(0, max - 3)}...` : esc;
 }

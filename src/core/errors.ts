@@ -26,3 +26,19 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);
   return String(err);
 }
+
+/**
+ * `s` with every control character, DEL, NEL and line/paragraph separator written as a `\uXXXX` escape,
+ * so that text quoted from input keeps a message on one line. Other characters are kept as they are.
+ */
+export function escapeLine(s: string): string {
+  let out = '';
+  for (const c of s) {
+    const n = c.charCodeAt(0);
+    out +=
+      n < 0x20 || n === 0x7f || n === 0x85 || n === 0x2028 || n === 0x2029
+        ? `\\u${n.toString(16).padStart(4, '0')}`
+        : c;
+  }
+  return out;
+}

@@ -7,6 +7,12 @@ import type { SystemDescriptor } from '../../src/core/index.ts';
 import { opt, optionsSchema } from '../../src/core/options.ts';
 import { referenceDescriptor } from './system.ts';
 
+/** Every design's nodes stretch their timeouts by what they measure (nodes/lib.mjs; README "Timeouts"). */
+const timeouts = {
+  adaptiveTimeouts: opt.bool(),
+  timeoutScaleMax: opt.number(1, 1000),
+};
+
 export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
   referenceDescriptor({
     design: 'primary-backup',
@@ -17,6 +23,7 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
     options: optionsSchema({
       failoverMs: opt.int(10, 600_000, 'ms'),
       replTimeoutMs: opt.int(10, 600_000, 'ms'),
+      ...timeouts,
     }),
   }),
   referenceDescriptor({
@@ -24,7 +31,7 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
     description: 'reference: every node writes, last-writer-wins by wall-clock stamp, gossip every 100 ms',
     modes: ['default'],
     workloads: ['register', 'set'],
-    options: optionsSchema({ gossipMs: opt.int(1, 600_000, 'ms') }),
+    options: optionsSchema({ gossipMs: opt.int(1, 600_000, 'ms'), ...timeouts }),
   }),
   referenceDescriptor({
     design: 'quorum-kv',
@@ -35,6 +42,7 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
       r: opt.int(1, 256),
       w: opt.int(1, 256),
       peerTimeoutMs: opt.int(1, 600_000, 'ms'),
+      ...timeouts,
     }),
   }),
   referenceDescriptor({
@@ -48,6 +56,8 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
       allowNegative: opt.bool(),
       rpcTimeoutMs: opt.int(1, 600_000, 'ms'),
       preparedTimeoutMs: opt.int(1, 600_000, 'ms'),
+      readBudgetMs: opt.int(0, 600_000, 'ms'),
+      ...timeouts,
     }),
   }),
   referenceDescriptor({
@@ -55,6 +65,6 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
     description: 'reference: state-based PN-counter and OR-set replicated by gossip',
     modes: ['default'],
     workloads: ['counter', 'set'],
-    options: optionsSchema({ gossipMs: opt.int(1, 600_000, 'ms') }),
+    options: optionsSchema({ gossipMs: opt.int(1, 600_000, 'ms'), ...timeouts }),
   }),
 ];

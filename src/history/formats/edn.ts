@@ -1,3 +1,4 @@
+import { escapeLine } from '../../core/errors.ts';
 import { ednSet, exactInteger, keyword } from '../values.ts';
 
 /**
@@ -20,7 +21,8 @@ export class EdnError extends Error {
   /** True when the text ended inside a form (a truncated file). */
   readonly atEnd: boolean;
   constructor(line: number, what: string, atEnd = false) {
-    super(what);
+    // Messages quote the input: control characters and line separators are escaped so they stay one line.
+    super(escapeLine(what));
     this.name = 'EdnError';
     this.line = line;
     this.atEnd = atEnd;

@@ -1,3 +1,4 @@
+import { escapeLine } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
 import { parseJsonExact } from '../values.ts';
 import { HistoryFormatError, type ParsedHistory } from './types.ts';
@@ -5,11 +6,7 @@ import { HistoryFormatError, type ParsedHistory } from './types.ts';
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
 /** A quoted excerpt that stays on one line: JSON escapes plus the separators JSON leaves raw. */
-const oneLine = (s: string): string =>
-  JSON.stringify(s).replace(
-    /[\u0085\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+const oneLine = (s: string): string => escapeLine(JSON.stringify(s));
 
 /** What `parseJsonlLine` makes of one line: an op, nothing (blank), or unparsable JSON. */
 export type JsonlLine = { kind: 'op'; op: Op } | { kind: 'blank' } | { kind: 'torn' };

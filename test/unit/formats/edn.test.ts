@@ -148,6 +148,20 @@ describe('EDN read as EDN', () => {
     );
   });
 
+  it('an error quoting a newline, NEL or line separator from the input stays on one line', () => {
+    // The fuzz below found `"\` + newline: a bad string escape whose message quoted the raw newline.
+    for (const text of ['"\\\n', '"\\\u2028', '"\\u12\n4"', '"\\\u0085']) {
+      let message = '';
+      try {
+        parseJepsenEdn(text, 'f.edn');
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/not valid EDN|bad string escape/);
+      expect(message).not.toMatch(/[\n\r\u0085\u2028\u2029]/);
+    }
+  });
+
   it('fuzz: any text either reads or fails with one HistoryFormatError line', () => {
     const pieces = fc.constantFrom(
       '{',
