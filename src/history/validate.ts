@@ -16,7 +16,14 @@ export type HistoryProblemKind =
   /** A completion whose `f` differs from its invoke's. */
   | 'f-mismatch'
   /** Two ops share an `index` (checkers and reports refer to ops by it). */
-  | 'duplicate-index';
+  | 'duplicate-index'
+  /**
+   * An op's `index` is smaller than an earlier op's: the history is not in index order, so "which op
+   * came first" (what every checker reads off the order) is ambiguous.
+   */
+  | 'index-order'
+  /** An op's `time` is earlier than an earlier op's: the file order contradicts the recorded times. */
+  | 'time-order';
 
 /** One impossibility, tied to the op where it shows. */
 export interface HistoryProblem {
@@ -36,6 +43,7 @@ export function validateHistory(history: readonly Op[]): HistoryProblem[] {
   const problems: HistoryProblem[] = [];
   const open = new Map<Process, Op>();
   const seen = new Set<number>();
+  let prev: Op | undefined;
   for (const op of history) {
     if (seen.has(op.index)) {
       problems.push({
@@ -43,8 +51,22 @@ export function validateHistory(history: readonly Op[]): HistoryProblem[] {
         kind: 'duplicate-index',
         message: `op ${op.index}: another op already has index ${op.index}`,
       });
+    } else if (prev && op.index < prev.index) {
+      problems.push({
+        index: op.index,
+        kind: 'index-order',
+        message: `op ${op.index} (${op.type} ${op.f}) comes after op ${prev.index} in the history but has a smaller index: sort the history by index`,
+      });
+    }
+    if (prev && op.time < prev.time) {
+      problems.push({
+        index: op.index,
+        kind: 'time-order',
+        message: `op ${op.index} (${op.type} ${op.f}) comes after op ${prev.index} but its time ${op.time} is earlier than ${prev.time}: sort the history by time`,
+      });
     }
     seen.add(op.index);
+    prev = op;
     if (op.process === 'nemesis') continue;
     if (op.type === 'invoke') {
       const prev = open.get(op.process);

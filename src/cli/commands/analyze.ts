@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decideVerdict, shouldCheck } from '../../check/verdict.ts';
 import type { ResolvedTest } from '../../config/define.ts';
+import { validatePluginOptions } from '../../config/plugin-options.ts';
 import type { Checker, CheckResult } from '../../core/checker.ts';
 import { errorText, exitCodeFor, UserError } from '../../core/errors.ts';
 import type { Op } from '../../core/op.ts';
@@ -115,6 +116,8 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
       );
     }
     const descriptor = findWorkload(name);
+    // The user's --opt keys must be the workload's: a typo would silently change the verdict.
+    if (flags.opt) validatePluginOptions(flags.opt, [{ kind: 'workload', name, schema: descriptor.options }]);
     // An op of another kind of history is bad input, not a verdict.
     const mismatch = findOpWorkloadCannotCheck(history, name);
     if (mismatch) {

@@ -57,6 +57,56 @@ describe('validateHistory', () => {
     expect(validateHistory(ops).map((p) => p.kind)).toEqual(['duplicate-index']);
   });
 
+  it('flags a history out of index order or out of time order (file order would be judged otherwise)', () => {
+    // By index, the read (0, 1) returns 1 before the write of 1 (2, 3) starts; in file order it is after.
+    const byIndex = h([
+      [0, 'invoke', 'write'],
+      [0, 'ok', 'write'],
+      [1, 'invoke', 'read'],
+      [1, 'ok', 'read'],
+    ]).map((o, i) => ({ ...o, index: [2, 3, 0, 1][i]! }));
+    expect(validateHistory(byIndex).map((p) => [p.index, p.kind])).toEqual([[0, 'index-order']]);
+    const byTime = h([
+      [0, 'invoke', 'write'],
+      [0, 'ok', 'write'],
+      [1, 'invoke', 'read'],
+      [1, 'ok', 'read'],
+    ]).map((o, i) => ({ ...o, time: [300, 400, 100, 200][i]! }));
+    expect(validateHistory(byTime).map((p) => [p.index, p.kind])).toEqual([[2, 'time-order']]);
+    // Equal times are fine (a coarse clock).
+    expect(validateHistory(byTime.map((o) => ({ ...o, time: 7 })))).toEqual([]);
+  });
+
+  it('any history whose indices or times are not in file order is flagged (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 20 }), { minLength: 2, maxLength: 10 }),
+        fc.boolean(),
+        (keys, onIndex) => {
+          // One client op pair per process keeps the pairing well-formed; only the order fields vary.
+          const ops: Op[] = keys.flatMap((_, p) => [
+            { index: 0, time: 0, process: p, type: 'invoke' as const, f: 'read', value: null },
+            { index: 0, time: 0, process: p, type: 'ok' as const, f: 'read', value: null },
+          ]);
+          const order = ops.map((_, i) => keys[Math.floor(i / 2)]! * 2 + (i % 2));
+          ops.forEach((o, i) => {
+            o.index = onIndex ? order[i]! : i;
+            o.time = onIndex ? i : order[i]!;
+          });
+          const sorted = order.every((x, i) => i === 0 || x >= order[i - 1]!);
+          const distinct = new Set(order).size === order.length;
+          const kinds = validateHistory(ops).map((p) => p.kind);
+          if (onIndex) {
+            expect(kinds.includes('index-order') || kinds.includes('duplicate-index')).toBe(
+              !sorted || !distinct,
+            );
+          } else expect(kinds.includes('time-order')).toBe(!sorted);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('finds every injected impossibility in random well-formed histories (property)', () => {
     // Well-formed: per process, invoke/completion alternate; then one mutation.
     const wellFormed = fc
