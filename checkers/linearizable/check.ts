@@ -92,7 +92,7 @@ const QUANTUM_MS = 20;
  */
 function round(run: Run): boolean {
   const { searches } = run;
-  const until = performance.now() + QUANTUM_MS;
+  const untilMs = performance.now() + QUANTUM_MS;
   let idle = 0;
   while (idle < searches.length) {
     const s = searches[run.next]!;
@@ -108,7 +108,7 @@ function round(run: Run): boolean {
     const status = s.run(run.slice);
     if (status === 'illegal') return true;
     if (status === 'ok') s.release();
-    if (performance.now() > until) break;
+    if (performance.now() > untilMs) break;
   }
   if (idle >= searches.length) return true;
   run.stopReason = run.budget.exceeded(searches.reduce((n, x) => n + x.bytes(), 0));
