@@ -73,7 +73,7 @@ export async function runTest(
   const clock = () => Math.round((performance.now() - t0) * 1e6);
   const phase = (p: Phase) => {
     log.info(`phase ${p}`);
-    emit({ kind: 'phase', phase: p, at: clock() });
+    emit({ kind: 'phase', phase: p, atNs: clock() });
   };
   const stopAll = new AbortController();
   const stop = anySignal([control.stop, stopAll.signal]);
