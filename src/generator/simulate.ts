@@ -81,7 +81,7 @@ interface Outstanding {
   thread: Thread;
   atNs: number;
   done: SimCompletion;
-  invokedAt: number;
+  invokeIndex: number;
 }
 
 /** Runs `x` to exhaustion on a simulated clock and returns the history it produced. Pure. */
@@ -104,7 +104,7 @@ export function simulate(x: GenLike, opts: SimulateOptions): Op[] {
   const nextDue = (): Outstanding | undefined => {
     let best: Outstanding | undefined;
     for (const o of outstanding) {
-      if (!best || o.atNs < best.atNs || (o.atNs === best.atNs && o.invokedAt < best.invokedAt)) best = o;
+      if (!best || o.atNs < best.atNs || (o.atNs === best.atNs && o.invokeIndex < best.invokeIndex)) best = o;
     }
     return best;
   };
@@ -149,7 +149,7 @@ export function simulate(x: GenLike, opts: SimulateOptions): Op[] {
     const done = complete(invoke, completionRng);
     const latency = done.latencyNs ?? MS;
     if (!(latency >= 0) || !Number.isFinite(latency)) throw new Error(`bad latencyNs ${latency}`);
-    outstanding.push({ thread, atNs: now + latency, done, invokedAt: invoke.index });
+    outstanding.push({ thread, atNs: now + latency, done, invokeIndex: invoke.index });
   }
   return history;
 }
