@@ -56,7 +56,7 @@ function unitlessTimeFields(source: string): Finding[] {
   const found: Finding[] = [];
   for (const [name, body] of exportedDecls(source)) {
     // A property with its optional preceding docstring; its type up to `;`, `,`, a brace or the line's end
-  // (an inline object type's fields are matched on their own).
+    // (an inline object type's fields are matched on their own).
     const prop = /(\/\*\*(?:[^*]|\*(?!\/))*\*\/\s*)?(?:readonly\s+)?(\w+)\??\s*:\s*([^;,\n{}]*)/g;
     for (let m = prop.exec(body); m; m = prop.exec(body)) {
       const [, doc = '', field, type] = m as unknown as [string, string | undefined, string, string];
