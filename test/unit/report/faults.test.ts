@@ -115,7 +115,12 @@ describe('fault windows, from the declared faults', () => {
     ]);
     const { windows } = faultWindows(h, kinds('crash'));
     expect(windows).toHaveLength(1);
-    expect(windows[0]).toMatchObject({ value: { nodes: ['n2'] }, startNs: 2e6, endNs: 900e6, endF: undefined });
+    expect(windows[0]).toMatchObject({
+      value: { nodes: ['n2'] },
+      startNs: 2e6,
+      endNs: 900e6,
+      endF: undefined,
+    });
   });
 
   it('closes every open window of a family with one stop', () => {
