@@ -13,9 +13,9 @@ import type { RunSummary } from './summary.ts';
 /** Ops as parallel arrays (one entry per invoke), so 100,000 ops cost a few MB, not tens. */
 export interface OpColumns {
   /** Invocation time, µs since the start, delta-encoded (each entry minus the previous one). */
-  s: number[];
+  startUs: number[];
   /** Duration, µs (to the end of the history for ops that never completed). */
-  d: number[];
+  durationUs: number[];
   /** Lane: thread, or -1 for the nemesis. */
   l: number[];
   /** Process, -1 for the nemesis. */
@@ -160,8 +160,8 @@ function interner(table: string[]): (s: string | undefined) => number {
 export function opColumns(s: RunSummary): OpColumns {
   const { rows, endNs } = s.rows;
   const cols: OpColumns = {
-    s: [],
-    d: [],
+    startUs: [],
+    durationUs: [],
     l: [],
     p: [],
     f: [],
@@ -183,9 +183,9 @@ export function opColumns(s: RunSummary): OpColumns {
   let prevIndex = 0;
   for (const r of rows) {
     const startUs = Math.round(r.invoke.time / 1000);
-    cols.s.push(startUs - prevStartUs);
+    cols.startUs.push(startUs - prevStartUs);
     prevStartUs = startUs;
-    cols.d.push(Math.max(0, Math.round(rowEnd(r, endNs) / 1000) - startUs));
+    cols.durationUs.push(Math.max(0, Math.round(rowEnd(r, endNs) / 1000) - startUs));
     cols.l.push(r.lane);
     cols.p.push(r.invoke.process === 'nemesis' ? -1 : r.invoke.process);
     cols.f.push(fId(r.invoke.f));

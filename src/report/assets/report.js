@@ -131,7 +131,7 @@
 
   // ---------- ops (columns → typed arrays) ----------
   const O = data.ops;
-  const N = O.s.length;
+  const N = O.startUs.length;
   // Start times and op indices arrive delta-encoded (smaller file); undo that once.
   /** @param {number[]} xs */
   const undelta = (xs) => {
@@ -148,10 +148,10 @@
    * @param {number | undefined} x @returns {number}
    */
   const num = (x) => /** @type {number} */ (x);
-  const S = undelta(O.s); // µs
+  const S = undelta(O.startUs); // µs
   O.i = Array.from(undelta(O.i));
   const E = new Float64Array(N);
-  for (let r = 0; r < N; r++) E[r] = num(S[r]) + num(O.d[r]);
+  for (let r = 0; r < N; r++) E[r] = num(S[r]) + num(O.durationUs[r]);
   const hasNemesis = O.l.some((l) => l < 0);
   const laneBase = hasNemesis ? 1 : 0;
   const laneCount = data.threads + laneBase;
@@ -193,7 +193,7 @@
     if (O.e[r]) lines.push(`error: ${O.errs[num(O.e[r])]}`);
     if (O.n[r]) lines.push(`node: ${O.nodes[num(O.n[r])]}`);
     lines.push(
-      `invoked at ${fmtS(num(S[r]) / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(num(O.d[r]) / 1000)}`}`,
+      `invoked at ${fmtS(num(S[r]) / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(num(O.durationUs[r]) / 1000)}`}`,
     );
     return lines.join('\n');
   }
@@ -829,8 +829,8 @@
     let k = 0;
     groups.forEach((g, gi) => {
       for (const r of g.rows) {
-        allT[k] = (num(S[r]) + num(O.d[r])) / 1e6;
-        allL[k] = Math.max(0.001, num(O.d[r]) / 1000);
+        allT[k] = (num(S[r]) + num(O.durationUs[r])) / 1e6;
+        allL[k] = Math.max(0.001, num(O.durationUs[r]) / 1000);
         gid[k] = gi;
         order[k] = k;
         k++;
