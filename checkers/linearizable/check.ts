@@ -28,7 +28,8 @@ export interface LinearizabilityResult extends CheckResult {
     steps: number;
   };
   failure?: LinearizabilityFailure;
-  stats: { ms: number; steps: number; cacheEntries: number; states: number; cacheBytes: number };
+  /** The search's cost: `elapsedMs` wall-clock milliseconds, steps, cache entries/bytes, states. */
+  stats: { elapsedMs: number; steps: number; cacheEntries: number; states: number; cacheBytes: number };
   problems: string[];
 }
 
@@ -218,7 +219,7 @@ function finish(
       steps,
     },
     stats: {
-      ms: 0,
+      elapsedMs: 0,
       steps,
       cacheEntries: searches.reduce((n, s) => n + s.cacheEntries, 0),
       states: searches.reduce((n, s) => n + s.states, 0),
@@ -234,7 +235,7 @@ function finish(
     result,
     linearizabilityAnomalies(result.failure, result.partitions.total, result.partitions.illegal),
   );
-  result.stats.ms = Math.round(budget.elapsedMs() * 1000) / 1000;
+  result.stats.elapsedMs = Math.round(budget.elapsedMs() * 1000) / 1000;
   result.summary = summarize(result);
   return result;
 }

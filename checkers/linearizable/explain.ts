@@ -47,7 +47,8 @@ export interface LinearizabilityFailure {
     ops: OpRef[];
     oneMinimal: boolean;
     checks: number;
-    ms: number;
+    /** Wall-clock milliseconds the minimization took. */
+    elapsedMs: number;
   };
 }
 
@@ -118,7 +119,7 @@ export function explainFailure(
       ops: m.ops.map(ref),
       oneMinimal: m.oneMinimal,
       checks: m.checks,
-      ms: Math.round(performance.now() - t0Ms),
+      elapsedMs: Math.round(performance.now() - t0Ms),
     };
   }
   return failure;
