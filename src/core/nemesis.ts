@@ -34,7 +34,7 @@ export interface NemesisPackage {
 
 /** One planned nemesis op of a fault schedule (nemesis-schedule.json, replayed by --replay). */
 export interface ScheduledOp {
-  /** Seconds after the main phase starts (files written before the rename say `at`; the store reads both). */
+  /** Seconds after the main phase starts (files written before the rename say `at`: parseSchedule reads both). */
   atS: number;
   f: string;
   value: unknown;
