@@ -141,11 +141,11 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         if (a.okNs !== undefined) acked++;
         // Known: the add's ok, or the completion of the first read that returned it, whichever is first.
         let knownNs = a.okNs ?? Number.POSITIVE_INFINITY;
-        let knownAt = a.okIndex; // the history entry that made it knownNs
+        let knownIndex = a.okIndex; // the history entry that made it known
         for (const r of reads) {
           if (r.has.has(k) && r.completeNs < knownNs) {
             knownNs = r.completeNs;
-            knownAt = r.completionIndex;
+            knownIndex = r.completionIndex;
           }
         }
         if (knownNs === Number.POSITIVE_INFINITY) {
@@ -172,11 +172,11 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         }
         if (staleHere) {
           stale.push(a.value);
-          cases.stale.push(staleCase(a.value, knownAt!, ...staleHere));
+          cases.stale.push(staleCase(a.value, knownIndex!, ...staleHere));
         }
         if (lastAbsent && (!lastPresent || lastAbsent.invokeNs > lastPresent.invokeNs)) {
           lost.push(a.value);
-          cases.lost.push(lostCase(a.value, knownAt!, lastAbsent, lastPresent));
+          cases.lost.push(lostCase(a.value, knownIndex!, lastAbsent, lastPresent));
           if (lostDetails.length < 20) {
             lostDetails.push({
               element: a.value,
@@ -229,18 +229,18 @@ export function setFull(opts: SetFullOptions = {}): Checker {
 
 const shown = (x: unknown) => stringifyExact(x) ?? String(x);
 
-function lostCase(x: unknown, knownAt: number, absent: Read, present: Read | undefined): AnomalyCase {
+function lostCase(x: unknown, knownIndex: number, absent: Read, present: Read | undefined): AnomalyCase {
   return {
-    ops: [knownAt, ...(present ? [present.completionIndex] : []), absent.completionIndex],
-    explanation: `${shown(x)} was known from #${knownAt}${present ? `, read at #${present.completionIndex}` : ''}, then missing from every read from #${absent.completionIndex} on`,
+    ops: [knownIndex, ...(present ? [present.completionIndex] : []), absent.completionIndex],
+    explanation: `${shown(x)} was known from #${knownIndex}${present ? `, read at #${present.completionIndex}` : ''}, then missing from every read from #${absent.completionIndex} on`,
     data: { element: x },
   };
 }
 
-function staleCase(x: unknown, knownAt: number, absent: Read, present: Read): AnomalyCase {
+function staleCase(x: unknown, knownIndex: number, absent: Read, present: Read): AnomalyCase {
   return {
-    ops: [knownAt, absent.completionIndex, present.completionIndex],
-    explanation: `${shown(x)} was known from #${knownAt}, missing from a later read (#${absent.completionIndex}), then present again (#${present.completionIndex})`,
+    ops: [knownIndex, absent.completionIndex, present.completionIndex],
+    explanation: `${shown(x)} was known from #${knownIndex}, missing from a later read (#${absent.completionIndex}), then present again (#${present.completionIndex})`,
     data: { element: x },
   };
 }
