@@ -113,7 +113,7 @@ function unitCosts(): { nsPerOp: number; msPerFrame: number } {
     stdin: Object.assign(new PassThrough(), { isTTY: false }),
     interactive: true,
   });
-  dash.onEvent({ kind: 'phase', phase: 'running', at: 0 });
+  dash.onEvent({ kind: 'phase', phase: 'running', atNs: 0 });
   const n = 2_000_000;
   const ops = Array.from({ length: 200 }, (_, i) => ({
     index: i,

@@ -43,8 +43,8 @@ export interface SetFullResult extends CheckResult {
 }
 
 interface Read {
-  invokeTime: number;
-  completeTime: number;
+  invokeNs: number;
+  completeNs: number;
   index: number;
   /** Index of the read's completion (the entry holding the value read). */
   completionIndex: number;
@@ -52,6 +52,7 @@ interface Read {
 }
 
 const key = valueKey;
+/** History nanoseconds → milliseconds, rounded to 0.01 ms. */
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 
 /**
@@ -71,7 +72,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       const failedOnly = new Set<string>(); // elements whose every attempt failed
       const adds = new Map<
         string,
-        { value: unknown; invokeTime: number; okTime?: number; outcome: string; okIndex?: number }
+        { value: unknown; invokeNs: number; okNs?: number; outcome: string; okIndex?: number }
       >();
       const reads: Read[] = [];
       const duplicated = new Map<string, number>(); // element → the first read returning it twice
@@ -87,20 +88,16 @@ export function setFull(opts: SetFullOptions = {}): Checker {
           }
           const k = key(invoke.value);
           const prev = adds.get(k);
-          const okTime = completion?.type === 'ok' ? completion.time : undefined;
+          const okNs = completion?.type === 'ok' ? completion.time : undefined;
           const best =
-            prev?.okTime === undefined
-              ? okTime
-              : okTime === undefined
-                ? prev.okTime
-                : Math.min(prev.okTime, okTime);
+            prev?.okNs === undefined ? okNs : okNs === undefined ? prev.okNs : Math.min(prev.okNs, okNs);
           // Where its earliest acknowledgement is in the history (anomaly cases cite it).
-          const okIndex = best === okTime && okTime !== undefined ? completion!.index : prev?.okIndex;
+          const okIndex = best === okNs && okNs !== undefined ? completion!.index : prev?.okIndex;
           adds.set(k, {
             value: invoke.value,
-            invokeTime: Math.min(prev?.invokeTime ?? invoke.time, invoke.time),
+            invokeNs: Math.min(prev?.invokeNs ?? invoke.time, invoke.time),
             ...(okIndex !== undefined ? { okIndex } : {}),
-            ...(best !== undefined ? { okTime: best } : {}),
+            ...(best !== undefined ? { okNs: best } : {}),
             outcome: best !== undefined ? 'ok' : (completion?.type ?? 'info'),
           });
         } else if (invoke.f === 'read' && completion?.type === 'ok' && elementsOf(completion.value)) {
@@ -112,8 +109,8 @@ export function setFull(opts: SetFullOptions = {}): Checker {
             has.add(k);
           }
           reads.push({
-            invokeTime: invoke.time,
-            completeTime: completion.time,
+            invokeNs: invoke.time,
+            completeNs: completion.time,
             index: invoke.index,
             completionIndex: completion.index,
             has,
@@ -126,7 +123,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
           reason: 'no read succeeded, so there is nothing to check',
           ...noAnomalies(),
         };
-      reads.sort((a, b) => a.invokeTime - b.invokeTime || a.index - b.index);
+      reads.sort((a, b) => a.invokeNs - b.invokeNs || a.index - b.index);
       for (const k of adds.keys()) failedOnly.delete(k);
       const unexpected = new Set<string>();
       for (const r of reads) for (const k of r.has) if (!adds.has(k)) unexpected.add(k);
@@ -141,17 +138,17 @@ export function setFull(opts: SetFullOptions = {}): Checker {
       let neverSeen = 0;
       let acked = 0;
       for (const [k, a] of adds) {
-        if (a.okTime !== undefined) acked++;
+        if (a.okNs !== undefined) acked++;
         // Known: the add's ok, or the completion of the first read that returned it, whichever is first.
-        let known = a.okTime ?? Number.POSITIVE_INFINITY;
-        let knownAt = a.okIndex; // the history entry that made it known
+        let knownNs = a.okNs ?? Number.POSITIVE_INFINITY;
+        let knownIndex = a.okIndex; // the history entry that made it known
         for (const r of reads) {
-          if (r.has.has(k) && r.completeTime < known) {
-            known = r.completeTime;
-            knownAt = r.completionIndex;
+          if (r.has.has(k) && r.completeNs < knownNs) {
+            knownNs = r.completeNs;
+            knownIndex = r.completionIndex;
           }
         }
-        if (known === Number.POSITIVE_INFINITY) {
+        if (knownNs === Number.POSITIVE_INFINITY) {
           neverSeen++;
           continue;
         }
@@ -160,7 +157,7 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         let firstAbsent: Read | undefined;
         let staleHere: [Read, Read] | undefined; // the first absence and the presence after it
         for (const r of reads) {
-          if (r.invokeTime <= known) continue;
+          if (r.invokeNs <= knownNs) continue;
           if (r.has.has(k)) {
             lastPresent = r;
             if (firstAbsent && !staleHere) staleHere = [firstAbsent, r];
@@ -175,27 +172,27 @@ export function setFull(opts: SetFullOptions = {}): Checker {
         }
         if (staleHere) {
           stale.push(a.value);
-          cases.stale.push(staleCase(a.value, knownAt!, ...staleHere));
+          cases.stale.push(staleCase(a.value, knownIndex!, ...staleHere));
         }
-        if (lastAbsent && (!lastPresent || lastAbsent.invokeTime > lastPresent.invokeTime)) {
+        if (lastAbsent && (!lastPresent || lastAbsent.invokeNs > lastPresent.invokeNs)) {
           lost.push(a.value);
-          cases.lost.push(lostCase(a.value, knownAt!, lastAbsent, lastPresent));
+          cases.lost.push(lostCase(a.value, knownIndex!, lastAbsent, lastPresent));
           if (lostDetails.length < 20) {
             lostDetails.push({
               element: a.value,
-              knownAtMs: ms(known),
-              ...(lastPresent ? { lastPresentMs: ms(lastPresent.invokeTime) } : {}),
-              lastAbsentMs: ms(lastAbsent.invokeTime),
+              knownAtMs: ms(knownNs),
+              ...(lastPresent ? { lastPresentMs: ms(lastPresent.invokeNs) } : {}),
+              lastAbsentMs: ms(lastAbsent.invokeNs),
             });
           }
           continue;
         }
         stable++;
-        // Stable from the first read after the last absence (or the first read after known).
+        // Stable from the first read after the last absence (or the first read after it was known).
         const from = reads.find(
-          (r) => r.invokeTime > (lastAbsent?.invokeTime ?? known) && r.has.has(k) && r.invokeTime > known,
+          (r) => r.invokeNs > (lastAbsent?.invokeNs ?? knownNs) && r.has.has(k) && r.invokeNs > knownNs,
         );
-        if (from) latencies.push(Math.max(0, from.invokeTime - a.invokeTime) / 1e6);
+        if (from) latencies.push(Math.max(0, from.invokeNs - a.invokeNs) / 1e6);
       }
       const anomalies =
         lost.length + unexpected.size + duplicated.size + (opts.linearizable ? stale.length : 0);
@@ -232,18 +229,18 @@ export function setFull(opts: SetFullOptions = {}): Checker {
 
 const shown = (x: unknown) => stringifyExact(x) ?? String(x);
 
-function lostCase(x: unknown, knownAt: number, absent: Read, present: Read | undefined): AnomalyCase {
+function lostCase(x: unknown, knownIndex: number, absent: Read, present: Read | undefined): AnomalyCase {
   return {
-    ops: [knownAt, ...(present ? [present.completionIndex] : []), absent.completionIndex],
-    explanation: `${shown(x)} was known from #${knownAt}${present ? `, read at #${present.completionIndex}` : ''}, then missing from every read from #${absent.completionIndex} on`,
+    ops: [knownIndex, ...(present ? [present.completionIndex] : []), absent.completionIndex],
+    explanation: `${shown(x)} was known from #${knownIndex}${present ? `, read at #${present.completionIndex}` : ''}, then missing from every read from #${absent.completionIndex} on`,
     data: { element: x },
   };
 }
 
-function staleCase(x: unknown, knownAt: number, absent: Read, present: Read): AnomalyCase {
+function staleCase(x: unknown, knownIndex: number, absent: Read, present: Read): AnomalyCase {
   return {
-    ops: [knownAt, absent.completionIndex, present.completionIndex],
-    explanation: `${shown(x)} was known from #${knownAt}, missing from a later read (#${absent.completionIndex}), then present again (#${present.completionIndex})`,
+    ops: [knownIndex, absent.completionIndex, present.completionIndex],
+    explanation: `${shown(x)} was known from #${knownIndex}, missing from a later read (#${absent.completionIndex}), then present again (#${present.completionIndex})`,
     data: { element: x },
   };
 }

@@ -37,8 +37,8 @@ interface Attempts {
   ok: boolean;
   maybe: boolean;
   /** Invocation indices of its ok attempts and of its failed ones. */
-  okAt: number[];
-  failedAt: number[];
+  okIndices: number[];
+  failedIndices: number[];
 }
 
 /**
@@ -55,21 +55,27 @@ export const setChecker: Checker = {
     const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
     const attempts = new Map<string, Attempts>();
     let finalRead: readonly unknown[] | undefined;
-    let finalAt = -1;
+    let finalIndex = -1;
     for (const { invoke, completion } of pairs) {
       if (invoke.f === 'add') {
         const k = key(invoke.value);
-        const a = attempts.get(k) ?? { value: invoke.value, ok: false, maybe: false, okAt: [], failedAt: [] };
+        const a = attempts.get(k) ?? {
+          value: invoke.value,
+          ok: false,
+          maybe: false,
+          okIndices: [],
+          failedIndices: [],
+        };
         const t = completion?.type ?? 'info';
         if (t === 'ok') a.ok = true;
         if (t !== 'fail') a.maybe = true;
-        if (t === 'ok') a.okAt.push(invoke.index);
-        if (t === 'fail') a.failedAt.push(invoke.index);
+        if (t === 'ok') a.okIndices.push(invoke.index);
+        if (t === 'fail') a.failedIndices.push(invoke.index);
         attempts.set(k, a);
       } else if (invoke.f === 'read' && completion?.type === 'ok' && elementsOf(completion.value)) {
-        if (completion.index > finalAt) {
+        if (completion.index > finalIndex) {
           finalRead = elementsOf(completion.value);
-          finalAt = completion.index;
+          finalIndex = completion.index;
         }
       }
     }
@@ -117,7 +123,7 @@ export const setChecker: Checker = {
       duplicated: sortValues(duplicated),
       recovered: sortValues(recovered),
       neverApplied: indeterminate - recovered.length,
-      ...setAnomalies(attempts, { lost, unexpected, duplicated }, finalAt),
+      ...setAnomalies(attempts, { lost, unexpected, duplicated }, finalIndex),
     };
   },
 };
@@ -129,33 +135,33 @@ export const setChecker: Checker = {
 function setAnomalies(
   attempts: ReadonlyMap<string, Attempts>,
   found: { lost: unknown[]; unexpected: unknown[]; duplicated: unknown[] },
-  finalAt: number,
+  finalIndex: number,
 ): Pick<SetResult, 'anomalyTypes' | 'anomalies' | 'anomalyCounts'> {
   const shown = (x: unknown) => stringifyExact(x) ?? String(x);
   const refs = (xs: number[]) => xs.map((i) => `#${i}`).join(', ');
   const lost = found.lost.map((x): AnomalyCase => {
     const a = attempts.get(key(x))!;
     return {
-      ops: [...a.okAt, finalAt],
-      explanation: `the add of ${shown(x)} was acknowledged (${refs(a.okAt)}) but the final read (#${finalAt}) lacks it`,
+      ops: [...a.okIndices, finalIndex],
+      explanation: `the add of ${shown(x)} was acknowledged (${refs(a.okIndices)}) but the final read (#${finalIndex}) lacks it`,
       data: { element: x },
     };
   });
   const unexpected = found.unexpected.map((x): AnomalyCase => {
     const a = attempts.get(key(x));
-    const failed = a?.failedAt ?? [];
+    const failed = a?.failedIndices ?? [];
     return {
-      ops: [...failed, finalAt],
+      ops: [...failed, finalIndex],
       explanation: failed.length
-        ? `the final read (#${finalAt}) has ${shown(x)}, but every add of it failed (${refs(failed)})`
-        : `the final read (#${finalAt}) has ${shown(x)}, which was never added`,
+        ? `the final read (#${finalIndex}) has ${shown(x)}, but every add of it failed (${refs(failed)})`
+        : `the final read (#${finalIndex}) has ${shown(x)}, which was never added`,
       data: { element: x },
     };
   });
   const duplicated = found.duplicated.map(
     (x): AnomalyCase => ({
-      ops: [finalAt],
-      explanation: `the final read (#${finalAt}) has ${shown(x)} more than once`,
+      ops: [finalIndex],
+      explanation: `the final read (#${finalIndex}) has ${shown(x)} more than once`,
       data: { element: x },
     }),
   );

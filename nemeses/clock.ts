@@ -90,7 +90,7 @@ export function clockCycle(opts: NemesisOptions): FaultCycle {
   if (offsets.some((x) => !Number.isFinite(x)))
     throw new Error('option clockOffsets: expected numbers of seconds, like 3600,-30');
   const periodMs = o.clockStrobePeriodMs ?? 100;
-  const durationS = o.clockStrobeDuration ?? Math.max(0.1, Math.min(10, opts.interval));
+  const durationS = o.clockStrobeDuration ?? Math.max(0.1, Math.min(10, opts.intervalS));
   return {
     name: 'clock',
     start(rng) {

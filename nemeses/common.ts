@@ -92,8 +92,8 @@ export function familyPackage(
 ): NemesisPackage {
   const schedule = planSchedule([cycle], {
     seed: familySeed(opts.seed ?? 0, cycle.name),
-    timeLimit: opts.timeLimit ?? 60,
-    interval: opts.interval,
+    timeLimitS: opts.timeLimitS ?? 60,
+    intervalS: opts.intervalS,
   });
   return {
     nemesis,

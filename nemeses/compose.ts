@@ -50,7 +50,7 @@ export function composePackages(packages: readonly NemesisPackage[]): NemesisPac
     nemesis,
     generator: any(packages.map((p) => p.generator)),
     ...(finals.length ? { finalGenerator: seq(...finals) } : {}),
-    ...(planned ? { schedule: packages.flatMap((p) => p.schedule ?? []).sort((a, b) => a.at - b.at) } : {}),
+    ...(planned ? { schedule: packages.flatMap((p) => p.schedule ?? []).sort((a, b) => a.atS - b.atS) } : {}),
     ...(declared ? { faults: packages.flatMap((p) => p.faults ?? []) } : {}),
   };
 }

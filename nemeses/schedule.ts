@@ -9,6 +9,7 @@ import type { Context, Generator, OpResult } from '../src/core/generator.ts';
 import type { ScheduledOp } from '../src/core/nemesis.ts';
 import type { Op } from '../src/core/op.ts';
 import { Rng } from '../src/core/rng.ts';
+import { sToNs } from '../src/core/time.ts';
 import { fillIn } from '../src/generator/context.ts';
 
 export type { ScheduledOp };
@@ -29,32 +30,37 @@ export interface FaultCycle {
  */
 export const MAX_PLANNED_FAULTS = 50_000;
 
-/** Gaps are uniform in [interval/2, 3·interval/2]: irregular enough to catch timing bugs, mean = interval. */
-const gap = (rng: Rng, interval: number) => interval * (0.5 + rng.float());
+/** Gaps (seconds) are uniform in [interval/2, 3·interval/2]: irregular enough to catch timing bugs, mean = interval. */
+const gapS = (rng: Rng, intervalS: number) => intervalS * (0.5 + rng.float());
 
+/**
+ * Plans each cycle's faults from `seed`: start and stop ops alternating at random gaps around
+ * `intervalS` seconds, up to `timeLimitS` seconds, sorted by `atS` (seconds after the main phase starts).
+ * Throws when the plan would exceed MAX_PLANNED_FAULTS per family or `intervalS` is not positive.
+ */
 export function planSchedule(
   cycles: readonly FaultCycle[],
-  o: { seed: number; timeLimit: number; interval: number },
+  o: { seed: number; timeLimitS: number; intervalS: number },
 ): ScheduledOp[] {
   // A fault starts about every interval: refuse a plan that could not be held (or stored) before drawing it.
-  if (!(o.interval > 0) || o.timeLimit / o.interval > MAX_PLANNED_FAULTS)
+  if (!(o.intervalS > 0) || o.timeLimitS / o.intervalS > MAX_PLANNED_FAULTS)
     throw new Error(
-      `a time limit of ${o.timeLimit} s with a fault every ${o.interval} s plans more than ${MAX_PLANNED_FAULTS} faults per family: raise the interval or shorten the run`,
+      `a time limit of ${o.timeLimitS} s with a fault every ${o.intervalS} s plans more than ${MAX_PLANNED_FAULTS} faults per family: raise the interval or shorten the run`,
     );
   const out: ScheduledOp[] = [];
   cycles.forEach((c, i) => {
     const rng = new Rng((o.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0);
-    let t = gap(rng, o.interval);
-    while (t < o.timeLimit) {
+    let tS = gapS(rng, o.intervalS);
+    while (tS < o.timeLimitS) {
       const started = c.start(rng);
-      out.push({ at: round(t), ...started });
-      t += gap(rng, o.interval);
-      if (t >= o.timeLimit) break; // the final heal ends it
-      out.push({ at: round(t), ...c.stop(started, rng) });
-      t += gap(rng, o.interval);
+      out.push({ atS: round(tS), ...started });
+      tS += gapS(rng, o.intervalS);
+      if (tS >= o.timeLimitS) break; // the final heal ends it
+      out.push({ atS: round(tS), ...c.stop(started, rng) });
+      tS += gapS(rng, o.intervalS);
     }
   });
-  return out.sort((a, b) => a.at - b.at);
+  return out.sort((a, b) => a.atS - b.atS);
 }
 
 const round = (s: number) => Math.round(s * 1000) / 1000;
@@ -62,23 +68,24 @@ const round = (s: number) => Math.round(s * 1000) / 1000;
 class ScheduleGen implements Generator {
   readonly entries: readonly ScheduledOp[];
   readonly i: number;
-  readonly start: number | undefined;
-  constructor(entries: readonly ScheduledOp[], i: number, start: number | undefined) {
+  /** History time (ns) of the first time it was asked: every `atS` counts from it. */
+  readonly startNs: number | undefined;
+  constructor(entries: readonly ScheduledOp[], i: number, startNs: number | undefined) {
     this.entries = entries;
     this.i = i;
-    this.start = start;
+    this.startNs = startNs;
   }
   op(ctx: Context): OpResult {
     const e = this.entries[this.i];
     if (!e) return null;
     // Fix the start the first time we are asked, in a state the interpreter keeps: an op answer may be
     // dropped (a client event arrives first), and re-deriving the start then would push every fault late.
-    if (this.start === undefined)
+    if (this.startNs === undefined)
       return { pending: true, gen: new ScheduleGen(this.entries, this.i, ctx.time), untilNs: ctx.time };
-    const start = this.start;
-    const op = fillIn({ f: e.f, value: e.value, time: start + Math.round(e.at * 1e9) }, ctx);
-    if (op === 'pending') return { pending: true, gen: new ScheduleGen(this.entries, this.i, start) };
-    return { op, gen: new ScheduleGen(this.entries, this.i + 1, start) };
+    const startNs = this.startNs;
+    const op = fillIn({ f: e.f, value: e.value, time: startNs + Math.round(sToNs(e.atS)) }, ctx);
+    if (op === 'pending') return { pending: true, gen: new ScheduleGen(this.entries, this.i, startNs) };
+    return { op, gen: new ScheduleGen(this.entries, this.i + 1, startNs) };
   }
   update(_ctx: Context, _event: Op): Generator {
     return this;
@@ -92,5 +99,5 @@ export function scheduleGenerator(entries: readonly ScheduledOp[]): Generator {
 
 /** The healing ops, emitted one after another. */
 export function sequenceGenerator(ops: readonly { f: string; value: unknown }[]): Generator {
-  return scheduleGenerator(ops.map((o) => ({ at: 0, ...o })));
+  return scheduleGenerator(ops.map((o) => ({ atS: 0, ...o })));
 }

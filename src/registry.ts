@@ -175,11 +175,11 @@ export function resolveTest(
       : descriptors.map((d) =>
           build(`nemesis ${d.name}`, () =>
             d.create({
-              interval: nemesisInterval,
+              intervalS: nemesisInterval,
               nodes,
               seed: test.seed,
               // A replay runs the stored schedule: plan nothing (a time limit of 0 plans no fault).
-              timeLimit: replay ? 0 : test.timeLimit,
+              timeLimitS: replay ? 0 : test.timeLimit,
               options,
               system,
             }),

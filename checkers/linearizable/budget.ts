@@ -17,24 +17,30 @@ export function defaultMemoryLimit(): number {
  */
 export const GROWTH_PEAK_FACTOR = 3;
 
-/** Time, memory and cancellation limits, checked cheaply between search slices. */
+/**
+ * Time, memory and cancellation limits, checked cheaply between search slices. Times are
+ * `performance.now()` milliseconds.
+ */
 export class Budget {
-  readonly start = performance.now();
-  readonly deadline: number;
+  /** When the check started (performance.now(), ms). */
+  readonly startMs = performance.now();
+  /** When the time limit runs out (performance.now(), ms). */
+  readonly deadlineMs: number;
   readonly memoryLimit: number;
   readonly signal: AbortSignal | undefined;
   private readonly heapLimit = HEAP_LIMIT;
   // The first real-heap sample waits: short checks never pay for it.
-  private lastHeapCheck = this.start;
+  private lastHeapCheckMs = this.startMs;
 
   constructor(opts: CheckOptions = {}) {
-    this.deadline = this.start + (opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
+    this.deadlineMs = this.startMs + (opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
     this.memoryLimit = opts.memoryLimitBytes ?? defaultMemoryLimit();
     this.signal = opts.signal;
   }
 
+  /** Milliseconds since the check started. */
   elapsedMs(): number {
-    return performance.now() - this.start;
+    return performance.now() - this.startMs;
   }
 
   /**
@@ -43,13 +49,14 @@ export class Budget {
    */
   exceeded(usedBytes: number): string | undefined {
     if (this.signal?.aborted) return 'cancelled';
-    const now = performance.now();
-    if (now > this.deadline) return `time limit of ${Math.round(this.deadline - this.start)} ms reached`;
+    const nowMs = performance.now();
+    if (nowMs > this.deadlineMs)
+      return `time limit of ${Math.round(this.deadlineMs - this.startMs)} ms reached`;
     const memory = this.memoryExceeded(usedBytes);
     if (memory) return memory;
     // The real heap, occasionally: states held by the model live there, not in the typed arrays.
-    if (now - this.lastHeapCheck > 200) {
-      this.lastHeapCheck = now;
+    if (nowMs - this.lastHeapCheckMs > 200) {
+      this.lastHeapCheckMs = nowMs;
       const heap = process.memoryUsage().heapUsed;
       if (heap > this.heapLimit * 0.85) return `heap nearly full (${mb(heap)} of ${mb(this.heapLimit)})`;
     }

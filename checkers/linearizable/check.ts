@@ -28,7 +28,8 @@ export interface LinearizabilityResult extends CheckResult {
     steps: number;
   };
   failure?: LinearizabilityFailure;
-  stats: { ms: number; steps: number; cacheEntries: number; states: number; cacheBytes: number };
+  /** The search's cost: `elapsedMs` wall-clock milliseconds, steps, cache entries/bytes, states. */
+  stats: { elapsedMs: number; steps: number; cacheEntries: number; states: number; cacheBytes: number };
   problems: string[];
 }
 
@@ -92,7 +93,7 @@ const QUANTUM_MS = 20;
  */
 function round(run: Run): boolean {
   const { searches } = run;
-  const until = performance.now() + QUANTUM_MS;
+  const untilMs = performance.now() + QUANTUM_MS;
   let idle = 0;
   while (idle < searches.length) {
     const s = searches[run.next]!;
@@ -111,7 +112,7 @@ function round(run: Run): boolean {
     // After every slice, not every quantum: a fast-growing cache can double several times in 20 ms.
     run.stopReason = run.budget.memoryExceeded(searches.reduce((n, x) => n + x.bytes(), 0));
     if (run.stopReason) return true;
-    if (performance.now() > until) break;
+    if (performance.now() > untilMs) break;
   }
   if (idle >= searches.length) return true;
   run.stopReason = run.budget.exceeded(searches.reduce((n, x) => n + x.bytes(), 0));
@@ -233,7 +234,7 @@ function finish(
       steps,
     },
     stats: {
-      ms: 0,
+      elapsedMs: 0,
       steps,
       cacheEntries: searches.reduce((n, s) => n + s.cacheEntries, 0),
       states: searches.reduce((n, s) => n + s.states, 0),
@@ -249,7 +250,7 @@ function finish(
     result,
     linearizabilityAnomalies(result.failure, result.partitions.total, result.partitions.illegal),
   );
-  result.stats.ms = Math.round(budget.elapsedMs() * 1000) / 1000;
+  result.stats.elapsedMs = Math.round(budget.elapsedMs() * 1000) / 1000;
   result.summary = summarize(result);
   return result;
 }

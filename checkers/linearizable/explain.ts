@@ -47,7 +47,8 @@ export interface LinearizabilityFailure {
     ops: OpRef[];
     oneMinimal: boolean;
     checks: number;
-    ms: number;
+    /** Wall-clock milliseconds the minimization took. */
+    elapsedMs: number;
   };
 }
 
@@ -110,15 +111,15 @@ export function explainFailure(
     windowSize: concurrent.length,
   };
   if (opts.minimize !== false) {
-    const t0 = performance.now();
-    const deadline = Math.min(budget.deadline, t0 + (opts.minimizeTimeMs ?? DEFAULT_MINIMIZE_MS));
-    const m = minimizeOps(model, ops, blocked, deadline);
+    const t0Ms = performance.now();
+    const deadlineMs = Math.min(budget.deadlineMs, t0Ms + (opts.minimizeTimeMs ?? DEFAULT_MINIMIZE_MS));
+    const m = minimizeOps(model, ops, blocked, deadlineMs);
     failure.minimal = {
       history: subHistory(m.ops),
       ops: m.ops.map(ref),
       oneMinimal: m.oneMinimal,
       checks: m.checks,
-      ms: Math.round(performance.now() - t0),
+      elapsedMs: Math.round(performance.now() - t0Ms),
     };
   }
   return failure;

@@ -29,7 +29,7 @@ export function formatLinearizabilityResult(r: LinearizabilityResult): string {
   const byKey = keyed(r);
   out.push(
     `  ${r.opCount} ops (${r.pruned} pruned)${byKey ? `, ${keys(r.partitions.total)} checked apart` : ''}, ` +
-      `${r.stats.steps} search steps, ${r.stats.cacheEntries} cached configurations, ${r.stats.ms} ms`,
+      `${r.stats.steps} search steps, ${r.stats.cacheEntries} cached configurations, ${r.stats.elapsedMs} ms`,
   );
   if (r.valid === 'unknown') {
     out.push(`  reason: ${r.reason}`);

@@ -33,14 +33,14 @@ export interface Minimized {
  * dropped when the starting set itself cannot meet it (e.g. a garbage read).
  *
  * `ops` is the partition's ops in invoke order (containing `blocked`); `prefixFirst` starts from the ops
- * invoked before `blocked` returned when those alone fail. `deadline` is a performance.now() value; when it
+ * invoked before `blocked` returned when those alone fail. `deadlineMs` is a performance.now() value (ms); when it
  * passes, the smallest failing set found so far is returned with `oneMinimal: false`.
  */
 export function minimizeOps(
   model: Model<unknown>,
   ops: PreparedOp[],
   blocked: PreparedOp,
-  deadline: number,
+  deadlineMs: number,
 ): Minimized {
   let checks = 0;
   let timedOut = false;
@@ -49,7 +49,7 @@ export function minimizeOps(
     const s = new PartitionSearch({ key: '', model, ops: subset, pruned: [] });
     for (let used = 0; used < maxSteps && s.status === 'running'; used += 4096) {
       s.run(4096);
-      if (performance.now() > deadline) break;
+      if (performance.now() > deadlineMs) break;
     }
     return s.status;
   };
@@ -60,7 +60,7 @@ export function minimizeOps(
     ) !== 'illegal';
   let needRelaxed = false;
   const fails = (subset: PreparedOp[]): boolean => {
-    if (performance.now() > deadline) {
+    if (performance.now() > deadlineMs) {
       timedOut = true;
       return false;
     }

@@ -25,13 +25,19 @@ export interface ResolvedTest {
   nemesis: string[];
   nodes: string[];
   concurrency: number;
+  /** Seconds of workload under faults (--time-limit; Jepsen's name, so no unit suffix). */
   timeLimit: number;
   rate: number;
   seed: number;
+  /** Seconds to wait after the heal before final reads (--recovery-time). */
   recoveryTime: number;
+  /** Seconds after which an op completes as `info` (--op-timeout). */
   opTimeout: number;
+  /** Mean seconds between fault starts (--nemesis-interval). */
   nemesisInterval: number;
+  /** The checkers' time budget, seconds (--checker-time-limit). */
   checkerTimeLimit: number;
+  /** The checkers' memory budget, MB (--checker-memory-limit); undefined: the default. */
   checkerMemoryLimit: number | undefined;
   resultsDir: string;
   options: Record<string, unknown>;

@@ -34,21 +34,39 @@ export interface NemesisPackage {
 
 /** One planned nemesis op of a fault schedule (nemesis-schedule.json, replayed by --replay). */
 export interface ScheduledOp {
-  /** Seconds after the main phase starts. */
-  at: number;
+  /** Seconds after the main phase starts (files written before the rename say `at`: parseSchedule reads both). */
+  atS: number;
   f: string;
   value: unknown;
 }
 
+/**
+ * Reads a stored fault schedule (nemesis-schedule.json) into ScheduledOps: the one place that knows the
+ * file's shape. Entries are `{atS, f, value}`; files written before the unit rename say `at` (also
+ * seconds) and are read the same. Returns undefined when `raw` is not such a list.
+ */
+export function parseSchedule(raw: unknown): ScheduledOp[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const out: ScheduledOp[] = [];
+  for (const e of raw) {
+    if (typeof e !== 'object' || e === null) return undefined;
+    const { atS, at, f, value } = e as { atS?: unknown; at?: unknown; f?: unknown; value?: unknown };
+    const s = atS ?? at;
+    if (typeof s !== 'number' || !Number.isFinite(s) || typeof f !== 'string') return undefined;
+    out.push({ atS: s, f, value });
+  }
+  return out;
+}
+
 /** What a fault family is given to plan its faults (from the resolved test). */
 export interface NemesisOptions {
-  /** Mean seconds between fault starts. */
-  interval: number;
+  /** Mean seconds between fault starts (--nemesis-interval). */
+  intervalS: number;
   nodes: string[];
   /** The run's seed: the fault schedule is planned from it (same seed, same schedule). */
   seed?: number;
-  /** Seconds of the main phase: faults are planned up to it. Default 60. */
-  timeLimit?: number;
+  /** Seconds of the main phase (--time-limit): faults are planned up to it. Default 60. */
+  timeLimitS?: number;
   /** Test options (`--opt key=value`): per-family settings, see nemeses/README.md. */
   options?: Record<string, unknown>;
   /** The system under test: kill/start/pause/resume and primaries go through it. */

@@ -16,7 +16,7 @@ export type NodeStatus = 'up' | 'killed' | 'paused' | 'crashed';
 export interface NodeRecord {
   status: NodeStatus;
   /** When the status last changed (ns). */
-  since: number;
+  sinceNs: number;
   /** Nodes this node drops traffic from (its grudge). */
   drops: string[];
   /** A, B, … when a partition splits the cluster into clean sides. */
@@ -33,7 +33,8 @@ export interface FaultRecord {
   targets: string[];
   /** One short line: "n1 n2 | n3 n4 n5", "n3", "n1 +2.5s". */
   detail: string;
-  since: number;
+  /** When it started (ns since the run started). */
+  sinceNs: number;
   /** Why the nemesis could not confirm the fault took effect (an `info` completion's error). */
   unverified?: string;
 }
@@ -47,7 +48,7 @@ export interface FaultState {
 }
 
 /** Applies one nemesis completion (`ok` or `info`; a `fail` changed nothing) to the picture. */
-export function applyNemesis(s: FaultState, f: string, value: unknown, at: number, error?: string): void {
+export function applyNemesis(s: FaultState, f: string, value: unknown, atNs: number, error?: string): void {
   const r = s.faultRoles.get(f);
   if (!r) return;
   const { kind, role } = r;
@@ -55,14 +56,14 @@ export function applyNemesis(s: FaultState, f: string, value: unknown, at: numbe
   const v = kind.value;
   if (v.kind === 'nodes') {
     if (role === 'start')
-      setStatus(s, family, v.nodeState, targetsOf(value, s.nodes), v.nodeState, at, f, error);
+      setStatus(s, family, v.nodeState, targetsOf(value, s.nodes), v.nodeState, atNs, f, error);
     else if (role === 'stop') {
       // A heal touches only nodes this family faulted ('all' means all of those), and not the ones its
       // error names ("n4: …"): those are still down.
       const healed = inState(s, targetsOf(value, s.nodes), v.nodeState).filter(
         (n) => !error?.includes(`${n}:`),
       );
-      setStatus(s, family, v.nodeState, healed, 'up', at, f, error);
+      setStatus(s, family, v.nodeState, healed, 'up', atNs, f, error);
     }
     return;
   }
@@ -71,9 +72,9 @@ export function applyNemesis(s: FaultState, f: string, value: unknown, at: numbe
     s.faults.get(family)!.unverified = error;
     return;
   }
-  if (v.kind === 'clock-offsets') clockOp(s, kind, role, f, value, at, error);
+  if (v.kind === 'clock-offsets') clockOp(s, kind, role, f, value, atNs, error);
   else if (v.kind === 'grudge') {
-    if (role === 'start') startPartition(s, family, value, at, f, error);
+    if (role === 'start') startPartition(s, family, value, atNs, f, error);
     else if (role === 'stop') stopPartition(s, family);
   } else if (role === 'stop') s.faults.delete(family);
   else if (role === 'start') {
@@ -83,7 +84,7 @@ export function applyNemesis(s: FaultState, f: string, value: unknown, at: numbe
       f,
       targets,
       detail: describe(targets, value),
-      since: at,
+      sinceNs: atNs,
       ...unverified(error),
     });
   }
@@ -94,7 +95,7 @@ const unverified = (error: string | undefined) => (error ? { unverified: error }
 function node(s: FaultState, name: string): NodeRecord {
   let n = s.nodeState.get(name);
   if (!n) {
-    n = { status: 'up', since: 0, drops: [], clockOffsetMs: 0 };
+    n = { status: 'up', sinceNs: 0, drops: [], clockOffsetMs: 0 };
     s.nodeState.set(name, n);
   }
   return n;
@@ -106,7 +107,7 @@ function setStatus(
   faultStatus: NodeStatus,
   targets: string[],
   status: NodeStatus,
-  at: number,
+  atNs: number,
   f: string,
   error?: string,
 ): void {
@@ -114,7 +115,7 @@ function setStatus(
     const n = node(s, t);
     if (n.status !== status) {
       n.status = status;
-      n.since = at;
+      n.sinceNs = atNs;
     }
   }
   // The family's fault is exactly the nodes still in its state.
@@ -130,7 +131,7 @@ function setStatus(
     f: prev?.f ?? f,
     targets: names,
     detail: names.join(' '),
-    since: Math.min(...hit.map(([, n]) => n.since)),
+    sinceNs: Math.min(...hit.map(([, n]) => n.sinceNs)),
     ...unverified(error ?? prev?.unverified),
   });
 }
@@ -145,7 +146,7 @@ function startPartition(
   s: FaultState,
   family: string,
   value: unknown,
-  at: number,
+  atNs: number,
   f: string,
   error?: string,
 ): void {
@@ -177,7 +178,7 @@ function startPartition(
     }
   }
   if (topology) detail = detail ? `${topology}: ${detail}` : topology;
-  s.faults.set(family, { family, f, targets, detail, since: at, ...unverified(error) });
+  s.faults.set(family, { family, f, targets, detail, sinceNs: atNs, ...unverified(error) });
 }
 
 function stopPartition(s: FaultState, family: string): void {
@@ -232,7 +233,7 @@ function clockOp(
   role: FaultRole['role'],
   f: string,
   value: unknown,
-  at: number,
+  atNs: number,
   error?: string,
 ): void {
   const family = kind.family;
@@ -261,7 +262,7 @@ function clockOp(
     detail: skewed
       .map(([name, n]) => `${name} ${n.clockStrobe ? '~' : ''}${signedMs(n.clockOffsetMs)}`)
       .join(' '),
-    since: s.faults.get(family)?.since ?? at,
+    sinceNs: s.faults.get(family)?.sinceNs ?? atNs,
     ...unverified(error),
   });
 }

@@ -47,7 +47,7 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
   let interrupted = false;
   let stopped = false;
   const clock = o.clock ?? runClock();
-  const nowNs = () => clock.now(state.lastAt);
+  const nowNs = () => clock.now(state.lastAtNs);
 
   const onKey: DashboardProps['onKey'] = (k) => {
     if (stopped) return;

@@ -29,7 +29,7 @@ export function plainProgress(
   let dueNs = everyMs * 1e6;
   const clock = runClock();
   const line = () => {
-    const at = clock.now(state.lastAt);
+    const at = clock.now(state.lastAtNs);
     dueNs = at + everyMs * 1e6;
     const now = Date.now();
     const t = state.totals;
@@ -38,7 +38,7 @@ export function plainProgress(
     lastDone = done;
     last = now;
     const faults = [...state.faults.values()].map(
-      (f) => `${f.family} ${f.detail} (${duration(at - f.since)})`,
+      (f) => `${f.family} ${f.detail} (${duration(at - f.sinceNs)})`,
     );
     const main =
       state.phase === 'running' && test
@@ -49,7 +49,7 @@ export function plainProgress(
     );
   };
   const timer = setInterval(() => {
-    if (clock.now(state.lastAt) >= dueNs - 50e6) line();
+    if (clock.now(state.lastAtNs) >= dueNs - 50e6) line();
   }, everyMs);
   timer.unref();
   return {

@@ -62,17 +62,19 @@ export class DashboardState {
   readonly timeLimitNs: number;
   readonly checkerTimeLimitNs: number | undefined;
   phase: Phase | undefined;
-  phaseAt = 0;
+  /** When the current phase began (ns since the run started; all times here are). */
+  phaseAtNs = 0;
   /** When the main phase started and ended (undefined until it does). */
-  runningAt: number | undefined;
-  runningEndAt: number | undefined;
-  checkingAt: number | undefined;
+  runningAtNs: number | undefined;
+  runningEndAtNs: number | undefined;
+  /** When the checking phase began. */
+  checkingAtNs: number | undefined;
   /** Client ops completed by the end of the main phase. */
   mainCompleted: number | undefined;
   /** The latest time seen in any event. */
-  lastAt = 0;
+  lastAtNs = 0;
   /** The latest client-op time, where the sparkline and latency freeze once ops stop. */
-  lastOpAt = 0;
+  lastOpAtNs = 0;
   /** Every op recorded (client and nemesis, invocations and completions): the history's length. */
   opCount = 0;
   /** Invocations, client and nemesis: the ops of the history, as `faultline run` counts them. */
@@ -88,10 +90,11 @@ export class DashboardState {
   /** The declared faults by `f`: what a nemesis op does to the picture. */
   readonly faultRoles: ReadonlyMap<string, FaultRole>;
   /** The last nemesis op seen, whatever its f: shown for faults we do not model. */
-  lastNemesis: { f: string; value: unknown; at: number; error?: string } | undefined;
-  nemesisInFlight: { f: string; value: unknown; at: number } | undefined;
+  lastNemesis: { f: string; value: unknown; atNs: number; error?: string } | undefined;
+  /** The nemesis op invoked and not yet completed; `atNs`: its invocation. */
+  nemesisInFlight: { f: string; value: unknown; atNs: number } | undefined;
 
-  private readonly invokedAt = new Map<number, number>();
+  private readonly invokedAtNs = new Map<number, number>();
   private readonly perSec = new Uint32Array(THROUGHPUT_SECONDS);
   private readonly perSecOf = new Int32Array(THROUGHPUT_SECONDS).fill(-1);
   private readonly lat = new Uint32Array(LAT_SLOTS * LAT_BUCKETS);
@@ -103,12 +106,12 @@ export class DashboardState {
     this.checkerTimeLimitNs = test.checkerTimeLimit === undefined ? undefined : test.checkerTimeLimit * SEC;
     this.faultRoles = faultRoles(test.faults ?? []);
     for (const n of this.nodes)
-      this.nodeState.set(n, { status: 'up', since: 0, drops: [], clockOffsetMs: 0 });
+      this.nodeState.set(n, { status: 'up', sinceNs: 0, drops: [], clockOffsetMs: 0 });
   }
 
   onEvent(e: RunEvent): void {
     if (e.kind === 'op') this.onOp(e.op);
-    else if (e.kind === 'phase') this.onPhase(e.phase, e.at);
+    else if (e.kind === 'phase') this.onPhase(e.phase, e.atNs);
     else if (e.kind === 'log') this.addLog(e.level, e.message);
     else if (e.kind === 'verdict') this.verdict = { valid: e.valid, runDir: e.runDir, summary: e.summary };
   }
@@ -122,13 +125,13 @@ export class DashboardState {
     this.opCount++;
     if (op.type === 'invoke') this.invocations++;
     const t = op.time;
-    if (t > this.lastAt) this.lastAt = t;
+    if (t > this.lastAtNs) this.lastAtNs = t;
     const p = op.process;
     if (p === 'nemesis') {
       this.onNemesis(op);
       return;
     }
-    if (t > this.lastOpAt) this.lastOpAt = t;
+    if (t > this.lastOpAtNs) this.lastOpAtNs = t;
     let c = this.byF.get(op.f);
     if (c === undefined) {
       c = { invoked: 0, ok: 0, fail: 0, info: 0 };
@@ -138,7 +141,7 @@ export class DashboardState {
     if (type === 'invoke') {
       c.invoked++;
       this.totals.invoked++;
-      this.invokedAt.set(p, t);
+      this.invokedAtNs.set(p, t);
       return;
     }
     if (type === 'ok') {
@@ -158,9 +161,9 @@ export class DashboardState {
       this.perSec[slot] = 0;
     }
     this.perSec[slot]!++;
-    const t0 = this.invokedAt.get(p);
+    const t0 = this.invokedAtNs.get(p);
     if (t0 !== undefined) {
-      this.invokedAt.delete(p);
+      this.invokedAtNs.delete(p);
       this.addLatency(sec, t - t0);
     }
   }
@@ -177,25 +180,25 @@ export class DashboardState {
     this.lat[slot * LAT_BUCKETS + b]!++;
   }
 
-  private onPhase(phase: Phase, at: number): void {
-    if (at > this.lastAt) this.lastAt = at;
+  private onPhase(phase: Phase, atNs: number): void {
+    if (atNs > this.lastAtNs) this.lastAtNs = atNs;
     if (this.phase === 'running' && phase !== 'running') {
-      this.runningEndAt = at;
+      this.runningEndAtNs = atNs;
       this.mainCompleted = this.totals.ok + this.totals.fail + this.totals.info;
     }
-    if (phase === 'running') this.runningAt = at;
-    if (phase === 'checking') this.checkingAt = at;
+    if (phase === 'running') this.runningAtNs = atNs;
+    if (phase === 'checking') this.checkingAtNs = atNs;
     this.phase = phase;
-    this.phaseAt = at;
+    this.phaseAtNs = atNs;
   }
 
   private onNemesis(op: Op): void {
     if (op.type === 'invoke') {
-      this.nemesisInFlight = { f: op.f, value: op.value, at: op.time };
+      this.nemesisInFlight = { f: op.f, value: op.value, atNs: op.time };
       return;
     }
     this.nemesisInFlight = undefined;
-    this.lastNemesis = { f: op.f, value: op.value, at: op.time, ...(op.error ? { error: op.error } : {}) };
+    this.lastNemesis = { f: op.f, value: op.value, atNs: op.time, ...(op.error ? { error: op.error } : {}) };
     if (op.error) this.addLog('warn', `nemesis ${op.f}: ${op.error}`);
     // `fail` means the fault was certainly not applied; `ok` and `info` mean it was, or may have been.
     if (op.type === 'fail') return;
@@ -214,7 +217,7 @@ export class DashboardState {
 
   /** Where the sparkline and latency windows end: now while ops flow, the last op afterwards. */
   windowEnd(nowNs: number): number {
-    return this.active ? Math.max(nowNs, this.lastOpAt) : this.lastOpAt;
+    return this.active ? Math.max(nowNs, this.lastOpAtNs) : this.lastOpAtNs;
   }
 
   /** Completions per second for the `seconds` whole seconds ending with the one holding `endNs`. */
@@ -269,24 +272,24 @@ export class DashboardState {
 
   /** Mean completions per second over the main phase (so far). */
   meanRate(nowNs: number): number {
-    if (this.runningAt === undefined) return 0;
-    const span = ((this.runningEndAt ?? nowNs) - this.runningAt) / SEC;
+    if (this.runningAtNs === undefined) return 0;
+    const span = ((this.runningEndAtNs ?? nowNs) - this.runningAtNs) / SEC;
     const done = this.mainCompleted ?? this.totals.ok + this.totals.fail + this.totals.info;
     return span > 0 ? done / span : 0;
   }
 
   /** Ops invoked and not yet completed. */
   get inFlight(): number {
-    return this.invokedAt.size;
+    return this.invokedAtNs.size;
   }
 
   /** Seconds of the main phase elapsed and remaining at `nowNs`. */
   progress(nowNs: number): { elapsedNs: number; remainingNs: number; fraction: number } {
-    if (this.runningAt === undefined) return { elapsedNs: 0, remainingNs: this.timeLimitNs, fraction: 0 };
-    const end = this.runningEndAt ?? nowNs;
-    const elapsedNs = Math.max(0, end - this.runningAt);
+    if (this.runningAtNs === undefined) return { elapsedNs: 0, remainingNs: this.timeLimitNs, fraction: 0 };
+    const end = this.runningEndAtNs ?? nowNs;
+    const elapsedNs = Math.max(0, end - this.runningAtNs);
     // Once the main phase is over (time limit or Ctrl-C), nothing of it remains.
-    const remainingNs = this.runningEndAt === undefined ? Math.max(0, this.timeLimitNs - elapsedNs) : 0;
+    const remainingNs = this.runningEndAtNs === undefined ? Math.max(0, this.timeLimitNs - elapsedNs) : 0;
     // The share of the time limit reached: short of 1 when the run was stopped early.
     const fraction = this.timeLimitNs > 0 ? Math.min(1, elapsedNs / this.timeLimitNs) : 1;
     return { elapsedNs, remainingNs, fraction };
@@ -308,7 +311,7 @@ export function runClock(): RunClock {
   let base: number | undefined;
   return {
     observe(e) {
-      if (base === undefined && e.kind === 'phase') base = performance.now() - e.at / 1e6;
+      if (base === undefined && e.kind === 'phase') base = performance.now() - e.atNs / 1e6;
     },
     now(floorNs) {
       return base === undefined ? floorNs : Math.max(floorNs, Math.round((performance.now() - base) * 1e6));

@@ -96,7 +96,7 @@ function fitTo(s: DashboardState, p: DashboardProps) {
     (s.byF.size > 1 ? 1 : 0) +
     Math.max(1, s.faults.size) +
     (s.nemesisInFlight ? 1 : 0) +
-    (s.checkingAt === undefined ? 0 : 1) +
+    (s.checkingAtNs === undefined ? 0 : 1) +
     (s.verdict ? 2 : 0);
   const budget = p.height - 1;
   let need = fixed + fit.logs + (p.help ? 2 : 0) + s.nodeState.size + s.byF.size + 1;
@@ -254,7 +254,7 @@ function faultLines(s: DashboardState, nowNs: number): React.ReactElement {
       label(i === 0 ? 'faults' : ''),
       h(Text, { color: 'red', bold: true }, clean(f.family).padEnd(12)),
       h(Text, {}, clean(f.detail).slice(0, 60).padEnd(40)),
-      h(Text, { dimColor: true }, ` for ${duration(nowNs - f.since)}`),
+      h(Text, { dimColor: true }, ` for ${duration(nowNs - f.sinceNs)}`),
       ...(f.unverified ? [h(Text, { key: 'unverified', color: 'yellow' }, '  unverified')] : []),
     ),
   );
@@ -265,7 +265,7 @@ function faultLines(s: DashboardState, nowNs: number): React.ReactElement {
       row(
         'fault-pending',
         label(''),
-        h(Text, { color: 'yellow' }, `… ${clean(pending.f)} (${duration(nowNs - pending.at)})`),
+        h(Text, { color: 'yellow' }, `… ${clean(pending.f)} (${duration(nowNs - pending.atNs)})`),
       ),
     );
   }
@@ -296,7 +296,7 @@ function nodeTable(s: DashboardState, nowNs: number): React.ReactElement {
       label(i === 0 ? 'nodes' : ''),
       h(Text, { bold: true }, clean(name).padEnd(10)),
       h(Text, { color: STATUS_COLOR[n.status] }, n.status.padEnd(8)),
-      h(Text, { dimColor: true }, (n.status === 'up' ? '' : `for ${duration(nowNs - n.since)}`).padEnd(12)),
+      h(Text, { dimColor: true }, (n.status === 'up' ? '' : `for ${duration(nowNs - n.sinceNs)}`).padEnd(12)),
       ...(anySide
         ? [
             h(
@@ -317,9 +317,9 @@ function nodeTable(s: DashboardState, nowNs: number): React.ReactElement {
 }
 
 function checkingLine(s: DashboardState, nowNs: number): React.ReactElement | null {
-  if (s.checkingAt === undefined) return null;
+  if (s.checkingAtNs === undefined) return null;
   const done = s.verdict !== undefined || s.phase === 'done';
-  const spent = (done ? s.lastAt : nowNs) - s.checkingAt;
+  const spent = (done ? s.lastAtNs : nowNs) - s.checkingAtNs;
   const budget = s.checkerTimeLimitNs;
   return row(
     'checking',

@@ -81,7 +81,7 @@ interface Outstanding {
   thread: Thread;
   atNs: number;
   done: SimCompletion;
-  invokedAt: number;
+  invokeIndex: number;
 }
 
 /** Runs `x` to exhaustion on a simulated clock and returns the history it produced. Pure. */
@@ -99,20 +99,20 @@ export function simulate(x: GenLike, opts: SimulateOptions): Op[] {
     record: (op) => history.push(op),
   });
   const outstanding: Outstanding[] = [];
-  let now = 0;
+  let nowNs = 0;
 
   const nextDue = (): Outstanding | undefined => {
     let best: Outstanding | undefined;
     for (const o of outstanding) {
-      if (!best || o.atNs < best.atNs || (o.atNs === best.atNs && o.invokedAt < best.invokedAt)) best = o;
+      if (!best || o.atNs < best.atNs || (o.atNs === best.atNs && o.invokeIndex < best.invokeIndex)) best = o;
     }
     return best;
   };
   const handle = (o: Outstanding) => {
     outstanding.splice(outstanding.indexOf(o), 1);
-    now = Math.max(now, o.atNs);
+    nowNs = Math.max(nowNs, o.atNs);
     const c = o.done;
-    m.complete(now, o.thread, {
+    m.complete(nowNs, o.thread, {
       type: c.type ?? 'ok',
       ...('value' in c ? { value: c.value } : {}),
       ...(c.error !== undefined ? { error: c.error } : {}),
@@ -120,36 +120,36 @@ export function simulate(x: GenLike, opts: SimulateOptions): Op[] {
   };
 
   for (let steps = 0; ; steps++) {
-    if (steps > maxSteps) throw new Error(`simulate: no end after ${maxSteps} steps (time ${now} ns)`);
+    if (steps > maxSteps) throw new Error(`simulate: no end after ${maxSteps} steps (time ${nowNs} ns)`);
     const due = nextDue();
-    if (due && due.atNs <= now) {
+    if (due && due.atNs <= nowNs) {
       handle(due);
       continue;
     }
-    const r = m.ask(now);
+    const r = m.ask(nowNs);
     if (r.kind === 'exhausted') {
       if (!due) break;
       handle(due);
       continue;
     }
     if (r.kind === 'wait') {
-      const wake = r.untilNs !== undefined && r.untilNs > now ? r.untilNs : now + pollNs;
+      const wake = r.untilNs !== undefined && r.untilNs > nowNs ? r.untilNs : nowNs + pollNs;
       if (due && due.atNs <= wake) handle(due);
-      else now = wake;
+      else nowNs = wake;
       continue;
     }
-    if (r.op.time > now) {
+    if (r.op.time > nowNs) {
       if (due && due.atNs <= r.op.time) {
         handle(due); // the answer is dropped: the old generator is asked again
         continue;
       }
-      now = r.op.time;
+      nowNs = r.op.time;
     }
-    const { thread, invoke } = m.dispatch(now, r.op, r.next);
+    const { thread, invoke } = m.dispatch(nowNs, r.op, r.next);
     const done = complete(invoke, completionRng);
-    const latency = done.latencyNs ?? MS;
-    if (!(latency >= 0) || !Number.isFinite(latency)) throw new Error(`bad latencyNs ${latency}`);
-    outstanding.push({ thread, atNs: now + latency, done, invokedAt: invoke.index });
+    const latencyNs = done.latencyNs ?? MS;
+    if (!(latencyNs >= 0) || !Number.isFinite(latencyNs)) throw new Error(`bad latencyNs ${latencyNs}`);
+    outstanding.push({ thread, atNs: nowNs + latencyNs, done, invokeIndex: invoke.index });
   }
   return history;
 }

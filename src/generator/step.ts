@@ -45,32 +45,32 @@ export type Choice =
 /**
  * Picks among children's steps (undefined = child not asked): the op scheduled soonest, ties broken at
  * random in proportion to `weights` (so groups with more threads are not starved). A pending child that
- * will wake before that op (and after `now`) wins instead, so a sleep is not overtaken by an op scheduled
+ * will wake before that op (and after `nowNs`) wins instead, so a sleep is not overtaken by an op scheduled
  * far ahead. 'none' when no child has an op or is pending.
  */
 export function chooseSoonest(
   steps: readonly (Step | undefined)[],
   weights: readonly number[],
   rng: Rng,
-  now: number,
+  nowNs: number,
 ): Choice {
   let best: number[] = [];
-  let bestTime = Number.POSITIVE_INFINITY;
+  let bestNs = Number.POSITIVE_INFINITY;
   let anyPending = false;
-  let until: number | undefined;
+  let untilNs: number | undefined;
   steps.forEach((s, i) => {
     if (s === undefined || s.kind === 'done') return;
     if (s.kind === 'pending') {
       anyPending = true;
-      until = minUntil(until, s.untilNs);
+      untilNs = minUntil(untilNs, s.untilNs);
       return;
     }
-    if (s.op.time < bestTime) {
-      bestTime = s.op.time;
+    if (s.op.time < bestNs) {
+      bestNs = s.op.time;
       best = [i];
-    } else if (s.op.time === bestTime) best.push(i);
+    } else if (s.op.time === bestNs) best.push(i);
   });
-  if (best.length > 0 && !(until !== undefined && until > now && until < bestTime)) {
+  if (best.length > 0 && !(untilNs !== undefined && untilNs > nowNs && untilNs < bestNs)) {
     if (best.length === 1) return { kind: 'op', index: best[0]! };
     const total = best.reduce((sum, i) => sum + (weights[i] ?? 1), 0);
     let x = rng.float() * total;
@@ -80,7 +80,7 @@ export function chooseSoonest(
     }
     return { kind: 'op', index: best[best.length - 1]! };
   }
-  if (anyPending || best.length > 0) return { kind: 'pending', untilNs: until };
+  if (anyPending || best.length > 0) return { kind: 'pending', untilNs };
   return { kind: 'none' };
 }
 

@@ -4,6 +4,7 @@
  */
 import { type FaultKind, faultRoles } from '../core/nemesis.ts';
 import type { Op } from '../core/op.ts';
+import { nsToS } from '../core/time.ts';
 
 /** One node's clock setting: an offset, or a strobe flipping between two offsets (seconds). */
 export type ClockSettingS = number | { strobe: [number, number] };
@@ -11,7 +12,7 @@ export type ClockSettingS = number | { strobe: [number, number] };
 export interface ClockSeries {
   nodes: string[];
   /** Seconds since the start, one entry per change. */
-  t: number[];
+  tS: number[];
   /**
    * Offset of each node at each time, seconds (0 until its clock is first changed: clocks start
    * unperturbed). For a strobe, the side farther from 0 (the chart's line); `strobes` holds both sides.
@@ -50,7 +51,7 @@ export function clockSeries(history: readonly Op[], kinds: readonly FaultKind[])
   const roles = faultRoles(kinds.filter((k) => k.value.kind === 'clock-offsets'));
   if (roles.size === 0) return undefined;
   const current = new Map<string, ClockSettingS>();
-  const steps: { t: number; snapshot: Map<string, ClockSettingS> }[] = [];
+  const steps: { tS: number; snapshot: Map<string, ClockSettingS> }[] = [];
   let invoke: Op | undefined;
   for (const op of history) {
     if (op.process !== 'nemesis') continue;
@@ -61,7 +62,7 @@ export function clockSeries(history: readonly Op[], kinds: readonly FaultKind[])
     if (settings) for (const [n, s] of Object.entries(settings)) current.set(n, s);
     else if (role === 'stop') for (const n of current.keys()) current.set(n, 0);
     else continue;
-    steps.push({ t: op.time / 1e9, snapshot: new Map(current) });
+    steps.push({ tS: nsToS(op.time), snapshot: new Map(current) });
   }
   if (steps.length === 0) return undefined;
   const nodes = [...current.keys()].sort();
@@ -72,5 +73,5 @@ export function clockSeries(history: readonly Op[], kinds: readonly FaultKind[])
     offsetsS[n] = at.map((s) => (s === undefined ? 0 : farSide(s)));
     strobes[n] = at.map((s) => (s !== undefined && typeof s !== 'number' ? s.strobe : null));
   }
-  return { nodes, t: steps.map((s) => s.t), offsetsS, strobes };
+  return { nodes, tS: steps.map((s) => s.tS), offsetsS, strobes };
 }

@@ -1,6 +1,7 @@
 /** The data embedded in report.html: compact columns for the ops, precomputed series, verdicts. */
 import type { AnomalyCase } from '../core/checker.ts';
 import type { FaultKind } from '../core/nemesis.ts';
+import { nsToS } from '../core/time.ts';
 import { stringifyExact, valueKey } from '../history/values.ts';
 import { anomalyGroups } from './anomalies.ts';
 import { type ClockSeries, clockSeries } from './clock.ts';
@@ -12,9 +13,9 @@ import type { RunSummary } from './summary.ts';
 /** Ops as parallel arrays (one entry per invoke), so 100,000 ops cost a few MB, not tens. */
 export interface OpColumns {
   /** Invocation time, µs since the start, delta-encoded (each entry minus the previous one). */
-  s: number[];
+  startUs: number[];
   /** Duration, µs (to the end of the history for ops that never completed). */
-  d: number[];
+  durationUs: number[];
   /** Lane: thread, or -1 for the nemesis. */
   l: number[];
   /** Process, -1 for the nemesis. */
@@ -73,13 +74,14 @@ export interface ReportData {
     label: string;
     value: unknown;
     /** Seconds since the start. */
-    start: number;
-    end: number;
+    startS: number;
+    endS: number;
     open: boolean;
     startIndex: number;
     endIndex: number | null;
   }[];
-  events: { family: string | null; f: string; label: string; t: number; index: number }[];
+  /** One-off fault events; `tS`: seconds since the start. */
+  events: { family: string | null; f: string; label: string; tS: number; index: number }[];
   /** The declared faults (test.json `faults`): each family's fs, what its values mean, its colour `#rrggbb`. */
   kinds: Pick<FaultKind, 'family' | 'start' | 'stop' | 'events' | 'value' | 'valueDoc' | 'color'>[];
   /** The perf series; scatter points as delta-encoded row positions (times come from the op columns). */
@@ -156,10 +158,10 @@ function interner(table: string[]): (s: string | undefined) => number {
 }
 
 export function opColumns(s: RunSummary): OpColumns {
-  const { rows, endTime } = s.rows;
+  const { rows, endNs } = s.rows;
   const cols: OpColumns = {
-    s: [],
-    d: [],
+    startUs: [],
+    durationUs: [],
     l: [],
     p: [],
     f: [],
@@ -177,13 +179,13 @@ export function opColumns(s: RunSummary): OpColumns {
   const fId = interner(cols.fs);
   const errId = interner(cols.errs);
   const nodeId = interner(cols.nodes);
-  let prevStart = 0;
+  let prevStartUs = 0;
   let prevIndex = 0;
   for (const r of rows) {
-    const start = Math.round(r.invoke.time / 1000);
-    cols.s.push(start - prevStart);
-    prevStart = start;
-    cols.d.push(Math.max(0, Math.round(rowEnd(r, endTime) / 1000) - start));
+    const startUs = Math.round(r.invoke.time / 1000);
+    cols.startUs.push(startUs - prevStartUs);
+    prevStartUs = startUs;
+    cols.durationUs.push(Math.max(0, Math.round(rowEnd(r, endNs) / 1000) - startUs));
     cols.l.push(r.lane);
     cols.p.push(r.invoke.process === 'nemesis' ? -1 : r.invoke.process);
     cols.f.push(fId(r.invoke.f));
@@ -287,15 +289,15 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
     rerun: s.rerun,
     counts: c,
     threads: s.rows.threads,
-    endUs: Math.round(s.rows.endTime / 1000),
+    endUs: Math.round(s.rows.endNs / 1000),
     ops: opColumns(s),
     faults: s.faults.map((w) => ({
       key: w.key,
       f: w.f,
       label: w.label,
       value: compactValue(w.value),
-      start: w.start / 1e9,
-      end: w.end / 1e9,
+      startS: nsToS(w.startNs),
+      endS: nsToS(w.endNs),
       open: w.endF === undefined,
       startIndex: w.startIndex,
       endIndex: w.endIndex ?? null,
@@ -304,7 +306,7 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
       family: e.family ?? null,
       f: e.f,
       label: e.label,
-      t: e.time / 1e9,
+      tS: nsToS(e.timeNs),
       index: e.index,
     })),
     kinds: run.faults.map((k) => ({

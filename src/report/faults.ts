@@ -14,9 +14,9 @@ export interface FaultWindow {
   value: unknown;
   /** Short label: f and value. */
   label: string;
-  /** ns: the opening op's invocation … the closing op's completion (the widest span the fault may cover). */
-  start: number;
-  end: number;
+  /** History ns: the opening op's invocation … the closing op's completion (the widest span the fault may cover). */
+  startNs: number;
+  endNs: number;
   /** The closing op's f, or undefined when the history ended with the fault still in effect. */
   endF: string | undefined;
   startIndex: number;
@@ -30,7 +30,8 @@ export interface FaultEvent {
   f: string;
   value: unknown;
   label: string;
-  time: number;
+  /** History time of its invocation, ns. */
+  timeNs: number;
   index: number;
 }
 
@@ -65,7 +66,7 @@ export function faultWindows(
   const events: FaultEvent[] = [];
   const open = new Map<string, FaultWindow[]>();
   let invoke: Op | undefined;
-  let endTime = 0;
+  let endNs = 0;
   const handle = (inv: Op, done: Op | undefined) => {
     const r = roles.get(inv.f);
     const value = inv.value ?? done?.value;
@@ -77,7 +78,7 @@ export function faultWindows(
           f: inv.f,
           value,
           label: faultLabel(inv.f, value),
-          time: inv.time,
+          timeNs: inv.time,
           index: inv.index,
         });
       }
@@ -91,8 +92,8 @@ export function faultWindows(
         f: inv.f,
         value,
         label: faultLabel(inv.f, value),
-        start: inv.time,
-        end: Number.NaN,
+        startNs: inv.time,
+        endNs: Number.NaN,
         endF: undefined,
         startIndex: inv.index,
         endIndex: undefined,
@@ -103,7 +104,7 @@ export function faultWindows(
       open.set(family, list);
     } else {
       for (const w of open.get(family) ?? []) {
-        w.end = (done ?? inv).time;
+        w.endNs = (done ?? inv).time;
         w.endF = inv.f;
         w.endIndex = (done ?? inv).index;
       }
@@ -111,7 +112,7 @@ export function faultWindows(
     }
   };
   for (const op of history) {
-    if (op.time > endTime) endTime = op.time;
+    if (op.time > endNs) endNs = op.time;
     if (op.process !== 'nemesis') continue;
     if (op.type === 'invoke') {
       if (invoke) handle(invoke, undefined);
@@ -122,6 +123,6 @@ export function faultWindows(
     }
   }
   if (invoke) handle(invoke, undefined);
-  for (const w of windows) if (Number.isNaN(w.end)) w.end = Math.max(endTime, w.start);
+  for (const w of windows) if (Number.isNaN(w.endNs)) w.endNs = Math.max(endNs, w.startNs);
   return { windows, events };
 }

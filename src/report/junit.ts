@@ -27,8 +27,10 @@ export function junitXml(run: LoadedRun, s: RunSummary, opts: { reportPath?: str
   const testcase = (name: string, timeS: number, body: string) =>
     `    <testcase${attr('name', name)}${attr('classname', suite)}${attr('time', secs(timeS))}>${body ? `\n${body}\n    ` : ''}</testcase>`;
   for (const c of s.checkers) {
-    const stats = c.result.stats as { ms?: unknown } | undefined;
-    const t = typeof stats?.ms === 'number' ? stats.ms / 1000 : 0;
+    // results.json of runs before the unit rename say `ms`.
+    const stats = c.result.stats as { elapsedMs?: unknown; ms?: unknown } | undefined;
+    const elapsedMs = stats?.elapsedMs ?? stats?.ms;
+    const t = typeof elapsedMs === 'number' ? elapsedMs / 1000 : 0;
     if (c.valid === true) {
       cases.push(testcase(c.name, t, ''));
       continue;

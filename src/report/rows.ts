@@ -16,8 +16,8 @@ export interface Rows {
   rows: OpRow[];
   /** Client threads (lanes 0..threads-1). */
   threads: number;
-  /** Time of the last op, ns. */
-  endTime: number;
+  /** History time of the last op, ns. */
+  endNs: number;
   /** Completions without an open invoke (malformed history), counted, not drawn. */
   orphans: number;
 }
@@ -33,9 +33,9 @@ export function buildRows(history: readonly Op[], concurrency?: number): Rows {
   let orphans = 0;
   let outstanding = 0;
   let maxOutstanding = 0;
-  let endTime = 0;
+  let endNs = 0;
   for (const op of history) {
-    if (op.time > endTime) endTime = op.time;
+    if (op.time > endNs) endNs = op.time;
     if (op.type === 'invoke') {
       const prev = open.get(op.process);
       if (prev && op.process !== 'nemesis') outstanding--;
@@ -60,9 +60,12 @@ export function buildRows(history: readonly Op[], concurrency?: number): Rows {
     const p = r.invoke.process;
     if (p !== 'nemesis') r.lane = (((Math.trunc(p) % threads) + threads) % threads) | 0;
   }
-  return { rows, threads, endTime, orphans };
+  return { rows, threads, endNs, orphans };
 }
 
-/** When an op ended for drawing purposes: its completion, or the end of the history if it never did. */
-export const rowEnd = (r: OpRow, endTime: number): number =>
-  r.completion?.time ?? Math.max(endTime, r.invoke.time);
+/**
+ * When an op ended for drawing purposes (history ns): its completion, or the end of the history
+ * (`endNs`) if it never did.
+ */
+export const rowEnd = (r: OpRow, endNs: number): number =>
+  r.completion?.time ?? Math.max(endNs, r.invoke.time);

@@ -2,6 +2,7 @@
  * Performance series (what Jepsen's perf checker plots): throughput and latency over time, per outcome
  * and per op function. Pure: computed here from rows, drawn in the page by uPlot.
  */
+import { nsToMs, nsToS } from '../core/time.ts';
 import type { Outcome, Rows } from './rows.ts';
 
 export type Completed = Exclude<Outcome, 'pending'>;
@@ -10,18 +11,18 @@ export interface ScatterGroup {
   f: string;
   outcome: Completed;
   /** Completion time, seconds since the start. */
-  t: number[];
+  tS: number[];
   /** Latency, ms. */
-  latency: number[];
+  latencyMs: number[];
   /** Positions of the ops in `Rows.rows` (the page reads times from its op columns instead of t/latency). */
   rows: number[];
 }
 
 export interface PerfSeries {
   /** Bucket width, seconds. */
-  bucket: number;
+  bucketS: number;
   /** Bucket start times, seconds. */
-  t: number[];
+  tS: number[];
   /** Completions per second in each bucket, by outcome. */
   throughput: Record<Completed, number[]>;
   /** Latency quantiles (ms) of the completions in each bucket; null for an empty bucket. */
@@ -30,14 +31,14 @@ export interface PerfSeries {
   /** Overall latency quantiles, ms (ok completions only), for the summary. */
   overall: { count: number; p50: number | null; p95: number | null; p99: number | null; max: number | null };
   /** Seconds from the first to the last op. */
-  duration: number;
+  durationS: number;
 }
 
 const NICE = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
 
-/** A round bucket width giving at most ~`target` buckets over `duration` seconds. */
-export function bucketWidth(duration: number, target = 120): number {
-  const raw = duration / target;
+/** A round bucket width (seconds) giving at most ~`target` buckets over `durationS` seconds. */
+export function bucketWidth(durationS: number, target = 120): number {
+  const raw = durationS / target;
   return NICE.find((n) => n >= raw) ?? Math.ceil(raw / 3600) * 3600;
 }
 
@@ -54,11 +55,11 @@ const round = (x: number, digits: number) => {
 };
 
 export function perfSeries(rows: Rows, opts: { buckets?: number } = {}): PerfSeries {
-  const duration = rows.endTime / 1e9;
-  const bucket = bucketWidth(duration, opts.buckets);
+  const durationS = nsToS(rows.endNs);
+  const bucketS = bucketWidth(durationS, opts.buckets);
   // The last op lands in the last bucket (clamped below), not in a bucket of its own.
-  const n = Math.max(1, Math.ceil(duration / bucket - 1e-9));
-  const t = Array.from({ length: n }, (_, i) => round(i * bucket, 3));
+  const n = Math.max(1, Math.ceil(durationS / bucketS - 1e-9));
+  const tS = Array.from({ length: n }, (_, i) => round(i * bucketS, 3));
   const counts: Record<Completed, number[]> = {
     ok: new Array(n).fill(0),
     fail: new Array(n).fill(0),
@@ -70,20 +71,20 @@ export function perfSeries(rows: Rows, opts: { buckets?: number } = {}): PerfSer
   rows.rows.forEach((r, pos) => {
     if (r.lane < 0 || !r.completion) return;
     const outcome = r.outcome as Completed;
-    const ts = r.completion.time / 1e9;
-    const lat = Math.max(0, (r.completion.time - r.invoke.time) / 1e6);
-    const b = Math.min(n - 1, Math.floor(ts / bucket));
+    const doneS = nsToS(r.completion.time);
+    const latMs = Math.max(0, nsToMs(r.completion.time - r.invoke.time));
+    const b = Math.min(n - 1, Math.floor(doneS / bucketS));
     counts[outcome][b]!++;
-    perBucket[b]!.push(lat);
-    if (outcome === 'ok') okLatencies.push(lat);
+    perBucket[b]!.push(latMs);
+    if (outcome === 'ok') okLatencies.push(latMs);
     const key = `${r.invoke.f}\u0000${outcome}`;
     let g = groups.get(key);
     if (!g) {
-      g = { f: r.invoke.f, outcome, t: [], latency: [], rows: [] };
+      g = { f: r.invoke.f, outcome, tS: [], latencyMs: [], rows: [] };
       groups.set(key, g);
     }
-    g.t.push(round(ts, 6));
-    g.latency.push(round(lat, 3));
+    g.tS.push(round(doneS, 6));
+    g.latencyMs.push(round(latMs, 3));
     g.rows.push(pos);
   });
   const q = (p: number) =>
@@ -95,12 +96,12 @@ export function perfSeries(rows: Rows, opts: { buckets?: number } = {}): PerfSer
   okLatencies.sort((a, b) => a - b);
   const order: Record<Completed, number> = { ok: 0, info: 1, fail: 2 };
   return {
-    bucket,
-    t,
+    bucketS,
+    tS,
     throughput: {
-      ok: counts.ok.map((c) => round(c / bucket, 3)),
-      fail: counts.fail.map((c) => round(c / bucket, 3)),
-      info: counts.info.map((c) => round(c / bucket, 3)),
+      ok: counts.ok.map((c) => round(c / bucketS, 3)),
+      fail: counts.fail.map((c) => round(c / bucketS, 3)),
+      info: counts.info.map((c) => round(c / bucketS, 3)),
     },
     quantiles: { p50: q(0.5), p95: q(0.95), p99: q(0.99) },
     scatter: [...groups.values()].sort(
@@ -113,6 +114,6 @@ export function perfSeries(rows: Rows, opts: { buckets?: number } = {}): PerfSer
       p99: quantile(okLatencies, 0.99),
       max: okLatencies.length ? okLatencies[okLatencies.length - 1]! : null,
     },
-    duration: round(duration, 6),
+    durationS: round(durationS, 6),
   };
 }

@@ -126,7 +126,7 @@ export function summarizeRun(run: LoadedRun): RunSummary {
     counts[r.outcome]++;
   }
   const { windows, events } = faultWindows(run.history, run.faults);
-  const durationS = typeof run.test.durationMs === 'number' ? run.test.durationMs / 1000 : rows.endTime / 1e9;
+  const durationS = typeof run.test.durationMs === 'number' ? run.test.durationMs / 1000 : rows.endNs / 1e9;
   const summary =
     typeof run.results?.summary === 'string'
       ? run.results.summary

@@ -12,7 +12,11 @@ export type Phase =
 
 /** The live stream a run emits, for the dashboard and plain progress lines (never re-read from files). */
 export type RunEvent =
-  | { kind: 'phase'; phase: Phase; at: number }
+  | {
+      kind: 'phase';
+      phase: Phase /** When the phase began, ns since the run started (the history's clock). */;
+      atNs: number;
+    }
   | { kind: 'op'; op: Op }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { kind: 'verdict'; valid: true | false | 'unknown'; runDir: string; summary: string };

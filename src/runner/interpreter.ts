@@ -156,9 +156,9 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
 
   // Ops that overrun their timeout complete as info; the client is reset before its thread goes on.
   const sweepTimeouts = () => {
-    const now = performance.now();
+    const nowMs = performance.now();
     for (const [thread, f] of inFlight) {
-      if (f.deadlineMs <= now) {
+      if (f.deadlineMs <= nowMs) {
         f.controller.abort(new Error('timeout'));
         const completion: Completion = { type: 'info', error: `timed out after ${f.timeoutMs} ms` };
         arrivals.push({ thread, token: f.token, completion });
@@ -170,12 +170,12 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
 
   // Instant clients (the memory system) complete in microtasks, which never lets timers, signals or
   // keystrokes run; hand the event loop a turn every few milliseconds.
-  let lastYield = performance.now();
+  let lastYieldMs = performance.now();
   try {
     while (true) {
-      if (performance.now() - lastYield > 10) {
+      if (performance.now() - lastYieldMs > 10) {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
+        lastYieldMs = performance.now();
       }
       drain();
       if (o.stop?.aborted || o.hardStop?.aborted) {
@@ -190,21 +190,21 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
       }
       if (r.kind === 'wait') {
         // Nothing now; the generator has nothing before `untilNs`, if it says so.
-        const until = r.untilNs === undefined ? 1 : (r.untilNs - o.clock()) / NS_PER_MS;
-        if (until > 0) await sleep(Math.min(Math.ceil(until), 1000));
+        const untilMs = r.untilNs === undefined ? 1 : (r.untilNs - o.clock()) / NS_PER_MS;
+        if (untilMs > 0) await sleep(Math.min(Math.ceil(untilMs), 1000));
         continue;
       }
       // Not due yet: sleep until it is. If an event arrives first, the answer may be stale, so ask the
       // old generator again (timers may fire a little early, hence the loop).
-      let wait = (r.op.time - o.clock()) / NS_PER_MS;
+      let waitMs = (r.op.time - o.clock()) / NS_PER_MS;
       let interruptedWait = false;
-      while (wait > 0) {
-        await sleep(Math.ceil(wait));
+      while (waitMs > 0) {
+        await sleep(Math.ceil(waitMs));
         if (arrivals.length > 0 || o.stop?.aborted || o.hardStop?.aborted) {
           interruptedWait = true;
           break;
         }
-        wait = (r.op.time - o.clock()) / NS_PER_MS;
+        waitMs = (r.op.time - o.clock()) / NS_PER_MS;
       }
       if (interruptedWait) continue;
       dispatch(r.op, r.next);
@@ -212,11 +212,11 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
 
     if (stopped) {
       // Let ops in flight finish for a moment, then record the rest as indeterminate.
-      const until = performance.now() + (o.graceMs ?? 2000);
-      while (inFlight.size > 0 && !o.hardStop?.aborted && performance.now() < until) {
+      const untilMs = performance.now() + (o.graceMs ?? 2000);
+      while (inFlight.size > 0 && !o.hardStop?.aborted && performance.now() < untilMs) {
         drain();
         if (inFlight.size === 0) break;
-        await sleep(Math.min(50, until - performance.now()));
+        await sleep(Math.min(50, untilMs - performance.now()));
       }
       drain();
       for (const [thread, f] of [...inFlight]) {

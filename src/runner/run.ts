@@ -120,7 +120,7 @@ async function runGuarded(
   const phase = (p: Phase) => {
     phaseNow = p;
     log.info(`phase ${p}`);
-    emit({ kind: 'phase', phase: p, at: clock() });
+    emit({ kind: 'phase', phase: p, atNs: clock() });
   };
   const stopAll = new AbortController();
   const stop = anySignal([control.stop, stopAll.signal]);

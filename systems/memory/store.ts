@@ -37,23 +37,26 @@ type Data = Map<string, unknown>;
 
 export class MemoryStore {
   private data: Data = new Map();
-  private replicas = new Map<string, { data: Data; at: number }>();
-  private invisible: { at: number; apply: () => void }[] = [];
+  /** Stale-reads mode: each node's lagging copy and when it was taken (`now()`, ms). */
+  private replicas = new Map<string, { data: Data; copiedAtMs: number }>();
+  /** Delayed-visibility mode: mutations and when they become visible (`now()`, ms). */
+  private invisible: { visibleAtMs: number; apply: () => void }[] = [];
   private readonly rng: Rng;
   readonly mode: MemoryMode;
   readonly tuning: MemoryTuning;
-  private readonly now: () => number;
+  /** The clock, in milliseconds (performance.now() unless a test gives its own). */
+  private readonly nowMs: () => number;
 
   constructor(
     mode: MemoryMode,
     seed: number,
     tuning: Partial<MemoryTuning> = {},
-    now = () => performance.now(),
+    nowMs = () => performance.now(),
   ) {
     this.mode = mode;
     this.rng = new Rng(seed ^ 0x5eed);
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
-    this.now = now;
+    this.nowMs = nowMs;
   }
 
   /** The view a node reads from: the primary's, or in stale-reads mode a lagging copy on n2…nN. */
@@ -61,17 +64,18 @@ export class MemoryStore {
     this.applyDue();
     if (this.mode !== 'stale-reads' || node === 'n1') return this.data;
     const r = this.replicas.get(node);
-    const t = this.now();
-    if (r && t - r.at < this.tuning.staleMs) return r.data;
+    const tMs = this.nowMs();
+    if (r && tMs - r.copiedAtMs < this.tuning.staleMs) return r.data;
     const copy: Data = new Map([...this.data].map(([k, v]) => [k, Array.isArray(v) ? v.slice() : v]));
-    this.replicas.set(node, { data: copy, at: t });
+    this.replicas.set(node, { data: copy, copiedAtMs: tMs });
     return copy;
   }
 
   private applyDue(): void {
     if (this.invisible.length === 0) return;
-    const t = this.now();
-    while (this.invisible.length > 0 && this.invisible[0]!.at <= t) this.invisible.shift()!.apply();
+    const tMs = this.nowMs();
+    while (this.invisible.length > 0 && this.invisible[0]!.visibleAtMs <= tMs)
+      this.invisible.shift()!.apply();
   }
 
   /** Applies a mutation, or in the misbehaving modes loses or delays it. */
@@ -79,7 +83,7 @@ export class MemoryStore {
     this.applyDue();
     if (this.mode === 'lost-writes' && this.rng.float() < this.tuning.lossRate) return;
     if (this.mode === 'delayed-visibility') {
-      this.invisible.push({ at: this.now() + this.tuning.visibilityMs, apply });
+      this.invisible.push({ visibleAtMs: this.nowMs() + this.tuning.visibilityMs, apply });
       return;
     }
     apply();

@@ -45,6 +45,7 @@ export interface AnalyzeFlags {
   format?: string;
   model?: string;
   workload?: string;
+  /** The checkers' time budget, seconds (--checker-time-limit). */
   checkerTimeLimit?: number;
   checkerMemoryLimit?: number;
   json?: boolean;

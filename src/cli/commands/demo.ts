@@ -17,6 +17,7 @@ export interface DemoFlags {
   flavour?: 'debian' | 'hostroot';
   image?: string;
   nodes?: number | string[];
+  /** Seconds of workload under faults (--time-limit). */
   timeLimit?: number;
   seed?: number;
   resultsDir?: string;

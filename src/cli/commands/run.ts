@@ -6,7 +6,7 @@ import { loadTestFile, validateTest } from '../../config/load.ts';
 import { FIELD_NAMES, oneLine } from '../../config/options.ts';
 import { EnvironmentError, errorText, UserError } from '../../core/errors.ts';
 import type { RunContext, System } from '../../core/index.ts';
-import type { ScheduledOp } from '../../core/nemesis.ts';
+import { parseSchedule, type ScheduledOp } from '../../core/nemesis.ts';
 import type { Cluster } from '../../core/remote.ts';
 import { chooseProgress, preloadDashboard } from '../../dashboard/select.ts';
 import { faultsOf, resolveTest } from '../../registry.ts';
@@ -84,14 +84,17 @@ export async function loadReplay(
     }
   }
   const def = validateTest(stored, `--replay ${runDir}: ${FILES.test}`);
-  let schedule: ScheduledOp[];
+  let raw: unknown;
   try {
-    schedule = readJson<ScheduledOp[]>(schedulePath);
+    raw = readJson<unknown>(schedulePath);
   } catch (err) {
     throw new UserError(`--replay ${runDir}: ${FILES.schedule} is not readable JSON: ${errorText(err)}`);
   }
-  if (!Array.isArray(schedule) || schedule.some((e) => typeof e?.at !== 'number' || typeof e.f !== 'string'))
-    throw new UserError(`--replay ${runDir}: ${FILES.schedule} is not a list of {at, f, value} entries`);
+  const schedule = parseSchedule(raw);
+  if (!schedule)
+    throw new UserError(
+      `--replay ${runDir}: ${FILES.schedule} is not a list of {atS (seconds), f, value} entries`,
+    );
   return { def, schedule, ...(typeof t.testFile === 'string' ? { testFile: t.testFile } : {}) };
 }
 

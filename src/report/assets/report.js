@@ -6,7 +6,7 @@
 /** @typedef {import('../data.ts').ReportData} ReportData */
 /** @typedef {import('uplot')} UPlot */
 /** @typedef {import('uplot').Options} UPlotOptions */
-/** @typedef {{ label: string, start: number, end: number, x0: number, x1: number }} Band */
+/** A drawn fault window: `startS`/`endS` seconds since the start, `x0`/`x1` CSS pixels. @typedef {{ label: string, startS: number, endS: number, x0: number, x1: number }} Band */
 (() => {
   /** @type {Record<string, number>} */
   const timings = { start: Math.round(performance.now()) };
@@ -131,7 +131,7 @@
 
   // ---------- ops (columns → typed arrays) ----------
   const O = data.ops;
-  const N = O.s.length;
+  const N = O.startUs.length;
   // Start times and op indices arrive delta-encoded (smaller file); undo that once.
   /** @param {number[]} xs */
   const undelta = (xs) => {
@@ -148,10 +148,10 @@
    * @param {number | undefined} x @returns {number}
    */
   const num = (x) => /** @type {number} */ (x);
-  const S = undelta(O.s); // µs
+  const S = undelta(O.startUs); // µs
   O.i = Array.from(undelta(O.i));
   const E = new Float64Array(N);
-  for (let r = 0; r < N; r++) E[r] = num(S[r]) + num(O.d[r]);
+  for (let r = 0; r < N; r++) E[r] = num(S[r]) + num(O.durationUs[r]);
   const hasNemesis = O.l.some((l) => l < 0);
   const laneBase = hasNemesis ? 1 : 0;
   const laneCount = data.threads + laneBase;
@@ -193,7 +193,7 @@
     if (O.e[r]) lines.push(`error: ${O.errs[num(O.e[r])]}`);
     if (O.n[r]) lines.push(`node: ${O.nodes[num(O.n[r])]}`);
     lines.push(
-      `invoked at ${fmtS(num(S[r]) / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(num(O.d[r]) / 1000)}`}`,
+      `invoked at ${fmtS(num(S[r]) / 1e6)} s, ${O.o[r] === 3 ? 'open' : `took ${fmtMs(num(O.durationUs[r]) / 1000)}`}`,
     );
     return lines.join('\n');
   }
@@ -385,8 +385,8 @@
       ctx.rect(GUTTER, 0, plotW(), height);
       ctx.clip();
       for (const w of data.faults) {
-        const a = x(w.start * 1e6);
-        const b = x(w.end * 1e6);
+        const a = x(w.startS * 1e6);
+        const b = x(w.endS * 1e6);
         if (b < GUTTER || a > width) continue;
         const c = faultRgb(w.key);
         ctx.fillStyle = rgba(c, 0.13);
@@ -399,11 +399,11 @@
           Math.max(a, GUTTER) + 3,
           AXIS + BAND / 2 + 1,
         );
-        stats.bands.push({ label: w.label, start: w.start, end: w.end, x0: a, x1: b });
+        stats.bands.push({ label: w.label, startS: w.startS, endS: w.endS, x0: a, x1: b });
       }
       ctx.setLineDash([3, 3]);
       for (const ev of data.events) {
-        const a = x(ev.t * 1e6);
+        const a = x(ev.tS * 1e6);
         if (a < GUTTER || a > width) continue;
         // A declared event in its family's colour; an undeclared f in grey.
         ctx.strokeStyle = ev.family ? rgba(faultRgb(ev.family), 0.8) : 'rgba(80,80,80,0.6)';
@@ -702,14 +702,14 @@
             c.rect(left, top, width, height);
             c.clip();
             for (const w of data.faults) {
-              const a = u.valToPos(w.start, 'x', true);
-              const b = u.valToPos(w.end, 'x', true);
+              const a = u.valToPos(w.startS, 'x', true);
+              const b = u.valToPos(w.endS, 'x', true);
               const rgb = faultRgb(w.key);
               c.fillStyle = rgba(rgb, 0.14);
               c.fillRect(a, top, Math.max(1, b - a), height);
               c.fillStyle = rgba(rgb, 0.8);
               c.fillRect(a, top, Math.max(1, b - a), 3 * (window.devicePixelRatio || 1));
-              bands.push({ label: w.label, start: w.start, end: w.end, x0: a, x1: b });
+              bands.push({ label: w.label, startS: w.startS, endS: w.endS, x0: a, x1: b });
             }
             c.restore();
             const entry = charts[name];
@@ -727,8 +727,8 @@
             c.textBaseline = 'top';
             c.textAlign = 'left'; // uPlot leaves the axis alignment behind
             for (const w of data.faults) {
-              const a = Math.max(left, u.valToPos(w.start, 'x', true));
-              const b = Math.min(left + width, u.valToPos(w.end, 'x', true));
+              const a = Math.max(left, u.valToPos(w.startS, 'x', true));
+              const b = Math.min(left + width, u.valToPos(w.endS, 'x', true));
               if (b - a < 12 * dpr) continue;
               c.fillStyle = rgba(faultRgb(w.key), 1);
               c.fillText(short(w.label, Math.floor((b - a) / (6 * dpr))), a + 3 * dpr, top + 5 * dpr);
@@ -815,7 +815,7 @@
           })),
         ],
       },
-      [p.t, p.throughput.ok, p.throughput.fail, p.throughput.info],
+      [p.tS, p.throughput.ok, p.throughput.fail, p.throughput.info],
     );
 
     // Scatter: uPlot wants one shared, sorted x; each group gets its own y column, null elsewhere.
@@ -829,8 +829,8 @@
     let k = 0;
     groups.forEach((g, gi) => {
       for (const r of g.rows) {
-        allT[k] = (num(S[r]) + num(O.d[r])) / 1e6;
-        allL[k] = Math.max(0.001, num(O.d[r]) / 1000);
+        allT[k] = (num(S[r]) + num(O.durationUs[r])) / 1e6;
+        allL[k] = Math.max(0.001, num(O.durationUs[r]) / 1000);
         gid[k] = gi;
         order[k] = k;
         k++;
@@ -893,7 +893,7 @@
         ],
       },
       [
-        p.t,
+        p.tS,
         ...[p.quantiles.p50, p.quantiles.p95, p.quantiles.p99].map((q) =>
           q.map((v) => (v == null ? null : Math.max(0.001, v))),
         ),
@@ -925,8 +925,8 @@
     const palette = ['#2980b9', '#8e44ad', '#16a085', '#c0392b', '#d35400', '#2c3e50', '#27ae60', '#7f8c8d'];
     const later = () => {
       // Clocks start unperturbed (0) and keep their last offset to the end of the run.
-      const end = data.endUs / 1e6;
-      const t = [0, ...c.t, Math.max(end, c.t[c.t.length - 1] ?? 0)];
+      const endS = data.endUs / 1e6;
+      const tS = [0, ...c.tS, Math.max(endS, c.tS[c.tS.length - 1] ?? 0)];
       // Points 1..n are the recorded steps; 0 is the start and n+1 repeats the last step.
       /** @param {string} node @param {number} i */
       const strobeAt = (node, i) => {
@@ -968,7 +968,7 @@
           ],
         },
         [
-          t,
+          tS,
           ...c.nodes.map((n) => {
             const offs = c.offsetsS[n] ?? [];
             return [0, ...offs, offs[offs.length - 1] ?? 0];
@@ -1318,7 +1318,7 @@
       'p',
       { class: 'note' },
       o.count
-        ? `ok latency: p50 ${fmtMs(o.p50 ?? 0)} · p95 ${fmtMs(o.p95 ?? 0)} · p99 ${fmtMs(o.p99 ?? 0)} · max ${fmtMs(o.max ?? 0)} — buckets of ${p.bucket} s`
+        ? `ok latency: p50 ${fmtMs(o.p50 ?? 0)} · p95 ${fmtMs(o.p95 ?? 0)} · p99 ${fmtMs(o.p99 ?? 0)} · max ${fmtMs(o.max ?? 0)} — buckets of ${p.bucketS} s`
         : 'No completed ops.',
     ),
     el(
@@ -1379,7 +1379,7 @@
     timings,
     verdict: data.verdict.valid,
     checkers: data.checkers.map((c) => ({ name: c.name, valid: c.valid })),
-    faults: data.faults.map((f) => ({ key: f.key, label: f.label, start: f.start, end: f.end })),
+    faults: data.faults.map((f) => ({ key: f.key, label: f.label, startS: f.startS, endS: f.endS })),
     timeline: Object.freeze({
       get drawnOps() {
         return timeline.stats.drawnOps;

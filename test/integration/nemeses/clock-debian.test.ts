@@ -17,7 +17,7 @@ const hasDocker = await requireDocker();
 describe.skipIf(!hasDocker)('clock shim on a debian node with etcd', () => {
   const runId = testRunId('clock-deb');
   const cluster = new DockerCluster({ runId, engine, flavour: 'debian', packages: ['etcd-server'] });
-  const clock = clockDescriptor.create({ interval: 5, nodes: ['n1'] });
+  const clock = clockDescriptor.create({ intervalS: 5, nodes: ['n1'] });
   let n1: Remote;
   let ctx: ReturnType<typeof runContext>;
 

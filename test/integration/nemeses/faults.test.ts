@@ -26,7 +26,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
   let nodes: DockerRemote[] = [];
   const system = sleeperSystem();
   // Created before the daemons start, as resolveTest does: its env hook preloads the shim.
-  const clock = clockDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+  const clock = clockDescriptor.create({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
   let ctx: ReturnType<typeof runContext>;
 
   beforeAll(async () => {
@@ -49,7 +49,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
   };
 
   it('partition: blocks exactly the grudge pairs, then heals', async () => {
-    const p = partitionNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    const p = partitionNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
     const grudge = { n1: ['n2'], n3: ['n1'] };
     let t0 = performance.now();
     const c = await invoke(p, ctx, 'start-partition', { topology: 'grudge', grudge });
@@ -74,7 +74,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
   }, 60_000);
 
   it('partition: a heal that leaves the pair cut fails, naming the rule that still drops', async () => {
-    const p = partitionNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    const p = partitionNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
     const [n1, n2] = nodes as [DockerRemote, DockerRemote];
     expect(
       await invoke(p, ctx, 'start-partition', { topology: 'grudge', grudge: { n1: ['n2'] } }),
@@ -97,7 +97,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
   }, 60_000);
 
   it('partition: primaries topology isolates what the system reports', async () => {
-    const p = partitionNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'], system });
+    const p = partitionNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'], system });
     const c = await invoke(p, ctx, 'start-partition', { topology: 'primaries' });
     expect(c).toMatchObject({ type: 'ok', value: { grudge: { n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] } } });
     await p.teardown?.(ctx);
@@ -105,7 +105,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
   }, 60_000);
 
   it('kill and start change the process state', async () => {
-    const k = killDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
+    const k = killDescriptor.create({ intervalS: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
     const before = await sutPid(nodes[1]!);
     expect(await invoke(k, ctx, 'kill', { nodes: ['n2'] })).toMatchObject({
       type: 'ok',
@@ -119,7 +119,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
   }, 60_000);
 
   it('pause and resume stop and continue the real process (not PID 1)', async () => {
-    const p = pauseDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
+    const p = pauseDescriptor.create({ intervalS: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
     expect(await invoke(p, ctx, 'pause', { targets: 'primaries' })).toMatchObject({
       type: 'ok',
       value: { nodes: ['n1'] },
@@ -132,7 +132,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
   }, 60_000);
 
   it('crash and restart-node: the container dies and comes back with the system running', async () => {
-    const c = crashDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
+    const c = crashDescriptor.create({ intervalS: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
     let t0 = performance.now();
     expect(await invoke(c, ctx, 'crash', { nodes: ['n3'] })).toMatchObject({ type: 'ok' });
     const crashMs = ms(t0);
@@ -152,14 +152,14 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
 
   it('a fault that does not take effect fails loudly (info, "fault not in effect")', async () => {
     const broken = { ...sleeperSystem(), async kill() {} }; // "kills" nothing
-    const k = killDescriptor.create({ interval: 5, nodes: ['n1', 'n2', 'n3'], system: broken }).nemesis;
+    const k = killDescriptor.create({ intervalS: 5, nodes: ['n1', 'n2', 'n3'], system: broken }).nemesis;
     const c = await invoke(k, ctx, 'kill', { nodes: ['n1'] });
     expect(c.type).toBe('info');
     expect(c.error).toMatch(/^fault not in effect: n1: still running after kill/);
   }, 30_000);
 
   it('packet loss drops roughly the asked fraction', async () => {
-    const p = packetNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    const p = packetNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
     expect(await invoke(p, ctx, 'start-packet', { nodes: ['n1'], loss: 0.3 })).toMatchObject({ type: 'ok' });
     const N = 2000;
     const recv = nodes[0]!.netExec(
@@ -189,7 +189,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
   }, 60_000);
 
   it('packet delay adds the asked latency (within 20 %), also only towards given peers', async () => {
-    const p = packetNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    const p = packetNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
     const base = await connectRtt(nodes[1]!, nodes[0]!.ip);
     expect(await invoke(p, ctx, 'start-packet', { nodes: ['n1'], delayMs: 100 })).toMatchObject({
       type: 'ok',
@@ -212,7 +212,7 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
   }, 60_000);
 
   it('packet bandwidth installs and removes a rate limit', async () => {
-    const p = packetNemesis({ interval: 5, nodes: ['n1', 'n2', 'n3'] });
+    const p = packetNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
     expect(await invoke(p, ctx, 'start-packet', { nodes: ['n2'], rate: '1mbit' })).toMatchObject({
       type: 'ok',
     });

@@ -50,12 +50,12 @@ async function run(test: ResolvedTest, system: System, tag: string) {
   const names = test.nemesis;
   const pkgs = inHealOrder(names.map((n) => NEMESES[n]!)).map((d) =>
     d.create({
-      interval: test.nemesisInterval,
+      intervalS: test.nemesisInterval,
       nodes: test.nodes,
       seed: test.seed,
       // Planned to end 3 s before the main phase does: a slow fault (on a busy machine) then never
       // pushes a planned op past the time limit, which would cut it and change the sequence.
-      timeLimit: test.timeLimit - 3,
+      timeLimitS: test.timeLimit - 3,
       options: test.options,
       system,
     }),

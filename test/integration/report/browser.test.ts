@@ -116,10 +116,10 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
 
   it('shades each fault window at its recorded times, in the timeline and in every chart', async () => {
     const { page } = await open(small.html);
-    const expected = small.run.faults.map((f) => [f.start / 1e9, f.end / 1e9]);
+    const expected = small.run.faults.map((f) => [f.startNs / 1e9, f.endNs / 1e9]);
     expect(new Set(small.run.faults.map((f) => f.family))).toEqual(new Set(['crash', 'partition', 'clock']));
     const bands = await hook(page, (h) => h.timeline.bands);
-    expect(bands.map((b) => [b.start, b.end])).toEqual(expected);
+    expect(bands.map((b) => [b.startS, b.endS])).toEqual(expected);
     for (const b of bands) expect(b.x1).toBeGreaterThan(b.x0 + 5);
     // The band's top strip is really painted, and the plot just before the first band is not.
     const px = await page.evaluate(`(() => {
@@ -135,19 +135,19 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     expect(outside[3]).toBeLessThan(20);
     const charts = await hook(page, (h) => h.charts());
     expect(Object.keys(charts).sort()).toEqual(['clock', 'latency', 'quantiles', 'throughput']);
-    for (const c of Object.values(charts)) expect(c.bands.map((b) => [b.start, b.end])).toEqual(expected);
+    for (const c of Object.values(charts)) expect(c.bands.map((b) => [b.startS, b.endS])).toEqual(expected);
     await page.close();
   });
 
   it('draws a crash as a shaded window, not a point marker, from the declared faults', async () => {
     const { page } = await open(small.html);
     const crash = small.run.faults.find((f) => f.family === 'crash')!;
-    expect(crash.end - crash.start).toBeGreaterThan(1e9);
+    expect(crash.endNs - crash.startNs).toBeGreaterThan(1e9);
     const faults = await hook(page, (h) => h.faults);
-    expect(faults.filter((f) => f.key === 'crash').map((f) => [f.start, f.end])).toEqual(
-      small.run.faults.filter((f) => f.family === 'crash').map((f) => [f.start / 1e9, f.end / 1e9]),
+    expect(faults.filter((f) => f.key === 'crash').map((f) => [f.startS, f.endS])).toEqual(
+      small.run.faults.filter((f) => f.family === 'crash').map((f) => [f.startNs / 1e9, f.endNs / 1e9]),
     );
-    const band = (await hook(page, (h) => h.timeline.bands)).find((b) => b.start === crash.start / 1e9)!;
+    const band = (await hook(page, (h) => h.timeline.bands)).find((b) => b.startS === crash.startNs / 1e9)!;
     expect(band.label).toMatch(/^crash \{"nodes":\[/);
     expect(band.x1 - band.x0).toBeGreaterThan(20);
     // Not a marker: no crash op is among the events.
@@ -161,7 +161,7 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
       const c = document.querySelector('canvas.timeline');
       const d = window.devicePixelRatio || 1;
       const bands = window.__faultline.timeline.bands;
-      const i = bands.findIndex((x) => x.start === ${crash.start / 1e9});
+      const i = bands.findIndex((x) => x.startS === ${crash.startNs / 1e9});
       const b = bands[i];
       const xs = [];
       for (let x = Math.ceil(b.x0) + 1; x < b.x1 - 1; x++)
@@ -195,7 +195,7 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     const endS = (await page.evaluate(
       'JSON.parse(document.getElementById("faultline-data").textContent).endUs',
     )) as number;
-    const mid = (w.start + w.end) / 2e9;
+    const mid = (w.startNs + w.endNs) / 2e9;
     await page.mouse.move(over.x + (mid / (endS / 1e6)) * over.width, over.y + over.height / 2);
     const values = await page.locator('#chart-clock .u-legend .u-series td.u-value').allTextContents();
     expect(
@@ -204,7 +204,7 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     ).not.toEqual([]);
     expect(values.join(' ')).not.toMatch(/ms/);
     // The op's detail (the timeline's tooltip text) names the fault and its offsets in seconds.
-    const op = small.run.history.find((o) => o.type === 'invoke' && o.time === w.start)!;
+    const op = small.run.history.find((o) => o.type === 'invoke' && o.time === w.startNs)!;
     await page.evaluate(`window.__faultline.timeline.focusOp(${op.index})`);
     const detail = (await page.textContent('pre.detail')) ?? '';
     expect(detail).toContain(`fault: clock start`);

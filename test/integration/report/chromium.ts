@@ -36,13 +36,13 @@ export interface Hook {
   errors: string[];
   verdict: unknown;
   checkers: { name: string; valid: unknown }[];
-  faults: { key: string; label: string; start: number; end: number }[];
+  faults: { key: string; label: string; startS: number; endS: number }[];
   timeline: {
     drawnOps: number;
     totalOps: number;
     frames: number;
     lastFrameMs: number;
-    bands: { label: string; start: number; end: number; x0: number; x1: number }[];
+    bands: { label: string; startS: number; endS: number; x0: number; x1: number }[];
     view: { t0: number; t1: number };
     setView(t0: number, t1: number): void;
     focusOp(i: number): boolean;
@@ -50,7 +50,7 @@ export interface Hook {
   charts(): Record<
     string,
     {
-      bands: { start: number; end: number; x0: number; x1: number }[];
+      bands: { startS: number; endS: number; x0: number; x1: number }[];
       axes: { label: string | undefined; values: string[] }[];
     }
   >;

@@ -78,7 +78,7 @@ export async function runSut(o: SutRunOptions, control: RunControl = {}): Promis
   const composed = o.nemeses?.length
     ? composePackages(
         findNemeses(o.nemeses).map((d) =>
-          d.create({ interval: o.faultS ?? 5, nodes, seed, timeLimit: test.timeLimit, options, system }),
+          d.create({ intervalS: o.faultS ?? 5, nodes, seed, timeLimitS: test.timeLimit, options, system }),
         ),
       )
     : undefined;

@@ -200,7 +200,7 @@ describe('analyze: workloads on histories from other tools', () => {
     );
     expect(r.code).toBe(254);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/negativeBalances must be true or false/);
+    expect(r.stderr).toMatch(/option negativeBalances=perhaps: expected true or false/);
   });
 
   it('counter with a negative delta that may not have applied: VALID', () => {

@@ -196,6 +196,15 @@ describe('test.json → --replay', () => {
     );
   });
 
+  it('a nemesis-schedule.json from before the unit rename (`at`, seconds) replays the same; a damaged one is one line', async () => {
+    const r = resolveTest({ system: 'etcd', nemesis: 'kill' });
+    const old = await loadReplay(storeRun(r.test, [{ at: 1.5, f: 'kill', value: { nodes: ['n1'] } }]));
+    expect(old.schedule).toEqual([{ atS: 1.5, f: 'kill', value: { nodes: ['n1'] } }]);
+    await expect(loadReplay(storeRun(r.test, [{ atS: '1', f: 'kill' }]))).rejects.toThrow(
+      /^--replay .*: nemesis-schedule\.json is not a list of \{atS \(seconds\), f, value\} entries$/,
+    );
+  });
+
   it('a damaged test.json is one line naming the field', async () => {
     const r = resolveTest({ system: 'etcd', nemesis: 'kill' });
     const dir = storeRun({ ...r.test, timeLimit: -1 });

@@ -39,7 +39,7 @@ describe('planning is bounded', () => {
   });
 
   it('a replay does not plan, so a stored schedule is used whatever its size', () => {
-    const schedule = [{ at: 1, f: 'kill', value: { nodes: ['n1'] } }];
+    const schedule = [{ atS: 1, f: 'kill', value: { nodes: ['n1'] } }];
     const r = resolveTest(
       { system: 'etcd', nemesis: 'kill', timeLimit: 1_000_000, nemesisInterval: 0.01 },
       { schedule },
@@ -48,10 +48,12 @@ describe('planning is bounded', () => {
   });
 
   it('planSchedule refuses what it could not hold, and never plans more than 2·limit/interval + 2 ops', () => {
-    expect(() => planSchedule([cycle], { seed: 1, timeLimit: 1e9, interval: 1e-6 })).toThrow(
+    expect(() => planSchedule([cycle], { seed: 1, timeLimitS: 1e9, intervalS: 1e-6 })).toThrow(
       /more than 50000 faults/,
     );
-    expect(() => planSchedule([cycle], { seed: 1, timeLimit: 10, interval: 0 })).toThrow(/faults per family/);
+    expect(() => planSchedule([cycle], { seed: 1, timeLimitS: 10, intervalS: 0 })).toThrow(
+      /faults per family/,
+    );
     fc.assert(
       fc.property(
         fc.double({ min: 0.01, max: 100, noNaN: true }),
@@ -59,10 +61,10 @@ describe('planning is bounded', () => {
         fc.nat(),
         (limit, interval, seed) => {
           fc.pre(limit / interval <= MAX_PLANNED_FAULTS);
-          const plan = planSchedule([cycle], { seed, timeLimit: limit, interval });
+          const plan = planSchedule([cycle], { seed, timeLimitS: limit, intervalS: interval });
           // Gaps are at least interval/2: at most 2·limit/interval gaps fit, one op after each.
           expect(plan.length).toBeLessThanOrEqual(2 * (limit / interval) + 2);
-          expect(plan.every((e) => e.at < limit + 1e-3)).toBe(true);
+          expect(plan.every((e) => e.atS < limit + 1e-3)).toBe(true);
         },
       ),
       { numRuns: 200 },

@@ -24,8 +24,8 @@ export class Script {
   events: RunEvent[] = [];
   private index = 0;
 
-  phase(phase: Phase, at: number): this {
-    this.events.push({ kind: 'phase', phase, at });
+  phase(phase: Phase, atNs: number): this {
+    this.events.push({ kind: 'phase', phase, atNs });
     return this;
   }
 

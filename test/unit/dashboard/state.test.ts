@@ -26,8 +26,8 @@ describe('DashboardState: phases and time', () => {
       .phase('teardown', 23 * S)
       .phase('checking', 24 * S)
       .flush(s);
-    expect(s.checkingAt).toBe(24 * S);
-    expect(s.runningEndAt).toBe(20 * S);
+    expect(s.checkingAtNs).toBe(24 * S);
+    expect(s.runningEndAtNs).toBe(20 * S);
   });
 
   it('before the main phase nothing has elapsed', () => {
@@ -148,7 +148,7 @@ describe('DashboardState: client ops', () => {
       .phase('teardown', 3 * S)
       .phase('checking', 4 * S)
       .flush(s);
-    expect(s.windowEnd(60 * S)).toBe(s.lastOpAt);
+    expect(s.windowEnd(60 * S)).toBe(s.lastOpAtNs);
     expect(s.latency(s.windowEnd(60 * S))).toBeDefined();
   });
 });
@@ -176,7 +176,7 @@ describe('DashboardState: faults and nodes', () => {
     const p = s.faults.get('partition')!;
     expect(p.detail).toBe('majority: n1 n2 | n3 n4 n5');
     expect(p.targets).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
-    expect(p.since).toBe(5 * S + 20 * MS);
+    expect(p.sinceNs).toBe(5 * S + 20 * MS);
     expect(s.nodeState.get('n1')).toMatchObject({ side: 'A', drops: ['n3', 'n4', 'n5'] });
     expect(s.nodeState.get('n4')).toMatchObject({ side: 'B', drops: ['n1', 'n2'] });
     new Script().nemesis(9 * S, 'stop-partition', null).flush(s);
@@ -208,10 +208,10 @@ describe('DashboardState: faults and nodes', () => {
     expect(s.faults.get('kill')).toMatchObject({
       targets: ['n2', 'n4'],
       detail: 'n2 n4',
-      since: 1 * S + 10 * MS,
+      sinceNs: 1 * S + 10 * MS,
     });
     new Script().nemesis(3 * S, 'start', { nodes: ['n2'] }).flush(s);
-    expect(s.nodeState.get('n2')).toMatchObject({ status: 'up', since: 3 * S + 10 * MS });
+    expect(s.nodeState.get('n2')).toMatchObject({ status: 'up', sinceNs: 3 * S + 10 * MS });
     expect(s.faults.get('kill')!.targets).toEqual(['n4']);
     // 'all' heals every node this family faulted.
     new Script().nemesis(4 * S, 'start', 'all').flush(s);
@@ -287,7 +287,7 @@ describe('DashboardState: faults and nodes', () => {
     // The invocation names a delta; the completion has where the clock now is.
     new Script().nemesis(2 * S, 'bump-clock', { n1: 0.05 }, { n1: 0.3 }).flush(s);
     expect(s.nodeState.get('n1')!.clockOffsetMs).toBe(300);
-    expect(s.faults.get('clock')!.since).toBe(1 * S + 10 * MS);
+    expect(s.faults.get('clock')!.sinceNs).toBe(1 * S + 10 * MS);
     new Script()
       .nemesis(3 * S, 'strobe-clock', { n3: { strobe: [0, -12], periodMs: 100, durationS: 5 } })
       .flush(s);
@@ -364,7 +364,7 @@ describe('DashboardState: faults and nodes', () => {
     const s = fresh();
     new Script().nemesis(3 * S, 'kill', ['n1'], ['n1'], 'fail').flush(s);
     expect(s.nodeState.get('n1')!.status).toBe('up');
-    expect(s.lastNemesis).toMatchObject({ f: 'kill', at: 3 * S + 10 * MS });
+    expect(s.lastNemesis).toMatchObject({ f: 'kill', atNs: 3 * S + 10 * MS });
   });
 
   it('nemesis ops are not counted as client ops', () => {
@@ -398,7 +398,7 @@ describe('targetsOf and findGrudge', () => {
 describe('DashboardState: cost per op', () => {
   it('folds a million client ops quickly and with bounded memory for the counters', () => {
     const s = fresh();
-    s.onEvent({ kind: 'phase', phase: 'running', at: 0 });
+    s.onEvent({ kind: 'phase', phase: 'running', atNs: 0 });
     const op = { index: 0, time: 0, type: 'invoke' as const, process: 0, f: 'add', value: 1 };
     const done = { index: 0, time: 0, type: 'ok' as const, process: 0, f: 'add', value: 1 };
     const start = performance.now();

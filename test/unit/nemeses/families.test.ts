@@ -15,7 +15,7 @@ import { Rng } from '../../../src/core/rng.ts';
 import { silentLogger } from '../../../src/util/log.ts';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
-const base = { interval: 5, nodes, seed: 11, timeLimit: 60 };
+const base = { intervalS: 5, nodes, seed: 11, timeLimitS: 60 };
 
 describe('nemesis registry', () => {
   it('has every family under its --nemesis name', () => {
@@ -36,8 +36,8 @@ describe('nemesis registry', () => {
 
   it('families draw from separate random streams', () => {
     expect(familySeed(1, 'kill')).not.toBe(familySeed(1, 'pause'));
-    const k = NEMESES.kill!.create(base).schedule!.map((e) => e.at);
-    const p = NEMESES.pause!.create(base).schedule!.map((e) => e.at);
+    const k = NEMESES.kill!.create(base).schedule!.map((e) => e.atS);
+    const p = NEMESES.pause!.create(base).schedule!.map((e) => e.atS);
     expect(k).not.toEqual(p);
   });
 });

@@ -5,7 +5,7 @@ import { BUILTIN_FAULTS, NEMESES } from '../../../nemeses/index.ts';
 import { type FaultKind, faultKindSchema, faultRoles } from '../../../src/core/nemesis.ts';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
-const base = { interval: 2, nodes, seed: 7, timeLimit: 120 };
+const base = { intervalS: 2, nodes, seed: 7, timeLimitS: 120 };
 const fsOf = (ks: readonly FaultKind[]) => ks.flatMap((k) => [...k.start, ...k.stop, ...k.events]);
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

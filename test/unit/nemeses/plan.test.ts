@@ -9,6 +9,7 @@ import {
   TOPOLOGIES,
   validateGrudge,
 } from '../../../nemeses/topology.ts';
+import { parseSchedule } from '../../../src/core/nemesis.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { simulate } from '../../../src/generator/simulate.ts';
 import { nemesis } from '../../../src/generator/threads.ts';
@@ -76,44 +77,67 @@ describe('targets', () => {
   });
 });
 
-describe('schedule', () => {
-  const cycles = [
-    {
-      name: 'kill',
-      start: (r: Rng) => ({ f: 'kill', value: resolveTargets('one', nodes(5), r) }),
-      stop: (s: { value: unknown }) => ({ f: 'start', value: s.value }),
-    },
-    {
-      name: 'pause',
-      start: (r: Rng) => ({ f: 'pause', value: resolveTargets('minority', nodes(5), r) }),
-      stop: (s: { value: unknown }) => ({ f: 'resume', value: s.value }),
-    },
-  ];
+const cycles = [
+  {
+    name: 'kill',
+    start: (r: Rng) => ({ f: 'kill', value: resolveTargets('one', nodes(5), r) }),
+    stop: (s: { value: unknown }) => ({ f: 'start', value: s.value }),
+  },
+  {
+    name: 'pause',
+    start: (r: Rng) => ({ f: 'pause', value: resolveTargets('minority', nodes(5), r) }),
+    stop: (s: { value: unknown }) => ({ f: 'resume', value: s.value }),
+  },
+];
 
+describe('schedule', () => {
   it('same seed, same plan; another seed, another plan', () => {
-    const a = planSchedule(cycles, { seed: 1, timeLimit: 60, interval: 5 });
-    expect(planSchedule(cycles, { seed: 1, timeLimit: 60, interval: 5 })).toEqual(a);
-    expect(planSchedule(cycles, { seed: 2, timeLimit: 60, interval: 5 })).not.toEqual(a);
+    const a = planSchedule(cycles, { seed: 1, timeLimitS: 60, intervalS: 5 });
+    expect(planSchedule(cycles, { seed: 1, timeLimitS: 60, intervalS: 5 })).toEqual(a);
+    expect(planSchedule(cycles, { seed: 2, timeLimitS: 60, intervalS: 5 })).not.toEqual(a);
   });
 
   it('each family alternates start and stop within the time limit, at the asked mean interval', () => {
-    const plan = planSchedule(cycles, { seed: 4, timeLimit: 1000, interval: 5 });
-    expect(plan.every((e) => e.at > 0 && e.at < 1000)).toBe(true);
+    const plan = planSchedule(cycles, { seed: 4, timeLimitS: 1000, intervalS: 5 });
+    expect(plan.every((e) => e.atS > 0 && e.atS < 1000)).toBe(true);
     const kills = plan.filter((e) => e.f === 'kill' || e.f === 'start').map((e) => e.f);
     expect(kills).toEqual(kills.map((_, i) => (i % 2 === 0 ? 'kill' : 'start')));
     const meanGap = 1000 / plan.filter((e) => e.f === 'kill' || e.f === 'start').length;
     expect(meanGap).toBeGreaterThan(4.5);
     expect(meanGap).toBeLessThan(5.5);
-    expect(plan.map((e) => e.at)).toEqual([...plan.map((e) => e.at)].sort((x, y) => x - y));
+    expect(plan.map((e) => e.atS)).toEqual([...plan.map((e) => e.atS)].sort((x, y) => x - y));
   });
 
   it('the generator emits the plan on the nemesis thread at the planned times', () => {
-    const plan = planSchedule(cycles, { seed: 4, timeLimit: 30, interval: 3 });
+    const plan = planSchedule(cycles, { seed: 4, timeLimitS: 30, intervalS: 3 });
     const h = simulate(nemesis(scheduleGenerator(plan)), { concurrency: 2, nemesis: true, seed: 1 });
     const invokes = h.filter((o) => o.type === 'invoke');
     expect(invokes.map((o) => [o.f, o.value])).toEqual(plan.map((e) => [e.f, e.value]));
     for (const [i, o] of invokes.entries())
-      expect(o.time).toBeGreaterThanOrEqual(Math.round(plan[i]!.at * 1e9));
+      expect(o.time).toBeGreaterThanOrEqual(Math.round(plan[i]!.atS * 1e9));
     expect(invokes.every((o) => o.process === 'nemesis')).toBe(true);
+  });
+});
+
+describe('parseSchedule (nemesis-schedule.json)', () => {
+  it('reads atS, and the old files that say at (seconds too), into the same ops', () => {
+    const e = { f: 'kill', value: { nodes: ['n1'] } };
+    expect(parseSchedule([{ atS: 1.5, ...e }])).toEqual([{ atS: 1.5, ...e }]);
+    expect(parseSchedule([{ at: 1.5, ...e }])).toEqual([{ atS: 1.5, ...e }]);
+  });
+  it('round-trips a planned schedule through JSON', () => {
+    const plan = planSchedule(cycles, { seed: 3, timeLimitS: 60, intervalS: 4 });
+    expect(parseSchedule(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
+  });
+  it('refuses what is not a list of {atS, f, value}', () => {
+    for (const bad of [
+      {},
+      [1],
+      [{ f: 'kill' }],
+      [{ atS: '1', f: 'kill' }],
+      [{ atS: 1 }],
+      [{ atS: Number.NaN, f: 'x' }],
+    ])
+      expect(parseSchedule(bad)).toBeUndefined();
   });
 });

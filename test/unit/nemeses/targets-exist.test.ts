@@ -47,7 +47,7 @@ function ctx(nodes: string[], remoteNames: string[]) {
   return { test, calls };
 }
 
-const opts = { interval: 1, nodes: ['a1', 'a2', 'a3'] };
+const opts = { intervalS: 1, nodes: ['a1', 'a2', 'a3'] };
 
 describe('fault targets must exist in the run', () => {
   it('unknownNodes checks the test nodes and, on a cluster, the remotes', () => {

@@ -30,8 +30,8 @@ describe('fault windows, from the declared faults', () => {
     expect(windows[0]).toMatchObject({
       key: 'partition',
       f: 'start-partition',
-      start: 100e6,
-      end: 520e6,
+      startNs: 100e6,
+      endNs: 520e6,
       endF: 'stop-partition',
       startIndex: 1,
       endIndex: 5,
@@ -60,7 +60,7 @@ describe('fault windows, from the declared faults', () => {
     ]);
     const { windows, events } = faultWindows(h, BUILTIN_FAULTS);
     expect(events).toEqual([]);
-    expect(windows.map((w) => [w.key, w.f, w.start / 1e6, w.end / 1e6, w.endF])).toEqual([
+    expect(windows.map((w) => [w.key, w.f, w.startNs / 1e6, w.endNs / 1e6, w.endF])).toEqual([
       ['crash', 'crash', 0, 11, 'restart-node'],
       ['kill', 'kill', 2, 9, 'start'],
       ['pause', 'pause', 4, 13, 'resume'],
@@ -98,11 +98,11 @@ describe('fault windows, from the declared faults', () => {
       color: '#123456',
     };
     const custom = faultWindows(h, [flood, ...kinds('crash')]);
-    expect(custom.windows.map((w) => [w.key, w.start / 1e6, w.end / 1e6])).toEqual([
+    expect(custom.windows.map((w) => [w.key, w.startNs / 1e6, w.endNs / 1e6])).toEqual([
       ['crash', 0, 7],
       ['flood', 2, 7],
     ]);
-    expect(custom.events).toMatchObject([{ f: 'compact', family: 'flood', time: 4e6, index: 4 }]);
+    expect(custom.events).toMatchObject([{ f: 'compact', family: 'flood', timeNs: 4e6, index: 4 }]);
   });
 
   it('gives no window to a fault that certainly failed, and runs an unhealed one to the end', () => {
@@ -115,7 +115,12 @@ describe('fault windows, from the declared faults', () => {
     ]);
     const { windows } = faultWindows(h, kinds('crash'));
     expect(windows).toHaveLength(1);
-    expect(windows[0]).toMatchObject({ value: { nodes: ['n2'] }, start: 2e6, end: 900e6, endF: undefined });
+    expect(windows[0]).toMatchObject({
+      value: { nodes: ['n2'] },
+      startNs: 2e6,
+      endNs: 900e6,
+      endF: undefined,
+    });
   });
 
   it('closes every open window of a family with one stop', () => {
@@ -128,7 +133,7 @@ describe('fault windows, from the declared faults', () => {
       [7, 'ok', 'nemesis', 'start', { nodes: ['n1', 'n2'] }],
     ]);
     const { windows } = faultWindows(h, kinds('kill'));
-    expect(windows.map((w) => [w.value, w.end / 1e6])).toEqual([
+    expect(windows.map((w) => [w.value, w.endNs / 1e6])).toEqual([
       [{ nodes: ['n1'] }, 7],
       [{ nodes: ['n2'] }, 7],
     ]);
@@ -202,7 +207,7 @@ describe('fault windows against a brute-force oracle', () => {
         const times = h.flatMap((o) => [o.time, o.time + 0.5e6]).filter((t) => t <= end);
         for (const fam of ['partition', 'crash', 'clock'])
           for (const t of times) {
-            const drawn = windows.some((w) => w.key === fam && w.start <= t && t <= w.end);
+            const drawn = windows.some((w) => w.key === fam && w.startNs <= t && t <= w.endNs);
             if (drawn !== covered(h, fam, t)) return false;
           }
         // Events: exactly the undeclared ops that did not fail.
@@ -240,7 +245,7 @@ describe('clock offsets, in seconds', () => {
     ]);
     const c = clockSeries(h, BUILTIN_FAULTS)!;
     expect(c.nodes).toEqual(['n1', 'n2']);
-    expect(c.t).toEqual([1.001, 2.001, 3.001, 4.001]);
+    expect(c.tS).toEqual([1.001, 2.001, 3.001, 4.001]);
     expect(c.offsetsS).toEqual({ n1: [-58, -55, -55, 0], n2: [0, 0, -58, 0] });
     expect(c.strobes).toEqual({ n1: [null, null, null, null], n2: [null, null, [0, -58], null] });
   });
@@ -274,8 +279,8 @@ describe('the declarations a report reads', () => {
     expect(run.faults.map((k) => k.family)).toEqual(['crash', 'partition', 'clock']);
     const { windows, events } = faultWindows(run.history, run.faults);
     expect(events).toEqual([]);
-    expect(windows.map((w) => [w.key, w.f, w.start, w.end])).toEqual(
-      fx.faults.map((w) => [w.family, w.f, w.start, w.end]),
+    expect(windows.map((w) => [w.key, w.f, w.startNs, w.endNs])).toEqual(
+      fx.faults.map((w) => [w.family, w.f, w.startNs, w.endNs]),
     );
     expect(windows.filter((w) => w.key === 'crash').length).toBeGreaterThan(0);
     const c = clockSeries(run.history, run.faults)!;

@@ -81,7 +81,7 @@ const composed = {
       anomalyTypes: [],
       anomalies: {},
     },
-    stats: { valid: true, summary: '1 ops', stats: { ms: 250 }, anomalyTypes: [], anomalies: {} },
+    stats: { valid: true, summary: '1 ops', stats: { elapsedMs: 250 }, anomalyTypes: [], anomalies: {} },
   },
 };
 
@@ -101,6 +101,13 @@ describe('junit.xml', () => {
       /<testsuite name="faultline\.unit" tests="3" failures="1" errors="1" skipped="0" time="1\.500" timestamp="2026-11-23T10:00:00"/,
     );
     expect(xml).toContain('<testcase name="stats" classname="faultline.unit" time="0.250"></testcase>');
+    // results.json written before the unit rename says `ms`: read the same.
+    const old = structuredClone(composed);
+    old.results.stats.stats = { ms: 250 } as never;
+    const oldRun = await loadRun(folder(old));
+    expect(junitXml(oldRun, summarizeRun(oldRun))).toContain(
+      '<testcase name="stats" classname="faultline.unit" time="0.250"></testcase>',
+    );
     expect(xml).toContain('<failure message="2 LOST | &lt;b&gt;bold&lt;/b&gt;" type="anomaly">');
     expect(xml).toContain(
       'lost (2):\n  the add of 3 was acknowledged (#1) but the final read (#9) lacks it\n  the add of &lt;img src=x onerror=alert(1)&gt; was',

@@ -27,7 +27,7 @@ describe('rows', () => {
       [6, 7, 'fail', 0],
       [8, undefined, 'pending', 1],
     ]);
-    expect(r.endTime).toBe(8e6);
+    expect(r.endNs).toBe(8e6);
   });
 
   it('estimates the concurrency when test.json does not give it', () => {
@@ -75,18 +75,18 @@ describe('perf series', () => {
       [2000, 'invoke', 2, 'read'],
     ]);
     const p = perfSeries(buildRows(h, 3), { buckets: 2 });
-    expect(p.bucket).toBe(1);
-    expect(p.t).toEqual([0, 1]);
+    expect(p.bucketS).toBe(1);
+    expect(p.tS).toEqual([0, 1]);
     expect(p.throughput).toEqual({ ok: [1, 0], fail: [1, 0], info: [0, 1] });
     expect(p.scatter).toEqual([
-      { f: 'read', outcome: 'info', t: [1.501], latency: [1], rows: [2] },
-      { f: 'read', outcome: 'fail', t: [0.05], latency: [30], rows: [1] },
-      { f: 'write', outcome: 'ok', t: [0.01], latency: [10], rows: [0] },
+      { f: 'read', outcome: 'info', tS: [1.501], latencyMs: [1], rows: [2] },
+      { f: 'read', outcome: 'fail', tS: [0.05], latencyMs: [30], rows: [1] },
+      { f: 'write', outcome: 'ok', tS: [0.01], latencyMs: [10], rows: [0] },
     ]);
     expect(p.quantiles.p50).toEqual([10, 1]);
     expect(p.quantiles.p99).toEqual([30, 1]);
     expect(p.overall).toEqual({ count: 1, p50: 10, p95: 10, p99: 10, max: 10 });
-    expect(p.duration).toBe(2);
+    expect(p.durationS).toBe(2);
   });
 
   it('accounts for every completed client op exactly once (property)', () => {
@@ -114,9 +114,9 @@ describe('perf series', () => {
         const p = perfSeries(buildRows(h, 4));
         const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
         const counted = sum(p.throughput.ok) + sum(p.throughput.fail) + sum(p.throughput.info);
-        expect(Math.round(counted * p.bucket)).toBe(specs.length);
-        expect(sum(p.scatter.map((g) => g.t.length))).toBe(specs.length);
-        for (const q of ['p50', 'p95', 'p99'] as const) expect(p.quantiles[q]).toHaveLength(p.t.length);
+        expect(Math.round(counted * p.bucketS)).toBe(specs.length);
+        expect(sum(p.scatter.map((g) => g.tS.length))).toBe(specs.length);
+        for (const q of ['p50', 'p95', 'p99'] as const) expect(p.quantiles[q]).toHaveLength(p.tS.length);
       }),
     );
   });
