@@ -3,7 +3,8 @@
 #   start_docker  install what is missing (docker.io when no engine answers; tini, debootstrap, iptables, iproute2),
 #                 then, when `docker info` fails, start dockerd in the background (pid file, log file) and wait
 #                 up to 60 s for it to answer.
-#   stop_docker   stop the dockerd that start_docker started (by its pid), and nothing else.
+#   stop_docker   stop the dockerd that start_docker started in this shell (by its pid), and nothing else:
+#                 an engine that was already running is left alone.
 # Safe under `set -euo pipefail`. Needs root (or sudo) only when it has to install or start the engine.
 
 FAULTLINE_DOCKERD_PID_FILE=${FAULTLINE_DOCKERD_PID_FILE:-/tmp/faultline-ci-dockerd.pid}
@@ -43,6 +44,9 @@ start_docker() {
     sudo setsid dockerd >"$FAULTLINE_DOCKERD_LOG" 2>&1 </dev/null &
   fi
   echo $! >"$FAULTLINE_DOCKERD_PID_FILE"
+  # Remembered in this shell too: stop_docker stops only an engine this shell started, never one that
+  # was already running (another run's, or the machine's), whatever a pid file left behind says.
+  _FL_STARTED_DOCKERD_PID=$!
   for p in $(seq 1 60); do
     if _fl_docker_up; then
       echo "== docker engine up after ${p} s"
@@ -61,10 +65,11 @@ start_docker() {
 }
 
 stop_docker() {
-  [ -f "$FAULTLINE_DOCKERD_PID_FILE" ] || return 0
+  [ -n "${_FL_STARTED_DOCKERD_PID:-}" ] || return 0
   local pid i
-  pid=$(cat "$FAULTLINE_DOCKERD_PID_FILE")
-  rm -f "$FAULTLINE_DOCKERD_PID_FILE"
+  pid=$_FL_STARTED_DOCKERD_PID
+  _FL_STARTED_DOCKERD_PID=
+  [ "$(cat "$FAULTLINE_DOCKERD_PID_FILE" 2>/dev/null)" = "$pid" ] && rm -f "$FAULTLINE_DOCKERD_PID_FILE"
   # Only our engine: the pid must still be alive and still be dockerd (or the sudo running it).
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 0
   grep -qE '^(dockerd|sudo)$' "/proc/$pid/comm" 2>/dev/null || return 0
