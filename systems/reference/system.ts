@@ -93,7 +93,8 @@ export function createReferenceSystem(d: ReferenceDesign, mode: string): System 
       };
       await remote.upload(`${DIR}/config.json`, JSON.stringify(config, null, 2));
       await start(node, false);
-      await waitHealthy(remote, 15_000, test.signal);
+      // Generous: three node processes starting on a loaded 2-core machine took more than 15 s.
+      await waitHealthy(remote, 60_000, test.signal);
     },
     async teardown(_test, node) {
       if (node.remote) await stopDaemon(node.remote, DAEMON, 2000);
