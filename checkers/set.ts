@@ -143,7 +143,7 @@ function setAnomalies(
     const a = attempts.get(key(x))!;
     return {
       ops: [...a.okIndices, finalIndex],
-      explanation: `the add of ${shown(x)} was acknowledged (${refs(a.okIndices)}) but the final read (#${finalIndex}) lacks it`,
+      explanation: `the add of ${shown(x)} (${refs(a.okIndices)}) was acknowledged but the final read (#${finalIndex}) lacks it`,
       data: { element: x },
     };
   });

@@ -89,6 +89,10 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
       ? readJson<ResolvedTest>(join(runDir, FILES.test))
       : undefined;
 
+  if (flags.model && flags.workload)
+    throw new UserError(
+      'give either --model or --workload, not both: a model checks linearizability, a workload runs its checkers',
+    );
   if (flags.format && !(FORMATS as readonly string[]).includes(flags.format)) {
     throw new UserError(`unknown --format ${flags.format}: choose one of ${FORMATS.join(', ')}`);
   }
@@ -178,7 +182,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   }
   if (isDir) {
     try {
-      const wrote = await storeAnalysis(path, results, flags.overwrite === true);
+      const wrote = await storeAnalysis(path, results, flags.overwrite === true, read.warnings);
       if (!flags.json) process.stdout.write(`  ${wrote}\n`);
     } catch (err) {
       // A read-only or damaged folder must not cost the user the verdict just computed (printed above).
@@ -197,7 +201,12 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
  * that was never checked (killed before results.json) gets its results in the folder itself. Returns a
  * line saying where the results went.
  */
-async function storeAnalysis(runDir: string, results: CheckResult, overwrite: boolean): Promise<string> {
+async function storeAnalysis(
+  runDir: string,
+  results: CheckResult,
+  overwrite: boolean,
+  printed: readonly string[],
+): Promise<string> {
   const storedPath = join(runDir, FILES.results);
   const stored = existsSync(storedPath) ? readStoredResults(storedPath) : undefined;
   const kept: Partial<RunResults> = {};
@@ -208,8 +217,10 @@ async function storeAnalysis(runDir: string, results: CheckResult, overwrite: bo
     ...kept,
     analyzedAt: new Date().toISOString(),
   };
+  // The report re-reads the history: what reading it already warned about (a torn last line, named by
+  // its full path there) is not said twice.
   const warn = (ws: string[]) => {
-    for (const w of ws) process.stderr.write(`warning: ${w}\n`);
+    for (const w of ws) if (!printed.some((p) => p.endsWith(w))) process.stderr.write(`warning: ${w}\n`);
   };
   if (stored === undefined || overwrite) {
     if (stored !== undefined) {

@@ -45,8 +45,14 @@ export async function cleanCommand(flags: CleanFlags = {}): Promise<number> {
   const problems: string[] = [];
   if (flags.runId !== undefined) {
     const run = runs[0];
-    const d = run && cleanDecision(run, { force: flags.force === true, named: true });
-    if (d && !d.remove) {
+    if (!run) {
+      process.stdout.write(
+        `no containers or networks of run ${flags.runId}: nothing to remove (faultline doctor lists the runs left behind)\n`,
+      );
+      return EXIT.valid;
+    }
+    const d = cleanDecision(run, { force: flags.force === true, named: true });
+    if (!d.remove) {
       process.stderr.write(`faultline: run ${flags.runId} left in place: ${d.why}\n`);
       return EXIT.badInput;
     }

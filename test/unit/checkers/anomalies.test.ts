@@ -231,7 +231,7 @@ describe('set', () => {
     expect(r.anomalies.lost).toEqual([
       {
         ops: [2, 7],
-        explanation: 'the add of 2 was acknowledged (#2) but the final read (#7) lacks it',
+        explanation: 'the add of 2 (#2) was acknowledged but the final read (#7) lacks it',
         data: { element: 2 },
       },
     ]);
