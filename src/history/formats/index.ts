@@ -58,6 +58,8 @@ export function readHistoryFile(path: string, opts: { format?: HistoryFormat } =
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(`${path}: cannot read the history file (${code ?? String(e)}); check the path`);
   }
+  // A UTF-8 byte order mark (some editors write one) is not part of the history.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   const format = opts.format ?? detectFormat(text, basename(path));
   if (!format) {
     throw new HistoryFormatError(

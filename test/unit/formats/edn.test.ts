@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -146,6 +146,19 @@ describe('EDN read as EDN', () => {
     expect(readError(`{:type :ok :f :read :process 0 :value ${'['.repeat(100_000)}}`)).toMatch(
       /nested deeper than 1000/,
     );
+  });
+
+  it('a UTF-8 byte order mark before the history is skipped (EDN and JSONL)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-bom-'));
+    const edn = join(dir, 'h.edn');
+    writeFileSync(
+      edn,
+      '\uFEFF{:process 0, :type :invoke, :f :read, :value nil}\n{:process 0, :type :ok, :f :read, :value 4}\n',
+    );
+    expect(readHistoryFile(edn).history.map((o) => o.type)).toEqual(['invoke', 'ok']);
+    const jsonl = join(dir, 'history.jsonl');
+    writeFileSync(jsonl, '\uFEFF{"index":0,"time":0,"type":"invoke","process":0,"f":"read","value":null}\n');
+    expect(readHistoryFile(jsonl).history).toHaveLength(1);
   });
 
   it('an error quoting a newline, NEL or line separator from the input stays on one line', () => {
