@@ -102,7 +102,7 @@ export function findOpWorkloadCannotCheck(
     const at = SUM_TOO_LARGE[name]?.(history);
     if (at === undefined) return undefined;
     const op = history[at]!;
-    const what = name === 'counter' ? 'the sum of |deltas| and |reads|' : "this read's sum of |balances|";
+    const what = name === 'counter' ? 'the sum of |deltas|' : "this read's sum of |balances|";
     return {
       message: `op ${op.index} (${op.f} ${showValue(op.value).slice(0, 60)}): values too large to check exactly (${what} passes 2^53−1, and the ${name} checker adds in doubles)`,
       position: at,

@@ -226,6 +226,19 @@ describe('counter checker: sums past 2^53 are refused, never rounded into a verd
     expect(r.anomalyTypes).toEqual([]);
   });
 
+  it('an add up to 2^53−1 is checked exactly (reads do not count toward the limit)', () => {
+    const M = Number.MAX_SAFE_INTEGER;
+    const steps: [number, Op['type'], string, unknown][] = [
+      [0, 'invoke', 'add', M - 1],
+      [0, 'ok', 'add', M - 1],
+      [0, 'invoke', 'read', null],
+    ];
+    expect(check(h([...steps, [0, 'ok', 'read', M - 1]])).valid).toBe(true);
+    expect(check(h([...steps, [0, 'ok', 'read', M - 2]])).valid).toBe(false);
+    expect(check(h([...steps, [0, 'ok', 'read', M]])).valid).toBe(false);
+    expect(check(h([...steps, [0, 'ok', 'read', -M]])).valid).toBe(false);
+  });
+
   it('large values whose sums stay safe are still checked exactly', () => {
     const steps: [number, Op['type'], string, unknown][] = [
       [0, 'invoke', 'add', P52 / 2 + 1],

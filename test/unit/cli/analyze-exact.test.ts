@@ -95,7 +95,7 @@ describe('wrong model: exit 254, one line naming the op and the models that fit'
     ].join('');
     expectOneLineError(
       analyze({ 'h.edn': counter }, ['h.edn', '--workload', 'counter']),
-      /h\.edn:2: op 1 \(add 4503599627370497\): values too large to check exactly/,
+      /h\.edn:3: op 2 \(add 4503599627370496\): values too large to check exactly/,
     );
     const bank =
       ok(':read', '{0 4503599627370496, 1 4503599627370497}') +
