@@ -39,11 +39,12 @@ export interface BadRead {
 
 export interface BankResult extends CheckResult {
   readCount: number;
-  total: number;
+  /** The sum every read must show; absent only when no read has a sum (each has a nil balance). */
+  total?: number;
   /** The number of accounts each read must show, when checked. */
   accounts?: number;
-  /** How `total` and `accounts` were found when they were not given (plain words). */
-  inferred?: { total?: string; accounts?: string };
+  /** How `total`, `accounts` and the account keys were found when they were not given (plain words). */
+  inferred?: { total?: string; accounts?: string; keys?: string };
   /** Bad reads, at most 100 listed (`badCount` counts all). */
   badReads: BadRead[];
   badCount: number;
@@ -64,45 +65,123 @@ export function balancesOf(value: unknown): number[] | undefined {
 }
 
 /**
- * The anomaly types of a bad read, as Jepsen's bank checker names its errors (`:wrong-total`,
- * `:negative-value`), plus `wrong-account-count` and `malformed-read` (not a list or map of numbers).
+ * The anomaly types of a bad read, as Jepsen's bank checker names its errors (jepsen.tests.bank/check-op:
+ * `:unexpected-key`, `:nil-balance`, `:wrong-total`, `:negative-value`), plus `wrong-account-count` and
+ * `malformed-read` (not a list or map of numbers and nils).
  */
-export type BankAnomaly = 'wrong-total' | 'wrong-account-count' | 'negative-value' | 'malformed-read';
+export type BankAnomaly =
+  | 'unexpected-key'
+  | 'nil-balance'
+  | 'wrong-total'
+  | 'wrong-account-count'
+  | 'negative-value'
+  | 'malformed-read';
 
-/** What is wrong with one read (empty when nothing): `problems` in words, `types` the anomaly type of each. */
+/**
+ * A read's accounts and balances: a list read is indexed by account (keys "0", "1"…), a map read names
+ * its accounts (Jepsen's {0 10, 1 15 …}; map keys arrive as strings). Undefined when it is neither, or a
+ * balance is neither a finite number nor nil (null/undefined).
+ */
+function entriesOf(
+  value: unknown,
+): { keys: string[]; balances: (number | null)[]; isMap: boolean } | undefined {
+  const isMap = !Array.isArray(value);
+  const es: [string, unknown][] | undefined = Array.isArray(value)
+    ? value.map((b, i) => [String(i), b])
+    : value && typeof value === 'object'
+      ? Object.entries(value as Record<string, unknown>)
+      : undefined;
+  if (!es) return undefined;
+  const balances: (number | null)[] = [];
+  for (const [, b] of es) {
+    if (b === null || b === undefined) balances.push(null);
+    else if (typeof b === 'number' && Number.isFinite(b)) balances.push(b);
+    else return undefined;
+  }
+  return { keys: es.map(([k]) => k), balances, isMap };
+}
+
+/**
+ * The position in `history` of the first ok read whose |balances| sum past Number.MAX_SAFE_INTEGER, or
+ * undefined when none does: below it a read's sum in doubles is exact; past it sums round, and a read
+ * of {2^52, 2^52+1} would pass for a total of 2^53. Pure.
+ */
+export function bankSumTooLarge(history: readonly Op[]): number | undefined {
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    if (op.process === 'nemesis' || op.f !== 'read' || op.type !== 'ok') continue;
+    const e = entriesOf(op.value);
+    if (!e) continue;
+    let abs = 0;
+    for (const b of e.balances) if (b !== null) abs += Math.abs(b);
+    // Doubles round monotonically, so a true sum past the bound never rounds back below it.
+    if (!(abs <= Number.MAX_SAFE_INTEGER)) return i;
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with one read (empty when nothing): `problems` in words, `types` the anomaly type of
+ * each. `keys` is the account set: a map read naming another account is `unexpected-key` (a list read
+ * is checked by its length only). A read with a nil balance has no sum (`nil-balance`, as Jepsen's).
+ */
 export function readProblems(
   value: unknown,
-  o: BankCheckerOptions & { total: number },
+  o: BankCheckerOptions & { keys?: readonly string[] },
 ): { sum?: number; problems: string[]; types: BankAnomaly[] } {
-  const bs = balancesOf(value);
-  if (!bs) return { problems: ['malformed read: not a list or map of numbers'], types: ['malformed-read'] };
+  const e = entriesOf(value);
+  if (!e) return { problems: ['malformed read: not a list or map of numbers'], types: ['malformed-read'] };
   const problems: string[] = [];
   const types: BankAnomaly[] = [];
-  const sum = bs.reduce((a, b) => a + b, 0);
-  if (sum !== o.total) {
+  if (e.isMap && o.keys) {
+    const known = new Set(o.keys);
+    const unexpected = e.keys.filter((k) => !known.has(k));
+    if (unexpected.length) {
+      const has = new Set(e.keys);
+      const missing = o.keys.filter((k) => !has.has(k));
+      problems.push(
+        `unexpected account ${unexpected.join(', ')} (accounts are ${o.keys.join(', ')})${missing.length ? `; missing ${missing.join(', ')}` : ''}`,
+      );
+      types.push('unexpected-key');
+    }
+  }
+  const nils = e.keys.filter((_, i) => e.balances[i] === null);
+  if (nils.length) {
+    problems.push(`nil balance: account ${nils.join(', ')}`);
+    types.push('nil-balance');
+  }
+  const sum = nils.length ? undefined : (e.balances as number[]).reduce((a, b) => a + b, 0);
+  if (sum !== undefined && o.total !== undefined && sum !== o.total) {
     problems.push(`sum ${sum} ≠ ${o.total}`);
     types.push('wrong-total');
   }
-  if (o.accounts !== undefined && bs.length !== o.accounts) {
-    problems.push(`${bs.length} accounts, expected ${o.accounts}`);
+  if (o.accounts !== undefined && e.balances.length !== o.accounts) {
+    problems.push(`${e.balances.length} accounts, expected ${o.accounts}`);
     types.push('wrong-account-count');
   }
   if (!o.allowNegative) {
-    // A map read names its accounts (Jepsen's {0 10, 1 15 …}); a list read is indexed by account.
-    const names = Array.isArray(value) ? bs.map((_, i) => String(i)) : Object.keys(value as object);
-    const neg = bs.flatMap((b, i) => (b < 0 ? [`account ${names[i]} is ${b}`] : []));
+    const neg = e.balances.flatMap((b, i) => (b !== null && b < 0 ? [`account ${e.keys[i]} is ${b}`] : []));
     if (neg.length) {
       problems.push(`negative: ${neg.join(', ')}`);
       types.push('negative-value');
     }
   }
-  return { sum, problems, types };
+  return { ...(sum !== undefined ? { sum } : {}), problems, types };
 }
 
+/** The account keys of a read (sorted, joined), for finding the key set most reads show. */
+function keySignature(value: unknown): string | undefined {
+  const e = entriesOf(value);
+  return e?.isMap ? JSON.stringify([...e.keys].sort(byAccount)) : undefined;
+}
+
+/** Account keys in numeric order when numeric ("2" before "10"), else by text. */
+const byAccount = (a: string, b: string): number => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0);
+
 /** The value most of `xs` have (ties: the one seen first), with its count. */
-function mode(xs: readonly number[]): { value: number; count: number } | undefined {
-  const counts = new Map<number, number>();
-  let best: { value: number; count: number } | undefined;
+function mode<T>(xs: readonly T[]): { value: T; count: number } | undefined {
+  const counts = new Map<T, number>();
+  let best: { value: T; count: number } | undefined;
   for (const x of xs) {
     const n = (counts.get(x) ?? 0) + 1;
     counts.set(x, n);
@@ -112,7 +191,11 @@ function mode(xs: readonly number[]): { value: number; count: number } | undefin
 }
 
 /** One anomaly case of a bad read: the read's completion, what it showed and what was wrong. */
-function badReadCase(read: Op, problem: string, expected: { total: number; accounts?: number }): AnomalyCase {
+function badReadCase(
+  read: Op,
+  problem: string,
+  expected: { total?: number; accounts?: number },
+): AnomalyCase {
   const v = stringifyExact(read.value) ?? String(read.value);
   return {
     ops: [read.index],
@@ -147,6 +230,12 @@ export function bankChecker(o: BankCheckerOptions): Checker {
           reason: 'no read succeeded, so there is nothing to check',
           ...noAnomalies(),
         };
+      if (bankSumTooLarge(history) !== undefined)
+        return {
+          valid: 'unknown',
+          reason: "values too large to check exactly (a read's |balances| sum past 2^53−1)",
+          ...noAnomalies(),
+        };
       const inferred: NonNullable<BankResult['inferred']> = {};
       let total = o.total;
       let accounts = o.accounts;
@@ -156,23 +245,43 @@ export function bankChecker(o: BankCheckerOptions): Checker {
           return bs ? [bs.reduce((a, b) => a + b, 0)] : [];
         });
         const m = mode(sums);
-        if (!m)
+        // Reads with a nil balance have no sum, but are anomalies all the same (below).
+        const nilRead = okReads.some(({ completion }) => entriesOf(completion.value));
+        if (!m && !nilRead)
           return {
             valid: 'unknown',
             reason: 'no read returned balances (a list or map of numbers)',
             ...noAnomalies(),
           };
-        total = m.value;
-        inferred.total = `the sum ${m.count} of ${okReads.length} reads show (pass --opt total=N to set it)`;
+        if (m) {
+          total = m.value;
+          inferred.total = `the sum ${m.count} of ${okReads.length} reads show (pass --opt total=N to set it)`;
+        } else inferred.total = 'none: no read has a sum (pass --opt total=N to set it)';
         if (accounts === undefined) {
           const sizes = okReads.flatMap(({ completion }) => {
             const bs = balancesOf(completion.value);
             return bs ? [bs.length] : [];
           });
-          const a = mode(sizes)!;
-          accounts = a.value;
-          inferred.accounts = `the count ${a.count} of ${okReads.length} reads show (pass --opt accounts=N to set it)`;
+          const a = mode(sizes);
+          if (a) {
+            accounts = a.value;
+            inferred.accounts = `the count ${a.count} of ${okReads.length} reads show (pass --opt accounts=N to set it)`;
+          }
         }
+      }
+      // The account set (Jepsen's `accounts`): the keys most map reads name; when `accounts` (N) is given
+      // and reads name accounts by number (Jepsen's, faultline's list index), 0..N-1.
+      let keys: string[] | undefined;
+      const sigs = okReads.flatMap(({ completion }) => {
+        const sig = keySignature(completion.value);
+        return sig === undefined ? [] : [sig];
+      });
+      const k = mode(sigs);
+      if (k) {
+        keys = JSON.parse(k.value) as string[];
+        if (o.accounts !== undefined && keys.every((x) => /^-?\d+$/.test(x)))
+          keys = Array.from({ length: o.accounts }, (_, i) => String(i));
+        else inferred.keys = `the accounts ${k.count} of ${sigs.length} map reads name`;
       }
       const bad: BadRead[] = [];
       let badCount = 0;
@@ -180,7 +289,12 @@ export function bankChecker(o: BankCheckerOptions): Checker {
       const cases: Partial<Record<BankAnomaly, AnomalyCase[]>> = {};
       let minSum: number | undefined;
       let maxSum: number | undefined;
-      const opts = { total, ...(accounts !== undefined ? { accounts } : {}), allowNegative: o.allowNegative };
+      const opts = {
+        ...(total !== undefined ? { total } : {}),
+        ...(accounts !== undefined ? { accounts } : {}),
+        ...(keys ? { keys } : {}),
+        allowNegative: o.allowNegative,
+      };
       for (const { invoke, completion } of okReads) {
         const { sum, problems, types } = readProblems(completion.value, opts);
         if (sum !== undefined) {
@@ -206,13 +320,13 @@ export function bankChecker(o: BankCheckerOptions): Checker {
         }
       }
       bad.sort((a, b) => a.index - b.index);
-      const range = minSum === maxSum ? `${minSum}` : `${minSum}..${maxSum}`;
+      const range = minSum === undefined ? 'none' : minSum === maxSum ? `${minSum}` : `${minSum}..${maxSum}`;
       const how = Object.keys(inferred).length ? ', inferred from the reads' : '';
       return {
         valid: badCount === 0,
-        summary: `${okReads.length} reads, sums ${range} (total ${total}${accounts !== undefined ? `, ${accounts} accounts` : ''}${how})${badCount ? `, ${badCount} BAD READS` : ''}`,
+        summary: `${okReads.length} reads, sums ${range} (total ${total ?? 'unknown'}${accounts !== undefined ? `, ${accounts} accounts` : ''}${how})${badCount ? `, ${badCount} BAD READS` : ''}`,
         readCount: okReads.length,
-        total,
+        ...(total !== undefined ? { total } : {}),
         ...(accounts !== undefined ? { accounts } : {}),
         ...(Object.keys(inferred).length ? { inferred } : {}),
         badReads: bad,

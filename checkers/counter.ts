@@ -38,6 +38,35 @@ export interface CounterResult extends CheckResult {
 const EXACT_BUDGET = 50_000_000;
 
 /**
+ * The position in `history` of the first client op at which the sum of |delta| over the adds the checker
+ * sums passes Number.MAX_SAFE_INTEGER, or undefined when it never does. An add counts once (its
+ * invoke), its ok completion again only when it carries another delta (or has no invoke). Below that
+ * bound every sum and bound the counter checker computes in doubles is an exact integer, and a read is
+ * only subtracted from a bound once it lies within the bounds (so the difference is at most the sum);
+ * past it sums may round (2^52+1 + 2^52 − 2^52 − 2^52 ≠ 1), and a wrong read could pass. Pure.
+ */
+export function counterSumTooLarge(history: readonly Op[]): number | undefined {
+  const invokeOf = new Map<Op, Op>();
+  for (const { invoke, completion } of pairOps(history.filter((o) => o.process !== 'nemesis')).pairs)
+    if (completion) invokeOf.set(completion, invoke);
+  let deltas = 0;
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    if (op.process === 'nemesis') continue;
+    // As the checker reads an add's delta: by Number().
+    if (op.f === 'add' && (op.type === 'invoke' || op.type === 'ok')) {
+      const d = Number(op.value);
+      const inv = op.type === 'ok' ? invokeOf.get(op) : undefined;
+      const counted = inv !== undefined && Number(inv.value) === d;
+      if (Number.isFinite(d) && !counted) deltas += Math.abs(d);
+    }
+    // Doubles round monotonically, so a true sum past the bound never rounds back below it.
+    if (!(deltas <= Number.MAX_SAFE_INTEGER)) return i;
+  }
+  return undefined;
+}
+
+/**
  * Jepsen's counter checker (jepsen.checker/counter), generalised to deltas of any sign. `add` ops carry
  * a delta; reads return the counter, which starts at 0. A read is valid when some linearization point
  * p inside it, and some choice of which adds applied before p, gives its value:
@@ -54,6 +83,12 @@ const EXACT_BUDGET = 50_000_000;
 export const counterChecker: Checker = {
   name: 'counter',
   check(_ctx, history: readonly Op[]): CounterResult | CheckResult {
+    if (counterSumTooLarge(history) !== undefined)
+      return {
+        valid: 'unknown',
+        reason: 'values too large to check exactly (the sum of |deltas| passes 2^53−1)',
+        ...noAnomalies(),
+      };
     const ops = history.filter((o) => o.process !== 'nemesis');
     const { pairs } = pairOps(ops);
     const failed = new Set<Op>();
@@ -245,13 +280,38 @@ function judgeGap(r: ActiveRead, budget: { left: number }): ReadJudgement {
   }
   const uncertain = [...r.free].filter(([d, k]) => d !== 0 && k > 0);
   const span = upper - lower;
-  const work = uncertain.reduce((s, [, k]) => s + k, 0) * (span + 1);
-  if (!Number.isSafeInteger(span) || !uncertain.every(([d]) => Number.isInteger(d)) || work > budget.left) {
+  const items = uncertain.reduce((s, [, k]) => s + k, 0);
+  const integral = uncertain.every(([d]) => Number.isInteger(d));
+  // A few large deltas (a span too wide for the table): enumerate their sums instead.
+  const enumWork = items <= ENUM_MAX_ITEMS ? items * 2 ** items : Number.POSITIVE_INFINITY;
+  const work = items * (span + 1);
+  if (integral && Number.isInteger(v) && enumWork < work && enumWork <= budget.left) {
+    budget.left -= enumWork;
+    const ok = subsetSums(uncertain, r.base).has(v);
+    return { ok, lower, upper, unreachable: !ok, boundsOnly: false };
+  }
+  if (!Number.isSafeInteger(span) || !integral || work > budget.left) {
     return { ok: true, lower, upper, unreachable: false, boundsOnly: true };
   }
   budget.left -= work;
   const ok = subsetSumReaches(uncertain, v - lower, -r.neg, span);
   return { ok, lower, upper, unreachable: !ok, boundsOnly: false };
+}
+
+/** Most uncertain adds whose sums are enumerated (2^n sums at most). */
+const ENUM_MAX_ITEMS = 16;
+
+/** Every sum `base` plus each delta at most its count times gives (exact: the caller keeps sums safe). */
+function subsetSums(deltas: [number, number][], base: number): Set<number> {
+  let sums = new Set([base]);
+  for (const [d, k] of deltas) {
+    for (let i = 0; i < k; i++) {
+      const next = new Set(sums);
+      for (const x of sums) next.add(x + d);
+      sums = next;
+    }
+  }
+  return sums;
 }
 
 function bump(m: Map<number, number>, d: number, n: number): void {

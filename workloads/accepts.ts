@@ -1,3 +1,5 @@
+import { bankSumTooLarge } from '../checkers/bank.ts';
+import { counterSumTooLarge } from '../checkers/counter.ts';
 import type { Call } from '../checkers/linearizable/index.ts';
 import { findUninterpretableOp, getModel, modelNames } from '../checkers/linearizable/index.ts';
 import type { Op } from '../src/core/op.ts';
@@ -40,15 +42,25 @@ export const WORKLOAD_OPS: Record<string, WorkloadOps> = {
   },
   bank: {
     takes:
-      'read {account balance…} or [balance…], transfer {:from a :to b :amount n} (integers within ±2^53)',
+      'read {account balance…} or [balance…] (nil balances allowed), transfer {:from a :to b :amount n} (integers within ±2^53)',
     accepts: (c) => {
       if (c.f === 'transfer') return isMap(c.value) && safeInt(c.value.amount);
       if (c.f !== 'read') return false;
       if (c.value === null || c.value === undefined) return true;
       const xs = Array.isArray(c.value) ? c.value : isMap(c.value) ? Object.values(c.value) : undefined;
-      return xs?.every(safeInt) ?? false;
+      // A nil balance is an anomaly the checker reports (nil-balance), not input it cannot read.
+      return xs?.every((x) => x === null || x === undefined || safeInt(x)) ?? false;
     },
   },
+};
+
+/**
+ * Per workload, the position of the first op past which its checker's sums could leave the safe integer
+ * range (each value within it, their sum not), so it would round instead of checking exactly.
+ */
+const SUM_TOO_LARGE: Record<string, (history: readonly Op[]) => number | undefined> = {
+  counter: counterSumTooLarge,
+  bank: bankSumTooLarge,
 };
 
 /** Each client op's position (its invoke) and call, as the checkers see it. */
@@ -86,7 +98,16 @@ export function findOpWorkloadCannotCheck(
   const w = Object.hasOwn(WORKLOAD_OPS, name) ? WORKLOAD_OPS[name] : undefined;
   if (!w) return undefined;
   const bad = calls(history).find(({ call }) => !w.accepts(call));
-  if (!bad) return undefined;
+  if (!bad) {
+    const at = SUM_TOO_LARGE[name]?.(history);
+    if (at === undefined) return undefined;
+    const op = history[at]!;
+    const what = name === 'counter' ? 'the sum of |deltas|' : "this read's sum of |balances|";
+    return {
+      message: `op ${op.index} (${op.f} ${showValue(op.value).slice(0, 60)}): values too large to check exactly (${what} passes 2^53−1, and the ${name} checker adds in doubles)`,
+      position: at,
+    };
+  }
   const op = history[bad.position]!;
   const fits = fittingChecks(history);
   const hint = fits.length

@@ -92,8 +92,14 @@ describe('bank checker', () => {
   });
 
   it('agrees with a brute-force oracle on small random histories', () => {
+    const balance = fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: -3, max: 12 }) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    );
     const value = fc.oneof(
-      fc.array(fc.integer({ min: -3, max: 12 }), { minLength: 1, maxLength: 3 }),
+      fc.array(balance, { minLength: 1, maxLength: 3 }),
+      // Map reads naming accounts 0..2 (2 is not an account: accounts = 2).
+      fc.dictionary(fc.constantFrom('0', '1', '2'), balance, { minKeys: 1, maxKeys: 3 }),
       fc.constant('x' as unknown),
     );
     const step: fc.Arbitrary<Step> = fc.oneof(
@@ -111,11 +117,18 @@ describe('bank checker', () => {
           if (s.kind !== 'read' || s.outcome !== 'ok') return;
           reads++;
           const v = s.value;
+          const bs: (number | null)[] | undefined = Array.isArray(v)
+            ? v
+            : v && typeof v === 'object'
+              ? Object.values(v)
+              : undefined;
+          const keysOk = Array.isArray(v) || Object.keys(v as object).every((k) => k === '0' || k === '1');
           const ok =
-            Array.isArray(v) &&
-            v.length === 2 &&
-            v[0] + v[1] === 10 &&
-            (allowNegative || (v[0] >= 0 && v[1] >= 0));
+            bs !== undefined &&
+            keysOk &&
+            bs.length === 2 &&
+            bs.every((b) => b !== null && (allowNegative || b >= 0)) &&
+            bs[0]! + bs[1]! === 10;
           if (!ok) bad.push(2 * i + 1);
         });
         if (reads === 0) return r.valid === 'unknown';
@@ -126,6 +139,86 @@ describe('bank checker', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('bank checker: account keys, nil balances, sums past 2^53', () => {
+  const jepsen = (reads: unknown[]) =>
+    history(reads.map((value) => ({ kind: 'read', outcome: 'ok', value }) as Step));
+  const infer = (h: Op[]) => bankChecker({}).check(ctx, h, {}) as BankResult;
+
+  it('a read naming an unknown account is unexpected-key (Jepsen check-op), inferred or given', () => {
+    const h = jepsen([
+      { 0: 50, 1: 50 },
+      { 0: 50, 7: 50 },
+      { 0: 50, 1: 50 },
+    ]);
+    for (const r of [infer(h), check(h, { total: 100, accounts: 2 })]) {
+      expect(r.valid).toBe(false);
+      expect(r.anomalyTypes).toEqual(['unexpected-key']);
+      expect(r.anomalies['unexpected-key']![0]!.ops).toEqual([3]);
+      expect(r.anomalies['unexpected-key']![0]!.explanation).toMatch(/unexpected account 7 .*missing 1/);
+    }
+    expect(
+      infer(
+        jepsen([
+          { 0: 50, 1: 50 },
+          { 1: 40, 0: 60 },
+        ]),
+      ).valid,
+    ).toBe(true);
+    // Given accounts=3 (0..2): key 2 is expected, key 3 is not.
+    const r = check(
+      jepsen([
+        { 0: 50, 1: 25, 2: 25 },
+        { 0: 50, 1: 25, 3: 25 },
+      ]),
+      { total: 100, accounts: 3 },
+    );
+    expect(r.anomalyTypes).toEqual(['unexpected-key']);
+    expect(r.badReads.map((b) => b.index)).toEqual([3]);
+  });
+
+  it('a nil balance is nil-balance (INVALID), the read has no sum; all-nil reads are not "nothing to check"', () => {
+    const r = infer(
+      jepsen([
+        { 0: 50, 1: 50 },
+        { 0: 50, 1: null },
+      ]),
+    );
+    expect(r.valid).toBe(false);
+    expect(r.anomalyTypes).toEqual(['nil-balance']);
+    expect(r.badReads[0]).toMatchObject({ index: 3, problems: ['nil balance: account 1'] });
+    expect(r.badReads[0]!.sum).toBeUndefined();
+    const only = infer(jepsen([[null, 10]]));
+    expect(only.valid).toBe(false);
+    expect(only.anomalyTypes).toEqual(['nil-balance']);
+    expect(check(jepsen([[5, null]])).anomalyTypes).toEqual(['nil-balance']);
+  });
+
+  it('reads whose balances sum past 2^53−1 are unknown (too large), not rounded into VALID', () => {
+    const P52 = 2 ** 52;
+    const r = infer(
+      jepsen([
+        { 0: P52, 1: P52 + 1 },
+        { 0: P52, 1: P52 },
+      ]),
+    );
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/values too large to check exactly/);
+    expect(r.anomalyTypes).toEqual([]);
+    // Large but safe: checked exactly.
+    const half = 2 ** 51;
+    const ok = check(
+      jepsen([
+        [half, half + 1],
+        [half, half],
+      ]),
+      { total: 2 * half + 1, accounts: 2 },
+    );
+    expect(ok.valid).toBe(false);
+    expect(ok.anomalyTypes).toEqual(['wrong-total']);
+    expect(ok.badReads.map((b) => b.index)).toEqual([3]);
   });
 });
 

@@ -154,7 +154,7 @@ function readPossible(specs: Spec[], span: Map<number, [number, number]>, reader
   const adds = specs.flatMap((s, p) => (s.f === 'add' && s.outcome !== 'fail' ? [p] : []));
   for (let p = ri + 0.5; p < rc; p += 1) {
     for (let mask = 0; mask < 1 << adds.length; mask++) {
-      let sum = 0;
+      let sum = 0n; // exact, whatever the magnitudes
       let ok = true;
       adds.forEach((a, bit) => {
         const [ai, ac] = span.get(a)!;
@@ -162,9 +162,9 @@ function readPossible(specs: Spec[], span: Map<number, [number, number]>, reader
         const included = (mask >> bit) & 1;
         // Included: some q in (ai, ac) with q < p. Excluded: never applied (if not acked) or q > p.
         if (included ? !(ai < p) : acked && !(ac > p)) ok = false;
-        if (included) sum += specs[a]!.value;
+        if (included) sum += BigInt(specs[a]!.value);
       });
-      if (ok && sum === specs[reader]!.value) return true;
+      if (ok && sum === BigInt(specs[reader]!.value)) return true;
     }
   }
   return false;
@@ -197,6 +197,89 @@ describe('counter checker agrees with a brute-force oracle', () => {
           const expected = okReads.every((p) => readPossible(specs, span, p));
           const bad = okReads.filter((p) => !readPossible(specs, span, p)).length;
           return r.valid === expected && r.errorCount === bad;
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+});
+
+describe('counter checker: sums past 2^53 are refused, never rounded into a verdict', () => {
+  const P52 = 2 ** 52;
+  it('adds of 2^52+1, 2^52, -2^52, -2^52 then a read of 0 (true total 1): not called valid', () => {
+    const r = check(
+      h([
+        [0, 'invoke', 'add', P52 + 1],
+        [0, 'ok', 'add', P52 + 1],
+        [0, 'invoke', 'add', P52],
+        [0, 'ok', 'add', P52],
+        [0, 'invoke', 'add', -P52],
+        [0, 'ok', 'add', -P52],
+        [0, 'invoke', 'add', -P52],
+        [0, 'ok', 'add', -P52],
+        [0, 'invoke', 'read', null],
+        [0, 'ok', 'read', 0],
+      ]),
+    );
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/values too large to check exactly/);
+    expect(r.anomalyTypes).toEqual([]);
+  });
+
+  it('an add up to 2^53−1 is checked exactly (reads do not count toward the limit)', () => {
+    const M = Number.MAX_SAFE_INTEGER;
+    const steps: [number, Op['type'], string, unknown][] = [
+      [0, 'invoke', 'add', M - 1],
+      [0, 'ok', 'add', M - 1],
+      [0, 'invoke', 'read', null],
+    ];
+    expect(check(h([...steps, [0, 'ok', 'read', M - 1]])).valid).toBe(true);
+    expect(check(h([...steps, [0, 'ok', 'read', M - 2]])).valid).toBe(false);
+    expect(check(h([...steps, [0, 'ok', 'read', M]])).valid).toBe(false);
+    expect(check(h([...steps, [0, 'ok', 'read', -M]])).valid).toBe(false);
+  });
+
+  it('large values whose sums stay safe are still checked exactly', () => {
+    const steps: [number, Op['type'], string, unknown][] = [
+      [0, 'invoke', 'add', P52 / 2 + 1],
+      [0, 'ok', 'add', P52 / 2 + 1],
+      [0, 'invoke', 'add', -1],
+      [0, 'ok', 'add', -1],
+      [0, 'invoke', 'read', null],
+    ];
+    expect(check(h([...steps, [0, 'ok', 'read', P52 / 2]])).valid).toBe(true);
+    expect(check(h([...steps, [0, 'ok', 'read', P52 / 2 + 1]])).valid).toBe(false);
+  });
+
+  it('on random histories with deltas near ±2^52: unknown or the exact (BigInt) oracle verdict', () => {
+    const big = fc.oneof(
+      fc.integer({ min: -3, max: 3 }),
+      fc.integer({ min: -2, max: 2 }).map((d) => P52 + d),
+      fc.integer({ min: -2, max: 2 }).map((d) => -P52 + d),
+    );
+    const spec = (f: 'add' | 'read'): fc.Arbitrary<Spec> =>
+      fc.record({
+        f: fc.constant(f),
+        value: f === 'add' ? big : fc.oneof(big, fc.integer({ min: -6, max: 6 })),
+        outcome:
+          f === 'add'
+            ? fc.constantFrom('ok', 'ok', 'fail', 'info', 'pending')
+            : fc.constantFrom('ok', 'ok', 'fail'),
+        start: fc.integer({ min: 0, max: 8 }),
+        len: fc.integer({ min: 1, max: 4 }),
+      }) as fc.Arbitrary<Spec>;
+    fc.assert(
+      fc.property(
+        fc.array(spec('add'), { maxLength: 5 }),
+        fc.array(spec('read'), { minLength: 1, maxLength: 3 }),
+        (adds, reads) => {
+          const specs = [...adds, ...reads];
+          const { ops, span } = historyOf(specs);
+          const r = check(ops);
+          const okReads = specs.flatMap((s, p) => (s.f === 'read' && s.outcome === 'ok' ? [p] : []));
+          if (okReads.length === 0) return r.valid === 'unknown';
+          if (r.valid === 'unknown') return /too large/.test(String(r.reason));
+          return r.valid === okReads.every((p) => readPossible(specs, span, p));
         },
       ),
       { numRuns: 1500 },

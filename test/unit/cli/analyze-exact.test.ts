@@ -83,6 +83,48 @@ describe('wrong model: exit 254, one line naming the op and the models that fit'
     );
   });
 
+  it('counter and bank sums that could pass 2^53−1: refused (values too large), never VALID', () => {
+    const ok = (f: string, v: string) =>
+      `{:process 0, :type :invoke, :f ${f}, :value ${f === ':read' ? 'nil' : v}}\n{:process 0, :type :ok, :f ${f}, :value ${v}}\n`;
+    const counter = [
+      ok(':add', '4503599627370497'),
+      ok(':add', '4503599627370496'),
+      ok(':add', '-4503599627370496'),
+      ok(':add', '-4503599627370496'),
+      ok(':read', '0'),
+    ].join('');
+    expectOneLineError(
+      analyze({ 'h.edn': counter }, ['h.edn', '--workload', 'counter']),
+      /h\.edn:3: op 2 \(add 4503599627370496\): values too large to check exactly/,
+    );
+    const bank =
+      ok(':read', '{0 4503599627370496, 1 4503599627370497}') +
+      ok(':read', '{0 4503599627370496, 1 4503599627370496}');
+    expectOneLineError(
+      analyze({ 'h.edn': bank }, ['h.edn', '--workload', 'bank']),
+      /h\.edn:2: op 1 \(read .*\): values too large to check exactly/,
+    );
+  });
+
+  it('bank: a nil balance and an unexpected account are INVALID verdicts, not refusals', () => {
+    const read = (v: string) =>
+      `{:process 0, :type :invoke, :f :read, :value nil}\n{:process 0, :type :ok, :f :read, :value ${v}}\n`;
+    const nil = analyze({ 'h.edn': read('{0 50, 1 50}') + read('{0 50, 1 nil}') }, [
+      'h.edn',
+      '--workload',
+      'bank',
+    ]);
+    expect(nil.code).toBe(1);
+    expect(nil.stdout).toMatch(/bank: nil-balance \(1\)/);
+    const keys = analyze({ 'h.edn': read('{0 50, 1 50}') + read('{0 50, 7 50}') + read('{0 50, 1 50}') }, [
+      'h.edn',
+      '--workload',
+      'bank',
+    ]);
+    expect(keys.code).toBe(1);
+    expect(keys.stdout).toMatch(/bank: unexpected-key \(1\)/);
+  });
+
   it('an unknown --model lists the models', () =>
     expectOneLineError(
       analyze({ 'h.edn': TXN }, ['h.edn', '--model', 'nosuch']),
