@@ -15,6 +15,7 @@ import { HEAL_FAILED, NOT_IN_EFFECT } from '../src/core/nemesis.ts';
 import type { OptionsSchema } from '../src/core/options.ts';
 import type { Remote } from '../src/core/remote.ts';
 import { Rng } from '../src/core/rng.ts';
+import { pollUntil } from '../src/util/poll.ts';
 import { type FaultCycle, planSchedule, scheduleGenerator, sequenceGenerator } from './schedule.ts';
 
 export { HEAL_FAILED, isFaultFailure, NOT_IN_EFFECT } from '../src/core/nemesis.ts';
@@ -34,6 +35,30 @@ export const healFailed = (why: string): Completion => ({
 
 /** The first line of an error's message: the one error-text helper (src/core/errors.ts), under its old name. */
 export const errText = errorText;
+
+/** How long a fault aimed at `primaries` waits for the system to report a leader (ms). */
+export const PRIMARIES_WAIT_MS = 20_000;
+
+/**
+ * The nodes the system reports as primaries, waiting up to `PRIMARIES_WAIT_MS` while it reports none:
+ * right after a kill or a partition a leader election is under way, and a fault aimed at the leader
+ * should hit the next one rather than fail (a nemesis op that fails fails the run). Returns [] only if
+ * no leader appeared in that time; throws what `primaries` throws, or when the run is stopping.
+ */
+export async function awaitPrimaries(
+  primaries: (test: RunContext) => Promise<string[]>,
+  test: RunContext,
+  waitMs = PRIMARIES_WAIT_MS,
+): Promise<string[]> {
+  const r = await pollUntil<string[]>(
+    { timeoutMs: waitMs, intervalMs: 500, signal: test.signal },
+    async () => {
+      const p = await primaries(test);
+      return p.length ? { done: true, value: p } : { done: false, why: 'no leader reported' };
+    },
+  );
+  return r.done ? r.value : [];
+}
 
 export function remoteOf(test: RunContext, name: string): Remote {
   const r = test.remotes.find((x) => x.name === name);

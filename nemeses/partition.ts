@@ -16,12 +16,14 @@ import type {
 import { opt, optionsSchema } from '../src/core/options.ts';
 import { Rng } from '../src/core/rng.ts';
 import {
+  awaitPrimaries,
   errText,
   familyPackage,
   healFailed,
   nodeUp,
   notInEffect,
   optList,
+  PRIMARIES_WAIT_MS,
   remoteOf,
   settle,
   tcpReachable,
@@ -183,9 +185,12 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
         else if (v.topology === 'primaries') {
           if (!opts.system?.primaries)
             return { type: 'fail', error: 'the system cannot report its primaries' };
-          const p = await opts.system.primaries(test);
+          const p = await awaitPrimaries((t) => opts.system!.primaries!(t), test);
           if (p.length === 0)
-            return { type: 'fail', error: 'no primaries known: the system did not report a leader' };
+            return {
+              type: 'fail',
+              error: `no primaries known: the system reported no leader for ${PRIMARIES_WAIT_MS / 1000} s`,
+            };
           grudge = isolate(test.nodes, p);
         } else grudge = grudgeFor(v.topology as Topology, test.nodes, new Rng(test.seed));
         const bad = validateGrudge(grudge, test.nodes);

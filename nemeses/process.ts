@@ -20,12 +20,14 @@ import type {
 import { opt, optionsSchema } from '../src/core/options.ts';
 import type { Remote } from '../src/core/remote.ts';
 import {
+  awaitPrimaries,
   errText,
   familyPackage,
   healFailed,
   nodeUp,
   notInEffect,
   optList,
+  PRIMARIES_WAIT_MS,
   remoteOf,
   unknownNodes,
 } from './common.ts';
@@ -243,9 +245,12 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
       let nodes: string[];
       if (v && v !== 'all' && v.targets === 'primaries') {
         if (!opts.system?.primaries) return { type: 'fail', error: 'the system cannot report its primaries' };
-        nodes = await opts.system.primaries(test);
+        nodes = await awaitPrimaries((t) => opts.system!.primaries!(t), test);
         if (nodes.length === 0)
-          return { type: 'fail', error: 'no primaries known: the system did not report a leader' };
+          return {
+            type: 'fail',
+            error: `no primaries known: the system reported no leader for ${PRIMARIES_WAIT_MS / 1000} s`,
+          };
       } else nodes = v === 'all' ? [...test.nodes] : ((v as ProcessValue | null)?.nodes ?? []);
       const unknown = unknownNodes(test, nodes);
       if (unknown.length) return { type: 'fail', error: `unknown node(s) ${unknown.join(', ')}` };
