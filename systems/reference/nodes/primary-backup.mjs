@@ -17,6 +17,11 @@ const sync = cfg.mode === 'sync';
 const HEARTBEAT_MS = 100;
 const FAILOVER_MS = cfg.opt('failoverMs', 600);
 const REPL_TIMEOUT_MS = cfg.opt('replTimeoutMs', 800);
+// Replication and forwarding keep their configured timeouts unless --opt timeoutScaleMax is given: how
+// long a cut-off primary's writes block decides how many stale reads it serves (stretched, its client
+// threads sat in 3 s writes and the sync register scenario found stale reads in 1 of 3 loaded runs).
+// Heartbeats, votes and snapshots stretch with the machine (lib.mjs).
+const CLIENT_PATH_SCALE = cfg.options.timeoutScaleMax === undefined ? 1 : cfg.opt('timeoutScaleMax', 4);
 const startedAt = performance.now();
 const STARTUP_GRACE_MS = 2000;
 
@@ -158,7 +163,7 @@ async function replicate(ops) {
   const results = await Promise.all(
     targets.map(async (name) => {
       try {
-        const r = await rpc(cfg.ipOf(name), cfg.port, '/replicate', msg, REPL_TIMEOUT_MS);
+        const r = await rpc(cfg.ipOf(name), cfg.port, '/replicate', msg, REPL_TIMEOUT_MS, CLIENT_PATH_SCALE);
         if (!r.ok) adopt(r.epoch, r.primary);
         return r.ok === true;
       } catch (err) {
@@ -246,7 +251,14 @@ serve(cfg.port, {
     if (req.forwarded || primary === me) return { type: 'fail', error: `${me} is not the primary` };
     // A backup forwards to the primary it believes in.
     try {
-      return await rpc(cfg.ipOf(primary), cfg.port, '/client', { ...req, forwarded: true }, 1500);
+      return await rpc(
+        cfg.ipOf(primary),
+        cfg.port,
+        '/client',
+        { ...req, forwarded: true },
+        1500,
+        CLIENT_PATH_SCALE,
+      );
     } catch (err) {
       const definite = refused(err) || !isWrite(req.f);
       return { type: definite ? 'fail' : 'info', error: `forward to ${primary}: ${err?.message ?? err}` };
