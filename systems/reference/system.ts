@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
 import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
-import type { OptionsSchema } from '../../src/core/options.ts';
+import { type OptionsSchema, opt, optionsSchema } from '../../src/core/options.ts';
 import type { Remote } from '../../src/core/remote.ts';
 import { REFERENCE_PORT, referenceClient } from './client.ts';
 
@@ -139,7 +139,12 @@ export function referenceDescriptor(d: ReferenceDesign): SystemDescriptor {
     name: `reference/${d.design}`,
     description: d.description,
     modes: d.modes,
-    ...(d.options ? { options: d.options } : {}),
+    // Every node program reads these through nodes/lib.mjs (timeouts that follow the machine's speed).
+    options: optionsSchema({
+      adaptiveTimeouts: opt.bool(),
+      timeoutScaleMax: opt.number(1, 1000),
+      ...(d.options?.shape ?? {}),
+    }),
     create: (mode) => createReferenceSystem(d, mode),
   };
 }

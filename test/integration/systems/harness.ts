@@ -5,6 +5,7 @@
  */
 
 import { rmSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import type { afterAll, afterEach } from 'vitest';
 import { composePackages } from '../../../nemeses/compose.ts';
 import { findNemeses } from '../../../nemeses/index.ts';
@@ -12,6 +13,15 @@ import type { Flavour } from '../../../src/cluster/docker/image.ts';
 import { DockerCluster } from '../../../src/cluster/docker/index.ts';
 import type { ResolvedTest } from '../../../src/config/define.ts';
 import type { NemesisPackage, System, Workload, WorkloadDescriptor } from '../../../src/core/index.ts';
+import {
+  delay,
+  eachThread,
+  type Generator,
+  onThreads,
+  repeat,
+  timeLimit,
+  untilOk,
+} from '../../../src/generator/index.ts';
 import { type RunControl, type RunOutcome, runTest } from '../../../src/runner/run.ts';
 import { findSystem } from '../../../systems/index.ts';
 import { findWorkload } from '../../../workloads/index.ts';
@@ -35,7 +45,17 @@ export interface SutRunOptions {
   /** Or a nemesis package of one's own. */
   nemesis?: (system: System) => NemesisPackage;
   recoveryTimeS?: number;
+  /**
+   * The op timeout asked for, seconds (default 3); the run uses it stretched by the machine's load
+   * (loadTolerantOpTimeoutS), so a loaded machine does not turn every op into a timeout.
+   */
   opTimeoutS?: number;
+  /**
+   * Seconds each node's final read may keep being retried (every 0.5 s) until one succeeds (default
+   * 20): a node still recovering from the faults (an election, a restarted process) on a slow machine
+   * answers late, and one failed try would leave that replica's view unrecorded.
+   */
+  finalReadBudgetS?: number;
   flavour?: Flavour;
   resultsDir?: string;
 }
@@ -67,14 +87,18 @@ export async function runSut(o: SutRunOptions, control: RunControl = {}): Promis
     rate: o.rate ?? 100,
     seed,
     recoveryTime: o.recoveryTimeS ?? 3,
-    opTimeout: o.opTimeoutS ?? 3,
+    opTimeout: loadTolerantOpTimeoutS(o.opTimeoutS ?? 3),
     nemesisInterval: o.faultS ?? 4,
     checkerTimeLimit: 120,
     checkerMemoryLimit: undefined,
     resultsDir: o.resultsDir ?? 'results',
     options,
   };
-  const workload: Workload = wl.create({ concurrency, nodes, rate: test.rate, options });
+  const created: Workload = wl.create({ concurrency, nodes, rate: test.rate, options });
+  // Every workload here ends with one read per node (finalReadPerNode): retried until it succeeds.
+  const workload: Workload = created.finalGenerator
+    ? { ...created, finalGenerator: finalReadsUntilOk(nodes.length, o.finalReadBudgetS ?? 20) }
+    : created;
   const composed = o.nemeses?.length
     ? composePackages(
         findNemeses(o.nemeses).map((d) =>
@@ -102,6 +126,34 @@ export async function runSut(o: SutRunOptions, control: RunControl = {}): Promis
     control,
   );
   return { outcome, wallMs: Math.round(performance.now() - t0), seed };
+}
+
+/**
+ * The op timeout for a run, seconds: `requestedS` stretched by the machine's 1-minute load average per
+ * core (`load` / `cores`, measured now unless given), between 1× and 4×. On 2 cores shared with other
+ * suites (load 14–28) a 2 s timeout made most writes `info` and final reads `fail`; a fixed larger
+ * value would slow every run on an idle machine.
+ */
+export function loadTolerantOpTimeoutS(
+  requestedS: number,
+  load = loadavg()[0] ?? 0,
+  cores = availableParallelism(),
+): number {
+  const factor = Math.min(4, Math.max(1, load / Math.max(1, cores)));
+  return Math.round(requestedS * factor * 10) / 10;
+}
+
+/**
+ * One successful read per node: thread i (node i mod n, i < nodeCount) reads, and on `fail` or `info`
+ * reads again 0.5 s after the last try began, until one read is `ok` or `budgetS` seconds (from its
+ * first try) have passed — a read still in flight then completes. The checkers see every try; the
+ * failed ones carry no value.
+ */
+export function finalReadsUntilOk(nodeCount: number, budgetS: number): Generator {
+  return onThreads(
+    (t) => typeof t === 'number' && t < nodeCount,
+    eachThread(untilOk(timeLimit(budgetS, delay(0.5, repeat({ f: 'read', value: null }))))),
+  );
 }
 
 /** A checker's result inside the composed results (results.results[name]). */
