@@ -7,12 +7,6 @@ import type { SystemDescriptor } from '../../src/core/index.ts';
 import { opt, optionsSchema } from '../../src/core/options.ts';
 import { referenceDescriptor } from './system.ts';
 
-/** Every design's nodes stretch their timeouts by what they measure (nodes/lib.mjs; README "Timeouts"). */
-const timeouts = {
-  adaptiveTimeouts: opt.bool(),
-  timeoutScaleMax: opt.number(1, 1000),
-};
-
 export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
   referenceDescriptor({
     design: 'primary-backup',
@@ -23,7 +17,6 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
     options: optionsSchema({
       failoverMs: opt.int(10, 600_000, 'ms'),
       replTimeoutMs: opt.int(10, 600_000, 'ms'),
-      ...timeouts,
     }),
   }),
   referenceDescriptor({
@@ -31,7 +24,7 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
     description: 'reference: every node writes, last-writer-wins by wall-clock stamp, gossip every 100 ms',
     modes: ['default'],
     workloads: ['register', 'set'],
-    options: optionsSchema({ gossipMs: opt.int(1, 600_000, 'ms'), ...timeouts }),
+    options: optionsSchema({ gossipMs: opt.int(1, 600_000, 'ms') }),
   }),
   referenceDescriptor({
     design: 'quorum-kv',
@@ -42,7 +35,6 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
       r: opt.int(1, 256),
       w: opt.int(1, 256),
       peerTimeoutMs: opt.int(1, 600_000, 'ms'),
-      ...timeouts,
     }),
   }),
   referenceDescriptor({
@@ -57,7 +49,6 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
       rpcTimeoutMs: opt.int(1, 600_000, 'ms'),
       preparedTimeoutMs: opt.int(1, 600_000, 'ms'),
       readBudgetMs: opt.int(0, 600_000, 'ms'),
-      ...timeouts,
     }),
   }),
   referenceDescriptor({
@@ -65,6 +56,6 @@ export const REFERENCE_SYSTEMS: SystemDescriptor[] = [
     description: 'reference: state-based PN-counter and OR-set replicated by gossip',
     modes: ['default'],
     workloads: ['counter', 'set'],
-    options: optionsSchema({ gossipMs: opt.int(1, 600_000, 'ms'), ...timeouts }),
+    options: optionsSchema({ gossipMs: opt.int(1, 600_000, 'ms') }),
   }),
 ];
