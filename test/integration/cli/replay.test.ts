@@ -27,8 +27,9 @@ const cli = (args: string[]) => {
 };
 const json = (dir: string, file: string) => JSON.parse(readFileSync(join(cwd, dir, file), 'utf8'));
 /** The test as stored, without what differs between two runs of it. */
+// What belongs to one run rather than to the test (times, counts, versions, the run's own id).
 const testOf = (t: Record<string, unknown>) => {
-  const { argv, startTime, endTime, durationMs, opCount, nodeVersion, faultlineVersion, ...rest } = t;
+  const { argv, startTime, endTime, durationMs, opCount, nodeVersion, faultlineVersion, runId, ...rest } = t;
   return rest;
 };
 

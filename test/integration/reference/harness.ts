@@ -119,6 +119,7 @@ function quorumKv(
   expect: boolean,
   mode: 'quorum' | 'abd',
   options: Record<string, unknown>,
+  times: { timeLimit?: number; nemesisInterval?: number } = {},
 ): Scenario {
   return {
     label: `quorum-kv ${what}`,
@@ -131,6 +132,7 @@ function quorumKv(
       nemesis: ['partition'],
       timeLimit: 10,
       nemesisInterval: 3,
+      ...times,
       options: { casRatio: 0, valueCount: 100, ...options },
     },
   };
@@ -211,11 +213,15 @@ export const SCENARIOS: Scenario[] = [
   // R + W > N, and still not linearizable: with n1 cut from n2 and n3 bridging, n1's Lamport clock
   // falls behind n2's, so a write n1 coordinates after one from n2 gets a smaller version. n3
   // acknowledges it (W=2 with n1 itself) but keeps n2's value: an acknowledged write, later read over.
-  quorumKv('quorum R=2 W=2 register, bridge partitions: not linearizable', false, 'quorum', {
-    r: 2,
-    w: 2,
-    partitionTargets: 'bridge',
-  }),
+  // More bridge partitions than the other quorum scenarios (every 2 s for 20 s): each one is a chance for
+  // the versions to fall behind, and a loaded machine completes fewer writes in each.
+  quorumKv(
+    'quorum R=2 W=2 register, bridge partitions: not linearizable',
+    false,
+    'quorum',
+    { r: 2, w: 2, partitionTargets: 'bridge' },
+    { timeLimit: 20, nemesisInterval: 2 },
+  ),
   quorumKv('abd register, partitions: linearizable', true, 'abd', {}),
   ...(['2pc', '2pc-timeout', '3pc'] as const).map(
     (mode): Scenario => ({
