@@ -191,6 +191,7 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
           if (p.length === 0)
             return {
               type: 'fail',
+              fault: 'no-target',
               error: `no primaries known: the system reported no leader for ${PRIMARIES_WAIT_MS / 1000} s`,
             };
           grudge = isolate(test.nodes, p);

@@ -249,6 +249,7 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
         if (nodes.length === 0)
           return {
             type: 'fail',
+            fault: 'no-target',
             error: `no primaries known: the system reported no leader for ${PRIMARIES_WAIT_MS / 1000} s`,
           };
       } else nodes = v === 'all' ? [...test.nodes] : ((v as ProcessValue | null)?.nodes ?? []);

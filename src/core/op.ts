@@ -26,8 +26,14 @@ export interface Op {
   fault?: NemesisFault;
 }
 
-/** How a nemesis op went wrong although it ran: applied but not in effect, or its heal did not heal. */
-export type NemesisFault = 'not-in-effect' | 'heal-failed';
+/**
+ * How a nemesis op went: applied but not in effect (`not-in-effect`), its heal did not heal
+ * (`heal-failed`), or there was nothing to aim it at (`no-target`: a fault on the primaries while the
+ * system has no leader, e.g. with a majority of nodes killed or paused by other faults). The first two
+ * fail the run; `no-target` is a `fail` op (certainly not applied) that the run records and lists but
+ * does not fail on, as Jepsen's nemeses turn an empty target set into a no-op.
+ */
+export type NemesisFault = 'not-in-effect' | 'heal-failed' | 'no-target';
 
 /** `ok` = happened, `fail` = certainly did not happen, `info` = may or may not have, at any time after invoke. */
 export const isCompletion = (op: Op): boolean => op.type !== 'invoke';
@@ -46,8 +52,9 @@ export interface Completion {
   error?: string;
   /**
    * For nemesis completions: the fault was applied but did not take effect (`not-in-effect`), or its
-   * heal did not heal (`heal-failed`). Recorded on the history op. The run fails on ANY nemesis
-   * completion that is not `ok`, whatever its error text; this field only says which way it went wrong.
+   * heal did not heal (`heal-failed`), or it had no target (`no-target`). Recorded on the history op.
+   * The run fails on ANY nemesis completion that is not `ok`, whatever its error text, except one marked
+   * `no-target`; this field says which way it went.
    */
   fault?: NemesisFault;
 }

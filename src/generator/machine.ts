@@ -162,7 +162,7 @@ export class Machine {
       value: c.value === undefined ? invoke.value : c.value,
     };
     if (c.error !== undefined) op.error = c.error;
-    // Why a fault did not take effect ('not-in-effect' | 'heal-failed'), as data: the run fails on it.
+    // How a fault op went ('not-in-effect' | 'heal-failed' | 'no-target'), as data: see Completion.fault.
     if (c.fault !== undefined) op.fault = c.fault;
     const done = this.emit(op);
     if (!hold) this.free.add(thread);

@@ -10,8 +10,10 @@ export const ENGINE_LOST = 'engine-lost';
 const UNPLANNED = new Set([NODE_LOST, ENGINE_LOST]);
 
 /**
- * Nemesis completions that are not `ok` (fail, info, or ok-but-fault), other than the unplanned events.
- * Any of them means a fault did not happen as planned, whatever its error text says: the run fails.
+ * Nemesis completions that are not `ok` (fail, info, or ok-but-fault), other than the unplanned events
+ * and faults that had no target (`fault: 'no-target'`, a `fail`: nothing to aim at, e.g. no leader while
+ * other faults hold a majority down). Any of them means a fault did not happen as planned, whatever its
+ * error text says: the run fails.
  */
 export function nemesisFailures(history: readonly Op[]): Op[] {
   return history.filter(
@@ -19,6 +21,7 @@ export function nemesisFailures(history: readonly Op[]): Op[] {
       o.process === 'nemesis' &&
       o.type !== 'invoke' &&
       !UNPLANNED.has(o.f) &&
+      o.fault !== 'no-target' &&
       (o.type !== 'ok' || o.fault !== undefined),
   );
 }

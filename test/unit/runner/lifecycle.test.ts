@@ -198,7 +198,7 @@ describe('pure helpers', () => {
     value: null,
     ...o,
   });
-  it('nemesisFailures: every non-ok nemesis completion except unplanned events', () => {
+  it('nemesisFailures: every non-ok nemesis completion except unplanned events and no-target faults', () => {
     const h = [
       op({ type: 'invoke' }),
       op({ type: 'ok' }),
@@ -207,8 +207,11 @@ describe('pure helpers', () => {
       op({ type: 'ok', fault: 'heal-failed' }),
       op({ type: 'info', f: NODE_LOST }),
       op({ type: 'info', process: 3 }),
+      // A fault on the primaries while other faults hold a majority down: nothing to aim at.
+      op({ type: 'fail', fault: 'no-target', error: 'no primaries known' }),
+      op({ type: 'fail', fault: 'not-in-effect' }),
     ];
-    expect(nemesisFailures(h).map((o) => h.indexOf(o))).toEqual([2, 3, 4]);
+    expect(nemesisFailures(h).map((o) => h.indexOf(o))).toEqual([2, 3, 4, 8]);
   });
   it('namedNodes finds names as values and as grudge keys, nowhere else', () => {
     expect(namedNodes([{ grudge: { a2: ['a3'] } }], ['a2', 'a9'])).toEqual(['a2']);
