@@ -10,6 +10,7 @@ import {
 import type { Op, OpType } from '../../../src/core/op.ts';
 import { parseJepsenEdn } from '../../../src/history/formats/index.ts';
 import { keyword } from '../../../src/history/values.ts';
+import { intervals } from './oracle.ts';
 
 /** 2^53 + 1: equal to BIG - 1n only if something rounds. */
 const BIG = 9007199254740993n;
@@ -113,30 +114,16 @@ interface Txn {
 }
 
 function bruteForce(history: readonly Op[]): boolean {
-  const open = new Map<unknown, { op: Op; at: number }>();
-  const txns: Txn[] = [];
   const micro = (v: unknown) =>
     (v as [{ $kw: string }, string, number | bigint | null][]).map(
       ([f, k, x]) => [f.$kw, k, x] as Txn['micro'][0],
     );
-  history.forEach((op, at) => {
-    if (op.type === 'invoke') {
-      open.set(op.process, { op, at });
-      return;
-    }
-    const inv = open.get(op.process)!;
-    open.delete(op.process);
-    if (op.type === 'fail') return;
-    const crashed = op.type === 'info';
-    txns.push({
-      micro: micro(crashed ? inv.op.value : op.value),
-      call: inv.at,
-      ret: crashed ? Infinity : at,
-      crashed,
-    });
-  });
-  for (const { op, at } of open.values())
-    txns.push({ micro: micro(op.value), call: at, ret: Infinity, crashed: true });
+  const txns: Txn[] = intervals(history).map((iv) => ({
+    micro: micro(iv.value),
+    call: iv.call,
+    ret: iv.ret,
+    crashed: iv.crashed,
+  }));
   const apply = (s: Map<string, unknown>, t: Txn): Map<string, unknown> | undefined => {
     const n = new Map(s);
     for (const [f, k, x] of t.micro) {

@@ -5,7 +5,8 @@ import type { Op } from '../../../src/core/op.ts';
  * the checker: try every subset of crashed ops and every order of the chosen ops that respects real
  * time, stepping a separate, minimal model. Fail ops are left out (they did not happen).
  */
-interface Iv {
+/** One op as an interval of history positions: `ret` is Infinity for a crashed (info or pending) op. */
+export interface Iv {
   f: string;
   value: unknown;
   call: number;
@@ -13,7 +14,8 @@ interface Iv {
   crashed: boolean;
 }
 
-function intervals(history: readonly Op[]): Iv[] {
+/** The ops of a history as intervals (fail ops left out; a crashed op carries its invoked value). */
+export function intervals(history: readonly Op[]): Iv[] {
   const open = new Map<unknown, { op: Op; at: number }>();
   const out: Iv[] = [];
   history.forEach((op, at) => {
