@@ -69,21 +69,30 @@ export function explain(r: ReferenceRun): string {
 }
 
 /**
- * Up to `tries` runs. Expecting an anomaly: stops once `need` runs found one. Expecting none: every run
- * must be valid (stops at the first that is not).
+ * Up to `tries` decisive runs. Expecting an anomaly: stops once `need` runs found one. Expecting none:
+ * every run must be valid (stops at the first that is not). A run whose verdict is `unknown` (on a
+ * starved machine a short run can end with no read succeeded: nothing to check) is evidence neither
+ * way: it does not use up a try, but at most `unknownRetries` (default 2) such runs are replaced; past
+ * that they count as misses.
  */
 export async function repeat(
   s: Scenario,
   resultsDir: string,
-  o: { tries: number; need: number; flavour?: RunChoice['flavour'] },
+  o: { tries: number; need: number; flavour?: RunChoice['flavour']; unknownRetries?: number },
 ): Promise<{ runs: ReferenceRun[]; hits: number }> {
   const runs: ReferenceRun[] = [];
   let hits = 0;
+  let retriesLeft = o.unknownRetries ?? 2;
   for (let i = 0; i < o.tries; i++) {
     const run = await runReference(s, resultsDir, o.flavour ? { flavour: o.flavour } : {});
     runs.push(run);
-    console.log(`${s.label} #${i + 1}: ${explain(run)}`);
+    console.log(`${s.label} #${runs.length}: ${explain(run)}`);
     if (run.outcome.error) break;
+    if (run.outcome.valid === 'unknown' && retriesLeft > 0) {
+      retriesLeft--;
+      i--;
+      continue;
+    }
     const matched = run.outcome.valid === s.expect;
     if (matched) hits++;
     if (!s.expect && hits >= o.need) break;

@@ -1,7 +1,8 @@
 /**
  * Every reference design and mode on a real 3-node Docker cluster (hostroot) under the fault that
  * matters, asserting the expected verdict: an expected anomaly must show in at least 2 of 3 runs (stops
- * once 2 did), an honest design must pass 3 of 3. Two runs at a time keep the suite short. One
+ * once 2 did), an honest design must pass 3 of 3; a run that ends `unknown` (a starved machine) is replaced, at
+ * most twice (see repeat). Two runs at a time keep the suite short. One
  * scenario also runs on the debian flavour, where the node programs run on Debian's nodejs package
  * (and the clock shim must skew that node too).
  */
@@ -33,7 +34,7 @@ describe.skipIf(!hasDocker).concurrent('reference systems (3 nodes, hostroot)', 
       for (const r of runs) expect(r.outcome.error, lines).toBeUndefined();
       if (s.expect) expect(hits, lines).toBe(3);
       else expect(hits, lines).toBeGreaterThanOrEqual(2);
-    }, 400_000);
+    }, 700_000);
   }
 });
 
@@ -45,5 +46,5 @@ describe.skipIf(!hasDocker)('reference systems on the debian flavour', () => {
     const lines = runs.map(explain).join('\n');
     for (const r of runs) expect(r.outcome.error, lines).toBeUndefined();
     expect(hits, lines).toBeGreaterThanOrEqual(2);
-  }, 600_000);
+  }, 800_000);
 });
