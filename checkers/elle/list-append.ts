@@ -12,7 +12,7 @@
 import type { AnomalyCase } from '../../src/core/checker.ts';
 import { sameValue, showValue, valueKey } from '../../src/history/values.ts';
 import { addEdge, newEdgeList } from './edges.ts';
-import { Interner, PairTable, pairKey } from './intern.ts';
+import { Interner, PairTable, pairKey, ValueIds } from './intern.ts';
 import {
   type EdgeExplainer,
   type EdgeReason,
@@ -46,7 +46,7 @@ const showList = (l: readonly unknown[]): string => clip(showValue(l));
  */
 class Elements {
   readonly keys = new Interner();
-  private readonly vals = new Interner();
+  private readonly vals = new ValueIds();
   private readonly byPair = new PairTable(4096);
   /** Per element: key id, value, writer txn id (−1: nobody appended it), writer's mop index. */
   readonly key: number[] = [];

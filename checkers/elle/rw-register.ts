@@ -15,7 +15,7 @@
 import type { AnomalyCase } from '../../src/core/checker.ts';
 import { showValue } from '../../src/history/values.ts';
 import { addEdge, newEdgeList } from './edges.ts';
-import { Interner, PairTable } from './intern.ts';
+import { Interner, PairTable, ValueIds } from './intern.ts';
 import type { EdgeExplainer, EdgeReason, ElleOptions, Inference, Txn } from './types.ts';
 import { RW, WR, WW } from './types.ts';
 
@@ -36,7 +36,7 @@ const opOf = (t: Txn): number => t.completeIndex ?? t.invokeIndex;
  */
 export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw-register' }): Inference {
   const keys = new Interner();
-  const vals = new Interner();
+  const vals = new ValueIds();
   const byPair = new PairTable(4096);
   // Per element (a key's version): key, value, any writer, final (ext) writer of a txn that may have committed.
   const elKey: number[] = [];

@@ -9,7 +9,7 @@
 import { UserError } from '../../src/core/errors.ts';
 import type { Op } from '../../src/core/op.ts';
 import { isKeyword, sameValue, showValue } from '../../src/history/values.ts';
-import { Interner, PairTable } from './intern.ts';
+import { Interner, PairTable, ValueIds } from './intern.ts';
 import type { Mop, MopF, Txn, TxnWorkload } from './types.ts';
 
 /** The `f` of a transaction op, as Jepsen's `:txn`. */
@@ -134,7 +134,7 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
   const verb = workload === 'list-append' ? ['appends', 'appended'] : ['writes', 'wrote'];
   const open = new Map<number, Op>();
   const keys = new Interner();
-  const values = new Interner();
+  const values = new ValueIds();
   const writtenBy = new PairTable(4096);
   for (let p = 0; p < history.length; p++) {
     const op = history[p]!;
