@@ -11,6 +11,8 @@ import { valueKey } from '../../src/history/values.ts';
 export class Interner {
   private readonly prim = new Map<unknown, number>();
   private readonly obj = new Map<string, number>();
+  // Small non-negative integers (the usual keys) index this table directly: id + 1, 0 = unseen.
+  private small = new Int32Array(1024);
   /** The values, by id (the first one seen of each equal group). */
   readonly values: unknown[] = [];
 
@@ -21,6 +23,15 @@ export class Interner {
 
   /** The id of `v`, assigning the next one when `v` is new. */
   id(v: unknown): number {
+    if (typeof v === 'number' && v >= 0 && v < SMALL_LIMIT && (v | 0) === v) {
+      if (v >= this.small.length) this.growSmall(v);
+      const got = this.small[v]!;
+      if (got !== 0) return got - 1;
+      const id = this.values.length;
+      this.small[v] = id + 1;
+      this.values.push(v);
+      return id;
+    }
     if (v === undefined) v = null;
     if (v === null || typeof v !== 'object') {
       const got = this.prim.get(v);
@@ -41,11 +52,24 @@ export class Interner {
 
   /** The id of `v`, or −1 when it was never seen. */
   get(v: unknown): number {
+    if (typeof v === 'number' && v >= 0 && v < SMALL_LIMIT && (v | 0) === v)
+      return v < this.small.length ? this.small[v]! - 1 : -1;
     if (v === undefined) v = null;
     if (v === null || typeof v !== 'object') return this.prim.get(v) ?? -1;
     return this.obj.get(valueKey(v)) ?? -1;
   }
+
+  private growSmall(v: number): void {
+    let n = this.small.length;
+    while (n <= v) n *= 2;
+    const t = new Int32Array(n);
+    t.set(this.small);
+    this.small = t;
+  }
 }
+
+/** Integers below this are interned through a direct table (at most 4 MiB of it). */
+const SMALL_LIMIT = 1 << 20;
 
 /**
  * Ids for values that need not be dense, only exact and below 2^31: a non-negative integer below 2^30

@@ -122,6 +122,10 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     else anomalies[type] = [c];
   };
 
+  // Whether each txn certainly failed (read often, so not through the Txn objects).
+  const failed = new Uint8Array(txns.length);
+  for (let i = 0; i < txns.length; i++) if (txns[i]!.type === 'fail') failed[i] = 1;
+
   // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read.
   const mopStart = new Int32Array(txns.length + 1);
   let mopCount = 0;
@@ -130,6 +134,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   const mopEl = new Int32Array(mopCount).fill(-1);
   const mopRead = new Int32Array(mopCount).fill(-1); // an ok read's index in `reads`
   const reads: Read[] = [];
+  const readTxn: number[] = []; // reads[r].txn, kept flat for the rw loop
   const longest: number[] = []; // per key: index into reads, −1 if none
   let m = 0;
   for (let ti = 0; ti < txns.length; ti++) {
@@ -160,6 +165,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         const r = reads.length;
         mopRead[m] = r;
         reads.push({ txn: ti, mop: i, key: k, list, prefix: true, last: -1 });
+        readTxn.push(ti);
         const cur = longest[k]!;
         if (cur < 0 || list.length > reads[cur]!.list.length) longest[k] = r;
       }
@@ -196,7 +202,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       const w = E.writer[e]!;
       if (w < 0) {
         if (i < firstGarbage[k]!) firstGarbage[k] = i;
-      } else if (txns[w]!.type === 'fail' && i < firstFail[k]!) firstFail[k] = i;
+      } else if (failed[w] === 1 && i < firstFail[k]!) firstFail[k] = i;
     }
   }
   longStart[keyCount] = longEls.length;
@@ -249,7 +255,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         seen.add(e);
         const w = E.writer[e]!;
         if (w < 0) hasGarbage = true;
-        else if (txns[w]!.type === 'fail') hasFail = true;
+        else if (failed[w] === 1) hasFail = true;
       }
       rd.ids = ids;
       rd.last = L > 0 ? ids[L - 1]! : -1;
@@ -268,7 +274,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       const w = E.writer[last]!;
       if (w >= 0 && w !== rd.txn) {
         const wt = txns[w]!;
-        if (wt.type !== 'fail') addEdge(edges, w, rd.txn, WR);
+        if (failed[w] === 0) addEdge(edges, w, rd.txn, WR);
         if (E.intermediate[last] === 1)
           add('G1b', {
             ops: [opOf(reader), opOf(wt)],
@@ -313,7 +319,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
           explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, including ${showValue(E.value[e])}, which no txn appended to that key`,
           data: { key: E.keys.values[k], value: list, element: E.value[e], mop: rd.mop },
         });
-      else if (w >= 0 && fail && txns[w]!.type === 'fail')
+      else if (w >= 0 && fail && failed[w] === 1)
         add('G1a', {
           ops: [opOf(reader), opOf(txns[w]!)],
           explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, including ${showValue(E.value[e])}, appended by #${opOf(txns[w]!)}, which failed (G1a: aborted read)`,
@@ -325,7 +331,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   // Pass 4: every append of a txn that may have committed: ww from the previous element's appender,
   // rw from the readers of the state just before it.
   for (let ti = 0; ti < txns.length; ti++) {
-    if (txns[ti]!.type === 'fail') continue;
+    if (failed[ti] === 1) continue;
     for (let j = mopStart[ti]!; j < mopStart[ti + 1]!; j++) {
       const e = mopEl[j]!;
       if (e < 0 || E.writer[e] !== ti) continue;
@@ -333,10 +339,10 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       const { state, prev } = before(k, e);
       if (prev >= 0) {
         const w = E.writer[prev]!;
-        if (w >= 0 && w !== ti && txns[w]!.type !== 'fail') addEdge(edges, w, ti, WW);
+        if (w >= 0 && w !== ti && failed[w] === 0) addEdge(edges, w, ti, WW);
       }
       for (let r = stateHead[stateBase[k]! + state]!; r >= 0; r = readNext[r]!) {
-        const rt = reads[r]!.txn;
+        const rt = readTxn[r]!;
         if (rt !== ti) addEdge(edges, rt, ti, RW);
       }
     }

@@ -17,6 +17,7 @@ export const TXN_F = 'txn';
 
 /** A micro-op's function from its raw `f`, or undefined when it is none of append/r/w. */
 export function mopF(raw: unknown): MopF | undefined {
+  if (raw === 'r' || raw === 'append' || raw === 'w') return raw;
   let s: string | undefined;
   if (typeof raw === 'string') s = raw.startsWith(':') ? raw.slice(1) : raw;
   else if (isKeyword(raw)) s = raw.$kw;
