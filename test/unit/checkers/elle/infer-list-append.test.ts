@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { edgeTriples } from '../../../../checkers/elle/edges.ts';
 import { inferListAppend } from '../../../../checkers/elle/list-append.ts';
-import { txnsOf } from '../../../../checkers/elle/txns.ts';
+import { findMalformedTxn, txnsOf } from '../../../../checkers/elle/txns.ts';
 import { keyword } from '../../../../src/history/values.ts';
-import { edgeSet, type T, txnHistory } from './infer-helpers.ts';
+import { edgeSet, serialRun, type T, txnHistory } from './infer-helpers.ts';
 
 const infer = (ts: T[], overlap = false) =>
   inferListAppend(txnsOf(txnHistory(ts, overlap)), { workload: 'list-append' });
@@ -269,5 +271,33 @@ describe('list-append inference', () => {
     const s = infer([{ mops: [['append', 1, 1]] }, { mops: [['r', '1', [1]]] }, { mops: [['r', 1, ['1']]] }]);
     expect(Object.keys(s.anomalies)).toEqual(['garbage-read']);
     expect(s.anomalies['garbage-read']).toHaveLength(2);
+  });
+});
+
+describe('list-append inference on serial runs (fast-check)', () => {
+  const txnsArb = fc.array(
+    fc.array(
+      fc.record({ f: fc.constantFrom('r' as const, 'w' as const), key: fc.integer({ min: 0, max: 2 }) }),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    ),
+    { minLength: 1, maxLength: 12 },
+  );
+  it('a correct store yields no anomaly, and every edge runs from a txn that took effect to a later one', () => {
+    fc.assert(
+      fc.property(txnsArb, fc.array(fc.nat(), { minLength: 1, maxLength: 60 }), (ts, choices) => {
+        const run = serialRun('list-append', ts, choices);
+        expect(findMalformedTxn(run.history, 'list-append')).toBeUndefined();
+        const r = inferListAppend(txnsOf(run.history), { workload: 'list-append' });
+        expect(r.anomalies).toEqual({});
+        for (const [a, b] of edgeTriples(r.edges)) {
+          expect(run.position[a]).toBeLessThan(Infinity);
+          expect(run.position[a]).toBeLessThan(run.position[b]!);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });
