@@ -104,6 +104,29 @@ describe('rw-register inference', () => {
     ).toEqual([]);
   });
 
+  it('future-read: reading the value the txn writes later itself', () => {
+    const r = infer([
+      {
+        mops: [
+          ['r', 'x', 1],
+          ['w', 'x', 1],
+        ],
+      },
+    ]);
+    expect(Object.keys(r.anomalies)).toEqual(['future-read']);
+    expect(r.anomalies['future-read']![0]).toMatchObject({ ops: [1], data: { key: 'x', value: 1, mop: 0 } });
+    expect(
+      types([
+        {
+          mops: [
+            ['w', 'x', 1],
+            ['r', 'x', 1],
+          ],
+        },
+      ]),
+    ).toEqual([]);
+  });
+
   it('lost-update: two committed txns read one version and both write it', () => {
     const r = infer([
       { mops: [['w', 'x', 1]] },
