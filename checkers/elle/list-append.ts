@@ -329,14 +329,19 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   }
 
   // Pass 4: every append of a txn that may have committed: ww from the previous element's appender,
-  // rw from the readers of the state just before it.
+  // rw from the readers of the state just before it. Also: a txn's own appends to a key must show in
+  // the order it made them, and an observed one implies its earlier ones (Elle misses this: no edge
+  // runs from a txn to itself); reported as incompatible-order.
   for (let ti = 0; ti < txns.length; ti++) {
     if (failed[ti] === 1) continue;
+    let ownOrderDone = false;
     for (let j = mopStart[ti]!; j < mopStart[ti + 1]!; j++) {
       const e = mopEl[j]!;
       if (e < 0 || E.writer[e] !== ti) continue;
       const k = mopKey[j]!;
-      const { state, prev } = before(k, e);
+      const p = E.pos[e]!;
+      const state = p >= 0 ? p : orderLen(k);
+      const prev = state > 0 ? order[orderStart[k]! + state - 1]! : -1;
       if (prev >= 0) {
         const w = E.writer[prev]!;
         if (w >= 0 && w !== ti && failed[w] === 0) addEdge(edges, w, ti, WW);
@@ -345,11 +350,28 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         const rt = readTxn[r]!;
         if (rt !== ti) addEdge(edges, rt, ti, RW);
       }
+      if (p < 0 || ownOrderDone) continue;
+      for (let q = j - 1; q >= mopStart[ti]!; q--) {
+        if (mopKey[q] !== k || mopEl[q]! < 0) continue;
+        const ep = mopEl[q]!;
+        const pp = E.pos[ep]!;
+        if (pp < 0 || pp > p) {
+          ownOrderDone = true;
+          const t = txns[ti]!;
+          const lr = reads[longest[k]!]!;
+          add('incompatible-order', {
+            ops: [opOf(t), opOf(txns[lr.txn]!)],
+            explanation: `key ${showValue(E.keys.values[k])}: #${opOf(t)} appended ${showValue(E.value[ep])} and then ${showValue(E.value[e])}, but #${opOf(txns[lr.txn]!)} read ${showList(lr.list)}, ${pp < 0 ? `which has ${showValue(E.value[e])} without ${showValue(E.value[ep])}` : 'which has them the other way round'}: no execution orders one txn's appends so`,
+            data: { key: E.keys.values[k], values: [E.value[ep], E.value[e]], read: lr.list },
+          });
+        }
+        break;
+      }
     }
   }
 
   /** The state just before element e's append (its order position, or the end for an unobserved
-   * append) and the element before it (−1: the initial empty list). */
+   * append) and the element before it (−1: the initial empty list). Used by explanations. */
   function before(k: number, e: number): { state: number; prev: number } {
     const p = E.pos[e]!;
     const state = p >= 0 ? p : orderLen(k);

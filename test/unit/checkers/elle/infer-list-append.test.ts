@@ -249,6 +249,49 @@ describe('list-append inference', () => {
     expect(r.anomalies['incompatible-order']![0]!.data).toMatchObject({ key: 'x' });
   });
 
+  it("incompatible-order: a txn's own appends shown out of order, or a later one without an earlier one", () => {
+    const rev = infer([
+      { mops: [['append', 'x', 1]] },
+      {
+        mops: [
+          ['append', 'x', 2],
+          ['append', 'x', 3],
+        ],
+      },
+      { mops: [['r', 'x', [3, 2, 1]]] },
+    ]);
+    expect(Object.keys(rev.anomalies)).toEqual(['incompatible-order']);
+    expect(rev.anomalies['incompatible-order']![0]).toMatchObject({
+      ops: [3, 5],
+      data: { key: 'x', values: [2, 3] },
+    });
+    expect(rev.anomalies['incompatible-order']![0]!.explanation).toContain(
+      'which has them the other way round',
+    );
+    const missing = infer([
+      {
+        mops: [
+          ['append', 'x', 2],
+          ['append', 'x', 3],
+        ],
+      },
+      { mops: [['r', 'x', [3]]] },
+    ]);
+    expect(Object.keys(missing.anomalies)).toEqual(['incompatible-order']);
+    expect(missing.anomalies['incompatible-order']![0]!.explanation).toContain('which has 3 without 2');
+    expect(
+      types([
+        {
+          mops: [
+            ['append', 'x', 2],
+            ['append', 'x', 3],
+          ],
+        },
+        { mops: [['r', 'x', [2, 3]]] },
+      ]),
+    ).toEqual([]);
+  });
+
   it('exact values: bigints and keywords as keys and elements; 1 and "1" differ', () => {
     const big = 2n ** 70n;
     const k = keyword('x');
