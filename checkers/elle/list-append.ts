@@ -47,7 +47,12 @@ const showList = (l: readonly unknown[]): string => clip(showValue(l));
 class Elements {
   readonly keys = new Interner();
   private readonly vals = new ValueIds();
-  private readonly byPair = new PairTable(4096);
+  private readonly byPair: PairTable;
+
+  /** `capacity`: the expected number of elements (the table grows past it). */
+  constructor(capacity: number) {
+    this.byPair = new PairTable(capacity);
+  }
   /** Per element: key id, value, writer txn id (−1: nobody appended it), writer's mop index. */
   readonly key: number[] = [];
   readonly value: unknown[] = [];
@@ -114,7 +119,9 @@ interface Read {
  * `opts` is accepted for symmetry with rw-register; list-append has no version-order options.
  */
 export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
-  const E = new Elements();
+  let mopCount = 0;
+  for (const t of txns) mopCount += t.mops.length;
+  const E = new Elements(mopCount);
   const anomalies: Record<string, AnomalyCase[]> = {};
   const add = (type: string, c: AnomalyCase) => {
     const list = anomalies[type];
@@ -128,8 +135,6 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
 
   // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read.
   const mopStart = new Int32Array(txns.length + 1);
-  let mopCount = 0;
-  for (const t of txns) mopCount += t.mops.length;
   const mopKey = new Int32Array(mopCount);
   const mopEl = new Int32Array(mopCount).fill(-1);
   const mopRead = new Int32Array(mopCount).fill(-1); // an ok read's index in `reads`
