@@ -132,8 +132,21 @@ class Elements {
  * `opts` is accepted for symmetry with rw-register; list-append has no version-order options.
  */
 export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
+  // Each txn's outcome as a small int (0 ok, 1 info, 2 fail) and the micro-op count, in one pass: later
+  // passes read these typed arrays, not a million Txn objects scattered over the heap.
+  const OK = 0;
+  const FAIL = 2;
+  const type = new Uint8Array(txns.length);
+  const failed = new Uint8Array(txns.length);
   let mopCount = 0;
-  for (const t of txns) mopCount += t.mops.length;
+  for (let i = 0; i < txns.length; i++) {
+    const t = txns[i]!;
+    mopCount += t.mops.length;
+    if (t.type === 'fail') {
+      type[i] = FAIL;
+      failed[i] = 1;
+    } else if (t.type === 'info') type[i] = 1;
+  }
   const E = new Elements(mopCount);
   const anomalies: Record<string, AnomalyCase[]> = {};
   const add = (type: string, c: AnomalyCase) => {
@@ -141,10 +154,6 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     if (list) list.push(c);
     else anomalies[type] = [c];
   };
-
-  // Whether each txn certainly failed (read often, so not through the Txn objects).
-  const failed = new Uint8Array(txns.length);
-  for (let i = 0; i < txns.length; i++) if (txns[i]!.type === 'fail') failed[i] = 1;
 
   // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read.
   const mopStart = new Int32Array(txns.length + 1);
@@ -187,7 +196,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
             break;
           }
         }
-      } else if (mop.f === 'r' && t.type === 'ok') {
+      } else if (mop.f === 'r' && type[ti] === OK) {
         const list = listOf(mop.value);
         const r = readCount++;
         mopRead[m] = r;
@@ -420,13 +429,13 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       const e = order[i]!;
       const t2 = E.writer[e]!;
       if (t2 < 0) continue; // garbage: reported on its own
-      const ty1 = t1 < 0 ? 'ok' : txns[t1]!.type;
-      const ty2 = txns[t2]!.type;
-      if (ty2 === 'info' || (ty1 === 'fail' && ty2 === 'fail')) {
+      const ty1 = t1 < 0 ? OK : type[t1]!;
+      const ty2 = type[t2]!;
+      if (ty2 === 1 || (ty1 === FAIL && ty2 === FAIL)) {
         vs.push(E.value[e]);
         continue;
       }
-      if (ty1 === 'fail' && ty2 === 'ok') {
+      if (ty1 === FAIL && ty2 === OK) {
         vs.push(E.value[e]);
         const a = txns[t1]!;
         const b = txns[t2]!;
@@ -446,8 +455,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   // lost-update groups: (key, state read) → the ok txns that read it first and then appended to the key.
   const lost = new Map<number | string, { key: unknown; list: readonly unknown[]; txns: number[] }>();
   for (let ti = 0; ti < txns.length; ti++) {
-    const t = txns[ti]!;
-    if (t.type !== 'ok') continue;
+    if (type[ti] !== OK) continue;
     const s0 = mopStart[ti]!;
     const n = mopStart[ti + 1]! - s0;
     let repeated = false;
@@ -457,7 +465,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
           repeated = true;
           break;
         }
-    if (repeated) withinTxn(t, s0, n);
+    if (repeated) withinTxn(txns[ti]!, s0, n);
   }
 
   function withinTxn(t: Txn, s0: number, n: number): void {

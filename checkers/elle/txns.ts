@@ -145,16 +145,17 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
   for (let p = 0; p < history.length; p++) {
     const op = history[p]!;
     if (op.f !== TXN_F || op.process === 'nemesis') continue;
-    const bad = (message: string): MalformedTxn => ({ position: p, message: `op #${op.index}: ${message}` });
     // A fail/info completion's value is not used (the invoke's micro-ops are), so only invokes and oks must parse.
     const checked = op.type === 'invoke' || op.type === 'ok';
     if (checked) {
       const problem = shapeProblem(op.value);
-      if (problem) return bad(`${op.type} txn: ${problem}`);
+      if (problem) return malformed(p, op, `${op.type} txn: ${problem}`);
       const ms = op.value as unknown[][];
       for (let i = 0; i < ms.length; i++) {
         if (mopF(ms[i]![0]) === otherF)
-          return bad(
+          return malformed(
+            p,
+            op,
             `micro-op ${i + 1} is ${rawMopText(ms[i]!)}, but ${workload} txns have only :${writeF} and :r (use --workload ${other})`,
           );
       }
@@ -162,7 +163,9 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
     if (op.type === 'invoke') {
       const prev = open.get(op.process);
       if (prev)
-        return bad(
+        return malformed(
+          p,
+          op,
           `process ${op.process} invokes a txn while its txn #${prev.index} is still open; each process runs one txn at a time`,
         );
       open.set(op.process, op);
@@ -173,7 +176,9 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
         const v = values.id(m[2]);
         const first = writtenBy.get(k, v);
         if (first >= 0)
-          return bad(
+          return malformed(
+            p,
+            op,
             `${verb[0]} ${showValue(m[2])} to key ${showValue(m[1])}, which op #${history[first]!.index} already ${verb[1]}: values must be unique per key (every version needs one writer)`,
           );
         writtenBy.set(k, v, p);
@@ -182,7 +187,9 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
     }
     const inv = open.get(op.process);
     if (!inv)
-      return bad(
+      return malformed(
+        p,
+        op,
         `${op.type} txn from process ${op.process} has no open invoke; each completion must follow its process's invoke`,
       );
     open.delete(op.process);
@@ -190,7 +197,9 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
     const done = op.value as unknown[][];
     const asked = inv.value as unknown[][];
     if (done.length !== asked.length)
-      return bad(
+      return malformed(
+        p,
+        op,
         `the ok txn has ${done.length} micro-ops but its invoke #${inv.index} has ${asked.length}; a completion repeats the invoke's micro-ops with the reads filled in`,
       );
     for (let i = 0; i < done.length; i++) {
@@ -198,21 +207,32 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
       const b = done[i]!;
       const f = mopF(b[0]);
       if (f !== mopF(a[0]) || !sameValue(a[1], b[1]))
-        return bad(
+        return malformed(
+          p,
+          op,
           `micro-op ${i + 1} is ${rawMopText(b)} but the invoke #${inv.index} had ${rawMopText(a)}; a completion repeats the invoke's micro-ops with the reads filled in`,
         );
       if (f !== 'r' && !sameValue(a[2], b[2]))
-        return bad(
+        return malformed(
+          p,
+          op,
           `micro-op ${i + 1} ${verb[0]} ${showValue(b[2])} but the invoke #${inv.index} ${verb[1]} ${showValue(a[2])}`,
         );
       if (workload === 'list-append' && f === 'r' && b[2] != null && !Array.isArray(b[2]))
-        return bad(
+        return malformed(
+          p,
+          op,
           `micro-op ${i + 1} reads key ${clip(showValue(b[1]))} = ${clip(showValue(b[2]))}, not a list: list-append reads return the list of appended values (use --workload rw-register for registers)`,
         );
     }
   }
   return undefined;
 }
+
+const malformed = (position: number, op: Op, message: string): MalformedTxn => ({
+  position,
+  message: `op #${op.index}: ${message}`,
+});
 
 /** Why a txn value is not a list of `[f k v]` micro-ops (reads may omit v), or undefined. No allocation. */
 function shapeProblem(value: unknown): string | undefined {
