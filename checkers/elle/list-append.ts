@@ -132,22 +132,13 @@ class Elements {
  * `opts` is accepted for symmetry with rw-register; list-append has no version-order options.
  */
 export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
-  // Each txn's outcome as a small int (0 ok, 1 info, 2 fail) and the micro-op count, in one pass: later
-  // passes read these typed arrays, not a million Txn objects scattered over the heap.
+  // Each txn's outcome as a small int (0 ok, 1 info, 2 fail), filled by pass 1: later passes read
+  // typed arrays, not a million Txn objects scattered over the heap (each walk over them costs).
   const OK = 0;
   const FAIL = 2;
   const type = new Uint8Array(txns.length);
   const failed = new Uint8Array(txns.length);
-  let mopCount = 0;
-  for (let i = 0; i < txns.length; i++) {
-    const t = txns[i]!;
-    mopCount += t.mops.length;
-    if (t.type === 'fail') {
-      type[i] = FAIL;
-      failed[i] = 1;
-    } else if (t.type === 'info') type[i] = 1;
-  }
-  const E = new Elements(mopCount);
+  const E = new Elements(txns.length * 2);
   const anomalies: Record<string, AnomalyCase[]> = {};
   const add = (type: string, c: AnomalyCase) => {
     const list = anomalies[type];
@@ -155,28 +146,47 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     else anomalies[type] = [c];
   };
 
-  // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read.
+  // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read. Per
+  // micro-op arrays (key id, element id of an append, read index of an ok read) and the ok reads,
+  // struct-of-arrays: txn, mop index, key, list, whether the list is a prefix of its key's longest
+  // read, its last element (−1: empty), and for the rare reads that are not prefixes their element
+  // ids. Typed arrays sized by a guess and doubled when full.
   const mopStart = new Int32Array(txns.length + 1);
-  const mopKey = new Int32Array(mopCount);
-  const mopEl = new Int32Array(mopCount).fill(-1);
-  // The ok reads, struct-of-arrays (at most one per micro-op): txn, mop index, key, list, whether the
-  // list is a prefix of its key's longest read, its last element (−1: empty), and for the rare reads
-  // that are not prefixes their element ids.
-  const mopRead = new Int32Array(mopCount).fill(-1); // an ok read's index
+  let cap = txns.length * 3 + 16;
+  let mopKey = new Int32Array(cap);
+  let mopEl = new Int32Array(cap).fill(-1);
+  let mopRead = new Int32Array(cap).fill(-1);
   let readCount = 0;
-  const readTxn = new Int32Array(mopCount);
-  const readMop = new Int32Array(mopCount);
-  const readKey = new Int32Array(mopCount);
+  let readTxn = new Int32Array(cap);
+  let readMop = new Int32Array(cap);
+  let readKey = new Int32Array(cap);
   const readList: (readonly unknown[])[] = [];
-  const readPrefix = new Uint8Array(mopCount);
-  const readLast = new Int32Array(mopCount);
   const readIds = new Map<number, number[]>();
   const longest: number[] = []; // per key: the index of its longest read, −1 if none
+  const grown = (a: Int32Array, fill: number) => {
+    const b = new Int32Array(cap).fill(fill, a.length);
+    b.set(a);
+    return b;
+  };
   let m = 0;
   for (let ti = 0; ti < txns.length; ti++) {
     const t = txns[ti]!;
+    const ok = t.type === 'ok';
+    if (t.type === 'fail') {
+      type[ti] = FAIL;
+      failed[ti] = 1;
+    } else if (!ok) type[ti] = 1;
     mopStart[ti] = m;
     const ms = t.mops;
+    if (m + ms.length > cap) {
+      while (m + ms.length > cap) cap *= 2;
+      mopKey = grown(mopKey, 0);
+      mopEl = grown(mopEl, -1);
+      mopRead = grown(mopRead, -1);
+      readTxn = grown(readTxn, 0);
+      readMop = grown(readMop, 0);
+      readKey = grown(readKey, 0);
+    }
     for (let i = 0; i < ms.length; i++, m++) {
       const mop = ms[i]!;
       const k = E.keys.id(mop.key);
@@ -196,7 +206,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
             break;
           }
         }
-      } else if (mop.f === 'r' && type[ti] === OK) {
+      } else if (ok && mop.f === 'r') {
         const list = listOf(mop.value);
         const r = readCount++;
         mopRead[m] = r;
@@ -204,15 +214,16 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         readMop[r] = i;
         readKey[r] = k;
         readList.push(list);
-        readPrefix[r] = 1;
-        readLast[r] = -1;
         const cur = longest[k]!;
         if (cur < 0 || list.length > readList[cur]!.length) longest[k] = r;
       }
     }
   }
   mopStart[txns.length] = m;
+  const mopCount = m;
   const keyCount = longest.length;
+  const readPrefix = new Uint8Array(readCount).fill(1);
+  const readLast = new Int32Array(readCount).fill(-1);
 
   // Pass 2: each key's version order from its longest read. longEls: the longest read's element ids
   // (with repeats); order: its distinct elements. firstDup/firstFail/firstGarbage: the first index in

@@ -292,6 +292,19 @@ describe('list-append inference', () => {
     ).toEqual([]);
   });
 
+  it('long txns (more micro-ops than the arrays first hold)', () => {
+    const n = 40;
+    const appends = Array.from({ length: n }, (_, i) => ['append', 'x', i + 1]);
+    const full = Array.from({ length: n }, (_, i) => i + 1);
+    const r = infer([
+      { mops: appends },
+      { mops: [['r', 'x', full], ...appends.map(([, , v]) => ['r', `y${v}`, [v]])] },
+    ]);
+    expect(Object.keys(r.anomalies)).toEqual(['garbage-read']);
+    expect(r.anomalies['garbage-read']).toHaveLength(n);
+    expect(edgeSet(r.edges)).toEqual(['0->1:wr']);
+  });
+
   it('exact values: bigints and keywords as keys and elements; 1 and "1" differ', () => {
     const big = 2n ** 70n;
     const k = keyword('x');
