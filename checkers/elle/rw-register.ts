@@ -23,6 +23,10 @@ import { RW, WR, WW } from './types.ts';
 const SOURCES = ['initial-state', 'wfr-keys', 'sequential-keys', 'linearizable-keys'] as const;
 type Source = (typeof SOURCES)[number];
 
+const OK = 0;
+const INFO = 1;
+const FAIL = 2;
+
 const opOf = (t: Txn): number => t.completeIndex ?? t.invokeIndex;
 
 /**
@@ -89,11 +93,14 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   const readerTxn: number[] = [];
   const readerNext: number[] = [];
   const mopEls: number[][] = new Array(txns.length); // per txn, per mop: element (reads of non-ok: −1)
+  // Outcomes as small ints (OK, INFO, FAIL), so later passes need not touch the Txn objects.
+  const type = new Uint8Array(txns.length);
   for (let ti = 0; ti < txns.length; ti++) {
     const t = txns[ti]!;
     const s = extKey.length;
     extStart[ti] = s;
     const ok = t.type === 'ok';
+    type[ti] = ok ? OK : t.type === 'fail' ? FAIL : INFO;
     const els: number[] = new Array(t.mops.length);
     for (let i = 0; i < t.mops.length; i++) {
       const m = t.mops[i]!;
@@ -127,7 +134,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     mopEls[ti] = els;
     for (let x = s; x < extKey.length; x++) {
       const w = extWrite[x]!;
-      if (w >= 0 && t.type !== 'fail' && writer[w] === ti) finalWriter[w] = ti;
+      if (w >= 0 && type[ti] !== FAIL && writer[w] === ti) finalWriter[w] = ti;
       const r = extRead[x]!;
       if (r >= 0) {
         readerTxn.push(ti);
@@ -142,8 +149,8 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   const lost = new PairTable(1024); // (key, version read) → group index
   const lostGroups: { k: number; e: number; txns: number[] }[] = [];
   for (let ti = 0; ti < txns.length; ti++) {
+    if (type[ti] !== OK) continue;
     const t = txns[ti]!;
-    if (t.type !== 'ok') continue;
     const els = mopEls[ti]!;
     let internalDone = false;
     let futureDone = false;
@@ -263,7 +270,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
 
   function initialState(link: (a: number, b: number) => void): void {
     for (let ti = 0; ti < txns.length; ti++) {
-      if (txns[ti]!.type === 'fail') continue;
+      if (type[ti] === FAIL) continue;
       for (let x = extStart[ti]!; x < extStart[ti + 1]!; x++) {
         const nil = nilOf[extKey[x]!]!;
         if (extWrite[x]! >= 0) link(nil, extWrite[x]!);
@@ -274,7 +281,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
 
   function writesFollowReads(link: (a: number, b: number) => void): void {
     for (let ti = 0; ti < txns.length; ti++) {
-      if (txns[ti]!.type !== 'ok') continue;
+      if (type[ti] !== OK) continue;
       for (let x = extStart[ti]!; x < extStart[ti + 1]!; x++) {
         const r = extRead[x]!;
         if (r >= 0 && elValue[r] !== null && extWrite[x]! >= 0) link(r, extWrite[x]!);
@@ -284,16 +291,16 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
 
   /** A txn's first version of the key at ext slot x (−1: it did not interact with it, as far as we know). */
   function firstAt(ti: number, x: number): number {
-    const type = txns[ti]!.type;
-    if (type === 'ok') return extRead[x]! >= 0 ? extRead[x]! : extWrite[x]!;
-    return type === 'info' ? extWrite[x]! : -1;
+    const ty = type[ti];
+    if (ty === OK) return extRead[x]! >= 0 ? extRead[x]! : extWrite[x]!;
+    return ty === INFO ? extWrite[x]! : -1;
   }
 
   /** A txn's final version of the key at ext slot x (−1: none known). */
   function finalAt(ti: number, x: number): number {
-    const type = txns[ti]!.type;
-    if (type === 'ok') return extWrite[x]! >= 0 ? extWrite[x]! : extRead[x]!;
-    return type === 'info' ? extWrite[x]! : -1;
+    const ty = type[ti];
+    if (ty === OK) return extWrite[x]! >= 0 ? extWrite[x]! : extRead[x]!;
+    return ty === INFO ? extWrite[x]! : -1;
   }
 
   function sequential(link: (a: number, b: number) => void): void {
@@ -366,7 +373,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   // Pass 4: txn edges. wr: writer of each ext read's version; ww and rw along every version edge.
   const edges = newEdgeList(Math.max(1024, extKey.length * 2));
   for (let ti = 0; ti < txns.length; ti++) {
-    if (txns[ti]!.type !== 'ok') continue;
+    if (type[ti] !== OK) continue;
     for (let x = extStart[ti]!; x < extStart[ti + 1]!; x++) {
       const r = extRead[x]!;
       if (r < 0) continue;
@@ -386,7 +393,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     }
     // dirty-update: a failed txn's version directly followed by a committed txn's.
     const f1 = writer[v1]!;
-    if (f1 >= 0 && txns[f1]!.type === 'fail' && txns[w2]!.type === 'ok') {
+    if (f1 >= 0 && type[f1] === FAIL && type[w2] === OK) {
       const a = txns[f1]!;
       const b = txns[w2]!;
       add('dirty-update', {
