@@ -131,7 +131,8 @@ export interface MalformedTxn {
  * - pairing: a completion has an open invoke of its process, no process invokes twice;
  * - an ok completion has the invoke's micro-ops (same count, functions and keys), and in list-append
  *   every read returned a list (or nil, the empty list);
- * - no value is appended/written to one key twice (every version has one writer).
+ * - no value is appended/written to one key twice (every version has one writer), and none is nil
+ *   (nil is the initial state: a read of it must not be mistaken for a write's).
  */
 export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload): MalformedTxn | undefined {
   const writeF: MopF = workload === 'list-append' ? 'append' : 'w';
@@ -172,6 +173,12 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
       const ms = op.value as unknown[][];
       for (const m of ms) {
         if (mopF(m[0]) !== writeF) continue;
+        if (m[2] == null)
+          return malformed(
+            p,
+            op,
+            `${verb[0]} nil to key ${clip(showValue(m[1]))}: nil is every key's initial state, so a written value must be something else`,
+          );
         const k = keys.id(m[1]);
         const v = values.id(m[2]);
         const first = writtenBy.get(k, v);

@@ -118,6 +118,15 @@ describe('findMalformedTxn', () => {
     expect(la(h2)?.message).toMatch(/ok txn has 0 micro-ops but its invoke #0 has 1/);
   });
 
+  it('refuses a nil write or append (nil is the initial state)', () => {
+    expect(findMalformedTxn(txnHistory([{ mops: [['w', 'x', null]] }]), 'rw-register')?.message).toBe(
+      'op #0: writes nil to key "x": nil is every key\'s initial state, so a written value must be something else',
+    );
+    expect(la(txnHistory([{ mops: [['append', 'x', null]] }]))?.message).toMatch(
+      /^op #0: appends nil to key "x"/,
+    );
+  });
+
   it('refuses orphan completions and double invokes', () => {
     expect(la([op(0, 'ok', 0, 'txn', [])])?.message).toMatch(
       /^op #0: ok txn from process 0 has no open invoke/,
