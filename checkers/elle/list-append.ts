@@ -118,7 +118,8 @@ class Elements {
  * Infers the list-append dependency graph and non-cycle anomalies of `txns` (from txnsOf; ok txns
  * carry read lists, a nil read is the empty list). Semantics of elle/list_append.clj:
  * - version order per key: the longest read of an ok txn (its distinct elements); every other read must
- *   be a prefix of it, else `incompatible-order` (one case per key). Appends never read are not placed
+ *   be a prefix of it, else `incompatible-order` (one case per key); so must a txn's own appends show
+ *   in the order it made them (an addition to Elle, which infers no edge from a txn to itself). Appends never read are not placed
  *   among themselves; each is known only to follow the last observed element (Elle's
  *   `previously-appended-element`).
  * - edges (fail txns never commit, so never source a ww/wr edge; info txns may have): ww from the

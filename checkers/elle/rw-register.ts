@@ -43,30 +43,48 @@ const opOf = (t: Txn): number => t.completeIndex ?? t.invokeIndex;
 export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw-register' }): Inference {
   const keys = new Interner();
   const vals = new ValueIds();
-  let mopCount = 0;
-  for (const t of txns) mopCount += t.mops.length;
-  const byPair = new PairTable(mopCount);
-  // Per element (a key's version): key, value, any writer, final (ext) writer of a txn that may have committed.
-  const elKey: number[] = [];
+  const byPair = new PairTable(txns.length * 3);
+  // Per element (a key's version): key, value, any writer and its mop index, the final (ext) writer
+  // of a txn that may have committed, whether a non-final write, and the head of its ext readers' list
+  // (ok txns, linked through readerTxn/readerNext). Typed arrays, doubled when full.
+  let elCount = 0;
+  let elCap = Math.max(16, txns.length * 2);
+  let elKey = new Int32Array(elCap);
+  let writer = new Int32Array(elCap);
+  let writerMop = new Int32Array(elCap);
+  let finalWriter = new Int32Array(elCap);
+  let intermediate = new Uint8Array(elCap);
+  let readHead = new Int32Array(elCap);
   const elValue: unknown[] = [];
-  const writer: number[] = [];
-  const writerMop: number[] = [];
-  const finalWriter: number[] = [];
-  const intermediate: number[] = [];
-  const readHead: number[] = []; // ext readers (ok txns), a linked list through readerTxn/readerNext
+  const grow = () => {
+    elCap *= 2;
+    const int = (a: Int32Array) => {
+      const b = new Int32Array(elCap);
+      b.set(a);
+      return b;
+    };
+    elKey = int(elKey);
+    writer = int(writer);
+    writerMop = int(writerMop);
+    finalWriter = int(finalWriter);
+    readHead = int(readHead);
+    const im = new Uint8Array(elCap);
+    im.set(intermediate);
+    intermediate = im;
+  };
   const elementOf = (k: number, v: unknown): number => {
     const vi = vals.id(v);
     const got = byPair.get(k, vi);
     if (got >= 0) return got;
-    const e = elKey.length;
+    const e = elCount++;
+    if (e === elCap) grow();
     byPair.set(k, vi, e);
-    elKey.push(k);
+    elKey[e] = k;
     elValue.push(v === undefined ? null : v);
-    writer.push(-1);
-    writerMop.push(-1);
-    finalWriter.push(-1);
-    intermediate.push(0);
-    readHead.push(-1);
+    writer[e] = -1;
+    writerMop[e] = -1;
+    finalWriter[e] = -1;
+    readHead[e] = -1;
     return e;
   };
   const nilOf: number[] = []; // per key: its nil element
@@ -227,7 +245,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   }
 
   // Pass 3: the version graph, source by source; a source that makes it cyclic is reported and dropped.
-  const accepted = new PairTable(Math.max(1024, elKey.length * 2)); // (v1, v2) → source index
+  const accepted = new PairTable(Math.max(1024, elCount * 2)); // (v1, v2) → source index
   const vFrom: number[] = [];
   const vTo: number[] = [];
   const usedSources: Source[] = [];
@@ -242,7 +260,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     if (!wanted[source]) continue;
     const from: number[] = [];
     const to: number[] = [];
-    const own = new PairTable(source === 'initial-state' ? elKey.length : 1024);
+    const own = new PairTable(source === 'initial-state' ? elCount : 1024);
     const link = (a: number, b: number) => {
       if (a === b || a < 0 || b < 0 || accepted.get(a, b) >= 0 || own.get(a, b) >= 0) return;
       own.set(a, b, 0);
@@ -254,7 +272,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     else if (source === 'sequential-keys') sequential(link);
     else linearizable(link);
     if (source !== 'initial-state') {
-      const sccs = cyclicComponents(elKey.length, [vFrom, from], [vTo, to]);
+      const sccs = cyclicComponents(elCount, [vFrom, from], [vTo, to]);
       if (sccs.length > 0) {
         for (const scc of sccs) reportCyclicVersions(scc, [...usedSources, source]);
         continue;
