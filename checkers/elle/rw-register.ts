@@ -110,7 +110,10 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   const slotTxn: number[] = [];
   const readerTxn: number[] = [];
   const readerNext: number[] = [];
-  const mopEls: number[][] = new Array(txns.length); // per txn, per mop: element (reads of non-ok: −1)
+  // Per micro-op (from mopStart[t]): its element (reads of txns that are not ok: −1). Doubled as needed.
+  const mopStart = new Int32Array(txns.length + 1);
+  let mopEls = new Int32Array(txns.length * 3 + 16);
+  let m0 = 0;
   // Outcomes as small ints (OK, INFO, FAIL), so later passes need not touch the Txn objects.
   const type = new Uint8Array(txns.length);
   for (let ti = 0; ti < txns.length; ti++) {
@@ -119,7 +122,16 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     extStart[ti] = s;
     const ok = t.type === 'ok';
     type[ti] = ok ? OK : t.type === 'fail' ? FAIL : INFO;
-    const els: number[] = new Array(t.mops.length);
+    mopStart[ti] = m0;
+    if (m0 + t.mops.length > mopEls.length) {
+      let cap = mopEls.length * 2;
+      while (m0 + t.mops.length > cap) cap *= 2;
+      const b = new Int32Array(cap);
+      b.set(mopEls);
+      mopEls = b;
+    }
+    const els = mopEls.subarray(m0, m0 + t.mops.length);
+    m0 += t.mops.length;
     for (let i = 0; i < t.mops.length; i++) {
       const m = t.mops[i]!;
       const k = keyOf(m.key);
@@ -149,7 +161,6 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
         extWrite[x] = e;
       }
     }
-    mopEls[ti] = els;
     for (let x = s; x < extKey.length; x++) {
       const w = extWrite[x]!;
       if (w >= 0 && type[ti] !== FAIL && writer[w] === ti) finalWriter[w] = ti;
@@ -169,7 +180,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   for (let ti = 0; ti < txns.length; ti++) {
     if (type[ti] !== OK) continue;
     const t = txns[ti]!;
-    const els = mopEls[ti]!;
+    const els = mopEls.subarray(mopStart[ti]!, mopStart[ti]! + t.mops.length);
     let internalDone = false;
     let futureDone = false;
     for (let i = 0; i < t.mops.length; i++) {
@@ -245,7 +256,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   }
 
   // Pass 3: the version graph, source by source; a source that makes it cyclic is reported and dropped.
-  const accepted = new PairTable(Math.max(1024, elCount * 2)); // (v1, v2) → source index
+  const accepted = new PairTable(Math.max(1024, elCount)); // (v1, v2) → source index
   const vFrom: number[] = [];
   const vTo: number[] = [];
   const usedSources: Source[] = [];
