@@ -433,22 +433,22 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     return { state, prev: state > 0 ? order[orderStart[k]! + state - 1]! : -1 };
   }
 
-  // Pass 5: dirty updates along each key's order (elle/list_append.clj dirty-update-cases).
+  // Pass 5: dirty updates along each key's order (elle/list_append.clj dirty-update-cases). The
+  // versions since the last committed-or-failed one are the order's range [from, i] (no array per step).
   for (let k = 0; k < keyCount; k++) {
     let t1 = -1; // −1: the initial state, committed
-    let vs: unknown[] = [];
+    let from = -1; // −1: no versions yet
     for (let i = orderStart[k]!; i < orderStart[k + 1]!; i++) {
       const e = order[i]!;
       const t2 = E.writer[e]!;
       if (t2 < 0) continue; // garbage: reported on its own
       const ty1 = t1 < 0 ? OK : type[t1]!;
       const ty2 = type[t2]!;
-      if (ty2 === 1 || (ty1 === FAIL && ty2 === FAIL)) {
-        vs.push(E.value[e]);
-        continue;
-      }
+      if (from < 0) from = i;
+      if (ty2 === 1 || (ty1 === FAIL && ty2 === FAIL)) continue;
       if (ty1 === FAIL && ty2 === OK) {
-        vs.push(E.value[e]);
+        const vs: unknown[] = [];
+        for (let j = from; j <= i; j++) if (E.writer[order[j]!]! >= 0) vs.push(E.value[order[j]!]);
         const a = txns[t1]!;
         const b = txns[t2]!;
         add('dirty-update', {
@@ -458,7 +458,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         });
       }
       t1 = t2;
-      vs = [E.value[e]];
+      from = i;
     }
   }
 

@@ -179,6 +179,16 @@ describe('list-append inference', () => {
       ops: [1, 3],
       data: { key: 'x', values: [1, 2] },
     });
+    // Versions of info txns in between are listed; a committed one in between ends the run.
+    const i = infer([
+      { mops: [['append', 'x', 1]], type: 'fail' },
+      { mops: [['append', 'x', 2]], type: 'info' },
+      { mops: [['append', 'x', 3]] },
+      { mops: [['append', 'x', 4]] },
+      { mops: [['r', 'x', [1, 2, 3, 4]]] },
+    ]);
+    expect(i.anomalies['dirty-update']).toHaveLength(1);
+    expect(i.anomalies['dirty-update']![0]).toMatchObject({ ops: [1, 5], data: { values: [1, 2, 3] } });
   });
 
   it('duplicate-elements, garbage-read', () => {
