@@ -526,13 +526,21 @@ export function findCycles(g: TxnGraph, budget: ElleBudget): CycleSearch {
     const local = inducedSubgraph(g, members, 0xff, scratch);
     const s = new SccSearch(local, budget);
     s.run();
-    for (const [type, c] of s.found)
-      out.cycles.push({ type, txns: c.verts.map((v) => members[v]!), kinds: c.kinds });
+    for (const [type, c] of s.found) {
+      // Start at the earliest-invoked txn (the smallest id): explanations then read in time order.
+      const txns = c.verts.map((v) => members[v]!);
+      const k = txns.indexOf(Math.min(...txns));
+      out.cycles.push({
+        type,
+        txns: [...txns.slice(k), ...txns.slice(0, k)],
+        kinds: [...c.kinds.slice(k), ...c.kinds.slice(0, k)],
+      });
+    }
     for (const [type, vs] of s.proven)
       out.proven.push({ type, scc: vs.map((v) => members[v]!).sort((a, b) => a - b) });
     for (const t of s.unsearched) out.unsearched.add(t);
   }
   const reason = budget.exceeded();
-  if (reason && out.unsearched.size) out.stopReason = reason;
+  if (reason && (out.unsearched.size || out.proven.length)) out.stopReason = reason;
   return out;
 }
