@@ -101,7 +101,8 @@ export function checkInference(
   const models = [...(opts.consistencyModels ?? DEFAULT_MODELS)];
   const prohibited = prohibitedAnomalies(opts);
   const { txns } = inference;
-  const committedCount = txns.reduce((n, t) => n + (t.type === 'ok' ? 1 : 0), 0);
+  let committedCount = 0;
+  for (const t of txns) if (t.type === 'ok') committedCount++;
 
   // Real-time edges subsume process ones (a process is sequential), as in elle/txn.clj `additional-graphs`.
   const wants = (suffix: string) =>

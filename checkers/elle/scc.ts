@@ -98,7 +98,7 @@ export function sccsOf(g: TxnGraph, mask: number): Sccs {
   const stack = new Int32Array(size);
   const callV = new Int32Array(size);
   const callK = new Int32Array(size);
-  const sizesGrow: number[] = [];
+  const sizes = new Int32Array(size);
   let sp = 0;
   let counter = 0;
   let count = 0;
@@ -144,8 +144,7 @@ export function sccsOf(g: TxnGraph, mask: number): Sccs {
           comp[w] = count;
           n++;
         } while (w !== v);
-        sizesGrow.push(n);
-        count++;
+        sizes[count++] = n;
       }
       if (top >= 0) {
         const p = callV[top]!;
@@ -153,7 +152,7 @@ export function sccsOf(g: TxnGraph, mask: number): Sccs {
       }
     }
   }
-  return { count, comp, sizes: Int32Array.from(sizesGrow) };
+  return { count, comp, sizes: sizes.slice(0, count) };
 }
 
 /** The members of each component of size ≥ 2 (the ones that hold a cycle; self-edges do not exist). */
