@@ -78,6 +78,27 @@ describe('the oracle', () => {
     expect(oracleCheck(h, la, { realtime: true }).serializable).toBe(false);
   });
 
+  it('strong-session-serializable orders the txns of one process only', () => {
+    // p1 appends 2, then reads x without it: serial as #4 < #2, but not in p1's own order.
+    const h = serial([
+      [0, [['append', 'x', 1]]],
+      [1, [['append', 'x', 2]]],
+      [1, [['r', 'x', [1]]]],
+      [2, [['r', 'x', [1, 2]]]],
+    ]);
+    expect(oracleCheck(h, la, { realtime: false }).serializable).toBe(true);
+    expect(oracleCheck(h, la, { realtime: false, process: true }).serializable).toBe(false);
+    // Across processes the same shape is fine for sessions (only real time forbids it).
+    const other = serial([
+      [0, [['append', 'x', 1]]],
+      [1, [['append', 'x', 2]]],
+      [2, [['r', 'x', [1]]]],
+      [3, [['r', 'x', [1, 2]]]],
+    ]);
+    expect(oracleCheck(other, la, { realtime: false, process: true }).serializable).toBe(true);
+    expect(oracleCheck(other, la, { realtime: true }).serializable).toBe(false);
+  });
+
   it('lets an info txn in or out, never a fail txn, and ignores unknown reads', () => {
     const read1 = (p: number) => txn(p, [['r', 'x', [1]]]);
     const info = build([
@@ -158,6 +179,8 @@ describe('the oracle', () => {
           const ser = oracleCheck(h, w, { realtime: false }).serializable;
           expect(ser, showHistory(h)).toBe(true);
           if (spec.mode === 'realtime') expect(strict, showHistory(h)).toBe(true);
+          // Real time orders a process's txns too: strict implies strong-session.
+          if (strict) expect(oracleCheck(h, w, { realtime: false, process: true }).serializable).toBe(true);
         }),
         { numRuns: 1000 },
       );

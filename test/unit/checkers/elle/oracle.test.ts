@@ -1,6 +1,7 @@
 /**
  * The Elle-class checker against a brute-force oracle (issue 15, "Verify" item 1): on 10,000 small
- * random histories per workload, for serializable and strict-serializable, the checker's verdict
+ * random histories per workload, for serializable, strict-serializable and (process order)
+ * strong-session-serializable, the checker's verdict
  * matches the oracle's wherever the checker claims to decide:
  * - always (soundness): valid:false ⇒ the oracle finds no serial order;
  * - in the class whose version orders Elle's rules determine (completeness): valid:true ⇔ the oracle
@@ -23,7 +24,13 @@ import { buildHistory, historySpec, showHistory } from './random-history.ts';
 
 const ctx: CheckContext = { test: { name: 'oracle', concurrency: 3, nodes: ['n1'] } };
 const RUNS = 10_000;
-const MODELS = ['serializable', 'strict-serializable'] as const;
+const MODELS = ['serializable', 'strict-serializable', 'strong-session-serializable'] as const;
+/** The oracle's order constraints for each model. */
+const ORDER: Record<(typeof MODELS)[number], { realtime: boolean; process?: boolean }> = {
+  serializable: { realtime: false },
+  'strict-serializable': { realtime: true },
+  'strong-session-serializable': { realtime: false, process: true },
+};
 
 /**
  * list-append: no ok read shows one txn's appends to a key out of the order the txn made them (e.g.
@@ -78,7 +85,7 @@ async function disagreement(
   model: (typeof MODELS)[number],
   complete: boolean,
 ): Promise<string | undefined> {
-  const oracle = oracleCheck(h, workload, { realtime: model === 'strict-serializable' });
+  const oracle = oracleCheck(h, workload, ORDER[model]);
   const r: CheckResult = await elleChecker({ workload, consistencyModels: [model] }).check(ctx, h, {});
   // With no committed txn there is nothing to judge: the checker says unknown (checker.ts).
   const committed = oracleTxns(h).some((t) => t.type === 'ok');
@@ -94,7 +101,7 @@ async function disagreement(
 }
 
 describe.each(['list-append', 'rw-register'] as const)('elle checker vs oracle: %s', (workload) => {
-  it(`matches the oracle on ${RUNS} random histories (serializable, strict-serializable)`, async () => {
+  it(`matches the oracle on ${RUNS} random histories (${MODELS.join(', ')})`, async () => {
     const stats = { complete: 0, completeValid: 0, completeInvalid: 0 };
     await fc.assert(
       fc.asyncProperty(historySpec(), async (spec) => {

@@ -11,7 +11,8 @@
  * - rw-register: a read returns the latest write to k in the order, nil if none; the txn's own earlier
  *   writes win (elle/rw_register.clj);
  * - strict-serializable additionally respects real time: if T1 completed `ok` before T2 was invoked (by
- *   history position), T1 precedes T2. An `info` txn never completes, so it precedes nothing by real time.
+ *   history position), T1 precedes T2. An `info` txn never completes, so it precedes nothing by real time;
+ * - strong-session-serializable respects the same order between txns of one process only.
  */
 import type { Op } from '../../../../src/core/op.ts';
 import { sameValue, valueKey } from '../../../../src/history/values.ts';
@@ -25,6 +26,7 @@ export type OracleMop = [f: string, key: unknown, value: unknown];
 /** One txn: an invoke and its completion, positions are history array positions. */
 export interface OracleTxn {
   type: 'ok' | 'fail' | 'info';
+  process: number;
   /** The completion's micro-ops for `ok` (reads carry values), the invoke's otherwise. */
   mops: OracleMop[];
   invokePos: number;
@@ -47,6 +49,7 @@ export function oracleTxns(history: readonly Op[]): OracleTxn[] {
       open.set(op.process, { invoke: op, pos });
       const t: OracleTxn = {
         type: 'info',
+        process: op.process as number,
         mops: op.value as OracleMop[],
         invokePos: pos,
         completePos: Number.POSITIVE_INFINITY,
@@ -77,22 +80,24 @@ export interface OracleAnswer {
 
 /**
  * Whether some total order of the committed txns explains every read (see the module comment).
- * `realtime` makes it strict-serializability. Throws on more than {@link ORACLE_MAX_TXNS} txns.
+ * `realtime` makes it strict-serializability; `process` makes it strong-session-serializability (a
+ * process's ok txn precedes its later txns; Elle's process order). Throws on more than
+ * {@link ORACLE_MAX_TXNS} txns.
  */
 export function oracleCheck(
   history: readonly Op[],
   workload: OracleWorkload,
-  opts: { realtime: boolean },
+  opts: { realtime: boolean; process?: boolean },
 ): OracleAnswer {
   const txns = oracleTxns(history);
   const n = txns.length;
   if (n > ORACLE_MAX_TXNS) throw new Error(`oracle: ${n} txns, at most ${ORACLE_MAX_TXNS}`);
-  // pred[i]: mask of ok txns that must precede i by real time.
+  // pred[i]: mask of ok txns that must precede i by real time (or by process order).
   const pred = txns.map((t) => {
     let m = 0;
-    if (!opts.realtime) return 0;
     txns.forEach((u, j) => {
-      if (u.type === 'ok' && u.completePos < t.invokePos) m |= 1 << j;
+      const before = u.type === 'ok' && u.completePos < t.invokePos;
+      if (before && (opts.realtime || (opts.process && u.process === t.process))) m |= 1 << j;
     });
     return m;
   });
