@@ -324,6 +324,22 @@ describe('anomalies without a cycle', () => {
     expectTypes(await check(h, LA), ['future-read']);
   });
 
+  it('rw-register future-read: a txn reads the value it writes later', async () => {
+    // No serial order explains it (the value does not exist before the write); list-append reports
+    // future-read for the same shape (found by oracle.test.ts: rw-register's inference says nothing).
+    const h = serial([
+      [
+        0,
+        [
+          ['r', 'x', 1],
+          ['w', 'x', 1],
+        ],
+      ],
+    ]);
+    const r = await check(h, RW);
+    expect(r.valid, JSON.stringify(r.anomalyTypes)).toBe(false);
+  });
+
   it('dirty-update: a committed append builds on a failed one (seen by a read: also G1a)', async () => {
     const h = serial([
       [0, [['append', 'x', 1]], 'fail'],
