@@ -1,7 +1,7 @@
 /**
  * The Elle-class checker against a brute-force oracle (issue 15, "Verify" item 1): on 10,000 small
- * random histories per workload, for serializable, strict-serializable and (process order)
- * strong-session-serializable, the checker's verdict
+ * random histories per workload, for serializable and strict-serializable (and, on a quarter of them,
+ * strong-session-serializable: process order), the checker's verdict
  * matches the oracle's wherever the checker claims to decide:
  * - always (soundness): valid:false ⇒ the oracle finds no serial order;
  * - in the class whose version orders Elle's rules determine (completeness): valid:true ⇔ the oracle
@@ -24,6 +24,8 @@ import { buildHistory, historySpec, showHistory } from './random-history.ts';
 
 const ctx: CheckContext = { test: { name: 'oracle', concurrency: 3, nodes: ['n1'] } };
 const RUNS = 10_000;
+/** strong-session-serializable is checked on one case in this many (the other two models on all). */
+const SESSION_EVERY = 4;
 const MODELS = ['serializable', 'strict-serializable', 'strong-session-serializable'] as const;
 /** The oracle's order constraints for each model. */
 const ORDER: Record<(typeof MODELS)[number], { realtime: boolean; process?: boolean }> = {
@@ -122,11 +124,13 @@ describe.each(['list-append', 'rw-register'] as const)('elle checker vs oracle: 
   it(`matches the oracle on ${RUNS} random histories (${MODELS.join(', ')})`, async () => {
     const stats = { complete: 0, completeValid: 0, completeInvalid: 0 };
     await fc.assert(
-      fc.asyncProperty(historySpec(), async (spec) => {
+      fc.asyncProperty(historySpec(), fc.nat(SESSION_EVERY - 1), async (spec, pick) => {
         const h = buildHistory(spec, workload);
         const complete =
           workload === 'list-append' ? ownAppendsInOrder(h) : singleWrites(h) && noFutureReads(h);
         for (const model of MODELS) {
+          // Sessions on a quarter of the cases: the file stays within a minute on a loaded machine.
+          if (model === 'strong-session-serializable' && pick !== 0) continue;
           const why = await disagreement(h, workload, model, complete);
           if (why) throw new Error(why);
         }
