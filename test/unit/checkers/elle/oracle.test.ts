@@ -15,7 +15,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { elleChecker } from '../../../../checkers/elle/index.ts';
+import { type ElleOptions, elleChecker } from '../../../../checkers/elle/index.ts';
 import type { CheckContext, CheckResult } from '../../../../src/core/checker.ts';
 import type { Op } from '../../../../src/core/op.ts';
 import { valueKey } from '../../../../src/history/values.ts';
@@ -104,16 +104,18 @@ async function disagreement(
   workload: OracleWorkload,
   model: (typeof MODELS)[number],
   complete: boolean,
+  sources: Pick<ElleOptions, 'wfrKeys' | 'sequentialKeys' | 'linearizableKeys'> = {},
 ): Promise<string | undefined> {
   const oracle = oracleCheck(h, workload, ORDER[model]);
-  const r: CheckResult = await elleChecker({ workload, consistencyModels: [model] }).check(ctx, h, {});
+  const opts: ElleOptions = { workload, consistencyModels: [model], ...sources };
+  const r: CheckResult = await elleChecker(opts).check(ctx, h, {});
   // With no committed txn there is nothing to judge: the checker says unknown (checker.ts).
   const committed = oracleTxns(h).some((t) => t.type === 'ok');
   const sound = !(r.valid === false && oracle.serializable);
   const decided = committed ? !complete || r.valid === oracle.serializable : r.valid === 'unknown';
   if (sound && decided) return undefined;
   return [
-    `${workload} ${model}${complete ? ' (fully observed)' : ''}: checker valid=${String(r.valid)} ` +
+    `${workload} ${model} ${JSON.stringify(sources)}${complete ? ' (decided class)' : ''}: checker valid=${String(r.valid)} ` +
       `[${r.anomalyTypes.join(' ')}], oracle ${oracle.serializable ? `serializable, order ${oracle.order}` : 'not serializable'}`,
     showHistory(h),
     JSON.stringify(r.anomalies, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)).slice(0, 2000),
@@ -147,4 +149,38 @@ describe.each(['list-append', 'rw-register'] as const)('elle checker vs oracle: 
     expect(stats.completeValid).toBeGreaterThan(RUNS * 0.05);
     expect(stats.completeInvalid).toBeGreaterThan(RUNS * 0.05);
   }, 240_000);
+});
+
+/**
+ * rw-register's optional version-order sources are assumptions; each follows from some models, and for
+ * those the checker must stay sound: writes-follow-reads holds in every serializable execution (a txn
+ * that read v installs its write after v); per-key real-time order under strict-serializable;
+ * per-key process order under strong-session-serializable and strict-serializable.
+ */
+describe('rw-register version-order sources are sound for the models they follow from', () => {
+  const SOURCE_RUNS = 1500;
+  const cases: [
+    Pick<ElleOptions, 'wfrKeys' | 'sequentialKeys' | 'linearizableKeys'>,
+    (typeof MODELS)[number][],
+  ][] = [
+    [{ wfrKeys: true }, ['serializable', 'strict-serializable']],
+    [{ linearizableKeys: true }, ['strict-serializable']],
+    [{ sequentialKeys: true }, ['strong-session-serializable', 'strict-serializable']],
+  ];
+  it.each(cases)(
+    `%j never rules out %j when the oracle finds an order (${SOURCE_RUNS} histories)`,
+    async (sources, models) => {
+      await fc.assert(
+        fc.asyncProperty(historySpec(), async (spec) => {
+          const h = buildHistory(spec, 'rw-register');
+          for (const model of models) {
+            const why = await disagreement(h, 'rw-register', model, false, sources);
+            if (why) throw new Error(why);
+          }
+        }),
+        { numRuns: SOURCE_RUNS },
+      );
+    },
+    120_000,
+  );
 });
