@@ -7,7 +7,7 @@
  * elle/consistency_model.clj); Elle itself names G-single / G-nonadjacent over items `G-single-item`.
  */
 import { describe, expect, it } from 'vitest';
-import { check, cycles, expectTypes } from './expect.ts';
+import { check, cycles, expectTypes, resultProblems } from './expect.ts';
 import { build, done, inv, serial, txn } from './histories.ts';
 
 const LA = { workload: 'list-append' as const, consistencyModels: ['serializable'] };
@@ -579,5 +579,37 @@ describe('valid histories pass', () => {
     ]);
     expectTypes(await check(h, { ...LA, consistencyModels: ['snapshot-isolation'] }), []);
     expectTypes(await check(h, { ...LA, consistencyModels: ['read-committed'] }), []);
+  });
+});
+
+describe("the tests' own cycle check (expect.ts resultProblems)", () => {
+  it('rejects a cycle whose edges its micro-ops do not justify, and accepts a real one', async () => {
+    const h = serial([
+      [
+        0,
+        [
+          ['append', 'x', 1],
+          ['r', 'y', [1]],
+        ],
+      ],
+      [
+        1,
+        [
+          ['append', 'x', 2],
+          ['append', 'y', 1],
+        ],
+      ],
+      [2, [['r', 'x', [1, 2]]]],
+    ]);
+    const r = await check(h, LA);
+    expect(resultProblems(r, h)).toEqual([]);
+    const forged = structuredClone(r);
+    const steps = (
+      forged.anomalies.G1c?.[0]?.data as { cycle: { edge: { kind: string; value?: unknown } }[] }
+    ).cycle;
+    steps[0]!.edge.value = 7; // a ww edge naming an append nobody made
+    expect(resultProblems(forged, h).join('\n')).toMatch(/not justified/);
+    steps[0]!.edge.kind = 'process'; // #0 and #2 ran on different processes
+    expect(resultProblems(forged, h).join('\n')).toMatch(/-process-> .* not justified/);
   });
 });

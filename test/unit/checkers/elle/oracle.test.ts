@@ -19,6 +19,7 @@ import { type ElleOptions, elleChecker } from '../../../../checkers/elle/index.t
 import type { CheckContext, CheckResult } from '../../../../src/core/checker.ts';
 import type { Op } from '../../../../src/core/op.ts';
 import { valueKey } from '../../../../src/history/values.ts';
+import { resultProblems } from './expect.ts';
 import { type OracleWorkload, oracleCheck, oracleTxns } from './oracle.ts';
 import { buildHistory, historySpec, showHistory } from './random-history.ts';
 
@@ -109,12 +110,14 @@ async function disagreement(
   const oracle = oracleCheck(h, workload, ORDER[model]);
   const opts: ElleOptions = { workload, consistencyModels: [model], ...sources };
   const r: CheckResult = await elleChecker(opts).check(ctx, h, {});
+  const problems = resultProblems(r, h);
   // With no committed txn there is nothing to judge: the checker says unknown (checker.ts).
   const committed = oracleTxns(h).some((t) => t.type === 'ok');
   const sound = !(r.valid === false && oracle.serializable);
   const decided = committed ? !complete || r.valid === oracle.serializable : r.valid === 'unknown';
-  if (sound && decided) return undefined;
+  if (sound && decided && problems.length === 0) return undefined;
   return [
+    ...problems,
     `${workload} ${model} ${JSON.stringify(sources)}${complete ? ' (decided class)' : ''}: checker valid=${String(r.valid)} ` +
       `[${r.anomalyTypes.join(' ')}], oracle ${oracle.serializable ? `serializable, order ${oracle.order}` : 'not serializable'}`,
     showHistory(h),
