@@ -604,9 +604,8 @@ describe("the tests' own cycle check (expect.ts resultProblems)", () => {
     const r = await check(h, LA);
     expect(resultProblems(r, h)).toEqual([]);
     const forged = structuredClone(r);
-    const steps = (
-      forged.anomalies.G1c?.[0]?.data as { cycle: { edge: { kind: string; value?: unknown } }[] }
-    ).cycle;
+    const steps = (forged.anomalies.G1c![0]!.data as { cycle: { edge: { kind: string; value?: unknown } }[] })
+      .cycle;
     steps[0]!.edge.value = 7; // a ww edge naming an append nobody made
     expect(resultProblems(forged, h).join('\n')).toMatch(/not justified/);
     steps[0]!.edge.kind = 'process'; // #0 and #2 ran on different processes
