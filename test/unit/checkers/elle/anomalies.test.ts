@@ -150,6 +150,38 @@ describe('cycle anomalies (list-append, serializable)', () => {
     expect(cycles(r, 'G2-item')).toEqual(['#0 -rw-> #1 -rw-> #0']);
   });
 
+  it('a cycle whose second step is both ww and rw is G-single only, not also G2-item', async () => {
+    // #1 → #0 is ww (k1: 1 then 2) and rw (k2 read [] before #0's append): as ww the cycle has one
+    // anti-dependency. Elle's G2-item must not explain as G-single (elle/txn.clj
+    // base-cycle-anomaly-specs: "insists on being G2, rather than G-single"), as the paper example.
+    const h = build([
+      inv(0, [
+        ['r', 'x', null],
+        ['append', 'k1', 2],
+        ['append', 'k2', 1],
+      ]),
+      inv(1, [
+        ['append', 'x', 1],
+        ['append', 'k1', 1],
+        ['r', 'k2', null],
+      ]),
+      done(0, [
+        ['r', 'x', []],
+        ['append', 'k1', 2],
+        ['append', 'k2', 1],
+      ]),
+      done(1, [
+        ['append', 'x', 1],
+        ['append', 'k1', 1],
+        ['r', 'k2', []],
+      ]),
+      txn(2, [['r', 'k1', [1, 2]]]),
+    ]);
+    const r = await check(h, LA);
+    expectTypes(r, ['G-single']);
+    expect(cycles(r, 'G-single')).toEqual(['#0 -rw-> #1 -ww-> #0']);
+  });
+
   it('rw-register G2-item: write skew on registers (versions known from the initial state)', async () => {
     const h = build([
       inv(0, [
