@@ -36,6 +36,8 @@ export interface HistorySpec {
   finalRead: boolean;
   /** rw-register: every key is written at most once in the whole history (later writes become reads). */
   singleWrite: boolean;
+  /** rw-register: a txn reads each key before its first write of it (read-modify-write, for wfr). */
+  readBeforeWrite: boolean;
 }
 
 /** A fast-check arbitrary of history specs. */
@@ -62,6 +64,7 @@ export const historySpec = (): fc.Arbitrary<HistorySpec> =>
     }),
     finalRead: fc.boolean(),
     singleWrite: fc.boolean(),
+    readBeforeWrite: fc.boolean(),
   });
 
 /** A garbage value: nobody ever writes it. */
@@ -84,13 +87,17 @@ export function buildHistory(spec: HistorySpec, workload: OracleWorkload): Op[] 
   const nextValue: number[] = Array.from({ length: spec.keys }, () => 1);
   const written = new Set<number>();
   const planned: Planned[] = spec.txns.map((t, i) => {
-    const mops: Mop[] = t.mops.map(({ write, key }) => {
+    const touched = new Set<number>();
+    const mops: Mop[] = t.mops.flatMap(({ write, key }): Mop[] => {
       const k = key % spec.keys;
+      const first = !touched.has(k);
+      touched.add(k);
       if (write && !(spec.singleWrite && !append && written.has(k))) {
         written.add(k);
-        return [append ? 'append' : 'w', k, nextValue[k]!++];
+        const w: Mop = [append ? 'append' : 'w', k, nextValue[k]!++];
+        return spec.readBeforeWrite && !append && first ? [['r', k, null], w] : [w];
       }
-      return ['r', k, null];
+      return [['r', k, null]];
     });
     return {
       thread: t.thread % spec.threads,
