@@ -14,7 +14,8 @@
  * (a closed walk split into simple cycles) and the rw edges a G-single could use, each then tried with a
  * BFS of ww/wr paths inside that product component. G2-item tries each pair of adjacent rw edges
  * u → v → w with a BFS from w back to u that avoids v. Every reported cycle is simple and its class is
- * computed from the kinds its edges are used as.
+ * computed from the kinds its edges are used as. As in Elle, each pair of txns counts as one kind of
+ * edge (`effectiveMask`: ww, else wr, else rw, else process / real-time).
  *
  * Budget: the linear steps always run (they prove that some classes exist); the searches that can be
  * superlinear (G-single, G2-item) stop at the budget. Then a class whose existence the linear steps
@@ -65,13 +66,26 @@ export interface CycleSearch {
 const D = WW | WR;
 const P = PROCESS | REALTIME;
 
-/** The kind an edge with `mask` is taken as when no role is forced: the weakest that keeps the cycle a data cycle. */
+/**
+ * The one kind an edge between a pair of txns counts as, as Elle's explainers decide it (elle/core.clj
+ * `combine` asks the ww, wr, rw explainers in that order, then the process / real-time one): a pair
+ * that is both ww and rw is a ww edge, so a cycle through it is classed by that alone.
+ */
+export function effectiveMask(mask: number): number {
+  if (mask & WW) return WW;
+  if (mask & WR) return WR;
+  if (mask & RW) return RW;
+  if (mask & PROCESS) return PROCESS;
+  return mask & REALTIME;
+}
+
+/** The kind name of an edge's mask (its effective kind; see `effectiveMask`). */
 export function roleOf(mask: number): EdgeKind {
   if (mask & WW) return 'ww';
   if (mask & WR) return 'wr';
+  if (mask & RW) return 'rw';
   if (mask & PROCESS) return 'process';
-  if (mask & REALTIME) return 'realtime';
-  return 'rw';
+  return 'realtime';
 }
 
 /**
@@ -599,6 +613,10 @@ export function findCycles(g: TxnGraph, budget: ElleBudget): CycleSearch {
       return out;
     }
     const local = inducedSubgraph(g, members, 0xff, scratch);
+    // One kind per pair, as Elle explains it.
+    for (let e = 0; e < local.masks.length; e++) local.masks[e] = effectiveMask(local.masks[e]!);
+    local.kinds = 0;
+    for (let e = 0; e < local.masks.length; e++) local.kinds |= local.masks[e]!;
     const s = new SccSearch(local, budget);
     s.run();
     for (const [type, c] of s.found) {

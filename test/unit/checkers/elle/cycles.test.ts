@@ -5,6 +5,7 @@ import {
   CYCLE_TYPES,
   type CycleSearch,
   classifyCycle,
+  effectiveMask,
   findCycles,
   simpleCycles,
 } from '../../../../checkers/elle/cycles.ts';
@@ -97,8 +98,10 @@ describe('cycle classes from hand-built graphs', () => {
       graph(3, '0 ww 1', '1 ww 0', '1 rw 2', '2 rw 1'),
       { G0: '0 ww 1 ww', 'G2-item': '1 rw 2 rw' },
     ],
-    // An edge that is both ww and rw is used as whichever the class needs.
-    ['a ww+rw edge', graph(2, '0 ww,rw 1', '1 rw 0'), { 'G-single': '0 ww 1 rw', 'G2-item': '0 rw 1 rw' }],
+    // A pair that is both ww and rw counts as ww (Elle's explainers ask ww first): a G-single, no G2-item.
+    ['a ww+rw edge', graph(2, '0 ww,rw 1', '1 rw 0'), { 'G-single': '0 ww 1 rw' }],
+    // rw before real-time: a G2-item, not a G-single-realtime.
+    ['an rw+realtime edge', graph(2, '0 rw,rt 1', '1 rw 0'), { 'G2-item': '0 rw 1 rw' }],
     // Two SCCs: one cycle each.
     [
       'two components',
@@ -196,8 +199,9 @@ function bruteForceClasses(g: TxnGraph, sccOf: Int32Array): Map<number, Set<stri
   const path: number[] = [];
   const onPath = new Array<boolean>(n).fill(false);
   const addCycle = (verts: number[]) => {
+    // Each pair counts as its one effective kind (ww, else wr, else rw, else process/real-time).
     const options = verts.map((v, i) => {
-      const m = edgeMask(g, v, verts[(i + 1) % verts.length]!);
+      const m = effectiveMask(edgeMask(g, v, verts[(i + 1) % verts.length]!));
       return EDGE_KINDS.filter((k) => m & k.bit).map((k) => k.kind);
     });
     const assign = (i: number, kinds: EdgeKind[]) => {
