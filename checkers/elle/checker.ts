@@ -87,8 +87,8 @@ function countsText(types: string[], n: (t: string) => number): string {
 
 /**
  * Checks a workload's inference (the part of the pipeline after `txnsOf` and the inference): builds
- * the graph with the edges the models need, searches cycles within `checkOpts`' budget, and gives the
- * verdict. `valid` is false iff an anomaly the models (or `opts.anomalies`) prohibit was found; unknown
+ * the graph with the edges the models need, searches cycles within `checkOpts`' budget (or `budget`,
+ * when the caller's check started earlier), and gives the verdict. `valid` is false iff an anomaly the models (or `opts.anomalies`) prohibit was found; unknown
  * when the search stopped before deciding a prohibited class, or when no txn committed. Throws a
  * UserError for an unknown model name.
  */
@@ -96,8 +96,8 @@ export function checkInference(
   inference: Inference,
   opts: Pick<ElleOptions, 'consistencyModels' | 'anomalies'>,
   checkOpts: CheckOptions = {},
+  budget: ElleBudget = new ElleBudget(checkOpts),
 ): ElleResult {
-  const budget = new ElleBudget(checkOpts);
   const models = [...(opts.consistencyModels ?? DEFAULT_MODELS)];
   const prohibited = prohibitedAnomalies(opts);
   const { txns } = inference;
@@ -198,12 +198,14 @@ export function checkTxnHistory(
   checkOpts: CheckOptions = {},
 ): ElleResult {
   prohibitedAnomalies(opts); // unknown model names fail before any work
+  // The budget counts from here: inference time is part of the check's time limit.
+  const budget = new ElleBudget(checkOpts);
   const bad = findMalformedTxn(history, opts.workload);
   if (bad) throw new UserError(bad.message);
   const txns = txnsOf(history);
   const inference: Inference =
     opts.workload === 'list-append' ? inferListAppend(txns, opts) : inferRwRegister(txns, opts);
-  return checkInference(inference, opts, checkOpts);
+  return checkInference(inference, opts, checkOpts, budget);
 }
 
 /** The transactional checker (name `elle`) for a workload and the consistency models to check. */
