@@ -10,6 +10,7 @@ import {
   type Checker,
   type CheckOptions,
   type CheckResult,
+  MAX_CASES_PER_TYPE,
 } from '../../src/core/checker.ts';
 import { UserError } from '../../src/core/errors.ts';
 import type { Op } from '../../src/core/op.ts';
@@ -116,15 +117,19 @@ export function checkInference(
     ? { cycles: [], proven: [], unsearched: new Set(CYCLE_TYPES), sccCount: 0, stopReason: 'cancelled' }
     : findCycles(graph, budget);
 
+  // Cases per type, at most MAX_CASES_PER_TYPE explained (a broken million-txn history can hold
+  // thousands of cycles); `found` counts them all.
   const cases: Record<string, AnomalyCase[]> = {};
-  const add = (type: string, c: AnomalyCase) => {
+  const found: Record<string, number> = {};
+  const add = (type: string, make: () => AnomalyCase) => {
     const list = cases[type] ?? [];
     cases[type] = list;
-    list.push(c);
+    found[type] = (found[type] ?? 0) + 1;
+    if (list.length < MAX_CASES_PER_TYPE) list.push(make());
   };
-  for (const [type, cs] of Object.entries(inference.anomalies)) for (const c of cs) add(type, c);
-  for (const c of search.cycles) add(c.type, cycleCase(c, txns, inference.explain));
-  for (const p of search.proven) add(p.type, provenCase(p, txns, search.stopReason ?? 'budget'));
+  for (const [type, cs] of Object.entries(inference.anomalies)) for (const c of cs) add(type, () => c);
+  for (const c of search.cycles) add(c.type, () => cycleCase(c, txns, inference.explain));
+  for (const p of search.proven) add(p.type, () => provenCase(p, txns, search.stopReason ?? 'budget'));
 
   // Types unknown to the lattice count as prohibited: never a silent pass on something unexplained.
   const isBad = (t: string) => prohibited.has(t) || !KNOWN_ANOMALY_TYPES.has(t);
@@ -133,7 +138,7 @@ export function checkInference(
   for (const [t, cs] of Object.entries(cases)) {
     if (!cs.length) continue;
     if (isBad(t)) bad[t] = cs;
-    else otherAnomalies[t] = cs.length;
+    else otherAnomalies[t] = found[t]!;
   }
   const foundTypes = Object.keys(cases).filter((t) => cases[t]!.length);
   const boundary = friendlyBoundary(foundTypes);
@@ -161,8 +166,8 @@ export function checkInference(
     : '';
 
   if (Object.keys(bad).length) {
-    const fields = anomalyFields(bad);
-    const n = (t: string) => count(bad, {}, t);
+    const fields = anomalyFields(bad, found);
+    const n = (t: string) => count(bad, found, t);
     const head = violated.length ? `not ${violated.map(friendlyModel).join(', ')}` : 'anomalies found';
     return {
       valid: false,

@@ -287,6 +287,16 @@ describe('checkInference', () => {
     expect(r.anomalyTypes).toEqual(['G2-item']);
   });
 
+  it('past MAX_CASES_PER_TYPE cycles of a type, the rest are counted, not explained', () => {
+    const edges: [number, number, number][] = [];
+    for (let i = 0; i < 1001; i++) edges.push([2 * i, 2 * i + 1, RW], [2 * i + 1, 2 * i, RW]);
+    const r = consistent(checkInference(inference(2002, edges), { consistencyModels: ['serializable'] }));
+    expect(r.anomalies['G2-item']).toHaveLength(1000);
+    expect(r.anomalyCounts).toEqual({ 'G2-item': 1001 });
+    expect(r.summary).toMatch(/^not serializable: G2-item ×1001 /);
+    expect(r.sccCount).toBe(1001);
+  });
+
   it('counts every committed txn and every edge kind merged per pair', () => {
     const inf = inference(3, [
       [0, 1, WW],
