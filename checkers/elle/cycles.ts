@@ -11,9 +11,11 @@
  * severity, skipping classes a found one implies (models.ts). G0 and G1c come from the SCCs of the
  * ww / ww+wr subgraph (linear). Cycles without two adjacent rw edges are exactly the cycles of a
  * product graph whose state remembers whether the last edge was rw (linear); from it come G-nonadjacent
- * (a closed walk split into simple cycles) and the rw edges a G-single could use, each then tried with a
- * BFS of ww/wr paths inside that product component. G2-item tries each pair of adjacent rw edges
- * u → v → w with a BFS from w back to u that avoids v. Every reported cycle is simple and its class is
+ * (a closed walk split into simple cycles) and the rw edges a G-single could use, tried with one BFS of
+ * ww/wr paths inside that product component per rw head. G2-item: for each txn v with rw edges in and
+ * out, one BFS from the heads w of its rw out-edges back to a tail u of its rw in-edges, avoiding v
+ * (u → v → w ⇝ u). Where the SCC holds no ww/wr cycle, these are exact: a class is found iff it is
+ * there (the brute-force oracle in the tests checks this). Every reported cycle is simple and its class is
  * computed from the kinds its edges are used as. As in Elle, each pair of txns counts as one kind of
  * edge (`effectiveMask`: ww, else wr, else rw, else process / real-time).
  *
