@@ -14,8 +14,10 @@
  * (a closed walk split into simple cycles) and the rw edges a G-single could use, tried with one BFS of
  * ww/wr paths inside that product component per rw head. G2-item: for each txn v with rw edges in and
  * out, one BFS from the heads w of its rw out-edges back to a tail u of its rw in-edges, avoiding v
- * (u → v → w ⇝ u). Where the SCC holds no ww/wr cycle, these are exact: a class is found iff it is
- * there (the brute-force oracle in the tests checks this). Every reported cycle is simple and its class is
+ * (u → v → w ⇝ u). A class is found iff a cycle of it is there, or one it implies was found (the
+ * tests check this against a brute force), except G-nonadjacent in an SCC that also holds a G0 or G1c
+ * (best effort there: the verdict is the same, every model prohibiting it prohibits those too).
+ * Every reported cycle is simple and its class is
  * computed from the kinds its edges are used as. As in Elle, each pair of txns counts as one kind of
  * edge (`effectiveMask`: ww, else wr, else rw, else process / real-time).
  *
