@@ -165,10 +165,20 @@ export function realtimeRanges(txns: readonly Txn[]): RealtimeRanges {
   const n = txns.length;
   const lo = new Int32Array(n);
   const hi = new Int32Array(n);
-  // Completions of committed txns, in history order.
-  const done: number[] = [];
-  for (const t of txns) if (t.type === 'ok' && t.completeIndex !== undefined) done.push(t.id);
-  done.sort((a, b) => txns[a]!.completeIndex! - txns[b]!.completeIndex!);
+  // Completions of committed txns, in history order (a bucket per history index: no comparator
+  // sort over a million txns).
+  let maxIndex = -1;
+  let okCount = 0;
+  for (const t of txns)
+    if (t.type === 'ok' && t.completeIndex !== undefined) {
+      okCount++;
+      if (t.completeIndex > maxIndex) maxIndex = t.completeIndex;
+    }
+  const byIndex = new Int32Array(maxIndex + 1).fill(-1);
+  for (const t of txns) if (t.type === 'ok' && t.completeIndex !== undefined) byIndex[t.completeIndex] = t.id;
+  const done = new Int32Array(okCount);
+  let filled = 0;
+  for (let i = 0; i <= maxIndex; i++) if (byIndex[i]! >= 0) done[filled++] = byIndex[i]!;
   // The frontier is a queue: members join in completion order and leave as a prefix, those that
   // completed before some later-completing txn's invocation.
   const frontier = new Int32Array(done.length);
