@@ -73,7 +73,9 @@ class EdgeBuilder implements EdgeList {
  * RangeError when an edge names a txn id outside 0…n−1 (a bug in whoever built the list).
  */
 export function buildGraph(n: number, lists: readonly EdgeList[], rt?: RealtimeRanges): TxnGraph {
-  const degree = new Int32Array(n + 1);
+  // Counting sort by source, in one n+1 array: counts at start[f+1], then prefix sums. Few, reused
+  // arrays: at a million txns each one is megabytes the GC must account for.
+  const start = new Int32Array(n + 1);
   let total = 0;
   for (const l of lists) {
     // Hoisted: the lists are of different classes, and property reads in the loop would go megamorphic.
@@ -85,16 +87,14 @@ export function buildGraph(n: number, lists: readonly EdgeList[], rt?: RealtimeR
       if (f < 0 || f >= n || t < 0 || t >= n)
         throw new RangeError(`edge ${f} → ${t} outside txns 0…${n - 1}`);
       if (f === t) continue;
-      degree[f]!++;
+      start[f + 1]!++;
       total++;
     }
   }
-  // Counting sort by source.
-  const start = new Int32Array(n + 1);
-  for (let v = 0; v < n; v++) start[v + 1] = start[v]! + degree[v]!;
-  const fill = start.slice(0, n);
+  for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
   const rawT = new Int32Array(total);
   const rawM = new Uint8Array(total);
+  // Placing edge i of row f at start[f]++ leaves start[v] = the old start[v+1]; shifted back below.
   for (const l of lists) {
     const { from, to, mask } = l;
     const len = l.length;
@@ -102,37 +102,43 @@ export function buildGraph(n: number, lists: readonly EdgeList[], rt?: RealtimeR
       const f = from[i]!;
       const t = to[i]!;
       if (f === t) continue;
-      const p = fill[f]!++;
+      const p = start[f]!++;
       rawT[p] = t;
       rawM[p] = mask[i]!;
     }
   }
-  // Merge duplicate targets per row: `slot[t]` is where t went in the current row (valid when
-  // `rowOf[t]` is the current row).
-  const rowOf = new Int32Array(n).fill(-1);
-  const slot = new Int32Array(n);
-  const offsets = new Int32Array(n + 1);
+  for (let v = n; v > 0; v--) start[v] = start[v - 1]!;
+  start[0] = 0;
+  // Merge duplicate targets per row, compacting in place: `slot[t]` is where t last went; it is in
+  // the current row when it is at or past the row's first output position and still holds t.
+  const slot = new Int32Array(n).fill(-1);
+  const offsets = start; // rewritten row by row: row v's input starts at `begin`, read before overwriting
   let out = 0;
   let kinds = 0;
+  let begin = start[0]!;
   for (let v = 0; v < n; v++) {
+    const end = start[v + 1]!;
     offsets[v] = out;
-    for (let p = start[v]!; p < start[v + 1]!; p++) {
+    for (let p = begin; p < end; p++) {
       const t = rawT[p]!;
       const m = rawM[p]!;
       kinds |= m;
-      if (rowOf[t] === v) rawM[slot[t]!]! |= m;
+      const q = slot[t]!;
+      if (q >= offsets[v]! && rawT[q] === t) rawM[q]! |= m;
       else {
-        rowOf[t] = v;
         slot[t] = out;
         rawT[out] = t;
         rawM[out] = m;
         out++;
       }
     }
+    begin = end;
   }
   offsets[n] = out;
   if (rt) for (let v = 0; v < n && !(kinds & REALTIME); v++) if (rt.lo[v]! < rt.hi[v]!) kinds |= REALTIME;
-  return { n, offsets, targets: rawT.slice(0, out), masks: rawM.slice(0, out), kinds, ...(rt ? { rt } : {}) };
+  const targets = out === total ? rawT : rawT.slice(0, out);
+  const masks = out === total ? rawM : rawM.slice(0, out);
+  return { n, offsets, targets, masks, kinds, ...(rt ? { rt } : {}) };
 }
 
 /**
