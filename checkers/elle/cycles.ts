@@ -306,6 +306,9 @@ class SccSearch {
 
   private readonly g: TxnGraph;
   private readonly budget: ElleBudget;
+  private prodScratch:
+    | { seen: Int32Array; parent: Int32Array; parentSlot: Int32Array; queue: Int32Array; stamp: number }
+    | undefined;
 
   constructor(g: TxnGraph, budget: ElleBudget) {
     this.g = g;
@@ -446,13 +449,21 @@ class SccSearch {
     const g = this.g;
     const w = g.targets[e]!;
     const c = prod.comp[2 * v]!;
-    // BFS in the product graph from (w, rw) to (v, not rw) inside component c.
+    // BFS in the product graph from (w, rw) to (v, not rw) inside component c; scratch arrays are
+    // shared by the attempts (a stamp marks this attempt's visits).
     const size = 2 * g.n;
-    const parent = new Int32Array(size).fill(-1);
-    const parentSlot = new Int32Array(size);
-    const queue = new Int32Array(size);
+    this.prodScratch ??= {
+      seen: new Int32Array(size),
+      parent: new Int32Array(size),
+      parentSlot: new Int32Array(size),
+      queue: new Int32Array(size),
+      stamp: 0,
+    };
+    const { seen, parent, parentSlot, queue } = this.prodScratch;
+    const stamp = ++this.prodScratch.stamp;
     const src = 2 * w + 1;
     const dst = 2 * v;
+    seen[src] = stamp;
     parent[src] = src;
     let head = 0;
     let tail = 0;
@@ -466,7 +477,8 @@ class SccSearch {
         const t = g.targets[f]!;
         for (let which = 0; which < 2; which++) {
           const y = which === 0 ? (m & dm ? 2 * t : -1) : (x & 1) === 0 && m & RW ? 2 * t + 1 : -1;
-          if (y < 0 || parent[y] !== -1 || prod.comp[y] !== c) continue;
+          if (y < 0 || seen[y] === stamp || prod.comp[y] !== c) continue;
+          seen[y] = stamp;
           parent[y] = x;
           parentSlot[y] = 2 * f + which;
           if (y === dst) {
