@@ -147,6 +147,11 @@ class Bfs {
   private stamp = 0;
   private steps = 0;
 
+  /** Vertices dequeued so far by this searcher's BFSs (a measure of the work done). */
+  get stepsTaken(): number {
+    return this.steps;
+  }
+
   private readonly g: TxnGraph;
   private readonly budget: ElleBudget | undefined;
 
@@ -227,7 +232,7 @@ class Bfs {
     }
     while (head < tail) {
       const v = this.queue[head++]!;
-      if (this.budget && (++this.steps & 4095) === 0 && this.budget.exceeded()) return TIMEOUT;
+      if ((++this.steps & 4095) === 0 && this.budget?.exceeded()) return TIMEOUT;
       for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
         if (!(masks[e]! & mask)) continue;
         const w = targets[e]!;
@@ -293,6 +298,37 @@ export function simpleCycles(verts: readonly number[], kinds: readonly EdgeKind[
     roles.length = p;
   }
   return out;
+}
+
+/**
+ * The shortest cycle of one class among a few searches: after the first one found, a few more
+ * starting points are tried, as long as they cost at most about two passes over the component.
+ */
+class Shortest {
+  best: LocalCycle | undefined;
+  private tries = 0;
+  private readonly stepCap: number;
+  private readonly type: string;
+  private readonly bfs: Bfs;
+
+  constructor(type: string, bfs: Bfs, g: TxnGraph) {
+    this.type = type;
+    this.bfs = bfs;
+    this.stepCap = bfs.stepsTaken + 2 * (g.n + g.targets.length);
+  }
+
+  /** Whether to try another starting point. */
+  tryAnother(): boolean {
+    if (!this.best) return true;
+    return this.best.verts.length > 2 && ++this.tries <= 16 && this.bfs.stepsTaken <= this.stepCap;
+  }
+
+  /** Keeps `c` if it is of the class and shorter; false when it is of another class. */
+  offer(c: LocalCycle): boolean {
+    if (classifyCycle(c.kinds) !== this.type) return false;
+    if (!this.best || c.verts.length < this.best.verts.length) this.best = c;
+    return true;
+  }
 }
 
 /** The search within one SCC (local ids 0…k−1 of subgraph `g`; `ids` maps them to txn ids). */
@@ -523,8 +559,11 @@ class SccSearch {
     for (let i = 0; i < candidates.length; i++) byHead[fill[g.targets[candidates[i]!]!]!++] = i;
     const mark = new Int32Array(g.n);
     const tailEdge = new Int32Array(g.n);
+    const shortest = new Shortest(type, this.budgetedBfs, g);
+    let stopped = false;
     for (let w = 0; w < g.n; w++) {
       if (start[w] === start[w + 1]) continue;
+      if (!shortest.tryAnother()) break;
       const stamp = w + 1;
       for (let p = start[w]!; p < start[w + 1]!; p++) {
         const i = byHead[p]!;
@@ -534,15 +573,20 @@ class SccSearch {
       const c = prod.comp[2 * w + 1]!;
       const found = this.budgetedBfs.pathFromAny([w], mark, stamp, dm, (x) => prod.comp[2 * x] === c, -1);
       if (found === TIMEOUT) {
-        this.unsearched.add(type);
-        return;
+        stopped = true;
+        break;
       }
       if (found) {
         const v = found.dst;
-        this.record(closeCycle(g, v, tailEdge[v]!, 'rw', found.path, dm));
-        if (this.done(type)) return;
+        const cyc = closeCycle(g, v, tailEdge[v]!, 'rw', found.path, dm);
+        if (!shortest.offer(cyc)) {
+          this.record(cyc);
+          if (this.done(type)) return;
+        }
       }
     }
+    if (shortest.best) this.record(shortest.best);
+    else if (stopped) this.unsearched.add(type);
   }
 
   /** G2-item: adjacent rw edges u → v → w in one component of `all`, and a path w → u avoiding v. */
@@ -563,6 +607,8 @@ class SccSearch {
           inFrom[fill[targets[e]!]!++] = u;
         }
     const mark = new Int32Array(g.n);
+    const shortest = new Shortest(type, this.budgetedBfs, g);
+    let stopped = false;
     for (let v = 0; v < g.n; v++) {
       if (inCount[v] === inCount[v + 1]) continue;
       const c = all.comp[v]!;
@@ -578,10 +624,11 @@ class SccSearch {
         sources.push(w);
       }
       if (!sources.length) continue;
+      if (!shortest.tryAnother()) break;
       // A pair of adjacent rw edges exists: the search is needed, if the budget allows.
       if (this.budget.exceeded()) {
-        this.unsearched.add(type);
-        return;
+        stopped = true;
+        break;
       }
       let u: number;
       let w: number;
@@ -592,8 +639,8 @@ class SccSearch {
       } else {
         const found = this.budgetedBfs.pathFromAny(sources, mark, stamp, mask, (x) => all.comp[x] === c, v);
         if (found === TIMEOUT) {
-          this.unsearched.add(type);
-          return;
+          stopped = true;
+          break;
         }
         if (!found) continue;
         ({ src: w, dst: u, path } = found);
@@ -606,9 +653,13 @@ class SccSearch {
         kinds.push(roleOf(masks[f]! & mask));
         x = targets[f]!;
       }
-      this.record({ verts, kinds });
-      if (this.done(type)) return;
+      if (!shortest.offer({ verts, kinds })) {
+        this.record({ verts, kinds });
+        if (this.done(type)) return;
+      }
     }
+    if (shortest.best) this.record(shortest.best);
+    else if (stopped) this.unsearched.add(type);
   }
 }
 
