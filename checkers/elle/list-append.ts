@@ -118,7 +118,8 @@ class Elements {
  * Infers the list-append dependency graph and non-cycle anomalies of `txns` (from txnsOf; ok txns
  * carry read lists, a nil read is the empty list). Semantics of elle/list_append.clj:
  * - version order per key: the longest read of an ok txn (its distinct elements); every other read must
- *   be a prefix of it, else `incompatible-order` (one case per key). Appends never read are not placed
+ *   be a prefix of it, else `incompatible-order` (one case per key); so must a txn's own appends show
+ *   in the order it made them (an addition to Elle, which infers no edge from a txn to itself). Appends never read are not placed
  *   among themselves; each is known only to follow the last observed element (Elle's
  *   `previously-appended-element`).
  * - edges (fail txns never commit, so never source a ww/wr edge; info txns may have): ww from the
@@ -132,9 +133,13 @@ class Elements {
  * `opts` is accepted for symmetry with rw-register; list-append has no version-order options.
  */
 export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
-  let mopCount = 0;
-  for (const t of txns) mopCount += t.mops.length;
-  const E = new Elements(mopCount);
+  // Each txn's outcome as a small int (0 ok, 1 info, 2 fail), filled by pass 1: later passes read
+  // typed arrays, not a million Txn objects scattered over the heap (each walk over them costs).
+  const OK = 0;
+  const FAIL = 2;
+  const type = new Uint8Array(txns.length);
+  const failed = new Uint8Array(txns.length);
+  const E = new Elements(txns.length * 2);
   const anomalies: Record<string, AnomalyCase[]> = {};
   const add = (type: string, c: AnomalyCase) => {
     const list = anomalies[type];
@@ -142,32 +147,47 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     else anomalies[type] = [c];
   };
 
-  // Whether each txn certainly failed (read often, so not through the Txn objects).
-  const failed = new Uint8Array(txns.length);
-  for (let i = 0; i < txns.length; i++) if (txns[i]!.type === 'fail') failed[i] = 1;
-
-  // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read.
+  // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read. Per
+  // micro-op arrays (key id, element id of an append, read index of an ok read) and the ok reads,
+  // struct-of-arrays: txn, mop index, key, list, whether the list is a prefix of its key's longest
+  // read, its last element (−1: empty), and for the rare reads that are not prefixes their element
+  // ids. Typed arrays sized by a guess and doubled when full.
   const mopStart = new Int32Array(txns.length + 1);
-  const mopKey = new Int32Array(mopCount);
-  const mopEl = new Int32Array(mopCount).fill(-1);
-  // The ok reads, struct-of-arrays (at most one per micro-op): txn, mop index, key, list, whether the
-  // list is a prefix of its key's longest read, its last element (−1: empty), and for the rare reads
-  // that are not prefixes their element ids.
-  const mopRead = new Int32Array(mopCount).fill(-1); // an ok read's index
+  let cap = txns.length * 3 + 16;
+  let mopKey = new Int32Array(cap);
+  let mopEl = new Int32Array(cap).fill(-1);
+  let mopRead = new Int32Array(cap).fill(-1);
   let readCount = 0;
-  const readTxn = new Int32Array(mopCount);
-  const readMop = new Int32Array(mopCount);
-  const readKey = new Int32Array(mopCount);
+  let readTxn = new Int32Array(cap);
+  let readMop = new Int32Array(cap);
+  let readKey = new Int32Array(cap);
   const readList: (readonly unknown[])[] = [];
-  const readPrefix = new Uint8Array(mopCount);
-  const readLast = new Int32Array(mopCount);
   const readIds = new Map<number, number[]>();
   const longest: number[] = []; // per key: the index of its longest read, −1 if none
+  const grown = (a: Int32Array, fill: number) => {
+    const b = new Int32Array(cap).fill(fill, a.length);
+    b.set(a);
+    return b;
+  };
   let m = 0;
   for (let ti = 0; ti < txns.length; ti++) {
     const t = txns[ti]!;
+    const ok = t.type === 'ok';
+    if (t.type === 'fail') {
+      type[ti] = FAIL;
+      failed[ti] = 1;
+    } else if (!ok) type[ti] = 1;
     mopStart[ti] = m;
     const ms = t.mops;
+    if (m + ms.length > cap) {
+      while (m + ms.length > cap) cap *= 2;
+      mopKey = grown(mopKey, 0);
+      mopEl = grown(mopEl, -1);
+      mopRead = grown(mopRead, -1);
+      readTxn = grown(readTxn, 0);
+      readMop = grown(readMop, 0);
+      readKey = grown(readKey, 0);
+    }
     for (let i = 0; i < ms.length; i++, m++) {
       const mop = ms[i]!;
       const k = E.keys.id(mop.key);
@@ -187,7 +207,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
             break;
           }
         }
-      } else if (mop.f === 'r' && t.type === 'ok') {
+      } else if (ok && mop.f === 'r') {
         const list = listOf(mop.value);
         const r = readCount++;
         mopRead[m] = r;
@@ -195,15 +215,16 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         readMop[r] = i;
         readKey[r] = k;
         readList.push(list);
-        readPrefix[r] = 1;
-        readLast[r] = -1;
         const cur = longest[k]!;
         if (cur < 0 || list.length > readList[cur]!.length) longest[k] = r;
       }
     }
   }
   mopStart[txns.length] = m;
+  const mopCount = m;
   const keyCount = longest.length;
+  const readPrefix = new Uint8Array(readCount).fill(1);
+  const readLast = new Int32Array(readCount).fill(-1);
 
   // Pass 2: each key's version order from its longest read. longEls: the longest read's element ids
   // (with repeats); order: its distinct elements. firstDup/firstFail/firstGarbage: the first index in
@@ -412,22 +433,22 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     return { state, prev: state > 0 ? order[orderStart[k]! + state - 1]! : -1 };
   }
 
-  // Pass 5: dirty updates along each key's order (elle/list_append.clj dirty-update-cases).
+  // Pass 5: dirty updates along each key's order (elle/list_append.clj dirty-update-cases). The
+  // versions since the last committed-or-failed one are the order's range [from, i] (no array per step).
   for (let k = 0; k < keyCount; k++) {
     let t1 = -1; // −1: the initial state, committed
-    let vs: unknown[] = [];
+    let from = -1; // −1: no versions yet
     for (let i = orderStart[k]!; i < orderStart[k + 1]!; i++) {
       const e = order[i]!;
       const t2 = E.writer[e]!;
       if (t2 < 0) continue; // garbage: reported on its own
-      const ty1 = t1 < 0 ? 'ok' : txns[t1]!.type;
-      const ty2 = txns[t2]!.type;
-      if (ty2 === 'info' || (ty1 === 'fail' && ty2 === 'fail')) {
-        vs.push(E.value[e]);
-        continue;
-      }
-      if (ty1 === 'fail' && ty2 === 'ok') {
-        vs.push(E.value[e]);
+      const ty1 = t1 < 0 ? OK : type[t1]!;
+      const ty2 = type[t2]!;
+      if (from < 0) from = i;
+      if (ty2 === 1 || (ty1 === FAIL && ty2 === FAIL)) continue;
+      if (ty1 === FAIL && ty2 === OK) {
+        const vs: unknown[] = [];
+        for (let j = from; j <= i; j++) if (E.writer[order[j]!]! >= 0) vs.push(E.value[order[j]!]);
         const a = txns[t1]!;
         const b = txns[t2]!;
         add('dirty-update', {
@@ -437,7 +458,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         });
       }
       t1 = t2;
-      vs = [E.value[e]];
+      from = i;
     }
   }
 
@@ -446,8 +467,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   // lost-update groups: (key, state read) → the ok txns that read it first and then appended to the key.
   const lost = new Map<number | string, { key: unknown; list: readonly unknown[]; txns: number[] }>();
   for (let ti = 0; ti < txns.length; ti++) {
-    const t = txns[ti]!;
-    if (t.type !== 'ok') continue;
+    if (type[ti] !== OK) continue;
     const s0 = mopStart[ti]!;
     const n = mopStart[ti + 1]! - s0;
     let repeated = false;
@@ -457,7 +477,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
           repeated = true;
           break;
         }
-    if (repeated) withinTxn(t, s0, n);
+    if (repeated) withinTxn(txns[ti]!, s0, n);
   }
 
   function withinTxn(t: Txn, s0: number, n: number): void {

@@ -23,6 +23,10 @@ import { RW, WR, WW } from './types.ts';
 const SOURCES = ['initial-state', 'wfr-keys', 'sequential-keys', 'linearizable-keys'] as const;
 type Source = (typeof SOURCES)[number];
 
+const OK = 0;
+const INFO = 1;
+const FAIL = 2;
+
 const opOf = (t: Txn): number => t.completeIndex ?? t.invokeIndex;
 
 /**
@@ -39,30 +43,48 @@ const opOf = (t: Txn): number => t.completeIndex ?? t.invokeIndex;
 export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw-register' }): Inference {
   const keys = new Interner();
   const vals = new ValueIds();
-  let mopCount = 0;
-  for (const t of txns) mopCount += t.mops.length;
-  const byPair = new PairTable(mopCount);
-  // Per element (a key's version): key, value, any writer, final (ext) writer of a txn that may have committed.
-  const elKey: number[] = [];
+  const byPair = new PairTable(txns.length * 3);
+  // Per element (a key's version): key, value, any writer and its mop index, the final (ext) writer
+  // of a txn that may have committed, whether a non-final write, and the head of its ext readers' list
+  // (ok txns, linked through readerTxn/readerNext). Typed arrays, doubled when full.
+  let elCount = 0;
+  let elCap = Math.max(16, txns.length * 2);
+  let elKey = new Int32Array(elCap);
+  let writer = new Int32Array(elCap);
+  let writerMop = new Int32Array(elCap);
+  let finalWriter = new Int32Array(elCap);
+  let intermediate = new Uint8Array(elCap);
+  let readHead = new Int32Array(elCap);
   const elValue: unknown[] = [];
-  const writer: number[] = [];
-  const writerMop: number[] = [];
-  const finalWriter: number[] = [];
-  const intermediate: number[] = [];
-  const readHead: number[] = []; // ext readers (ok txns), a linked list through readerTxn/readerNext
+  const grow = () => {
+    elCap *= 2;
+    const int = (a: Int32Array) => {
+      const b = new Int32Array(elCap);
+      b.set(a);
+      return b;
+    };
+    elKey = int(elKey);
+    writer = int(writer);
+    writerMop = int(writerMop);
+    finalWriter = int(finalWriter);
+    readHead = int(readHead);
+    const im = new Uint8Array(elCap);
+    im.set(intermediate);
+    intermediate = im;
+  };
   const elementOf = (k: number, v: unknown): number => {
     const vi = vals.id(v);
     const got = byPair.get(k, vi);
     if (got >= 0) return got;
-    const e = elKey.length;
+    const e = elCount++;
+    if (e === elCap) grow();
     byPair.set(k, vi, e);
-    elKey.push(k);
+    elKey[e] = k;
     elValue.push(v === undefined ? null : v);
-    writer.push(-1);
-    writerMop.push(-1);
-    finalWriter.push(-1);
-    intermediate.push(0);
-    readHead.push(-1);
+    writer[e] = -1;
+    writerMop[e] = -1;
+    finalWriter[e] = -1;
+    readHead[e] = -1;
     return e;
   };
   const nilOf: number[] = []; // per key: its nil element
@@ -88,13 +110,28 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   const slotTxn: number[] = [];
   const readerTxn: number[] = [];
   const readerNext: number[] = [];
-  const mopEls: number[][] = new Array(txns.length); // per txn, per mop: element (reads of non-ok: −1)
+  // Per micro-op (from mopStart[t]): its element (reads of txns that are not ok: −1). Doubled as needed.
+  const mopStart = new Int32Array(txns.length + 1);
+  let mopEls = new Int32Array(txns.length * 3 + 16);
+  let m0 = 0;
+  // Outcomes as small ints (OK, INFO, FAIL), so later passes need not touch the Txn objects.
+  const type = new Uint8Array(txns.length);
   for (let ti = 0; ti < txns.length; ti++) {
     const t = txns[ti]!;
     const s = extKey.length;
     extStart[ti] = s;
     const ok = t.type === 'ok';
-    const els: number[] = new Array(t.mops.length);
+    type[ti] = ok ? OK : t.type === 'fail' ? FAIL : INFO;
+    mopStart[ti] = m0;
+    if (m0 + t.mops.length > mopEls.length) {
+      let cap = mopEls.length * 2;
+      while (m0 + t.mops.length > cap) cap *= 2;
+      const b = new Int32Array(cap);
+      b.set(mopEls);
+      mopEls = b;
+    }
+    const els = mopEls.subarray(m0, m0 + t.mops.length);
+    m0 += t.mops.length;
     for (let i = 0; i < t.mops.length; i++) {
       const m = t.mops[i]!;
       const k = keyOf(m.key);
@@ -124,10 +161,9 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
         extWrite[x] = e;
       }
     }
-    mopEls[ti] = els;
     for (let x = s; x < extKey.length; x++) {
       const w = extWrite[x]!;
-      if (w >= 0 && t.type !== 'fail' && writer[w] === ti) finalWriter[w] = ti;
+      if (w >= 0 && type[ti] !== FAIL && writer[w] === ti) finalWriter[w] = ti;
       const r = extRead[x]!;
       if (r >= 0) {
         readerTxn.push(ti);
@@ -142,9 +178,9 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   const lost = new PairTable(1024); // (key, version read) → group index
   const lostGroups: { k: number; e: number; txns: number[] }[] = [];
   for (let ti = 0; ti < txns.length; ti++) {
+    if (type[ti] !== OK) continue;
     const t = txns[ti]!;
-    if (t.type !== 'ok') continue;
-    const els = mopEls[ti]!;
+    const els = mopEls.subarray(mopStart[ti]!, mopStart[ti]! + t.mops.length);
     let internalDone = false;
     let futureDone = false;
     for (let i = 0; i < t.mops.length; i++) {
@@ -220,7 +256,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   }
 
   // Pass 3: the version graph, source by source; a source that makes it cyclic is reported and dropped.
-  const accepted = new PairTable(Math.max(1024, elKey.length * 2)); // (v1, v2) → source index
+  const accepted = new PairTable(Math.max(1024, elCount)); // (v1, v2) → source index
   const vFrom: number[] = [];
   const vTo: number[] = [];
   const usedSources: Source[] = [];
@@ -235,7 +271,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     if (!wanted[source]) continue;
     const from: number[] = [];
     const to: number[] = [];
-    const own = new PairTable(source === 'initial-state' ? elKey.length : 1024);
+    const own = new PairTable(source === 'initial-state' ? elCount : 1024);
     const link = (a: number, b: number) => {
       if (a === b || a < 0 || b < 0 || accepted.get(a, b) >= 0 || own.get(a, b) >= 0) return;
       own.set(a, b, 0);
@@ -247,7 +283,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     else if (source === 'sequential-keys') sequential(link);
     else linearizable(link);
     if (source !== 'initial-state') {
-      const sccs = cyclicComponents(elKey.length, [vFrom, from], [vTo, to]);
+      const sccs = cyclicComponents(elCount, [vFrom, from], [vTo, to]);
       if (sccs.length > 0) {
         for (const scc of sccs) reportCyclicVersions(scc, [...usedSources, source]);
         continue;
@@ -263,7 +299,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
 
   function initialState(link: (a: number, b: number) => void): void {
     for (let ti = 0; ti < txns.length; ti++) {
-      if (txns[ti]!.type === 'fail') continue;
+      if (type[ti] === FAIL) continue;
       for (let x = extStart[ti]!; x < extStart[ti + 1]!; x++) {
         const nil = nilOf[extKey[x]!]!;
         if (extWrite[x]! >= 0) link(nil, extWrite[x]!);
@@ -274,7 +310,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
 
   function writesFollowReads(link: (a: number, b: number) => void): void {
     for (let ti = 0; ti < txns.length; ti++) {
-      if (txns[ti]!.type !== 'ok') continue;
+      if (type[ti] !== OK) continue;
       for (let x = extStart[ti]!; x < extStart[ti + 1]!; x++) {
         const r = extRead[x]!;
         if (r >= 0 && elValue[r] !== null && extWrite[x]! >= 0) link(r, extWrite[x]!);
@@ -284,16 +320,16 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
 
   /** A txn's first version of the key at ext slot x (−1: it did not interact with it, as far as we know). */
   function firstAt(ti: number, x: number): number {
-    const type = txns[ti]!.type;
-    if (type === 'ok') return extRead[x]! >= 0 ? extRead[x]! : extWrite[x]!;
-    return type === 'info' ? extWrite[x]! : -1;
+    const ty = type[ti];
+    if (ty === OK) return extRead[x]! >= 0 ? extRead[x]! : extWrite[x]!;
+    return ty === INFO ? extWrite[x]! : -1;
   }
 
   /** A txn's final version of the key at ext slot x (−1: none known). */
   function finalAt(ti: number, x: number): number {
-    const type = txns[ti]!.type;
-    if (type === 'ok') return extWrite[x]! >= 0 ? extWrite[x]! : extRead[x]!;
-    return type === 'info' ? extWrite[x]! : -1;
+    const ty = type[ti];
+    if (ty === OK) return extWrite[x]! >= 0 ? extWrite[x]! : extRead[x]!;
+    return ty === INFO ? extWrite[x]! : -1;
   }
 
   function sequential(link: (a: number, b: number) => void): void {
@@ -366,7 +402,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
   // Pass 4: txn edges. wr: writer of each ext read's version; ww and rw along every version edge.
   const edges = newEdgeList(Math.max(1024, extKey.length * 2));
   for (let ti = 0; ti < txns.length; ti++) {
-    if (txns[ti]!.type !== 'ok') continue;
+    if (type[ti] !== OK) continue;
     for (let x = extStart[ti]!; x < extStart[ti + 1]!; x++) {
       const r = extRead[x]!;
       if (r < 0) continue;
@@ -386,7 +422,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     }
     // dirty-update: a failed txn's version directly followed by a committed txn's.
     const f1 = writer[v1]!;
-    if (f1 >= 0 && txns[f1]!.type === 'fail' && txns[w2]!.type === 'ok') {
+    if (f1 >= 0 && type[f1] === FAIL && type[w2] === OK) {
       const a = txns[f1]!;
       const b = txns[w2]!;
       add('dirty-update', {

@@ -47,6 +47,9 @@ function parseMops(value: unknown, keepReads: boolean): Mop[] | string {
 
 const clip = (s: string): string => (s.length > 80 ? `${s.slice(0, 77)}…` : s);
 
+/** Placeholder micro-ops of a txn until its completion says which op's to take. */
+const NOT_YET: Mop[] = [];
+
 interface Open {
   txn: Txn;
   invoke: Op;
@@ -73,13 +76,14 @@ export function txnsOf(history: readonly Op[]): Txn[] {
         throw new UserError(
           `op #${op.index}: process ${proc} invokes a txn while its txn #${open.get(proc)!.invoke.index} is still open; each process runs one txn at a time`,
         );
-      const mops = parseMops(op.value, false);
-      if (typeof mops === 'string') throw new UserError(`op #${op.index}: txn invoke: ${mops}`);
+      // Checked now, parsed at completion: an ok txn takes the completion's micro-ops instead.
+      const problem = shapeProblem(op.value);
+      if (problem) throw new UserError(`op #${op.index}: txn invoke: ${problem}`);
       const txn: Txn = {
         id: txns.length,
         process: proc,
         type: 'info',
-        mops,
+        mops: NOT_YET,
         invokeIndex: op.index,
         completeIndex: undefined,
         invokeTimeNs: op.time,
@@ -105,8 +109,9 @@ export function txnsOf(history: readonly Op[]): Txn[] {
       const mops = parseMops(op.value, true);
       if (typeof mops === 'string') throw new UserError(`op #${op.index}: ok txn: ${mops}`);
       txn.mops = mops;
-    }
+    } else txn.mops = parseMops(o.invoke.value, false) as Mop[];
   }
+  for (const o of open.values()) o.txn.mops = parseMops(o.invoke.value, false) as Mop[];
   return txns;
 }
 
@@ -126,7 +131,8 @@ export interface MalformedTxn {
  * - pairing: a completion has an open invoke of its process, no process invokes twice;
  * - an ok completion has the invoke's micro-ops (same count, functions and keys), and in list-append
  *   every read returned a list (or nil, the empty list);
- * - no value is appended/written to one key twice (every version has one writer).
+ * - no value is appended/written to one key twice (every version has one writer), and none is nil
+ *   (nil is the initial state: a read of it must not be mistaken for a write's).
  */
 export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload): MalformedTxn | undefined {
   const writeF: MopF = workload === 'list-append' ? 'append' : 'w';
@@ -140,16 +146,17 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
   for (let p = 0; p < history.length; p++) {
     const op = history[p]!;
     if (op.f !== TXN_F || op.process === 'nemesis') continue;
-    const bad = (message: string): MalformedTxn => ({ position: p, message: `op #${op.index}: ${message}` });
     // A fail/info completion's value is not used (the invoke's micro-ops are), so only invokes and oks must parse.
     const checked = op.type === 'invoke' || op.type === 'ok';
     if (checked) {
       const problem = shapeProblem(op.value);
-      if (problem) return bad(`${op.type} txn: ${problem}`);
+      if (problem) return malformed(p, op, `${op.type} txn: ${problem}`);
       const ms = op.value as unknown[][];
       for (let i = 0; i < ms.length; i++) {
         if (mopF(ms[i]![0]) === otherF)
-          return bad(
+          return malformed(
+            p,
+            op,
             `micro-op ${i + 1} is ${rawMopText(ms[i]!)}, but ${workload} txns have only :${writeF} and :r (use --workload ${other})`,
           );
       }
@@ -157,18 +164,28 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
     if (op.type === 'invoke') {
       const prev = open.get(op.process);
       if (prev)
-        return bad(
+        return malformed(
+          p,
+          op,
           `process ${op.process} invokes a txn while its txn #${prev.index} is still open; each process runs one txn at a time`,
         );
       open.set(op.process, op);
       const ms = op.value as unknown[][];
       for (const m of ms) {
         if (mopF(m[0]) !== writeF) continue;
+        if (m[2] == null)
+          return malformed(
+            p,
+            op,
+            `${verb[0]} nil to key ${clip(showValue(m[1]))}: nil is every key's initial state, so a written value must be something else`,
+          );
         const k = keys.id(m[1]);
         const v = values.id(m[2]);
         const first = writtenBy.get(k, v);
         if (first >= 0)
-          return bad(
+          return malformed(
+            p,
+            op,
             `${verb[0]} ${showValue(m[2])} to key ${showValue(m[1])}, which op #${history[first]!.index} already ${verb[1]}: values must be unique per key (every version needs one writer)`,
           );
         writtenBy.set(k, v, p);
@@ -177,7 +194,9 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
     }
     const inv = open.get(op.process);
     if (!inv)
-      return bad(
+      return malformed(
+        p,
+        op,
         `${op.type} txn from process ${op.process} has no open invoke; each completion must follow its process's invoke`,
       );
     open.delete(op.process);
@@ -185,7 +204,9 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
     const done = op.value as unknown[][];
     const asked = inv.value as unknown[][];
     if (done.length !== asked.length)
-      return bad(
+      return malformed(
+        p,
+        op,
         `the ok txn has ${done.length} micro-ops but its invoke #${inv.index} has ${asked.length}; a completion repeats the invoke's micro-ops with the reads filled in`,
       );
     for (let i = 0; i < done.length; i++) {
@@ -193,21 +214,32 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
       const b = done[i]!;
       const f = mopF(b[0]);
       if (f !== mopF(a[0]) || !sameValue(a[1], b[1]))
-        return bad(
+        return malformed(
+          p,
+          op,
           `micro-op ${i + 1} is ${rawMopText(b)} but the invoke #${inv.index} had ${rawMopText(a)}; a completion repeats the invoke's micro-ops with the reads filled in`,
         );
       if (f !== 'r' && !sameValue(a[2], b[2]))
-        return bad(
+        return malformed(
+          p,
+          op,
           `micro-op ${i + 1} ${verb[0]} ${showValue(b[2])} but the invoke #${inv.index} ${verb[1]} ${showValue(a[2])}`,
         );
       if (workload === 'list-append' && f === 'r' && b[2] != null && !Array.isArray(b[2]))
-        return bad(
+        return malformed(
+          p,
+          op,
           `micro-op ${i + 1} reads key ${clip(showValue(b[1]))} = ${clip(showValue(b[2]))}, not a list: list-append reads return the list of appended values (use --workload rw-register for registers)`,
         );
     }
   }
   return undefined;
 }
+
+const malformed = (position: number, op: Op, message: string): MalformedTxn => ({
+  position,
+  message: `op #${op.index}: ${message}`,
+});
 
 /** Why a txn value is not a list of `[f k v]` micro-ops (reads may omit v), or undefined. No allocation. */
 function shapeProblem(value: unknown): string | undefined {

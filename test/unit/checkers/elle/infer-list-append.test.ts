@@ -179,6 +179,16 @@ describe('list-append inference', () => {
       ops: [1, 3],
       data: { key: 'x', values: [1, 2] },
     });
+    // Versions of info txns in between are listed; a committed one in between ends the run.
+    const i = infer([
+      { mops: [['append', 'x', 1]], type: 'fail' },
+      { mops: [['append', 'x', 2]], type: 'info' },
+      { mops: [['append', 'x', 3]] },
+      { mops: [['append', 'x', 4]] },
+      { mops: [['r', 'x', [1, 2, 3, 4]]] },
+    ]);
+    expect(i.anomalies['dirty-update']).toHaveLength(1);
+    expect(i.anomalies['dirty-update']![0]).toMatchObject({ ops: [1, 5], data: { values: [1, 2, 3] } });
   });
 
   it('duplicate-elements, garbage-read', () => {
@@ -290,6 +300,19 @@ describe('list-append inference', () => {
         { mops: [['r', 'x', [2, 3]]] },
       ]),
     ).toEqual([]);
+  });
+
+  it('long txns (more micro-ops than the arrays first hold)', () => {
+    const n = 40;
+    const appends = Array.from({ length: n }, (_, i) => ['append', 'x', i + 1]);
+    const full = Array.from({ length: n }, (_, i) => i + 1);
+    const r = infer([
+      { mops: appends },
+      { mops: [['r', 'x', full], ...appends.map(([, , v]) => ['r', `y${v}`, [v]])] },
+    ]);
+    expect(Object.keys(r.anomalies)).toEqual(['garbage-read']);
+    expect(r.anomalies['garbage-read']).toHaveLength(n);
+    expect(edgeSet(r.edges)).toEqual(['0->1:wr']);
   });
 
   it('exact values: bigints and keywords as keys and elements; 1 and "1" differ', () => {

@@ -118,6 +118,39 @@ describe('findMalformedTxn', () => {
     expect(la(h2)?.message).toMatch(/ok txn has 0 micro-ops but its invoke #0 has 1/);
   });
 
+  it('refuses a nil write or append (nil is the initial state)', () => {
+    expect(findMalformedTxn(txnHistory([{ mops: [['w', 'x', null]] }]), 'rw-register')?.message).toBe(
+      'op #0: writes nil to key "x": nil is every key\'s initial state, so a written value must be something else',
+    );
+    expect(la(txnHistory([{ mops: [['append', 'x', null]] }]))?.message).toMatch(
+      /^op #0: appends nil to key "x"/,
+    );
+  });
+
+  it('ignores what a fail or info completion carries (the invoke says what was tried)', () => {
+    const h: Op[] = [op(0, 'invoke', 0, 'txn', [['append', 'x', 1]]), op(1, 'info', 0, 'txn', 'timeout')];
+    expect(la(h)).toBeUndefined();
+    expect(txnsOf(h)[0]).toMatchObject({ type: 'info', mops: [{ f: 'append', key: 'x', value: 1 }] });
+  });
+
+  it('reads keyword functions and keys as Elle EDN histories have them', () => {
+    const h: Op[] = [
+      op(0, 'invoke', 0, 'txn', [
+        [keyword('append'), keyword('x'), 1],
+        [keyword('r'), keyword('x'), null],
+      ]),
+      op(1, 'ok', 0, 'txn', [
+        [keyword('append'), keyword('x'), 1],
+        [keyword('r'), keyword('x'), [1]],
+      ]),
+    ];
+    expect(la(h)).toBeUndefined();
+    expect(txnsOf(h)[0]!.mops).toEqual([
+      { f: 'append', key: keyword('x'), value: 1 },
+      { f: 'r', key: keyword('x'), value: [1] },
+    ]);
+  });
+
   it('refuses orphan completions and double invokes', () => {
     expect(la([op(0, 'ok', 0, 'txn', [])])?.message).toMatch(
       /^op #0: ok txn from process 0 has no open invoke/,
