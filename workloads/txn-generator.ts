@@ -161,3 +161,23 @@ export function txnGenerator(o: TxnGenOptions): Generator {
   checkTxnGenOptions(o);
   return new TxnGen(o, initialTxnGenState(o));
 }
+
+/**
+ * The generator's knobs from a workload's options (`--opt keyCount=…`; absent = Elle's defaults, see
+ * txnGenDefaults). Throws an Error naming a knob out of range.
+ */
+export function txnGenOptionsFrom(writeF: 'append' | 'w', options: Record<string, unknown>): TxnGenOptions {
+  const keyDist: KeyDist = options.keyDist === 'uniform' ? 'uniform' : 'exponential';
+  const d = txnGenDefaults(writeF, keyDist);
+  const num = (k: keyof TxnGenOptions, dflt: number) =>
+    options[k] === undefined ? dflt : Number(options[k]);
+  const o: TxnGenOptions = {
+    ...d,
+    keyCount: num('keyCount', d.keyCount),
+    minTxnLength: num('minTxnLength', d.minTxnLength),
+    maxTxnLength: num('maxTxnLength', d.maxTxnLength),
+    maxWritesPerKey: num('maxWritesPerKey', d.maxWritesPerKey),
+  };
+  checkTxnGenOptions(o);
+  return o;
+}

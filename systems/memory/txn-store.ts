@@ -54,7 +54,7 @@ export interface TxnTuning {
   abortRate: number;
 }
 
-export const DEFAULT_TXN_TUNING: TxnTuning = { txnStepMs: 1, abortRate: 0.25 };
+export const DEFAULT_TXN_TUNING: TxnTuning = { txnStepMs: 3, abortRate: 0.25 };
 
 /** How a txn ended: `ok` with the micro-ops as completed (reads carry values), or `fail` (did not commit). */
 export type TxnOutcome = { type: 'ok'; value: unknown[][] } | { type: 'fail'; error: string };
