@@ -1,7 +1,7 @@
 /**
- * End to end, no Docker: the list-append workload on the memory system in each isolation mode, through
- * the whole pipeline (generator → workers → journal → the Elle-class checker), 5 runs each with
- * different seeds. Each weak mode must show its anomaly class under `serializable`, and nothing its own
+ * End to end, no Docker: the list-append workload (5 runs each with different seeds) and the rw-register
+ * workload (3 runs each) on the memory system in each isolation mode, through the whole pipeline
+ * (generator → workers → journal → the Elle-class checker). Each weak mode must show its anomaly class under `serializable`, and nothing its own
  * isolation level forbids (the same history re-checked under that level is valid); `serializable` and
  * `honest` stay valid under strict-serializable.
  */
@@ -15,6 +15,7 @@ import type { CheckResult } from '../../../src/core/checker.ts';
 import { runTest } from '../../../src/runner/run.ts';
 import { memorySystem } from '../../../systems/memory/index.ts';
 import { listAppendWorkload } from '../../../workloads/list-append.ts';
+import { rwRegisterWorkload } from '../../../workloads/rw-register.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -24,16 +25,27 @@ afterAll(() => {
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const SEEDS = [11, 22, 33, 44, 55];
 
-/** One run: 10 threads (the default 2n), no rate limit, 1 s of workload, checked under `models`. */
-async function run(mode: string, seed: number, models: string[]) {
-  const options = { consistencyModels: models };
+type Wl = 'list-append' | 'rw-register';
+
+/**
+ * One run: 10 threads (the default 2n), no rate limit, 1 s of workload, checked under `models`.
+ * `extra`: more workload options (rw-register's version-order sources).
+ */
+async function run(
+  mode: string,
+  seed: number,
+  models: string[],
+  wl: Wl = 'list-append',
+  extra: Record<string, unknown> = {},
+) {
+  const options = { consistencyModels: models, ...extra };
   const resultsDir = mkdtempSync(join(tmpdir(), 'fl-memory-txn-'));
   dirs.push(resultsDir);
   const test: ResolvedTest = {
-    name: `memory-list-append-${mode}`,
+    name: `memory-${wl}-${mode}`,
     system: 'memory',
     mode,
-    workload: 'list-append',
+    workload: wl,
     nemesis: [],
     nodes: NODES,
     concurrency: 10,
@@ -49,12 +61,13 @@ async function run(mode: string, seed: number, models: string[]) {
     consistencyModels: models,
     options,
   };
-  const workload = listAppendWorkload({ concurrency: 10, nodes: NODES, rate: 0, options });
+  const create = wl === 'list-append' ? listAppendWorkload : rwRegisterWorkload;
+  const workload = create({ concurrency: 10, nodes: NODES, rate: 0, options });
   const out = await runTest(test, { system: memorySystem.create(mode), workload });
   const elle = (out.results as unknown as { results: Record<string, CheckResult> }).results.elle!;
   /** The same history checked under other models. */
   const recheck = (ms: string[]) =>
-    checkTxnHistory(out.history, { workload: 'list-append', consistencyModels: ms });
+    checkTxnHistory(out.history, { workload: wl, consistencyModels: ms, ...extra });
   return { out, elle, recheck };
 }
 
@@ -155,6 +168,107 @@ describe('list-append on the memory system, each isolation mode (5 seeds each)',
         expect(out.valid).toBe(false);
         expect(types(elle)).toContain('G1a');
         expect(out.history.some((o) => o.type === 'fail')).toBe(true);
+      }
+    },
+    TIMEOUT_MS,
+  );
+});
+
+/**
+ * rw-register: the version order of a register comes only from what Elle may assume, so the store's
+ * per-key linearizability (true of every mode that never rolls back) and writes-follow-reads are
+ * declared, as a Jepsen test of such a database would; dirty-read rolls back, so it declares nothing.
+ */
+const RW_SEEDS = [101, 202, 303];
+const LINEARIZABLE = { linearizableKeys: true, wfrKeys: true };
+
+describe('rw-register on the memory system, each isolation mode (3 seeds each)', () => {
+  it(
+    'serializable: valid under strict-serializable',
+    async () => {
+      for (const seed of RW_SEEDS) {
+        const { elle } = await run(
+          'serializable',
+          seed,
+          ['strict-serializable'],
+          'rw-register',
+          LINEARIZABLE,
+        );
+        expect(elle.valid, JSON.stringify(elle.anomalyTypes)).toBe(true);
+        expect(elle.committedCount).toBeGreaterThan(100);
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'snapshot-isolation: G2-item under serializable, valid under snapshot-isolation',
+    async () => {
+      for (const seed of RW_SEEDS) {
+        const { elle, recheck } = await run(
+          'snapshot-isolation',
+          seed,
+          ['serializable'],
+          'rw-register',
+          LINEARIZABLE,
+        );
+        expect(types(elle)).toContain('G2-item');
+        for (const t of [...BROKEN, 'G-single', 'lost-update']) expect(types(elle)).not.toContain(t);
+        expect(recheck(['snapshot-isolation']).valid).toBe(true);
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'read-committed: invalid under snapshot-isolation (read skew), valid under read-committed',
+    async () => {
+      for (const seed of RW_SEEDS) {
+        const { recheck } = await run(
+          'read-committed',
+          seed,
+          ['read-committed'],
+          'rw-register',
+          LINEARIZABLE,
+        );
+        const si = recheck(['snapshot-isolation']);
+        expect(si.valid).toBe(false);
+        expect(types(si).some((t) => t === 'G-single' || t === 'G-nonadjacent')).toBe(true);
+        expect(recheck(['read-committed']).valid).toBe(true);
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'lost-update: lost updates under serializable',
+    async () => {
+      for (const seed of RW_SEEDS) {
+        const { elle } = await run('lost-update', seed, ['serializable'], 'rw-register', LINEARIZABLE);
+        expect(types(elle)).toContain('lost-update');
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'read-uncommitted: G1b under read-committed, no G0 or aborted reads',
+    async () => {
+      for (const seed of RW_SEEDS) {
+        const { elle } = await run('read-uncommitted', seed, ['read-committed'], 'rw-register', LINEARIZABLE);
+        expect(types(elle)).toContain('G1b');
+        for (const t of ['G0', 'G1a']) expect(types(elle)).not.toContain(t);
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'dirty-read: G1a under read-committed',
+    async () => {
+      for (const seed of RW_SEEDS) {
+        const { elle } = await run('dirty-read', seed, ['read-committed'], 'rw-register');
+        expect(types(elle)).toContain('G1a');
       }
     },
     TIMEOUT_MS,
