@@ -174,6 +174,22 @@ describe('memory txn store', () => {
     });
   });
 
+  it('read-committed: a txn whose read key changed before it took the write lock aborts', async () => {
+    const s = new TxnStore('read-committed', 1, { txnStepMs: 0 });
+    const [a, b] = await Promise.all([
+      s.execute('list-append', [
+        ['r', 1, null],
+        ['r', 9, null],
+        ['r', 9, null],
+        ['append', 1, 2],
+      ]),
+      s.execute('list-append', [['append', 1, 1]]),
+    ]);
+    expect(b).toEqual({ type: 'ok', value: [['append', 1, 1]] });
+    expect(a).toMatchObject({ type: 'fail', error: expect.stringMatching(/changed since this txn read it/) });
+    expect(await read(s, 1)).toEqual([1]);
+  });
+
   it("read-uncommitted: a reader sees a running txn's writes, including intermediate ones", async () => {
     const [a, b, s] = await pair(
       'read-uncommitted',
