@@ -14,7 +14,9 @@
  *   writes installed atomically at commit. Allows read skew (G-single).
  * - `lost-update`: snapshot reads as snapshot-isolation, but commits without the conflict check,
  *   applying the txn's writes on top of the latest committed state: two txns that read the same version
- *   and both write it commit (lost update).
+ *   and both write it commit (lost update). A txn that reads a list after appending to it sees its
+ *   snapshot plus its appends, which a concurrent commit makes differ from what it installs: list-append
+ *   histories show incompatible-order too.
  * - `read-uncommitted`: a txn takes the locks of every key it writes when it starts, or aborts at once
  *   with nothing done; it holds them to commit (so no dirty writes, no G0), but writes go to the shared
  *   state at once and reads see them before the writer commits: G1b (intermediate reads), G1c.
