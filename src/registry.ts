@@ -43,7 +43,11 @@ export {
   modelNames,
 } from '../checkers/linearizable/index.ts';
 export { BUILTIN_FAULTS, NEMESES } from '../nemeses/index.ts';
-export { findOpWorkloadCannotCheck } from '../workloads/accepts.ts';
+export {
+  findOpModelCannotCheck,
+  findOpWorkloadCannotCheck,
+  suggestedChecks,
+} from '../workloads/accepts.ts';
 export { findWorkload } from '../workloads/index.ts';
 
 /**

@@ -1,10 +1,17 @@
 import { bankSumTooLarge } from '../checkers/bank.ts';
+import { isBankTxnValue } from '../checkers/bank-txn.ts';
 import { counterSumTooLarge } from '../checkers/counter.ts';
-import type { Call } from '../checkers/linearizable/index.ts';
-import { findUninterpretableOp, getModel, modelNames } from '../checkers/linearizable/index.ts';
+import type { Call, Model } from '../checkers/linearizable/index.ts';
+import {
+  findUninterpretableOp,
+  getModel,
+  ModelMismatchError,
+  modelNames,
+} from '../checkers/linearizable/index.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import { elementsOf, showValue } from '../src/history/values.ts';
+import { firstDuplicateWrite, isTxnCall, TXN_TAKES, txnCallProblem } from './txn-accepts.ts';
 
 /**
  * Which client ops each workload's checkers can interpret, so `analyze --workload W` refuses a history
@@ -15,7 +22,16 @@ export interface WorkloadOps {
   /** What the workload's ops look like, for the error. */
   readonly takes: string;
   accepts(call: Call): boolean;
+  /** Why the workload cannot take a call it refuses, when more can be said than `takes` (a micro-op). */
+  problem?(call: Call): string | undefined;
 }
+
+/** A txn workload's entry: its shape check (./txn-accepts.ts) as both the predicate and the reason. */
+const txnWorkload = (w: 'list-append' | 'rw-register'): WorkloadOps => ({
+  takes: TXN_TAKES[w],
+  accepts: (c) => txnCallProblem(w, c) === undefined,
+  problem: (c) => txnCallProblem(w, c),
+});
 
 /** Integers the counter and bank checkers add up exactly (they use doubles). */
 const safeInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v);
@@ -24,6 +40,9 @@ const isMap = (v: unknown): v is Record<string, unknown> =>
 
 /** The ops each workload's checkers interpret, by workload name (as --workload). */
 export const WORKLOAD_OPS: Record<string, WorkloadOps> = {
+  // First, so a txn history's hints name them before bank (which takes r/w txns of integers too).
+  'list-append': txnWorkload('list-append'),
+  'rw-register': txnWorkload('rw-register'),
   register: {
     takes: getModel('kv').takes ?? 'kv',
     accepts: (c) => getModel('kv').accepts?.(c) ?? true,
@@ -42,8 +61,10 @@ export const WORKLOAD_OPS: Record<string, WorkloadOps> = {
   },
   bank: {
     takes:
-      'read {account balance…} or [balance…] (nil balances allowed), transfer {:from a :to b :amount n} (integers within ±2^53)',
+      'read {account balance…} or [balance…] (nil balances allowed), transfer {:from a :to b :amount n}, or txn [[:r account balance] [:w account balance] …] (integers within ±2^53)',
     accepts: (c) => {
+      // Jepsen's bank as txns over one register per account (checkers/bank-txn.ts).
+      if (c.f === 'txn') return isBankTxnValue(c.value);
       if (c.f === 'transfer') return isMap(c.value) && safeInt(c.value.amount);
       if (c.f !== 'read') return false;
       if (c.value === null || c.value === undefined) return true;
@@ -63,8 +84,38 @@ const SUM_TOO_LARGE: Record<string, (history: readonly Op[]) => number | undefin
   bank: bankSumTooLarge,
 };
 
+type Positioned = { position: number; call: Call };
+
+/**
+ * What stops workload `name` from checking a history whose every op it takes, as a phrase and the op's
+ * position: sums past 2^53 (counter, bank), a value written twice to one key (rw-register).
+ */
+function historyObstacle(
+  name: string,
+  history: readonly Op[],
+  all: readonly Positioned[],
+): { position: number; what: string } | undefined {
+  const at = SUM_TOO_LARGE[name]?.(history);
+  if (at !== undefined) {
+    const what = name === 'counter' ? 'the sum of |deltas|' : "this read's sum of |balances|";
+    return {
+      position: at,
+      what: `values too large to check exactly (${what} passes 2^53−1, and the ${name} checker adds in doubles)`,
+    };
+  }
+  if (name === 'rw-register') {
+    const dup = firstDuplicateWrite(all);
+    if (dup)
+      return {
+        position: dup.position,
+        what: `it writes ${showValue(dup.value).slice(0, 20)} to key ${showValue(dup.key).slice(0, 20)}, as op ${history[dup.earlier]!.index} did: rw-register needs each value written at most once per key (as Elle's), or a read cannot tell which txn it read`,
+      };
+  }
+  return undefined;
+}
+
 /** Each client op's position (its invoke) and call, as the checkers see it. */
-function calls(history: readonly Op[]): { position: number; call: Call }[] {
+function calls(history: readonly Op[]): Positioned[] {
   const pos = new Map<Op, number>();
   const client = history.filter((op, i) => {
     pos.set(op, i);
@@ -80,8 +131,8 @@ function calls(history: readonly Op[]): { position: number; call: Call }[] {
 /** `--workload W` and `--model M` choices that take every client op of the history. */
 export function fittingChecks(history: readonly Op[]): string[] {
   const all = calls(history);
-  const workloads = Object.keys(WORKLOAD_OPS).filter((w) =>
-    all.every(({ call }) => WORKLOAD_OPS[w]!.accepts(call)),
+  const workloads = Object.keys(WORKLOAD_OPS).filter(
+    (w) => all.every(({ call }) => WORKLOAD_OPS[w]!.accepts(call)) && !historyObstacle(w, history, all),
   );
   const models = modelNames().filter((m) => findUninterpretableOp(history, getModel(m)) === undefined);
   return [...workloads.map((w) => `--workload ${w}`), ...models.map((m) => `--model ${m}`)];
@@ -97,24 +148,56 @@ export function findOpWorkloadCannotCheck(
 ): { message: string; position: number } | undefined {
   const w = Object.hasOwn(WORKLOAD_OPS, name) ? WORKLOAD_OPS[name] : undefined;
   if (!w) return undefined;
-  const bad = calls(history).find(({ call }) => !w.accepts(call));
+  const all = calls(history);
+  const hint = () => {
+    const fits = fittingChecks(history).filter((c) => c !== `--workload ${name}`);
+    return fits.length
+      ? `check it with ${fits.join(' or ')}`
+      : 'no workload or model here takes every op of it';
+  };
+  const bad = all.find(({ call }) => !w.accepts(call));
   if (!bad) {
-    const at = SUM_TOO_LARGE[name]?.(history);
-    if (at === undefined) return undefined;
-    const op = history[at]!;
-    const what = name === 'counter' ? 'the sum of |deltas|' : "this read's sum of |balances|";
+    const obstacle = historyObstacle(name, history, all);
+    if (!obstacle) return undefined;
+    const op = history[obstacle.position]!;
     return {
-      message: `op ${op.index} (${op.f} ${showValue(op.value).slice(0, 60)}): values too large to check exactly (${what} passes 2^53−1, and the ${name} checker adds in doubles)`,
-      position: at,
+      message: `op ${op.index} (${op.f} ${showValue(op.value).slice(0, 60)}): ${obstacle.what}${name === 'rw-register' ? `; ${hint()}` : ''}`,
+      position: obstacle.position,
     };
   }
   const op = history[bad.position]!;
+  const why = w.problem?.(bad.call);
+  return {
+    message: `op ${op.index} (${op.f} ${showValue(bad.call.value).slice(0, 60)}): the ${name} workload cannot check it (${why ? `${why}; ` : ''}it takes ${w.takes}); ${hint()}`,
+    position: bad.position,
+  };
+}
+
+/**
+ * The first client op model `model` cannot interpret (see findUninterpretableOp), or undefined. For a
+ * transactional history the hint names the txn workloads that fit (list-append, rw-register: by the
+ * micro-op names seen) before the models, since a model judges linearizability, not isolation.
+ */
+export function findOpModelCannotCheck(
+  history: readonly Op[],
+  model: Model<unknown>,
+): ModelMismatchError | undefined {
+  const mismatch = findUninterpretableOp(history, model);
+  if (!mismatch || !calls(history).some(({ call }) => isTxnCall(call))) return mismatch;
   const fits = fittingChecks(history);
   const hint = fits.length
     ? `check it with ${fits.join(' or ')}`
-    : 'no workload or model here takes every op of it';
-  return {
-    message: `op ${op.index} (${op.f} ${showValue(bad.call.value).slice(0, 60)}): the ${name} workload cannot check it (it takes ${w.takes}); ${hint}`,
-    position: bad.position,
-  };
+    : 'no workload or model here takes every op of it (txn workloads: --workload list-append, --workload rw-register)';
+  // The model's own text up to its hint, which is replaced.
+  const head = mismatch.message.slice(0, mismatch.message.lastIndexOf('; '));
+  return new ModelMismatchError(`${head}; ${hint}`, mismatch.position);
+}
+
+/**
+ * How to check a history given neither --workload nor --model: the choices that take every op of it
+ * (e.g. `--workload list-append` for Elle's append txns), or undefined when none does.
+ */
+export function suggestedChecks(history: readonly Op[]): string | undefined {
+  const fits = fittingChecks(history);
+  return fits.length ? fits.join(' or ') : undefined;
 }

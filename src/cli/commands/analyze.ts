@@ -21,13 +21,14 @@ import {
 import { validateHistory } from '../../history/validate.ts';
 import { stringifyExact } from '../../history/values.ts';
 import {
+  findOpModelCannotCheck,
   findOpWorkloadCannotCheck,
-  findUninterpretableOp,
   findWorkload,
   getModel,
   linearizable,
   modelNames,
   runCheckers,
+  suggestedChecks,
 } from '../../registry.ts';
 import { displayPath, type RunResults, writeReports } from '../../report/index.ts';
 import { readHistoryJsonl } from '../../store/history.ts';
@@ -107,7 +108,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
     if (!modelNames().includes(model))
       throw new UserError(`unknown --model ${model}: use one of ${modelNames().join(', ')}`);
     // An op of another kind of history is bad input, not a verdict.
-    const mismatch = findUninterpretableOp(history, getModel(model));
+    const mismatch = findOpModelCannotCheck(history, getModel(model));
     if (mismatch) {
       const line = read.lines?.[mismatch.position];
       throw new UserError(`${historyPath}${line === undefined ? '' : `:${line}`}: ${mismatch.message}`);
@@ -116,8 +117,11 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   } else {
     const name = flags.workload ?? test?.workload;
     if (!name) {
+      const fits = suggestedChecks(history);
       throw new UserError(
-        `cannot tell how to check ${path}: pass --workload (e.g. set, register) or --model (e.g. cas-register)`,
+        fits
+          ? `cannot tell how to check ${path}: pass ${fits} (the choices that take every op of it)`
+          : `cannot tell how to check ${path}: pass --workload (e.g. set, register, list-append) or --model (e.g. cas-register)`,
       );
     }
     const descriptor = findWorkload(name);
