@@ -1,0 +1,104 @@
+/**
+ * `faultline analyze` on transactional histories (Elle's list-append and rw-register, Jepsen's bank as
+ * txns), through bin/faultline.js: a txn history under a non-txn model or workload is one line (exit
+ * 254) naming the workloads that fit, never "NOT linearizable" and never a crash.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '../../../bin/faultline.js');
+
+function analyze(name: string, text: string, args: string[]) {
+  const cwd = mkdtempSync(join(tmpdir(), 'faultline-txn-'));
+  writeFileSync(join(cwd, name), text);
+  const r = spawnSync(process.execPath, [BIN, 'analyze', name, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectOneLineError(r: ReturnType<typeof analyze>, pattern: RegExp) {
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.code).toBe(254);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+}
+
+const APPEND_EDN = `; Elle list-append
+{:type :invoke, :f :txn, :value [[:append :x 1] [:r :y nil]], :process 0, :time 10, :index 0}
+{:type :ok, :f :txn, :value [[:append :x 1] [:r :y [1 2]]], :process 0, :time 20, :index 1}
+`;
+const RW_JSONL = `${[
+  { type: 'invoke', process: 0, f: 'txn', value: [['w', 1, 2]] },
+  { type: 'ok', process: 0, f: 'txn', value: [['w', 1, 2]] },
+  { type: 'invoke', process: 1, f: 'txn', value: [['r', 1, null]] },
+  { type: 'ok', process: 1, f: 'txn', value: [['r', 1, 2]] },
+]
+  .map((o, index) => JSON.stringify({ index, time: index, ...o }))
+  .join('\n')}\n`;
+
+describe('a txn history under a non-txn model or workload: one line naming the txn workloads', () => {
+  it('--model register, cas-register, multi-register on list-append txns', () => {
+    for (const model of ['register', 'cas-register', 'multi-register'])
+      expectOneLineError(
+        analyze('h.edn', APPEND_EDN, ['--model', model]),
+        new RegExp(
+          `^faultline: h\\.edn:2: op 0 \\(txn \\[\\[:append :x 1\\] \\[:r :y \\[1 2\\]\\]\\]\\): the ${model} model cannot check txn ops .*; check it with --workload list-append$`,
+        ),
+      );
+  });
+
+  it('--workload set, register, counter, bank on list-append txns', () => {
+    for (const workload of ['set', 'register', 'counter', 'bank'])
+      expectOneLineError(
+        analyze('h.edn', APPEND_EDN, ['--workload', workload]),
+        new RegExp(
+          `^faultline: h\\.edn:2: op 0 .*the ${workload} workload cannot check it .*; check it with --workload list-append$`,
+        ),
+      );
+  });
+
+  it('rw-register txns in JSONL: --model register names rw-register first', () =>
+    expectOneLineError(
+      analyze('h.jsonl', RW_JSONL, ['--model', 'register']),
+      /^faultline: h\.jsonl:1: op 0 \(txn \[\["w" 1 2\]\]\): the register model cannot check txn ops \(it takes read, write v\); check it with --workload rw-register or --workload bank or --model multi-register$/,
+    ));
+
+  it('with neither flag: the choices that take every op', () => {
+    expectOneLineError(
+      analyze('h.edn', APPEND_EDN, []),
+      /^faultline: cannot tell how to check h\.edn: pass --workload list-append \(the choices that take every op of it\)$/,
+    );
+    expectOneLineError(
+      analyze('h.jsonl', RW_JSONL, []),
+      /pass --workload rw-register or --workload bank or --model multi-register/,
+    );
+  });
+});
+
+describe("Jepsen's bank as txns of reads and writes", () => {
+  const bank = (secondRead: string) => `{:type :invoke, :f :txn, :value [[:r 0 nil] [:r 1 nil]], :process 0}
+{:type :ok, :f :txn, :value [[:r 0 10] [:r 1 10]], :process 0}
+{:type :invoke, :f :txn, :value [[:r 0 nil] [:r 1 nil] [:w 0 8] [:w 1 12]], :process 1}
+{:type :ok, :f :txn, :value [[:r 0 10] [:r 1 10] [:w 0 8] [:w 1 12]], :process 1}
+{:type :invoke, :f :txn, :value [[:r 0 nil] [:r 1 nil]], :process 0}
+{:type :ok, :f :txn, :value ${secondRead}, :process 0}
+`;
+
+  it('--workload bank: snapshots summing to the total are VALID (exit 0)', () => {
+    const r = analyze('bank.edn', bank('[[:r 0 8] [:r 1 12]]'), ['--workload', 'bank']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^VALID/);
+    expect(r.code).toBe(0);
+  });
+
+  it('--workload bank: a snapshot with half a transfer is INVALID, wrong-total (exit 1)', () => {
+    const r = analyze('bank.edn', bank('[[:r 0 8] [:r 1 10]]'), ['--workload', 'bank', '--opt', 'total=20']);
+    expect(r.stdout).toMatch(/^INVALID/);
+    expect(r.stdout).toMatch(/bank: wrong-total \(1\)/);
+    expect(r.stdout).toMatch(/#5 .*sum 18 ≠ 20/);
+    expect(r.code).toBe(1);
+  });
+});
