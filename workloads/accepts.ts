@@ -1,6 +1,7 @@
 import { bankSumTooLarge } from '../checkers/bank.ts';
 import { isBankTxnValue } from '../checkers/bank-txn.ts';
 import { counterSumTooLarge } from '../checkers/counter.ts';
+import { findMalformedTxn } from '../checkers/elle/txns.ts';
 import type { Call, Model } from '../checkers/linearizable/index.ts';
 import {
   findUninterpretableOp,
@@ -11,7 +12,7 @@ import {
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import { elementsOf, showValue } from '../src/history/values.ts';
-import { firstDuplicateWrite, isTxnCall, TXN_TAKES, txnCallProblem } from './txn-accepts.ts';
+import { isTxnCall, TXN_TAKES, txnCallProblem } from './txn-accepts.ts';
 
 /**
  * Which client ops each workload's checkers can interpret, so `analyze --workload W` refuses a history
@@ -93,7 +94,6 @@ type Positioned = { position: number; call: Call };
 function historyObstacle(
   name: string,
   history: readonly Op[],
-  all: readonly Positioned[],
 ): { position: number; what: string } | undefined {
   const at = SUM_TOO_LARGE[name]?.(history);
   if (at !== undefined) {
@@ -103,15 +103,40 @@ function historyObstacle(
       what: `values too large to check exactly (${what} passes 2^53−1, and the ${name} checker adds in doubles)`,
     };
   }
-  if (name === 'rw-register') {
-    const dup = firstDuplicateWrite(all);
-    if (dup)
-      return {
-        position: dup.position,
-        what: `it writes ${showValue(dup.value).slice(0, 20)} to key ${showValue(dup.key).slice(0, 20)}, as op ${history[dup.earlier]!.index} did: rw-register needs each value written at most once per key (as Elle's), or a read cannot tell which txn it read`,
-      };
+  if (name === 'list-append' || name === 'rw-register') {
+    // What the inference itself refuses (a completion unlike its invoke, a value written twice to a
+    // key): on the ops that pair, since impossible pairings are the history validator's (UNKNOWN).
+    const paired = pairedOps(history);
+    const bad = findMalformedTxn(paired.ops, name);
+    if (bad) return { position: paired.positions[bad.position]!, what: bad.message };
   }
   return undefined;
+}
+
+/**
+ * The ops of `history` that pair (nemesis ops, completed pairs, and the last open invoke of each
+ * process, which the history's end leaves open), with each one's position in `history`.
+ */
+function pairedOps(history: readonly Op[]): { ops: Op[]; positions: number[] } {
+  const keep = new Set<Op>();
+  const last = new Map<Op['process'], Op>();
+  for (const { invoke, completion } of pairOps(history.filter((op) => op.process !== 'nemesis')).pairs) {
+    if (completion) {
+      keep.add(invoke);
+      keep.add(completion);
+    }
+    last.set(invoke.process, invoke);
+  }
+  for (const invoke of last.values()) keep.add(invoke);
+  const ops: Op[] = [];
+  const positions: number[] = [];
+  history.forEach((op, i) => {
+    if (op.process === 'nemesis' || keep.has(op)) {
+      ops.push(op);
+      positions.push(i);
+    }
+  });
+  return { ops, positions };
 }
 
 /** Each client op's position (its invoke) and call, as the checkers see it. */
@@ -132,7 +157,7 @@ function calls(history: readonly Op[]): Positioned[] {
 export function fittingChecks(history: readonly Op[]): string[] {
   const all = calls(history);
   const workloads = Object.keys(WORKLOAD_OPS).filter(
-    (w) => all.every(({ call }) => WORKLOAD_OPS[w]!.accepts(call)) && !historyObstacle(w, history, all),
+    (w) => all.every(({ call }) => WORKLOAD_OPS[w]!.accepts(call)) && !historyObstacle(w, history),
   );
   const models = modelNames().filter((m) => findUninterpretableOp(history, getModel(m)) === undefined);
   return [...workloads.map((w) => `--workload ${w}`), ...models.map((m) => `--model ${m}`)];
@@ -157,11 +182,13 @@ export function findOpWorkloadCannotCheck(
   };
   const bad = all.find(({ call }) => !w.accepts(call));
   if (!bad) {
-    const obstacle = historyObstacle(name, history, all);
+    const obstacle = historyObstacle(name, history);
     if (!obstacle) return undefined;
     const op = history[obstacle.position]!;
     return {
-      message: `op ${op.index} (${op.f} ${showValue(op.value).slice(0, 60)}): ${obstacle.what}${name === 'rw-register' ? `; ${hint()}` : ''}`,
+      message: TXN_TAKES[name as keyof typeof TXN_TAKES]
+        ? `${obstacle.what}; ${hint()}`
+        : `op ${op.index} (${op.f} ${showValue(op.value).slice(0, 60)}): ${obstacle.what}`,
       position: obstacle.position,
     };
   }

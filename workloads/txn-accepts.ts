@@ -1,13 +1,16 @@
+import { mopF } from '../checkers/elle/txns.ts';
 import type { Call } from '../checkers/linearizable/index.ts';
-import { nameOf, showValue, valueKey } from '../src/history/values.ts';
+import { showValue } from '../src/history/values.ts';
 
 /**
  * The op shapes of the transactional workloads (Elle's list-append and rw-register, elle/list_append.clj
  * and elle/rw_register.clj), so `analyze` refuses what their checker could not interpret with one line
  * naming the micro-op, instead of a verdict. Pure predicates on one call (accepts.ts pairs the ops).
  *
- * A txn op is `f` `txn` with a list of micro-ops `[f k v]`; `f` is a string or a keyword
- * (`"append"` or `{"$kw":"append"}`), keys and values any exact value (src/history/values.ts).
+ * A txn op is `f` `txn` with a list of micro-ops `[f k v]` (a read may omit `v`); `f` is a string or a
+ * keyword (`"append"`, `":append"` or `{"$kw":"append"}`, as checkers/elle/txns.ts reads them), keys
+ * and values any exact value (src/history/values.ts). What needs the whole history (pairing of
+ * completions with invokes, unique writes per key) is checkers/elle/txns.ts `findMalformedTxn`.
  */
 
 /** The txn workloads, by --workload name: the micro-op names each takes. */
@@ -37,40 +40,17 @@ export function txnCallProblem(w: 'list-append' | 'rw-register', c: Call): strin
   for (let i = 0; i < c.value.length; i++) {
     const m: unknown = c.value[i];
     const at = `micro-op ${i + 1} ${showValue(m).slice(0, 40)}`;
-    if (!Array.isArray(m) || m.length !== 3) return `${at} is not [f k v]`;
-    const f = nameOf(m[0]);
+    if (!Array.isArray(m) || m.length < 2 || m.length > 3) return `${at} is not [f k v]`;
+    const f = mopF(m[0]);
     if (f === undefined || !names.includes(f))
       return `${at}: ${showValue(m[0])} is not ${names.map((n) => `:${n}`).join(' or ')}`;
+    if (f !== 'r' && m.length < 3) return `${at} writes no value`;
     const v: unknown = m[2];
     // nil is every key's initial state: a write of nil could not be told from it.
     if (f !== 'r' && (v === null || v === undefined)) return `${at} writes nil`;
     // list-append reads return the list (a vector or list), or nil when not known.
     if (w === 'list-append' && f === 'r' && v !== null && v !== undefined && !Array.isArray(v))
       return `${at}: a list-append read returns a list, not ${showValue(v).slice(0, 20)}`;
-  }
-  return undefined;
-}
-
-/**
- * rw-register needs each value written at most once per key (Elle's rw_register.clj assumes unique
- * writes and throws when a value read has two writers): otherwise a read cannot name the txn it read
- * from and the version order is ambiguous. The first call (by position) that writes a key/value another
- * txn already wrote, with the earlier one's position; undefined when all writes are unique. Failed txns
- * count too: a read of their value would be G1a only if their write was the only one.
- */
-export function firstDuplicateWrite(
-  calls: readonly { position: number; call: Call }[],
-): { position: number; earlier: number; key: unknown; value: unknown } | undefined {
-  const writer = new Map<string, number>();
-  for (const { position, call } of calls) {
-    if (call.f !== 'txn' || !Array.isArray(call.value)) continue;
-    for (const m of call.value as unknown[]) {
-      if (!Array.isArray(m) || nameOf(m[0]) !== 'w') continue;
-      const id = `${valueKey(m[1])}\u0000${valueKey(m[2])}`;
-      const first = writer.get(id);
-      if (first === undefined) writer.set(id, position);
-      else if (first !== position) return { position, earlier: first, key: m[1], value: m[2] };
-    }
   }
   return undefined;
 }

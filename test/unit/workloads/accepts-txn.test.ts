@@ -13,7 +13,7 @@ import {
   fittingChecks,
   suggestedChecks,
 } from '../../../workloads/accepts.ts';
-import { firstDuplicateWrite, txnCallProblem } from '../../../workloads/txn-accepts.ts';
+import { txnCallProblem } from '../../../workloads/txn-accepts.ts';
 
 /** A history of txns: each [invoke mops, ok mops] on its own process, one after another. */
 function txns(...pairs: [unknown[], unknown[], ('ok' | 'fail' | 'info')?][]): Op[] {
@@ -76,7 +76,8 @@ describe('txn workloads: chosen by the micro-op names', () => {
 
 describe('a malformed micro-op: refused, naming the op and the micro-op', () => {
   const cases: [string, unknown[], RegExp][] = [
-    ['list-append', [['append', 1]], /micro-op 1 \["append" 1\] is not \[f k v\]/],
+    ['list-append', [['append', 1]], /micro-op 1 \["append" 1\] writes no value/],
+    ['list-append', [['append', 1, 2, 3]], /micro-op 1 \["append" 1 2 3\] is not \[f k v\]/],
     ['list-append', [['w', 1, 2]], /micro-op 1 \["w" 1 2\]: "w" is not :append or :r/],
     [
       'list-append',
@@ -120,36 +121,37 @@ describe('rw-register: each value written once per key (Elle assumes unique writ
     const r = findOpWorkloadCannotCheck(h, 'rw-register');
     expect(r?.position).toBe(4);
     expect(r?.message).toBe(
-      'op 4 (txn [["w" 0 10]]): it writes 10 to key 0, as op 0 did: rw-register needs each value written at most once per key (as Elle\'s), or a read cannot tell which txn it read; check it with --workload bank or --model multi-register',
+      'op #4: writes 10 to key 0, which op #0 already wrote: values must be unique per key (every version needs one writer); check it with --workload bank or --model multi-register',
     );
     expect(fittingChecks(h)).not.toContain('--workload rw-register');
   });
 
-  it('one txn writing a value twice, or two keys sharing a value, is fine', () => {
-    const h = txns(
-      [
-        [
-          ['w', 0, 1],
-          ['w', 0, 1],
-        ],
-        [
-          ['w', 0, 1],
-          ['w', 0, 1],
-        ],
-      ],
-      [[['w', 1, 1]], [['w', 1, 1]]],
-    );
+  it('two keys sharing a value is fine', () => {
+    const h = txns([[['w', 0, 1]], [['w', 0, 1]]], [[['w', 1, 1]], [['w', 1, 1]]]);
     expect(findOpWorkloadCannotCheck(h, 'rw-register')).toBeUndefined();
   });
 
-  it('values are compared exactly: 1 and "1" and :1 differ, bigints by value', () => {
-    const calls = (vs: unknown[]) =>
-      vs.map((v, position) => ({
-        position,
-        call: { f: 'txn', value: [['w', 0, v]], outcome: 'ok' as const },
-      }));
-    expect(firstDuplicateWrite(calls([1, '1', kw('1')]))).toBeUndefined();
-    expect(firstDuplicateWrite(calls([2n ** 64n, 2n ** 64n]))).toMatchObject({ position: 1, earlier: 0 });
+  it('values are compared exactly: 1, "1" and :1 differ, bigints by value', () => {
+    const writes = (vs: unknown[]) =>
+      txns(...vs.map((v): [unknown[], unknown[]] => [[['w', 0, v]], [['w', 0, v]]]));
+    expect(findOpWorkloadCannotCheck(writes([1, '1', kw('1')]), 'rw-register')).toBeUndefined();
+    expect(findOpWorkloadCannotCheck(writes([2n ** 64n, 2n ** 64n]), 'rw-register')?.position).toBe(2);
+  });
+
+  it('list-append: a value appended twice to a key is refused the same way', () => {
+    const h = txns(
+      [[['append', 'k', 1]], [['append', 'k', 1]]],
+      [[['append', 'k', 1]], [['append', 'k', 1]]],
+    );
+    expect(findOpWorkloadCannotCheck(h, 'list-append')?.message).toMatch(
+      /^op #2: appends 1 to key "k", which op #0 already appended: values must be unique per key .*; no workload or model here takes every op of it$/,
+    );
+  });
+
+  it('an impossible pairing is not a refusal (the history validator makes it UNKNOWN)', () => {
+    const h = txns([[['w', 0, 1]], [['w', 0, 1]]]);
+    const orphan: Op = { index: 2, time: 2, type: 'ok', process: 7, f: 'txn', value: [['r', 0, 1]] };
+    expect(findOpWorkloadCannotCheck([...h, orphan], 'rw-register')).toBeUndefined();
   });
 });
 
