@@ -3,6 +3,7 @@
  * `[[:r a x] [:r b y] [:w a x-n] [:w b y+n]]`, reads of every balance are read-only txns; the bank
  * checker sums the read-only txns' snapshots.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BankResult, bankChecker, bankSumTooLarge } from '../../../checkers/bank.ts';
 import { bankOpsOfTxns, isBankTxnValue } from '../../../checkers/bank-txn.ts';
@@ -118,5 +119,67 @@ describe('bank checker on txn-shaped histories', () => {
 {:type :ok, :f :txn, :value [[:r 0 ${big}] [:r 1 ${big + 1}]], :process 0}
 `).history;
     expect(bankSumTooLarge(h)).toBe(1);
+  });
+});
+
+describe('property: a bank history as txns gets the verdict of the same history as Jepsen bank ops', () => {
+  /** One op pair per step: a snapshot (balances of every account) or a transfer (balances written). */
+  const step = (accounts: number) =>
+    fc.record({
+      read: fc.boolean(),
+      process: fc.integer({ min: 0, max: 3 }),
+      balances: fc.array(fc.oneof(fc.integer({ min: -3, max: 12 }), fc.constant(null)), {
+        minLength: accounts,
+        maxLength: accounts,
+      }),
+      ok: fc.boolean(),
+    });
+
+  it('valid, anomaly types and the ops they name agree (bank checker, inferred and given totals)', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 2, max: 4 })
+          .chain((n) => fc.tuple(fc.constant(n), fc.array(step(n), { maxLength: 12 }))),
+        fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+        ([, steps], total) => {
+          const asTxns: Op[] = [];
+          const asBank: Op[] = [];
+          const push = (h: Op[], o: Omit<Op, 'index' | 'time'>) =>
+            h.push({ index: h.length, time: h.length, ...o });
+          for (const s of steps) {
+            const type = s.ok ? 'ok' : 'info';
+            if (s.read) {
+              const mops = (vs: (number | null)[] | null) =>
+                vs?.map((v, k) => ['r', k, v]) ?? s.balances.map((_, k) => ['r', k, null]);
+              push(asTxns, { type: 'invoke', process: s.process, f: 'txn', value: mops(null) });
+              push(asTxns, {
+                type,
+                process: s.process,
+                f: 'txn',
+                value: s.ok ? mops(s.balances) : mops(null),
+              });
+              push(asBank, { type: 'invoke', process: s.process, f: 'read', value: null });
+              const map = Object.fromEntries(s.balances.map((b, k) => [String(k), b]));
+              push(asBank, { type, process: s.process, f: 'read', value: s.ok ? map : null });
+            } else {
+              const w = s.balances.map((b, k) => ['w', k, b ?? 0]);
+              const t = { from: 0, to: 1, amount: 1 };
+              push(asTxns, { type: 'invoke', process: s.process, f: 'txn', value: w });
+              push(asTxns, { type, process: s.process, f: 'txn', value: w });
+              push(asBank, { type: 'invoke', process: s.process, f: 'transfer', value: t });
+              push(asBank, { type, process: s.process, f: 'transfer', value: t });
+            }
+          }
+          const opts = total === undefined ? {} : { total };
+          const a = bankChecker(opts).check(ctx, asTxns, {}) as BankResult;
+          const b = bankChecker(opts).check(ctx, asBank, {}) as BankResult;
+          expect(a.valid).toBe(b.valid);
+          expect(a.anomalyTypes).toEqual(b.anomalyTypes);
+          expect(a.anomalies).toEqual(b.anomalies);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
