@@ -5,13 +5,14 @@
  */
 import { randomInt } from 'node:crypto';
 import { compose } from '../checkers/compose.ts';
+import { validateModels } from '../checkers/elle/models.ts';
 import { exceptions } from '../checkers/exceptions.ts';
 import { stats } from '../checkers/stats.ts';
 import { composePackages } from '../nemeses/compose.ts';
 import { BUILTIN_FAULTS, findNemeses, inHealOrder } from '../nemeses/index.ts';
 import { MAX_PLANNED_FAULTS, scheduleGenerator } from '../nemeses/schedule.ts';
 import { findSystem, resolveMode } from '../systems/index.ts';
-import { findWorkload } from '../workloads/index.ts';
+import { findWorkload, WORKLOADS } from '../workloads/index.ts';
 import {
   DEFAULTS,
   nemesisNames,
@@ -61,6 +62,37 @@ export function faultsOf(nemesis: NemesisPackage | undefined): FaultKind[] {
 /** The checkers every run (and every `analyze`) gets in addition to the workload's. */
 export function runCheckers(workload: Pick<Workload, 'checkers'>): Checker {
   return compose([...workload.checkers, stats, exceptions]);
+}
+
+/**
+ * The options a workload is built from: the test's plugin options, plus `consistencyModels` from
+ * `--consistency-models` (which wins over an `--opt` of that name) for a workload that declares that
+ * key, i.e. a transactional one. Throws a one-line UserError when the flag is given for another
+ * workload or names a model the workload does not know (the message lists the known ones).
+ */
+export function workloadOptions(
+  wl: WorkloadDescriptor,
+  options: Record<string, unknown>,
+  consistencyModels: readonly string[] | undefined,
+): Record<string, unknown> {
+  if (consistencyModels === undefined) return options;
+  const t = wl.options?.shape.consistencyModels;
+  if (!t) {
+    const txn = Object.values(WORKLOADS)
+      .filter((w) => w.options?.shape.consistencyModels)
+      .map((w) => w.name);
+    throw new UserError(
+      `--consistency-models applies to the transactional workloads (${txn.join(', ')}), not ${wl.name}`,
+    );
+  }
+  // A typo: one line listing the models the checker knows.
+  validateModels(consistencyModels);
+  const r = t.safeParse([...consistencyModels]);
+  if (!r.success)
+    throw new UserError(
+      `--consistency-models ${consistencyModels.join(',')}: ${r.error.issues[0]?.message ?? t.description}`,
+    );
+  return { ...options, consistencyModels: [...consistencyModels] };
 }
 
 export interface Resolved {
@@ -133,6 +165,7 @@ export function resolveTest(
       ? [{ kind: 'nemesis' as const, name: def.nemesis.nemesis.name, schema: undefined }]
       : descriptors.map((d) => ({ kind: 'nemesis' as const, name: d.name, schema: d.options }))),
   ]);
+  const wlOptions = workloadOptions(wl, options, def.consistencyModels);
   const fromTestFile = (['system', 'workload', 'nemesis'] as const).filter(
     (k) => typeof def[k] === 'object' && !Array.isArray(def[k]),
   );
@@ -153,6 +186,7 @@ export function resolveTest(
     checkerTimeLimit: def.checkerTimeLimit ?? DEFAULTS.checkerTimeLimit,
     checkerMemoryLimit: def.checkerMemoryLimit,
     resultsDir: def.resultsDir ?? DEFAULTS.resultsDir,
+    ...(def.consistencyModels ? { consistencyModels: def.consistencyModels } : {}),
     options,
     flavour: def.flavour ?? DEFAULTS.flavour,
     ...(def.image ? { image: def.image } : {}),
@@ -171,7 +205,7 @@ export function resolveTest(
     );
   }
   const workload = build(`workload ${wl.name}`, () =>
-    wl.create({ concurrency, nodes, rate: test.rate, options }),
+    wl.create({ concurrency, nodes, rate: test.rate, options: wlOptions }),
   );
   const packages =
     typeof def.nemesis === 'object' && !Array.isArray(def.nemesis)

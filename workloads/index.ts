@@ -2,7 +2,9 @@ import { UserError } from '../src/core/errors.ts';
 import type { WorkloadDescriptor } from '../src/core/index.ts';
 import { bankWorkloadDescriptor } from './bank.ts';
 import { counterWorkloadDescriptor } from './counter.ts';
+import { listAppendWorkloadDescriptor } from './list-append.ts';
 import { registerWorkloadDescriptor } from './register.ts';
+import { rwRegisterWorkloadDescriptor } from './rw-register.ts';
 import { setWorkloadDescriptor } from './set.ts';
 
 /** Every workload, by the name used with --workload. */
@@ -11,6 +13,8 @@ export const WORKLOADS: Record<string, WorkloadDescriptor> = {
   set: setWorkloadDescriptor,
   counter: counterWorkloadDescriptor,
   bank: bankWorkloadDescriptor,
+  'list-append': listAppendWorkloadDescriptor,
+  'rw-register': rwRegisterWorkloadDescriptor,
 };
 
 export function findWorkload(name: string): WorkloadDescriptor {

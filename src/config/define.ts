@@ -40,6 +40,11 @@ export interface ResolvedTest {
   /** The checkers' memory budget, MB (--checker-memory-limit); undefined: the default. */
   checkerMemoryLimit: number | undefined;
   resultsDir: string;
+  /**
+   * The models the transactional checker checks (--consistency-models), Elle's names; undefined when
+   * not given (the workload's default, strict-serializable). Only txn workloads take it.
+   */
+  consistencyModels?: string[];
   options: Record<string, unknown>;
   /** The node image flavour (cluster systems). */
   flavour?: (typeof FLAVOUR_NAMES)[number];

@@ -228,6 +228,22 @@ export const FIELDS = {
     schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/),
     commands: ['run', 'demo'],
   }),
+  consistencyModels: field({
+    flag: '--consistency-models <models>',
+    help: 'consistency models the transactional checker checks (list-append, rw-register), comma-separated Elle names, e.g. serializable,snapshot-isolation',
+    expect: 'consistency model names, comma-separated (e.g. serializable,snapshot-isolation)',
+    schema: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/))
+      .min(1)
+      .max(64),
+    fromCli: (s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    default: ['strict-serializable'],
+    commands: ['run', 'analyze'],
+  }),
   options: field({
     flag: '--opt <key=value>',
     help: 'system, workload or fault-family option (repeatable; e.g. --opt lossRate=0.2)',

@@ -1,17 +1,33 @@
 /**
  * `memory`: an in-process key-value store behind the ordinary System/Client interfaces. No cluster, no
  * Docker: it exists so the whole pipeline (generator → workers → journal → checkers → store) and every
- * checker can be exercised in both directions in a unit test. Choose the misbehaviour with --mode.
+ * checker can be exercised in both directions in a unit test. Choose the misbehaviour with --mode: the
+ * store's modes (store.ts) for register, set, counter and bank-less workloads, the isolation levels
+ * (txn-store.ts) for the txn workloads list-append and rw-register (`honest` runs them serializable).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Client, Completion, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
 import { opt, optionsSchema } from '../../src/core/options.ts';
 import { MEMORY_MODES, type MemoryMode, MemoryStore, type MemoryTuning } from './store.ts';
+import { TXN_MODES, type TxnKind, type TxnMode, TxnStore, type TxnTuning } from './txn-store.ts';
+
+/** Every mode of the memory system: the store's, then the isolation levels of txn workloads. */
+export type MemorySystemMode = MemoryMode | TxnMode;
+
+const isTxnMode = (m: string): m is TxnMode => (TXN_MODES as readonly string[]).includes(m);
 
 function tuningFrom(options: Record<string, unknown>): Partial<MemoryTuning> {
   const out: Partial<MemoryTuning> = {};
   for (const k of ['lossRate', 'duplicateRate', 'staleMs', 'visibilityMs'] as const) {
+    if (options[k] !== undefined) out[k] = Number(options[k]);
+  }
+  return out;
+}
+
+function txnTuningFrom(options: Record<string, unknown>): Partial<TxnTuning> {
+  const out: Partial<TxnTuning> = {};
+  for (const k of ['txnStepMs', 'abortRate'] as const) {
     if (options[k] !== undefined) out[k] = Number(options[k]);
   }
   return out;
@@ -48,7 +64,69 @@ function apply(store: MemoryStore, node: string, op: Invocation): Completion {
   }
 }
 
-export function createMemorySystem(mode: MemoryMode): System {
+/**
+ * The memory system in `mode`: a store mode (store.ts) offers register, set and counter; a txn mode
+ * (txn-store.ts) offers list-append and rw-register; `honest` offers all of them (txns serializable).
+ */
+export function createMemorySystem(mode: MemorySystemMode): System {
+  if (mode === 'honest') return combine(kvSystem('honest'), txnSystem('serializable'));
+  return isTxnMode(mode) ? txnSystem(mode) : kvSystem(mode);
+}
+
+/** Two in-process systems as one: both set up and torn down, their clients together. */
+function combine(a: System, b: System): System {
+  return {
+    name: 'memory',
+    needsCluster: false,
+    async setup(test, node) {
+      await a.setup(test, node);
+      await b.setup(test, node);
+    },
+    async teardown(test, node) {
+      await a.teardown(test, node);
+      await b.teardown(test, node);
+    },
+    clients: { ...a.clients, ...b.clients },
+  };
+}
+
+/** The txn workloads' clients on one TxnStore per run, under isolation level `mode`. */
+function txnSystem(mode: TxnMode): System {
+  let store: TxnStore | undefined;
+  const open =
+    (kind: TxnKind) =>
+    async (test: RunContext): Promise<Client> => {
+      const latencyMs = Number(test.options.latencyMs ?? 0);
+      return {
+        async invoke(op) {
+          if (!store) throw new Error('memory system used before setup');
+          if (op.f !== 'txn') return { type: 'fail', error: `memory system: ${kind} has no op f=${op.f}` };
+          if (latencyMs > 0) await delay(latencyMs);
+          try {
+            return await store.execute(kind, op.value);
+          } catch (err) {
+            // A micro-op the store cannot run: nothing was applied.
+            return { type: 'fail', error: `memory system: ${(err as Error).message}` };
+          }
+        },
+        async close() {},
+      };
+    };
+  return {
+    name: 'memory',
+    needsCluster: false,
+    async setup(test, node) {
+      // One store per run, made when the first node is set up.
+      if (!store || node.name === test.nodes[0])
+        store = new TxnStore(mode, test.seed, txnTuningFrom(test.options));
+    },
+    async teardown() {},
+    clients: { 'list-append': open('list-append'), 'rw-register': open('rw-register') },
+  };
+}
+
+/** The register, set and counter clients on one MemoryStore per run, in store mode `mode`. */
+function kvSystem(mode: MemoryMode): System {
   let store: MemoryStore | undefined;
   const open = async (test: RunContext, node: { name: string }): Promise<Client> => {
     const latencyMs = Number(test.options.latencyMs ?? 0);
@@ -80,8 +158,10 @@ export function createMemorySystem(mode: MemoryMode): System {
   };
 }
 
-/** The memory system's `--opt` keys: its modes' tuning (store.ts) and a per-op latency. */
+/** The memory system's `--opt` keys: its modes' tuning (store.ts, txn-store.ts) and a per-op latency. */
 export const memoryOptions = optionsSchema({
+  txnStepMs: opt.number(0, 1000, 'ms'),
+  abortRate: opt.number(0, 1),
   lossRate: opt.number(0, 1),
   duplicateRate: opt.number(0, 1),
   staleMs: opt.number(0, 3_600_000, 'ms'),
@@ -91,8 +171,9 @@ export const memoryOptions = optionsSchema({
 
 export const memorySystem: SystemDescriptor = {
   name: 'memory',
-  description: 'in-process key-value store with switchable bugs (no Docker needed)',
-  modes: [...MEMORY_MODES],
+  description:
+    'in-process key-value store with switchable bugs and transaction isolation levels (no Docker needed)',
+  modes: [...MEMORY_MODES, ...TXN_MODES],
   options: memoryOptions,
-  create: (mode) => createMemorySystem(mode as MemoryMode),
+  create: (mode) => createMemorySystem(mode as MemorySystemMode),
 };

@@ -29,6 +29,7 @@ import {
   modelNames,
   runCheckers,
   suggestedChecks,
+  workloadOptions,
 } from '../../registry.ts';
 import { displayPath, type RunResults, writeReports } from '../../report/index.ts';
 import { readHistoryJsonl } from '../../store/history.ts';
@@ -49,6 +50,8 @@ export interface AnalyzeFlags {
   /** The checkers' time budget, seconds (--checker-time-limit). */
   checkerTimeLimit?: number;
   checkerMemoryLimit?: number;
+  /** --consistency-models: the models a txn workload's checker checks (overrides the run's). */
+  consistencyModels?: string[];
   json?: boolean;
   /** Check what pairs even when the history has impossible ops (they are still listed). */
   allowMalformed?: boolean;
@@ -105,6 +108,10 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   let checker: Checker;
   const model = flags.model ?? (flags.workload ? undefined : read.model);
   if (model) {
+    if (flags.consistencyModels)
+      throw new UserError(
+        `--consistency-models applies to the transactional workloads: give --workload list-append or rw-register instead of --model ${model}`,
+      );
     if (!modelNames().includes(model))
       throw new UserError(`unknown --model ${model}: use one of ${modelNames().join(', ')}`);
     // An op of another kind of history is bad input, not a verdict.
@@ -133,6 +140,11 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
       const line = read.lines?.[mismatch.position];
       throw new UserError(`${historyPath}${line === undefined ? '' : `:${line}`}: ${mismatch.message}`);
     }
+    const wlOptions = workloadOptions(
+      descriptor,
+      options,
+      flags.consistencyModels ?? (name === test?.workload ? test?.consistencyModels : undefined),
+    );
     let wl: ReturnType<typeof descriptor.create>;
     try {
       wl = descriptor.create({
@@ -140,7 +152,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
         nodes: test?.nodes ?? [],
         rate: test?.rate ?? 0,
         // A history from another tool says nothing of its parameters: let the workload infer what it can.
-        options: test ? options : { ...options, inferFromHistory: true },
+        options: test ? wlOptions : { ...wlOptions, inferFromHistory: true },
       });
     } catch (err) {
       // A workload rejects bad options with a plain Error: that is bad input, not a crash.
