@@ -102,3 +102,143 @@ describe("Jepsen's bank as txns of reads and writes", () => {
     expect(r.code).toBe(1);
   });
 });
+
+/** Write skew in list-append (Elle's G2-item): each txn reads the key the other appends to, both commit. */
+const WRITE_SKEW = `{:type :invoke, :f :txn, :value [[:r :x nil] [:append :y 1]], :process 0, :time 1000000, :index 0}
+{:type :invoke, :f :txn, :value [[:r :y nil] [:append :x 1]], :process 1, :time 1100000, :index 1}
+{:type :ok, :f :txn, :value [[:r :x []] [:append :y 1]], :process 0, :time 2000000, :index 2}
+{:type :ok, :f :txn, :value [[:r :y []] [:append :x 1]], :process 1, :time 2100000, :index 3}
+{:type :invoke, :f :txn, :value [[:r :x nil] [:r :y nil]], :process 0, :time 3000000, :index 4}
+{:type :ok, :f :txn, :value [[:r :x [1]] [:r :y [1]]], :process 0, :time 3500000, :index 5}
+`;
+
+describe('--workload list-append on Elle EDN and faultline JSONL', () => {
+  it('write skew under serializable: INVALID (exit 1), G2-item explained', () => {
+    const r = analyze('h.edn', WRITE_SKEW, [
+      '--workload',
+      'list-append',
+      '--consistency-models',
+      'serializable',
+    ]);
+    expect(r.stdout).toMatch(/^INVALID/);
+    expect(r.stdout).toMatch(/elle +INVALID +not serializable: G2-item ×1/);
+    expect(r.stdout).toMatch(
+      /G2-item cycle of 2 txns\. Let T1 = #0–#2, process 0, .*: \[r :x \[\]\] \[append :y 1\]; .*T1 < T2 because T1 read key :x = \[\] without T2's append of 1, which came next; .*: a contradiction\./,
+    );
+    expect(r.code).toBe(1);
+  });
+
+  it('the same history under read-committed, which allows write skew: VALID (exit 0)', () => {
+    const r = analyze('h.edn', WRITE_SKEW, [
+      '--workload',
+      'list-append',
+      '--consistency-models',
+      'read-committed',
+    ]);
+    expect(r.stdout).toMatch(/^VALID/);
+    expect(r.stdout).toMatch(/allowed by read-committed: G2-item/);
+    expect(r.code).toBe(0);
+  });
+
+  it('a serial JSONL history: VALID (exit 0)', () => {
+    const ops = [
+      {
+        type: 'invoke',
+        process: 0,
+        f: 'txn',
+        value: [
+          ['append', 1, 1],
+          ['r', 2, null],
+        ],
+      },
+      {
+        type: 'ok',
+        process: 0,
+        f: 'txn',
+        value: [
+          ['append', 1, 1],
+          ['r', 2, []],
+        ],
+      },
+      {
+        type: 'invoke',
+        process: 1,
+        f: 'txn',
+        value: [
+          ['r', 1, null],
+          ['append', 2, 1],
+        ],
+      },
+      {
+        type: 'ok',
+        process: 1,
+        f: 'txn',
+        value: [
+          ['r', 1, [1]],
+          ['append', 2, 1],
+        ],
+      },
+    ].map((o, index) => JSON.stringify({ index, time: index * 1000, ...o }));
+    const r = analyze('h.jsonl', `${ops.join('\n')}\n`, ['--workload', 'list-append']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^VALID/);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('txn input the checker cannot interpret: one line with file:line (exit 254)', () => {
+  it('a micro-op that is not [f k v]', () =>
+    expectOneLineError(
+      analyze('h.edn', `${WRITE_SKEW}{:type :invoke, :f :txn, :value [[:append :x]], :process 3}\n`, [
+        '--workload',
+        'list-append',
+      ]),
+      /^faultline: h\.edn:7: op 6 \(txn \[\[:append :x\]\]\): the list-append workload cannot check it \(micro-op 1 \[:append :x\] writes no value; it takes txn /,
+    ));
+
+  it('an rw-register micro-op in a list-append history names rw-register', () =>
+    expectOneLineError(
+      analyze('h.edn', `${WRITE_SKEW}{:type :invoke, :f :txn, :value [[:w :x 5]], :process 3}\n`, [
+        '--workload',
+        'list-append',
+      ]),
+      /^faultline: h\.edn:7: op 6 .*micro-op 1 \[:w :x 5\]: :w is not :append or :r;/,
+    ));
+
+  it('a list-append read that returned a number', () =>
+    expectOneLineError(
+      analyze(
+        'h.edn',
+        `{:type :invoke, :f :txn, :value [[:r :x nil]], :process 0}\n{:type :ok, :f :txn, :value [[:r :x 3]], :process 0}\n`,
+        ['--workload', 'list-append'],
+      ),
+      /^faultline: h\.edn:1: op 0 .*a list-append read returns a list, not 3/,
+    ));
+
+  it('a value appended twice to one key', () =>
+    expectOneLineError(
+      analyze(
+        'h.edn',
+        `${WRITE_SKEW}{:type :invoke, :f :txn, :value [[:append :x 1]], :process 3}\n{:type :ok, :f :txn, :value [[:append :x 1]], :process 3}\n`,
+        ['--workload', 'list-append'],
+      ),
+      /^faultline: h\.edn:7: op #6: appends 1 to key :x, which op #1 already appended: values must be unique per key/,
+    ));
+
+  it('a bank history under rw-register: balances repeat, so it points to --workload bank', () => {
+    const bank = `{:type :invoke, :f :txn, :value [[:w 0 10] [:w 1 10]], :process 0}
+{:type :ok, :f :txn, :value [[:w 0 10] [:w 1 10]], :process 0}
+{:type :invoke, :f :txn, :value [[:r 0 nil] [:r 1 nil] [:w 0 8] [:w 1 12]], :process 1}
+{:type :ok, :f :txn, :value [[:r 0 10] [:r 1 10] [:w 0 8] [:w 1 12]], :process 1}
+{:type :invoke, :f :txn, :value [[:r 0 nil] [:r 1 nil] [:w 0 10] [:w 1 10]], :process 1}
+{:type :ok, :f :txn, :value [[:r 0 8] [:r 1 12] [:w 0 10] [:w 1 10]], :process 1}
+`;
+    expectOneLineError(
+      analyze('bank.edn', bank, ['--workload', 'rw-register']),
+      /^faultline: bank\.edn:5: op #4: writes 10 to key 0, which op #0 already wrote: values must be unique per key \(every version needs one writer\); check it with --workload bank or --model multi-register$/,
+    );
+    const r = analyze('bank.edn', bank, ['--workload', 'bank']);
+    expect(r.stdout).toMatch(/^UNKNOWN/);
+    expect(r.stdout).toMatch(/no read succeeded/);
+  });
+});
