@@ -297,3 +297,36 @@ describe('checkInference', () => {
     expect(r).toMatchObject({ valid: true, txnCount: 3, committedCount: 3, edgeCount: 2, sccCount: 0 });
   });
 });
+
+describe('checkTxnHistory on rw-register histories', () => {
+  it('write skew over registers is a G2-item; each read of a committed write is fine', () => {
+    const h = txnHistory(
+      [
+        {
+          mops: [
+            ['r', 'x', null],
+            ['r', 'y', null],
+            ['w', 'x', 1],
+          ],
+        },
+        {
+          mops: [
+            ['r', 'x', null],
+            ['r', 'y', null],
+            ['w', 'y', 1],
+          ],
+        },
+      ],
+      true,
+    );
+    const r = consistent(
+      checkTxnHistory(h, { workload: 'rw-register', consistencyModels: ['serializable'] }),
+    );
+    expect(r.valid).toBe(false);
+    expect(r.anomalyTypes).toEqual(['G2-item']);
+    const si = consistent(
+      checkTxnHistory(h, { workload: 'rw-register', consistencyModels: ['snapshot-isolation'] }),
+    );
+    expect(si.valid).toBe(true);
+  });
+});
