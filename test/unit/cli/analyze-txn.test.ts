@@ -242,3 +242,36 @@ describe('txn input the checker cannot interpret: one line with file:line (exit 
     expect(r.stdout).toMatch(/no read succeeded/);
   });
 });
+
+describe('a bank history whose writes happen to be unique: rw-register checks it too', () => {
+  // Two transfers read the same balances (10, 10) and both commit: a lost update; the last snapshot
+  // shows one of each (8 + 15 = 23, not 20).
+  const BANK = `{:type :invoke, :f :txn, :value [[:w 0 10] [:w 1 10]], :process 0}
+{:type :ok, :f :txn, :value [[:w 0 10] [:w 1 10]], :process 0}
+{:type :invoke, :f :txn, :value [[:r 0 nil] [:r 1 nil] [:w 0 8] [:w 1 12]], :process 1}
+{:type :ok, :f :txn, :value [[:r 0 10] [:r 1 10] [:w 0 8] [:w 1 12]], :process 1}
+{:type :invoke, :f :txn, :value [[:r 0 nil] [:r 1 nil] [:w 0 5] [:w 1 15]], :process 2}
+{:type :ok, :f :txn, :value [[:r 0 10] [:r 1 10] [:w 0 5] [:w 1 15]], :process 2}
+{:type :invoke, :f :txn, :value [[:r 0 nil] [:r 1 nil]], :process 0}
+{:type :ok, :f :txn, :value [[:r 0 8] [:r 1 15]], :process 0}
+`;
+
+  it("--workload rw-register: the lost update, by Elle's name (exit 1)", () => {
+    const r = analyze('bank.edn', BANK, [
+      '--workload',
+      'rw-register',
+      '--consistency-models',
+      'serializable',
+    ]);
+    expect(r.stdout).toMatch(/elle +INVALID +not serializable: lost-update ×2/);
+    expect(r.stdout).toMatch(/#3, #5 all read key 0 = 10 and wrote it, and all committed/);
+    expect(r.code).toBe(1);
+  });
+
+  it('--workload bank --opt total=20: the snapshot that shows it, wrong-total (exit 1)', () => {
+    const r = analyze('bank.edn', BANK, ['--workload', 'bank', '--opt', 'total=20']);
+    expect(r.stdout).toMatch(/bank: wrong-total \(1\)/);
+    expect(r.stdout).toMatch(/#7 .*sum 23 ≠ 20/);
+    expect(r.code).toBe(1);
+  });
+});
