@@ -106,6 +106,8 @@ function historyObstacle(
   if (name === 'list-append' || name === 'rw-register') {
     // What the inference itself refuses (a completion unlike its invoke, a value written twice to a
     // key): on the ops that pair, since impossible pairings are the history validator's (UNKNOWN).
+    // The whole history first: pairing it again is needed only when something is wrong.
+    if (!findMalformedTxn(history, name)) return undefined;
     const paired = pairedOps(history);
     const bad = findMalformedTxn(paired.ops, name);
     if (bad) return { position: paired.positions[bad.position]!, what: bad.message };
@@ -153,6 +155,28 @@ function calls(history: readonly Op[]): Positioned[] {
   });
 }
 
+const isTxnWorkload = (name: string): name is keyof typeof TXN_TAKES => Object.hasOwn(TXN_TAKES, name);
+
+/** The first pair's call (by its invoke's position) that `w` refuses. */
+function firstRefused(history: readonly Op[], w: WorkloadOps): Positioned | undefined {
+  return calls(history).find(({ call }) => !w.accepts(call));
+}
+
+/**
+ * The first client op (an invoke, or an ok completion, whose reads the checker reads) whose value txn
+ * workload `name` cannot interpret: one pass, no pairing, so that checking a million-txn history's
+ * shape costs little next to the check itself. fail/info completions' values are never read.
+ */
+function firstTxnShapeProblem(history: readonly Op[], name: keyof typeof TXN_TAKES): Positioned | undefined {
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    if (op.process === 'nemesis' || (op.type !== 'invoke' && op.type !== 'ok')) continue;
+    const call: Call = { f: op.f, value: op.value, outcome: op.type === 'ok' ? 'ok' : 'info' };
+    if (txnCallProblem(name, call) !== undefined) return { position: i, call };
+  }
+  return undefined;
+}
+
 /** `--workload W` and `--model M` choices that take every client op of the history. */
 export function fittingChecks(history: readonly Op[]): string[] {
   const all = calls(history);
@@ -173,20 +197,19 @@ export function findOpWorkloadCannotCheck(
 ): { message: string; position: number } | undefined {
   const w = Object.hasOwn(WORKLOAD_OPS, name) ? WORKLOAD_OPS[name] : undefined;
   if (!w) return undefined;
-  const all = calls(history);
   const hint = () => {
     const fits = fittingChecks(history).filter((c) => c !== `--workload ${name}`);
     return fits.length
       ? `check it with ${fits.join(' or ')}`
       : 'no workload or model here takes every op of it';
   };
-  const bad = all.find(({ call }) => !w.accepts(call));
+  const bad = isTxnWorkload(name) ? firstTxnShapeProblem(history, name) : firstRefused(history, w);
   if (!bad) {
     const obstacle = historyObstacle(name, history);
     if (!obstacle) return undefined;
     const op = history[obstacle.position]!;
     return {
-      message: TXN_TAKES[name as keyof typeof TXN_TAKES]
+      message: isTxnWorkload(name)
         ? `${obstacle.what}; ${hint()}`
         : `op ${op.index} (${op.f} ${showValue(op.value).slice(0, 60)}): ${obstacle.what}`,
       position: obstacle.position,

@@ -39,18 +39,19 @@ export function txnCallProblem(w: 'list-append' | 'rw-register', c: Call): strin
   const names = TXN_MOPS[w];
   for (let i = 0; i < c.value.length; i++) {
     const m: unknown = c.value[i];
-    const at = `micro-op ${i + 1} ${showValue(m).slice(0, 40)}`;
-    if (!Array.isArray(m) || m.length < 2 || m.length > 3) return `${at} is not [f k v]`;
+    // Built only for the refusal: showValue of every read's list would cost more than the check.
+    const at = () => `micro-op ${i + 1} ${showValue(m).slice(0, 40)}`;
+    if (!Array.isArray(m) || m.length < 2 || m.length > 3) return `${at()} is not [f k v]`;
     const f = mopF(m[0]);
     if (f === undefined || !names.includes(f))
-      return `${at}: ${showValue(m[0])} is not ${names.map((n) => `:${n}`).join(' or ')}`;
-    if (f !== 'r' && m.length < 3) return `${at} writes no value`;
+      return `${at()}: ${showValue(m[0])} is not ${names.map((n) => `:${n}`).join(' or ')}`;
+    if (f !== 'r' && m.length < 3) return `${at()} writes no value`;
     const v: unknown = m[2];
     // nil is every key's initial state: a write of nil could not be told from it.
-    if (f !== 'r' && (v === null || v === undefined)) return `${at} writes nil`;
+    if (f !== 'r' && (v === null || v === undefined)) return `${at()} writes nil`;
     // list-append reads return the list (a vector or list), or nil when not known.
     if (w === 'list-append' && f === 'r' && v !== null && v !== undefined && !Array.isArray(v))
-      return `${at}: a list-append read returns a list, not ${showValue(v).slice(0, 20)}`;
+      return `${at()}: a list-append read returns a list, not ${showValue(v).slice(0, 20)}`;
   }
   return undefined;
 }

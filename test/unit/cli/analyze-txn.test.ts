@@ -212,7 +212,7 @@ describe('txn input the checker cannot interpret: one line with file:line (exit 
         `{:type :invoke, :f :txn, :value [[:r :x nil]], :process 0}\n{:type :ok, :f :txn, :value [[:r :x 3]], :process 0}\n`,
         ['--workload', 'list-append'],
       ),
-      /^faultline: h\.edn:1: op 0 .*a list-append read returns a list, not 3/,
+      /^faultline: h\.edn:2: op 1 \(txn \[\[:r :x 3\]\]\): .*a list-append read returns a list, not 3/,
     ));
 
   it('a value appended twice to one key', () =>
