@@ -186,6 +186,15 @@ describe('--workload list-append on Elle EDN and faultline JSONL', () => {
   });
 });
 
+describe('--workload rw-register', () => {
+  it('a JSONL history whose read saw the write: VALID (exit 0)', () => {
+    const r = analyze('h.jsonl', RW_JSONL, ['--workload', 'rw-register']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^VALID/);
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('txn input the checker cannot interpret: one line with file:line (exit 254)', () => {
   it('a micro-op that is not [f k v]', () =>
     expectOneLineError(
