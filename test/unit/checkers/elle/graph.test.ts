@@ -9,7 +9,7 @@ import {
   realtimeEdges,
   type TxnGraph,
 } from '../../../../checkers/elle/graph.ts';
-import { nonTrivialComponents, sccsOf } from '../../../../checkers/elle/scc.ts';
+import { nonTrivialComponents, sccsOf, tarjan } from '../../../../checkers/elle/scc.ts';
 import { type EdgeList, PROCESS, REALTIME, RW, type Txn, WR, WW } from '../../../../checkers/elle/types.ts';
 
 const list = (edges: [number, number, number][]): EdgeList => ({
@@ -185,6 +185,15 @@ describe('Tarjan SCCs', () => {
       fc.property(arb, fc.constantFrom(WW, WW | WR, 0xff), ([n, edges], mask) => {
         const g = buildGraph(n, [list(edges)]);
         const s = sccsOf(g, mask);
+        // The generic Tarjan (callbacks per edge) numbers the same components the same way.
+        const generic = tarjan(
+          n,
+          (v) => g.offsets[v]!,
+          (v) => g.offsets[v + 1]!,
+          (_v, e) => (g.masks[e]! & mask ? g.targets[e]! : -1),
+        );
+        expect([...generic.comp]).toEqual([...s.comp]);
+        expect([...generic.sizes]).toEqual([...s.sizes]);
         const r = closure(
           n,
           edges.filter(([a, b, m]) => a !== b && m & mask).map(([a, b]) => [a, b] as [number, number]),
