@@ -36,8 +36,11 @@ export { stats } from '../checkers/stats.ts';
 // Workloads: built-ins and their op generators, for reuse in user-defined tests.
 export { type BankConfig, bankOps, bankWorkload } from '../workloads/bank.ts';
 export { counterOps, counterWorkload } from '../workloads/counter.ts';
+export { listAppendWorkload } from '../workloads/list-append.ts';
 export { registerOps, registerWorkload } from '../workloads/register.ts';
+export { rwRegisterWorkload } from '../workloads/rw-register.ts';
 export { finalReadPerNode, setWorkload, uniqueAdds } from '../workloads/set.ts';
+export { type TxnGenOptions, txnGenDefaults, txnGenerator } from '../workloads/txn-generator.ts';
 // Daemons: how a system starts, kills, pauses and resumes its process on a node.
 export {
   type DaemonSpec,

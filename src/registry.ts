@@ -201,7 +201,7 @@ export function resolveTest(
   }
   if (!(wl.name in system.clients)) {
     throw new UserError(
-      `system '${sys.name}' does not support workload '${wl.name}': choose one of ${Object.keys(system.clients).join(', ')}`,
+      `system '${sys.name}'${sys.modes.length > 1 ? ` in mode '${mode}'` : ''} does not support workload '${wl.name}': choose one of ${Object.keys(system.clients).join(', ')}`,
     );
   }
   const workload = build(`workload ${wl.name}`, () =>

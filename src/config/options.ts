@@ -97,7 +97,7 @@ export const FIELDS = {
   }),
   workload: field({
     flag: '--workload <name>',
-    help: 'workload (register, set, counter, bank)',
+    help: 'workload (register, set, counter, bank, list-append, rw-register)',
     expect: 'a workload name, or a workload descriptor object in a test file',
     schema: z.union([
       z.string().min(1),

@@ -5,18 +5,18 @@
  * before it commits (`txnStepMs`), so concurrent txns interleave in one JS process.
  *
  * The modes, and what each lets through (Adya's / Elle's terms):
- * - `serializable`: the whole txn runs at once, with no pause: strict serializable (honest).
+ * - `serializable`: after one pause, the whole txn runs at once: strict serializable (honest).
  * - `snapshot-isolation`: reads from a snapshot taken when the txn starts, writes buffered and installed
  *   at commit; first committer wins (a txn whose written key got a newer committed version since its
  *   snapshot aborts, completing `fail`). Allows write skew (G2-item), nothing weaker.
- * - `read-committed`: write locks on the keys a txn writes (taken at its start, in key order, held to
- *   commit), reads see the latest committed version when the txn first touches a key (repeatable per
- *   key, not across keys), writes installed atomically at commit. Allows read skew (G-single).
+ * - `read-committed`: a write locks its key to commit (a txn finding it locked aborts), reads see the
+ *   latest committed version when the txn first touches a key (repeatable per key, not across keys),
+ *   writes installed atomically at commit. Allows read skew (G-single).
  * - `lost-update`: snapshot reads as snapshot-isolation, but commits without the conflict check,
  *   applying the txn's writes on top of the latest committed state: two txns that read the same version
  *   and both write it commit (lost update).
- * - `read-uncommitted`: write locks as read-committed (so no dirty writes, no G0), but writes go to the
- *   shared state at once and reads see them before the writer commits: G1b (intermediate reads), G1c.
+ * - `read-uncommitted`: write locks on the keys a txn writes (taken at its start, in key order, held to
+ *   commit; so no dirty writes, no G0), but writes go to the shared state at once and reads see them before the writer commits: G1b (intermediate reads), G1c.
  * - `dirty-read`: as read-uncommitted, and a fraction `abortRate` of the txns that wrote abort after
  *   their last micro-op (completing `fail`): their writes are rolled back, but readers saw them (G1a).
  *
@@ -99,8 +99,10 @@ export class TxnStore {
   private clock = 0;
   /** Snapshot timestamps of running txns (ts → how many), to prune versions nobody can read. */
   private readonly snapshots = new Map<number, number>();
-  /** Per key, the tail of its write-lock queue. */
+  /** Per key, the tail of its write-lock queue (read-uncommitted, dirty-read). */
   private readonly locks = new Map<string, Promise<void>>();
+  /** Keys write-locked by a running txn (read-committed, which aborts rather than waits). */
+  private readonly rcLocked = new Set<string>();
   private readonly pause: () => Promise<void>;
 
   constructor(mode: TxnMode, seed: number, tuning: Partial<TxnTuning> = {}) {
@@ -116,6 +118,8 @@ export class TxnStore {
     const mops = parseMops(kind, value);
     switch (this.mode) {
       case 'serializable':
+        // One pause first, so a txn takes as long as in the other modes; then all of it at once.
+        await this.pause();
         return this.atomic(kind, mops);
       case 'snapshot-isolation':
       case 'lost-update':
@@ -255,20 +259,35 @@ export class TxnStore {
   }
 
   /**
-   * read-committed: write locks to commit; each key read as the latest committed version when the txn
-   * first touches it, then with the txn's own writes.
+   * read-committed: a write takes the key's lock at once or aborts (no waiting, so no deadlock), and
+   * holds it to commit; each key reads as the latest committed version when the txn first touches it,
+   * then with the txn's own writes. A txn whose read key was committed to by another before it took
+   * the key's lock aborts too: its own reads could not show what it would commit.
    */
   private async readCommitted(kind: TxnKind, mops: Mop[]): Promise<TxnOutcome> {
-    const unlock = await this.lock(mops.filter((m) => m.f !== 'r').map((m) => m.id));
+    const held: string[] = [];
     try {
-      const base = new Map<string, unknown>();
+      const base = new Map<string, Version | undefined>();
       const own = new Map<string, unknown[]>();
       const out: unknown[][] = [];
       for (const m of mops) {
         await this.pause();
-        if (!base.has(m.id)) base.set(m.id, this.latest(m.id)?.value ?? this.empty(kind));
-        if (m.f === 'r') out.push(TxnStore.done(m, TxnStore.withOwn(kind, base.get(m.id), own.get(m.id))));
-        else {
+        if (m.f !== 'r' && !held.includes(m.id)) {
+          if (this.rcLocked.has(m.id))
+            return {
+              type: 'fail',
+              error: `aborted: key ${showValue(m.key)} is being written by another txn`,
+            };
+          this.rcLocked.add(m.id);
+          held.push(m.id);
+          if (base.has(m.id) && base.get(m.id) !== this.latest(m.id))
+            return { type: 'fail', error: `aborted: key ${showValue(m.key)} changed since this txn read it` };
+        }
+        if (!base.has(m.id)) base.set(m.id, this.latest(m.id));
+        if (m.f === 'r') {
+          const b = base.get(m.id)?.value ?? this.empty(kind);
+          out.push(TxnStore.done(m, TxnStore.withOwn(kind, b, own.get(m.id))));
+        } else {
           own.set(m.id, [...(own.get(m.id) ?? []), m.value]);
           out.push(TxnStore.done(m));
         }
@@ -277,7 +296,7 @@ export class TxnStore {
       this.commit(kind, own);
       return { type: 'ok', value: out };
     } finally {
-      unlock();
+      for (const id of held) this.rcLocked.delete(id);
     }
   }
 

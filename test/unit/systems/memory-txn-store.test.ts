@@ -126,7 +126,7 @@ describe('memory txn store', () => {
     expect(await read(s, 1, 'rw-register')).toBe(2);
   });
 
-  it('read-committed: write locks serialize writers; a reader sees a commit between its reads (read skew)', async () => {
+  it('read-committed: a writer finding the key locked aborts; a reader sees a commit between its reads (read skew)', async () => {
     const [a, b] = await pair(
       'read-committed',
       [
@@ -145,13 +145,7 @@ describe('memory txn store', () => {
         ['append', 1, 1],
       ],
     });
-    expect(b).toEqual({
-      type: 'ok',
-      value: [
-        ['r', 1, [1]],
-        ['append', 1, 2],
-      ],
-    });
+    expect(b).toMatchObject({ type: 'fail', error: expect.stringMatching(/being written by another txn/) });
     const [c, d] = await pair(
       'read-committed',
       [
@@ -178,6 +172,22 @@ describe('memory txn store', () => {
         ['r', 1, []],
       ],
     });
+  });
+
+  it('read-committed: a txn whose read key changed before it took the write lock aborts', async () => {
+    const s = new TxnStore('read-committed', 1, { txnStepMs: 0 });
+    const [a, b] = await Promise.all([
+      s.execute('list-append', [
+        ['r', 1, null],
+        ['r', 9, null],
+        ['r', 9, null],
+        ['append', 1, 2],
+      ]),
+      s.execute('list-append', [['append', 1, 1]]),
+    ]);
+    expect(b).toEqual({ type: 'ok', value: [['append', 1, 1]] });
+    expect(a).toMatchObject({ type: 'fail', error: expect.stringMatching(/changed since this txn read it/) });
+    expect(await read(s, 1)).toEqual([1]);
   });
 
   it("read-uncommitted: a reader sees a running txn's writes, including intermediate ones", async () => {
