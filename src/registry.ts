@@ -48,6 +48,7 @@ export {
   findOpModelCannotCheck,
   findOpWorkloadCannotCheck,
   suggestedChecks,
+  withTxnF,
 } from '../workloads/accepts.ts';
 export { findWorkload } from '../workloads/index.ts';
 

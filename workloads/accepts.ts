@@ -12,7 +12,9 @@ import {
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import { elementsOf, showValue } from '../src/history/values.ts';
-import { isTxnCall, TXN_TAKES, txnCallProblem } from './txn-accepts.ts';
+import { isTxnCall, TXN_TAKES, txnCallProblem, withTxnF } from './txn-accepts.ts';
+
+export { withTxnF };
 
 /**
  * Which client ops each workload's checkers can interpret, so `analyze --workload W` refuses a history
@@ -107,9 +109,9 @@ function historyObstacle(
     // What the inference itself refuses (a completion unlike its invoke, a value written twice to a
     // key): on the ops that pair, since impossible pairings are the history validator's (UNKNOWN).
     // The whole history first: pairing it again is needed only when something is wrong.
-    if (!findMalformedTxn(history, name)) return undefined;
+    if (!findMalformedTxn(withTxnF(history), name)) return undefined;
     const paired = pairedOps(history);
-    const bad = findMalformedTxn(paired.ops, name);
+    const bad = findMalformedTxn(withTxnF(paired.ops), name);
     if (bad) return { position: paired.positions[bad.position]!, what: bad.message };
   }
   return undefined;

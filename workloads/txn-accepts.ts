@@ -1,5 +1,6 @@
 import { mopF } from '../checkers/elle/txns.ts';
 import type { Call } from '../checkers/linearizable/index.ts';
+import type { Op } from '../src/core/op.ts';
 import { showValue } from '../src/history/values.ts';
 
 /**
@@ -25,15 +26,29 @@ export const TXN_TAKES: Readonly<Record<'list-append' | 'rw-register', string>> 
   'rw-register': 'txn [[:w k v] [:r k v|nil] …]',
 };
 
-/** True for an op of a transactional history (`f` txn), whatever its micro-ops. */
-export const isTxnCall = (c: Call): boolean => c.f === 'txn';
+/**
+ * True for an op of a transactional history, whatever its micro-ops: `f` txn, or no `f` at all (the
+ * reader's ''), since Elle reads every client op as a txn and histories written for it often omit
+ * `:f` (its paper's example does).
+ */
+export const isTxnF = (f: string): boolean => f === 'txn' || f === '';
+export const isTxnCall = (c: Call): boolean => isTxnF(c.f);
+
+/**
+ * The history with every client op that has no `f` named `txn` (see {@link isTxnF}), as the
+ * transactional checker reads only `txn` ops; the same array when there is none. Pure.
+ */
+export function withTxnF(history: readonly Op[]): readonly Op[] {
+  if (!history.some((op) => op.f === '' && op.process !== 'nemesis')) return history;
+  return history.map((op) => (op.f === '' && op.process !== 'nemesis' ? { ...op, f: 'txn' } : op));
+}
 
 /**
  * Why workload `w` cannot interpret this call (one short phrase naming the micro-op by its 1-based
  * position and value), or undefined when it can. A non-txn call: "its f is …, not txn".
  */
 export function txnCallProblem(w: 'list-append' | 'rw-register', c: Call): string | undefined {
-  if (c.f !== 'txn') return `its f is ${c.f}, not txn`;
+  if (!isTxnF(c.f)) return `its f is ${c.f}, not txn`;
   if (!Array.isArray(c.value))
     return `its value ${showValue(c.value).slice(0, 40)} is not a list of micro-ops`;
   const names = TXN_MOPS[w];

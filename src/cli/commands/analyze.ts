@@ -29,6 +29,7 @@ import {
   modelNames,
   runCheckers,
   suggestedChecks,
+  withTxnF,
   workloadOptions,
 } from '../../registry.ts';
 import { displayPath, type RunResults, writeReports } from '../../report/index.ts';
@@ -102,7 +103,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   }
   const read = await readAnyHistory(historyPath, flags.format as HistoryFormat | undefined);
   for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
-  const history: Op[] = read.history;
+  let history: readonly Op[] = read.history;
   const options = { ...(test?.options ?? {}), ...(flags.opt ?? {}) };
 
   let checker: Checker;
@@ -132,6 +133,8 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
       );
     }
     const descriptor = findWorkload(name);
+    // Elle reads every client op as a txn: ops with no :f (as Elle's own examples) are txns here too.
+    if (name === 'list-append' || name === 'rw-register') history = withTxnF(history);
     // The user's --opt keys must be the workload's: a typo would silently change the verdict.
     if (flags.opt) validatePluginOptions(flags.opt, [{ kind: 'workload', name, schema: descriptor.options }]);
     // An op of another kind of history is bad input, not a verdict.

@@ -284,3 +284,39 @@ describe('a bank history whose writes happen to be unique: rw-register checks it
     expect(r.code).toBe(1);
   });
 });
+
+describe("Elle's paper example as Elle's tools pass it around: no :f, no :time, one process", () => {
+  // The history of Elle's paper (Kingsbury & Alvaro 2020, its G-single figure), as op maps without :f.
+  const PAPER = `{:index 0 :process 1 :type :invoke :value [[:append 253 1] [:append 253 3] [:append 253 4] [:append 255 2] [:append 255 3] [:append 255 4] [:append 255 5] [:append 256 1] [:append 256 2]]}
+{:index 1 :process 1 :type :ok :value [[:append 253 1] [:append 253 3] [:append 253 4] [:append 255 2] [:append 255 3] [:append 255 4] [:append 255 5] [:append 256 1] [:append 256 2]]}
+{:index 2 :process 1 :type :invoke :value [[:append 255 8] [:r 253 nil]]}
+{:index 3 :process 1 :type :ok :value [[:append 255 8] [:r 253 [1 3 4]]]}
+{:index 4 :process 1 :type :invoke :value [[:append 256 4] [:r 255 nil] [:r 256 nil] [:r 253 nil]]}
+{:index 5 :process 1 :type :ok :value [[:append 256 4] [:r 255 [2 3 4 5 8]] [:r 256 [1 2 4]] [:r 253 [1 3 4]]]}
+{:index 6 :process 1 :type :invoke :value [[:append 250 10] [:r 253 nil] [:r 255 nil] [:append 256 3]]}
+{:index 7 :process 1 :type :ok :value [[:append 250 10] [:r 253 [1 3 4]] [:r 255 [2 3 4 5]] [:append 256 3]]}
+`;
+
+  it("ops without :f are txns under a txn workload; Elle's answer: G-single, not consistent-view or repeatable-read", () => {
+    const r = analyze('paper.edn', PAPER, [
+      '--workload',
+      'list-append',
+      '--consistency-models',
+      'serializable',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(
+      /not serializable: G-single ×1.*\(not consistent-view, repeatable-read; also not forward-consistent-view, serializable, snapshot-isolation, strict-serializable, strong-session-serializable, strong-session-snapshot-isolation, strong-snapshot-isolation, update-serializable\)/,
+    );
+    expect(r.stdout).toMatch(
+      /G-single cycle of 3 txns\. .*T3 < T1 because T3 read key 255 = \[2 3 4 5\] without T1's append of 8, which came next: a contradiction\./,
+    );
+    expect(r.code).toBe(1);
+  });
+
+  it('with neither flag, list-append is suggested', () =>
+    expectOneLineError(
+      analyze('paper.edn', PAPER, []),
+      /^faultline: cannot tell how to check paper\.edn: pass --workload list-append \(/,
+    ));
+});

@@ -13,7 +13,7 @@ import {
   fittingChecks,
   suggestedChecks,
 } from '../../../workloads/accepts.ts';
-import { txnCallProblem } from '../../../workloads/txn-accepts.ts';
+import { txnCallProblem, withTxnF } from '../../../workloads/txn-accepts.ts';
 
 /** A history of txns: each [invoke mops, ok mops] on its own process, one after another. */
 function txns(...pairs: [unknown[], unknown[], ('ok' | 'fail' | 'info')?][]): Op[] {
@@ -183,5 +183,18 @@ describe('a txn history given to a non-txn model: the hint names the txn workloa
       '{:type :invoke, :f :txn, :value [[:append :x 1]], :process 0}\n{:type :ok, :f :txn, :value [[:append :x 1]], :process 0}\n',
     );
     expect(suggestedChecks(history)).toBe('--workload list-append');
+  });
+});
+
+describe('ops with no f (Elle reads every client op as a txn)', () => {
+  it('are named txn by withTxnF (client ops only; the same array when there is nothing to do)', () => {
+    const h: Op[] = [
+      { index: 0, time: 0, type: 'invoke', process: 0, f: '', value: [['append', 1, 1]] },
+      { index: 1, time: 1, type: 'info', process: 'nemesis', f: '', value: null },
+      { index: 2, time: 2, type: 'ok', process: 0, f: '', value: [['append', 1, 1]] },
+    ];
+    expect(withTxnF(h).map((o) => o.f)).toEqual(['txn', '', 'txn']);
+    expect(withTxnF(APPEND)).toBe(APPEND);
+    expect(fittingChecks(h)).toEqual(['--workload list-append']);
   });
 });
