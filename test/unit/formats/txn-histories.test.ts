@@ -4,7 +4,7 @@
  * them (JSONL, `["append", k, v]`): the values come through exactly, and the txn workloads take both.
  */
 import { describe, expect, it } from 'vitest';
-import { parseJepsenEdn, parseJsonl } from '../../../src/history/formats/index.ts';
+import { detectFormat, parseJepsenEdn, parseJsonl } from '../../../src/history/formats/index.ts';
 import { sameValue, stringifyExact, valueKey } from '../../../src/history/values.ts';
 import { findOpWorkloadCannotCheck, fittingChecks } from '../../../workloads/accepts.ts';
 
@@ -118,5 +118,36 @@ describe('faultline JSONL txn histories', () => {
     const json = parseJsonl(JSONL).history[1]!.value as unknown[][];
     expect(edn.map((m) => m.slice(1))).toEqual(json.map((m) => m.slice(1)));
     expect(edn.map((m) => (m[0] as { $kw: string }).$kw)).toEqual(json.map((m) => m[0]));
+  });
+});
+
+describe('a JSON array of ops (elle-cli writes histories so)', () => {
+  const ARRAY = `[{"type":"invoke","f":"txn","value":[["w","x",2]],"process":0,"index":1},
+{"type":"ok","f":"txn","value":[["w","x",2]],"process":0,"index":2},
+  {"type":"invoke","f":"txn","value":[["r","x",null]],"process":0,"index":3}, {"type":"ok","f":"txn",
+   "value":[["r","x",{"$kw":"a"}]],"process":0,"index":4,"note":"a ] and a { in a string"},
+{"type":"ok","f":"txn","value":[["r","x",9007199254740993]],"process":1}]
+`;
+
+  it('is detected as jsonl and read with each op’s line, exact values, index/time defaults', () => {
+    expect(detectFormat(ARRAY, 'h.json')).toBe('jsonl');
+    expect(detectFormat(' [\n  {"type":"ok"}]', 'h')).toBe('jsonl');
+    expect(detectFormat('[{:type :ok}]', 'h')).toBe('jepsen-edn');
+    const { history, lines } = parseJsonl(ARRAY, 'h.json');
+    expect(history).toHaveLength(5);
+    expect(lines).toEqual([1, 2, 3, 3, 5]);
+    expect(history[3]!.value).toEqual([['r', 'x', kw('a')]]);
+    expect(history[4]).toMatchObject({ index: 4, time: 4, value: [['r', 'x', 9007199254740993n]] });
+    expect(fittingChecks(history.slice(0, 4))).toContain('--workload rw-register');
+  });
+
+  it('an element that is not an op names its line; a cut-off array is one line of error', () => {
+    expect(() =>
+      parseJsonl('[{"type":"invoke","f":"txn","process":0},\n{"type":"done","process":0}]', 'h.json'),
+    ).toThrow(/^h\.json:2: not an Op/);
+    expect(() => parseJsonl('[{"type":"invoke","f":"txn","process":0},\n{"type":', 'h.json')).toThrow(
+      /^h\.json: not valid JSON .*; a file starting with \[ must be one JSON array of ops/,
+    );
+    expect(parseJsonl('[]', 'h.json').history).toEqual([]);
   });
 });
