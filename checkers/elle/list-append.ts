@@ -47,31 +47,63 @@ const showList = (l: readonly unknown[]): string => clip(showValue(l));
 class Elements {
   readonly keys = new Interner();
   private readonly vals = new ValueIds();
-  private readonly byPair = new PairTable(4096);
-  /** Per element: key id, value, writer txn id (−1: nobody appended it), writer's mop index. */
-  readonly key: number[] = [];
-  readonly value: unknown[] = [];
-  readonly writer: number[] = [];
-  readonly writerMop: number[] = [];
+  private readonly byPair: PairTable;
+
+  // Typed arrays (replaced when they grow): a million-txn history's elements add no GC-traced objects.
+  /** Per element: key id, writer txn id (−1: nobody appended it), writer's mop index. */
+  key: Int32Array;
+  writer: Int32Array;
+  writerMop: Int32Array;
   /** 1 when the writer appended to this key again later in the same txn (an intermediate version). */
-  readonly intermediate: number[] = [];
+  intermediate: Uint8Array;
   /** Position in the key's version order, −1 when not in it. */
-  readonly pos: number[] = [];
+  pos: Int32Array;
+  /** Per element: the value. */
+  readonly value: unknown[] = [];
+  /** Number of elements. */
+  size = 0;
+
+  /** `capacity`: the expected number of elements (everything grows past it). */
+  constructor(capacity: number) {
+    const cap = Math.max(16, capacity);
+    this.byPair = new PairTable(cap);
+    this.key = new Int32Array(cap);
+    this.writer = new Int32Array(cap);
+    this.writerMop = new Int32Array(cap);
+    this.intermediate = new Uint8Array(cap);
+    this.pos = new Int32Array(cap);
+  }
 
   /** The element id of `value` in key `k`, created (with no writer) if new. */
   id(k: number, value: unknown): number {
     const v = this.vals.id(value);
     const got = this.byPair.get(k, v);
     if (got >= 0) return got;
-    const e = this.key.length;
+    const e = this.size++;
+    if (e === this.key.length) this.grow();
     this.byPair.set(k, v, e);
-    this.key.push(k);
+    this.key[e] = k;
     this.value.push(value);
-    this.writer.push(-1);
-    this.writerMop.push(-1);
-    this.intermediate.push(0);
-    this.pos.push(-1);
+    this.writer[e] = -1;
+    this.writerMop[e] = -1;
+    this.pos[e] = -1;
     return e;
+  }
+
+  private grow(): void {
+    const cap = this.key.length * 2;
+    const int = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.key = int(this.key);
+    this.writer = int(this.writer);
+    this.writerMop = int(this.writerMop);
+    this.pos = int(this.pos);
+    const im = new Uint8Array(cap);
+    im.set(this.intermediate);
+    this.intermediate = im;
   }
 
   /** The element id of `value` in key `k`, or −1 if never seen. */
@@ -80,20 +112,6 @@ class Elements {
     if (v < 0) return -1;
     return this.byPair.get(k, v);
   }
-}
-
-/** One ok txn's read micro-op. */
-interface Read {
-  txn: number;
-  mop: number;
-  key: number;
-  list: readonly unknown[];
-  /** A prefix of its key's longest read. */
-  prefix: boolean;
-  /** Element ids when not a prefix (resolved one by one); undefined for prefix reads. */
-  ids?: number[];
-  /** Last element id, −1 for the empty list. */
-  last: number;
 }
 
 /**
@@ -114,7 +132,9 @@ interface Read {
  * `opts` is accepted for symmetry with rw-register; list-append has no version-order options.
  */
 export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
-  const E = new Elements();
+  let mopCount = 0;
+  for (const t of txns) mopCount += t.mops.length;
+  const E = new Elements(mopCount);
   const anomalies: Record<string, AnomalyCase[]> = {};
   const add = (type: string, c: AnomalyCase) => {
     const list = anomalies[type];
@@ -128,14 +148,21 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
 
   // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read.
   const mopStart = new Int32Array(txns.length + 1);
-  let mopCount = 0;
-  for (const t of txns) mopCount += t.mops.length;
   const mopKey = new Int32Array(mopCount);
   const mopEl = new Int32Array(mopCount).fill(-1);
-  const mopRead = new Int32Array(mopCount).fill(-1); // an ok read's index in `reads`
-  const reads: Read[] = [];
-  const readTxn: number[] = []; // reads[r].txn, kept flat for the rw loop
-  const longest: number[] = []; // per key: index into reads, −1 if none
+  // The ok reads, struct-of-arrays (at most one per micro-op): txn, mop index, key, list, whether the
+  // list is a prefix of its key's longest read, its last element (−1: empty), and for the rare reads
+  // that are not prefixes their element ids.
+  const mopRead = new Int32Array(mopCount).fill(-1); // an ok read's index
+  let readCount = 0;
+  const readTxn = new Int32Array(mopCount);
+  const readMop = new Int32Array(mopCount);
+  const readKey = new Int32Array(mopCount);
+  const readList: (readonly unknown[])[] = [];
+  const readPrefix = new Uint8Array(mopCount);
+  const readLast = new Int32Array(mopCount);
+  const readIds = new Map<number, number[]>();
+  const longest: number[] = []; // per key: the index of its longest read, −1 if none
   let m = 0;
   for (let ti = 0; ti < txns.length; ti++) {
     const t = txns[ti]!;
@@ -162,12 +189,16 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         }
       } else if (mop.f === 'r' && t.type === 'ok') {
         const list = listOf(mop.value);
-        const r = reads.length;
+        const r = readCount++;
         mopRead[m] = r;
-        reads.push({ txn: ti, mop: i, key: k, list, prefix: true, last: -1 });
-        readTxn.push(ti);
+        readTxn[r] = ti;
+        readMop[r] = i;
+        readKey[r] = k;
+        readList.push(list);
+        readPrefix[r] = 1;
+        readLast[r] = -1;
         const cur = longest[k]!;
-        if (cur < 0 || list.length > reads[cur]!.list.length) longest[k] = r;
+        if (cur < 0 || list.length > readList[cur]!.length) longest[k] = r;
       }
     }
   }
@@ -189,7 +220,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     orderStart[k] = order.length;
     const r = longest[k]!;
     if (r < 0) continue;
-    const list = reads[r]!.list;
+    const list = readList[r]!;
     for (let i = 0; i < list.length; i++) {
       const e = E.id(k, list[i]);
       longEls.push(e);
@@ -213,21 +244,21 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   const stateBase = new Int32Array(keyCount + 1);
   for (let k = 0; k < keyCount; k++) stateBase[k + 1] = stateBase[k]! + orderLen(k) + 1;
   const stateHead = new Int32Array(stateBase[keyCount]!).fill(-1);
-  const readNext = new Int32Array(reads.length).fill(-1);
+  const readNext = new Int32Array(readCount).fill(-1);
 
   const edges = newEdgeList(Math.max(1024, mopCount * 2));
   const incompatibleKeys = new Set<number>();
 
   // Pass 3: every ok read: prefix check, per-read anomalies, wr edges, reader lists.
-  for (let r = 0; r < reads.length; r++) {
-    const rd = reads[r]!;
-    const k = rd.key;
-    const list = rd.list;
+  for (let r = 0; r < readCount; r++) {
+    const k = readKey[r]!;
+    const rt = readTxn[r]!;
+    const list = readList[r]!;
     const L = list.length;
-    const lr = reads[longest[k]!]!;
+    const lr = longest[k]!;
+    const ll = readList[lr]!;
     let prefix = true;
-    if (lr.list !== list) {
-      const ll = lr.list;
+    if (ll !== list) {
       for (let i = 0; i < L; i++) {
         if (!same(list[i], ll[i])) {
           prefix = false;
@@ -235,17 +266,17 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         }
       }
     }
-    const reader = txns[rd.txn]!;
+    const reader = txns[rt]!;
     let hasDup = false;
     let hasFail = false;
     let hasGarbage = false;
     if (prefix) {
-      rd.last = L > 0 ? longEls[longStart[k]! + L - 1]! : -1;
+      readLast[r] = L > 0 ? longEls[longStart[k]! + L - 1]! : -1;
       hasDup = L > firstDup[k]!;
       hasFail = L > firstFail[k]!;
       hasGarbage = L > firstGarbage[k]!;
     } else {
-      rd.prefix = false;
+      readPrefix[r] = 0;
       const ids: number[] = new Array(L);
       const seen = new Set<number>();
       for (let i = 0; i < L; i++) {
@@ -257,29 +288,29 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         if (w < 0) hasGarbage = true;
         else if (failed[w] === 1) hasFail = true;
       }
-      rd.ids = ids;
-      rd.last = L > 0 ? ids[L - 1]! : -1;
+      readIds.set(r, ids);
+      readLast[r] = L > 0 ? ids[L - 1]! : -1;
       if (!incompatibleKeys.has(k)) {
         incompatibleKeys.add(k);
         add('incompatible-order', {
-          ops: [opOf(reader), opOf(txns[lr.txn]!)],
-          explanation: `key ${showValue(E.keys.values[k])}: #${opOf(reader)} read ${showList(list)} and #${opOf(txns[lr.txn]!)} read ${showList(lr.list)}, which is not a prefix of the other: no single order of appends explains both`,
-          data: { key: E.keys.values[k], values: [list, lr.list] },
+          ops: [opOf(reader), opOf(txns[readTxn[lr]!]!)],
+          explanation: `key ${showValue(E.keys.values[k])}: #${opOf(reader)} read ${showList(list)} and #${opOf(txns[readTxn[lr]!]!)} read ${showList(ll)}, which is not a prefix of the other: no single order of appends explains both`,
+          data: { key: E.keys.values[k], values: [list, ll] },
         });
       }
     }
-    if (hasDup || hasFail || hasGarbage) perReadAnomalies(rd, reader, hasDup, hasFail, hasGarbage);
-    const last = rd.last;
+    if (hasDup || hasFail || hasGarbage) perReadAnomalies(r, reader, hasDup, hasFail, hasGarbage);
+    const last = readLast[r]!;
     if (last >= 0) {
       const w = E.writer[last]!;
-      if (w >= 0 && w !== rd.txn) {
+      if (w >= 0 && w !== rt) {
         const wt = txns[w]!;
-        if (failed[w] === 0) addEdge(edges, w, rd.txn, WR);
+        if (failed[w] === 0) addEdge(edges, w, rt, WR);
         if (E.intermediate[last] === 1)
           add('G1b', {
             ops: [opOf(reader), opOf(wt)],
             explanation: `#${opOf(reader)} read key ${showValue(E.keys.values[k])} = ${showList(list)}, ending in ${showValue(E.value[last])}, an intermediate append of #${opOf(wt)}, which appended to the key again later in the same txn (G1b: intermediate read)`,
-            data: { key: E.keys.values[k], value: list, element: E.value[last], mop: rd.mop },
+            data: { key: E.keys.values[k], value: list, element: E.value[last], mop: readMop[r] },
           });
       }
       const p = E.pos[last]!;
@@ -295,10 +326,12 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     }
   }
 
-  function perReadAnomalies(rd: Read, reader: Txn, dup: boolean, fail: boolean, garbage: boolean): void {
-    const k = rd.key;
-    const list = rd.list;
-    const idAt = (i: number) => (rd.ids ? rd.ids[i]! : longEls[longStart[k]! + i]!);
+  function perReadAnomalies(r: number, reader: Txn, dup: boolean, fail: boolean, garbage: boolean): void {
+    const k = readKey[r]!;
+    const list = readList[r]!;
+    const mop = readMop[r]!;
+    const ids = readIds.get(r);
+    const idAt = (i: number) => (ids ? ids[i]! : longEls[longStart[k]! + i]!);
     const keyText = showValue(E.keys.values[k]);
     if (dup) {
       const counts = new Map<number, number>();
@@ -307,7 +340,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       add('duplicate-elements', {
         ops: [opOf(reader)],
         explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, with ${dups.map((d) => `${showValue(d.element)} ${d.count} times`).join(', ')}; every value is appended once`,
-        data: { key: E.keys.values[k], value: list, duplicates: dups, mop: rd.mop },
+        data: { key: E.keys.values[k], value: list, duplicates: dups, mop },
       });
     }
     for (let i = 0; (fail || garbage) && i < list.length; i++) {
@@ -317,13 +350,13 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         add('garbage-read', {
           ops: [opOf(reader)],
           explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, including ${showValue(E.value[e])}, which no txn appended to that key`,
-          data: { key: E.keys.values[k], value: list, element: E.value[e], mop: rd.mop },
+          data: { key: E.keys.values[k], value: list, element: E.value[e], mop },
         });
       else if (w >= 0 && fail && failed[w] === 1)
         add('G1a', {
           ops: [opOf(reader), opOf(txns[w]!)],
           explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, including ${showValue(E.value[e])}, appended by #${opOf(txns[w]!)}, which failed (G1a: aborted read)`,
-          data: { key: E.keys.values[k], value: list, element: E.value[e], mop: rd.mop },
+          data: { key: E.keys.values[k], value: list, element: E.value[e], mop },
         });
     }
   }
@@ -358,11 +391,12 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         if (pp < 0 || pp > p) {
           ownOrderDone = true;
           const t = txns[ti]!;
-          const lr = reads[longest[k]!]!;
+          const lr = longest[k]!;
+          const lt = txns[readTxn[lr]!]!;
           add('incompatible-order', {
-            ops: [opOf(t), opOf(txns[lr.txn]!)],
-            explanation: `key ${showValue(E.keys.values[k])}: #${opOf(t)} appended ${showValue(E.value[ep])} and then ${showValue(E.value[e])}, but #${opOf(txns[lr.txn]!)} read ${showList(lr.list)}, ${pp < 0 ? `which has ${showValue(E.value[e])} without ${showValue(E.value[ep])}` : 'which has them the other way round'}: no execution orders one txn's appends so`,
-            data: { key: E.keys.values[k], values: [E.value[ep], E.value[e]], read: lr.list },
+            ops: [opOf(t), opOf(lt)],
+            explanation: `key ${showValue(E.keys.values[k])}: #${opOf(t)} appended ${showValue(E.value[ep])} and then ${showValue(E.value[e])}, but #${opOf(lt)} read ${showList(readList[lr]!)}, ${pp < 0 ? `which has ${showValue(E.value[e])} without ${showValue(E.value[ep])}` : 'which has them the other way round'}: no execution orders one txn's appends so`,
+            data: { key: E.keys.values[k], values: [E.value[ep], E.value[e]], read: readList[lr] },
           });
         }
         break;
@@ -453,11 +487,12 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         }
         // lost-update: this txn's first append to k, after reading k first.
         if (firstAppend && firstRead >= 0) {
-          const rd = reads[mopRead[s0 + firstRead]!]!;
-          const gk = rd.prefix ? pairKey(k, rd.list.length) : `${k}|${valueKey(rd.list)}`;
+          const r = mopRead[s0 + firstRead]!;
+          const list = readList[r]!;
+          const gk = readPrefix[r] === 1 ? pairKey(k, list.length) : `${k}|${valueKey(list)}`;
           const g = lost.get(gk);
           if (g) g.txns.push(t.id);
-          else lost.set(gk, { key: mop.key, list: rd.list, txns: [t.id] });
+          else lost.set(gk, { key: mop.key, list, txns: [t.id] });
         }
         continue;
       }

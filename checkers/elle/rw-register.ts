@@ -39,7 +39,9 @@ const opOf = (t: Txn): number => t.completeIndex ?? t.invokeIndex;
 export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw-register' }): Inference {
   const keys = new Interner();
   const vals = new ValueIds();
-  const byPair = new PairTable(4096);
+  let mopCount = 0;
+  for (const t of txns) mopCount += t.mops.length;
+  const byPair = new PairTable(mopCount);
   // Per element (a key's version): key, value, any writer, final (ext) writer of a txn that may have committed.
   const elKey: number[] = [];
   const elValue: unknown[] = [];
@@ -233,7 +235,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     if (!wanted[source]) continue;
     const from: number[] = [];
     const to: number[] = [];
-    const own = new PairTable(1024);
+    const own = new PairTable(source === 'initial-state' ? elKey.length : 1024);
     const link = (a: number, b: number) => {
       if (a === b || a < 0 || b < 0 || accepted.get(a, b) >= 0 || own.get(a, b) >= 0) return;
       own.set(a, b, 0);

@@ -47,6 +47,9 @@ function parseMops(value: unknown, keepReads: boolean): Mop[] | string {
 
 const clip = (s: string): string => (s.length > 80 ? `${s.slice(0, 77)}…` : s);
 
+/** Placeholder micro-ops of a txn until its completion says which op's to take. */
+const NOT_YET: Mop[] = [];
+
 interface Open {
   txn: Txn;
   invoke: Op;
@@ -73,13 +76,14 @@ export function txnsOf(history: readonly Op[]): Txn[] {
         throw new UserError(
           `op #${op.index}: process ${proc} invokes a txn while its txn #${open.get(proc)!.invoke.index} is still open; each process runs one txn at a time`,
         );
-      const mops = parseMops(op.value, false);
-      if (typeof mops === 'string') throw new UserError(`op #${op.index}: txn invoke: ${mops}`);
+      // Checked now, parsed at completion: an ok txn takes the completion's micro-ops instead.
+      const problem = shapeProblem(op.value);
+      if (problem) throw new UserError(`op #${op.index}: txn invoke: ${problem}`);
       const txn: Txn = {
         id: txns.length,
         process: proc,
         type: 'info',
-        mops,
+        mops: NOT_YET,
         invokeIndex: op.index,
         completeIndex: undefined,
         invokeTimeNs: op.time,
@@ -105,8 +109,9 @@ export function txnsOf(history: readonly Op[]): Txn[] {
       const mops = parseMops(op.value, true);
       if (typeof mops === 'string') throw new UserError(`op #${op.index}: ok txn: ${mops}`);
       txn.mops = mops;
-    }
+    } else txn.mops = parseMops(o.invoke.value, false) as Mop[];
   }
+  for (const o of open.values()) o.txn.mops = parseMops(o.invoke.value, false) as Mop[];
   return txns;
 }
 
