@@ -22,11 +22,12 @@ export class ElleBudget {
   readonly startMs = performance.now();
   /** When the time limit runs out (performance.now(), ms). */
   readonly deadlineMs: number;
-  /** The heap the check may use beyond what was in use when it started, bytes. */
+  /** The memory the check may use beyond what was in use when it started (JS heap + typed arrays), bytes. */
   readonly memoryLimitBytes: number;
-  private readonly baseHeapBytes = process.memoryUsage().heapUsed;
+  private readonly baseBytes = used();
   private readonly signal: AbortSignal | undefined;
-  private lastHeapCheckMs = this.startMs;
+  // The first call samples memory at once; later ones at most every 100 ms (the sample costs µs).
+  private lastHeapCheckMs = Number.NEGATIVE_INFINITY;
   private stopped: string | undefined;
 
   constructor(opts: CheckOptions = {}) {
@@ -61,9 +62,10 @@ export class ElleBudget {
       return `time limit of ${Math.round(this.deadlineMs - this.startMs)} ms reached`;
     if (nowMs - this.lastHeapCheckMs > 100) {
       this.lastHeapCheckMs = nowMs;
+      const grown = used() - this.baseBytes;
+      if (grown > this.memoryLimitBytes)
+        return `memory limit of ${mb(this.memoryLimitBytes)} reached (the check's heap and typed arrays grew by ${mb(grown)})`;
       const heap = process.memoryUsage().heapUsed;
-      if (heap - this.baseHeapBytes > this.memoryLimitBytes)
-        return `memory limit of ${mb(this.memoryLimitBytes)} reached (heap grew by ${mb(heap - this.baseHeapBytes)})`;
       if (heap > HEAP_LIMIT_BYTES * 0.85) return `heap nearly full (${mb(heap)} of ${mb(HEAP_LIMIT_BYTES)})`;
     }
     return undefined;
@@ -71,3 +73,9 @@ export class ElleBudget {
 }
 
 const mb = (b: number): string => `${Math.round(b / 1024 ** 2)} MB`;
+
+/** JS heap in use plus typed-array buffers (the graph's arrays live outside the heap), bytes. */
+function used(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}

@@ -16,7 +16,7 @@ import type { Op } from '../../src/core/op.ts';
 import { ElleBudget } from './budget.ts';
 import { CYCLE_TYPES, type CycleSearch, findCycles } from './cycles.ts';
 import { cycleCase, provenCase } from './explain.ts';
-import { buildGraph, processEdges, realtimeEdges } from './graph.ts';
+import { buildGraph, edgeCount, processEdges, realtimeRanges } from './graph.ts';
 import { inferListAppend } from './list-append.ts';
 import {
   anomaliesImplying,
@@ -101,15 +101,16 @@ export function checkInference(
   const models = [...(opts.consistencyModels ?? DEFAULT_MODELS)];
   const prohibited = prohibitedAnomalies(opts);
   const { txns } = inference;
-  const committedCount = txns.reduce((n, t) => n + (t.type === 'ok' ? 1 : 0), 0);
+  let committedCount = 0;
+  for (const t of txns) if (t.type === 'ok') committedCount++;
 
   // Real-time edges subsume process ones (a process is sequential), as in elle/txn.clj `additional-graphs`.
   const wants = (suffix: string) =>
     [...prohibited].some((a) => a.endsWith(suffix) && CYCLE_TYPES.includes(a));
   const lists: EdgeList[] = [inference.edges];
-  if (wants('-realtime')) lists.push(realtimeEdges(txns));
-  else if (wants('-process')) lists.push(processEdges(txns));
-  const graph = buildGraph(txns.length, lists);
+  const realtime = wants('-realtime');
+  if (!realtime && wants('-process')) lists.push(processEdges(txns));
+  const graph = buildGraph(txns.length, lists, realtime ? realtimeRanges(txns) : undefined);
 
   const search: CycleSearch = budget.cancelled()
     ? { cycles: [], proven: [], unsearched: new Set(CYCLE_TYPES), sccCount: 0, stopReason: 'cancelled' }
@@ -149,7 +150,7 @@ export function checkInference(
     committedCount,
     otherAnomalies,
     sccCount: search.sccCount,
-    edgeCount: graph.targets.length,
+    edgeCount: edgeCount(graph),
   };
   const boundaryText =
     boundary.not.length > 0

@@ -181,6 +181,53 @@ class Bfs {
     }
     return null;
   }
+
+  /**
+   * Multi-source BFS: a shortest path from any of `sources` to any vertex x with `isTarget[x] ===
+   * targetStamp`, over edges meeting `mask`, through vertices with `inside(x)` other than `avoid`.
+   * Returns the source reached from, the target and the edge ids; null when none; TIMEOUT past the
+   * budget.
+   */
+  pathFromAny(
+    sources: readonly number[],
+    isTarget: Int32Array,
+    targetStamp: number,
+    mask: number,
+    inside: (x: number) => boolean,
+    avoid: number,
+  ): { src: number; dst: number; path: number[] } | null | typeof TIMEOUT {
+    const { offsets, targets, masks } = this.g;
+    const stamp = ++this.stamp;
+    const seen = this.seen;
+    let head = 0;
+    let tail = 0;
+    for (const s of sources) {
+      if (seen[s] === stamp) continue;
+      seen[s] = stamp;
+      this.parentV[s] = -1;
+      this.queue[tail++] = s;
+    }
+    while (head < tail) {
+      const v = this.queue[head++]!;
+      if (this.budget && (++this.steps & 4095) === 0 && this.budget.exceeded()) return TIMEOUT;
+      for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
+        if (!(masks[e]! & mask)) continue;
+        const w = targets[e]!;
+        if (seen[w] === stamp || w === avoid || !inside(w)) continue;
+        seen[w] = stamp;
+        this.parentE[w] = e;
+        this.parentV[w] = v;
+        if (isTarget[w] === targetStamp) {
+          const path: number[] = [];
+          let x = w;
+          for (; this.parentV[x] !== -1; x = this.parentV[x]!) path.push(this.parentE[x]!);
+          return { src: x, dst: w, path: path.reverse() };
+        }
+        this.queue[tail++] = w;
+      }
+    }
+    return null;
+  }
 }
 
 /** The vertex sequence and kinds of edge `first` (taken as `firstKind`) followed by `path` back to its tail. */
@@ -427,24 +474,42 @@ class SccSearch {
     for (const cyc of simpleCycles(verts, kinds)) this.record(cyc);
   }
 
-  /** G-single: an rw edge v → w inside a product component and a ww/wr (+extra) path w → v inside it. */
+  /**
+   * G-single: an rw edge v → w inside a product component and a ww/wr (+extra) path w → v inside it.
+   * One BFS per head w serves every rw edge into it.
+   */
   private searchSingle(prod: Sccs, candidates: number[], from: number[], dm: number, type: string): void {
     const g = this.g;
     if (this.budget.exceeded()) {
       this.unsearched.add(type);
       return;
     }
-    for (let i = 0; i < candidates.length; i++) {
-      const e = candidates[i]!;
-      const v = from[i]!;
-      const c = prod.comp[2 * v]!;
-      const path = this.budgetedBfs.path(g.targets[e]!, v, dm, (x) => prod.comp[2 * x] === c);
-      if (path === TIMEOUT) {
+    // Candidates grouped by head, as CSR over local vertices.
+    const start = new Int32Array(g.n + 1);
+    for (const e of candidates) start[g.targets[e]! + 1]!++;
+    for (let w = 0; w < g.n; w++) start[w + 1]! += start[w]!;
+    const fill = start.slice(0, g.n);
+    const byHead = new Int32Array(candidates.length);
+    for (let i = 0; i < candidates.length; i++) byHead[fill[g.targets[candidates[i]!]!]!++] = i;
+    const mark = new Int32Array(g.n);
+    const tailEdge = new Int32Array(g.n);
+    for (let w = 0; w < g.n; w++) {
+      if (start[w] === start[w + 1]) continue;
+      const stamp = w + 1;
+      for (let p = start[w]!; p < start[w + 1]!; p++) {
+        const i = byHead[p]!;
+        mark[from[i]!] = stamp;
+        tailEdge[from[i]!] = candidates[i]!;
+      }
+      const c = prod.comp[2 * w + 1]!;
+      const found = this.budgetedBfs.pathFromAny([w], mark, stamp, dm, (x) => prod.comp[2 * x] === c, -1);
+      if (found === TIMEOUT) {
         this.unsearched.add(type);
         return;
       }
-      if (path) {
-        this.record(closeCycle(g, v, e, 'rw', path, dm));
+      if (found) {
+        const v = found.dst;
+        this.record(closeCycle(g, v, tailEdge[v]!, 'rw', found.path, dm));
         if (this.done(type)) return;
       }
     }
@@ -460,49 +525,59 @@ class SccSearch {
       for (let e = offsets[u]!; e < offsets[u + 1]!; e++)
         if (masks[e]! & RW && all.comp[u] === all.comp[targets[e]!]) inCount[targets[e]! + 1]!++;
     for (let v = 0; v < g.n; v++) inCount[v + 1]! += inCount[v]!;
-    const inEdge = new Int32Array(inCount[g.n]!);
     const inFrom = new Int32Array(inCount[g.n]!);
     const fill = inCount.slice(0, g.n);
     for (let u = 0; u < g.n; u++)
       for (let e = offsets[u]!; e < offsets[u + 1]!; e++)
         if (masks[e]! & RW && all.comp[u] === all.comp[targets[e]!]) {
-          const p = fill[targets[e]!]!++;
-          inEdge[p] = e;
-          inFrom[p] = u;
+          inFrom[fill[targets[e]!]!++] = u;
         }
+    const mark = new Int32Array(g.n);
     for (let v = 0; v < g.n; v++) {
       if (inCount[v] === inCount[v + 1]) continue;
       const c = all.comp[v]!;
+      const stamp = v + 1;
+      // The tails u of rw edges into v are the targets; the heads w of rw edges out of v the sources.
+      for (let p = inCount[v]!; p < inCount[v + 1]!; p++) mark[inFrom[p]!] = stamp;
+      const sources: number[] = [];
+      let twoCycle = -1;
       for (let out = offsets[v]!; out < offsets[v + 1]!; out++) {
         if (!(masks[out]! & RW) || all.comp[targets[out]!] !== c) continue;
         const w = targets[out]!;
-        for (let p = inCount[v]!; p < inCount[v + 1]!; p++) {
-          const u = inFrom[p]!;
-          // A pair of adjacent rw edges exists: the search is needed, if the budget allows.
-          if (this.budget.exceeded()) {
-            this.unsearched.add(type);
-            return;
-          }
-          let path: number[] | null | typeof TIMEOUT;
-          if (u === w) path = [];
-          else path = this.budgetedBfs.path(w, u, mask, (x) => all.comp[x] === c, v);
-          if (path === TIMEOUT) {
-            this.unsearched.add(type);
-            return;
-          }
-          if (!path) continue;
-          const verts = [u, v];
-          const kinds: EdgeKind[] = ['rw', 'rw'];
-          let x = w;
-          for (const f of path) {
-            verts.push(x);
-            kinds.push(roleOf(masks[f]! & mask));
-            x = targets[f]!;
-          }
-          this.record({ verts, kinds });
-          if (this.done(type)) return;
-        }
+        if (mark[w] === stamp) twoCycle = w;
+        sources.push(w);
       }
+      if (!sources.length) continue;
+      // A pair of adjacent rw edges exists: the search is needed, if the budget allows.
+      if (this.budget.exceeded()) {
+        this.unsearched.add(type);
+        return;
+      }
+      let u: number;
+      let w: number;
+      let path: number[];
+      if (twoCycle >= 0) {
+        u = w = twoCycle;
+        path = [];
+      } else {
+        const found = this.budgetedBfs.pathFromAny(sources, mark, stamp, mask, (x) => all.comp[x] === c, v);
+        if (found === TIMEOUT) {
+          this.unsearched.add(type);
+          return;
+        }
+        if (!found) continue;
+        ({ src: w, dst: u, path } = found);
+      }
+      const verts = [u, v];
+      const kinds: EdgeKind[] = ['rw', 'rw'];
+      let x = w;
+      for (const f of path) {
+        verts.push(x);
+        kinds.push(roleOf(masks[f]! & mask));
+        x = targets[f]!;
+      }
+      this.record({ verts, kinds });
+      if (this.done(type)) return;
     }
   }
 }

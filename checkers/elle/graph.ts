@@ -8,6 +8,9 @@
  * link each committed txn to the next txn (committed or indeterminate) of the same process; real-time
  * edges link a committed txn to every txn invoked after it completed, but only from a frontier of
  * completions not already implied by a later one, so their number stays near n × concurrency, not n².
+ * Each committed txn's real-time successors in that reduction are a contiguous run of txn ids (the txns
+ * invoked while it was in the frontier), so the graph keeps them as one id range per txn instead of
+ * n × concurrency edge slots.
  */
 import { type EdgeList, PROCESS, REALTIME, type Txn } from './types.ts';
 
@@ -23,6 +26,17 @@ export interface TxnGraph {
   masks: Uint8Array;
   /** OR of every edge's mask: which kinds occur at all. */
   kinds: number;
+  /**
+   * Real-time edges kept as ranges: v → x (kind REALTIME) for every x in `rtLo[v]…rtHi[v]−1` (only in
+   * the whole-history graph; subgraphs from `inducedSubgraph` have them as ordinary edges).
+   */
+  rt?: RealtimeRanges;
+}
+
+/** Per txn, the ids it has real-time edges to: `lo[v]…hi[v]−1` (empty when lo ≥ hi). */
+export interface RealtimeRanges {
+  lo: Int32Array;
+  hi: Int32Array;
 }
 
 /** A growable edge list (the EdgeList shape of types.ts) for the process and real-time edges built here. */
@@ -53,11 +67,12 @@ class EdgeBuilder implements EdgeList {
 }
 
 /**
- * Builds the CSR graph over `n` txns from edge lists (duplicates and several kinds per pair are merged
+ * Builds the CSR graph over `n` txns from edge lists and optional real-time ranges (kept as ranges;
+ * see `realtimeRanges`). In the lists, duplicates and several kinds per pair are merged
  * into one edge by OR; self-edges are dropped: a txn never depends on itself in the graph). Throws a
  * RangeError when an edge names a txn id outside 0…n−1 (a bug in whoever built the list).
  */
-export function buildGraph(n: number, lists: readonly EdgeList[]): TxnGraph {
+export function buildGraph(n: number, lists: readonly EdgeList[], rt?: RealtimeRanges): TxnGraph {
   const degree = new Int32Array(n + 1);
   let total = 0;
   for (const l of lists) {
@@ -116,7 +131,8 @@ export function buildGraph(n: number, lists: readonly EdgeList[]): TxnGraph {
     }
   }
   offsets[n] = out;
-  return { n, offsets, targets: rawT.slice(0, out), masks: rawM.slice(0, out), kinds };
+  if (rt) for (let v = 0; v < n && !(kinds & REALTIME); v++) if (rt.lo[v]! < rt.hi[v]!) kinds |= REALTIME;
+  return { n, offsets, targets: rawT.slice(0, out), masks: rawM.slice(0, out), kinds, ...(rt ? { rt } : {}) };
 }
 
 /**
@@ -137,15 +153,18 @@ export function processEdges(txns: readonly Txn[]): EdgeList {
 }
 
 /**
- * Real-time edges (elle/core.clj `realtime-graph`): T1 → T2 when T1 committed before T2 was invoked.
- * Only a transitive reduction-ish subset is built: a frontier of committed txns is linked to each new
- * invocation; when a committed txn completes, the frontier members that were already linked to it (those
- * that completed before it was invoked) leave the frontier, since every later txn is reached through it.
- * Events are ordered by history index (invokes and completions of `txns`; failed txns are skipped).
+ * Real-time edges (elle/core.clj `realtime-graph`) as ranges: T1 → T2 when T1 committed before T2 was
+ * invoked, reduced as Elle does: a frontier of committed txns is linked to each new invocation; when a
+ * committed txn completes, the frontier members already linked to it (those that completed before it
+ * was invoked) leave the frontier, since every later txn is reached through it. Txn ids are in invoke
+ * order, so the txns linked from one member are the id range invoked while it was in the frontier.
+ * Events are ordered by history index. Failed txns are linked to like any invocation (harmless: they
+ * have no edges out), and only committed txns have edges out.
  */
-export function realtimeEdges(txns: readonly Txn[]): EdgeList {
-  const out = new EdgeBuilder();
+export function realtimeRanges(txns: readonly Txn[]): RealtimeRanges {
   const n = txns.length;
+  const lo = new Int32Array(n);
+  const hi = new Int32Array(n);
   // Completions of committed txns, in history order.
   const done: number[] = [];
   for (const t of txns) if (t.type === 'ok' && t.completeIndex !== undefined) done.push(t.id);
@@ -153,39 +172,68 @@ export function realtimeEdges(txns: readonly Txn[]): EdgeList {
   // The frontier is a queue: members join in completion order and leave as a prefix, those that
   // completed before some later-completing txn's invocation.
   const frontier = new Int32Array(done.length);
-  const joinedAt = new Float64Array(done.length); // history index of each member's completion
   let head = 0;
   let tail = 0;
   let d = 0;
   for (let i = 0; i <= n; i++) {
-    const inv = i < n ? txns[i]! : undefined;
-    const invIndex = inv ? inv.invokeIndex : Number.POSITIVE_INFINITY;
-    // Completions before this invocation first.
+    const invIndex = i < n ? txns[i]!.invokeIndex : Number.POSITIVE_INFINITY;
+    // Completions before invocation i first: the next id linked is i.
     while (d < done.length && txns[done[d]!]!.completeIndex! < invIndex) {
       const c = txns[done[d]!]!;
-      while (head < tail && joinedAt[head]! < c.invokeIndex) head++;
-      frontier[tail] = c.id;
-      joinedAt[tail] = c.completeIndex!;
-      tail++;
+      while (head < tail && txns[frontier[head]!]!.completeIndex! < c.invokeIndex) hi[frontier[head++]!] = i;
+      frontier[tail++] = c.id;
+      lo[c.id] = i;
       d++;
     }
-    if (!inv || inv.type === 'fail') continue;
-    for (let k = head; k < tail; k++) out.add(frontier[k]!, inv.id, REALTIME);
   }
+  while (head < tail) hi[frontier[head++]!] = n;
+  return { lo, hi };
+}
+
+/** The real-time edges of `realtimeRanges` as an explicit edge list (to failed txns too). */
+export function realtimeEdges(txns: readonly Txn[]): EdgeList {
+  const { lo, hi } = realtimeRanges(txns);
+  const out = new EdgeBuilder();
+  for (let v = 0; v < txns.length; v++) for (let x = lo[v]!; x < hi[v]!; x++) out.add(v, x, REALTIME);
   return out;
 }
 
-/** The edges of `g` as an EdgeList (for tests and for rebuilding with more edges). */
-export function edgesOf(g: TxnGraph): EdgeList {
-  const from = new Int32Array(g.targets.length);
-  for (let v = 0; v < g.n; v++) from.fill(v, g.offsets[v]!, g.offsets[v + 1]!);
-  return { length: g.targets.length, from, to: g.targets.slice(), mask: g.masks.slice() };
+/** Number of edges of `g`, real-time ranges included. */
+export function edgeCount(g: TxnGraph): number {
+  let m = g.targets.length;
+  if (g.rt) for (let v = 0; v < g.n; v++) m += Math.max(0, g.rt.hi[v]! - g.rt.lo[v]!);
+  return m;
 }
 
-/** The mask of edge `from → to`, or 0 when there is none (linear in the row's length). */
+/** The edges of `g` as an EdgeList, real-time ranges expanded (for tests and for rebuilding). */
+export function edgesOf(g: TxnGraph): EdgeList {
+  const m = edgeCount(g);
+  const from = new Int32Array(m);
+  const to = new Int32Array(m);
+  const mask = new Uint8Array(m);
+  let out = 0;
+  for (let v = 0; v < g.n; v++) {
+    for (let e = g.offsets[v]!; e < g.offsets[v + 1]!; e++) {
+      from[out] = v;
+      to[out] = g.targets[e]!;
+      mask[out++] = g.masks[e]!;
+    }
+    if (g.rt)
+      for (let x = g.rt.lo[v]!; x < g.rt.hi[v]!; x++) {
+        from[out] = v;
+        to[out] = x;
+        mask[out++] = REALTIME;
+      }
+  }
+  return { length: m, from, to, mask };
+}
+
+/** The mask of edge `from → to` (kinds OR-ed, real-time range included), or 0 when there is none. */
 export function edgeMask(g: TxnGraph, from: number, to: number): number {
-  for (let e = g.offsets[from]!; e < g.offsets[from + 1]!; e++) if (g.targets[e] === to) return g.masks[e]!;
-  return 0;
+  let m = 0;
+  for (let e = g.offsets[from]!; e < g.offsets[from + 1]!; e++) if (g.targets[e] === to) m |= g.masks[e]!;
+  if (g.rt && g.rt.lo[from]! <= to && to < g.rt.hi[from]!) m |= REALTIME;
+  return m;
 }
 
 /**
@@ -202,32 +250,40 @@ export function inducedSubgraph(
 ): TxnGraph {
   const k = vertices.length;
   for (let i = 0; i < k; i++) scratch[vertices[i]!] = i;
-  let m = 0;
-  for (let i = 0; i < k; i++) {
-    const v = vertices[i]!;
-    for (let e = g.offsets[v]!; e < g.offsets[v + 1]!; e++)
-      if (g.masks[e]! & mask && scratch[g.targets[e]!]! >= 0) m++;
-  }
+  const rt = mask & REALTIME ? g.rt : undefined;
+  const targets: number[] = [];
+  const masks: number[] = [];
   const offsets = new Int32Array(k + 1);
-  const targets = new Int32Array(m);
-  const masks = new Uint8Array(m);
-  let out = 0;
+  // Where local target t went in the current row (valid when rowOf[t] is the row): merges a
+  // real-time range edge into a data edge between the same pair.
+  const rowOf = new Int32Array(k).fill(-1);
+  const slot = new Int32Array(k);
   let kinds = 0;
+  const add = (row: number, t: number, mk: number) => {
+    kinds |= mk;
+    if (rowOf[t] === row) masks[slot[t]!]! |= mk;
+    else {
+      rowOf[t] = row;
+      slot[t] = targets.length;
+      targets.push(t);
+      masks.push(mk);
+    }
+  };
   for (let i = 0; i < k; i++) {
-    offsets[i] = out;
+    offsets[i] = targets.length;
     const v = vertices[i]!;
     for (let e = g.offsets[v]!; e < g.offsets[v + 1]!; e++) {
       const mk = g.masks[e]! & mask;
       const t = scratch[g.targets[e]!]!;
-      if (mk && t >= 0) {
-        targets[out] = t;
-        masks[out] = mk;
-        kinds |= mk;
-        out++;
-      }
+      if (mk && t >= 0) add(i, t, mk);
     }
+    if (rt)
+      for (let x = rt.lo[v]!; x < rt.hi[v]!; x++) {
+        const t = scratch[x]!;
+        if (t >= 0) add(i, t, REALTIME);
+      }
   }
-  offsets[k] = out;
+  offsets[k] = targets.length;
   for (let i = 0; i < k; i++) scratch[vertices[i]!] = -1;
-  return { n: k, offsets, targets, masks, kinds };
+  return { n: k, offsets, targets: Int32Array.from(targets), masks: Uint8Array.from(masks), kinds };
 }

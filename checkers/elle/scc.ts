@@ -4,6 +4,7 @@
  * of the condensation: every edge u → v between different components has comp[u] > comp[v]. Pure.
  */
 import type { TxnGraph } from './graph.ts';
+import { REALTIME } from './types.ts';
 
 /** The components of a graph: `comp[v]` is v's component, `sizes[c]` the size of component c. */
 export interface Sccs {
@@ -87,13 +88,17 @@ export function tarjan(
 export function sccsOf(g: TxnGraph, mask: number): Sccs {
   const { offsets, targets, masks } = g;
   const size = g.n;
+  // Real-time ranges: slots past a row's CSR edges run over rtLo[v]…rtHi[v]−1.
+  const rt = mask & REALTIME ? g.rt : undefined;
+  const rtLo = rt?.lo;
+  const rtHi = rt?.hi;
   const index = new Int32Array(size).fill(-1);
   const low = new Int32Array(size);
   const comp = new Int32Array(size).fill(-1);
   const stack = new Int32Array(size);
   const callV = new Int32Array(size);
   const callK = new Int32Array(size);
-  const sizesGrow: number[] = [];
+  const sizes = new Int32Array(size);
   let sp = 0;
   let counter = 0;
   let count = 0;
@@ -108,11 +113,15 @@ export function sccsOf(g: TxnGraph, mask: number): Sccs {
       const v = callV[top]!;
       let k = callK[top]!;
       const end = offsets[v + 1]!;
+      const rtEnd = rtLo ? end + Math.max(0, rtHi![v]! - rtLo[v]!) : end;
       let descended = false;
-      while (k < end) {
+      while (k < rtEnd) {
         const e = k++;
-        if (!(masks[e]! & mask)) continue;
-        const w = targets[e]!;
+        let w: number;
+        if (e < end) {
+          if (!(masks[e]! & mask)) continue;
+          w = targets[e]!;
+        } else w = rtLo![v]! + (e - end);
         if (index[w] === -1) {
           callK[top] = k;
           index[w] = low[w] = counter++;
@@ -135,8 +144,7 @@ export function sccsOf(g: TxnGraph, mask: number): Sccs {
           comp[w] = count;
           n++;
         } while (w !== v);
-        sizesGrow.push(n);
-        count++;
+        sizes[count++] = n;
       }
       if (top >= 0) {
         const p = callV[top]!;
@@ -144,7 +152,7 @@ export function sccsOf(g: TxnGraph, mask: number): Sccs {
       }
     }
   }
-  return { count, comp, sizes: Int32Array.from(sizesGrow) };
+  return { count, comp, sizes: sizes.slice(0, count) };
 }
 
 /** The members of each component of size ≥ 2 (the ones that hold a cycle; self-edges do not exist). */

@@ -168,6 +168,18 @@ describe('budget', () => {
     expect(byType(findCycles(g, unlimited()))).toEqual({ 'G-single': '0 rw 1 wr', 'G2-item': '1 rw 2 rw' });
   });
 
+  it('the memory limit counts typed arrays too', () => {
+    const budget = new ElleBudget({ memoryLimitBytes: 1024 });
+    const big = new Int32Array(16 * 1024 * 1024).fill(1);
+    expect(budget.exceeded()).toMatch(
+      /^memory limit of 0 MB reached \(the check's heap and typed arrays grew by \d+ MB\)$/,
+    );
+    expect(big[0]).toBe(1);
+    // A G2-item still found past it: the proof needs no search.
+    const r = findCycles(graph(2, '0 rw 1', '1 rw 0'), budget);
+    expect(r.proven).toEqual([{ type: 'G2-item', scc: [0, 1] }]);
+  });
+
   it('cancellation stops the search with every class unsearched', () => {
     const ac = new AbortController();
     ac.abort();

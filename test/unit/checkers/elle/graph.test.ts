@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   buildGraph,
+  edgeCount,
   edgeMask,
   edgesOf,
   inducedSubgraph,
   processEdges,
   realtimeEdges,
+  realtimeRanges,
   type TxnGraph,
 } from '../../../../checkers/elle/graph.ts';
 import { nonTrivialComponents, sccsOf, tarjan } from '../../../../checkers/elle/scc.ts';
@@ -19,11 +21,15 @@ const list = (edges: [number, number, number][]): EdgeList => ({
   mask: Uint8Array.from(edges.map((e) => e[2])),
 });
 
+/** Edges as sorted "from->to:mask" strings, masks OR-ed per pair. */
 const triples = (g: TxnGraph): string[] => {
   const l = edgesOf(g);
-  const out: string[] = [];
-  for (let i = 0; i < l.length; i++) out.push(`${l.from[i]}->${l.to[i]}:${l.mask[i]}`);
-  return out.sort();
+  const byPair = new Map<string, number>();
+  for (let i = 0; i < l.length; i++) {
+    const k = `${l.from[i]}->${l.to[i]}`;
+    byPair.set(k, (byPair.get(k) ?? 0) | l.mask[i]!);
+  }
+  return [...byPair].map(([k, m]) => `${k}:${m}`).sort();
 };
 
 /** Txn with an interval of history indices [inv, done] (done undefined: never completed). */
@@ -149,13 +155,32 @@ describe('process and real-time edges', () => {
         const r = closure(txns.length, pairs);
         for (const a of txns)
           for (const b of txns) {
+            // Failed txns are linked to too (harmless: they have no edges out).
             const expected =
-              a.type === 'ok' &&
-              b.type !== 'fail' &&
-              a.completeIndex !== undefined &&
-              a.completeIndex < b.invokeIndex;
+              a.type === 'ok' && a.completeIndex !== undefined && a.completeIndex < b.invokeIndex;
             expect(r[a.id]![b.id]).toBe(expected);
           }
+        // The graph keeps them as ranges: the same edges, SCCs and subgraphs as the explicit list.
+        const data = list(
+          txns.flatMap((t) => [
+            [t.id, (t.id + 1) % txns.length, WW] as [number, number, number],
+            [t.id, (t.id + 2) % txns.length, RW] as [number, number, number],
+          ]),
+        );
+        const ranged = buildGraph(txns.length, [data], realtimeRanges(txns));
+        const explicit = buildGraph(txns.length, [data, l]);
+        expect(triples(ranged)).toEqual(triples(explicit));
+        for (const mask of [REALTIME, RW | REALTIME, RW, WW | REALTIME]) {
+          expect([...sccsOf(ranged, mask).comp]).toEqual([...sccsOf(explicit, mask).comp]);
+          const ids = txns.map((t) => t.id).reverse();
+          const scratch = new Int32Array(txns.length).fill(-1);
+          expect(triples(inducedSubgraph(ranged, ids, mask, scratch))).toEqual(
+            triples(inducedSubgraph(explicit, ids, mask, scratch)),
+          );
+        }
+        for (const a of txns)
+          for (const b of txns) expect(edgeMask(ranged, a.id, b.id)).toBe(edgeMask(explicit, a.id, b.id));
+        expect(edgeCount(ranged)).toBeGreaterThanOrEqual(explicit.targets.length);
       }),
       { numRuns: 500 },
     );
