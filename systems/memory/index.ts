@@ -160,13 +160,14 @@ function kvSystem(mode: MemoryMode): System {
 
 /** The memory system's `--opt` keys: its modes' tuning (store.ts, txn-store.ts) and a per-op latency. */
 export const memoryOptions = optionsSchema({
-  txnStepMs: opt.number(0, 1000, 'ms'),
-  abortRate: opt.number(0, 1),
   lossRate: opt.number(0, 1),
   duplicateRate: opt.number(0, 1),
   staleMs: opt.number(0, 3_600_000, 'ms'),
   visibilityMs: opt.number(0, 3_600_000, 'ms'),
   latencyMs: opt.number(0, 60_000, 'ms'),
+  // Transactions (txn-store.ts): the pause between micro-ops, and dirty-read's share of aborts.
+  txnStepMs: opt.number(0, 1000, 'ms'),
+  abortRate: opt.number(0, 1),
 });
 
 export const memorySystem: SystemDescriptor = {

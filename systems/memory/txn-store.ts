@@ -15,8 +15,9 @@
  * - `lost-update`: snapshot reads as snapshot-isolation, but commits without the conflict check,
  *   applying the txn's writes on top of the latest committed state: two txns that read the same version
  *   and both write it commit (lost update).
- * - `read-uncommitted`: write locks on the keys a txn writes (taken at its start, in key order, held to
- *   commit; so no dirty writes, no G0), but writes go to the shared state at once and reads see them before the writer commits: G1b (intermediate reads), G1c.
+ * - `read-uncommitted`: a txn takes the locks of every key it writes when it starts, or aborts at once
+ *   with nothing done; it holds them to commit (so no dirty writes, no G0), but writes go to the shared
+ *   state at once and reads see them before the writer commits: G1b (intermediate reads), G1c.
  * - `dirty-read`: as read-uncommitted, and a fraction `abortRate` of the txns that wrote abort after
  *   their last micro-op (completing `fail`): their writes are rolled back, but readers saw them (G1a).
  *
@@ -99,10 +100,11 @@ export class TxnStore {
   private clock = 0;
   /** Snapshot timestamps of running txns (ts → how many), to prune versions nobody can read. */
   private readonly snapshots = new Map<number, number>();
-  /** Per key, the tail of its write-lock queue (read-uncommitted, dirty-read). */
-  private readonly locks = new Map<string, Promise<void>>();
-  /** Keys write-locked by a running txn (read-committed, which aborts rather than waits). */
-  private readonly rcLocked = new Set<string>();
+  /**
+   * Keys write-locked by a running txn (read-committed, read-uncommitted, dirty-read). A txn never
+   * waits for a lock: it aborts (no deadlock, and no convoy behind a hot key).
+   */
+  private readonly locked = new Set<string>();
   private readonly pause: () => Promise<void>;
 
   constructor(mode: TxnMode, seed: number, tuning: Partial<TxnTuning> = {}) {
@@ -236,26 +238,9 @@ export class TxnStore {
     }
   }
 
-  /** Takes the write locks of `ids` in a fixed order (no deadlock); returns the function releasing them. */
-  private async lock(ids: Iterable<string>): Promise<() => void> {
-    const releases: (() => void)[] = [];
-    for (const id of [...new Set(ids)].sort()) {
-      const before = this.locks.get(id) ?? Promise.resolve();
-      let release!: () => void;
-      const held = new Promise<void>((r) => {
-        release = r;
-      });
-      const tail = before.then(() => held);
-      this.locks.set(id, tail);
-      await before;
-      releases.push(() => {
-        release();
-        if (this.locks.get(id) === tail) this.locks.delete(id);
-      });
-    }
-    return () => {
-      for (const r of releases) r();
-    };
+  /** The abort of a txn that found key `key` write-locked by another. */
+  private static lockedOut(key: unknown): TxnOutcome {
+    return { type: 'fail', error: `aborted: key ${showValue(key)} is being written by another txn` };
   }
 
   /**
@@ -273,12 +258,8 @@ export class TxnStore {
       for (const m of mops) {
         await this.pause();
         if (m.f !== 'r' && !held.includes(m.id)) {
-          if (this.rcLocked.has(m.id))
-            return {
-              type: 'fail',
-              error: `aborted: key ${showValue(m.key)} is being written by another txn`,
-            };
-          this.rcLocked.add(m.id);
+          if (this.locked.has(m.id)) return TxnStore.lockedOut(m.key);
+          this.locked.add(m.id);
           held.push(m.id);
           if (base.has(m.id) && base.get(m.id) !== this.latest(m.id))
             return { type: 'fail', error: `aborted: key ${showValue(m.key)} changed since this txn read it` };
@@ -296,22 +277,29 @@ export class TxnStore {
       this.commit(kind, own);
       return { type: 'ok', value: out };
     } finally {
-      for (const id of held) this.rcLocked.delete(id);
+      for (const id of held) this.locked.delete(id);
     }
   }
 
   /**
-   * read-uncommitted and dirty-read: write locks to commit, writes visible at once. With `mayAbort`, a
-   * txn that wrote aborts with probability abortRate after its last micro-op: its writes are undone
-   * (the locks kept anyone else from writing those keys meanwhile) but were already read.
+   * read-uncommitted and dirty-read: the write locks of all its keys at the start (or an abort with
+   * nothing done), held to commit; writes visible at once. With `mayAbort`, a txn that wrote aborts
+   * with probability abortRate after its last micro-op: its writes are undone (the locks kept anyone
+   * else from writing those keys meanwhile) but were already read.
    */
   private async inPlace(kind: TxnKind, mops: Mop[], mayAbort: boolean): Promise<TxnOutcome> {
-    const unlock = await this.lock(mops.filter((m) => m.f !== 'r').map((m) => m.id));
+    // The first pause comes before the locks, so a txn that finds one taken has still taken a while.
+    await this.pause();
+    const writes = mops.filter((m) => m.f !== 'r');
+    const busy = writes.find((m) => this.locked.has(m.id));
+    if (busy) return TxnStore.lockedOut(busy.key);
+    const held = [...new Set(writes.map((m) => m.id))];
+    for (const id of held) this.locked.add(id);
     try {
       const before = new Map<string, unknown>();
       const out: unknown[][] = [];
-      for (const m of mops) {
-        await this.pause();
+      for (const [i, m] of mops.entries()) {
+        if (i > 0) await this.pause();
         const cur = this.latest(m.id)?.value ?? this.empty(kind);
         if (m.f === 'r') out.push(TxnStore.done(m, TxnStore.withOwn(kind, cur, undefined)));
         else {
@@ -328,7 +316,7 @@ export class TxnStore {
       }
       return { type: 'ok', value: out };
     } finally {
-      unlock();
+      for (const id of held) this.locked.delete(id);
     }
   }
 }

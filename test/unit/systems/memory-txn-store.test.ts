@@ -191,16 +191,17 @@ describe('memory txn store', () => {
   });
 
   it("read-uncommitted: a reader sees a running txn's writes, including intermediate ones", async () => {
-    const [a, b, s] = await pair(
+    // The reader starts first, so in each turn it reads before the writer's next micro-op.
+    const [b, a, s] = await pair(
       'read-uncommitted',
-      [
-        ['append', 1, 1],
-        ['append', 1, 2],
-      ],
       [
         ['r', 9, null],
         ['r', 1, null],
         ['r', 1, null],
+      ],
+      [
+        ['append', 1, 1],
+        ['append', 1, 2],
       ],
     );
     expect(a.type).toBe('ok');
@@ -216,13 +217,13 @@ describe('memory txn store', () => {
   });
 
   it('dirty-read: an aborted txn was read, and its writes are rolled back', async () => {
-    const [a, b, s] = await pair(
+    const [b, a, s] = await pair(
       'dirty-read',
-      [['append', 1, 1]],
       [
         ['r', 9, null],
         ['r', 1, null],
       ],
+      [['append', 1, 1]],
       'list-append',
       { abortRate: 1 },
     );
@@ -235,6 +236,26 @@ describe('memory txn store', () => {
       ],
     });
     expect(await read(s, 1)).toEqual([]);
+  });
+
+  it('read-uncommitted: a txn finding a key it writes locked aborts with nothing done', async () => {
+    const [a, b, s] = await pair(
+      'read-uncommitted',
+      [
+        ['append', 1, 1],
+        ['append', 2, 1],
+      ],
+      [
+        ['append', 2, 2],
+        ['append', 3, 1],
+      ],
+    );
+    expect(a.type).toBe('ok');
+    expect(b).toMatchObject({
+      type: 'fail',
+      error: expect.stringMatching(/key 2 is being written by another txn/),
+    });
+    expect([await read(s, 2), await read(s, 3)]).toEqual([[1], []]);
   });
 
   it('refuses micro-ops of another workload, applying nothing', async () => {
