@@ -2,7 +2,8 @@
  * Jepsen's bank checker. Transfers move money between accounts; no transfer creates or destroys any, so
  * every successful read of all balances must sum to the initial total, and (unless the test allows it)
  * no balance may be negative. A read's value is the balances by account: an array (index = account) or
- * an object {account: balance}. Lists the bad reads with their history indices.
+ * an object {account: balance}. Lists the bad reads with their history indices. A history of the bank
+ * written as txns of reads and writes is checked through its read-only txns (./bank-txn.ts).
  */
 
 import {
@@ -15,6 +16,7 @@ import {
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import { stringifyExact } from '../src/history/values.ts';
+import { bankOpsOfTxns, hasTxnOps } from './bank-txn.ts';
 
 export interface BankCheckerOptions {
   /** The sum every read must show. When absent it is inferred: the sum most reads show (ties: earliest). */
@@ -106,7 +108,9 @@ function entriesOf(
  * undefined when none does: below it a read's sum in doubles is exact; past it sums round, and a read
  * of {2^52, 2^52+1} would pass for a total of 2^53. Pure.
  */
-export function bankSumTooLarge(history: readonly Op[]): number | undefined {
+export function bankSumTooLarge(txnsOrOps: readonly Op[]): number | undefined {
+  // Txn-shaped bank histories (./bank-txn.ts) are summed as their reads; positions stay the same.
+  const history = hasTxnOps(txnsOrOps) ? bankOpsOfTxns(txnsOrOps) : txnsOrOps;
   for (let i = 0; i < history.length; i++) {
     const op = history[i]!;
     if (op.process === 'nemesis' || op.f !== 'read' || op.type !== 'ok') continue;
@@ -219,7 +223,9 @@ function sortCases(cases: Partial<Record<BankAnomaly, AnomalyCase[]>>): Record<s
 export function bankChecker(o: BankCheckerOptions): Checker {
   return {
     name: 'bank',
-    check(_ctx, history: readonly Op[]): BankResult | CheckResult {
+    check(_ctx, txnsOrOps: readonly Op[]): BankResult | CheckResult {
+      // Jepsen's bank written as txns of reads and writes: the same invariant, on the txns' snapshots.
+      const history = hasTxnOps(txnsOrOps) ? bankOpsOfTxns(txnsOrOps) : txnsOrOps;
       const { pairs } = pairOps(history.filter((op) => op.process !== 'nemesis'));
       const okReads = pairs.flatMap(({ invoke, completion }) =>
         invoke.f === 'read' && completion?.type === 'ok' ? [{ invoke, completion }] : [],

@@ -44,7 +44,12 @@ export {
   modelNames,
 } from '../checkers/linearizable/index.ts';
 export { BUILTIN_FAULTS, NEMESES } from '../nemeses/index.ts';
-export { findOpWorkloadCannotCheck } from '../workloads/accepts.ts';
+export {
+  findOpModelCannotCheck,
+  findOpWorkloadCannotCheck,
+  suggestedChecks,
+  withTxnF,
+} from '../workloads/accepts.ts';
 export { findWorkload } from '../workloads/index.ts';
 
 /**

@@ -1,10 +1,20 @@
 import { bankSumTooLarge } from '../checkers/bank.ts';
+import { isBankTxnValue } from '../checkers/bank-txn.ts';
 import { counterSumTooLarge } from '../checkers/counter.ts';
-import type { Call } from '../checkers/linearizable/index.ts';
-import { findUninterpretableOp, getModel, modelNames } from '../checkers/linearizable/index.ts';
+import { findMalformedTxn } from '../checkers/elle/txns.ts';
+import type { Call, Model } from '../checkers/linearizable/index.ts';
+import {
+  findUninterpretableOp,
+  getModel,
+  ModelMismatchError,
+  modelNames,
+} from '../checkers/linearizable/index.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
 import { elementsOf, showValue } from '../src/history/values.ts';
+import { isTxnCall, TXN_TAKES, txnCallProblem, withTxnF } from './txn-accepts.ts';
+
+export { withTxnF };
 
 /**
  * Which client ops each workload's checkers can interpret, so `analyze --workload W` refuses a history
@@ -15,7 +25,16 @@ export interface WorkloadOps {
   /** What the workload's ops look like, for the error. */
   readonly takes: string;
   accepts(call: Call): boolean;
+  /** Why the workload cannot take a call it refuses, when more can be said than `takes` (a micro-op). */
+  problem?(call: Call): string | undefined;
 }
+
+/** A txn workload's entry: its shape check (./txn-accepts.ts) as both the predicate and the reason. */
+const txnWorkload = (w: 'list-append' | 'rw-register'): WorkloadOps => ({
+  takes: TXN_TAKES[w],
+  accepts: (c) => txnCallProblem(w, c) === undefined,
+  problem: (c) => txnCallProblem(w, c),
+});
 
 /** Integers the counter and bank checkers add up exactly (they use doubles). */
 const safeInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v);
@@ -24,6 +43,9 @@ const isMap = (v: unknown): v is Record<string, unknown> =>
 
 /** The ops each workload's checkers interpret, by workload name (as --workload). */
 export const WORKLOAD_OPS: Record<string, WorkloadOps> = {
+  // First, so a txn history's hints name them before bank (which takes r/w txns of integers too).
+  'list-append': txnWorkload('list-append'),
+  'rw-register': txnWorkload('rw-register'),
   register: {
     takes: getModel('kv').takes ?? 'kv',
     accepts: (c) => getModel('kv').accepts?.(c) ?? true,
@@ -42,8 +64,10 @@ export const WORKLOAD_OPS: Record<string, WorkloadOps> = {
   },
   bank: {
     takes:
-      'read {account balance…} or [balance…] (nil balances allowed), transfer {:from a :to b :amount n} (integers within ±2^53)',
+      'read {account balance…} or [balance…] (nil balances allowed), transfer {:from a :to b :amount n}, or txn [[:r account balance] [:w account balance] …] (integers within ±2^53)',
     accepts: (c) => {
+      // Jepsen's bank as txns over one register per account (checkers/bank-txn.ts).
+      if (c.f === 'txn') return isBankTxnValue(c.value);
       if (c.f === 'transfer') return isMap(c.value) && safeInt(c.value.amount);
       if (c.f !== 'read') return false;
       if (c.value === null || c.value === undefined) return true;
@@ -63,8 +87,64 @@ const SUM_TOO_LARGE: Record<string, (history: readonly Op[]) => number | undefin
   bank: bankSumTooLarge,
 };
 
+type Positioned = { position: number; call: Call };
+
+/**
+ * What stops workload `name` from checking a history whose every op it takes, as a phrase and the op's
+ * position: sums past 2^53 (counter, bank), a value written twice to one key (rw-register).
+ */
+function historyObstacle(
+  name: string,
+  history: readonly Op[],
+): { position: number; what: string } | undefined {
+  const at = SUM_TOO_LARGE[name]?.(history);
+  if (at !== undefined) {
+    const what = name === 'counter' ? 'the sum of |deltas|' : "this read's sum of |balances|";
+    return {
+      position: at,
+      what: `values too large to check exactly (${what} passes 2^53−1, and the ${name} checker adds in doubles)`,
+    };
+  }
+  if (name === 'list-append' || name === 'rw-register') {
+    // What the inference itself refuses (a completion unlike its invoke, a value written twice to a
+    // key): on the ops that pair, since impossible pairings are the history validator's (UNKNOWN).
+    // The whole history first: pairing it again is needed only when something is wrong.
+    if (!findMalformedTxn(withTxnF(history), name)) return undefined;
+    const paired = pairedOps(history);
+    const bad = findMalformedTxn(withTxnF(paired.ops), name);
+    if (bad) return { position: paired.positions[bad.position]!, what: bad.message };
+  }
+  return undefined;
+}
+
+/**
+ * The ops of `history` that pair (nemesis ops, completed pairs, and the last open invoke of each
+ * process, which the history's end leaves open), with each one's position in `history`.
+ */
+function pairedOps(history: readonly Op[]): { ops: Op[]; positions: number[] } {
+  const keep = new Set<Op>();
+  const last = new Map<Op['process'], Op>();
+  for (const { invoke, completion } of pairOps(history.filter((op) => op.process !== 'nemesis')).pairs) {
+    if (completion) {
+      keep.add(invoke);
+      keep.add(completion);
+    }
+    last.set(invoke.process, invoke);
+  }
+  for (const invoke of last.values()) keep.add(invoke);
+  const ops: Op[] = [];
+  const positions: number[] = [];
+  history.forEach((op, i) => {
+    if (op.process === 'nemesis' || keep.has(op)) {
+      ops.push(op);
+      positions.push(i);
+    }
+  });
+  return { ops, positions };
+}
+
 /** Each client op's position (its invoke) and call, as the checkers see it. */
-function calls(history: readonly Op[]): { position: number; call: Call }[] {
+function calls(history: readonly Op[]): Positioned[] {
   const pos = new Map<Op, number>();
   const client = history.filter((op, i) => {
     pos.set(op, i);
@@ -77,11 +157,33 @@ function calls(history: readonly Op[]): { position: number; call: Call }[] {
   });
 }
 
+const isTxnWorkload = (name: string): name is keyof typeof TXN_TAKES => Object.hasOwn(TXN_TAKES, name);
+
+/** The first pair's call (by its invoke's position) that `w` refuses. */
+function firstRefused(history: readonly Op[], w: WorkloadOps): Positioned | undefined {
+  return calls(history).find(({ call }) => !w.accepts(call));
+}
+
+/**
+ * The first client op (an invoke, or an ok completion, whose reads the checker reads) whose value txn
+ * workload `name` cannot interpret: one pass, no pairing, so that checking a million-txn history's
+ * shape costs little next to the check itself. fail/info completions' values are never read.
+ */
+function firstTxnShapeProblem(history: readonly Op[], name: keyof typeof TXN_TAKES): Positioned | undefined {
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    if (op.process === 'nemesis' || (op.type !== 'invoke' && op.type !== 'ok')) continue;
+    const call: Call = { f: op.f, value: op.value, outcome: op.type === 'ok' ? 'ok' : 'info' };
+    if (txnCallProblem(name, call) !== undefined) return { position: i, call };
+  }
+  return undefined;
+}
+
 /** `--workload W` and `--model M` choices that take every client op of the history. */
 export function fittingChecks(history: readonly Op[]): string[] {
   const all = calls(history);
-  const workloads = Object.keys(WORKLOAD_OPS).filter((w) =>
-    all.every(({ call }) => WORKLOAD_OPS[w]!.accepts(call)),
+  const workloads = Object.keys(WORKLOAD_OPS).filter(
+    (w) => all.every(({ call }) => WORKLOAD_OPS[w]!.accepts(call)) && !historyObstacle(w, history),
   );
   const models = modelNames().filter((m) => findUninterpretableOp(history, getModel(m)) === undefined);
   return [...workloads.map((w) => `--workload ${w}`), ...models.map((m) => `--model ${m}`)];
@@ -97,24 +199,57 @@ export function findOpWorkloadCannotCheck(
 ): { message: string; position: number } | undefined {
   const w = Object.hasOwn(WORKLOAD_OPS, name) ? WORKLOAD_OPS[name] : undefined;
   if (!w) return undefined;
-  const bad = calls(history).find(({ call }) => !w.accepts(call));
+  const hint = () => {
+    const fits = fittingChecks(history).filter((c) => c !== `--workload ${name}`);
+    return fits.length
+      ? `check it with ${fits.join(' or ')}`
+      : 'no workload or model here takes every op of it';
+  };
+  const bad = isTxnWorkload(name) ? firstTxnShapeProblem(history, name) : firstRefused(history, w);
   if (!bad) {
-    const at = SUM_TOO_LARGE[name]?.(history);
-    if (at === undefined) return undefined;
-    const op = history[at]!;
-    const what = name === 'counter' ? 'the sum of |deltas|' : "this read's sum of |balances|";
+    const obstacle = historyObstacle(name, history);
+    if (!obstacle) return undefined;
+    const op = history[obstacle.position]!;
     return {
-      message: `op ${op.index} (${op.f} ${showValue(op.value).slice(0, 60)}): values too large to check exactly (${what} passes 2^53−1, and the ${name} checker adds in doubles)`,
-      position: at,
+      message: isTxnWorkload(name)
+        ? `${obstacle.what}; ${hint()}`
+        : `op ${op.index} (${op.f} ${showValue(op.value).slice(0, 60)}): ${obstacle.what}`,
+      position: obstacle.position,
     };
   }
   const op = history[bad.position]!;
+  const why = w.problem?.(bad.call);
+  return {
+    message: `op ${op.index} (${op.f} ${showValue(bad.call.value).slice(0, 60)}): the ${name} workload cannot check it (${why ? `${why}; ` : ''}it takes ${w.takes}); ${hint()}`,
+    position: bad.position,
+  };
+}
+
+/**
+ * The first client op model `model` cannot interpret (see findUninterpretableOp), or undefined. For a
+ * transactional history the hint names the txn workloads that fit (list-append, rw-register: by the
+ * micro-op names seen) before the models, since a model judges linearizability, not isolation.
+ */
+export function findOpModelCannotCheck(
+  history: readonly Op[],
+  model: Model<unknown>,
+): ModelMismatchError | undefined {
+  const mismatch = findUninterpretableOp(history, model);
+  if (!mismatch || !calls(history).some(({ call }) => isTxnCall(call))) return mismatch;
   const fits = fittingChecks(history);
   const hint = fits.length
     ? `check it with ${fits.join(' or ')}`
-    : 'no workload or model here takes every op of it';
-  return {
-    message: `op ${op.index} (${op.f} ${showValue(bad.call.value).slice(0, 60)}): the ${name} workload cannot check it (it takes ${w.takes}); ${hint}`,
-    position: bad.position,
-  };
+    : 'no workload or model here takes every op of it (txn workloads: --workload list-append, --workload rw-register)';
+  // The model's own text up to its hint, which is replaced.
+  const head = mismatch.message.slice(0, mismatch.message.lastIndexOf('; '));
+  return new ModelMismatchError(`${head}; ${hint}`, mismatch.position);
+}
+
+/**
+ * How to check a history given neither --workload nor --model: the choices that take every op of it
+ * (e.g. `--workload list-append` for Elle's append txns), or undefined when none does.
+ */
+export function suggestedChecks(history: readonly Op[]): string | undefined {
+  const fits = fittingChecks(history);
+  return fits.length ? fits.join(' or ') : undefined;
 }

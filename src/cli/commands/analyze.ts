@@ -21,13 +21,15 @@ import {
 import { validateHistory } from '../../history/validate.ts';
 import { stringifyExact } from '../../history/values.ts';
 import {
+  findOpModelCannotCheck,
   findOpWorkloadCannotCheck,
-  findUninterpretableOp,
   findWorkload,
   getModel,
   linearizable,
   modelNames,
   runCheckers,
+  suggestedChecks,
+  withTxnF,
   workloadOptions,
 } from '../../registry.ts';
 import { displayPath, type RunResults, writeReports } from '../../report/index.ts';
@@ -101,7 +103,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   }
   const read = await readAnyHistory(historyPath, flags.format as HistoryFormat | undefined);
   for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
-  const history: Op[] = read.history;
+  let history: readonly Op[] = read.history;
   const options = { ...(test?.options ?? {}), ...(flags.opt ?? {}) };
 
   let checker: Checker;
@@ -114,7 +116,7 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
     if (!modelNames().includes(model))
       throw new UserError(`unknown --model ${model}: use one of ${modelNames().join(', ')}`);
     // An op of another kind of history is bad input, not a verdict.
-    const mismatch = findUninterpretableOp(history, getModel(model));
+    const mismatch = findOpModelCannotCheck(history, getModel(model));
     if (mismatch) {
       const line = read.lines?.[mismatch.position];
       throw new UserError(`${historyPath}${line === undefined ? '' : `:${line}`}: ${mismatch.message}`);
@@ -123,11 +125,16 @@ export async function analyzeCommand(path: string, flags: AnalyzeFlags): Promise
   } else {
     const name = flags.workload ?? test?.workload;
     if (!name) {
+      const fits = suggestedChecks(history);
       throw new UserError(
-        `cannot tell how to check ${path}: pass --workload (e.g. set, register) or --model (e.g. cas-register)`,
+        fits
+          ? `cannot tell how to check ${path}: pass ${fits} (the choices that take every op of it)`
+          : `cannot tell how to check ${path}: pass --workload (e.g. set, register, list-append) or --model (e.g. cas-register)`,
       );
     }
     const descriptor = findWorkload(name);
+    // Elle reads every client op as a txn: ops with no :f (as Elle's own examples) are txns here too.
+    if (name === 'list-append' || name === 'rw-register') history = withTxnF(history);
     // The user's --opt keys must be the workload's: a typo would silently change the verdict.
     if (flags.opt) validatePluginOptions(flags.opt, [{ kind: 'workload', name, schema: descriptor.options }]);
     // An op of another kind of history is bad input, not a verdict.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Op } from '../../core/op.ts';
 import { parseJepsenEdn } from './jepsen-edn.ts';
-import { parseJsonl } from './jsonl.ts';
+import { JSON_ARRAY, parseJsonl } from './jsonl.ts';
 import { ETCD_LOG_LINE, parseEtcdLog } from './porcupine-etcd.ts';
 import { KV_LINE, parseKvLog } from './porcupine-kv.ts';
 import { HistoryFormatError, type ParsedHistory } from './types.ts';
@@ -28,6 +28,8 @@ export function detectFormat(text: string, filename = ''): HistoryFormat | undef
   const first = /^[ \t,]*([^\s;,][^\n]*)/m.exec(text)?.[1]?.trim();
   if (first === undefined) return filename.endsWith('.edn') ? 'jepsen-edn' : 'jsonl';
   if (first.startsWith('{"') || (filename.endsWith('.jsonl') && first.startsWith('{'))) return 'jsonl';
+  // A JSON array of op objects (elle-cli writes histories so): read by the jsonl reader.
+  if (JSON_ARRAY.test(text.slice(text.indexOf(first)))) return 'jsonl';
   if (ETCD_LOG_LINE.test(first)) return 'porcupine-etcd';
   if (KV_LINE.test(first)) return 'porcupine-kv';
   // EDN: a map, a vector or list of ops, a tagged record (#jepsen.history.Op{…}) or a #_ discard

@@ -25,6 +25,11 @@ export function parseJsonlLine(raw: string, file: string, lineNo: number, positi
   } catch {
     return { kind: 'torn' };
   }
+  return { kind: 'op', op: toOp(op, file, lineNo, position) };
+}
+
+/** A parsed JSON value as an Op (index and time default to its position), or a file:line error. */
+function toOp(op: unknown, file: string, lineNo: number | undefined, position: number): Op {
   const o = op as Partial<Op> | null;
   if (
     o === null ||
@@ -41,13 +46,10 @@ export function parseJsonlLine(raw: string, file: string, lineNo: number, positi
     );
   }
   return {
-    kind: 'op',
-    op: {
-      ...(o as Op),
-      index: typeof o.index === 'number' ? o.index : position,
-      time: typeof o.time === 'number' ? o.time : position,
-      value: o.value === undefined ? null : o.value,
-    },
+    ...(o as Op),
+    index: typeof o.index === 'number' ? o.index : position,
+    time: typeof o.time === 'number' ? o.time : position,
+    value: o.value === undefined ? null : o.value,
   };
 }
 
@@ -73,6 +75,7 @@ export const tornLastLine = (file: string, lineNo: number): string =>
  * streaming reader in src/store/history.ts, with the same policy (it shares parseJsonlLine).
  */
 export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistory {
+  if (JSON_ARRAY.test(text)) return parseJsonArray(text, file);
   const history: Op[] = [];
   const warnings: string[] = [];
   const opLines: number[] = [];
@@ -91,4 +94,63 @@ export function parseJsonl(text: string, file = '<history.jsonl>'): ParsedHistor
     }
   }
   return { history, model: undefined, format: 'jsonl', warnings, lines: opLines };
+}
+
+/** A JSON array of op objects (as elle-cli's histories are written), rather than one op a line. */
+export const JSON_ARRAY = /^\s*\[\s*(\]|\{\s*")/;
+
+/**
+ * The 1-based line on which each element of the top-level JSON array in `text` starts (a small scan
+ * over strings and brackets; the text is known to parse).
+ */
+function elementLines(text: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let expectValue = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') line++;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (depth === 1 && expectValue && !/[\s,\]]/.test(c)) {
+      lines.push(line);
+      expectValue = false;
+    }
+    if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) expectValue = true;
+    } else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 1) expectValue = true;
+  }
+  return lines;
+}
+
+/**
+ * A JSON array of ops, e.g. elle-cli's `[{"type":"invoke","f":"txn","value":[["w","x",2]],…},\n…]`:
+ * the same ops and exact values as history.jsonl; an element that is not an op is an error naming
+ * its line. No torn-line tolerance: an array cut short is not valid JSON, and is refused.
+ */
+function parseJsonArray(text: string, file: string): ParsedHistory {
+  let all: unknown;
+  try {
+    all = parseJsonExact(text);
+  } catch (err) {
+    throw new HistoryFormatError(
+      file,
+      undefined,
+      `not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      'a file starting with [ must be one JSON array of ops; or write one op a line (JSONL)',
+    );
+  }
+  if (!Array.isArray(all))
+    throw new HistoryFormatError(file, 1, 'not a JSON array of ops', 'write one op a line (JSONL)');
+  const lines = elementLines(text);
+  const history = all.map((o, i) => toOp(o, file, lines[i], i));
+  return { history, model: undefined, format: 'jsonl', warnings: [], lines };
 }
