@@ -1,0 +1,555 @@
+/**
+ * List-append inference (after elle/list_append.clj): every key is a list, txns append unique values
+ * and read whole lists, so each read reveals a prefix of the key's version order. From the longest read
+ * per key we get the order of appends; from it the ww, wr and rw dependency edges between txns, plus
+ * the anomalies visible without a cycle (G1a, G1b, internal, future-read, dirty-update, lost-update,
+ * duplicate-elements, incompatible-order, garbage-read). Pure, no I/O.
+ *
+ * Speed: keys and (key, element) pairs are interned to dense ids once; a read that is a prefix of its
+ * key's longest read (the normal case) is checked by comparing values in place, and its facts (G1a,
+ * garbage, duplicates) come from per-key "first bad position" numbers, not from hashing its elements.
+ */
+import type { AnomalyCase } from '../../src/core/checker.ts';
+import { sameValue, showValue, valueKey } from '../../src/history/values.ts';
+import { addEdge, newEdgeList } from './edges.ts';
+import { Interner, pairKey } from './intern.ts';
+import {
+  type EdgeExplainer,
+  type EdgeReason,
+  type ElleOptions,
+  type Inference,
+  type Mop,
+  RW,
+  type Txn,
+  WR,
+  WW,
+} from './types.ts';
+
+const EMPTY: readonly unknown[] = [];
+
+/** A read's list (nil reads the empty list, as Elle's `(peek nil)` is the initial state). */
+const listOf = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : EMPTY);
+
+/** Exact equality with a fast path for primitives (the usual integers). */
+const same = (a: unknown, b: unknown): boolean =>
+  a === b || (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && sameValue(a, b));
+
+/** An op index to cite for a txn: its completion (which holds what it read), else its invoke. */
+const opOf = (t: Txn): number => t.completeIndex ?? t.invokeIndex;
+
+const clip = (s: string): string => (s.length > 120 ? `${s.slice(0, 117)}…]` : s);
+const showList = (l: readonly unknown[]): string => clip(showValue(l));
+
+/**
+ * Interned keys and (key, element) pairs, with what is known of each element: who appended it, whether
+ * that append was the txn's last to the key, and its position in its key's version order.
+ */
+class Elements {
+  readonly keys = new Interner();
+  private readonly vals = new Interner();
+  private readonly byPair = new Map<number, number>();
+  /** Per element: key id, value, writer txn id (−1: nobody appended it), writer's mop index. */
+  readonly key: number[] = [];
+  readonly value: unknown[] = [];
+  readonly writer: number[] = [];
+  readonly writerMop: number[] = [];
+  /** 1 when the writer appended to this key again later in the same txn (an intermediate version). */
+  readonly intermediate: number[] = [];
+  /** Position in the key's version order, −1 when not in it. */
+  readonly pos: number[] = [];
+
+  /** The element id of `value` in key `k`, created (with no writer) if new. */
+  id(k: number, value: unknown): number {
+    const pk = pairKey(k, this.vals.id(value));
+    const got = this.byPair.get(pk);
+    if (got !== undefined) return got;
+    const e = this.key.length;
+    this.byPair.set(pk, e);
+    this.key.push(k);
+    this.value.push(value);
+    this.writer.push(-1);
+    this.writerMop.push(-1);
+    this.intermediate.push(0);
+    this.pos.push(-1);
+    return e;
+  }
+
+  /** The element id of `value` in key `k`, or −1 if never seen. */
+  find(k: number, value: unknown): number {
+    const v = this.vals.get(value);
+    if (v < 0) return -1;
+    return this.byPair.get(pairKey(k, v)) ?? -1;
+  }
+}
+
+/** One ok txn's read micro-op. */
+interface Read {
+  txn: number;
+  mop: number;
+  key: number;
+  list: readonly unknown[];
+  /** A prefix of its key's longest read. */
+  prefix: boolean;
+  /** Element ids when not a prefix (resolved one by one); undefined for prefix reads. */
+  ids?: number[];
+  /** Last element id, −1 for the empty list. */
+  last: number;
+}
+
+/**
+ * Infers the list-append dependency graph and non-cycle anomalies of `txns` (from txnsOf; ok txns
+ * carry read lists, a nil read is the empty list). Semantics of elle/list_append.clj:
+ * - version order per key: the longest read of an ok txn (its distinct elements); every other read must
+ *   be a prefix of it, else `incompatible-order` (one case per key). Appends never read are not placed
+ *   among themselves; each is known only to follow the last observed element (Elle's
+ *   `previously-appended-element`).
+ * - edges (fail txns never commit, so never source a ww/wr edge; info txns may have): ww from the
+ *   appender of the previous element to each appender; wr from the appender of a read's last element to
+ *   the reader; rw from every reader of the state just before an append to the appender. No self edges.
+ * - anomalies: G1a (an ok read containing an element a failed txn appended), G1b (an ok read ending in
+ *   another txn's non-final append to the key), garbage-read (an element nobody appended),
+ *   duplicate-elements, internal / future-read (a txn contradicting its own micro-ops), dirty-update
+ *   (a failed append followed by a committed one in the version order), lost-update (two ok txns read
+ *   the same state of a key and both append to it).
+ * `opts` is accepted for symmetry with rw-register; list-append has no version-order options.
+ */
+export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
+  const E = new Elements();
+  const anomalies: Record<string, AnomalyCase[]> = {};
+  const add = (type: string, c: AnomalyCase) => {
+    const list = anomalies[type];
+    if (list) list.push(c);
+    else anomalies[type] = [c];
+  };
+
+  // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read.
+  const mopStart = new Int32Array(txns.length + 1);
+  let mopCount = 0;
+  for (const t of txns) mopCount += t.mops.length;
+  const mopKey = new Int32Array(mopCount);
+  const mopEl = new Int32Array(mopCount).fill(-1);
+  const reads: Read[] = [];
+  const longest: number[] = []; // per key: index into reads, −1 if none
+  let m = 0;
+  for (let ti = 0; ti < txns.length; ti++) {
+    const t = txns[ti]!;
+    mopStart[ti] = m;
+    const ms = t.mops;
+    for (let i = 0; i < ms.length; i++, m++) {
+      const mop = ms[i]!;
+      const k = E.keys.id(mop.key);
+      if (k === longest.length) longest.push(-1);
+      mopKey[m] = k;
+      if (mop.f === 'append') {
+        const e = E.id(k, mop.value);
+        mopEl[m] = e;
+        if (E.writer[e] === -1) {
+          E.writer[e] = ti;
+          E.writerMop[e] = i;
+        }
+        // An earlier append of this txn to k is now intermediate.
+        for (let j = m - 1; j >= mopStart[ti]!; j--) {
+          if (mopKey[j] === k && mopEl[j]! >= 0) {
+            E.intermediate[mopEl[j]!] = 1;
+            break;
+          }
+        }
+      } else if (mop.f === 'r' && t.type === 'ok') {
+        const list = listOf(mop.value);
+        const r = reads.length;
+        reads.push({ txn: ti, mop: i, key: k, list, prefix: true, last: -1 });
+        const cur = longest[k]!;
+        if (cur < 0 || list.length > reads[cur]!.list.length) longest[k] = r;
+      }
+    }
+  }
+  mopStart[txns.length] = m;
+  const keyCount = longest.length;
+
+  // Pass 2: each key's version order from its longest read. longEls: the longest read's element ids
+  // (with repeats); order: its distinct elements. firstDup/firstFail/firstGarbage: the first index in
+  // the longest read where a repeat, a failed append, an element nobody appended shows (∞ if none).
+  const longStart = new Int32Array(keyCount + 1);
+  const orderStart = new Int32Array(keyCount + 1);
+  const firstDup = new Float64Array(keyCount).fill(Infinity);
+  const firstFail = new Float64Array(keyCount).fill(Infinity);
+  const firstGarbage = new Float64Array(keyCount).fill(Infinity);
+  const longEls: number[] = [];
+  const order: number[] = [];
+  for (let k = 0; k < keyCount; k++) {
+    longStart[k] = longEls.length;
+    orderStart[k] = order.length;
+    const r = longest[k]!;
+    if (r < 0) continue;
+    const list = reads[r]!.list;
+    for (let i = 0; i < list.length; i++) {
+      const e = E.id(k, list[i]);
+      longEls.push(e);
+      if (E.pos[e]! >= 0) {
+        if (i < firstDup[k]!) firstDup[k] = i;
+        continue;
+      }
+      E.pos[e] = order.length - orderStart[k]!;
+      order.push(e);
+      const w = E.writer[e]!;
+      if (w < 0) {
+        if (i < firstGarbage[k]!) firstGarbage[k] = i;
+      } else if (txns[w]!.type === 'fail' && i < firstFail[k]!) firstFail[k] = i;
+    }
+  }
+  longStart[keyCount] = longEls.length;
+  orderStart[keyCount] = order.length;
+  const orderLen = (k: number) => orderStart[k + 1]! - orderStart[k]!;
+
+  // Reader lists per (key, state): state s of key k = the first s elements of its order.
+  const stateBase = new Int32Array(keyCount + 1);
+  for (let k = 0; k < keyCount; k++) stateBase[k + 1] = stateBase[k]! + orderLen(k) + 1;
+  const stateHead = new Int32Array(stateBase[keyCount]!).fill(-1);
+  const readNext = new Int32Array(reads.length).fill(-1);
+
+  const edges = newEdgeList(Math.max(1024, mopCount * 2));
+  const incompatibleKeys = new Set<number>();
+
+  // Pass 3: every ok read: prefix check, per-read anomalies, wr edges, reader lists.
+  for (let r = 0; r < reads.length; r++) {
+    const rd = reads[r]!;
+    const k = rd.key;
+    const list = rd.list;
+    const L = list.length;
+    const lr = reads[longest[k]!]!;
+    let prefix = true;
+    if (lr.list !== list) {
+      const ll = lr.list;
+      for (let i = 0; i < L; i++) {
+        if (!same(list[i], ll[i])) {
+          prefix = false;
+          break;
+        }
+      }
+    }
+    const reader = txns[rd.txn]!;
+    let hasDup = false;
+    let hasFail = false;
+    let hasGarbage = false;
+    if (prefix) {
+      rd.last = L > 0 ? longEls[longStart[k]! + L - 1]! : -1;
+      hasDup = L > firstDup[k]!;
+      hasFail = L > firstFail[k]!;
+      hasGarbage = L > firstGarbage[k]!;
+    } else {
+      rd.prefix = false;
+      const ids: number[] = new Array(L);
+      const seen = new Set<number>();
+      for (let i = 0; i < L; i++) {
+        const e = E.id(k, list[i]);
+        ids[i] = e;
+        if (seen.has(e)) hasDup = true;
+        seen.add(e);
+        const w = E.writer[e]!;
+        if (w < 0) hasGarbage = true;
+        else if (txns[w]!.type === 'fail') hasFail = true;
+      }
+      rd.ids = ids;
+      rd.last = L > 0 ? ids[L - 1]! : -1;
+      if (!incompatibleKeys.has(k)) {
+        incompatibleKeys.add(k);
+        add('incompatible-order', {
+          ops: [opOf(reader), opOf(txns[lr.txn]!)],
+          explanation: `key ${showValue(E.keys.values[k])}: #${opOf(reader)} read ${showList(list)} and #${opOf(txns[lr.txn]!)} read ${showList(lr.list)}, which is not a prefix of the other: no single order of appends explains both`,
+          data: { key: E.keys.values[k], values: [list, lr.list] },
+        });
+      }
+    }
+    if (hasDup || hasFail || hasGarbage) perReadAnomalies(rd, reader, hasDup, hasFail, hasGarbage);
+    const last = rd.last;
+    if (last >= 0) {
+      const w = E.writer[last]!;
+      if (w >= 0 && w !== rd.txn) {
+        const wt = txns[w]!;
+        if (wt.type !== 'fail') addEdge(edges, w, rd.txn, WR);
+        if (E.intermediate[last] === 1)
+          add('G1b', {
+            ops: [opOf(reader), opOf(wt)],
+            explanation: `#${opOf(reader)} read key ${showValue(E.keys.values[k])} = ${showList(list)}, ending in ${showValue(E.value[last])}, an intermediate append of #${opOf(wt)}, which appended to the key again later in the same txn (G1b: intermediate read)`,
+            data: { key: E.keys.values[k], value: list, element: E.value[last], mop: rd.mop },
+          });
+      }
+      const p = E.pos[last]!;
+      if (p >= 0) {
+        const s = stateBase[k]! + p + 1;
+        readNext[r] = stateHead[s]!;
+        stateHead[s] = r;
+      }
+    } else {
+      const s = stateBase[k]!;
+      readNext[r] = stateHead[s]!;
+      stateHead[s] = r;
+    }
+  }
+
+  function perReadAnomalies(rd: Read, reader: Txn, dup: boolean, fail: boolean, garbage: boolean): void {
+    const k = rd.key;
+    const list = rd.list;
+    const idAt = (i: number) => (rd.ids ? rd.ids[i]! : longEls[longStart[k]! + i]!);
+    const keyText = showValue(E.keys.values[k]);
+    if (dup) {
+      const counts = new Map<number, number>();
+      for (let i = 0; i < list.length; i++) counts.set(idAt(i), (counts.get(idAt(i)) ?? 0) + 1);
+      const dups = [...counts].filter(([, c]) => c > 1).map(([e, c]) => ({ element: E.value[e], count: c }));
+      add('duplicate-elements', {
+        ops: [opOf(reader)],
+        explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, with ${dups.map((d) => `${showValue(d.element)} ${d.count} times`).join(', ')}; every value is appended once`,
+        data: { key: E.keys.values[k], value: list, duplicates: dups, mop: rd.mop },
+      });
+    }
+    for (let i = 0; (fail || garbage) && i < list.length; i++) {
+      const e = idAt(i);
+      const w = E.writer[e]!;
+      if (w < 0 && garbage)
+        add('garbage-read', {
+          ops: [opOf(reader)],
+          explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, including ${showValue(E.value[e])}, which no txn appended to that key`,
+          data: { key: E.keys.values[k], value: list, element: E.value[e], mop: rd.mop },
+        });
+      else if (w >= 0 && fail && txns[w]!.type === 'fail')
+        add('G1a', {
+          ops: [opOf(reader), opOf(txns[w]!)],
+          explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, including ${showValue(E.value[e])}, appended by #${opOf(txns[w]!)}, which failed (G1a: aborted read)`,
+          data: { key: E.keys.values[k], value: list, element: E.value[e], mop: rd.mop },
+        });
+    }
+  }
+
+  // Pass 4: every append of a txn that may have committed: ww from the previous element's appender,
+  // rw from the readers of the state just before it.
+  for (let ti = 0; ti < txns.length; ti++) {
+    if (txns[ti]!.type === 'fail') continue;
+    for (let j = mopStart[ti]!; j < mopStart[ti + 1]!; j++) {
+      const e = mopEl[j]!;
+      if (e < 0 || E.writer[e] !== ti) continue;
+      const k = mopKey[j]!;
+      const { state, prev } = before(k, e);
+      if (prev >= 0) {
+        const w = E.writer[prev]!;
+        if (w >= 0 && w !== ti && txns[w]!.type !== 'fail') addEdge(edges, w, ti, WW);
+      }
+      for (let r = stateHead[stateBase[k]! + state]!; r >= 0; r = readNext[r]!) {
+        const rt = reads[r]!.txn;
+        if (rt !== ti) addEdge(edges, rt, ti, RW);
+      }
+    }
+  }
+
+  /** The state just before element e's append (its order position, or the end for an unobserved
+   * append) and the element before it (−1: the initial empty list). */
+  function before(k: number, e: number): { state: number; prev: number } {
+    const p = E.pos[e]!;
+    const state = p >= 0 ? p : orderLen(k);
+    return { state, prev: state > 0 ? order[orderStart[k]! + state - 1]! : -1 };
+  }
+
+  // Pass 5: dirty updates along each key's order (elle/list_append.clj dirty-update-cases).
+  for (let k = 0; k < keyCount; k++) {
+    let t1 = -1; // −1: the initial state, committed
+    let vs: unknown[] = [];
+    for (let i = orderStart[k]!; i < orderStart[k + 1]!; i++) {
+      const e = order[i]!;
+      const t2 = E.writer[e]!;
+      if (t2 < 0) continue; // garbage: reported on its own
+      const ty1 = t1 < 0 ? 'ok' : txns[t1]!.type;
+      const ty2 = txns[t2]!.type;
+      if (ty2 === 'info' || (ty1 === 'fail' && ty2 === 'fail')) {
+        vs.push(E.value[e]);
+        continue;
+      }
+      if (ty1 === 'fail' && ty2 === 'ok') {
+        vs.push(E.value[e]);
+        const a = txns[t1]!;
+        const b = txns[t2]!;
+        add('dirty-update', {
+          ops: [opOf(a), opOf(b)],
+          explanation: `key ${showValue(E.keys.values[k])}: #${opOf(a)} failed, yet its append was followed by #${opOf(b)}'s committed append of ${showValue(E.value[e])} (versions ${showList(vs)})`,
+          data: { key: E.keys.values[k], values: vs },
+        });
+      }
+      t1 = t2;
+      vs = [E.value[e]];
+    }
+  }
+
+  // Pass 6: per ok txn touching a key more than once: internal, future-read, lost-update.
+  // lost-update groups: (key, state read) → the ok txns that read it first and then appended to the key.
+  const lost = new Map<number | string, { key: unknown; list: readonly unknown[]; txns: number[] }>();
+  const readAt = new Map<number, number>(); // (txn, mop) → read index, for lost-update's state
+  for (let r = 0; r < reads.length; r++) readAt.set(pairKey(reads[r]!.txn, reads[r]!.mop), r);
+  for (let ti = 0; ti < txns.length; ti++) {
+    const t = txns[ti]!;
+    if (t.type !== 'ok') continue;
+    const s0 = mopStart[ti]!;
+    const n = mopStart[ti + 1]! - s0;
+    let repeated = false;
+    for (let i = 1; i < n && !repeated; i++)
+      for (let j = 0; j < i; j++)
+        if (mopKey[s0 + i] === mopKey[s0 + j]) {
+          repeated = true;
+          break;
+        }
+    if (repeated) withinTxn(t, s0, n);
+  }
+
+  function withinTxn(t: Txn, s0: number, n: number): void {
+    // internal: expected state per key; `known` false means an unknown prefix then `list`.
+    const state = new Map<number, { known: boolean; list: unknown[] }>();
+    let internalDone = false;
+    let futureDone = false;
+    const firstRead = new Map<number, number>(); // key → mop index of the first read before any append
+    const appended = new Set<number>();
+    const lostDone = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      const mop = t.mops[i]!;
+      const k = mopKey[s0 + i]!;
+      if (mop.f === 'append') {
+        const s = state.get(k);
+        if (s) s.list.push(mop.value);
+        else state.set(k, { known: false, list: [mop.value] });
+        if (!futureDone) {
+          for (let j = 0; j < i; j++) {
+            const pm = t.mops[j]!;
+            if (pm.f === 'r' && mopKey[s0 + j] === k && listOf(pm.value).some((x) => same(x, mop.value))) {
+              futureDone = true;
+              add('future-read', {
+                ops: [opOf(t)],
+                explanation: `#${opOf(t)} read key ${showValue(mop.key)} = ${showList(listOf(pm.value))}, including ${showValue(mop.value)}, before appending it itself (micro-op ${i + 1})`,
+                data: { key: mop.key, element: mop.value, mop: j },
+              });
+              break;
+            }
+          }
+        }
+        const fr = firstRead.get(k);
+        if (fr !== undefined && !appended.has(k) && !lostDone.has(k)) {
+          lostDone.add(k);
+          const r = readAt.get(pairKey(t.id, fr));
+          if (r !== undefined) {
+            const rd = reads[r]!;
+            const gk = rd.prefix ? pairKey(k, rd.list.length) : `${k}|${valueKey(rd.list)}`;
+            const g = lost.get(gk);
+            if (g) g.txns.push(t.id);
+            else lost.set(gk, { key: mop.key, list: rd.list, txns: [t.id] });
+          }
+        }
+        appended.add(k);
+        continue;
+      }
+      if (mop.f !== 'r') continue;
+      if (!firstRead.has(k) && !appended.has(k)) firstRead.set(k, i);
+      const v = listOf(mop.value);
+      const s = state.get(k);
+      if (s && !internalDone) {
+        let bad: boolean;
+        if (s.known) bad = s.list.length !== v.length || s.list.some((x, j) => !same(x, v[j]));
+        else {
+          const off = v.length - s.list.length;
+          bad = off < 0 || s.list.some((x, j) => !same(x, v[off + j]));
+        }
+        if (bad) {
+          internalDone = true;
+          const expected = s.known ? showList(s.list) : `[… ${s.list.map(showValue).join(' ')}]`;
+          add('internal', {
+            ops: [opOf(t)],
+            explanation: `#${opOf(t)} read key ${showValue(mop.key)} = ${showList(v)} (micro-op ${i + 1}), but its own earlier micro-ops imply ${clip(expected)}`,
+            data: { key: mop.key, value: v, expected: s.known ? s.list : ['...', ...s.list], mop: i },
+          });
+          continue;
+        }
+      }
+      state.set(k, { known: true, list: [...v] });
+    }
+  }
+
+  for (const { key, list, txns: group } of lost.values()) {
+    if (group.length < 2) continue;
+    const ts = group.map((i) => txns[i]!);
+    add('lost-update', {
+      ops: ts.map(opOf),
+      explanation: `${ts.map((t) => `#${opOf(t)}`).join(', ')} all read key ${showValue(key)} = ${showList(list)} and appended to it, and all committed: all but one update is lost`,
+      data: { key, value: list },
+    });
+  }
+
+  const explain: EdgeExplainer = (from, to, kind, name) =>
+    explainEdge(E, from, to, kind, name, before, stateOf);
+
+  /** The state (order position) a read list shows, −1 when it is not one of the order's prefixes. */
+  function stateOf(k: number, list: readonly unknown[]): number {
+    if (list.length === 0) return 0;
+    const e = E.find(k, list[list.length - 1]);
+    return e >= 0 && E.pos[e]! >= 0 ? E.pos[e]! + 1 : -1;
+  }
+
+  return { txns, edges, anomalies, explain };
+}
+
+/** Recomputes why `from → to` is an edge of `kind` (Elle's WW/WR/RWExplainer), or undefined. */
+function explainEdge(
+  E: Elements,
+  from: Txn,
+  to: Txn,
+  kind: 'ww' | 'wr' | 'rw',
+  name: (t: Txn) => string,
+  before: (k: number, e: number) => { state: number; prev: number },
+  stateOf: (k: number, list: readonly unknown[]) => number,
+): EdgeReason | undefined {
+  const keyId = (m: Mop) => E.keys.get(m.key);
+  if (kind === 'wr') {
+    if (to.type !== 'ok') return undefined;
+    for (const m of to.mops) {
+      if (m.f !== 'r') continue;
+      const list = listOf(m.value);
+      if (list.length === 0) continue;
+      const last = list[list.length - 1];
+      const e = E.find(keyId(m), last);
+      if (e >= 0 && E.writer[e] === from.id)
+        return {
+          kind,
+          key: m.key,
+          value: last,
+          text: `${name(to)} read ${name(from)}'s append of ${showValue(last)} to key ${showValue(m.key)}`,
+        };
+    }
+    return undefined;
+  }
+  for (const m of to.mops) {
+    if (m.f !== 'append') continue;
+    const k = keyId(m);
+    const e = E.find(k, m.value);
+    if (e < 0 || E.writer[e] !== to.id) continue;
+    const { state, prev } = before(k, e);
+    if (kind === 'ww') {
+      if (prev >= 0 && E.writer[prev] === from.id)
+        return {
+          kind,
+          key: m.key,
+          value: m.value,
+          otherValue: E.value[prev],
+          text: `${name(from)}'s append of ${showValue(E.value[prev])} to key ${showValue(m.key)} came before ${name(to)}'s append of ${showValue(m.value)}`,
+        };
+      continue;
+    }
+    if (from.type !== 'ok') continue;
+    for (const r of from.mops) {
+      if (r.f !== 'r' || keyId(r) !== k) continue;
+      const list = listOf(r.value);
+      if (stateOf(k, list) !== state) continue;
+      const next = E.pos[e]! >= 0 ? 'which came next' : 'which came later';
+      return {
+        kind,
+        key: m.key,
+        value: m.value,
+        otherValue: list,
+        text: `${name(from)} read key ${showValue(m.key)} = ${showList(list)} without ${name(to)}'s append of ${showValue(m.value)}, ${next}`,
+      };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { findMalformedTxn, mopF, txnsOf } from '../../../../checkers/elle/txns.ts';
+import { UserError } from '../../../../src/core/errors.ts';
+import type { Op } from '../../../../src/core/op.ts';
+import { keyword } from '../../../../src/history/values.ts';
+import { txnHistory } from './infer-helpers.ts';
+
+const op = (index: number, type: Op['type'], process: Op['process'], f: string, value: unknown): Op => ({
+  index,
+  time: index * 10,
+  type,
+  process,
+  f,
+  value,
+});
+
+describe('txnsOf', () => {
+  it('pairs invokes with completions per process, ids in invoke order, skipping nemesis and non-txn ops', () => {
+    const h: Op[] = [
+      op(0, 'invoke', 1, 'txn', [['append', 'x', 1]]),
+      op(1, 'invoke', 'nemesis', 'start-partition', null),
+      op(2, 'invoke', 2, 'txn', [[keyword('r'), 'x', null]]),
+      op(3, 'invoke', 3, 'read', null),
+      op(4, 'ok', 2, 'txn', [[keyword('r'), 'x', [1]]]),
+      op(5, 'ok', 3, 'read', 5),
+      op(6, 'fail', 1, 'txn', [['append', 'x', 1]]),
+      op(7, 'invoke', 4, 'txn', [
+        [':w', 'y', 2],
+        ['r', 'y'],
+      ]),
+    ];
+    const ts = txnsOf(h);
+    expect(ts.map((t) => [t.id, t.process, t.type, t.invokeIndex, t.completeIndex])).toEqual([
+      [0, 1, 'fail', 0, 6],
+      [1, 2, 'ok', 2, 4],
+      [2, 4, 'info', 7, undefined],
+    ]);
+    expect(ts[1]!.mops).toEqual([{ f: 'r', key: 'x', value: [1] }]);
+    expect(ts[1]!.invokeTimeNs).toBe(20);
+    expect(ts[1]!.completeTimeNs).toBe(40);
+    expect(ts[2]!.mops).toEqual([
+      { f: 'w', key: 'y', value: 2 },
+      { f: 'r', key: 'y', value: null },
+    ]);
+  });
+
+  it('fail and info txns keep the invoke micro-ops with reads unknown', () => {
+    const h: Op[] = [
+      op(0, 'invoke', 0, 'txn', [['r', 'x', null]]),
+      op(1, 'info', 0, 'txn', [['r', 'x', [1]]]),
+    ];
+    expect(txnsOf(h)[0]!.mops).toEqual([{ f: 'r', key: 'x', value: null }]);
+  });
+
+  it('normalises f from strings and keywords', () => {
+    expect(
+      ['append', ':append', keyword('append'), 'r', keyword('w'), 'cas', keyword('x'), 3].map(mopF),
+    ).toEqual(['append', 'append', 'append', 'r', 'w', undefined, undefined, undefined]);
+  });
+
+  it('throws a one-line UserError on a txn value it cannot read', () => {
+    const h: Op[] = [op(0, 'invoke', 0, 'txn', [['cas', 'x', [1, 2]]])];
+    expect(() => txnsOf(h)).toThrow(UserError);
+    expect(() => txnsOf(h)).toThrow(/^op #0: txn invoke: micro-op 1 .* has f "cas", not :append, :r or :w$/);
+    expect(() => txnsOf([op(3, 'ok', 0, 'txn', [])])).toThrow(
+      /op #3: ok txn from process 0 has no open invoke/,
+    );
+  });
+});
+
+describe('findMalformedTxn', () => {
+  const la = (h: Op[]) => findMalformedTxn(h, 'list-append');
+  it('accepts well-formed histories of either workload', () => {
+    expect(la(txnHistory([{ mops: [['append', 1, 1]] }, { mops: [['r', 1, [1]]] }]))).toBeUndefined();
+    expect(
+      findMalformedTxn(txnHistory([{ mops: [['w', 1, 1]] }, { mops: [['r', 1, 1]] }]), 'rw-register'),
+    ).toBeUndefined();
+  });
+
+  it("refuses, naming the op: non-lists, unknown f, the other workload's f", () => {
+    expect(la([op(0, 'invoke', 0, 'txn', 5)])).toEqual({
+      position: 0,
+      message: 'op #0: invoke txn: its value 5 is not a list of [f k v] micro-ops',
+    });
+    expect(la([op(0, 'invoke', 0, 'txn', [['inc', 1, 1]])])?.message).toMatch(
+      /^op #0: .*"inc", not :append, :r or :w$/,
+    );
+    expect(la([op(0, 'invoke', 0, 'txn', [[1, 2, 3, 4]])])?.message).toMatch(/is not \[f k v\]/);
+    expect(la(txnHistory([{ mops: [['w', 1, 1]] }]))?.message).toBe(
+      'op #0: micro-op 1 is [:w 1 1], but list-append txns have only :append and :r (use --workload rw-register)',
+    );
+    expect(findMalformedTxn(txnHistory([{ mops: [['append', 1, 1]] }]), 'rw-register')?.message).toMatch(
+      /rw-register txns have only :w and :r \(use --workload list-append\)/,
+    );
+  });
+
+  it('refuses a list-append read that did not return a list, and accepts nil', () => {
+    const bad = la(txnHistory([{ mops: [['append', 1, 1]] }, { mops: [['r', 1, 1]] }]));
+    expect(bad).toMatchObject({ position: 3 });
+    expect(bad?.message).toMatch(/^op #3: micro-op 1 reads key 1 = 1, not a list/);
+    expect(la(txnHistory([{ mops: [['r', 1, null]] }]))).toBeUndefined();
+  });
+
+  it('refuses a value appended twice to one key, and completions that do not match their invoke', () => {
+    const dup = la(
+      txnHistory([{ mops: [['append', 'k', 1]] }, { mops: [['append', 'k', 1]], type: 'fail' }]),
+    );
+    expect(dup?.message).toBe(
+      'op #2: appends 1 to key "k", which op #0 already appended: values must be unique per key (every version needs one writer)',
+    );
+    expect(la(txnHistory([{ mops: [['append', 'k', 1]] }, { mops: [['append', 'j', 1]] }]))).toBeUndefined();
+    const h: Op[] = [op(0, 'invoke', 0, 'txn', [['r', 'x', null]]), op(1, 'ok', 0, 'txn', [['r', 'y', [1]]])];
+    expect(la(h)?.message).toMatch(
+      /^op #1: micro-op 1 is \[:r "y" \[1\]\] but the invoke #0 had \[:r "x" nil\]/,
+    );
+    const h2: Op[] = [op(0, 'invoke', 0, 'txn', [['r', 'x', null]]), op(1, 'ok', 0, 'txn', [])];
+    expect(la(h2)?.message).toMatch(/ok txn has 0 micro-ops but its invoke #0 has 1/);
+  });
+
+  it('refuses orphan completions and double invokes', () => {
+    expect(la([op(0, 'ok', 0, 'txn', [])])?.message).toMatch(
+      /^op #0: ok txn from process 0 has no open invoke/,
+    );
+    expect(la([op(0, 'invoke', 0, 'txn', []), op(1, 'invoke', 0, 'txn', [])])?.message).toMatch(
+      /^op #1: process 0 invokes a txn while its txn #0 is still open/,
+    );
+  });
+});
