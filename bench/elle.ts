@@ -27,6 +27,8 @@ interface Row {
   model: string;
   genMs: number;
   checkMs: number;
+  /** CPU time of the process during the check (user + system, all threads incl. GC), ms: steadier than wall time on a shared machine. */
+  cpuMs: number;
   /** Peak resident set of the child process (history, checker, V8 overhead), MB. */
   peakRssMB: number;
   /** Heap in use after the check, MB (the history and the result). */
@@ -44,8 +46,10 @@ if (child) {
   const { history, injected } = listAppendHistory({ txns: n, seed: n });
   const genMs = performance.now() - g0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = checkTxnHistory(history, { workload: 'list-append', consistencyModels: [model] });
   const checkMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const types = r.anomalyTypes.map((t) => `${t} ${r.anomalyCounts?.[t] ?? r.anomalies[t]?.length ?? 0}`);
   const other = Object.entries(r.otherAnomalies ?? {}).map(([t, c]) => `${t} ${c} (allowed)`);
   const row: Row = {
@@ -54,6 +58,7 @@ if (child) {
     model,
     genMs,
     checkMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
     heapAfterMB: process.memoryUsage().heapUsed / MB,
     verdict: String(r.valid),
@@ -73,7 +78,7 @@ console.log(
   `list-append, concurrency 50, 1–4 micro-ops per txn; each row a fresh node --max-old-space-size=${HEAP_MB}`,
 );
 console.log(
-  `${'txns'.padStart(10)}  ${'model'.padEnd(20)} ${'check ms'.padStart(8)}  ${'peak RSS MB'.padStart(11)}  ${'heap after MB'.padStart(13)}  ${'verdict'.padEnd(7)}  anomaly types (cases)`,
+  `${'txns'.padStart(10)}  ${'model'.padEnd(20)} ${'check ms'.padStart(8)}  ${'cpu ms'.padStart(8)}  ${'peak RSS MB'.padStart(11)}  ${'heap after MB'.padStart(13)}  ${'verdict'.padEnd(7)}  anomaly types (cases)`,
 );
 for (const n of SIZES) {
   for (const model of MODELS) {
@@ -92,7 +97,7 @@ for (const n of SIZES) {
     }
     const r = JSON.parse(out) as Row;
     console.log(
-      `${pad(r.txns.toLocaleString('en-US'), 10)}  ${r.model.padEnd(20)} ${pad(r.checkMs.toFixed(0), 8)}  ${pad(r.peakRssMB.toFixed(0), 11)}  ${pad(r.heapAfterMB.toFixed(0), 13)}  ${r.verdict.padEnd(7)}  ${r.anomalies}   [injected: ${r.injected}; history built in ${r.genMs.toFixed(0)} ms]`,
+      `${pad(r.txns.toLocaleString('en-US'), 10)}  ${r.model.padEnd(20)} ${pad(r.checkMs.toFixed(0), 8)}  ${pad(r.cpuMs.toFixed(0), 8)}  ${pad(r.peakRssMB.toFixed(0), 11)}  ${pad(r.heapAfterMB.toFixed(0), 13)}  ${r.verdict.padEnd(7)}  ${r.anomalies}   [injected: ${r.injected}; history built in ${r.genMs.toFixed(0)} ms]`,
     );
   }
 }

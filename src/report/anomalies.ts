@@ -98,8 +98,9 @@ export function caseText(c: AnomalyCase): string {
 
 /**
  * Text wrapped for a terminal or a CI log: each line of `text` becomes lines of at most `width`
- * characters (a longer word stays whole). A long line breaks first after each `; ` (a cycle
- * explanation's steps, "T1 < T2 because …; T2 < T3 because …"), then between words; continuation
+ * characters (a longer word stays whole). A long line breaks first after each `; ` and each sentence
+ * (a cycle explanation's steps, "Let T1 = …; T2 = …. Then T1 < T2 because …; T2 < T3 because …"),
+ * then between words; continuation
  * lines keep the line's own indentation plus two spaces. Pure.
  */
 export function wrapText(text: string, width = 100): string[] {
@@ -111,7 +112,7 @@ export function wrapText(text: string, width = 100): string[] {
     }
     const indent = /^\s*/.exec(line)?.[0] ?? '';
     const cont = `${indent}  `;
-    const segments = line.slice(indent.length).split(/(?<=; )/);
+    const segments = line.slice(indent.length).split(/(?<=; )|(?<=\. )(?=[A-Z])/);
     let first = true;
     for (const seg of segments) {
       let cur = first ? indent : cont;

@@ -3,11 +3,15 @@
  * SVG with one node per txn and one labelled arrow per edge, each txn reaching its op in the timeline;
  * a case whose search timed out says so with its SCC's size.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CycleData } from '../../../checkers/elle/types.ts';
+import { parseJsonExact } from '../../../src/history/values.ts';
 import { writeReports } from '../../../src/report/index.ts';
-import { g2ItemResults, writeG2ItemRun } from '../../fixtures/g2-item.ts';
+import { checkedG2ItemResults, writeG2ItemRun } from '../../fixtures/g2-item.ts';
 import { removeTempDirs, tempDir } from '../../unit/report/helpers.ts';
 import { type Hook, hasChromium, launch } from './chromium.ts';
 
@@ -16,17 +20,19 @@ type Win = { __faultline: Hook };
 describe.skipIf(!hasChromium)('a cycle anomaly in report.html (headless Chromium)', () => {
   let browser: Browser;
   let html: string;
+  let dir: string;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     browser = await launch();
-    const dir = tempDir('cycle');
+    dir = tempDir('cycle');
     const timedOut = {
       ops: [0, 1],
       explanation: 'G2-item: a cycle exists among 2 txns; the search for a short one timed out',
       data: { cycle: [], searchTimedOut: true, scc: [0, 1] },
     };
-    writeG2ItemRun(dir, g2ItemResults([timedOut]));
+    // The transactional checker's own result for a write-skew history, plus a timed-out case.
+    writeG2ItemRun(dir, await checkedG2ItemResults([timedOut]));
     ({ html } = await writeReports(dir));
   });
   afterAll(async () => {
@@ -49,73 +55,101 @@ describe.skipIf(!hasChromium)('a cycle anomaly in report.html (headless Chromium
     return page;
   }
 
+  /** The cycle the checker stored, as `[label, process, invokeIndex, edge kind, reason]` per step. */
+  function storedCycle(): [string, number, number, string, string][] {
+    const r = parseJsonExact(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+      results: { elle: { anomalies: Record<string, { data: CycleData }[]> } };
+    };
+    return r.results.elle.anomalies['G2-item']![0]!.data.cycle.map((st) => [
+      st.label,
+      st.process,
+      st.invokeIndex,
+      st.edge.kind,
+      st.edge.text,
+    ]);
+  }
+
   it('draws the G2-item cycle: two txn nodes, two rw arrows, the reasons and micro-ops beside', async () => {
+    // The checker's cycle: the two txns of processes 0 and 1, each anti-depending on the other.
+    const cycle = storedCycle();
+    expect(cycle.map(([, p, i, kind]) => [p, i, kind]).sort()).toEqual([
+      [0, 0, 'rw'],
+      [1, 1, 'rw'],
+    ]);
     const page = await open();
-    const graph = page.locator('#checker-elle [data-type="G2-item"] svg.cycle-graph');
     expect(await page.locator('svg.cycle-graph').count()).toBe(1);
-    const first = graph.first();
-    expect(await first.isVisible()).toBe(true);
-    expect(await first.locator('g.txn').count()).toBe(2);
-    expect(await first.locator('g.txn .txn-label').allTextContents()).toEqual(['T1', 'T2']);
-    expect(await first.locator('g.txn .txn-where').allTextContents()).toEqual(['p0 n1', 'p1 n2']);
-    const edges = first.locator('g.edge');
+    const graph = page.locator('#checker-elle [data-type="G2-item"] svg.cycle-graph');
+    expect(await graph.isVisible()).toBe(true);
+    expect(await graph.locator('g.txn').count()).toBe(2);
+    expect(await graph.locator('g.txn .txn-label').allTextContents()).toEqual(cycle.map(([l]) => l));
+    expect(await graph.locator('g.txn .txn-where').allTextContents()).toEqual(
+      cycle.map(([, p]) => `p${p} n${p + 1}`),
+    );
+    const edges = graph.locator('g.edge');
     expect(await edges.count()).toBe(2);
     expect(await edges.locator('.edge-label').allTextContents()).toEqual(['rw', 'rw']);
+    const [a, b] = [cycle[0]![0], cycle[1]![0]];
     expect(await edges.evaluateAll((gs) => gs.map((g) => [g.dataset.from, g.dataset.to]))).toEqual([
-      ['T1', 'T2'],
-      ['T2', 'T1'],
+      [a, b],
+      [b, a],
     ]);
     // Each edge carries its reason on hover (SVG <title>), exact values included (a bigint, keywords).
     const titles = await edges.locator('title').allTextContents();
-    expect(titles[0]).toBe(
-      "T1 → T2 (rw): T1 read key :x without T2's append of 9007199254740993, which came later",
-    );
-    expect(titles[1]).toContain("T2 read key :y without T1's append of 1");
+    expect(titles).toEqual([`${a} → ${b} (rw): ${cycle[0]![4]}`, `${b} → ${a} (rw): ${cycle[1]![4]}`]);
+    expect(titles.join(' ')).toContain('9007199254740993');
+    expect(titles.join(' ')).toContain('key :x');
     // The two arrows of a two-txn cycle are bent apart, each really drawn.
     const drawn = await edges.locator('path').evaluateAll((ps) =>
       ps.map((p) => {
         const path = p as SVGPathElement;
-        const b = path.getBBox();
-        return { x: b.x + b.width / 2, y: b.y + b.height / 2, length: path.getTotalLength() };
+        const box = path.getBBox();
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2, length: path.getTotalLength() };
       }),
     );
     for (const d of drawn) expect(d.length).toBeGreaterThan(40);
     expect(Math.hypot(drawn[0]!.x - drawn[1]!.x, drawn[0]!.y - drawn[1]!.y)).toBeGreaterThan(20);
     // Beside it: per txn its micro-ops (exact values) and the reason of its outgoing edge.
-    const list = page.locator('#checker-elle [data-type="G2-item"] ol.cycle-txns').first();
+    const list = page.locator('#checker-elle [data-type="G2-item"] ol.cycle-txns');
     expect(await list.locator('li').count()).toBe(2);
-    const t2 = await list.locator('li[data-label="T2"]').textContent();
-    expect(t2).toContain('r :y []');
-    expect(t2).toContain('append :x 9007199254740993');
-    expect(t2).toContain('process 1 on n2');
-    expect(t2).toContain('T2 → T1 rw');
+    const p1 = cycle.find(([, p]) => p === 1)!;
+    const p1Next = p1[0] === a ? b : a;
+    const item = await list.locator(`li[data-label="${p1[0]}"]`).textContent();
+    expect(item).toContain('r :y []');
+    expect(item).toContain('append :x 9007199254740993');
+    expect(item).toContain('process 1 on n2');
+    expect(item).toContain(`${p1[0]} → ${p1Next} rw: ${p1[4]}`);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
 
   it('clicking a txn node selects its op in the timeline', async () => {
+    const cycle = storedCycle();
+    const p1 = cycle.find(([, p]) => p === 1)![0];
+    const p0 = cycle.find(([, p]) => p === 0)![0];
     const page = await open();
     const node = page
       .locator('#checker-elle [data-type="G2-item"] svg.cycle-graph')
-      .first()
-      .locator('g.txn[data-label="T2"]');
+      .locator(`g.txn[data-label="${p1}"]`);
     expect(await node.getAttribute('data-op')).toBe('1');
     await node.click();
-    // The timeline's detail pane now shows T2's op: invoked as #1, completed as #3, process 1.
+    // The timeline's detail pane now shows process 1's txn: invoked as #1, completed as #3.
     await page.waitForFunction(() =>
       /^op #1 → #3/.test(document.querySelector('pre.detail')?.textContent ?? ''),
     );
     const detail = await page.textContent('pre.detail');
     expect(detail).toMatch(/process 1 \(thread 1\)\s+txn\s+ok/);
     expect(detail).toContain('node: n2');
-    // The timeline is scrolled into view, centred on the op.
-    const view = await page.evaluate('window.__faultline.timeline.view');
-    const { t0, t1 } = view as { t0: number; t1: number };
+    // The timeline is zoomed onto the op.
+    const { t0, t1 } = (await page.evaluate('window.__faultline.timeline.view')) as {
+      t0: number;
+      t1: number;
+    };
     expect(t0).toBeLessThan(0.001);
     expect(t1).toBeGreaterThan(0.006);
-    // T1 from the list beside the graph (its op link) reaches #0 the same way.
+    expect(t1 - t0).toBeLessThan(0.5);
+    // Process 0's txn, from the list beside the graph (its op link), reaches #0 the same way.
     await page
-      .locator('#checker-elle [data-type="G2-item"] ol.cycle-txns li[data-label="T1"] button.oplink')
+      .locator(`#checker-elle [data-type="G2-item"] ol.cycle-txns li[data-label="${p0}"] button.oplink`)
       .first()
       .click();
     await page.waitForFunction(() =>

@@ -6,11 +6,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CycleData } from '../../../checkers/elle/types.ts';
 import { formatVerdict } from '../../../src/cli/print.ts';
+import type { CheckResult } from '../../../src/core/checker.ts';
 import { caseText, cycleData, type StoredCycle, wrapText } from '../../../src/report/anomalies.ts';
 import { embedCycle, reportData } from '../../../src/report/data.ts';
 import { loadRun, writeReports } from '../../../src/report/index.ts';
 import { summarizeRun } from '../../../src/report/summary.ts';
 import {
+  checkedG2ItemResults,
   G2_ITEM_EXPLANATION,
   g2ItemCase,
   g2ItemCycle,
@@ -98,6 +100,24 @@ describe('a cycle case in the text outputs', () => {
     );
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
     expect(text).toContain("    T1 < T2 because T2 read T1's append of 0 to key 100;\n      T2 < T3 because");
+  });
+
+  it('terminal: the transactional checker’s own G2-item explanation, one step a line', async () => {
+    const r = await checkedG2ItemResults();
+    const elle = (r.results as Record<string, CheckResult>).elle!;
+    const explanation = elle.anomalies['G2-item']![0]!.explanation;
+    const text = formatVerdict(r as never, 3, 'results/x');
+    const lines = text.split('\n');
+    // Every word of the explanation, in order, under the type heading, within 100 columns.
+    const at = lines.indexOf('  elle: G2-item (1)');
+    expect(at).toBeGreaterThan(0);
+    const shown = lines.slice(at + 1).filter((l) => l.startsWith('    '));
+    for (const l of shown) expect(l.length).toBeLessThanOrEqual(100);
+    expect(shown.join(' ').split(/\s+/).filter(Boolean)).toEqual(explanation.split(/\s+/));
+    // Each "Tx < Ty because …" step starts a line.
+    const steps = explanation.match(/T\d < T\d because/g) ?? [];
+    expect(steps).toHaveLength(2);
+    for (const st of steps) expect(shown.some((l) => new RegExp(`^ +(Then )?${st}`).test(l))).toBe(true);
   });
 
   it('summary.md and junit.xml carry the explanation of a G2-item run', async () => {
