@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CycleData } from '../../../checkers/elle/types.ts';
 import { parseJsonExact } from '../../../src/history/values.ts';
 import { writeReports } from '../../../src/report/index.ts';
-import { checkedG2ItemResults, writeG2ItemRun } from '../../fixtures/g2-item.ts';
+import { checkedG2ItemResults, g2ItemCycle, g2ItemResults, writeG2ItemRun } from '../../fixtures/g2-item.ts';
+import { XSS } from '../../fixtures/synthetic.ts';
 import { removeTempDirs, tempDir } from '../../unit/report/helpers.ts';
 import { type Hook, hasChromium, launch } from './chromium.ts';
 
@@ -167,6 +168,37 @@ describe.skipIf(!hasChromium)('a cycle anomaly in report.html (headless Chromium
     );
     expect(await timedOut.locator('button.oplink').allTextContents()).toEqual(['#0', '#1']);
     expect(await page.locator('.cycle.timed-out svg').count()).toBe(0);
+    await page.close();
+  });
+
+  it('renders hostile labels, micro-ops and reasons as text: nothing runs, no element injected', async () => {
+    const hostileDir = tempDir('cycle-xss');
+    const cy = g2ItemCycle();
+    for (const st of cy.cycle) {
+      st.label = `${st.label}${XSS}`;
+      st.node = XSS;
+      st.mops.push({ f: 'append', key: XSS, value: XSS });
+      st.edge = { ...st.edge, kind: 'rw"><script>alert(2)</script>' as 'rw', text: `${XSS} because` };
+    }
+    writeG2ItemRun(hostileDir, g2ItemResults([{ ops: [0], explanation: XSS, data: cy }]));
+    const { html: hostile } = await writeReports(hostileDir);
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(pathToFileURL(hostile).href);
+    await page.waitForFunction(() => (globalThis as unknown as Win).__faultline?.ready === true);
+    expect(await page.locator('svg.cycle-graph').count()).toBe(2);
+    // No element came from the data: no img, only the page's three scripts (data, uPlot, the page).
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('script').count()).toBe(3);
+    const graph = page.locator('svg.cycle-graph').last();
+    expect(await graph.locator('g.txn .txn-label').first().textContent()).toBe(`T1${XSS}`);
+    expect(await graph.locator('g.edge title').first().textContent()).toContain(`${XSS} because`);
+    expect(await page.locator('ol.cycle-txns').last().textContent()).toContain(`append "${XSS}"`);
+    expect(dialogs).toEqual([]);
     await page.close();
   });
 });
