@@ -6,11 +6,14 @@
  * memory (each row runs in a fresh child process, so its peak RSS is that check's: history + checker +
  * V8), the heap in use after the check, verdict and anomaly types with their case counts.
  * Goal: 100k ≤ 1 s and 1M ≤ 15 s under `--max-old-space-size=2048`.
- * Run: node bench/elle.ts [--sizes 1000,10000] [--models serializable] [--heap 2048]
+ * Run: node bench/elle.ts [--sizes 1000,10000] [--models serializable] [--heap 2048] [--phases]
+ * (--phases: each row also runs the pipeline's stages one by one and prints their times.)
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { checkTxnHistory } from '../checkers/elle/index.ts';
+import { checkInference, checkTxnHistory } from '../checkers/elle/index.ts';
+import { inferListAppend } from '../checkers/elle/list-append.ts';
+import { findMalformedTxn, txnsOf } from '../checkers/elle/txns.ts';
 import { listAppendHistory } from './elle-history.ts';
 
 const args = process.argv.slice(2);
@@ -36,6 +39,33 @@ interface Row {
   verdict: string;
   anomalies: string;
   injected: string;
+  /** With --phases: a second, warm run split into the pipeline's stages, CPU ms each. */
+  phasesMs?: Record<string, number>;
+}
+
+/** The pipeline of checkTxnHistory stage by stage (validation, txns, inference, graph + cycles + verdict), CPU ms each. */
+function phases(history: Parameters<typeof checkTxnHistory>[0], model: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  // CPU time (user + system, incl. GC threads): wall time on this shared 2-core box is mostly waiting.
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  let t = cpuMs();
+  const lap = (name: string) => {
+    const now = cpuMs();
+    out[name] = Math.round(now - t);
+    t = now;
+  };
+  findMalformedTxn(history, 'list-append');
+  lap('validate');
+  const txns = txnsOf(history);
+  lap('txnsOf');
+  const inference = inferListAppend(txns);
+  lap('infer');
+  checkInference(inference, { consistencyModels: [model] });
+  lap('graph+cycles');
+  return out;
 }
 
 const child = arg('--child');
@@ -64,6 +94,7 @@ if (child) {
     verdict: String(r.valid),
     anomalies: [...types, ...other].join(', ') || '-',
     injected: `${injected.writeSkews} G2-item, ${injected.staleReads} G-single-realtime`,
+    ...(args.includes('--phases') ? { phasesMs: phases(history, model) } : {}),
   };
   process.stdout.write(`${JSON.stringify(row)}\n`);
   process.exit(0);
@@ -84,7 +115,15 @@ for (const n of SIZES) {
   for (const model of MODELS) {
     const res = spawnSync(
       process.execPath,
-      [`--max-old-space-size=${HEAP_MB}`, self, '--child', String(n), '--model', model],
+      [
+        `--max-old-space-size=${HEAP_MB}`,
+        self,
+        '--child',
+        String(n),
+        '--model',
+        model,
+        ...(args.includes('--phases') ? ['--phases'] : []),
+      ],
       { encoding: 'utf8', maxBuffer: 64 * MB },
     );
     const out = res.stdout.trim().split('\n').pop() ?? '';
@@ -99,5 +138,11 @@ for (const n of SIZES) {
     console.log(
       `${pad(r.txns.toLocaleString('en-US'), 10)}  ${r.model.padEnd(20)} ${pad(r.checkMs.toFixed(0), 8)}  ${pad(r.cpuMs.toFixed(0), 8)}  ${pad(r.peakRssMB.toFixed(0), 11)}  ${pad(r.heapAfterMB.toFixed(0), 13)}  ${r.verdict.padEnd(7)}  ${r.anomalies}   [injected: ${r.injected}; history built in ${r.genMs.toFixed(0)} ms]`,
     );
+    if (r.phasesMs)
+      console.log(
+        `${''.padStart(12)}phases (a second, warm run), CPU ms: ${Object.entries(r.phasesMs)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
   }
 }
