@@ -64,15 +64,20 @@ const cycleSchema = z.object({
   cycle: z.array(stepSchema),
   searchTimedOut: z.boolean().optional(),
   scc: z.array(z.number().int()).optional(),
+  sccSize: z.number().int().nonnegative().optional(),
 });
 
 /**
  * A cycle anomaly's `data` as results.json stores it: the transactional checker's `CycleData`
  * (checkers/elle/types.ts, which src/ may not import: only the registry wires plugins in), read back
  * structurally. `cycle` lists the txns of a G0/G1c/G-single/G-nonadjacent/G2-item… cycle, each with
- * the edge to the next; `searchTimedOut` with `scc` (invoke indices) when only the SCC is known.
+ * the edge to the next; `searchTimedOut` with `scc` (invoke indices, maybe only the first ones) and
+ * `sccSize` when only the SCC is known.
  */
 export type StoredCycle = z.infer<typeof cycleSchema>;
+
+/** A timed-out cycle's component size: `sccSize`, else the number of txns `scc` lists. */
+export const sccSize = (cy: StoredCycle): number | undefined => cy.sccSize ?? cy.scc?.length;
 
 /** A case's cycle, or undefined when its `data` is not one (a non-cycle anomaly, another checker). */
 export function cycleData(c: Pick<AnomalyCase, 'data'>): StoredCycle | undefined {
@@ -90,8 +95,8 @@ export function cycleData(c: Pick<AnomalyCase, 'data'>): StoredCycle | undefined
  */
 export function caseText(c: AnomalyCase): string {
   const cy = cycleData(c);
-  if (cy?.searchTimedOut && !/timed out/i.test(c.explanation)) {
-    return `${c.explanation}\n(the search for a short cycle timed out in a strongly connected component of ${cy.scc?.length ?? '?'} txns)`;
+  if (cy?.searchTimedOut && !/timed out|stopped/i.test(c.explanation)) {
+    return `${c.explanation}\n(the search for a short cycle timed out in a strongly connected component of ${sccSize(cy) ?? '?'} txns)`;
   }
   return c.explanation;
 }

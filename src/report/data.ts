@@ -3,7 +3,7 @@ import type { AnomalyCase } from '../core/checker.ts';
 import type { FaultKind } from '../core/nemesis.ts';
 import { nsToS } from '../core/time.ts';
 import { showValue, stringifyExact, valueKey } from '../history/values.ts';
-import { anomalyGroups, cycleData, type StoredCycle } from './anomalies.ts';
+import { anomalyGroups, cycleData, type StoredCycle, sccSize } from './anomalies.ts';
 import { type ClockSeries, clockSeries } from './clock.ts';
 import type { LoadedRun, RunFile } from './load.ts';
 import { rowEnd } from './rows.ts';
@@ -151,7 +151,7 @@ export function embedCycle(cy: StoredCycle): EmbeddedCycle {
     })),
     moreSteps: Math.max(0, cy.cycle.length - MAX_EMBEDDED_STEPS),
     searchTimedOut: cy.searchTimedOut === true,
-    sccSize: cy.scc ? cy.scc.length : null,
+    sccSize: sccSize(cy) ?? null,
     scc: (cy.scc ?? []).slice(0, MAX_SCC_LISTED),
   };
 }

@@ -82,6 +82,10 @@ describe('cycleData / caseText', () => {
     expect(caseText({ ops: [4], explanation: 'search timed out among 3 txns', data })).toBe(
       'search timed out among 3 txns',
     );
+    // Only the first txns listed: the size comes from sccSize.
+    expect(caseText({ ops: [4], explanation: 'x', data: { ...data, sccSize: 12000 } })).toContain(
+      'component of 12000 txns',
+    );
     expect(caseText(g2ItemCase())).toBe(G2_ITEM_EXPLANATION);
   });
 });
@@ -179,6 +183,8 @@ describe('a cycle in the page data', () => {
     expect(big.steps[0]!.mops[0]!.length).toBeLessThanOrEqual(200);
     const t = embedCycle({ cycle: [], searchTimedOut: true, scc: Array.from({ length: 1000 }, (_, i) => i) });
     expect([t.searchTimedOut, t.sccSize, t.scc.length]).toEqual([true, 1000, 200]);
+    const listed = embedCycle({ cycle: [], searchTimedOut: true, scc: [1, 2], sccSize: 50_000 });
+    expect([listed.sccSize, listed.scc]).toEqual([50_000, [1, 2]]);
   });
 
   it('the report data of a G2-item run holds the drawn cycle, not the raw values', async () => {
