@@ -26,6 +26,7 @@ import {
   friendlyModel,
   impossibleModels,
 } from './models.ts';
+import { inferRwRegister } from './rw-register.ts';
 import { findMalformedTxn, txnsOf } from './txns.ts';
 import type { EdgeList, ElleOptions, Inference } from './types.ts';
 
@@ -199,9 +200,8 @@ export function checkTxnHistory(
   const bad = findMalformedTxn(history, opts.workload);
   if (bad) throw new UserError(bad.message);
   const txns = txnsOf(history);
-  let inference: Inference;
-  if (opts.workload === 'list-append') inference = inferListAppend(txns, opts);
-  else throw new UserError(`the ${opts.workload} inference is not available yet; use --workload list-append`);
+  const inference: Inference =
+    opts.workload === 'list-append' ? inferListAppend(txns, opts) : inferRwRegister(txns, opts);
   return checkInference(inference, opts, checkOpts);
 }
 

@@ -240,15 +240,19 @@ class SccSearch {
   private readonly budgetedBfs: Bfs;
 
   private readonly g: TxnGraph;
+  private readonly budget: ElleBudget;
 
   constructor(g: TxnGraph, budget: ElleBudget) {
     this.g = g;
+    this.budget = budget;
     this.bfs = new Bfs(g, undefined);
     this.budgetedBfs = new Bfs(g, budget);
   }
 
   /** Records a cycle under its class unless one of that class is known or implied; returns the class. */
-  private record(c: LocalCycle): string {
+  private record(c: LocalCycle): string | undefined {
+    // Process and real-time edges alone never form a cycle in a real history; no anomaly either way.
+    if (c.kinds.every((k) => k === 'process' || k === 'realtime')) return undefined;
     const type = classifyCycle(c.kinds);
     if (!this.found.has(type) && !this.redundant.has(type)) {
       this.found.set(type, c);
@@ -281,7 +285,7 @@ class SccSearch {
     // argument below inconclusive.
     const dataCycleTypes = ['G0', 'G1c', ...(suffix ? [`G0${suffix}`, `G1c${suffix}`] : [])];
     // G0: a non-trivial SCC of ww (+extra) edges.
-    if (!this.done(`G0${suffix}`)) this.cycleInSubScc(WW | extra, WW | extra);
+    if (!this.done(`G0${suffix}`)) this.cycleInSubScc(WW | extra, WW);
     // G1c: a non-trivial SCC of ww+wr (+extra) edges holding a wr edge.
     if (!this.done(`G1c${suffix}`)) this.cycleInSubScc(dm, WR);
     const dCycles = dataCycleTypes.some((t) => this.found.has(t));
@@ -320,9 +324,17 @@ class SccSearch {
     // Cycles of any data (+extra) edges, for the G2-item proof and search.
     const all = sccsOf(g, dm | RW);
     if (!candidates.length && !dCycles) {
-      // Every cycle here has two adjacent rw edges: a G2-item.
-      const big = nonTrivialComponents(all);
-      if (big.length) this.prove(`G2-item${suffix}`, Array.from(big[0]!));
+      // A component with an rw edge inside holds a simple cycle through it; with no ww/wr cycles and
+      // no cycle free of adjacent rw edges, that cycle has two adjacent rw edges: a G2-item.
+      for (let v = 0; v < g.n && !this.proven.has(`G2-item${suffix}`); v++)
+        for (let e = offsets[v]!; e < offsets[v + 1]!; e++)
+          if (masks[e]! & RW && all.comp[targets[e]!] === all.comp[v]) {
+            const c = all.comp[v]!;
+            const members: number[] = [];
+            for (let x = 0; x < g.n; x++) if (all.comp[x] === c) members.push(x);
+            this.prove(`G2-item${suffix}`, members);
+            break;
+          }
     }
     if (!this.done(single) && candidates.length)
       this.searchSingle(prod, candidates, candidateFrom, dm, single);
@@ -418,6 +430,10 @@ class SccSearch {
   /** G-single: an rw edge v → w inside a product component and a ww/wr (+extra) path w → v inside it. */
   private searchSingle(prod: Sccs, candidates: number[], from: number[], dm: number, type: string): void {
     const g = this.g;
+    if (this.budget.exceeded()) {
+      this.unsearched.add(type);
+      return;
+    }
     for (let i = 0; i < candidates.length; i++) {
       const e = candidates[i]!;
       const v = from[i]!;
@@ -462,6 +478,11 @@ class SccSearch {
         const w = targets[out]!;
         for (let p = inCount[v]!; p < inCount[v + 1]!; p++) {
           const u = inFrom[p]!;
+          // A pair of adjacent rw edges exists: the search is needed, if the budget allows.
+          if (this.budget.exceeded()) {
+            this.unsearched.add(type);
+            return;
+          }
           let path: number[] | null | typeof TIMEOUT;
           if (u === w) path = [];
           else path = this.budgetedBfs.path(w, u, mask, (x) => all.comp[x] === c, v);
@@ -505,13 +526,21 @@ export function findCycles(g: TxnGraph, budget: ElleBudget): CycleSearch {
     const local = inducedSubgraph(g, members, 0xff, scratch);
     const s = new SccSearch(local, budget);
     s.run();
-    for (const [type, c] of s.found)
-      out.cycles.push({ type, txns: c.verts.map((v) => members[v]!), kinds: c.kinds });
+    for (const [type, c] of s.found) {
+      // Start at the earliest-invoked txn (the smallest id): explanations then read in time order.
+      const txns = c.verts.map((v) => members[v]!);
+      const k = txns.indexOf(Math.min(...txns));
+      out.cycles.push({
+        type,
+        txns: [...txns.slice(k), ...txns.slice(0, k)],
+        kinds: [...c.kinds.slice(k), ...c.kinds.slice(0, k)],
+      });
+    }
     for (const [type, vs] of s.proven)
       out.proven.push({ type, scc: vs.map((v) => members[v]!).sort((a, b) => a - b) });
     for (const t of s.unsearched) out.unsearched.add(t);
   }
   const reason = budget.exceeded();
-  if (reason && out.unsearched.size) out.stopReason = reason;
+  if (reason && (out.unsearched.size || out.proven.length)) out.stopReason = reason;
   return out;
 }

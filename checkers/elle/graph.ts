@@ -61,9 +61,12 @@ export function buildGraph(n: number, lists: readonly EdgeList[]): TxnGraph {
   const degree = new Int32Array(n + 1);
   let total = 0;
   for (const l of lists) {
-    for (let i = 0; i < l.length; i++) {
-      const f = l.from[i]!;
-      const t = l.to[i]!;
+    // Hoisted: the lists are of different classes, and property reads in the loop would go megamorphic.
+    const { from, to } = l;
+    const len = l.length;
+    for (let i = 0; i < len; i++) {
+      const f = from[i]!;
+      const t = to[i]!;
       if (f < 0 || f >= n || t < 0 || t >= n)
         throw new RangeError(`edge ${f} → ${t} outside txns 0…${n - 1}`);
       if (f === t) continue;
@@ -78,13 +81,15 @@ export function buildGraph(n: number, lists: readonly EdgeList[]): TxnGraph {
   const rawT = new Int32Array(total);
   const rawM = new Uint8Array(total);
   for (const l of lists) {
-    for (let i = 0; i < l.length; i++) {
-      const f = l.from[i]!;
-      const t = l.to[i]!;
+    const { from, to, mask } = l;
+    const len = l.length;
+    for (let i = 0; i < len; i++) {
+      const f = from[i]!;
+      const t = to[i]!;
       if (f === t) continue;
       const p = fill[f]!++;
       rawT[p] = t;
-      rawM[p] = l.mask[i]!;
+      rawM[p] = mask[i]!;
     }
   }
   // Merge duplicate targets per row: `slot[t]` is where t went in the current row (valid when

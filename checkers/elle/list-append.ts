@@ -12,7 +12,7 @@
 import type { AnomalyCase } from '../../src/core/checker.ts';
 import { sameValue, showValue, valueKey } from '../../src/history/values.ts';
 import { addEdge, newEdgeList } from './edges.ts';
-import { Interner, pairKey } from './intern.ts';
+import { Interner, PairTable, pairKey } from './intern.ts';
 import {
   type EdgeExplainer,
   type EdgeReason,
@@ -47,7 +47,7 @@ const showList = (l: readonly unknown[]): string => clip(showValue(l));
 class Elements {
   readonly keys = new Interner();
   private readonly vals = new Interner();
-  private readonly byPair = new Map<number, number>();
+  private readonly byPair = new PairTable(4096);
   /** Per element: key id, value, writer txn id (−1: nobody appended it), writer's mop index. */
   readonly key: number[] = [];
   readonly value: unknown[] = [];
@@ -60,11 +60,11 @@ class Elements {
 
   /** The element id of `value` in key `k`, created (with no writer) if new. */
   id(k: number, value: unknown): number {
-    const pk = pairKey(k, this.vals.id(value));
-    const got = this.byPair.get(pk);
-    if (got !== undefined) return got;
+    const v = this.vals.id(value);
+    const got = this.byPair.get(k, v);
+    if (got >= 0) return got;
     const e = this.key.length;
-    this.byPair.set(pk, e);
+    this.byPair.set(k, v, e);
     this.key.push(k);
     this.value.push(value);
     this.writer.push(-1);
@@ -78,7 +78,7 @@ class Elements {
   find(k: number, value: unknown): number {
     const v = this.vals.get(value);
     if (v < 0) return -1;
-    return this.byPair.get(pairKey(k, v)) ?? -1;
+    return this.byPair.get(k, v);
   }
 }
 
@@ -128,6 +128,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   for (const t of txns) mopCount += t.mops.length;
   const mopKey = new Int32Array(mopCount);
   const mopEl = new Int32Array(mopCount).fill(-1);
+  const mopRead = new Int32Array(mopCount).fill(-1); // an ok read's index in `reads`
   const reads: Read[] = [];
   const longest: number[] = []; // per key: index into reads, −1 if none
   let m = 0;
@@ -157,6 +158,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       } else if (mop.f === 'r' && t.type === 'ok') {
         const list = listOf(mop.value);
         const r = reads.length;
+        mopRead[m] = r;
         reads.push({ txn: ti, mop: i, key: k, list, prefix: true, last: -1 });
         const cur = longest[k]!;
         if (cur < 0 || list.length > reads[cur]!.list.length) longest[k] = r;
@@ -377,11 +379,10 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     }
   }
 
-  // Pass 6: per ok txn touching a key more than once: internal, future-read, lost-update.
+  // Pass 6: per ok txn touching a key more than once: internal, future-read, lost-update. Txns are
+  // short, so each check scans the txn's earlier micro-ops instead of building per-txn maps.
   // lost-update groups: (key, state read) → the ok txns that read it first and then appended to the key.
   const lost = new Map<number | string, { key: unknown; list: readonly unknown[]; txns: number[] }>();
-  const readAt = new Map<number, number>(); // (txn, mop) → read index, for lost-update's state
-  for (let r = 0; r < reads.length; r++) readAt.set(pairKey(reads[r]!.txn, reads[r]!.mop), r);
   for (let ti = 0; ti < txns.length; ti++) {
     const t = txns[ti]!;
     if (t.type !== 'ok') continue;
@@ -398,72 +399,77 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   }
 
   function withinTxn(t: Txn, s0: number, n: number): void {
-    // internal: expected state per key; `known` false means an unknown prefix then `list`.
-    const state = new Map<number, { known: boolean; list: unknown[] }>();
+    const ms = t.mops;
     let internalDone = false;
     let futureDone = false;
-    const firstRead = new Map<number, number>(); // key → mop index of the first read before any append
-    const appended = new Set<number>();
-    const lostDone = new Set<number>();
-    for (let i = 0; i < n; i++) {
-      const mop = t.mops[i]!;
+    for (let i = 1; i < n; i++) {
+      const mop = ms[i]!;
       const k = mopKey[s0 + i]!;
       if (mop.f === 'append') {
-        const s = state.get(k);
-        if (s) s.list.push(mop.value);
-        else state.set(k, { known: false, list: [mop.value] });
-        if (!futureDone) {
-          for (let j = 0; j < i; j++) {
-            const pm = t.mops[j]!;
-            if (pm.f === 'r' && mopKey[s0 + j] === k && listOf(pm.value).some((x) => same(x, mop.value))) {
-              futureDone = true;
-              add('future-read', {
-                ops: [opOf(t)],
-                explanation: `#${opOf(t)} read key ${showValue(mop.key)} = ${showList(listOf(pm.value))}, including ${showValue(mop.value)}, before appending it itself (micro-op ${i + 1})`,
-                data: { key: mop.key, element: mop.value, mop: j },
-              });
-              break;
-            }
+        // future-read: an earlier read of k already held this element.
+        let firstAppend = true;
+        let firstRead = -1;
+        for (let j = 0; j < i; j++) {
+          if (mopKey[s0 + j] !== k) continue;
+          const pm = ms[j]!;
+          if (pm.f === 'append') firstAppend = false;
+          else if (firstAppend && firstRead < 0) firstRead = j;
+          if (!futureDone && pm.f === 'r' && listOf(pm.value).some((x) => same(x, mop.value))) {
+            futureDone = true;
+            add('future-read', {
+              ops: [opOf(t)],
+              explanation: `#${opOf(t)} read key ${showValue(mop.key)} = ${showList(listOf(pm.value))}, including ${showValue(mop.value)}, before appending it itself (micro-op ${i + 1})`,
+              data: { key: mop.key, element: mop.value, mop: j },
+            });
           }
         }
-        const fr = firstRead.get(k);
-        if (fr !== undefined && !appended.has(k) && !lostDone.has(k)) {
-          lostDone.add(k);
-          const r = readAt.get(pairKey(t.id, fr));
-          if (r !== undefined) {
-            const rd = reads[r]!;
-            const gk = rd.prefix ? pairKey(k, rd.list.length) : `${k}|${valueKey(rd.list)}`;
-            const g = lost.get(gk);
-            if (g) g.txns.push(t.id);
-            else lost.set(gk, { key: mop.key, list: rd.list, txns: [t.id] });
-          }
+        // lost-update: this txn's first append to k, after reading k first.
+        if (firstAppend && firstRead >= 0) {
+          const rd = reads[mopRead[s0 + firstRead]!]!;
+          const gk = rd.prefix ? pairKey(k, rd.list.length) : `${k}|${valueKey(rd.list)}`;
+          const g = lost.get(gk);
+          if (g) g.txns.push(t.id);
+          else lost.set(gk, { key: mop.key, list: rd.list, txns: [t.id] });
         }
-        appended.add(k);
         continue;
       }
-      if (mop.f !== 'r') continue;
-      if (!firstRead.has(k) && !appended.has(k)) firstRead.set(k, i);
-      const v = listOf(mop.value);
-      const s = state.get(k);
-      if (s && !internalDone) {
-        let bad: boolean;
-        if (s.known) bad = s.list.length !== v.length || s.list.some((x, j) => !same(x, v[j]));
-        else {
-          const off = v.length - s.list.length;
-          bad = off < 0 || s.list.some((x, j) => !same(x, v[off + j]));
+      if (internalDone || mop.f !== 'r') continue;
+      // internal: what the txn's own earlier micro-ops on k imply: the last earlier read (else an
+      // unknown prefix) followed by the appends since.
+      let base = -1;
+      let appends = 0;
+      for (let j = i - 1; j >= 0; j--) {
+        if (mopKey[s0 + j] !== k) continue;
+        if (ms[j]!.f === 'r') {
+          base = j;
+          break;
         }
-        if (bad) {
-          internalDone = true;
-          const expected = s.known ? showList(s.list) : `[… ${s.list.map(showValue).join(' ')}]`;
-          add('internal', {
-            ops: [opOf(t)],
-            explanation: `#${opOf(t)} read key ${showValue(mop.key)} = ${showList(v)} (micro-op ${i + 1}), but its own earlier micro-ops imply ${clip(expected)}`,
-            data: { key: mop.key, value: v, expected: s.known ? s.list : ['...', ...s.list], mop: i },
-          });
-          continue;
-        }
+        appends++;
       }
-      state.set(k, { known: true, list: [...v] });
+      if (base < 0 && appends === 0) continue;
+      const suffix: unknown[] = [];
+      for (let j = base < 0 ? 0 : base + 1; j < i; j++) if (mopKey[s0 + j] === k) suffix.push(ms[j]!.value);
+      const prior = base >= 0 ? listOf(ms[base]!.value) : undefined;
+      const v = listOf(mop.value);
+      let bad: boolean;
+      if (prior) {
+        bad =
+          v.length !== prior.length + suffix.length ||
+          prior.some((x, j) => !same(x, v[j])) ||
+          suffix.some((x, j) => !same(x, v[prior.length + j]));
+      } else {
+        const off = v.length - suffix.length;
+        bad = off < 0 || suffix.some((x, j) => !same(x, v[off + j]));
+      }
+      if (!bad) continue;
+      internalDone = true;
+      const expected = prior ? [...prior, ...suffix] : ['...', ...suffix];
+      const expectedText = prior ? showList(expected) : clip(`[… ${suffix.map(showValue).join(' ')}]`);
+      add('internal', {
+        ops: [opOf(t)],
+        explanation: `#${opOf(t)} read key ${showValue(mop.key)} = ${showList(v)} (micro-op ${i + 1}), but its own earlier micro-ops imply ${expectedText}`,
+        data: { key: mop.key, value: v, expected, mop: i },
+      });
     }
   }
 

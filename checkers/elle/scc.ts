@@ -80,15 +80,71 @@ export function tarjan(
   return { count, comp, sizes: Int32Array.from(sizesGrow) };
 }
 
-/** The SCCs of `g` restricted to edges whose mask meets `mask`. */
+/**
+ * The SCCs of `g` restricted to edges whose mask meets `mask`: `tarjan` specialised to the CSR arrays
+ * (no callbacks per edge; this one runs on the whole history's graph).
+ */
 export function sccsOf(g: TxnGraph, mask: number): Sccs {
   const { offsets, targets, masks } = g;
-  return tarjan(
-    g.n,
-    (v) => offsets[v]!,
-    (v) => offsets[v + 1]!,
-    (_v, e) => (masks[e]! & mask ? targets[e]! : -1),
-  );
+  const size = g.n;
+  const index = new Int32Array(size).fill(-1);
+  const low = new Int32Array(size);
+  const comp = new Int32Array(size).fill(-1);
+  const stack = new Int32Array(size);
+  const callV = new Int32Array(size);
+  const callK = new Int32Array(size);
+  const sizesGrow: number[] = [];
+  let sp = 0;
+  let counter = 0;
+  let count = 0;
+  for (let r = 0; r < size; r++) {
+    if (index[r] !== -1) continue;
+    let top = 0;
+    callV[0] = r;
+    callK[0] = offsets[r]!;
+    index[r] = low[r] = counter++;
+    stack[sp++] = r;
+    while (top >= 0) {
+      const v = callV[top]!;
+      let k = callK[top]!;
+      const end = offsets[v + 1]!;
+      let descended = false;
+      while (k < end) {
+        const e = k++;
+        if (!(masks[e]! & mask)) continue;
+        const w = targets[e]!;
+        if (index[w] === -1) {
+          callK[top] = k;
+          index[w] = low[w] = counter++;
+          stack[sp++] = w;
+          top++;
+          callV[top] = w;
+          callK[top] = offsets[w]!;
+          descended = true;
+          break;
+        }
+        if (comp[w] === -1 && index[w]! < low[v]!) low[v] = index[w]!;
+      }
+      if (descended) continue;
+      top--;
+      if (low[v] === index[v]) {
+        let n = 0;
+        let w: number;
+        do {
+          w = stack[--sp]!;
+          comp[w] = count;
+          n++;
+        } while (w !== v);
+        sizesGrow.push(n);
+        count++;
+      }
+      if (top >= 0) {
+        const p = callV[top]!;
+        if (low[v]! < low[p]!) low[p] = low[v]!;
+      }
+    }
+  }
+  return { count, comp, sizes: Int32Array.from(sizesGrow) };
 }
 
 /** The members of each component of size ≥ 2 (the ones that hold a cycle; self-edges do not exist). */

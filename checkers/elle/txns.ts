@@ -9,7 +9,7 @@
 import { UserError } from '../../src/core/errors.ts';
 import type { Op } from '../../src/core/op.ts';
 import { isKeyword, sameValue, showValue } from '../../src/history/values.ts';
-import { Interner, pairKey } from './intern.ts';
+import { Interner, PairTable } from './intern.ts';
 import type { Mop, MopF, Txn, TxnWorkload } from './types.ts';
 
 /** The `f` of a transaction op, as Jepsen's `:txn`. */
@@ -131,23 +131,25 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
   const writeF: MopF = workload === 'list-append' ? 'append' : 'w';
   const otherF: MopF = workload === 'list-append' ? 'w' : 'append';
   const other = workload === 'list-append' ? 'rw-register' : 'list-append';
-  const open = new Map<number, { op: Op; mops: Mop[] }>();
+  const verb = workload === 'list-append' ? ['appends', 'appended'] : ['writes', 'wrote'];
+  const open = new Map<number, Op>();
   const keys = new Interner();
   const values = new Interner();
-  const writtenBy = new Map<number, number>();
+  const writtenBy = new PairTable(4096);
   for (let p = 0; p < history.length; p++) {
     const op = history[p]!;
     if (op.f !== TXN_F || op.process === 'nemesis') continue;
     const bad = (message: string): MalformedTxn => ({ position: p, message: `op #${op.index}: ${message}` });
-    const mops = parseMops(op.value, true);
-    if (typeof mops === 'string') {
-      // A fail/info completion's value is not used (the invoke's micro-ops are), so only invokes and oks must parse.
-      if (op.type === 'invoke' || op.type === 'ok') return bad(`${op.type} txn: ${mops}`);
-    } else {
-      for (let i = 0; i < mops.length; i++) {
-        if (mops[i]!.f === otherF)
+    // A fail/info completion's value is not used (the invoke's micro-ops are), so only invokes and oks must parse.
+    const checked = op.type === 'invoke' || op.type === 'ok';
+    if (checked) {
+      const problem = shapeProblem(op.value);
+      if (problem) return bad(`${op.type} txn: ${problem}`);
+      const ms = op.value as unknown[][];
+      for (let i = 0; i < ms.length; i++) {
+        if (mopF(ms[i]![0]) === otherF)
           return bad(
-            `micro-op ${i + 1} is ${mopText(mops[i]!)}, but ${workload} txns have only :${writeF} and :r (use --workload ${other})`,
+            `micro-op ${i + 1} is ${rawMopText(ms[i]!)}, but ${workload} txns have only :${writeF} and :r (use --workload ${other})`,
           );
       }
     }
@@ -155,19 +157,20 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
       const prev = open.get(op.process);
       if (prev)
         return bad(
-          `process ${op.process} invokes a txn while its txn #${prev.op.index} is still open; each process runs one txn at a time`,
+          `process ${op.process} invokes a txn while its txn #${prev.index} is still open; each process runs one txn at a time`,
         );
-      const ms = mops as Mop[];
-      open.set(op.process, { op, mops: ms });
+      open.set(op.process, op);
+      const ms = op.value as unknown[][];
       for (const m of ms) {
-        if (m.f !== writeF) continue;
-        const pk = pairKey(keys.id(m.key), values.id(m.value));
-        const first = writtenBy.get(pk);
-        if (first !== undefined)
+        if (mopF(m[0]) !== writeF) continue;
+        const k = keys.id(m[1]);
+        const v = values.id(m[2]);
+        const first = writtenBy.get(k, v);
+        if (first >= 0)
           return bad(
-            `${workload === 'list-append' ? 'appends' : 'writes'} ${showValue(m.value)} to key ${showValue(m.key)}, which op #${first} already ${workload === 'list-append' ? 'appended' : 'wrote'}: values must be unique per key (every version needs one writer)`,
+            `${verb[0]} ${showValue(m[2])} to key ${showValue(m[1])}, which op #${history[first]!.index} already ${verb[1]}: values must be unique per key (every version needs one writer)`,
           );
-        writtenBy.set(pk, op.index);
+        writtenBy.set(k, v, p);
       }
       continue;
     }
@@ -178,30 +181,50 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
       );
     open.delete(op.process);
     if (op.type !== 'ok') continue;
-    const done = mops as Mop[];
-    if (done.length !== inv.mops.length)
+    const done = op.value as unknown[][];
+    const asked = inv.value as unknown[][];
+    if (done.length !== asked.length)
       return bad(
-        `the ok txn has ${done.length} micro-ops but its invoke #${inv.op.index} has ${inv.mops.length}; a completion repeats the invoke's micro-ops with the reads filled in`,
+        `the ok txn has ${done.length} micro-ops but its invoke #${inv.index} has ${asked.length}; a completion repeats the invoke's micro-ops with the reads filled in`,
       );
     for (let i = 0; i < done.length; i++) {
-      const a = inv.mops[i]!;
+      const a = asked[i]!;
       const b = done[i]!;
-      if (a.f !== b.f || !sameValue(a.key, b.key))
+      const f = mopF(b[0]);
+      if (f !== mopF(a[0]) || !sameValue(a[1], b[1]))
         return bad(
-          `micro-op ${i + 1} is ${mopText(b)} but the invoke #${inv.op.index} had ${mopText(a)}; a completion repeats the invoke's micro-ops with the reads filled in`,
+          `micro-op ${i + 1} is ${rawMopText(b)} but the invoke #${inv.index} had ${rawMopText(a)}; a completion repeats the invoke's micro-ops with the reads filled in`,
         );
-      if (b.f === 'append' && !sameValue(a.value, b.value))
+      if (f !== 'r' && !sameValue(a[2], b[2]))
         return bad(
-          `micro-op ${i + 1} appends ${showValue(b.value)} but the invoke #${inv.op.index} appended ${showValue(a.value)}`,
+          `micro-op ${i + 1} ${verb[0]} ${showValue(b[2])} but the invoke #${inv.index} ${verb[1]} ${showValue(a[2])}`,
         );
-      if (workload === 'list-append' && b.f === 'r' && b.value !== null && !Array.isArray(b.value))
+      if (workload === 'list-append' && f === 'r' && b[2] != null && !Array.isArray(b[2]))
         return bad(
-          `micro-op ${i + 1} reads key ${clip(showValue(b.key))} = ${clip(showValue(b.value))}, not a list: list-append reads return the list of appended values (use --workload rw-register for registers)`,
+          `micro-op ${i + 1} reads key ${clip(showValue(b[1]))} = ${clip(showValue(b[2]))}, not a list: list-append reads return the list of appended values (use --workload rw-register for registers)`,
         );
     }
   }
   return undefined;
 }
+
+/** Why a txn value is not a list of `[f k v]` micro-ops (reads may omit v), or undefined. No allocation. */
+function shapeProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return `its value ${clip(showValue(value))} is not a list of [f k v] micro-ops`;
+  for (let i = 0; i < value.length; i++) {
+    const m = value[i];
+    if (!Array.isArray(m) || m.length < 2 || m.length > 3)
+      return `micro-op ${i + 1} (${clip(showValue(m))}) is not [f k v]`;
+    const f = mopF(m[0]);
+    if (!f)
+      return `micro-op ${i + 1} (${clip(showValue(m))}) has f ${clip(showValue(m[0]))}, not :append, :r or :w`;
+    if (f !== 'r' && m.length < 3) return `micro-op ${i + 1} (${clip(showValue(m))}) writes no value`;
+  }
+  return undefined;
+}
+
+const rawMopText = (m: unknown[]): string =>
+  mopText({ f: mopF(m[0]) ?? 'r', key: m[1], value: m[2] ?? null });
 
 /** A micro-op as Elle prints it, e.g. `[:append 3 4]`. */
 export function mopText(m: Mop): string {
