@@ -11,6 +11,8 @@ import { valueKey } from '../../src/history/values.ts';
 export class Interner {
   private readonly prim = new Map<unknown, number>();
   private readonly obj = new Map<string, number>();
+  // Small non-negative integers (the usual keys) index this table directly: id + 1, 0 = unseen.
+  private small = new Int32Array(1024);
   /** The values, by id (the first one seen of each equal group). */
   readonly values: unknown[] = [];
 
@@ -21,6 +23,15 @@ export class Interner {
 
   /** The id of `v`, assigning the next one when `v` is new. */
   id(v: unknown): number {
+    if (typeof v === 'number' && v >= 0 && v < SMALL_LIMIT && (v | 0) === v) {
+      if (v >= this.small.length) this.growSmall(v);
+      const got = this.small[v]!;
+      if (got !== 0) return got - 1;
+      const id = this.values.length;
+      this.small[v] = id + 1;
+      this.values.push(v);
+      return id;
+    }
     if (v === undefined) v = null;
     if (v === null || typeof v !== 'object') {
       const got = this.prim.get(v);
@@ -41,9 +52,44 @@ export class Interner {
 
   /** The id of `v`, or −1 when it was never seen. */
   get(v: unknown): number {
+    if (typeof v === 'number' && v >= 0 && v < SMALL_LIMIT && (v | 0) === v)
+      return v < this.small.length ? this.small[v]! - 1 : -1;
     if (v === undefined) v = null;
     if (v === null || typeof v !== 'object') return this.prim.get(v) ?? -1;
     return this.obj.get(valueKey(v)) ?? -1;
+  }
+
+  private growSmall(v: number): void {
+    let n = this.small.length;
+    while (n <= v) n *= 2;
+    const t = new Int32Array(n);
+    t.set(this.small);
+    this.small = t;
+  }
+}
+
+/** Integers below this are interned through a direct table (at most 4 MiB of it). */
+const SMALL_LIMIT = 1 << 20;
+
+/**
+ * Ids for values that need not be dense, only exact and below 2^31: a non-negative integer below 2^30
+ * (the usual appended element or written value) is its own id times two, with no hashing; anything else
+ * gets an odd id from an {@link Interner}. For {@link PairTable} keys.
+ */
+export class ValueIds {
+  private readonly other = new Interner();
+
+  /** The id of `v`, assigning one when new. */
+  id(v: unknown): number {
+    if (typeof v === 'number' && v >= 0 && v < 0x40000000 && (v | 0) === v) return v * 2;
+    return this.other.id(v) * 2 + 1;
+  }
+
+  /** The id of `v`, or −1 when it was never given one. */
+  get(v: unknown): number {
+    if (typeof v === 'number' && v >= 0 && v < 0x40000000 && (v | 0) === v) return v * 2;
+    const i = this.other.get(v);
+    return i < 0 ? -1 : i * 2 + 1;
   }
 }
 
@@ -62,9 +108,8 @@ export const pairKey = (a: number, b: number): number => a * PAIR_SHIFT + b;
  * is several times faster for the millions of (key, element) lookups of a 1M-txn history.
  */
 export class PairTable {
-  private a: Int32Array;
-  private b: Int32Array;
-  private v: Int32Array;
+  // Slot i holds a, b, value at 3i, 3i+1, 3i+2 (a = −1: empty): one cache line per probe.
+  private t: Int32Array;
   private mask: number;
   /** Number of pairs stored. */
   size = 0;
@@ -72,55 +117,57 @@ export class PairTable {
   constructor(capacity = 1024) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.a = new Int32Array(cap).fill(-1);
-    this.b = new Int32Array(cap);
-    this.v = new Int32Array(cap);
+    this.t = new Int32Array(cap * 3).fill(-1);
     this.mask = cap - 1;
   }
 
   private slot(a: number, b: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77);
-    h ^= h >>> 15;
+    // murmur3's 32-bit finaliser over a*φ + b: low bits must depend on all input bits (linear probing).
+    let h = (Math.imul(a, 0x9e3779b1) + b) | 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
     let i = h & this.mask;
-    const A = this.a;
-    while (A[i] !== -1 && (A[i] !== a || this.b[i] !== b)) i = (i + 1) & this.mask;
-    return i;
+    const t = this.t;
+    for (;;) {
+      const x = t[i * 3]!;
+      if (x === -1 || (x === a && t[i * 3 + 1] === b)) return i;
+      i = (i + 1) & this.mask;
+    }
   }
 
   /** The value of `(a, b)`, or −1 when absent. */
   get(a: number, b: number): number {
     const i = this.slot(a, b);
-    return this.a[i] === -1 ? -1 : this.v[i]!;
+    return this.t[i * 3] === -1 ? -1 : this.t[i * 3 + 2]!;
   }
 
   /** Sets `(a, b)` to `value` (≥ 0). */
   set(a: number, b: number, value: number): void {
     let i = this.slot(a, b);
-    if (this.a[i] === -1) {
-      if ((this.size + 1) * 2 > this.a.length) {
+    if (this.t[i * 3] === -1) {
+      if ((this.size + 1) * 2 > this.mask + 1) {
         this.grow();
         i = this.slot(a, b);
       }
-      this.a[i] = a;
-      this.b[i] = b;
+      this.t[i * 3] = a;
+      this.t[i * 3 + 1] = b;
       this.size++;
     }
-    this.v[i] = value;
+    this.t[i * 3 + 2] = value;
   }
 
   private grow(): void {
-    const { a, b, v } = this;
-    const cap = a.length * 2;
-    this.a = new Int32Array(cap).fill(-1);
-    this.b = new Int32Array(cap);
-    this.v = new Int32Array(cap);
+    const old = this.t;
+    const cap = (this.mask + 1) * 2;
+    this.t = new Int32Array(cap * 3).fill(-1);
     this.mask = cap - 1;
-    for (let i = 0; i < a.length; i++) {
-      if (a[i] === -1) continue;
-      const j = this.slot(a[i]!, b[i]!);
-      this.a[j] = a[i]!;
-      this.b[j] = b[i]!;
-      this.v[j] = v[i]!;
+    for (let j = 0; j < old.length; j += 3) {
+      if (old[j] === -1) continue;
+      const i = this.slot(old[j]!, old[j + 1]!) * 3;
+      this.t[i] = old[j]!;
+      this.t[i + 1] = old[j + 1]!;
+      this.t[i + 2] = old[j + 2]!;
     }
   }
 }

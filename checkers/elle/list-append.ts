@@ -12,7 +12,7 @@
 import type { AnomalyCase } from '../../src/core/checker.ts';
 import { sameValue, showValue, valueKey } from '../../src/history/values.ts';
 import { addEdge, newEdgeList } from './edges.ts';
-import { Interner, PairTable, pairKey } from './intern.ts';
+import { Interner, PairTable, pairKey, ValueIds } from './intern.ts';
 import {
   type EdgeExplainer,
   type EdgeReason,
@@ -46,7 +46,7 @@ const showList = (l: readonly unknown[]): string => clip(showValue(l));
  */
 class Elements {
   readonly keys = new Interner();
-  private readonly vals = new Interner();
+  private readonly vals = new ValueIds();
   private readonly byPair = new PairTable(4096);
   /** Per element: key id, value, writer txn id (−1: nobody appended it), writer's mop index. */
   readonly key: number[] = [];
@@ -122,6 +122,10 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
     else anomalies[type] = [c];
   };
 
+  // Whether each txn certainly failed (read often, so not through the Txn objects).
+  const failed = new Uint8Array(txns.length);
+  for (let i = 0; i < txns.length; i++) if (txns[i]!.type === 'fail') failed[i] = 1;
+
   // Pass 1: intern keys and appended elements; collect ok reads; find each key's longest read.
   const mopStart = new Int32Array(txns.length + 1);
   let mopCount = 0;
@@ -130,6 +134,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   const mopEl = new Int32Array(mopCount).fill(-1);
   const mopRead = new Int32Array(mopCount).fill(-1); // an ok read's index in `reads`
   const reads: Read[] = [];
+  const readTxn: number[] = []; // reads[r].txn, kept flat for the rw loop
   const longest: number[] = []; // per key: index into reads, −1 if none
   let m = 0;
   for (let ti = 0; ti < txns.length; ti++) {
@@ -160,6 +165,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         const r = reads.length;
         mopRead[m] = r;
         reads.push({ txn: ti, mop: i, key: k, list, prefix: true, last: -1 });
+        readTxn.push(ti);
         const cur = longest[k]!;
         if (cur < 0 || list.length > reads[cur]!.list.length) longest[k] = r;
       }
@@ -196,7 +202,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       const w = E.writer[e]!;
       if (w < 0) {
         if (i < firstGarbage[k]!) firstGarbage[k] = i;
-      } else if (txns[w]!.type === 'fail' && i < firstFail[k]!) firstFail[k] = i;
+      } else if (failed[w] === 1 && i < firstFail[k]!) firstFail[k] = i;
     }
   }
   longStart[keyCount] = longEls.length;
@@ -249,7 +255,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
         seen.add(e);
         const w = E.writer[e]!;
         if (w < 0) hasGarbage = true;
-        else if (txns[w]!.type === 'fail') hasFail = true;
+        else if (failed[w] === 1) hasFail = true;
       }
       rd.ids = ids;
       rd.last = L > 0 ? ids[L - 1]! : -1;
@@ -268,7 +274,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       const w = E.writer[last]!;
       if (w >= 0 && w !== rd.txn) {
         const wt = txns[w]!;
-        if (wt.type !== 'fail') addEdge(edges, w, rd.txn, WR);
+        if (failed[w] === 0) addEdge(edges, w, rd.txn, WR);
         if (E.intermediate[last] === 1)
           add('G1b', {
             ops: [opOf(reader), opOf(wt)],
@@ -313,7 +319,7 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
           explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, including ${showValue(E.value[e])}, which no txn appended to that key`,
           data: { key: E.keys.values[k], value: list, element: E.value[e], mop: rd.mop },
         });
-      else if (w >= 0 && fail && txns[w]!.type === 'fail')
+      else if (w >= 0 && fail && failed[w] === 1)
         add('G1a', {
           ops: [opOf(reader), opOf(txns[w]!)],
           explanation: `#${opOf(reader)} read key ${keyText} = ${showList(list)}, including ${showValue(E.value[e])}, appended by #${opOf(txns[w]!)}, which failed (G1a: aborted read)`,
@@ -323,27 +329,49 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   }
 
   // Pass 4: every append of a txn that may have committed: ww from the previous element's appender,
-  // rw from the readers of the state just before it.
+  // rw from the readers of the state just before it. Also: a txn's own appends to a key must show in
+  // the order it made them, and an observed one implies its earlier ones (Elle misses this: no edge
+  // runs from a txn to itself); reported as incompatible-order.
   for (let ti = 0; ti < txns.length; ti++) {
-    if (txns[ti]!.type === 'fail') continue;
+    if (failed[ti] === 1) continue;
+    let ownOrderDone = false;
     for (let j = mopStart[ti]!; j < mopStart[ti + 1]!; j++) {
       const e = mopEl[j]!;
       if (e < 0 || E.writer[e] !== ti) continue;
       const k = mopKey[j]!;
-      const { state, prev } = before(k, e);
+      const p = E.pos[e]!;
+      const state = p >= 0 ? p : orderLen(k);
+      const prev = state > 0 ? order[orderStart[k]! + state - 1]! : -1;
       if (prev >= 0) {
         const w = E.writer[prev]!;
-        if (w >= 0 && w !== ti && txns[w]!.type !== 'fail') addEdge(edges, w, ti, WW);
+        if (w >= 0 && w !== ti && failed[w] === 0) addEdge(edges, w, ti, WW);
       }
       for (let r = stateHead[stateBase[k]! + state]!; r >= 0; r = readNext[r]!) {
-        const rt = reads[r]!.txn;
+        const rt = readTxn[r]!;
         if (rt !== ti) addEdge(edges, rt, ti, RW);
+      }
+      if (p < 0 || ownOrderDone) continue;
+      for (let q = j - 1; q >= mopStart[ti]!; q--) {
+        if (mopKey[q] !== k || mopEl[q]! < 0) continue;
+        const ep = mopEl[q]!;
+        const pp = E.pos[ep]!;
+        if (pp < 0 || pp > p) {
+          ownOrderDone = true;
+          const t = txns[ti]!;
+          const lr = reads[longest[k]!]!;
+          add('incompatible-order', {
+            ops: [opOf(t), opOf(txns[lr.txn]!)],
+            explanation: `key ${showValue(E.keys.values[k])}: #${opOf(t)} appended ${showValue(E.value[ep])} and then ${showValue(E.value[e])}, but #${opOf(txns[lr.txn]!)} read ${showList(lr.list)}, ${pp < 0 ? `which has ${showValue(E.value[e])} without ${showValue(E.value[ep])}` : 'which has them the other way round'}: no execution orders one txn's appends so`,
+            data: { key: E.keys.values[k], values: [E.value[ep], E.value[e]], read: lr.list },
+          });
+        }
+        break;
       }
     }
   }
 
   /** The state just before element e's append (its order position, or the end for an unobserved
-   * append) and the element before it (−1: the initial empty list). */
+   * append) and the element before it (−1: the initial empty list). Used by explanations. */
   function before(k: number, e: number): { state: number; prev: number } {
     const p = E.pos[e]!;
     const state = p >= 0 ? p : orderLen(k);

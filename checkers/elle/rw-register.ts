@@ -15,7 +15,7 @@
 import type { AnomalyCase } from '../../src/core/checker.ts';
 import { showValue } from '../../src/history/values.ts';
 import { addEdge, newEdgeList } from './edges.ts';
-import { Interner, PairTable } from './intern.ts';
+import { Interner, PairTable, ValueIds } from './intern.ts';
 import type { EdgeExplainer, EdgeReason, ElleOptions, Inference, Txn } from './types.ts';
 import { RW, WR, WW } from './types.ts';
 
@@ -30,18 +30,21 @@ const opOf = (t: Txn): number => t.completeIndex ?? t.invokeIndex;
  * version-order sources `opts` enables (see the module doc). Anomalies: G1a (an ok read of a value a
  * failed txn wrote), G1b (an ok read of another txn's non-final write), garbage-read (a non-nil value
  * nobody wrote), internal (a read disagreeing with the txn's own earlier write or read of the key),
+ * future-read (a read of the value the txn itself writes later: no order explains it; Elle's
+ * rw_register.clj has no rule for it, its list-append has),
  * lost-update (two ok txns read the same version of a key and both wrote it), dirty-update (a failed
  * txn's version directly followed by a committed one), cyclic-versions (per key and source set).
  * Failed txns never commit (no edges from them); info txns may have (their writes count).
  */
 export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw-register' }): Inference {
   const keys = new Interner();
-  const vals = new Interner();
+  const vals = new ValueIds();
   const byPair = new PairTable(4096);
   // Per element (a key's version): key, value, any writer, final (ext) writer of a txn that may have committed.
   const elKey: number[] = [];
   const elValue: unknown[] = [];
   const writer: number[] = [];
+  const writerMop: number[] = [];
   const finalWriter: number[] = [];
   const intermediate: number[] = [];
   const readHead: number[] = []; // ext readers (ok txns), a linked list through readerTxn/readerNext
@@ -54,6 +57,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     elKey.push(k);
     elValue.push(v === undefined ? null : v);
     writer.push(-1);
+    writerMop.push(-1);
     finalWriter.push(-1);
     intermediate.push(0);
     readHead.push(-1);
@@ -109,7 +113,10 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
       } else {
         const e = elementOf(k, m.value);
         els[i] = e;
-        if (writer[e] === -1) writer[e] = ti;
+        if (writer[e] === -1) {
+          writer[e] = ti;
+          writerMop[e] = i;
+        }
         const prev = extWrite[x]!;
         if (prev >= 0) intermediate[prev] = 1;
         extWrite[x] = e;
@@ -137,6 +144,7 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
     if (t.type !== 'ok') continue;
     const els = mopEls[ti]!;
     let internalDone = false;
+    let futureDone = false;
     for (let i = 0; i < t.mops.length; i++) {
       const m = t.mops[i]!;
       if (m.f !== 'r') continue;
@@ -156,6 +164,13 @@ export function inferRwRegister(txns: Txn[], opts: ElleOptions = { workload: 'rw
             explanation: `#${opOf(t)} read key ${showValue(m.key)} = ${showValue(m.value)}, an intermediate write of #${opOf(wt)}, which wrote the key again later in the same txn (G1b: intermediate read)`,
             data: { key: m.key, value: m.value, mop: i },
           });
+      } else if (w === ti && writerMop[e]! > i && !futureDone) {
+        futureDone = true;
+        add('future-read', {
+          ops: [opOf(t)],
+          explanation: `#${opOf(t)} read key ${showValue(m.key)} = ${showValue(m.value)} (micro-op ${i + 1}) before writing that value itself (micro-op ${writerMop[e]! + 1})`,
+          data: { key: m.key, value: m.value, mop: i },
+        });
       } else if (w < 0 && elValue[e] !== null)
         add('garbage-read', {
           ops: [opOf(t)],

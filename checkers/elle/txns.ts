@@ -9,7 +9,7 @@
 import { UserError } from '../../src/core/errors.ts';
 import type { Op } from '../../src/core/op.ts';
 import { isKeyword, sameValue, showValue } from '../../src/history/values.ts';
-import { Interner, PairTable } from './intern.ts';
+import { Interner, PairTable, ValueIds } from './intern.ts';
 import type { Mop, MopF, Txn, TxnWorkload } from './types.ts';
 
 /** The `f` of a transaction op, as Jepsen's `:txn`. */
@@ -17,6 +17,7 @@ export const TXN_F = 'txn';
 
 /** A micro-op's function from its raw `f`, or undefined when it is none of append/r/w. */
 export function mopF(raw: unknown): MopF | undefined {
+  if (raw === 'r' || raw === 'append' || raw === 'w') return raw;
   let s: string | undefined;
   if (typeof raw === 'string') s = raw.startsWith(':') ? raw.slice(1) : raw;
   else if (isKeyword(raw)) s = raw.$kw;
@@ -134,7 +135,7 @@ export function findMalformedTxn(history: readonly Op[], workload: TxnWorkload):
   const verb = workload === 'list-append' ? ['appends', 'appended'] : ['writes', 'wrote'];
   const open = new Map<number, Op>();
   const keys = new Interner();
-  const values = new Interner();
+  const values = new ValueIds();
   const writtenBy = new PairTable(4096);
   for (let p = 0; p < history.length; p++) {
     const op = history[p]!;

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { edgeTriples } from '../../../../checkers/elle/edges.ts';
 import { inferListAppend } from '../../../../checkers/elle/list-append.ts';
-import { txnsOf } from '../../../../checkers/elle/txns.ts';
+import { findMalformedTxn, txnsOf } from '../../../../checkers/elle/txns.ts';
 import { keyword } from '../../../../src/history/values.ts';
-import { edgeSet, type T, txnHistory } from './infer-helpers.ts';
+import { edgeSet, serialRun, type T, txnHistory } from './infer-helpers.ts';
 
 const infer = (ts: T[], overlap = false) =>
   inferListAppend(txnsOf(txnHistory(ts, overlap)), { workload: 'list-append' });
@@ -247,6 +249,49 @@ describe('list-append inference', () => {
     expect(r.anomalies['incompatible-order']![0]!.data).toMatchObject({ key: 'x' });
   });
 
+  it("incompatible-order: a txn's own appends shown out of order, or a later one without an earlier one", () => {
+    const rev = infer([
+      { mops: [['append', 'x', 1]] },
+      {
+        mops: [
+          ['append', 'x', 2],
+          ['append', 'x', 3],
+        ],
+      },
+      { mops: [['r', 'x', [3, 2, 1]]] },
+    ]);
+    expect(Object.keys(rev.anomalies)).toEqual(['incompatible-order']);
+    expect(rev.anomalies['incompatible-order']![0]).toMatchObject({
+      ops: [3, 5],
+      data: { key: 'x', values: [2, 3] },
+    });
+    expect(rev.anomalies['incompatible-order']![0]!.explanation).toContain(
+      'which has them the other way round',
+    );
+    const missing = infer([
+      {
+        mops: [
+          ['append', 'x', 2],
+          ['append', 'x', 3],
+        ],
+      },
+      { mops: [['r', 'x', [3]]] },
+    ]);
+    expect(Object.keys(missing.anomalies)).toEqual(['incompatible-order']);
+    expect(missing.anomalies['incompatible-order']![0]!.explanation).toContain('which has 3 without 2');
+    expect(
+      types([
+        {
+          mops: [
+            ['append', 'x', 2],
+            ['append', 'x', 3],
+          ],
+        },
+        { mops: [['r', 'x', [2, 3]]] },
+      ]),
+    ).toEqual([]);
+  });
+
   it('exact values: bigints and keywords as keys and elements; 1 and "1" differ', () => {
     const big = 2n ** 70n;
     const k = keyword('x');
@@ -269,5 +314,33 @@ describe('list-append inference', () => {
     const s = infer([{ mops: [['append', 1, 1]] }, { mops: [['r', '1', [1]]] }, { mops: [['r', 1, ['1']]] }]);
     expect(Object.keys(s.anomalies)).toEqual(['garbage-read']);
     expect(s.anomalies['garbage-read']).toHaveLength(2);
+  });
+});
+
+describe('list-append inference on serial runs (fast-check)', () => {
+  const txnsArb = fc.array(
+    fc.array(
+      fc.record({ f: fc.constantFrom('r' as const, 'w' as const), key: fc.integer({ min: 0, max: 2 }) }),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    ),
+    { minLength: 1, maxLength: 12 },
+  );
+  it('a correct store yields no anomaly, and every edge runs from a txn that took effect to a later one', () => {
+    fc.assert(
+      fc.property(txnsArb, fc.array(fc.nat(), { minLength: 1, maxLength: 60 }), (ts, choices) => {
+        const run = serialRun('list-append', ts, choices);
+        expect(findMalformedTxn(run.history, 'list-append')).toBeUndefined();
+        const r = inferListAppend(txnsOf(run.history), { workload: 'list-append' });
+        expect(r.anomalies).toEqual({});
+        for (const [a, b] of edgeTriples(r.edges)) {
+          expect(run.position[a]).toBeLessThan(Infinity);
+          expect(run.position[a]).toBeLessThan(run.position[b]!);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });

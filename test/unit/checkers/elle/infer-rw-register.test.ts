@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { edgeTriples } from '../../../../checkers/elle/edges.ts';
 import { inferRwRegister } from '../../../../checkers/elle/rw-register.ts';
-import { txnsOf } from '../../../../checkers/elle/txns.ts';
+import { findMalformedTxn, txnsOf } from '../../../../checkers/elle/txns.ts';
 import type { ElleOptions } from '../../../../checkers/elle/types.ts';
 import { keyword } from '../../../../src/history/values.ts';
-import { edgeSet, type T, txnHistory } from './infer-helpers.ts';
+import { edgeSet, serialRun, type T, txnHistory } from './infer-helpers.ts';
 
 const infer = (ts: T[], opts: Partial<ElleOptions> = {}, overlap = false) =>
   inferRwRegister(txnsOf(txnHistory(ts, overlap)), { workload: 'rw-register', ...opts });
@@ -90,6 +92,29 @@ describe('rw-register inference', () => {
         },
       ]),
     ).toEqual(['internal']);
+    expect(
+      types([
+        {
+          mops: [
+            ['w', 'x', 1],
+            ['r', 'x', 1],
+          ],
+        },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('future-read: reading the value the txn writes later itself', () => {
+    const r = infer([
+      {
+        mops: [
+          ['r', 'x', 1],
+          ['w', 'x', 1],
+        ],
+      },
+    ]);
+    expect(Object.keys(r.anomalies)).toEqual(['future-read']);
+    expect(r.anomalies['future-read']![0]).toMatchObject({ ops: [1], data: { key: 'x', value: 1, mop: 0 } });
     expect(
       types([
         {
@@ -245,5 +270,44 @@ describe('rw-register inference', () => {
       "T1 read T0's write of 18446744073709551617 to key :k",
     );
     expect(types([{ mops: [['w', 'x', 1]] }, { mops: [['r', 'x', '1']] }])).toEqual(['garbage-read']);
+  });
+});
+
+describe('rw-register inference on serial runs (fast-check)', () => {
+  const txnsArb = fc.array(
+    fc.array(
+      fc.record({ f: fc.constantFrom('r' as const, 'w' as const), key: fc.integer({ min: 0, max: 2 }) }),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    ),
+    { minLength: 1, maxLength: 12 },
+  );
+  const sources = fc.record({
+    wfrKeys: fc.boolean(),
+    sequentialKeys: fc.boolean(),
+    linearizableKeys: fc.boolean(),
+  });
+  it('a correct store yields no anomaly under any version-order source, and every edge runs forward', () => {
+    fc.assert(
+      fc.property(
+        txnsArb,
+        fc.array(fc.nat(), { minLength: 1, maxLength: 60 }),
+        sources,
+        (ts, choices, opts) => {
+          const run = serialRun('rw-register', ts, choices);
+          expect(findMalformedTxn(run.history, 'rw-register')).toBeUndefined();
+          const r = inferRwRegister(txnsOf(run.history), { workload: 'rw-register', ...opts });
+          // A txn reading the same key twice is fine here: the store is serial, so both reads agree.
+          expect(r.anomalies).toEqual({});
+          for (const [a, b] of edgeTriples(r.edges)) {
+            expect(run.position[a]).toBeLessThan(Infinity);
+            expect(run.position[a]).toBeLessThan(run.position[b]!);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });

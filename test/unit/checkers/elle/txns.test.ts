@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Interner, PairTable, ValueIds } from '../../../../checkers/elle/intern.ts';
 import { findMalformedTxn, mopF, txnsOf } from '../../../../checkers/elle/txns.ts';
 import { UserError } from '../../../../src/core/errors.ts';
 import type { Op } from '../../../../src/core/op.ts';
@@ -124,5 +125,34 @@ describe('findMalformedTxn', () => {
     expect(la([op(0, 'invoke', 0, 'txn', []), op(1, 'invoke', 0, 'txn', [])])?.message).toMatch(
       /^op #1: process 0 invokes a txn while its txn #0 is still open/,
     );
+  });
+});
+
+describe('interning (intern.ts)', () => {
+  it('ids are exact: 1, "1", 1n, 1.5, -1, 2^30 and keywords are told apart; equal keywords share an id', () => {
+    const ids = new ValueIds();
+    const vs = [1, '1', 1n, 1.5, -1, 2 ** 30, 2 ** 53 + 2, null, keyword('a'), 'a', { $kw: 'b' }];
+    const got = vs.map((v) => ids.id(v));
+    expect(new Set(got).size).toBe(vs.length);
+    expect(ids.id({ $kw: 'a' })).toBe(got[8]);
+    expect(ids.id(undefined)).toBe(got[7]);
+    expect(ids.get(keyword('zz'))).toBe(-1);
+    expect(ids.get(7)).toBe(14);
+    const keys = new Interner();
+    expect([keys.id(1), keys.id('1'), keys.id(1), keys.id(keyword('x')), keys.id({ $kw: 'x' })]).toEqual([
+      0, 1, 0, 2, 2,
+    ]);
+    expect(keys.get(2n)).toBe(-1);
+  });
+
+  it('PairTable keeps every pair through growth', () => {
+    const t = new PairTable(4);
+    for (let a = 0; a < 300; a++) for (let b = 0; b < 40; b += 3) t.set(a, b, a * 100 + b);
+    expect(t.size).toBe(300 * 14);
+    for (let a = 0; a < 300; a++)
+      for (let b = 0; b < 40; b++) expect(t.get(a, b)).toBe(b % 3 === 0 ? a * 100 + b : -1);
+    t.set(5, 3, 1);
+    expect(t.get(5, 3)).toBe(1);
+    expect(t.size).toBe(300 * 14);
   });
 });
