@@ -151,6 +151,8 @@ export interface CycleData {
   cycle: CycleStep[];
   searchTimedOut?: boolean;
   scc?: number[];
+  /** The component's size in txns, when `scc` lists only some of them (added by elle-report). */
+  sccSize?: number;
 }
 
 /** The workloads the checker reads: Elle's list-append and rw-register. */

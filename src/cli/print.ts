@@ -2,7 +2,7 @@
 
 import type { CheckResult } from '../core/checker.ts';
 import { formatLinearizabilityResult, type LinearizabilityResult } from '../registry.ts';
-import { anomalyText } from '../report/anomalies.ts';
+import { anomalyText, wrapText } from '../report/anomalies.ts';
 
 export const VERDICT = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' } as const;
 export const verdictWord = (v: unknown): string => VERDICT[String(v) as keyof typeof VERDICT] ?? String(v);
@@ -13,9 +13,12 @@ const indent = (s: string, by = '    ') =>
     .map((l) => by + l)
     .join('\n');
 
+/** Columns the anomaly explanations are wrapped to. */
+const TEXT_WIDTH = 100;
+
 /**
  * `VERDICT  N ops  where`, then a line per checker, then each non-valid checker's anomalies (per type,
- * its count and the first cases' explanations, from the result's `anomalies`), then linearizability's
+ * its count and the first cases' explanations wrapped to 100 columns, from the result's `anomalies`), then linearizability's
  * full counterexample when there is one, then every impossibility in the history (`historyProblems`,
  * see src/history/validate.ts). A result without the anomaly fields shows its summary line only.
  */
@@ -37,7 +40,8 @@ export function formatVerdict(
     if (r.valid !== false) continue;
     for (const a of anomalyText(r)) {
       out.push(`  ${name ? `${name}: ` : ''}${a.heading}`);
-      for (const l of a.lines) out.push(`    ${l}`);
+      // A cycle's explanation runs to thousands of characters: wrapped, one step a line.
+      for (const l of a.lines) for (const w of wrapText(l, TEXT_WIDTH - 4)) out.push(`    ${w}`);
     }
   }
   const lin = per.linearizable as LinearizabilityResult | undefined;

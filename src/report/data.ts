@@ -2,8 +2,8 @@
 import type { AnomalyCase } from '../core/checker.ts';
 import type { FaultKind } from '../core/nemesis.ts';
 import { nsToS } from '../core/time.ts';
-import { stringifyExact, valueKey } from '../history/values.ts';
-import { anomalyGroups } from './anomalies.ts';
+import { showValue, stringifyExact, valueKey } from '../history/values.ts';
+import { anomalyGroups, cycleData, type StoredCycle, sccSize } from './anomalies.ts';
 import { type ClockSeries, clockSeries } from './clock.ts';
 import type { LoadedRun, RunFile } from './load.ts';
 import { rowEnd } from './rows.ts';
@@ -42,6 +42,34 @@ export interface OpColumns {
   fs: string[];
   errs: string[];
   nodes: string[];
+}
+
+/**
+ * A cycle anomaly's data as the page draws it (from {@link StoredCycle}): per txn its label, ops,
+ * process, node, times (µs since the start) and micro-ops as display text (`append 7 3`, `r 7 [1 2]`,
+ * exact values via showValue), and the edge to the next txn: its kind and the reason sentence.
+ */
+export interface EmbeddedCycle {
+  $cycle: 1;
+  steps: {
+    label: string;
+    invokeIndex: number;
+    completeIndex: number | null;
+    process: number;
+    node: string | null;
+    invokeUs: number;
+    completeUs: number | null;
+    mops: string[];
+    /** Micro-ops left out past MAX_EMBEDDED_MOPS. */
+    moreMops: number;
+    edge: { kind: string; text: string };
+  }[];
+  /** Steps left out past MAX_EMBEDDED_STEPS (the page then lists the cycle instead of drawing it). */
+  moreSteps: number;
+  searchTimedOut: boolean;
+  /** The strongly connected component's size, and its first invoke indices, when the search timed out. */
+  sccSize: number | null;
+  scc: number[];
 }
 
 export interface ReportData {
@@ -95,6 +123,38 @@ const MAX_VALUE = 200;
 /** Cases per anomaly type embedded in the page; results.json has them all. */
 export const MAX_EMBEDDED_CASES = 200;
 const OUTCOME = { ok: 0, fail: 1, info: 2, pending: 3 } as const;
+const MAX_EMBEDDED_STEPS = 200;
+const MAX_EMBEDDED_MOPS = 40;
+const MAX_MOP_TEXT = 200;
+const MAX_SCC_LISTED = 200;
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const nsToUs = (ns: number | undefined) => (ns === undefined ? null : Math.round(ns / 1000));
+
+/** A stored cycle for the page: bounded, values shown as exact text (no bigint reaches the page's JSON.parse). */
+export function embedCycle(cy: StoredCycle): EmbeddedCycle {
+  return {
+    $cycle: 1,
+    steps: cy.cycle.slice(0, MAX_EMBEDDED_STEPS).map((st) => ({
+      label: clip(st.label, 40),
+      invokeIndex: st.invokeIndex,
+      completeIndex: st.completeIndex ?? null,
+      process: st.process,
+      node: st.node ?? null,
+      invokeUs: nsToUs(st.invokeTimeNs) ?? 0,
+      completeUs: nsToUs(st.completeTimeNs),
+      mops: st.mops
+        .slice(0, MAX_EMBEDDED_MOPS)
+        .map((m) => clip(`${m.f} ${showValue(m.key)} ${showValue(m.value)}`, MAX_MOP_TEXT)),
+      moreMops: Math.max(0, st.mops.length - MAX_EMBEDDED_MOPS),
+      edge: { kind: clip(st.edge.kind, 20), text: capJson(st.edge.text) as string },
+    })),
+    moreSteps: Math.max(0, cy.cycle.length - MAX_EMBEDDED_STEPS),
+    searchTimedOut: cy.searchTimedOut === true,
+    sccSize: sccSize(cy) ?? null,
+    scc: (cy.scc ?? []).slice(0, MAX_SCC_LISTED),
+  };
+}
 
 /** An object the page would take for our truncation marker: `{$truncated: string}` and nothing else. */
 const looksTruncated = (v: unknown): boolean =>
@@ -228,6 +288,12 @@ function faultsText(nemesis: unknown, s: RunSummary): string {
     : families;
 }
 
+/** A case's data for the page: a cycle in the shape the page draws, anything else capped. */
+function embedCaseData(c: AnomalyCase): unknown {
+  const cy = cycleData(c);
+  return cy ? embedCycle(cy) : capJson(c.data);
+}
+
 /** One checker for the page: its anomalies apart (capped), its other details as a capped tree. */
 function embedChecker(v: RunSummary['checkers'][number]): ReportData['checkers'][number] {
   const groups = anomalyGroups(v.result);
@@ -245,7 +311,7 @@ function embedChecker(v: RunSummary['checkers'][number]): ReportData['checkers']
         cases: g.cases.slice(0, MAX_EMBEDDED_CASES).map((c) => ({
           ops: c.ops.slice(0, 100),
           explanation: capJson(c.explanation) as string,
-          ...(c.data !== undefined ? { data: capJson(c.data) } : {}),
+          ...(c.data !== undefined ? { data: embedCaseData(c) } : {}),
         })),
       })) ?? null,
   };

@@ -5,7 +5,7 @@
  * not a pass, and CI dashboards hide skipped tests. Follows the Ant/Jenkins junit-10.xsd layout.
  */
 import { hostname } from 'node:os';
-import { anomalyText } from './anomalies.ts';
+import { anomalyText, wrapText } from './anomalies.ts';
 import { xmlEscape } from './escape.ts';
 import type { LoadedRun } from './load.ts';
 import type { RunSummary } from './summary.ts';
@@ -36,7 +36,9 @@ export function junitXml(run: LoadedRun, s: RunSummary, opts: { reportPath?: str
       continue;
     }
     const detail = anomalyText(c.result)
-      .map((a) => [`${a.heading}:`, ...a.lines.map((l) => `  ${l}`)].join('\n'))
+      .map((a) =>
+        [`${a.heading}:`, ...a.lines.flatMap((l) => wrapText(l, 98).map((w) => `  ${w}`))].join('\n'),
+      )
       .join('\n');
     if (c.valid === false) {
       failures++;

@@ -9,6 +9,22 @@ const num = (n: number) => n.toLocaleString('en-US');
 /** summary.md feeds CI job summaries, which have size limits: the full list stays in results.json. */
 const MAX_PROBLEMS = 100;
 
+/**
+ * A sub-list item for a case text that may span lines (a cycle's explanation, one step a line): each
+ * line after the first continues the item after a hard line break, its indentation dropped and a
+ * leading list or heading marker escaped, so it stays text of this item.
+ */
+function mdItem(text: string): string {
+  const [first = '', ...rest] = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const cont = rest.map(
+    (l) =>
+      `    ${mdEscape(l.trim())
+        .replace(/^([-+#=])/, '\\$1')
+        .replace(/^(\d+)([.)])/, '$1\\$2')}`,
+  );
+  return [`  - ${mdEscape(first)}`, ...cont].join(' \\\n');
+}
+
 export function summaryMarkdown(run: LoadedRun, s: RunSummary, opts: { reportPath?: string } = {}): string {
   const lines: string[] = [];
   const icon = ICON[String(s.valid)] ?? '❓';
@@ -58,7 +74,7 @@ export function summaryMarkdown(run: LoadedRun, s: RunSummary, opts: { reportPat
       lines.push(`**${mdEscape(v.name)}**`, '');
       for (const a of as) {
         lines.push(`- ${mdEscape(a.heading)}`);
-        for (const l of a.lines) lines.push(`  - ${mdEscape(l)}`);
+        for (const l of a.lines) lines.push(mdItem(l));
       }
       lines.push('');
     }

@@ -1030,18 +1030,265 @@
    * @param {import('../anomalies.ts').AnomalyGroup} g
    */
   function caseList(g) {
-    const items = g.cases.map((c) =>
-      el(
+    const items = g.cases.map((c) => {
+      const cy = asCycle(c.data);
+      return el(
         'li',
-        null,
+        cy ? { class: 'cycle-case' } : null,
         ...c.ops.slice(0, 8).flatMap((/** @type {number} */ i) => [opLink(i), ' ']),
         c.ops.length > 8 ? `… ${c.ops.length - 8} more ops ` : null,
         el('span', { class: 'explanation' }, c.explanation),
-      ),
-    );
+        cy ? cycleView(cy) : null,
+      );
+    });
     if (g.count > items.length)
       items.push(el('li', { class: 'more' }, `… ${g.count - items.length} more (see results.json)`));
     return el('ul', { class: 'refs' }, items);
+  }
+
+  // ---------- cycles (the transactional checker's G0, G1c, G-single, G2-item… cases) ----------
+  /** @typedef {import('../data.ts').EmbeddedCycle} EmbeddedCycle */
+  /** A case's data when it is a cycle (data.ts embedCycle). @param {unknown} d @returns {EmbeddedCycle | undefined} */
+  const asCycle = (d) =>
+    d && typeof d === 'object' && /** @type {{ $cycle?: unknown }} */ (d).$cycle === 1
+      ? /** @type {EmbeddedCycle} */ (d)
+      : undefined;
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  /** Cycles longer than this are listed, not drawn: a circle of more txns is unreadable. */
+  const MAX_DRAWN_STEPS = 40;
+  /** @type {Record<string, { label: string, color: string }>} */
+  const EDGE_STYLE = {
+    ww: { label: 'ww', color: '#2b6cb0' },
+    wr: { label: 'wr', color: '#2f9e5a' },
+    rw: { label: 'rw', color: '#d64541' },
+    realtime: { label: 'rt', color: '#7b4bc4' },
+    process: { label: 'process', color: '#6b7280' },
+  };
+  /** @param {string} kind */
+  const edgeStyle = (kind) => EDGE_STYLE[kind] || { label: kind, color: '#6b7280' };
+  /**
+   * An SVG element; attribute values are numbers or strings this script computes, text goes in as
+   * text nodes.
+   * @param {string} tag @param {Record<string, string | number>} attrs @param {(Node | string)[]} children
+   * @returns {SVGElement}
+   */
+  function svg(tag, attrs, ...children) {
+    const e = /** @type {SVGElement} */ (document.createElementNS(SVG_NS, tag));
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    for (const c of children) e.append(typeof c === 'string' ? document.createTextNode(c) : c);
+    return e;
+  }
+  /** 'p3 on n1' for a txn. @param {EmbeddedCycle['steps'][number]} st */
+  const whereOf = (st) => `process ${st.process}${st.node ? ` on ${st.node}` : ''}`;
+  /** @param {EmbeddedCycle['steps'][number]} st */
+  const timesOf = (st) =>
+    `${(st.invokeUs / 1e6).toFixed(3)} s → ${st.completeUs === null ? 'never completed' : `${(st.completeUs / 1e6).toFixed(3)} s`}`;
+
+  /**
+   * One cycle: the txns on a circle (nodes, each a button reaching its op in the timeline), each edge
+   * an arrow to the next txn labelled with its kind (ww, wr, rw, rt, process) and, on hover, its reason;
+   * beside it, each txn's ops and micro-ops and each edge's reason in words. A search that timed out
+   * has no cycle: it says so, with the size of the strongly connected component.
+   * @param {EmbeddedCycle} cy
+   */
+  function cycleView(cy) {
+    if (cy.searchTimedOut || cy.steps.length === 0) {
+      return el(
+        'div',
+        { class: 'cycle timed-out' },
+        el(
+          'p',
+          null,
+          `The search for a short cycle timed out: a cycle of this class exists in a strongly connected component of ${cy.sccSize ?? '?'} txns. Its txns: `,
+          ...cy.scc.slice(0, 40).flatMap((i) => [opLink(i), ' ']),
+          (cy.sccSize ?? 0) > 40 ? `… ${(cy.sccSize ?? 0) - 40} more (see results.json)` : null,
+        ),
+      );
+    }
+    const n = cy.steps.length;
+    const txns = el(
+      'ol',
+      { class: 'cycle-txns' },
+      cy.steps.map((st, k) => {
+        const next = cy.steps[(k + 1) % n];
+        const style = edgeStyle(st.edge.kind);
+        return el(
+          'li',
+          { 'data-label': st.label },
+          el('strong', null, st.label),
+          ' ',
+          opLink(st.invokeIndex),
+          st.completeIndex !== null ? [' ', opLink(st.completeIndex)] : null,
+          ` ${whereOf(st)}, ${timesOf(st)}`,
+          el(
+            'div',
+            { class: 'mops' },
+            st.mops.map((m) => el('code', null, m)),
+            st.moreMops ? ` … ${st.moreMops} more` : null,
+          ),
+          el(
+            'div',
+            { class: 'edge-reason' },
+            el(
+              'span',
+              { class: 'kind', style: `color:${style.color}` },
+              `${st.label} → ${next?.label} ${style.label}`,
+            ),
+            ': ',
+            st.edge.text,
+          ),
+        );
+      }),
+    );
+    if (cy.moreSteps || n > MAX_DRAWN_STEPS) {
+      return el(
+        'div',
+        { class: 'cycle' },
+        el('p', { class: 'note' }, `A cycle of ${n + cy.moreSteps} txns: too long to draw, listed below.`),
+        txns,
+      );
+    }
+    return el('div', { class: 'cycle' }, cycleSvg(cy), txns);
+  }
+
+  /** The drawing: txns evenly on a circle, each edge a curved arrow. @param {EmbeddedCycle} cy */
+  function cycleSvg(cy) {
+    const n = cy.steps.length;
+    const NODE_R = 22;
+    const R = Math.max(n === 1 ? 0 : 70, (n * 110) / (2 * Math.PI));
+    const PAD = 70;
+    const c0 = R + PAD;
+    const pos = cy.steps.map((_, k) => {
+      // From the top, clockwise; two txns side by side.
+      const a = (n === 2 ? Math.PI : -Math.PI / 2) + (2 * Math.PI * k) / n;
+      return { x: c0 + R * Math.cos(a), y: c0 + R * Math.sin(a) };
+    });
+    // The drawing's box: the nodes' extent plus room for the bent edges and the labels.
+    const ys = pos.map((p) => p.y);
+    const top = Math.min(...ys) - PAD;
+    const w = 2 * c0;
+    const h = Math.max(...ys) + PAD - top;
+    const root = svg('svg', {
+      class: 'cycle-graph',
+      viewBox: `0 ${top.toFixed(0)} ${w.toFixed(0)} ${h.toFixed(0)}`,
+      width: w.toFixed(0),
+      height: h.toFixed(0),
+      role: 'img',
+      'aria-label': `cycle of ${n} txns`,
+    });
+    const f1 = (/** @type {number} */ v) => v.toFixed(1);
+    cy.steps.forEach((st, k) => {
+      const a = /** @type {{ x: number, y: number }} */ (pos[k]);
+      const b = /** @type {{ x: number, y: number }} */ (pos[(k + 1) % n]);
+      const style = edgeStyle(st.edge.kind);
+      const next = cy.steps[(k + 1) % n];
+      const title = svg('title', {}, `${st.label} → ${next?.label} (${style.label}): ${st.edge.text}`);
+      const g = svg(
+        'g',
+        { class: 'edge', 'data-kind': st.edge.kind, 'data-from': st.label, 'data-to': next?.label ?? '' },
+        title,
+      );
+      if (n === 1) {
+        // A txn depending on itself: a loop above the node.
+        const d = `M ${f1(a.x - 10)} ${f1(a.y - NODE_R + 2)} C ${f1(a.x - 40)} ${f1(a.y - 80)} ${f1(a.x + 40)} ${f1(a.y - 80)} ${f1(a.x + 10)} ${f1(a.y - NODE_R + 2)}`;
+        g.append(svg('path', { d, fill: 'none', stroke: style.color, 'stroke-width': 1.8 }));
+        g.append(
+          svg(
+            'text',
+            { x: f1(a.x), y: f1(a.y - 66), 'text-anchor': 'middle', fill: style.color, class: 'edge-label' },
+            style.label,
+          ),
+        );
+        root.append(g);
+        return;
+      }
+      // Bend each edge to one side of its chord (outwards for a real circle), so the two edges of a
+      // two-txn cycle do not overlap.
+      const dx = b.x - a.x;
+      const dy = b.y - a.y;
+      const len = Math.hypot(dx, dy) || 1;
+      let nx = dy / len;
+      let ny = -dx / len;
+      const mx = (a.x + b.x) / 2;
+      const my = (a.y + b.y) / 2;
+      if (n > 2 && nx * (mx - c0) + ny * (my - c0) < 0) {
+        nx = -nx;
+        ny = -ny;
+      }
+      const bend = n === 2 ? 0.35 * len : 0.18 * len;
+      const cx = mx + nx * bend;
+      const cyy = my + ny * bend;
+      // Start and end on the node circles, along the curve's tangents there.
+      const ux = (cx - a.x) / (Math.hypot(cx - a.x, cyy - a.y) || 1);
+      const uy = (cyy - a.y) / (Math.hypot(cx - a.x, cyy - a.y) || 1);
+      const vx = (b.x - cx) / (Math.hypot(b.x - cx, b.y - cyy) || 1);
+      const vy = (b.y - cyy) / (Math.hypot(b.x - cx, b.y - cyy) || 1);
+      const sx = a.x + ux * NODE_R;
+      const sy = a.y + uy * NODE_R;
+      const ex = b.x - vx * (NODE_R + 2);
+      const ey = b.y - vy * (NODE_R + 2);
+      g.append(
+        svg('path', {
+          d: `M ${f1(sx)} ${f1(sy)} Q ${f1(cx)} ${f1(cyy)} ${f1(ex)} ${f1(ey)}`,
+          fill: 'none',
+          stroke: style.color,
+          'stroke-width': 1.8,
+        }),
+      );
+      // The arrowhead, drawn (no <marker>: ids would clash between the page's many graphs).
+      const H = 9;
+      const W = 4.5;
+      const bx = ex - vx * H;
+      const by = ey - vy * H;
+      g.append(
+        svg('polygon', {
+          points: `${f1(ex)},${f1(ey)} ${f1(bx - vy * W)},${f1(by + vx * W)} ${f1(bx + vy * W)},${f1(by - vx * W)}`,
+          fill: style.color,
+        }),
+      );
+      // The label at the curve's middle, pushed a little further out.
+      const lx = 0.25 * a.x + 0.5 * cx + 0.25 * b.x + nx * 10;
+      const ly = 0.25 * a.y + 0.5 * cyy + 0.25 * b.y + ny * 10;
+      g.append(
+        svg(
+          'text',
+          { x: f1(lx), y: f1(ly + 4), 'text-anchor': 'middle', fill: style.color, class: 'edge-label' },
+          style.label,
+        ),
+      );
+      root.append(g);
+    });
+    cy.steps.forEach((st, k) => {
+      const p = /** @type {{ x: number, y: number }} */ (pos[k]);
+      const title = svg(
+        'title',
+        {},
+        [`${st.label}: op #${st.invokeIndex}, ${whereOf(st)}, ${timesOf(st)}`, ...st.mops].join('\n'),
+      );
+      const g = svg(
+        'g',
+        { class: 'txn', 'data-label': st.label, 'data-op': st.invokeIndex, tabindex: 0, role: 'button' },
+        title,
+        svg('circle', { cx: f1(p.x), cy: f1(p.y), r: NODE_R }),
+        svg('text', { x: f1(p.x), y: f1(p.y + 4), 'text-anchor': 'middle', class: 'txn-label' }, st.label),
+        svg(
+          'text',
+          { x: f1(p.x), y: f1(p.y + NODE_R + 13), 'text-anchor': 'middle', class: 'txn-where' },
+          `p${st.process}${st.node ? ` ${st.node}` : ''}`,
+        ),
+      );
+      const go = () => timeline.focusOp(st.invokeIndex);
+      g.addEventListener('click', go);
+      g.addEventListener('keydown', (e) => {
+        const key = /** @type {KeyboardEvent} */ (e).key;
+        if (key === 'Enter' || key === ' ') {
+          e.preventDefault();
+          go();
+        }
+      });
+      root.append(g);
+    });
+    return root;
   }
 
   /** The minimal counterexample as a small timeline: one lane per process, the impossible op outlined. */
