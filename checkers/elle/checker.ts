@@ -87,6 +87,17 @@ function countsText(types: string[], n: (t: string) => number): string {
 }
 
 /**
+ * The name Elle's lattice knows a found cycle type by. Every cycle here is over items (keys), never
+ * predicates, so a G-single or G-nonadjacent is Elle's `-item` variant (elle/consistency_model.clj:
+ * G-single-item implies G-nonadjacent-item implies G2-item, which repeatable-read proscribes), while
+ * the type keeps the name the issue and Elle's list-append reports use for the cycle's shape.
+ */
+export function latticeName(type: string): string {
+  const m = /^(G-single|G-nonadjacent)(-process|-realtime)?$/.exec(type);
+  return m ? `${m[1]}-item${m[2] ?? ''}` : type;
+}
+
+/**
  * Checks a workload's inference (the part of the pipeline after `txnsOf` and the inference): builds
  * the graph with the edges the models need, searches cycles within `checkOpts`' budget (or `budget`,
  * when the caller's check started earlier), and gives the verdict. `valid` is false iff an anomaly the models (or `opts.anomalies`) prohibit was found; unknown
@@ -132,7 +143,8 @@ export function checkInference(
   for (const p of search.proven) add(p.type, () => provenCase(p, txns, search.stopReason ?? 'budget'));
 
   // Types unknown to the lattice count as prohibited: never a silent pass on something unexplained.
-  const isBad = (t: string) => prohibited.has(t) || !KNOWN_ANOMALY_TYPES.has(t);
+  const isBad = (t: string) =>
+    prohibited.has(t) || prohibited.has(latticeName(t)) || !KNOWN_ANOMALY_TYPES.has(t);
   const bad: Record<string, AnomalyCase[]> = {};
   const otherAnomalies: Record<string, number> = {};
   for (const [t, cs] of Object.entries(cases)) {
@@ -141,11 +153,13 @@ export function checkInference(
     else otherAnomalies[t] = found[t]!;
   }
   const foundTypes = Object.keys(cases).filter((t) => cases[t]!.length);
-  const boundary = friendlyBoundary(foundTypes);
-  const undecided = [...search.unsearched].filter((t) => prohibited.has(t)).sort();
+  const boundary = friendlyBoundary(foundTypes.map(latticeName));
+  const undecided = [...search.unsearched]
+    .filter((t) => prohibited.has(t) || prohibited.has(latticeName(t)))
+    .sort();
 
   const requested = models.map((m) => m);
-  const ruledOut = impossibleModels(foundTypes);
+  const ruledOut = impossibleModels(foundTypes.map(latticeName));
   const violated = requested.filter((m) => ruledOut.has(canonicalModel(m)));
   const base = {
     consistencyModels: requested,

@@ -120,7 +120,7 @@ export const MAX_SCC_LISTED = 10_000;
  */
 export function provenCase(p: ProvenCycle, txns: readonly Txn[], reason: string): AnomalyCase {
   const listed = p.scc.slice(0, MAX_SCC_LISTED).map((id) => txns[id]!.invokeIndex);
-  const data: CycleData = { cycle: [], searchTimedOut: true, scc: listed };
+  const data: CycleData = { cycle: [], searchTimedOut: true, scc: listed, sccSize: p.scc.length };
   const shown = listed.length < p.scc.length ? ` (the first ${listed.length} listed)` : '';
   return {
     ops: listed.slice(0, 100),

@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+/** The output with its wrapped explanation lines joined (the terminal wraps long explanations). */
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');
+
 const BIN = join(import.meta.dirname, '../../../bin/faultline.js');
 
 function analyze(name: string, text: string, args: string[]) {
@@ -122,7 +125,7 @@ describe('--workload list-append on Elle EDN and faultline JSONL', () => {
     ]);
     expect(r.stdout).toMatch(/^INVALID/);
     expect(r.stdout).toMatch(/elle +INVALID +not serializable: G2-item ×1/);
-    expect(r.stdout).toMatch(
+    expect(oneLine(r.stdout)).toMatch(
       /G2-item cycle of 2 txns\. Let T1 = #0–#2, process 0, .*: \[r :x \[\]\] \[append :y 1\]; .*T1 < T2 because T1 read key :x = \[\] without T2's append of 1, which came next; .*: a contradiction\./,
     );
     expect(r.code).toBe(1);
@@ -308,7 +311,7 @@ describe("Elle's paper example as Elle's tools pass it around: no :f, no :time, 
     expect(r.stdout).toMatch(
       /not serializable: G-single ×1.*\(not consistent-view, repeatable-read; also not forward-consistent-view, serializable, snapshot-isolation, strict-serializable, strong-session-serializable, strong-session-snapshot-isolation, strong-snapshot-isolation, update-serializable\)/,
     );
-    expect(r.stdout).toMatch(
+    expect(oneLine(r.stdout)).toMatch(
       /G-single cycle of 3 txns\. .*T3 < T1 because T3 read key 255 = \[2 3 4 5\] without T1's append of 8, which came next: a contradiction\./,
     );
     expect(r.code).toBe(1);
