@@ -143,7 +143,21 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   const type = cols.type;
   const raw = cols.raw;
   const failed = new Uint8Array(txns.length);
-  const E = new Elements(txns.length * 2);
+  // Exact sizes first (typed arrays are external memory: every 64 MB of them costs V8 a full mark
+  // of the heap, which at a million txns is mostly the history itself, ~1 s).
+  let mopTotal = 0;
+  let readTotal = 0;
+  let appendTotal = 0;
+  for (let ti = 0; ti < txns.length; ti++) {
+    const ms = raw[ti]!;
+    mopTotal += ms.length;
+    for (let i = 0; i < ms.length; i++) {
+      const f = mopF(ms[i]![0]);
+      if (f === 'append') appendTotal++;
+      else if (f === 'r' && type[ti] === TYPE_OK) readTotal++;
+    }
+  }
+  const E = new Elements(appendTotal + 16);
   const anomalies: Record<string, AnomalyCase[]> = {};
   const add = (type: string, c: AnomalyCase) => {
     const list = anomalies[type];
@@ -155,39 +169,24 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   // micro-op arrays (key id, element id of an append, read index of an ok read) and the ok reads,
   // struct-of-arrays: txn, mop index, key, list, whether the list is a prefix of its key's longest
   // read, its last element (−1: empty), and for the rare reads that are not prefixes their element
-  // ids. Typed arrays sized by a guess and doubled when full.
+  // ids. Typed arrays sized exactly (counted above).
   const mopStart = new Int32Array(txns.length + 1);
-  let cap = txns.length * 3 + 16;
-  let mopKey = new Int32Array(cap);
-  let mopEl = new Int32Array(cap).fill(-1);
-  let mopRead = new Int32Array(cap).fill(-1);
+  const mopKey = new Int32Array(mopTotal);
+  const mopEl = new Int32Array(mopTotal).fill(-1);
+  const mopRead = new Int32Array(mopTotal).fill(-1);
   let readCount = 0;
-  let readTxn = new Int32Array(cap);
-  let readMop = new Int32Array(cap);
-  let readKey = new Int32Array(cap);
+  const readTxn = new Int32Array(readTotal);
+  const readMop = new Int32Array(readTotal);
+  const readKey = new Int32Array(readTotal);
   const readList: (readonly unknown[])[] = [];
   const readIds = new Map<number, number[]>();
   const longest: number[] = []; // per key: the index of its longest read, −1 if none
-  const grown = (a: Int32Array, fill: number) => {
-    const b = new Int32Array(cap).fill(fill, a.length);
-    b.set(a);
-    return b;
-  };
   let m = 0;
   for (let ti = 0; ti < txns.length; ti++) {
     const ok = type[ti] === OK;
     if (type[ti] === FAIL) failed[ti] = 1;
     mopStart[ti] = m;
     const ms = raw[ti]!;
-    if (m + ms.length > cap) {
-      while (m + ms.length > cap) cap *= 2;
-      mopKey = grown(mopKey, 0);
-      mopEl = grown(mopEl, -1);
-      mopRead = grown(mopRead, -1);
-      readTxn = grown(readTxn, 0);
-      readMop = grown(readMop, 0);
-      readKey = grown(readKey, 0);
-    }
     for (let i = 0; i < ms.length; i++, m++) {
       const mop = ms[i]!;
       const f = mopF(mop[0]);

@@ -41,9 +41,9 @@ export interface TxnColumns {
   /** Outcome: {@link TYPE_OK}, {@link TYPE_INFO}, {@link TYPE_FAIL}. */
   type: Uint8Array;
   process: Float64Array;
-  /** `Op.index` of the invoke; of the completion (NaN: none). */
-  invokeIndex: Float64Array;
-  completeIndex: Float64Array;
+  /** `Op.index` of the invoke; of the completion (−1: none). */
+  invokeIndex: Int32Array;
+  completeIndex: Int32Array;
   /** Invoke and completion time, ns (NaN: none). */
   invokeTimeNs: Float64Array;
   completeTimeNs: Float64Array;
@@ -82,7 +82,7 @@ class ColumnTxn implements Txn {
   }
   get completeIndex(): number | undefined {
     const i = this.c.completeIndex[this.id]!;
-    return Number.isNaN(i) ? undefined : i;
+    return i < 0 ? undefined : i;
   }
   get invokeTimeNs(): number {
     return this.c.invokeTimeNs[this.id]!;
@@ -140,7 +140,7 @@ export function txnColumns(txns: readonly Txn[]): TxnColumns {
     c.type[i] = t.type === 'ok' ? TYPE_OK : t.type === 'fail' ? TYPE_FAIL : TYPE_INFO;
     c.process[i] = t.process;
     c.invokeIndex[i] = t.invokeIndex;
-    c.completeIndex[i] = t.completeIndex ?? Number.NaN;
+    c.completeIndex[i] = t.completeIndex ?? -1;
     c.invokeTimeNs[i] = t.invokeTimeNs;
     c.completeTimeNs[i] = t.completeTimeNs ?? Number.NaN;
     if (t.node !== undefined) setNode(c, i, t.node);
@@ -158,8 +158,8 @@ function emptyColumns(n: number): TxnColumns {
   return {
     type: new Uint8Array(n),
     process: new Float64Array(n),
-    invokeIndex: new Float64Array(n),
-    completeIndex: new Float64Array(n),
+    invokeIndex: new Int32Array(n),
+    completeIndex: new Int32Array(n),
     invokeTimeNs: new Float64Array(n),
     completeTimeNs: new Float64Array(n),
     node: undefined,
@@ -220,7 +220,7 @@ export function txnsOf(history: readonly Op[], opts: TxnOptions = {}): Txn[] {
       c.type[id] = TYPE_INFO;
       c.process[id] = proc;
       c.invokeIndex[id] = op.index;
-      c.completeIndex[id] = Number.NaN;
+      c.completeIndex[id] = -1;
       c.invokeTimeNs[id] = op.time;
       c.completeTimeNs[id] = Number.NaN;
       c.raw[id] = op.value as unknown[][];
