@@ -28,6 +28,13 @@ import {
 
 const EMPTY: readonly unknown[] = [];
 
+/**
+ * `n` small ints, all `fill`: a plain array (V8 Smis, 4 bytes each) rather than an Int32Array, whose
+ * buffer is external memory; every 64 MB of that starts a full GC, which at a million txns marks the
+ * whole history (~1 s) for arrays that are garbage soon after.
+ */
+const ints = (n: number, fill: number): number[] => new Array<number>(n).fill(fill);
+
 /** A read's list (nil reads the empty list, as Elle's `(peek nil)` is the initial state). */
 const listOf = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : EMPTY);
 
@@ -52,13 +59,13 @@ class Elements {
 
   // Typed arrays (replaced when they grow): a million-txn history's elements add no GC-traced objects.
   /** Per element: key id, writer txn id (−1: nobody appended it), writer's mop index. */
-  key: Int32Array;
-  writer: Int32Array;
-  writerMop: Int32Array;
+  key: number[];
+  writer: number[];
+  writerMop: number[];
   /** 1 when the writer appended to this key again later in the same txn (an intermediate version). */
-  intermediate: Uint8Array;
+  intermediate: number[];
   /** Position in the key's version order, −1 when not in it. */
-  pos: Int32Array;
+  pos: number[];
   /** Per element: the value. */
   readonly value: unknown[] = [];
   /** Number of elements. */
@@ -68,11 +75,11 @@ class Elements {
   constructor(capacity: number) {
     const cap = Math.max(16, capacity);
     this.byPair = new PairTable(cap);
-    this.key = new Int32Array(cap);
-    this.writer = new Int32Array(cap);
-    this.writerMop = new Int32Array(cap);
-    this.intermediate = new Uint8Array(cap);
-    this.pos = new Int32Array(cap);
+    this.key = ints(cap, 0);
+    this.writer = ints(cap, 0);
+    this.writerMop = ints(cap, 0);
+    this.intermediate = ints(cap, 0);
+    this.pos = ints(cap, 0);
   }
 
   /** The element id of `value` in key `k`, created (with no writer) if new. */
@@ -92,19 +99,12 @@ class Elements {
   }
 
   private grow(): void {
-    const cap = this.key.length * 2;
-    const int = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.key = int(this.key);
-    this.writer = int(this.writer);
-    this.writerMop = int(this.writerMop);
-    this.pos = int(this.pos);
-    const im = new Uint8Array(cap);
-    im.set(this.intermediate);
-    this.intermediate = im;
+    const more = ints(this.key.length, 0);
+    this.key = this.key.concat(more);
+    this.writer = this.writer.concat(more);
+    this.writerMop = this.writerMop.concat(more);
+    this.pos = this.pos.concat(more);
+    this.intermediate = this.intermediate.concat(more);
   }
 
   /** The element id of `value` in key `k`, or −1 if never seen. */
@@ -171,13 +171,13 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   // read, its last element (−1: empty), and for the rare reads that are not prefixes their element
   // ids. Typed arrays sized exactly (counted above).
   const mopStart = new Int32Array(txns.length + 1);
-  const mopKey = new Int32Array(mopTotal);
-  const mopEl = new Int32Array(mopTotal).fill(-1);
-  const mopRead = new Int32Array(mopTotal).fill(-1);
+  const mopKey = ints(mopTotal, 0);
+  const mopEl = ints(mopTotal, -1);
+  const mopRead = ints(mopTotal, -1);
   let readCount = 0;
-  const readTxn = new Int32Array(readTotal);
-  const readMop = new Int32Array(readTotal);
-  const readKey = new Int32Array(readTotal);
+  const readTxn = ints(readTotal, 0);
+  const readMop = ints(readTotal, 0);
+  const readKey = ints(readTotal, 0);
   const readList: (readonly unknown[])[] = [];
   const readIds = new Map<number, number[]>();
   const longest: number[] = []; // per key: the index of its longest read, −1 if none
@@ -223,8 +223,8 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   mopStart[txns.length] = m;
   const mopCount = m;
   const keyCount = longest.length;
-  const readPrefix = new Uint8Array(readCount).fill(1);
-  const readLast = new Int32Array(readCount).fill(-1);
+  const readPrefix = ints(readCount, 1);
+  const readLast = ints(readCount, -1);
 
   // Pass 2: each key's version order from its longest read. longEls: the longest read's element ids
   // (with repeats); order: its distinct elements. firstDup/firstFail/firstGarbage: the first index in
@@ -264,8 +264,8 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   // Reader lists per (key, state): state s of key k = the first s elements of its order.
   const stateBase = new Int32Array(keyCount + 1);
   for (let k = 0; k < keyCount; k++) stateBase[k + 1] = stateBase[k]! + orderLen(k) + 1;
-  const stateHead = new Int32Array(stateBase[keyCount]!).fill(-1);
-  const readNext = new Int32Array(readCount).fill(-1);
+  const stateHead = ints(stateBase[keyCount]!, -1);
+  const readNext = ints(readCount, -1);
 
   const edges = newEdgeList(Math.max(1024, mopCount * 2));
   const incompatibleKeys = new Set<number>();
@@ -571,6 +571,26 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       data: { key, value: list },
     });
   }
+
+  // The explainer keeps this function's scope alive (V8 closures share one context), so the per-micro-op
+  // and per-read arrays it does not use are emptied: at a million txns they are hundreds of MB.
+  for (const a of [
+    mopKey,
+    mopEl,
+    mopRead,
+    readTxn,
+    readMop,
+    readKey,
+    readPrefix,
+    readLast,
+    stateHead,
+    readNext,
+  ])
+    a.length = 0;
+  longEls.length = 0;
+  readList.length = 0;
+  readIds.clear();
+  lost.clear();
 
   const explain: EdgeExplainer = (from, to, kind, name) =>
     explainEdge(E, from, to, kind, name, before, stateOf);
