@@ -194,6 +194,53 @@ describe("unpaired: 'skip' (what pairs, as src/history/pairs.ts pairs ops)", () 
   });
 });
 
+describe('validation once', () => {
+  /** The history behind a proxy counting reads of its ops. */
+  const counted = (h: Op[]) => {
+    const reads = { n: 0 };
+    const proxy = new Proxy(h, {
+      get(target, prop, receiver) {
+        if (typeof prop === 'string' && /^\d+$/.test(prop)) reads.n++;
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    return { proxy, reads };
+  };
+  const h = txnHistory([{ mops: [['append', 1, 1]] }, { mops: [['r', 1, [1]]] }]);
+
+  it('a history findMalformedTxn passed is not read again by it', () => {
+    const { proxy, reads } = counted(h.slice());
+    expect(findMalformedTxn(proxy, 'list-append', { unpaired: 'skip' })).toBeUndefined();
+    const first = reads.n;
+    expect(first).toBeGreaterThan(0);
+    expect(findMalformedTxn(proxy, 'list-append', { unpaired: 'skip' })).toBeUndefined();
+    expect(reads.n).toBe(first);
+    // Another workload is validated on its own.
+    expect(findMalformedTxn(proxy, 'rw-register')).toBeDefined();
+  });
+
+  it('a history that failed is checked again (and refused again)', () => {
+    const bad = [...h, op(9, 'ok', 77, 'txn', [])];
+    const { proxy, reads } = counted(bad);
+    expect(findMalformedTxn(proxy, 'list-append')).toBeDefined();
+    const first = reads.n;
+    expect(findMalformedTxn(proxy, 'list-append')?.message).toMatch(/no open invoke/);
+    expect(reads.n).toBeGreaterThan(first);
+  });
+
+  it('passing with strict pairing also passes what pairs; not the other way round', () => {
+    const strict = h.slice();
+    expect(findMalformedTxn(strict, 'list-append')).toBeUndefined();
+    const { proxy, reads } = counted(strict);
+    // The proxy is another array: nothing remembered for it.
+    expect(findMalformedTxn(proxy, 'list-append', { unpaired: 'skip' })).toBeUndefined();
+    expect(reads.n).toBeGreaterThan(0);
+    const orphan = [op(0, 'ok', 5, 'txn', []), ...h.map((o) => ({ ...o, index: o.index + 1 }))];
+    expect(findMalformedTxn(orphan, 'list-append', { unpaired: 'skip' })).toBeUndefined();
+    expect(findMalformedTxn(orphan, 'list-append')?.message).toMatch(/no open invoke/);
+  });
+});
+
 describe('txnColumns', () => {
   it("txnsOf's columns equal those made from the same txns as plain objects", () => {
     const h = txnHistory([
