@@ -34,19 +34,22 @@ const TYPE_NAMES: readonly TxnType[] = ['ok', 'info', 'fail'];
 
 /**
  * The per-txn data of {@link txnsOf}'s txns, column by column (ids index every array), so inference
- * passes over a million txns read typed arrays instead of objects, and no micro-op objects are built:
+ * passes over a million txns read flat arrays instead of objects, and no micro-op objects are built:
  * `raw` holds each txn's micro-op list as the history does (`[f k v]` arrays, `f` unnormalised).
+ * Plain arrays of numbers (V8 keeps them unboxed: Smis or doubles), not typed arrays: a typed array's
+ * buffer is external memory, and every 64 MB of that starts a full GC, which at a million txns marks
+ * the whole history (~1 s).
  */
 export interface TxnColumns {
   /** Outcome: {@link TYPE_OK}, {@link TYPE_INFO}, {@link TYPE_FAIL}. */
-  type: Uint8Array;
-  process: Float64Array;
+  type: number[];
+  process: number[];
   /** `Op.index` of the invoke; of the completion (−1: none). */
-  invokeIndex: Int32Array;
-  completeIndex: Int32Array;
+  invokeIndex: number[];
+  completeIndex: number[];
   /** Invoke and completion time, ns (NaN: none). */
-  invokeTimeNs: Float64Array;
-  completeTimeNs: Float64Array;
+  invokeTimeNs: number[];
+  completeTimeNs: number[];
   /** Per txn its node, when some op recorded one. */
   node: (string | undefined)[] | undefined;
   /** Per txn the raw micro-op list: the ok completion's, else the invoke's (whose reads are unknown). */
@@ -156,12 +159,12 @@ function setNode(c: TxnColumns, id: number, node: string): void {
 
 function emptyColumns(n: number): TxnColumns {
   return {
-    type: new Uint8Array(n),
-    process: new Float64Array(n),
-    invokeIndex: new Int32Array(n),
-    completeIndex: new Int32Array(n),
-    invokeTimeNs: new Float64Array(n),
-    completeTimeNs: new Float64Array(n),
+    type: new Array<number>(n).fill(TYPE_INFO),
+    process: new Array<number>(n).fill(0),
+    invokeIndex: new Array<number>(n).fill(-1),
+    completeIndex: new Array<number>(n).fill(-1),
+    invokeTimeNs: new Array<number>(n).fill(Number.NaN),
+    completeTimeNs: new Array<number>(n).fill(Number.NaN),
     node: undefined,
     raw: new Array(n),
     mops: undefined,
