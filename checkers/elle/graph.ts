@@ -112,7 +112,7 @@ export function buildGraph(n: number, lists: readonly EdgeList[], rt?: RealtimeR
   start[0] = 0;
   // Merge duplicate targets per row, compacting in place: `slot[t]` is where t last went; it is in
   // the current row when it is at or past the row's first output position and still holds t.
-  const slot = new Int32Array(n).fill(-1);
+  const slot = new Array<number>(n).fill(-1); // a plain Smi array: not external memory (see sccsOf)
   const offsets = start; // rewritten row by row: row v's input starts at `begin`, read before overwriting
   let out = 0;
   let kinds = 0;
@@ -183,15 +183,16 @@ export function realtimeRanges(txns: readonly Txn[]): RealtimeRanges {
       okCount++;
       if (completeIndex[t]! > maxIndex) maxIndex = completeIndex[t]!;
     }
-  const byIndex = new Int32Array(maxIndex + 1).fill(-1);
+  // Scratch as plain Smi arrays (not external memory, which starts full GCs; see txns.ts TxnColumns).
+  const byIndex = new Array<number>(maxIndex + 1).fill(-1);
   for (let t = 0; t < n; t++)
     if (type[t] === TYPE_OK && completeIndex[t]! >= 0) byIndex[completeIndex[t]!] = t;
-  const done = new Int32Array(okCount);
+  const done = new Array<number>(okCount).fill(0);
   let filled = 0;
   for (let i = 0; i <= maxIndex; i++) if (byIndex[i]! >= 0) done[filled++] = byIndex[i]!;
   // The frontier is a queue: members join in completion order and leave as a prefix, those that
   // completed before some later-completing txn's invocation.
-  const frontier = new Int32Array(done.length);
+  const frontier = new Array<number>(done.length).fill(0);
   let head = 0;
   let tail = 0;
   let d = 0;

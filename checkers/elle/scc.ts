@@ -92,12 +92,14 @@ export function sccsOf(g: TxnGraph, mask: number): Sccs {
   const rt = mask & REALTIME ? g.rt : undefined;
   const rtLo = rt?.lo;
   const rtHi = rt?.hi;
-  const index = new Int32Array(size).fill(-1);
-  const low = new Int32Array(size);
+  // Scratch as plain Smi arrays: typed arrays' buffers are external memory, and every 64 MB of that
+  // starts a full GC, which at a million txns marks the whole history (~1 s).
+  const index = new Array<number>(size).fill(-1);
+  const low = new Array<number>(size).fill(0);
   const comp = new Int32Array(size).fill(-1);
-  const stack = new Int32Array(size);
-  const callV = new Int32Array(size);
-  const callK = new Int32Array(size);
+  const stack = new Array<number>(size).fill(0);
+  const callV = new Array<number>(size).fill(0);
+  const callK = new Array<number>(size).fill(0);
   const sizes = new Int32Array(size);
   let sp = 0;
   let counter = 0;
