@@ -107,40 +107,12 @@ function historyObstacle(
   }
   if (name === 'list-append' || name === 'rw-register') {
     // What the inference itself refuses (a completion unlike its invoke, a value written twice to a
-    // key): on the ops that pair, since impossible pairings are the history validator's (UNKNOWN).
-    // The whole history first: pairing it again is needed only when something is wrong.
-    if (!findMalformedTxn(withTxnF(history), name)) return undefined;
-    const paired = pairedOps(history);
-    const bad = findMalformedTxn(withTxnF(paired.ops), name);
-    if (bad) return { position: paired.positions[bad.position]!, what: bad.message };
+    // key), on the ops that pair as the checker pairs them: impossible pairings are the history
+    // validator's (UNKNOWN unless --allow-malformed). One pass; the checker then skips it (txns.ts).
+    const bad = findMalformedTxn(withTxnF(history), name, { unpaired: 'skip' });
+    if (bad) return { position: bad.position, what: bad.message };
   }
   return undefined;
-}
-
-/**
- * The ops of `history` that pair (nemesis ops, completed pairs, and the last open invoke of each
- * process, which the history's end leaves open), with each one's position in `history`.
- */
-function pairedOps(history: readonly Op[]): { ops: Op[]; positions: number[] } {
-  const keep = new Set<Op>();
-  const last = new Map<Op['process'], Op>();
-  for (const { invoke, completion } of pairOps(history.filter((op) => op.process !== 'nemesis')).pairs) {
-    if (completion) {
-      keep.add(invoke);
-      keep.add(completion);
-    }
-    last.set(invoke.process, invoke);
-  }
-  for (const invoke of last.values()) keep.add(invoke);
-  const ops: Op[] = [];
-  const positions: number[] = [];
-  history.forEach((op, i) => {
-    if (op.process === 'nemesis' || keep.has(op)) {
-      ops.push(op);
-      positions.push(i);
-    }
-  });
-  return { ops, positions };
 }
 
 /** Each client op's position (its invoke) and call, as the checkers see it. */

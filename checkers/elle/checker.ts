@@ -209,7 +209,11 @@ export function checkInference(
 
 /**
  * Checks a history of `txn` ops (pure): txnsOf → the workload's inference → checkInference. Throws a
- * UserError (one line) when a txn op is malformed for the workload, or a model name is unknown.
+ * UserError (one line) when a txn op is malformed for the workload, or a model name is unknown. Ops
+ * that do not pair (a completion with no invoke, a second invoke while one is open) are left out as
+ * src/history/pairs.ts leaves them: the history validator reports them, and the verdict on such a
+ * history stands only when the user allows it (analyze --allow-malformed). A history the caller
+ * already passed through findMalformedTxn is not validated again.
  */
 export function checkTxnHistory(
   history: readonly Op[],
@@ -219,9 +223,9 @@ export function checkTxnHistory(
   prohibitedAnomalies(opts); // unknown model names fail before any work
   // The budget counts from here: inference time is part of the check's time limit.
   const budget = new ElleBudget(checkOpts);
-  const bad = findMalformedTxn(history, opts.workload);
+  const bad = findMalformedTxn(history, opts.workload, { unpaired: 'skip' });
   if (bad) throw new UserError(bad.message);
-  const txns = txnsOf(history);
+  const txns = txnsOf(history, { unpaired: 'skip' });
   const inference: Inference =
     opts.workload === 'list-append' ? inferListAppend(txns, opts) : inferRwRegister(txns, opts);
   return checkInference(inference, opts, checkOpts, budget);

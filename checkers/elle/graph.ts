@@ -12,6 +12,7 @@
  * invoked while it was in the frontier), so the graph keeps them as one id range per txn instead of
  * n × concurrency edge slots.
  */
+import { TYPE_OK, txnColumns } from './txns.ts';
 import { type EdgeList, PROCESS, REALTIME, type Txn } from './types.ts';
 
 /** A directed graph over txn ids 0…n−1 in CSR form. Edges of row v are `offsets[v]…offsets[v+1]−1`. */
@@ -168,6 +169,8 @@ export function processEdges(txns: readonly Txn[]): EdgeList {
  * have no edges out), and only committed txns have edges out.
  */
 export function realtimeRanges(txns: readonly Txn[]): RealtimeRanges {
+  // The txns' columns (txns.ts): a million getter calls on scattered objects cost more than typed arrays.
+  const { type, invokeIndex, completeIndex } = txnColumns(txns);
   const n = txns.length;
   const lo = new Int32Array(n);
   const hi = new Int32Array(n);
@@ -175,13 +178,14 @@ export function realtimeRanges(txns: readonly Txn[]): RealtimeRanges {
   // sort over a million txns).
   let maxIndex = -1;
   let okCount = 0;
-  for (const t of txns)
-    if (t.type === 'ok' && t.completeIndex !== undefined) {
+  for (let t = 0; t < n; t++)
+    if (type[t] === TYPE_OK && completeIndex[t]! >= 0) {
       okCount++;
-      if (t.completeIndex > maxIndex) maxIndex = t.completeIndex;
+      if (completeIndex[t]! > maxIndex) maxIndex = completeIndex[t]!;
     }
   const byIndex = new Int32Array(maxIndex + 1).fill(-1);
-  for (const t of txns) if (t.type === 'ok' && t.completeIndex !== undefined) byIndex[t.completeIndex] = t.id;
+  for (let t = 0; t < n; t++)
+    if (type[t] === TYPE_OK && completeIndex[t]! >= 0) byIndex[completeIndex[t]!] = t;
   const done = new Int32Array(okCount);
   let filled = 0;
   for (let i = 0; i <= maxIndex; i++) if (byIndex[i]! >= 0) done[filled++] = byIndex[i]!;
@@ -192,13 +196,13 @@ export function realtimeRanges(txns: readonly Txn[]): RealtimeRanges {
   let tail = 0;
   let d = 0;
   for (let i = 0; i <= n; i++) {
-    const invIndex = i < n ? txns[i]!.invokeIndex : Number.POSITIVE_INFINITY;
+    const invIndex = i < n ? invokeIndex[i]! : Number.POSITIVE_INFINITY;
     // Completions before invocation i first: the next id linked is i.
-    while (d < done.length && txns[done[d]!]!.completeIndex! < invIndex) {
-      const c = txns[done[d]!]!;
-      while (head < tail && txns[frontier[head]!]!.completeIndex! < c.invokeIndex) hi[frontier[head++]!] = i;
-      frontier[tail++] = c.id;
-      lo[c.id] = i;
+    while (d < done.length && completeIndex[done[d]!]! < invIndex) {
+      const c = done[d]!;
+      while (head < tail && completeIndex[frontier[head]!]! < invokeIndex[c]!) hi[frontier[head++]!] = i;
+      frontier[tail++] = c;
+      lo[c] = i;
       d++;
     }
   }

@@ -109,7 +109,10 @@ export const pairKey = (a: number, b: number): number => a * PAIR_SHIFT + b;
  */
 export class PairTable {
   // Slot i holds a, b, value at 3i, 3i+1, 3i+2 (a = −1: empty): one cache line per probe.
-  private t: Int32Array;
+  // A plain array of small ints (V8 Smis, 4 bytes each like an Int32Array) on the JS heap: a typed
+  // array's buffer is external memory, and every 64 MB of that starts a full GC, which at a million
+  // txns marks the whole history (~1 s) for tables that are garbage soon after.
+  private t: number[];
   private mask: number;
   /** Number of pairs stored. */
   size = 0;
@@ -117,7 +120,7 @@ export class PairTable {
   constructor(capacity = 1024) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.t = new Int32Array(cap * 3).fill(-1);
+    this.t = new Array<number>(cap * 3).fill(-1);
     this.mask = cap - 1;
   }
 
@@ -162,7 +165,7 @@ export class PairTable {
   private grow(): void {
     const old = this.t;
     const cap = (this.mask + 1) * 2;
-    this.t = new Int32Array(cap * 3).fill(-1);
+    this.t = new Array<number>(cap * 3).fill(-1);
     this.mask = cap - 1;
     for (let j = 0; j < old.length; j += 3) {
       if (old[j] === -1) continue;

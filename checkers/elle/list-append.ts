@@ -13,6 +13,7 @@ import type { AnomalyCase } from '../../src/core/checker.ts';
 import { sameValue, showValue, valueKey } from '../../src/history/values.ts';
 import { addEdge, newEdgeList } from './edges.ts';
 import { Interner, PairTable, pairKey, ValueIds } from './intern.ts';
+import { mopF, TYPE_FAIL, TYPE_OK, txnColumns } from './txns.ts';
 import {
   type EdgeExplainer,
   type EdgeReason,
@@ -135,11 +136,28 @@ class Elements {
 export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   // Each txn's outcome as a small int (0 ok, 1 info, 2 fail), filled by pass 1: later passes read
   // typed arrays, not a million Txn objects scattered over the heap (each walk over them costs).
-  const OK = 0;
-  const FAIL = 2;
-  const type = new Uint8Array(txns.length);
+  // The txns' columns (txns.ts): outcomes and raw micro-op lists, no Mop objects per micro-op.
+  const cols = txnColumns(txns);
+  const OK = TYPE_OK;
+  const FAIL = TYPE_FAIL;
+  const type = cols.type;
+  const raw = cols.raw;
   const failed = new Uint8Array(txns.length);
-  const E = new Elements(txns.length * 2);
+  // Exact sizes first (typed arrays are external memory: every 64 MB of them costs V8 a full mark
+  // of the heap, which at a million txns is mostly the history itself, ~1 s).
+  let mopTotal = 0;
+  let readTotal = 0;
+  let appendTotal = 0;
+  for (let ti = 0; ti < txns.length; ti++) {
+    const ms = raw[ti]!;
+    mopTotal += ms.length;
+    for (let i = 0; i < ms.length; i++) {
+      const f = mopF(ms[i]![0]);
+      if (f === 'append') appendTotal++;
+      else if (f === 'r' && type[ti] === TYPE_OK) readTotal++;
+    }
+  }
+  const E = new Elements(appendTotal + 16);
   const anomalies: Record<string, AnomalyCase[]> = {};
   const add = (type: string, c: AnomalyCase) => {
     const list = anomalies[type];
@@ -151,50 +169,32 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
   // micro-op arrays (key id, element id of an append, read index of an ok read) and the ok reads,
   // struct-of-arrays: txn, mop index, key, list, whether the list is a prefix of its key's longest
   // read, its last element (−1: empty), and for the rare reads that are not prefixes their element
-  // ids. Typed arrays sized by a guess and doubled when full.
+  // ids. Typed arrays sized exactly (counted above).
   const mopStart = new Int32Array(txns.length + 1);
-  let cap = txns.length * 3 + 16;
-  let mopKey = new Int32Array(cap);
-  let mopEl = new Int32Array(cap).fill(-1);
-  let mopRead = new Int32Array(cap).fill(-1);
+  const mopKey = new Int32Array(mopTotal);
+  const mopEl = new Int32Array(mopTotal).fill(-1);
+  const mopRead = new Int32Array(mopTotal).fill(-1);
   let readCount = 0;
-  let readTxn = new Int32Array(cap);
-  let readMop = new Int32Array(cap);
-  let readKey = new Int32Array(cap);
+  const readTxn = new Int32Array(readTotal);
+  const readMop = new Int32Array(readTotal);
+  const readKey = new Int32Array(readTotal);
   const readList: (readonly unknown[])[] = [];
   const readIds = new Map<number, number[]>();
   const longest: number[] = []; // per key: the index of its longest read, −1 if none
-  const grown = (a: Int32Array, fill: number) => {
-    const b = new Int32Array(cap).fill(fill, a.length);
-    b.set(a);
-    return b;
-  };
   let m = 0;
   for (let ti = 0; ti < txns.length; ti++) {
-    const t = txns[ti]!;
-    const ok = t.type === 'ok';
-    if (t.type === 'fail') {
-      type[ti] = FAIL;
-      failed[ti] = 1;
-    } else if (!ok) type[ti] = 1;
+    const ok = type[ti] === OK;
+    if (type[ti] === FAIL) failed[ti] = 1;
     mopStart[ti] = m;
-    const ms = t.mops;
-    if (m + ms.length > cap) {
-      while (m + ms.length > cap) cap *= 2;
-      mopKey = grown(mopKey, 0);
-      mopEl = grown(mopEl, -1);
-      mopRead = grown(mopRead, -1);
-      readTxn = grown(readTxn, 0);
-      readMop = grown(readMop, 0);
-      readKey = grown(readKey, 0);
-    }
+    const ms = raw[ti]!;
     for (let i = 0; i < ms.length; i++, m++) {
       const mop = ms[i]!;
-      const k = E.keys.id(mop.key);
+      const f = mopF(mop[0]);
+      const k = E.keys.id(mop[1]);
       if (k === longest.length) longest.push(-1);
       mopKey[m] = k;
-      if (mop.f === 'append') {
-        const e = E.id(k, mop.value);
+      if (f === 'append') {
+        const e = E.id(k, mop[2]);
         mopEl[m] = e;
         if (E.writer[e] === -1) {
           E.writer[e] = ti;
@@ -207,8 +207,8 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
             break;
           }
         }
-      } else if (ok && mop.f === 'r') {
-        const list = listOf(mop.value);
+      } else if (ok && f === 'r') {
+        const list = listOf(mop[2]);
         const r = readCount++;
         mopRead[m] = r;
         readTxn[r] = ti;
@@ -477,31 +477,37 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
           repeated = true;
           break;
         }
-    if (repeated) withinTxn(txns[ti]!, s0, n);
+    if (repeated) withinTxn(ti, s0, n);
   }
 
-  function withinTxn(t: Txn, s0: number, n: number): void {
-    const ms = t.mops;
+  function withinTxn(ti: number, s0: number, n: number): void {
+    const t = txns[ti]!;
+    // Raw [f k v] micro-ops of an ok txn (reads known; a read may omit v: nil).
+    const ms = raw[ti]!;
+    const fOf = (j: number) => mopF(ms[j]![0]);
+    const vOf = (j: number): unknown => ms[j]![2] ?? null;
     let internalDone = false;
     let futureDone = false;
     for (let i = 1; i < n; i++) {
-      const mop = ms[i]!;
+      const mopFn = fOf(i);
+      const mopKeyV = ms[i]![1];
+      const mopValue = vOf(i);
       const k = mopKey[s0 + i]!;
-      if (mop.f === 'append') {
+      if (mopFn === 'append') {
         // future-read: an earlier read of k already held this element.
         let firstAppend = true;
         let firstRead = -1;
         for (let j = 0; j < i; j++) {
           if (mopKey[s0 + j] !== k) continue;
-          const pm = ms[j]!;
-          if (pm.f === 'append') firstAppend = false;
+          const pf = fOf(j);
+          if (pf === 'append') firstAppend = false;
           else if (firstAppend && firstRead < 0) firstRead = j;
-          if (!futureDone && pm.f === 'r' && listOf(pm.value).some((x) => same(x, mop.value))) {
+          if (!futureDone && pf === 'r' && listOf(vOf(j)).some((x) => same(x, mopValue))) {
             futureDone = true;
             add('future-read', {
               ops: [opOf(t)],
-              explanation: `#${opOf(t)} read key ${showValue(mop.key)} = ${showList(listOf(pm.value))}, including ${showValue(mop.value)}, before appending it itself (micro-op ${i + 1})`,
-              data: { key: mop.key, element: mop.value, mop: j },
+              explanation: `#${opOf(t)} read key ${showValue(mopKeyV)} = ${showList(listOf(vOf(j)))}, including ${showValue(mopValue)}, before appending it itself (micro-op ${i + 1})`,
+              data: { key: mopKeyV, element: mopValue, mop: j },
             });
           }
         }
@@ -511,19 +517,19 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
           const list = readList[r]!;
           const gk = readPrefix[r] === 1 ? pairKey(k, list.length) : `${k}|${valueKey(list)}`;
           const g = lost.get(gk);
-          if (g) g.txns.push(t.id);
-          else lost.set(gk, { key: mop.key, list, txns: [t.id] });
+          if (g) g.txns.push(ti);
+          else lost.set(gk, { key: mopKeyV, list, txns: [ti] });
         }
         continue;
       }
-      if (internalDone || mop.f !== 'r') continue;
+      if (internalDone || mopFn !== 'r') continue;
       // internal: what the txn's own earlier micro-ops on k imply: the last earlier read (else an
       // unknown prefix) followed by the appends since.
       let base = -1;
       let appends = 0;
       for (let j = i - 1; j >= 0; j--) {
         if (mopKey[s0 + j] !== k) continue;
-        if (ms[j]!.f === 'r') {
+        if (fOf(j) === 'r') {
           base = j;
           break;
         }
@@ -531,9 +537,9 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       }
       if (base < 0 && appends === 0) continue;
       const suffix: unknown[] = [];
-      for (let j = base < 0 ? 0 : base + 1; j < i; j++) if (mopKey[s0 + j] === k) suffix.push(ms[j]!.value);
-      const prior = base >= 0 ? listOf(ms[base]!.value) : undefined;
-      const v = listOf(mop.value);
+      for (let j = base < 0 ? 0 : base + 1; j < i; j++) if (mopKey[s0 + j] === k) suffix.push(vOf(j));
+      const prior = base >= 0 ? listOf(vOf(base)) : undefined;
+      const v = listOf(mopValue);
       let bad: boolean;
       if (prior) {
         bad =
@@ -550,8 +556,8 @@ export function inferListAppend(txns: Txn[], _opts?: ElleOptions): Inference {
       const expectedText = prior ? showList(expected) : clip(`[… ${suffix.map(showValue).join(' ')}]`);
       add('internal', {
         ops: [opOf(t)],
-        explanation: `#${opOf(t)} read key ${showValue(mop.key)} = ${showList(v)} (micro-op ${i + 1}), but its own earlier micro-ops imply ${expectedText}`,
-        data: { key: mop.key, value: v, expected, mop: i },
+        explanation: `#${opOf(t)} read key ${showValue(mopKeyV)} = ${showList(v)} (micro-op ${i + 1}), but its own earlier micro-ops imply ${expectedText}`,
+        data: { key: mopKeyV, value: v, expected, mop: i },
       });
     }
   }

@@ -323,3 +323,57 @@ describe("Elle's paper example as Elle's tools pass it around: no :f, no :time, 
       /^faultline: cannot tell how to check paper\.edn: pass --workload list-append \(/,
     ));
 });
+
+describe('--allow-malformed on a txn history: the txns that pair are checked, as other checkers do', () => {
+  /** An ok completion of process 9 with no invoke, before the write skew. */
+  const ORPHAN = `{:type :ok, :f :txn, :value [[:append :z 7]], :process 9, :time 10, :index 0}\n${WRITE_SKEW}`;
+  /** Process 2 invokes twice; the first invoke never completes (so it may have taken effect, as info). */
+  const DOUBLE = `{:type :invoke, :f :txn, :value [[:append :z 1]], :process 2, :time 1, :index 0}
+{:type :invoke, :f :txn, :value [[:append :z 2]], :process 2, :time 2, :index 1}
+{:type :ok, :f :txn, :value [[:append :z 2]], :process 2, :time 3, :index 2}
+{:type :invoke, :f :txn, :value [[:r :z nil]], :process 3, :time 4, :index 3}
+{:type :ok, :f :txn, :value [[:r :z [1 2]]], :process 3, :time 5, :index 4}
+`;
+  const la = ['--workload', 'list-append', '--consistency-models', 'serializable'];
+
+  it('without it: UNKNOWN (exit 2), checkers not run', () => {
+    for (const h of [ORPHAN, DOUBLE]) {
+      const r = analyze('h.edn', h, la);
+      expect(r.stdout).toMatch(/^UNKNOWN/);
+      expect(r.stdout).toMatch(/checkers not run \(pass --allow-malformed/);
+      expect(r.code).toBe(2);
+    }
+  });
+
+  it('an orphan completion is left out: the write skew is still found (exit 1), no crash', () => {
+    const r = analyze('h.edn', ORPHAN, [...la, '--allow-malformed']);
+    expect(r.stdout).not.toMatch(/crashed/);
+    expect(r.stdout).toMatch(/elle +INVALID +not serializable: G2-item ×1/);
+    expect(r.stdout).toMatch(/completes with no invoke/);
+    expect(r.code).toBe(1);
+  });
+
+  it('a double invoke: the first stays open (info, may have happened), so reading its append is fine (exit 0)', () => {
+    const r = analyze('h.edn', DOUBLE, [...la, '--allow-malformed']);
+    expect(r.stdout).not.toMatch(/crashed/);
+    expect(r.stdout).toMatch(/elle +VALID +serializable: 2 committed txns/);
+    expect(r.stdout).toMatch(/invokes txn while its op 0/);
+    expect(r.code).toBe(0);
+  });
+
+  it('a read of a value nobody appended is still garbage among the ops that pair (exit 1)', () => {
+    const r = analyze('h.edn', DOUBLE.replace('[1 2]', '[1 2 3]'), [...la, '--allow-malformed']);
+    expect(r.stdout).toMatch(/elle +INVALID .*garbage-read ×1/);
+    expect(r.code).toBe(1);
+  });
+
+  it('input the checker cannot interpret is still refused in one line (exit 254)', () =>
+    expectOneLineError(
+      analyze(
+        'h.edn',
+        `${ORPHAN}{:type :invoke, :f :txn, :value [[:append :x 1]], :process 3}\n{:type :ok, :f :txn, :value [[:append :x 1]], :process 3}\n`,
+        [...la, '--allow-malformed'],
+      ),
+      /^faultline: h\.edn:8: op #7: appends 1 to key :x, which op #1 already appended: values must be unique per key/,
+    ));
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Interner, PairTable, ValueIds } from '../../../../checkers/elle/intern.ts';
-import { findMalformedTxn, mopF, txnsOf } from '../../../../checkers/elle/txns.ts';
+import { findMalformedTxn, mopF, txnColumns, txnsOf } from '../../../../checkers/elle/txns.ts';
 import { UserError } from '../../../../src/core/errors.ts';
 import type { Op } from '../../../../src/core/op.ts';
 import { keyword } from '../../../../src/history/values.ts';
@@ -158,6 +158,73 @@ describe('findMalformedTxn', () => {
     expect(la([op(0, 'invoke', 0, 'txn', []), op(1, 'invoke', 0, 'txn', [])])?.message).toMatch(
       /^op #1: process 0 invokes a txn while its txn #0 is still open/,
     );
+  });
+});
+
+describe("unpaired: 'skip' (what pairs, as src/history/pairs.ts pairs ops)", () => {
+  const h: Op[] = [
+    op(0, 'ok', 7, 'txn', [['append', 'x', 9]]),
+    op(1, 'invoke', 0, 'txn', [['append', 'x', 1]]),
+    op(2, 'invoke', 0, 'txn', [['append', 'x', 2]]),
+    op(3, 'ok', 0, 'txn', [['append', 'x', 2]]),
+    op(4, 'invoke', 1, 'txn', [['r', 'x', null]]),
+    op(5, 'ok', 1, 'txn', [['r', 'x', [1, 2]]]),
+  ];
+  it('refused by default, accepted when skipping', () => {
+    expect(findMalformedTxn(h, 'list-append')?.message).toMatch(
+      /^op #0: ok txn from process 7 has no open invoke/,
+    );
+    expect(() => txnsOf(h)).toThrow(/^op #0: ok txn from process 7 has no open invoke/);
+    expect(findMalformedTxn(h, 'list-append', { unpaired: 'skip' })).toBeUndefined();
+  });
+  it('an orphan completion is left out; a second invoke leaves the first open (info, no completion)', () => {
+    const ts = txnsOf(h, { unpaired: 'skip' });
+    expect(ts.map((t) => [t.id, t.process, t.type, t.invokeIndex, t.completeIndex])).toEqual([
+      [0, 0, 'info', 1, undefined],
+      [1, 0, 'ok', 2, 3],
+      [2, 1, 'ok', 4, 5],
+    ]);
+    expect(ts[0]!.mops).toEqual([{ f: 'append', key: 'x', value: 1 }]);
+  });
+  it('still refuses what the inference cannot interpret among the ops that pair', () => {
+    const twice = [...h, op(6, 'invoke', 2, 'txn', [['append', 'x', 1]])];
+    expect(findMalformedTxn(twice, 'list-append', { unpaired: 'skip' })?.message).toMatch(
+      /^op #6: appends 1 to key "x", which op #1 already appended/,
+    );
+  });
+});
+
+describe('txnColumns', () => {
+  it("txnsOf's columns equal those made from the same txns as plain objects", () => {
+    const h = txnHistory([
+      {
+        mops: [
+          ['append', 1, 1],
+          ['r', 1, [1]],
+        ],
+      },
+      { mops: [['r', 1, [1]]], type: 'fail' },
+      { mops: [['append', 2, 3]], type: 'info' },
+    ]);
+    const ts = txnsOf(h);
+    const plain = ts.map((t) => ({ ...(t as unknown as { toJSON(): object }).toJSON() })) as typeof ts;
+    const a = txnColumns(ts);
+    const b = txnColumns(plain);
+    expect(b).not.toBe(a);
+    for (const k of [
+      'type',
+      'process',
+      'invokeIndex',
+      'completeIndex',
+      'invokeTimeNs',
+      'completeTimeNs',
+    ] as const)
+      expect([...b[k]]).toEqual([...a[k]]);
+    // Raw lists: the history's own for txnsOf, normalised for plain txns; the same micro-ops either way.
+    expect(b.raw.map((r) => r.map((m) => [mopF(m[0]), m[1], m[2] ?? null]))).toEqual(
+      ts.map((t) => t.mops.map((m) => [m.f, m.key, m.f === 'r' && t.type !== 'ok' ? null : m.value])),
+    );
+    expect(ts[1]!.mops).toEqual([{ f: 'r', key: 1, value: null }]);
   });
 });
 
