@@ -236,7 +236,7 @@ describe('checkInference', () => {
     expect(r.valid).toBe(false);
     expect(r.anomalyTypes).toEqual(['G2-item']);
     const c = r.anomalies['G2-item']![0]!;
-    expect(c.data).toEqual({ cycle: [], searchTimedOut: true, scc: [0, 1, 2] });
+    expect(c.data).toEqual({ cycle: [], searchTimedOut: true, scc: [0, 1, 2], sccSize: 3 });
     expect(c.explanation).toMatch(
       /^a G2-item cycle exists among these 3 txns: .*\(time limit of 0 ms reached\)$/,
     );

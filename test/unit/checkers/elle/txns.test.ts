@@ -192,6 +192,55 @@ describe("unpaired: 'skip' (what pairs, as src/history/pairs.ts pairs ops)", () 
       /^op #6: appends 1 to key "x", which op #1 already appended/,
     );
   });
+  it('a completion after a double invoke is not refused as unlike "its" invoke: the pairing itself is impossible (the validator says so)', () => {
+    // Process 0 invokes A then B and completes A then B: A's completion meets B's invoke.
+    const two: Op[] = [
+      op(0, 'invoke', 0, 'txn', [
+        ['r', 'x', null],
+        ['append', 'y', 1],
+      ]),
+      op(1, 'invoke', 0, 'txn', [
+        ['r', 'y', null],
+        ['append', 'x', 1],
+      ]),
+      op(2, 'ok', 0, 'txn', [
+        ['r', 'x', []],
+        ['append', 'y', 1],
+      ]),
+      op(3, 'ok', 0, 'txn', [
+        ['r', 'y', []],
+        ['append', 'x', 1],
+      ]),
+    ];
+    expect(findMalformedTxn(two, 'list-append')?.message).toMatch(
+      /invokes a txn while its txn #0 is still open/,
+    );
+    expect(findMalformedTxn(two, 'list-append', { unpaired: 'skip' })).toBeUndefined();
+  });
+});
+
+describe('findMalformedTxn: reads and writes an ok txn cannot carry', () => {
+  it('an ok read with no value ([:r :x]) is refused, not read as empty', () => {
+    const h: Op[] = [op(0, 'invoke', 0, 'txn', [['r', 'x', null]]), op(1, 'ok', 0, 'txn', [['r', 'x']])];
+    expect(findMalformedTxn(h, 'list-append')?.message).toBe(
+      'op #1: micro-op 1 reads key "x" but gives no value: an ok txn\'s reads carry what they read (nil or [] for nothing)',
+    );
+    // An invoke's read may omit it (Elle's [:r k]).
+    expect(
+      findMalformedTxn([h[0]!, op(1, 'ok', 0, 'txn', [['r', 'x', null]])], 'list-append'),
+    ).toBeUndefined();
+  });
+  it('one value written twice by one txn is named as such, not as written "already" by itself', () => {
+    const h: Op[] = [
+      op(0, 'invoke', 0, 'txn', [
+        ['w', 'x', 1],
+        ['w', 'x', 1],
+      ]),
+    ];
+    expect(findMalformedTxn(h, 'rw-register')?.message).toMatch(
+      /^op #0: writes 1 to key "x" twice in one txn/,
+    );
+  });
 });
 
 describe('validation once', () => {
