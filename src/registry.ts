@@ -183,6 +183,7 @@ export function resolveTest(
     seed: def.seed ?? randomInt(0, 2 ** 31),
     recoveryTime: def.recoveryTime ?? DEFAULTS.recoveryTime,
     opTimeout: def.opTimeout ?? DEFAULTS.opTimeout,
+    nemesisTimeout: def.nemesisTimeout ?? DEFAULTS.nemesisTimeout,
     nemesisInterval,
     checkerTimeLimit: def.checkerTimeLimit ?? DEFAULTS.checkerTimeLimit,
     checkerMemoryLimit: def.checkerMemoryLimit,

@@ -33,6 +33,8 @@ export interface ResolvedTest {
   recoveryTime: number;
   /** Seconds after which an op completes as `info` (--op-timeout). */
   opTimeout: number;
+  /** Seconds after which a nemesis op completes as `info` (--nemesis-timeout). */
+  nemesisTimeout: number;
   /** Mean seconds between fault starts (--nemesis-interval). */
   nemesisInterval: number;
   /** The checkers' time budget, seconds (--checker-time-limit). */
@@ -74,6 +76,7 @@ export const DEFAULTS = {
   rate: fieldDefault<number>('rate'),
   recoveryTime: fieldDefault<number>('recoveryTime'),
   opTimeout: fieldDefault<number>('opTimeout'),
+  nemesisTimeout: fieldDefault<number>('nemesisTimeout'),
   nemesisInterval: fieldDefault<number>('nemesisInterval'),
   checkerTimeLimit: fieldDefault<number>('checkerTimeLimit'),
   resultsDir: fieldDefault<string>('resultsDir'),

@@ -187,6 +187,15 @@ export const FIELDS = {
     default: 5,
     commands: ['run'],
   }),
+  nemesisTimeout: field({
+    flag: '--nemesis-timeout <s>',
+    help: 'seconds after which a fault op completes as info (and fails the run), in (0, 86400]',
+    ...seconds(0, false, 86_400),
+    // Not derived from --op-timeout: a fault may wait up to 20 s for a leader after a kill, and a heal
+    // re-probes cut pairs for up to 30 s on a loaded machine before it calls the heal failed.
+    default: 120,
+    commands: ['run'],
+  }),
   checkerTimeLimit: field({
     flag: '--checker-time-limit <s>',
     help: `checker budget in seconds, in (0, ${MAX_SECONDS}]; past it the verdict is unknown`,

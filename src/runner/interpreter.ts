@@ -35,6 +35,7 @@ export interface InterpreterOptions {
   firstIndex: number;
   /** An op outstanding longer than this completes as `info` (client threads only). */
   opTimeoutMs: number;
+  /** A nemesis op outstanding longer than this completes as `info` (default: 10 × opTimeoutMs). */
   nemesisTimeoutMs?: number;
   /** Stop asking the generator; wait up to graceMs for ops in flight, then mark the rest `info`. */
   stop?: AbortSignal;

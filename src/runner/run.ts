@@ -311,6 +311,7 @@ async function runGuarded(
         record,
         firstIndex: history.length,
         opTimeoutMs: test.opTimeout * 1000,
+        nemesisTimeoutMs: test.nemesisTimeout * 1000,
         ...(opts.stoppable ? { stop } : {}),
         ...(control.hardStop ? { hardStop: control.hardStop } : {}),
         graceMs: 2000,

@@ -38,6 +38,7 @@ function resolved(seed: number, nemesis: string[], options: Record<string, unkno
     seed,
     recoveryTime: 0,
     opTimeout: 5,
+    nemesisTimeout: 120,
     nemesisInterval: 1.5,
     checkerTimeLimit: 10,
     checkerMemoryLimit: undefined,

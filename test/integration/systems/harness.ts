@@ -11,7 +11,7 @@ import { composePackages } from '../../../nemeses/compose.ts';
 import { findNemeses } from '../../../nemeses/index.ts';
 import type { Flavour } from '../../../src/cluster/docker/image.ts';
 import { DockerCluster } from '../../../src/cluster/docker/index.ts';
-import type { ResolvedTest } from '../../../src/config/define.ts';
+import { DEFAULTS, type ResolvedTest } from '../../../src/config/define.ts';
 import type { NemesisPackage, System, Workload, WorkloadDescriptor } from '../../../src/core/index.ts';
 import {
   delay,
@@ -88,6 +88,7 @@ export async function runSut(o: SutRunOptions, control: RunControl = {}): Promis
     seed,
     recoveryTime: o.recoveryTimeS ?? 3,
     opTimeout: loadTolerantOpTimeoutS(o.opTimeoutS ?? 3),
+    nemesisTimeout: DEFAULTS.nemesisTimeout,
     nemesisInterval: o.faultS ?? 4,
     checkerTimeLimit: 120,
     checkerMemoryLimit: undefined,

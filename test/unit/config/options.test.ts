@@ -47,6 +47,7 @@ const FULL: TestDefinition = {
   seed: 4_000_000_000,
   recoveryTime: 1,
   opTimeout: 2,
+  nemesisTimeout: 45,
   checkerTimeLimit: 9,
   checkerMemoryLimit: 512,
   resultsDir: 'elsewhere',

@@ -4,6 +4,7 @@ import type { Completion } from '../../../src/core/index.ts';
 import type { Op } from '../../../src/core/op.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { fillIn } from '../../../src/generator/context.ts';
+import { nemesis } from '../../../src/generator/threads.ts';
 import { delay } from '../../../src/generator/time.ts';
 import { pairOps } from '../../../src/history/pairs.ts';
 import { interpret, type Worker } from '../../../src/runner/interpreter.ts';
@@ -107,6 +108,32 @@ describe('interpreter', () => {
     for (const info of infos) {
       expect(history.some((o) => o.index > info.index && o.process === info.process)).toBe(false);
     }
+  });
+
+  it('a nemesis op gets nemesisTimeoutMs, not ten client timeouts', async () => {
+    // A fault that waits for a leader takes longer than 10 × a short client timeout (CI: a 20 s wait for
+    // a leader after a kill hit a 20 s nemesis timeout derived from --op-timeout 2).
+    const { history, base } = setup(1, async () => ({ type: 'ok' }));
+    base.workers.set('nemesis', {
+      node: undefined,
+      invoke: async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        return { type: 'ok' };
+      },
+      reset: async () => {},
+    });
+    const gen = nemesis(count(1, 'start-partition'));
+    await interpret({ ...base, generator: gen, opTimeoutMs: 10, nemesisTimeoutMs: 60_000 });
+    expect(history.map((o) => [o.process, o.type, o.error])).toEqual([
+      ['nemesis', 'invoke', undefined],
+      ['nemesis', 'ok', undefined],
+    ]);
+    history.length = 0;
+    await interpret({ ...base, generator: nemesis(count(1, 'start-partition')), opTimeoutMs: 10 });
+    expect(history.map((o) => [o.type, o.error])).toEqual([
+      ['invoke', undefined],
+      ['info', 'timed out after 100 ms'],
+    ]);
   });
 
   it('stop: no new ops, ops in flight get the grace period, then the rest become info', async () => {

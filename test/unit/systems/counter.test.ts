@@ -88,6 +88,7 @@ async function runMemoryCounter(mode: string, options: Record<string, unknown> =
     seed: 42,
     recoveryTime: 0,
     opTimeout: 5,
+    nemesisTimeout: 120,
     nemesisInterval: 5,
     checkerTimeLimit: 30,
     checkerMemoryLimit: undefined,

@@ -54,6 +54,7 @@ async function run(
     seed,
     recoveryTime: 0,
     opTimeout: 5,
+    nemesisTimeout: 120,
     nemesisInterval: 5,
     checkerTimeLimit: 60,
     checkerMemoryLimit: undefined,
