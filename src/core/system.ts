@@ -38,6 +38,12 @@ export interface System {
   logFiles?(test: RunContext, node: NodeRef): string[];
   /** Nodes that currently act as leader/primary. */
   primaries?(test: RunContext): Promise<string[]>;
+  /**
+   * The version of the system under test as the system itself reports it (e.g. `etcd 3.4.30`), read once
+   * after setup; recorded in test.json (`systemVersion`), the report header and JUnit properties.
+   * Undefined when it cannot tell; a throw is logged and recorded as unknown, never fails the run.
+   */
+  version?(test: RunContext): Promise<string | undefined>;
   /** A client factory per workload name this system supports. */
   clients: Record<string, ClientFactory>;
 }
