@@ -71,6 +71,15 @@ export class SshRemote implements Remote {
     return { ...r, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   }
 
+  /** Like exec, but stdout as bytes, unchanged (archives, binary files). */
+  async execBytes(
+    argv: readonly string[],
+    opts: ExecOptions = {},
+  ): Promise<{ exitCode: number; stdout: Buffer; stderr: string; timedOut: boolean }> {
+    const r = await this.#execRaw(argv, opts);
+    return { ...r, stderr: r.stderr.toString() };
+  }
+
   async run(argv: readonly string[], opts: ExecOptions = {}): Promise<string> {
     const r = await this.exec(argv, opts);
     if (r.exitCode !== 0 || r.timedOut) {
