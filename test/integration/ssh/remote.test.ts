@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectEngine } from '../../../src/cluster/docker/engine.ts';
 import { nodeHelpers } from '../../../src/cluster/node-helpers/index.ts';
 import { SshCluster } from '../../../src/cluster/ssh/cluster.ts';
 import { SshConnection } from '../../../src/cluster/ssh/connection.ts';
@@ -19,6 +20,11 @@ import { SshRemote } from '../../../src/cluster/ssh/remote.ts';
 import type { SshAuth, SshHost } from '../../../src/cluster/ssh/types.ts';
 import { requireDocker } from '../engine.ts';
 import { hostKeyLines, type SshHosts, startSshHosts } from './hosts.ts';
+
+/** Stops a container (the host "powers off"). */
+async function engineStop(id: string): Promise<void> {
+  await connectEngine().docker.getContainer(id).stop({ t: 0 });
+}
 
 const hasDocker = await requireDocker();
 
@@ -293,6 +299,112 @@ describe.skipIf(!hasDocker)('SSH remote against real sshd hosts', () => {
       expect((await x.docker.run(['iptables', '-w', '-S'])).includes('FAULTLINE')).toBe(false);
     }
     await m.docker.run(['rm', '-rf', '/var/log/fl']);
+  });
+
+  it('provisions through sudo as a non-root user, installing a missing package once', async () => {
+    const u = h.users[0]!;
+    const m = h.machines[1]!;
+    // `tree` is not in the hosts' image: apt must install it (and only it), once.
+    expect((await m.docker.exec(['dpkg-query', '-W', 'tree'])).exitCode).not.toBe(0);
+    const make = () =>
+      new SshCluster({
+        hosts: [{ ...h.hosts[1]!, username: u.name }],
+        auth: { privateKeyPath: h.keyPath },
+        strictHostKeyChecking: true,
+        knownHostsPath: h.knownHostsPath,
+        sudo: true,
+        sudoPassword: u.password,
+        packages: ['tree'],
+        runId: 'ssh-test-sudo',
+      });
+    const cluster = make();
+    const [r] = await cluster.provision({ count: 1 });
+    expect((await r!.run(['id', '-u'])).trim()).toBe('0');
+    expect((await m.docker.exec(['dpkg-query', '-W', 'tree'])).exitCode).toBe(0);
+    const markers = (await m.docker.run(['sh', '-c', 'ls /var/lib/faultline/'])).trim().split('\n');
+    expect(markers.length).toBeGreaterThanOrEqual(1);
+    if (nodeHelpers().files.length > 0) {
+      const st = await m.docker.run(['stat', '-c', '%a %U', '/opt/faultline/fl-delay']);
+      expect(st.trim()).toBe('755 root');
+    }
+    expect(await cluster.destroy()).toEqual([]);
+    // Second time: the marker says the packages are there (a removed package is not looked for again).
+    await m.docker.run(['dpkg', '-r', 'tree']);
+    const again = make();
+    await again.provision({ count: 1 });
+    const status = await m.docker.exec(['dpkg-query', '-W', '-f', '$' + '{db:Status-Status}', 'tree']);
+    expect(status.stdout).not.toBe('installed');
+    expect(await again.destroy()).toEqual([]);
+    expect((await m.docker.exec(['ls', '-d', '/opt/faultline', '/run/faultline'])).stdout).toBe('');
+    await m.docker.run(['rm', '-rf', '/var/lib/faultline']);
+  });
+
+  it('refuses a host that is not Debian or Ubuntu in one line', async () => {
+    const m = h.machines[0]!;
+    await m.docker.run(['cp', '/etc/os-release', '/etc/os-release.fl-keep']);
+    await m.docker.upload(
+      '/etc/os-release',
+      'NAME="Fedora Linux"\nID=fedora\nPRETTY_NAME="Fedora Linux 40"\n',
+    );
+    try {
+      const cluster = new SshCluster({
+        hosts: [h.hosts[0]!],
+        auth: { privateKeyPath: h.keyPath },
+        strictHostKeyChecking: true,
+        knownHostsPath: h.knownHostsPath,
+        sudo: false,
+      });
+      await expect(cluster.provision({ count: 1 })).rejects.toThrow(
+        new RegExp(`^${h.hosts[0]!.name}: is Fedora Linux 40, not Debian or Ubuntu`),
+      );
+    } finally {
+      await m.docker.run(['mv', '/etc/os-release.fl-keep', '/etc/os-release']);
+    }
+  });
+
+  it('names an unreachable host and why: refused, DNS', async () => {
+    const base = {
+      auth: { privateKeyPath: h.keyPath },
+      strictHostKeyChecking: true,
+      knownHostsPath: h.knownHostsPath,
+      sudo: false,
+      connectTimeoutMs: 3000,
+    };
+    const refused = new SshCluster({ ...base, hosts: [{ ...h.hosts[0]!, port: 2 }] });
+    await expect(refused.provision({ count: 1 })).rejects.toThrow(
+      new RegExp(`^${h.hosts[0]!.name}: cannot connect to root@${h.hosts[0]!.host}:2: connection refused`),
+    );
+    const dns = new SshCluster({
+      ...base,
+      hosts: [{ name: 'nohost.invalid', host: 'nohost.invalid', port: 22, username: 'root' }],
+    });
+    await expect(dns.provision({ count: 1 })).rejects.toThrow(
+      /^nohost\.invalid: DNS cannot resolve nohost\.invalid/,
+    );
+  });
+
+  it('watch reports a host whose sshd is gone for good as lost, once', async () => {
+    const cluster = new SshCluster({
+      hosts: [h.hosts[1]!],
+      auth: { privateKeyPath: h.keyPath },
+      strictHostKeyChecking: true,
+      knownHostsPath: h.knownHostsPath,
+      sudo: false,
+      connectTimeoutMs: 2000,
+    });
+    await cluster.provision({ count: 1 });
+    const events: string[] = [];
+    const stop = cluster.watch((e) => events.push(`${e.kind} ${e.kind === 'node-lost' ? e.node : ''}`), 300);
+    try {
+      await engineStop(h.machines[1]!.containerId);
+      for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(events).toEqual([`node-lost ${h.hosts[1]!.name}`]);
+    } finally {
+      stop();
+      await h.restart(1);
+      await cluster.destroy();
+    }
   });
 
   it('refuses a changed host key in one line showing the new fingerprint', async () => {

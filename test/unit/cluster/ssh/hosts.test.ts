@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isDebianLike, parseOsRelease } from '../../../../src/cluster/ssh/cluster.ts';
 import { parseHost, parseNodesFile, parseNodesList } from '../../../../src/cluster/ssh/hosts.ts';
 import { UserError } from '../../../../src/core/errors.ts';
 
@@ -71,5 +72,22 @@ describe('SSH host entries', () => {
     expect(() => parseNodesList(['a,b,a'])).toThrow(
       /--nodes entry 3: host a is already given at --nodes entry 1/,
     );
+  });
+});
+
+describe('host OS check', () => {
+  it('reads /etc/os-release and accepts Debian, Ubuntu and their derivatives only', () => {
+    const deb = parseOsRelease('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n');
+    expect(deb).toMatchObject({
+      ID: 'debian',
+      PRETTY_NAME: 'Debian GNU/Linux 12 (bookworm)',
+      VERSION_ID: '12',
+    });
+    expect(isDebianLike(deb)).toBe(true);
+    expect(isDebianLike(parseOsRelease('ID=ubuntu\nID_LIKE=debian\n'))).toBe(true);
+    expect(isDebianLike(parseOsRelease('ID=linuxmint\nID_LIKE="ubuntu debian"\n'))).toBe(true);
+    expect(isDebianLike(parseOsRelease('ID=fedora\n'))).toBe(false);
+    expect(isDebianLike(parseOsRelease('ID="rocky"\nID_LIKE="rhel centos fedora"\n'))).toBe(false);
+    expect(isDebianLike(parseOsRelease(''))).toBe(false);
   });
 });
