@@ -1,4 +1,12 @@
 /** The SSH backend of `Cluster`: import from here. */
+export {
+  BASE_HOST_PACKAGES,
+  isDebianLike,
+  parseOsRelease,
+  removeChains,
+  SshCluster,
+  type SshClusterInit,
+} from './cluster.ts';
 export { type ConnectionOptions, type HostKeyPolicy, SshConnection } from './connection.ts';
 export { type HostDefaults, parseHost, parseNodesFile, parseNodesList } from './hosts.ts';
 export {

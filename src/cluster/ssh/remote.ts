@@ -71,6 +71,15 @@ export class SshRemote implements Remote {
     return { ...r, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   }
 
+  /** Like exec, but stdout as bytes, unchanged (archives, binary files). */
+  async execBytes(
+    argv: readonly string[],
+    opts: ExecOptions = {},
+  ): Promise<{ exitCode: number; stdout: Buffer; stderr: string; timedOut: boolean }> {
+    const r = await this.#execRaw(argv, opts);
+    return { ...r, stderr: r.stderr.toString() };
+  }
+
   async run(argv: readonly string[], opts: ExecOptions = {}): Promise<string> {
     const r = await this.exec(argv, opts);
     if (r.exitCode !== 0 || r.timedOut) {
@@ -182,6 +191,20 @@ export class SshRemote implements Remote {
         30_000,
       );
       const mode = probe.exitCode === 0 ? ('nopasswd' as const) : ('password' as const);
+      if (mode === 'password') {
+        // Checks the password once, up front, and takes sudo's first-use lecture (Debian: lecture=once)
+        // off the stderr of the first real command.
+        const first = await this.#channel(
+          remoteCommand(['true'], { sudo: 'password' }),
+          Buffer.from(`${this.#sudoPassword}\n`),
+          30_000,
+        );
+        this.#checkSudoRefusal(first);
+        if (first.exitCode !== 0)
+          throw new Error(
+            `${this.name}: sudo true exited ${first.exitCode}: ${first.stderr.toString().trim()}`,
+          );
+      }
       this.#log.debug(
         `${this.name}: sudo ${mode === 'nopasswd' ? 'needs no password' : 'reads the password on stdin'}`,
       );
