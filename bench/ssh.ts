@@ -9,7 +9,7 @@
  * Numbers only: nothing here asserts a speed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OFFSET_FILE, observedOffset } from '../nemeses/clock.ts';
@@ -44,7 +44,9 @@ const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
 
 const resultsDir = mkdtempSync(join(tmpdir(), 'fl-bench-ssh-'));
 const [hosts, upMs] = await timed(() => startSshHosts({ count, packages: ['etcd-server', 'etcd-client'] }));
-console.log(`${count} sshd hosts up (fixture, not faultline): ${s(upMs)}`);
+console.log(
+  `${count} sshd hosts up (fixture, not faultline): ${s(upMs)}; load ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`,
+);
 try {
   const def = {
     system: 'etcd',
