@@ -325,10 +325,11 @@ export class SshConnection {
     const a = this.#opts.auth;
     const at = `${this.host.name}: cannot connect to ${this.label}`;
     if (e.level === 'client-authentication') {
+      const viaAgent = a.agent !== undefined || (!a.privateKeyPath && a.password === undefined);
       const tried = [
         a.password !== undefined ? 'password' : '',
         a.privateKeyPath ? `key ${a.privateKeyPath}` : '',
-        !a.privateKeyPath && a.password === undefined ? 'ssh-agent keys' : a.agent ? 'ssh-agent keys' : '',
+        viaAgent ? 'ssh-agent keys' : '',
       ].filter(Boolean);
       return new UserError(
         `${this.host.name}: authentication as ${this.host.username} failed at ${this.label} (tried ${tried.join(', ')}); check --username, --password, --ssh-private-key`,

@@ -37,8 +37,10 @@ interface RawResult {
   timedOut: boolean;
 }
 
-/** After the command exited, how long to wait for its output to finish before closing the channel, ms. */
-const DRAIN_AFTER_EXIT_MS = 1000;
+/** After the command exited, close the channel once no output came for this long, ms... */
+const DRAIN_IDLE_MS = 1000;
+/** ...or this long after the exit at the latest (a background child writing for ever), ms. */
+const DRAIN_MAX_MS = 30_000;
 /** After the remote `timeout` should have killed the command, how long until we close the channel, ms. */
 const TIMEOUT_GRACE_MS = 5000;
 
@@ -128,14 +130,29 @@ export class SshRemote implements Remote {
     const timers: NodeJS.Timeout[] = [];
     try {
       await new Promise<void>((resolve) => {
-        channel.on('data', (b: Buffer) => out.push(b));
-        channel.stderr.on('data', (b: Buffer) => err.push(b));
+        // sshd may report the exit before the last output; and a background child still holding stdout
+        // would keep the channel open for ever. So after the exit, wait while output keeps coming (up to
+        // a limit), then close the channel ourselves.
+        let idle: NodeJS.Timeout | undefined;
+        const arm = () => {
+          clearTimeout(idle);
+          idle = setTimeout(() => channel.close(), DRAIN_IDLE_MS);
+          timers.push(idle);
+        };
+        channel.on('data', (b: Buffer) => {
+          out.push(b);
+          if (exited) arm();
+        });
+        channel.stderr.on('data', (b: Buffer) => {
+          err.push(b);
+          if (exited) arm();
+        });
         void exit.then((e) => {
           code = e.code;
           signal = e.signal;
           exited = true;
-          // A background child still holding stdout would keep the channel open: stop waiting for it.
-          timers.push(setTimeout(() => channel.close(), DRAIN_AFTER_EXIT_MS));
+          arm();
+          timers.push(setTimeout(() => channel.close(), DRAIN_MAX_MS));
         });
         channel.on('close', () => resolve());
         channel.on('error', () => resolve());

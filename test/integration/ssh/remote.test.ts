@@ -46,14 +46,22 @@ describe.skipIf(!hasDocker)('SSH remote against real sshd hosts', () => {
   /** A connection to host i with the fixture's key, strict against the fixture's known_hosts. */
   function connection(
     i: number,
-    over: { host?: Partial<SshHost>; auth?: SshAuth; knownHosts?: string; strict?: boolean } = {},
+    over: {
+      host?: Partial<SshHost>;
+      auth?: SshAuth;
+      knownHosts?: string;
+      strict?: boolean;
+      keepaliveIntervalMs?: number;
+      connectTimeoutMs?: number;
+    } = {},
   ): SshConnection {
     const file = over.knownHosts ?? h.knownHostsPath;
     const c = new SshConnection({
       host: { ...h.hosts[i]!, ...over.host },
       auth: over.auth ?? { privateKeyPath: h.keyPath },
       hostKeys: { strict: over.strict ?? true, entries: parseKnownHosts(readFileSync(file, 'utf8')), file },
-      connectTimeoutMs: 10_000,
+      connectTimeoutMs: over.connectTimeoutMs ?? 10_000,
+      ...(over.keepaliveIntervalMs ? { keepaliveIntervalMs: over.keepaliveIntervalMs } : {}),
     });
     opened.push(c);
     return c;
@@ -169,6 +177,14 @@ describe.skipIf(!hasDocker)('SSH remote against real sshd hosts', () => {
     expect(st.trim()).toBe('600 root');
     expect(Buffer.from(await r.download('/etc/fl-test/secret.bin')).equals(data)).toBe(true);
     expect((await r.run(['id', '-un'], { user: u.name })).trim()).toBe(u.name);
+    // A timeout kills the root command sudo started, too.
+    const t = await r.exec(['sh', '-c', 'sleep 4331 & sleep 4332'], { timeoutMs: 1500 });
+    expect(t.timedOut).toBe(true);
+    expect((await h.machines[0]!.docker.exec(['pgrep', '-f', 'sleep 433[12]'])).stdout).toBe('');
+    // Output that outlives the exit status is all there (a large download through sudo cat).
+    const big = randomBytes(3_000_000);
+    await r.upload('/etc/fl-test/big.bin', big);
+    expect(Buffer.from(await r.download('/etc/fl-test/big.bin')).equals(big)).toBe(true);
   });
 
   it('refuses a wrong sudo password in one line', async () => {
@@ -405,6 +421,32 @@ describe.skipIf(!hasDocker)('SSH remote against real sshd hosts', () => {
       await h.restart(1);
       await cluster.destroy();
     }
+  });
+
+  it('notices a partition (keepalives), times out connecting during it, and reconnects once it heals', async () => {
+    const m = h.machines[0]!;
+    const conn = connection(0, { keepaliveIntervalMs: 500, connectTimeoutMs: 2000 });
+    const r = new SshRemote({ name: h.hosts[0]!.name, ip: h.hosts[0]!.host, connection: conn });
+    expect((await r.run(['echo', 'before'])).trim()).toBe('before');
+    const rule = ['INPUT', '1', '-p', 'tcp', '--dport', '22', '-j', 'DROP'];
+    await m.docker.run(['iptables', '-w', '-I', ...rule]);
+    try {
+      for (let i = 0; i < 100 && conn.connected; i++) await new Promise((res) => setTimeout(res, 200));
+      expect(conn.connected).toBe(false);
+      const err = await r.exec(['true']).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(
+        new RegExp(
+          `^${h.hosts[0]!.name}: cannot connect to root@${h.hosts[0]!.host}:22: timed out after 2000 ms`,
+        ),
+      );
+    } finally {
+      await m.docker.run(['iptables', '-w', '-D', 'INPUT', '-p', 'tcp', '--dport', '22', '-j', 'DROP']);
+    }
+    expect((await r.run(['echo', 'after'])).trim()).toBe('after');
+    expect(conn.connects).toBe(2);
   });
 
   it('refuses a changed host key in one line showing the new fingerprint', async () => {
