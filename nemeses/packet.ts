@@ -6,7 +6,8 @@
  *   holds each packet for the delay and releases them in order. Chosen over a TCP delay proxy because it
  *   needs no knowledge of the system's ports, delays every protocol, and leaves addresses untouched;
  *   chosen over netem because this kernel has none (and then one implementation serves everywhere);
- * - duplicate, reorder, corrupt: netem only — refused up front where the kernel lacks it.
+ * - duplicate, reorder, corrupt: netem only — refused up front where the local kernel lacks it (Docker);
+ *   over SSH the host's kernel is asked when the fault is applied.
  */
 import { execFileSync } from 'node:child_process';
 import { RUN_DIR, signalDaemon, startDaemon, stopDaemon } from '../src/cluster/daemon.ts';
@@ -343,10 +344,12 @@ export const packetDescriptor: NemesisDescriptor = {
       packetFaults,
     );
   },
-  async preflight(test) {
+  async preflight(test, platform) {
     const kinds = optList(test.options, 'packetKinds', ['loss', 'delay', 'bandwidth']);
     const netemOnly = kinds.filter((k) => (NETEM_ONLY as readonly string[]).includes(k));
-    if (netemOnly.length && !hasNetem())
+    // This machine's kernel is the local containers' kernel, not an SSH host's: over SSH the host's own tc
+    // answers when the fault is applied (applyNode), so nothing is checked here.
+    if (netemOnly.length && platform?.cluster !== 'ssh' && !hasNetem())
       return `packet faults ${netemOnly.join(', ')} need netem, which this kernel lacks (fix: --opt packetKinds=loss,delay,bandwidth)`;
     if (kinds.includes('delay')) {
       const p = nodeHelpers().problems.find((x) => x.includes('fl-delay'));

@@ -73,6 +73,11 @@ export interface NemesisOptions {
   system?: System;
 }
 
+/** Where a run's nodes are, for a family's up-front checks: local Docker containers, or hosts over SSH. */
+export interface NemesisPlatform {
+  cluster: 'docker' | 'ssh';
+}
+
 /** A fault family as --nemesis names it (partition, packet, clock, kill, pause, crash). */
 export interface NemesisDescriptor {
   name: string;
@@ -82,8 +87,11 @@ export interface NemesisDescriptor {
   create(opts: NemesisOptions): NemesisPackage;
   /** The faults its packages perform (the same as `create(…).faults`, known without creating one). */
   faults: FaultKind[];
-  /** Refuses up front what the platform cannot do (reason + fix), before anything is provisioned. */
-  preflight?(test: RunContext): Promise<string | undefined>;
+  /**
+   * Refuses up front what the platform cannot do (reason + fix), before anything is provisioned.
+   * `platform` says where the nodes are: a check of this machine's kernel means nothing for SSH hosts.
+   */
+  preflight?(test: RunContext, platform?: NemesisPlatform): Promise<string | undefined>;
 }
 
 /**

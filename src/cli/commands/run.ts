@@ -191,7 +191,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
           '--nemesis crash power-cycles Docker nodes; faultline cannot power-cycle a host over SSH: use kill (the process) instead',
         );
       for (const d of r.nemesisDescriptors) {
-        const why = await d.preflight?.({ options: r.test.options, log: silentLogger } as RunContext);
+        const why = await d.preflight?.({ options: r.test.options, log: silentLogger } as RunContext, {
+          cluster: r.test.cluster === 'ssh' ? 'ssh' : 'docker',
+        });
         if (why) throw new EnvironmentError(`nemesis ${d.name}: ${why}`);
       }
       ensureWritable(r.test.resultsDir);

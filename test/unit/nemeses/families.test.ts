@@ -137,6 +137,18 @@ describe('failures are loud', () => {
     else expect(why).toMatch(/duplicate need netem, which this kernel lacks \(fix: --opt packetKinds=/);
     expect(await packetDescriptor.preflight!({ ...ctx, options: { packetKinds: 'loss' } })).toBeUndefined();
   });
+
+  it('packet preflight over SSH asks nothing of this machine: the host kernel answers when the fault is applied', async () => {
+    const ctx = {
+      options: { packetKinds: 'loss,duplicate,reorder,corrupt' },
+      log: silentLogger,
+    } as unknown as RunContext;
+    expect(await packetDescriptor.preflight!(ctx, { cluster: 'ssh' })).toBeUndefined();
+    // The same options on Docker are still refused where this (the containers') kernel has no netem.
+    const docker = await packetDescriptor.preflight!(ctx, { cluster: 'docker' });
+    if (hasNetem()) expect(docker).toBeUndefined();
+    else expect(docker).toMatch(/need netem, which this kernel lacks/);
+  });
 });
 
 const helpers = nodeHelpers();
