@@ -37,9 +37,11 @@ import {
   settle,
   unknownNodes,
 } from './common.ts';
+import { activeCut, cutBetween } from './cuts.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
 import { FIXED_TARGETS_WHAT, isFixedTargetSpec, parseTargetSpec, resolveTargets } from './targets.ts';
+import type { Grudge } from './topology.ts';
 
 export const PACKET_KINDS = ['loss', 'delay', 'bandwidth', 'duplicate', 'reorder', 'corrupt'] as const;
 export type PacketKind = (typeof PACKET_KINDS)[number];
@@ -74,6 +76,28 @@ export interface PacketValue {
   duplicate?: number;
   reorder?: number;
   corrupt?: number;
+  /**
+   * Completions only: targets whose fault was applied but could not be measured, and why (every peer
+   * that could probe it cut off by an active partition, or down).
+   */
+  unchecked?: string;
+}
+
+/**
+ * The peers that may probe `target`'s delay, in order: the candidates (the fault's peers, else every
+ * node) except the target and those `cut` (the active partition's grudge) separates from it, which are
+ * returned apart as `cutOff`. Pure.
+ */
+export function delayProbes(
+  target: string,
+  candidates: readonly string[],
+  cut: Grudge | undefined,
+): { probes: string[]; cutOff: string[] } {
+  const others = candidates.filter((p) => p !== target);
+  return {
+    probes: others.filter((p) => !cutBetween(cut, p, target)),
+    cutOff: others.filter((p) => cutBetween(cut, p, target)),
+  };
 }
 
 /** The packet family's faults: start-packet opens a window (replacing any earlier one), stop-packet heals. */
@@ -85,7 +109,7 @@ export const packetFaults: FaultKind[] = [
     events: [],
     value: { kind: 'packet' },
     valueDoc:
-      '{nodes, peers?, loss? (probability 0..1), delayMs? (ms), rate? (tc rate, e.g. 1mbit), duplicate?, reorder?, corrupt? (probabilities 0..1)}',
+      '{nodes, peers?, loss? (probability 0..1), delayMs? (ms), rate? (tc rate, e.g. 1mbit), duplicate?, reorder?, corrupt? (probabilities 0..1); on completion unchecked? (targets no peer outside an active partition could measure)}',
     color: '#16a085',
   },
 ];
@@ -162,12 +186,16 @@ async function netDevice(r: Remote): Promise<string> {
   return dev.replace(/@.*$/, '');
 }
 
-/** Round-trip time (ms) of a TCP connect from `from` to `toIp` (closed port: refused at once), best of 3. */
+/**
+ * Round-trip time (ms) of a TCP connect from `from` to `toIp` (closed port: refused at once), best of 3;
+ * NaN when no connect answered within 60 s (a silent pair: nothing was measured).
+ */
 export async function connectRtt(from: Remote, toIp: string): Promise<number> {
   const script =
     'best=; for i in 1 2 3; do s=$(date +%s%N); (exec 3<>"/dev/tcp/$0/1") 2>/dev/null; e=$(date +%s%N); d=$((e-s)); if [ -z "$best" ] || [ $d -lt $best ]; then best=$d; fi; done; echo $best';
   const r = await from.netExec(['timeout', '60', 'bash', '-c', script, toIp], { timeoutMs: 65_000 });
-  return Number(r.stdout.trim()) / 1e6;
+  const out = r.stdout.trim();
+  return /^\d+$/.test(out) ? Number(out) / 1e6 : Number.NaN;
 }
 
 export function packetNemesis(_opts: NemesisOptions): Nemesis {
@@ -266,17 +294,42 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
         );
     }
   };
-  const verify = async (test: RunContext, v: PacketValue): Promise<string[]> => {
+  /**
+   * Is the delay in effect? For each target, the round trip of a TCP connect from a peer the active
+   * partition leaves talking to it (cuts.ts) must be at least 0.8× the delay: a probe across a cut would
+   * measure the partition, not this fault. Targets that no such peer can probe are listed, with why.
+   */
+  const verify = async (
+    test: RunContext,
+    v: PacketValue,
+  ): Promise<{ problems: string[]; unchecked: string[] }> => {
     const problems: string[] = [];
-    if (v.delayMs === undefined) return problems;
+    const unchecked: string[] = [];
+    if (v.delayMs === undefined) return { problems, unchecked };
     await settle(v.nodes, async (n) => {
-      const probe = (v.peers ?? test.nodes).find((p) => p !== n);
-      if (!probe || !(await nodeUp(test, n)) || !(await nodeUp(test, probe))) return;
+      if (!(await nodeUp(test, n))) return; // a crashed node has no traffic to delay
+      const { probes, cutOff } = delayProbes(n, v.peers ?? test.nodes, activeCut(test));
+      let probe: string | undefined;
+      for (const p of probes)
+        if (await nodeUp(test, p)) {
+          probe = p;
+          break;
+        }
+      if (!probe) {
+        const why = [
+          cutOff.length ? `the active partition cuts it from ${cutOff.join(', ')}` : '',
+          probes.length ? `${probes.join(', ')} ${probes.length > 1 ? 'are' : 'is'} down` : '',
+        ].filter(Boolean);
+        if (why.length) unchecked.push(`${n}: ${why.join(' and ')}`);
+        return;
+      }
       const rtt = await connectRtt(remoteOf(test, probe), remoteOf(test, n).ip);
-      if (rtt < 0.8 * v.delayMs!)
+      if (Number.isNaN(rtt))
+        problems.push(`${probe}->${n} got no answer to a TCP connect (the pair is not cut by a partition)`);
+      else if (rtt < 0.8 * v.delayMs!)
         problems.push(`${probe}->${n} round trip ${rtt.toFixed(1)} ms, less than the ${v.delayMs} ms delay`);
     });
-    return problems;
+    return { problems, unchecked };
   };
   const healNode = async (test: RunContext, n: string) => {
     const r = remoteOf(test, n);
@@ -317,8 +370,16 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
         }
       });
       if (errs.length) return { type: 'info', value: v, error: `packet fault failed: ${errs.join('; ')}` };
-      const problems = await verify(test, v).catch((err: unknown) => [errText(err)]);
-      return problems.length ? { ...notInEffect(problems.join('; ')), value: v } : { type: 'ok', value: v };
+      const checked = await verify(test, v).catch((err: unknown) => ({
+        problems: [errText(err)],
+        unchecked: [],
+      }));
+      if (checked.problems.length) return { ...notInEffect(checked.problems.join('; ')), value: v };
+      // Applied everywhere; where no uncut peer could measure it, the op says so rather than guessing.
+      const note = checked.unchecked.length
+        ? { unchecked: `delay not measured: ${checked.unchecked.join('; ')}` }
+        : {};
+      return { type: 'ok', value: { ...v, ...note } };
     },
     async teardown(test: RunContext) {
       if (test.remotes.length === 0) return;

@@ -29,6 +29,7 @@ import {
   tcpReachable,
   unknownNodes,
 } from './common.ts';
+import { setActiveCut } from './cuts.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
 import {
@@ -148,6 +149,7 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
     if (errs.length) return errs;
     const was = applied;
     applied = undefined;
+    setActiveCut(test, undefined);
     if (!was) return [];
     const up = await Promise.all(test.nodes.map((n) => nodeUp(test, n)));
     const live = test.nodes.filter((_, i) => up[i]);
@@ -169,6 +171,10 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
       pending = pending.filter((_, i) => !open[i]);
     }
     if (pending.length === 0) return [];
+    // What is still cut stays known as cut to the other families (the run fails on this heal anyway).
+    const left: Grudge = {};
+    for (const [a, b] of pending) left[a] = [...(left[a] ?? []), b];
+    setActiveCut(test, left);
     const stillCut = pending.map(([a, b]) => `${b}->${a}`);
     return [`still cut after healing: ${stillCut.join(' ')}${await diagnoseCut(test, pending)}`];
   };
@@ -206,6 +212,8 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
       }
       try {
         applied = grudge;
+        // Known to the other families from now on, even if applying fails half-way.
+        setActiveCut(test, grudge);
         await apply(test, grudge);
       } catch (err) {
         return {

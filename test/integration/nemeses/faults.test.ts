@@ -211,6 +211,32 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
     expect(await connectRtt(nodes[1]!, nodes[0]!.ip)).toBeLessThan(toN2 - 25);
   }, 60_000);
 
+  it('packet delay under an active partition: checked from a peer the partition leaves talking, never called not in effect for the cut', async () => {
+    const part = partitionNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
+    const p = packetNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
+    try {
+      // n1 drops n2: n2 (the first other node) cannot probe n1, n3 can.
+      expect(
+        await invoke(part, ctx, 'start-partition', { topology: 'grudge', grudge: { n1: ['n2'] } }),
+      ).toMatchObject({ type: 'ok' });
+      const c = await invoke(p, ctx, 'start-packet', { nodes: ['n1'], delayMs: 100 });
+      expect(c, JSON.stringify(c)).toMatchObject({ type: 'ok' });
+      expect((c.value as { unchecked?: string }).unchecked).toBeUndefined();
+      // n1 cut from every peer: applied, and the op says it could not be measured.
+      expect(
+        await invoke(part, ctx, 'start-partition', { topology: 'grudge', grudge: { n1: ['n2', 'n3'] } }),
+      ).toMatchObject({ type: 'ok' });
+      const alone = await invoke(p, ctx, 'start-packet', { nodes: ['n1'], delayMs: 100 });
+      expect(alone, JSON.stringify(alone)).toMatchObject({
+        type: 'ok',
+        value: { unchecked: 'delay not measured: n1: the active partition cuts it from n2, n3' },
+      });
+    } finally {
+      expect(await invoke(p, ctx, 'stop-packet', null)).toMatchObject({ type: 'ok' });
+      expect(await invoke(part, ctx, 'stop-partition', null)).toMatchObject({ type: 'ok' });
+    }
+  }, 120_000);
+
   it('packet bandwidth installs and removes a rate limit', async () => {
     const p = packetNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
     expect(await invoke(p, ctx, 'start-packet', { nodes: ['n2'], rate: '1mbit' })).toMatchObject({
