@@ -202,6 +202,16 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
         : r.test.cluster === 'ssh'
           ? sshClusterFor(r.system, r.test, secrets)
           : await dockerClusterFor(r.system, r.test);
+      // Every host is reached and its login (sudo included) checked before the run starts: a host key,
+      // login, address or sudo password that does not work is one line, exit 254, and no run folder.
+      if (cluster instanceof SshCluster) {
+        try {
+          await cluster.preflight(stop.signal);
+        } catch (err) {
+          if (stop.signal.aborted) break; // interrupted while connecting: nothing was provisioned
+          throw err;
+        }
+      }
       // The live dashboard on a terminal (q / Ctrl-C there = SIGINT); plain lines for pipes, CI, --no-dashboard.
       const progress = chooseProgress({
         test: { ...r.test, faults: faultsOf(r.nemesis) },
@@ -213,7 +223,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
         progress.onEvent(e);
       };
       try {
-        if (stop.signal.aborted) break; // a signal during the set-up above: nothing was provisioned
+        if (stop.signal.aborted) {
+          // A signal during the set-up above: nothing was provisioned; close the preflight's connections.
+          if (cluster instanceof SshCluster) await cluster.destroy();
+          break;
+        }
         const outcome = await runTest(
           r.test,
           {

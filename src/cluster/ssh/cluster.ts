@@ -51,6 +51,8 @@ export class SshCluster implements Cluster {
   readonly #opts: SshClusterInit;
   readonly #log: Logger;
   #remotes: SshRemote[] = [];
+  /** Hosts connected and checked by preflight, not yet provisioned. */
+  #ready: SshRemote[] | undefined;
   #connections: SshConnection[] = [];
 
   constructor(opts: SshClusterInit) {
@@ -86,13 +88,11 @@ export class SshCluster implements Cluster {
       if (want !== have) throw new UserError(`node names ${want} are not the hosts' names ${have}`);
     }
     const t0 = performance.now();
-    const entries = this.#knownHosts();
     try {
       signal?.throwIfAborted();
-      const results = await Promise.allSettled(hosts.map((h) => this.#connect(h, entries)));
-      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed.length > 0) throw oneOf(failed.map((f) => f.reason));
-      this.#remotes = results.map((r) => (r as PromiseFulfilledResult<SshRemote>).value);
+      // Connected (and the login checked) by preflight already, or now.
+      this.#remotes = this.#ready ?? (await this.#connectAll(signal));
+      this.#ready = undefined;
       signal?.throwIfAborted();
       const prepared = await Promise.allSettled(this.#remotes.map((r) => this.#prepare(r, signal)));
       const bad = prepared.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -105,6 +105,42 @@ export class SshCluster implements Cluster {
       const problems = await this.destroy();
       for (const p of problems) this.#log.warn(`clean-up after failed provision: ${p}`);
       if (signal?.aborted) throw new Error(`provisioning of run ${this.runId} aborted`);
+      throw err;
+    }
+  }
+
+  /**
+   * Connects to every host at once and checks that each runs commands as root (through sudo, with its
+   * password, when asked), before anything is changed anywhere: so that an unknown or changed host key,
+   * a refused login, an unreachable host, a wrong sudo password or a non-root login without --sudo is
+   * found before a run starts. Throws one UserError line naming the first failing host (and the others
+   * after it); closes every connection then. The connections are kept for `provision`. Idempotent.
+   */
+  async preflight(signal?: AbortSignal): Promise<void> {
+    if (this.#ready || this.#remotes.length > 0) return;
+    this.#ready = await this.#connectAll(signal);
+  }
+
+  /** Connects to every host and checks its login (see preflight); closes what it opened on failure. */
+  async #connectAll(signal?: AbortSignal): Promise<SshRemote[]> {
+    try {
+      const entries = this.#knownHosts();
+      signal?.throwIfAborted();
+      const results = await Promise.allSettled(
+        this.#opts.hosts.map(async (h) => {
+          const r = await this.#connect(h, entries);
+          await checkLogin(r);
+          return r;
+        }),
+      );
+      signal?.throwIfAborted();
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      // Each is the user's to fix (known_hosts, credentials, the host list, sudoers): exit 254.
+      if (failed.length > 0) throw oneOf(failed.map((f) => new UserError(errorText(f.reason))));
+      return results.map((r) => (r as PromiseFulfilledResult<SshRemote>).value);
+    } catch (err) {
+      for (const c of this.#connections) c.close();
+      this.#connections = [];
       throw err;
     }
   }
@@ -151,11 +187,6 @@ export class SshCluster implements Cluster {
     if (!isDebianLike(os)) {
       throw new UserError(
         `${r.name}: is ${os.PRETTY_NAME ?? os.ID ?? 'not a Linux with /etc/os-release'}, not Debian or Ubuntu: the SSH backend installs packages with apt`,
-      );
-    }
-    if (r.effectiveUser !== 'root') {
-      throw new UserError(
-        `${r.name}: logged in as ${r.connection.host.username}, not root: pass --sudo (and --sudo-password if sudo asks for one)`,
       );
     }
     signal?.throwIfAborted();
@@ -268,6 +299,7 @@ export class SshCluster implements Cluster {
     for (const c of this.#connections) c.close();
     this.#connections = [];
     this.#remotes = [];
+    this.#ready = undefined;
     return problems;
   }
 
@@ -325,6 +357,23 @@ export async function removeChains(r: Remote): Promise<void> {
     const x = await r.exec(['iptables', '-w', '-X', c], { timeoutMs: 30_000 });
     if (x.exitCode !== 0) throw new Error(`iptables -X ${c}: ${lastLine(x.stderr)}`);
   }
+}
+
+/**
+ * Can the host run commands as root? A non-root login needs --sudo; with it, one command through sudo
+ * finds out whether sudo takes the password (or needs none): its refusal is SshRemote's one line.
+ */
+async function checkLogin(r: SshRemote): Promise<void> {
+  const user = r.connection.host.username;
+  if (r.effectiveUser !== 'root')
+    throw new UserError(
+      `${r.name}: logged in as ${user}, not root: pass --sudo (and --sudo-password if sudo asks for one)`,
+    );
+  const t = await r.exec(['true'], { timeoutMs: 30_000 });
+  if (t.exitCode !== 0 || t.timedOut)
+    throw new UserError(
+      `${r.name}: cannot run commands as root (logged in as ${user}${user === 'root' ? '' : ', through sudo'}): \`true\` ${t.timedOut ? 'timed out after 30 000 ms' : `exited ${t.exitCode}`}${lastLine(t.stderr) ? `: ${lastLine(t.stderr)}` : ''}`,
+    );
 }
 
 /** The host's address: an IP as is, a name resolved once (DNS failure is one line naming the host). */
