@@ -5,20 +5,24 @@
  *   node scripts/ssh-test-hosts.ts up [N] [--packages etcd-server,etcd-client]   (N default 3)
  *   node scripts/ssh-test-hosts.ts down
  *
- * `up` prints the nodes file, the key, the known_hosts file and the exact `faultline run --ssh` flags;
- * the hosts stay up until `down` (or `faultline clean`, which removes them as leftovers of a finished
- * process). `--packages` preinstalls the system's Debian packages in the hosts' image (otherwise the run
- * installs them with apt on each host).
+ * `up` prints the nodes files (root, and the sudoer), the key, the known_hosts file and the exact
+ * `faultline run --ssh` flags; the hosts stay up until `down`. They are labelled as kept on purpose
+ * (LABEL_KEEP), so `faultline clean` (even --force) and the test suites' sweeps of leftovers leave them,
+ * naming `down`. `--packages` preinstalls the system's Debian packages in the hosts' image (otherwise the
+ * run installs them with apt on each host). FAULTLINE_SSH_TEST_HOSTS_STATE moves the state file (tests).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanByLabel } from '../src/cluster/docker/clean.ts';
 import { connectEngine } from '../src/cluster/docker/engine.ts';
+import { listRuns } from '../src/cluster/docker/leftovers.ts';
 import { startSshHosts } from '../test/integration/ssh/hosts.ts';
 
 /** Where `up` records what `down` removes. */
-const STATE = join(tmpdir(), 'faultline-ssh-test-hosts.json');
+const STATE = process.env.FAULTLINE_SSH_TEST_HOSTS_STATE || join(tmpdir(), 'faultline-ssh-test-hosts.json');
+/** The command that removes the hosts: their keep label, which `faultline clean` prints. */
+const DOWN = 'node scripts/ssh-test-hosts.ts down';
 
 interface State {
   runId: string;
@@ -38,7 +42,7 @@ async function up(args: string[]): Promise<void> {
   const count = Number(positional[0] ?? 3);
   if (!Number.isInteger(count) || count < 1 || count > 50)
     throw new Error(`host count must be 1..50, got ${positional[0]}`);
-  const h = await startSshHosts({ count, packages });
+  const h = await startSshHosts({ count, packages, keep: DOWN });
   writeFileSync(STATE, JSON.stringify({ runId: h.runId, dir: h.dir } satisfies State));
   const u = h.users[0]!;
   writeFileSync(join(h.dir, 'sudo-password'), `${u.password}\n`, { mode: 0o600 });
@@ -46,7 +50,8 @@ async function up(args: string[]): Promise<void> {
     [
       `${count} SSH test hosts up (run ${h.runId}):`,
       ...h.machines.map((m) => `  ${m.node}  root@${m.ip}`),
-      `nodes file:   ${h.nodesFile}`,
+      `nodes file:   ${h.nodesFile}   (root@ip)`,
+      `sudo nodes:   ${h.sudoNodesFile}   (${u.name}@ip)`,
       `private key:  ${h.keyPath}`,
       `known_hosts:  ${h.knownHostsPath}`,
       `sudo user:    ${u.name} (password in ${join(h.dir, 'sudo-password')})`,
@@ -54,27 +59,46 @@ async function up(args: string[]): Promise<void> {
       'run against them:',
       `  faultline run --ssh --nodes-file ${h.nodesFile} --ssh-private-key ${h.keyPath} --known-hosts ${h.knownHostsPath} \\`,
       '    --system etcd --workload register --nemesis partition,kill',
-      'as a non-root user with sudo:',
-      `  … --username ${u.name} --sudo --sudo-password "$(cat ${join(h.dir, 'sudo-password')})"`,
-      'remove them:',
-      '  node scripts/ssh-test-hosts.ts down',
+      `as the sudoer ${u.name} (its own nodes file: an entry's user wins over --username):`,
+      `  FAULTLINE_SUDO_PASSWORD="$(cat ${join(h.dir, 'sudo-password')})" faultline run --ssh --nodes-file ${h.sudoNodesFile} --sudo \\`,
+      `    --ssh-private-key ${h.keyPath} --known-hosts ${h.knownHostsPath} --system etcd --workload register --nemesis partition,kill`,
+      `remove them (faultline clean leaves them, on purpose):`,
+      `  ${DOWN}`,
       '',
     ].join('\n'),
   );
 }
 
 async function down(): Promise<void> {
-  if (!existsSync(STATE)) {
-    process.stdout.write('no SSH test hosts are up\n');
-    return;
+  const docker = connectEngine().docker;
+  let runIds: string[];
+  let dir: string | undefined;
+  if (existsSync(STATE)) {
+    const s = JSON.parse(readFileSync(STATE, 'utf8')) as State;
+    runIds = [s.runId];
+    dir = s.dir;
+  } else {
+    // The state file is gone (a cleaned /tmp): the hosts are still found by their keep label.
+    runIds = (await listRuns(docker)).filter((r) => r.keep === DOWN).map((r) => r.runId);
+    if (runIds.length === 0) {
+      process.stdout.write('no SSH test hosts are up\n');
+      return;
+    }
   }
-  const s = JSON.parse(readFileSync(STATE, 'utf8')) as State;
-  const r = await cleanByLabel(connectEngine().docker, s.runId);
-  rmSync(s.dir, { recursive: true, force: true });
-  if (r.problems.length > 0) throw new Error(`could not remove everything: ${r.problems.join('; ')}`);
+  let hosts = 0;
+  let networks = 0;
+  const problems: string[] = [];
+  for (const id of runIds) {
+    const r = await cleanByLabel(docker, id);
+    hosts += r.containers.length;
+    networks += r.networks.length;
+    problems.push(...r.problems);
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (problems.length > 0) throw new Error(`could not remove everything: ${problems.join('; ')}`);
   rmSync(STATE, { force: true });
   process.stdout.write(
-    `removed ${r.containers.length} hosts and ${r.networks.length} network (run ${s.runId})\n`,
+    `removed ${hosts} hosts and ${networks} network${networks === 1 ? '' : 's'} (run ${runIds.join(', ')})\n`,
   );
 }
 

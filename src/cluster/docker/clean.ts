@@ -1,7 +1,7 @@
 /** Removing what faultline created, found by label: a run's teardown, and `faultline clean` after crashes. */
 import type Docker from 'dockerode';
 import { isNotFound } from './engine.ts';
-import { LABEL_ALL, LABEL_IMAGE, LABEL_RUN } from './labels.ts';
+import { LABEL_ALL, LABEL_IMAGE, LABEL_KEEP, LABEL_RUN } from './labels.ts';
 
 export interface CleanResult {
   containers: string[];
@@ -28,7 +28,8 @@ function alreadyGoing(err: unknown): boolean {
 
 /**
  * Force-removes the containers (with anonymous volumes) and then the networks labelled with the run id,
- * or everything labelled faultline=1 when runId is absent. Never throws. `extraContainers` / `extraNetworks`
+ * or everything labelled faultline=1 when runId is absent, except what is kept on purpose (LABEL_KEEP:
+ * only naming its run id removes it). Never throws. `extraContainers` / `extraNetworks`
  * are ids the caller knows about (in case a label is missing).
  */
 export async function cleanByLabel(
@@ -42,7 +43,7 @@ export async function cleanByLabel(
     let ids = new Set(extra.containers ?? []);
     try {
       const listed = await docker.listContainers({ all: true, filters });
-      for (const c of listed) ids.add(c.Id);
+      for (const c of listed) if (runId || !c.Labels?.[LABEL_KEEP]) ids.add(c.Id);
     } catch (err) {
       result.problems.push(`cannot list containers: ${msg(err)}`);
       return result;
@@ -67,7 +68,8 @@ export async function cleanByLabel(
   }
   let nets = new Set(extra.networks ?? []);
   try {
-    for (const n of await docker.listNetworks({ filters })) nets.add(n.Id);
+    for (const n of await docker.listNetworks({ filters }))
+      if (runId || !n.Labels?.[LABEL_KEEP]) nets.add(n.Id);
   } catch (err) {
     result.problems.push(`cannot list networks: ${msg(err)}`);
     return result;

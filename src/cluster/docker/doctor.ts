@@ -225,6 +225,9 @@ export async function checkLeftovers(engine: Engine, now = Date.now()): Promise<
     const detail = `${r.runId}: ${size}, ${age(r.createdMs, now)} old, ${describeOwner(r)}`;
     if (r.state === 'alive')
       return { name: 'leftover run', ok: true, detail: `${detail} (in progress)`, fix: '' };
+    // Kept on purpose (the SSH test hosts): not a leftover; the fix is its own command.
+    if (r.keep)
+      return { name: 'kept run', ok: true, detail: `${detail} (kept until \`${r.keep}\`)`, fix: '' };
     const fix = cleanDecision(r, {}).remove
       ? 'faultline clean'
       : `faultline clean --run-id ${r.runId} --force`;

@@ -9,6 +9,12 @@ export const LABEL_IMAGE = 'faultline.image';
 /** The process that provisioned the run: `clean` leaves a run alone while that process lives. */
 export const LABEL_OWNER_PID = 'faultline.owner.pid';
 export const LABEL_OWNER_HOST = 'faultline.owner.host';
+/**
+ * On resources meant to outlive the process that made them (the SSH test hosts of
+ * `scripts/ssh-test-hosts.ts up`): the value is the command that removes them. `faultline clean` never
+ * removes them, with or without --force; it names that command instead.
+ */
+export const LABEL_KEEP = 'faultline.keep';
 /** The owner's start time (Linux clock ticks since boot, /proc/<pid>/stat): tells a reused pid apart. */
 export const LABEL_OWNER_START = 'faultline.owner.start';
 

@@ -3,7 +3,14 @@
  * `faultline clean` may remove: only those whose owning process is gone, unless forced.
  */
 import type Docker from 'dockerode';
-import { LABEL_ALL, LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_START, LABEL_RUN } from './labels.ts';
+import {
+  LABEL_ALL,
+  LABEL_KEEP,
+  LABEL_OWNER_HOST,
+  LABEL_OWNER_PID,
+  LABEL_OWNER_START,
+  LABEL_RUN,
+} from './labels.ts';
 import { type Owner, type OwnerState, ownerState } from './owner.ts';
 
 export interface RunOnEngine {
@@ -15,6 +22,8 @@ export interface RunOnEngine {
   state: OwnerState;
   /** When the oldest of its containers/networks was created, ms since the epoch (NaN when unknown). */
   createdMs: number;
+  /** Kept on purpose (LABEL_KEEP): the command that removes it; `clean` never does. */
+  keep?: string;
 }
 
 /** The owner recorded in a container's or network's labels, or undefined when it has none (or a bad one). */
@@ -46,6 +55,8 @@ export async function listRuns(docker: Docker, runId?: string): Promise<RunOnEng
       runs.set(id, r);
     }
     r.owner ??= ownerFromLabels(labels);
+    const keep = labels?.[LABEL_KEEP];
+    if (keep) r.keep ??= keep;
     if (!(r.createdMs <= createdMs)) r.createdMs = createdMs;
     return r;
   };
@@ -68,7 +79,8 @@ export function describeOwner(r: RunOnEngine): string {
 }
 
 /**
- * Whether `clean` removes the run. `force` removes any run. Otherwise a run is kept while its owner runs
+ * Whether `clean` removes the run. A run kept on purpose (`keep`: the SSH test hosts) never, not even
+ * with `force`: the reason names the command that removes it. `force` removes any other run. Otherwise a run is kept while its owner runs
  * on this host, when its owner is on another host (its liveness cannot be checked from here), and when no
  * owner was recorded (made by an older faultline) unless the user named it with --run-id.
  */
@@ -76,6 +88,7 @@ export function cleanDecision(
   r: RunOnEngine,
   o: { force?: boolean; named?: boolean },
 ): { remove: true } | { remove: false; why: string } {
+  if (r.keep) return { remove: false, why: `kept on purpose until removed with \`${r.keep}\`` };
   if (o.force || r.state === 'gone' || (r.state === 'unknown' && o.named)) return { remove: true };
   const force = `faultline clean --run-id ${r.runId} --force`;
   if (r.state === 'alive')

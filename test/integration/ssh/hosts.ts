@@ -15,7 +15,7 @@ import ssh2 from 'ssh2';
 import { cleanByLabel } from '../../../src/cluster/docker/clean.ts';
 import { connectEngine, type Engine } from '../../../src/cluster/docker/engine.ts';
 import { ensureImage } from '../../../src/cluster/docker/image.ts';
-import { LABEL_NODE, newRunId, runLabels } from '../../../src/cluster/docker/labels.ts';
+import { LABEL_KEEP, LABEL_NODE, newRunId, runLabels } from '../../../src/cluster/docker/labels.ts';
 import { DockerRemote } from '../../../src/cluster/docker/remote.ts';
 import type { SshHost } from '../../../src/cluster/ssh/types.ts';
 
@@ -34,6 +34,11 @@ export interface SshHostsOptions {
   users?: readonly TestUser[];
   /** Run id for labels (default a new one). */
   runId?: string;
+  /**
+   * Keep the hosts after this process exits (LABEL_KEEP): the command that removes them. Without it they
+   * belong to this process, and `faultline clean` removes them as leftovers once it is gone.
+   */
+  keep?: string;
   engine?: Engine;
 }
 
@@ -59,6 +64,8 @@ export interface SshHosts {
   knownHostsPath: string;
   /** A nodes file (`root@ip` a line). */
   nodesFile: string;
+  /** A nodes file for the first extra user, the sudoer (`tester@ip` a line): use it with --sudo. */
+  sudoNodesFile: string;
   /** Temporary folder holding the key, known_hosts and nodes file. */
   dir: string;
   users: TestUser[];
@@ -85,7 +92,10 @@ export async function startSshHosts(opts: SshHostsOptions): Promise<SshHosts> {
   const engine = opts.engine ?? connectEngine();
   const runId = opts.runId ?? `sshhosts-${newRunId()}`;
   const users = [...(opts.users ?? [{ name: 'tester', password: randomBytes(9).toString('base64url') }])];
-  const labels = runLabels(runId, { 'faultline.sshhosts': '1' });
+  const labels = runLabels(runId, {
+    'faultline.sshhosts': '1',
+    ...(opts.keep ? { [LABEL_KEEP]: opts.keep } : {}),
+  });
   const dir = await mkdtemp(join(tmpdir(), 'faultline-sshhosts-'));
   const stop = async () => {
     const r = await cleanByLabel(engine.docker, runId);
@@ -140,6 +150,12 @@ export async function startSshHosts(opts: SshHostsOptions): Promise<SshHosts> {
     await writeKnownHosts(knownHostsPath, machines);
     const nodesFile = join(dir, 'nodes.txt');
     await writeFile(nodesFile, `${machines.map((m) => `root@${m.ip}`).join('\n')}\n`);
+    // An entry's user wins over --username, so the sudoer needs its own nodes file.
+    const sudoNodesFile = join(dir, `${users[0]?.name ?? 'user'}-nodes.txt`);
+    await writeFile(
+      sudoNodesFile,
+      `${machines.map((m) => `${users[0]?.name ?? 'root'}@${m.ip}`).join('\n')}\n`,
+    );
     return {
       runId,
       hosts: machines.map((m) => ({ name: m.ip, host: m.ip, port: 22, username: 'root' })),
@@ -147,6 +163,7 @@ export async function startSshHosts(opts: SshHostsOptions): Promise<SshHosts> {
       keyPath,
       knownHostsPath,
       nodesFile,
+      sudoNodesFile,
       dir,
       users,
       async restart(i) {

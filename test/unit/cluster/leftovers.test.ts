@@ -79,6 +79,20 @@ describe('what clean removes', () => {
     expect(cleanDecision(run('other-host'), { named: true }).remove).toBe(false);
   });
 
+  it('a run kept on purpose (the SSH test hosts) is never removed, even with --force or named, and says how to remove it', () => {
+    const down = 'node scripts/ssh-test-hosts.ts down';
+    for (const s of ['alive', 'other-host', 'unknown', 'gone'] as const)
+      for (const o of [{}, { force: true }, { named: true }, { force: true, named: true }]) {
+        const d = cleanDecision({ ...run(s), keep: down }, o);
+        expect(d, `${s} ${JSON.stringify(o)}`).toEqual({
+          remove: false,
+          why: `kept on purpose until removed with \`${down}\``,
+        });
+      }
+    // The sweep of real leftovers is unchanged: a gone owner's run without the label still goes.
+    expect(cleanDecision(run('gone'), {})).toEqual({ remove: true });
+  });
+
   it('says whose a run is', () => {
     expect(describeOwner(run('alive'))).toBe('owner pid 7 running');
     expect(describeOwner(run('other-host'))).toBe('owner pid 7 on host other not checkable from here');
