@@ -3,7 +3,8 @@
  * owning process is gone (found by label; the owner is recorded at provisioning). A run in progress, a
  * run owned from another host and a run with no recorded owner are left, each named with the command
  * that removes it; `--force` removes them too. `--run-id` removes that run only, and refuses a live one
- * without `--force` (exit 254).
+ * without `--force` (exit 254). A run kept on purpose (LABEL_KEEP: the SSH test hosts of
+ * scripts/ssh-test-hosts.ts) is never removed, not even with `--force`; it is named with its own command.
  */
 import { cleanByLabel, removeImages } from '../../cluster/docker/clean.ts';
 import { connectEngine, pingEngine } from '../../cluster/docker/engine.ts';
