@@ -56,6 +56,8 @@ export {
   startDaemon,
   stopDaemon,
 } from './cluster/daemon.ts';
+// Declarative systems: a program the user brings, described as data (docs/maelstrom.md).
+export { type DeclarativeSpec, declarativeSystem } from '../systems/declarative/index.ts';
 // Test definition.
 export { defineTest, type TestDefinition } from './config/define.ts';
 // Core types, errors, exit codes, time units.
