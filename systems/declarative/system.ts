@@ -34,7 +34,20 @@ function remoteOf(node: NodeRef, name: string): Remote {
   return node.remote;
 }
 
-/** Signals every process of the daemon's group (start-stop-daemon makes the daemon a session leader). */
+/**
+ * The process group of `pid` on the node, from /proc/<pid>/stat (field 5), undefined when the process is
+ * gone. start-stop-daemon --background runs the daemon in a new session whose group leader (its
+ * intermediate fork) has exited, so the group is not the daemon's pid.
+ */
+async function processGroup(remote: Remote, pid: number): Promise<number | undefined> {
+  const r = await remote.exec(['cat', `/proc/${pid}/stat`]);
+  if (r.exitCode !== 0) return undefined;
+  const fields = r.stdout.slice(r.stdout.lastIndexOf(')') + 1).trim().split(/\s+/);
+  const pgrp = Number(fields[2]);
+  return Number.isInteger(pgrp) && pgrp > 1 ? pgrp : undefined;
+}
+
+/** Signals the daemon's whole process group (the program and its children: the shim's node binary). */
 async function signalGroup(
   remote: Remote,
   daemon: string,
@@ -42,9 +55,9 @@ async function signalGroup(
 ): Promise<void> {
   const pid = await daemonPid(remote, daemon);
   if (pid === undefined) return;
-  const r = await remote.exec(['kill', `-${signal}`, '--', `-${pid}`]);
-  // Not a group leader (started some other way): the process itself.
-  if (r.exitCode !== 0) await remote.exec(['kill', `-${signal}`, String(pid)]);
+  const group = await processGroup(remote, pid);
+  const r = group === undefined ? undefined : await remote.exec(['kill', `-${signal}`, '--', `-${group}`]);
+  if (r?.exitCode !== 0) await remote.exec(['kill', `-${signal}`, String(pid)]);
 }
 
 const shimSource = (file: string) =>
@@ -156,11 +169,12 @@ export function createDeclarativeSystem(spec: DeclarativeSpec, o: DeclarativeOpt
     async teardown(_test, node) {
       if (!node.remote) return;
       const pid = await daemonPid(node.remote, spec.name);
+      const group = pid === undefined ? undefined : await processGroup(node.remote, pid);
       await signalGroup(node.remote, spec.name, 'CONT');
       await signalGroup(node.remote, spec.name, 'TERM');
       await stopDaemon(node.remote, spec.name, 2000);
       // Whatever of its group outlived the TERM (a child that ignores it).
-      if (pid !== undefined) await node.remote.exec(['kill', '-KILL', '--', `-${pid}`]);
+      if (group !== undefined) await node.remote.exec(['kill', '-KILL', '--', `-${group}`]);
     },
     async start(test, node) {
       await start(test, node);
