@@ -4,12 +4,12 @@
 // so a kill loses nothing. Other nodes forward requests to it and relay the answer. Under a partition
 // a request that cannot reach the leader is never answered: the client times out (an indefinite
 // outcome), which is honest. Usage: node leader-kv.mjs <data-dir>   (Maelstrom protocol on stdin/stdout)
-import { existsSync, fsyncSync, openSync, closeSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const dataDir = process.argv[2] ?? '.';
 const stateFile = `${dataDir}/state.json`;
-let state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { kv: {}, set: [] };
+const state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { kv: {}, set: [] };
 
 let me;
 let leader;

@@ -6,16 +6,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { errorText, UserError } from '../../src/core/errors.ts';
 import type { SystemDescriptor } from '../../src/core/index.ts';
-import { type DeclarativeOptions, createDeclarativeSystem, nameFromFile } from './system.ts';
 import { parseSpec } from './spec.ts';
+import { createDeclarativeSystem, type DeclarativeOptions, nameFromFile } from './system.ts';
 
 export { type DeclarativeSpec, parseSpec, specSchema } from './spec.ts';
-export { type DeclarativeOptions, createDeclarativeSystem } from './system.ts';
+export { createDeclarativeSystem, type DeclarativeOptions } from './system.ts';
 
 /** True when `--system` names a declarative system file rather than a built-in system. */
 export const isSystemFile = (name: string): boolean => /\.(json|ya?ml)$/i.test(name);
 
-function descriptor(name: string, description: string, create: () => ReturnType<typeof createDeclarativeSystem>) {
+function descriptor(
+  name: string,
+  description: string,
+  create: () => ReturnType<typeof createDeclarativeSystem>,
+) {
   const d: SystemDescriptor = { name, description, modes: ['default'], create: () => create() };
   return d;
 }
@@ -28,7 +32,9 @@ function descriptor(name: string, description: string, create: () => ReturnType<
  */
 export function loadSystemFile(file: string): SystemDescriptor {
   if (/\.ya?ml$/i.test(file))
-    throw new UserError(`--system ${file}: YAML system files are not supported yet: write the same keys as JSON`);
+    throw new UserError(
+      `--system ${file}: YAML system files are not supported yet: write the same keys as JSON`,
+    );
   const abs = resolve(file);
   if (!existsSync(abs)) throw new UserError(`--system ${file}: no such file: check the path`);
   let raw: unknown;

@@ -11,10 +11,10 @@ import { PLACEHOLDERS, unknownPlaceholders } from './placeholders.ts';
 export const PROTOCOLS = ['maelstrom'] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const absPath = z
-  .string()
-  .regex(/^\/[^\0]*$/, 'expected an absolute path on the node (starting with /)');
-const argv = z.array(z.string().min(1, 'expected a non-empty string')).min(1, 'expected at least the program');
+const absPath = z.string().regex(/^\/[^\0]*$/, 'expected an absolute path on the node (starting with /)');
+const argv = z
+  .array(z.string().min(1, 'expected a non-empty string'))
+  .min(1, 'expected at least the program');
 const port = z.number().int().min(1).max(65535);
 
 const fileSchema = z.strictObject({
@@ -88,7 +88,8 @@ function keyPath(path: readonly PropertyKey[]): string {
 
 function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
   let cur = v;
-  for (const p of path) cur = cur && typeof cur === 'object' ? (cur as Record<PropertyKey, unknown>)[p] : undefined;
+  for (const p of path)
+    cur = cur && typeof cur === 'object' ? (cur as Record<PropertyKey, unknown>)[p] : undefined;
   return cur;
 }
 

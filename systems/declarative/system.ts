@@ -42,7 +42,10 @@ function remoteOf(node: NodeRef, name: string): Remote {
 async function processGroup(remote: Remote, pid: number): Promise<number | undefined> {
   const r = await remote.exec(['cat', `/proc/${pid}/stat`]);
   if (r.exitCode !== 0) return undefined;
-  const fields = r.stdout.slice(r.stdout.lastIndexOf(')') + 1).trim().split(/\s+/);
+  const fields = r.stdout
+    .slice(r.stdout.lastIndexOf(')') + 1)
+    .trim()
+    .split(/\s+/);
   const pgrp = Number(fields[2]);
   return Number.isInteger(pgrp) && pgrp > 1 ? pgrp : undefined;
 }
@@ -81,7 +84,8 @@ async function waitTcp(ip: string, port: number, timeoutMs: number, signal: Abor
     });
     return err === undefined ? { done: true, value: true } : { done: false, why: err };
   });
-  if (!r.done) throw new Error(`${what}: not accepting connections on ${ip}:${port} after ${timeoutMs} ms (${r.why})`);
+  if (!r.done)
+    throw new Error(`${what}: not accepting connections on ${ip}:${port} after ${timeoutMs} ms (${r.why})`);
 }
 
 /** The System for `spec` (validated by parseSpec). */

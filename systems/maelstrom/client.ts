@@ -9,8 +9,8 @@ import net from 'node:net';
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Client, ClientFactory, Completion } from '../../src/core/index.ts';
 import { describeError } from '../../src/util/net-errors.ts';
-import { type Body, completionFor, type MaelstromWorkload, requestBody, unanswered } from './protocol.ts';
 import { lineSplitter, parseMessage } from './node/route.mjs';
+import { type Body, completionFor, type MaelstromWorkload, requestBody, unanswered } from './protocol.ts';
 
 /** Client ids must be unique across a run: c1, c2, … (c0 is the shim's init). */
 let nextClient = 1;

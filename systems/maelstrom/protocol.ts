@@ -41,15 +41,18 @@ export type Body = { type: string; [k: string]: unknown };
 
 /** The request body for a faultline op (without msg_id); throws on an op the workload does not have. */
 export function requestBody(workload: MaelstromWorkload, op: Pick<Invocation, 'f' | 'value'>): Body {
-  if (workload === 'register') {
+  if (workload === 'register' && ['read', 'write', 'cas'].includes(op.f)) {
+    if (!Array.isArray(op.value) || op.value.length !== 2)
+      throw new Error(
+        `maelstrom lin-kv: ${op.f} value must be [key, value], got ${JSON.stringify(op.value)}`,
+      );
     const [key, v] = op.value as [unknown, unknown];
     if (op.f === 'read') return { type: 'read', key };
     if (op.f === 'write') return { type: 'write', key, value: v };
-    if (op.f === 'cas') {
-      const [from, to] = v as [unknown, unknown];
-      return { type: 'cas', key, from, to };
-    }
-  } else {
+    const [from, to] = v as [unknown, unknown];
+    return { type: 'cas', key, from, to };
+  }
+  if (workload === 'set') {
     if (op.f === 'add') return { type: 'add', element: op.value };
     if (op.f === 'read') return { type: 'read' };
   }

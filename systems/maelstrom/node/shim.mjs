@@ -130,10 +130,11 @@ function listen() {
   server.listen(config.port, host, () => log(`node answered init; listening on ${host}:${config.port}`));
 }
 
-for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => {
-  child.kill('SIGTERM');
-  process.exit(0);
-});
+for (const sig of ['SIGTERM', 'SIGINT'])
+  process.on(sig, () => {
+    child.kill('SIGTERM');
+    process.exit(0);
+  });
 
 toNode(initMessage(self, nodeIds));
 log(`started ${config.argv.join(' ')}; sent init`);
