@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A correct Maelstrom node for lin-kv and g-set, in JavaScript: every request goes to one leader (the
+// A correct Maelstrom node for lin-kv, g-set and txn-list-append, in JavaScript: every request goes to one leader (the
 // first node id), which applies requests one at a time and saves its state to a file before answering,
 // so a kill loses nothing. Other nodes forward requests to it and relay the answer. Under a partition
 // a request that cannot reach the leader is never answered: the client times out (an indefinite
@@ -9,7 +9,9 @@ import { createInterface } from 'node:readline';
 
 const dataDir = process.argv[2] ?? '.';
 const stateFile = `${dataDir}/state.json`;
-const state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { kv: {}, set: [] };
+const state = existsSync(stateFile)
+  ? JSON.parse(readFileSync(stateFile, 'utf8'))
+  : { kv: {}, set: [], lists: {} };
 
 let me;
 let leader;
@@ -47,6 +49,18 @@ function apply(body) {
       state.kv[k] = body.to;
       save();
       return { type: 'cas_ok' };
+    case 'txn': {
+      // The whole transaction at once, on the one copy: serializable (and, one leader, strict).
+      const txn = body.txn.map(([f, key, v]) => {
+        state.lists[String(key)] ??= [];
+        const list = state.lists[String(key)];
+        if (f === 'r') return [f, key, [...list]];
+        list.push(v);
+        return [f, key, v];
+      });
+      save();
+      return { type: 'txn_ok', txn };
+    }
     case 'add':
       if (!state.set.includes(body.element)) state.set.push(body.element);
       save();

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A BUGGY Maelstrom node for lin-kv (and g-set), in Python: every node answers from its own copy and
+"""A BUGGY Maelstrom node for lin-kv (and g-set, txn-list-append), in Python: every node answers from its own copy and
 replicates writes to the others afterwards, without waiting. Reads on one node miss writes acknowledged
 by another (stale reads), and two nodes can accept conflicting writes: not linearizable, which faultline
 should report. Usage: python3 local-kv.py   (Maelstrom protocol on stdin/stdout)"""
@@ -10,6 +10,7 @@ me = None
 others = []
 kv = {}
 elements = set()
+lists = {}
 
 
 def send(dest, body):
@@ -35,6 +36,18 @@ for line in sys.stdin:
         reply = {"type": "init_ok"}
     elif t == "replicate":
         kv[str(body["key"])] = body["value"]
+    elif t == "replicate_append":
+        lists.setdefault(str(body["key"]), []).append(body["value"])
+    elif t == "txn":
+        out = []
+        for f, k, v in body["txn"]:
+            if f == "r":
+                out.append([f, k, list(lists.get(str(k), []))])
+            else:
+                lists.setdefault(str(k), []).append(v)
+                out.append([f, k, v])
+                replicate({"type": "replicate_append", "key": k, "value": v})
+        reply = {"type": "txn_ok", "txn": out}
     elif t == "replicate_add":
         elements.add(body["element"])
     elif t == "read" and "key" in body:

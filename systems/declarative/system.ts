@@ -3,7 +3,7 @@
  * the program started through startDaemon (so the clock nemesis's shim applies), kill/pause/resume
  * signalling its whole process group (a wrapper script's children too), a readiness check, the version
  * command, the log files. With `protocol: "maelstrom"` the program is a Maelstrom node: faultline's shim
- * (systems/maelstrom/node/shim.mjs) runs it and faultline brings lin-kv and g-set clients.
+ * (systems/maelstrom/node/shim.mjs) runs it and faultline brings lin-kv, g-set and txn-list-append clients.
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -141,7 +141,11 @@ export function createDeclarativeSystem(spec: DeclarativeSpec, o: DeclarativeOpt
   };
 
   const clients: Record<string, ClientFactory> = maelstrom
-    ? { register: maelstromClient('register', port), set: maelstromClient('set', port) }
+    ? {
+        register: maelstromClient('register', port),
+        set: maelstromClient('set', port),
+        'list-append': maelstromClient('list-append', port),
+      }
     : (o.clients ?? {});
 
   const system: System = {

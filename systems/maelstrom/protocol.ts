@@ -8,6 +8,9 @@
  * - lin-kv → faultline's `register` workload (values `[k, v]`): read `{key}` → read_ok `{value}`; write
  *   `{key, value}`; cas `{key, from, to}`. Error 20 key-does-not-exist and 22 precondition-failed → fail.
  * - g-set → faultline's `set` workload: add `{element}`; read → read_ok `{value: [...]}`.
+ * - txn-list-append → faultline's `list-append` workload (Elle): txn `{txn: [["r", k, null], ["append",
+ *   k, v], …]}` → txn_ok `{txn}` with the reads' lists filled in (a null read is the empty list); error 30
+ *   txn-conflict → fail.
  */
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Completion } from '../../src/core/index.ts';
@@ -33,7 +36,11 @@ const DEFINITE = new Set([1, 10, 11, 12, 14, 20, 21, 22, 30]);
 export const isDefinite = (code: number): boolean => DEFINITE.has(code);
 
 /** The Maelstrom workloads faultline speaks, by the faultline workload each one is checked as. */
-export const MAELSTROM_WORKLOADS = { register: 'lin-kv', set: 'g-set' } as const;
+export const MAELSTROM_WORKLOADS = {
+  register: 'lin-kv',
+  set: 'g-set',
+  'list-append': 'txn-list-append',
+} as const;
 export type MaelstromWorkload = keyof typeof MAELSTROM_WORKLOADS;
 
 /** A Maelstrom message body (the request or the reply). */
@@ -51,6 +58,11 @@ export function requestBody(workload: MaelstromWorkload, op: Pick<Invocation, 'f
     if (op.f === 'write') return { type: 'write', key, value: v };
     const [from, to] = v as [unknown, unknown];
     return { type: 'cas', key, from, to };
+  }
+  if (workload === 'list-append' && op.f === 'txn') {
+    if (!Array.isArray(op.value))
+      throw new Error(`maelstrom txn-list-append: txn value must be a list of micro-ops`);
+    return { type: 'txn', txn: op.value };
   }
   if (workload === 'set') {
     if (op.f === 'add') return { type: 'add', element: op.value };
@@ -76,6 +88,16 @@ export function completionFor(
   }
   if (body.type !== `${op.f}_ok`)
     return { type: isRead(op.f) ? 'fail' : 'info', error: `unexpected reply ${body.type} to ${op.f}` };
+  if (workload === 'list-append') {
+    const sent = op.value as unknown[];
+    const got = body.txn;
+    if (!Array.isArray(got) || got.length !== sent.length)
+      return {
+        type: 'info',
+        error: `txn_ok with ${Array.isArray(got) ? got.length : 'no'} micro-ops for ${sent.length}`,
+      };
+    return { type: 'ok', value: got };
+  }
   if (op.f !== 'read') return { type: 'ok' };
   if (workload === 'register') {
     const [key] = op.value as [unknown];

@@ -3,8 +3,10 @@
  * system files of examples/maelstrom/ (`--system examples/maelstrom/<x>.json`):
  * - leader-kv (JavaScript, one leader serialises, state saved before answering) is linearizable under
  *   partitions (2 of 2 runs), and its g-set loses nothing under kills, pauses and partitions;
+ * - its txn-list-append is strict-serializable under partitions and kills (Elle);
  * - local-kv (Python, local reads, async replication) is caught not linearizable under partitions
- *   (in at least 2 of up to 4 runs; stops once 2 did).
+ *   (in at least 2 of up to 4 runs; stops once 2 did), and its txn-list-append is caught too (1 of up
+ *   to 3: divergent replicas order appends differently, so it shows in every run seen so far).
  * And pause and kill reach the whole process group: the shim and the node binary it runs.
  * Runs share the reference designs' harness (repeat: a run ending `unknown` on a starved machine is
  * replaced, at most twice).
@@ -58,6 +60,34 @@ const SCENARIOS: (Scenario & { tries: number; need: number })[] = [
       system: file('leader-kv.json'),
       workload: 'set',
       nemesis: ['kill', 'pause', 'partition'],
+      timeLimit: 10,
+      nemesisInterval: 3,
+    },
+  },
+  {
+    label: 'leader-kv txn-list-append under partitions and kills: strict-serializable',
+    expect: true,
+    tries: 1,
+    need: 1,
+    def: {
+      ...base,
+      system: file('leader-kv.json'),
+      workload: 'list-append',
+      nemesis: ['partition', 'kill'],
+      timeLimit: 10,
+      nemesisInterval: 3,
+    },
+  },
+  {
+    label: 'local-kv txn-list-append under partitions: anomalies caught',
+    expect: false,
+    tries: 3,
+    need: 1,
+    def: {
+      ...base,
+      system: file('local-kv.json'),
+      workload: 'list-append',
+      nemesis: ['partition'],
       timeLimit: 10,
       nemesisInterval: 3,
     },

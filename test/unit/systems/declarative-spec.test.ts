@@ -145,7 +145,7 @@ describe('system files (--system path.json)', () => {
     const s = d.create('default');
     expect(s.name).toBe('my-kv');
     expect(s.needsCluster).toBe(true);
-    expect(Object.keys(s.clients).sort()).toEqual(['register', 'set']);
+    expect(Object.keys(s.clients).sort()).toEqual(['list-append', 'register', 'set']);
     expect(s.packages).toContain('nodejs');
     expect(s.logFiles?.({} as never, { name: 'n1' })).toEqual(['/var/log/faultline/my-kv.log']);
   });

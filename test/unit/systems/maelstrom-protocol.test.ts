@@ -89,6 +89,38 @@ describe('g-set as the set workload', () => {
   });
 });
 
+describe('txn-list-append as the list-append workload', () => {
+  const txn = {
+    f: 'txn',
+    value: [
+      ['append', 1, 3],
+      ['r', 1, null],
+    ],
+  };
+  it('sends the micro-ops as they are and takes the filled-in ones back', () => {
+    expect(requestBody('list-append', txn)).toEqual({ type: 'txn', txn: txn.value });
+    const filled = [
+      ['append', 1, 3],
+      ['r', 1, [2, 3]],
+    ];
+    expect(completionFor('list-append', txn, { type: 'txn_ok', txn: filled })).toEqual({
+      type: 'ok',
+      value: filled,
+    });
+  });
+  it('a conflict is a fail; a reply that does not match the request is info (it may have committed)', () => {
+    expect(completionFor('list-append', txn, { type: 'error', code: 30 })).toEqual({
+      type: 'fail',
+      error: 'txn-conflict',
+    });
+    expect(completionFor('list-append', txn, { type: 'txn_ok', txn: [] })).toEqual({
+      type: 'info',
+      error: 'txn_ok with 0 micro-ops for 2',
+    });
+    expect(() => requestBody('list-append', { f: 'txn', value: 5 })).toThrow(/list of micro-ops/);
+  });
+});
+
 describe('the shim routing (route.mjs)', () => {
   const nodes = ['n1', 'n2', 'n3'];
   const msg = (src: string, dest: string, type = 'x') => ({ src, dest, body: { type } });

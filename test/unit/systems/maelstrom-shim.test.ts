@@ -46,7 +46,7 @@ async function cluster(prefix: string, argv: (node: string) => string[]) {
 }
 
 type Node = { name: string; ip: string };
-const open = (w: 'register' | 'set', n: Node): Promise<Client> =>
+const open = (w: 'register' | 'set' | 'list-append', n: Node): Promise<Client> =>
   maelstromClient(w, port)({} as never, { name: n.name, remote: { name: n.name, ip: n.ip } as never });
 const op = (f: string, value: unknown) => ({ type: 'invoke' as const, process: 0, time: 0, f, value });
 const call = (c: Client, f: string, value: unknown): Promise<Completion> =>
@@ -73,7 +73,22 @@ describe('Maelstrom shim on loopback', () => {
     const s = await open('set', nodes[1]!);
     for (const x of [5, 2, 7]) expect(await call(s, 'add', x)).toEqual({ type: 'ok' });
     expect(await call(s, 'read', null)).toEqual({ type: 'ok', value: [2, 5, 7] });
-    for (const c of [c1, c2, c3, other, s]) await c?.close();
+    const t = await open('list-append', nodes[2]!);
+    const txn = (value: unknown) => t.invoke(op('txn', value), AbortSignal.timeout(10_000));
+    expect(await txn([['append', 'x', 1]])).toEqual({ type: 'ok', value: [['append', 'x', 1]] });
+    expect(
+      await txn([
+        ['append', 'x', 2],
+        ['r', 'x', null],
+      ]),
+    ).toEqual({
+      type: 'ok',
+      value: [
+        ['append', 'x', 2],
+        ['r', 'x', [1, 2]],
+      ],
+    });
+    for (const c of [c1, c2, c3, other, s, t]) await c?.close();
   }, 60_000);
 
   it('local-kv (Python): writes reach the other nodes through their shims', async () => {
