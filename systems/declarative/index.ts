@@ -44,6 +44,11 @@ export function loadSystemFile(file: string): SystemDescriptor {
     throw new UserError(`${file}: not valid JSON: ${errorText(err)}`);
   }
   const spec = parseSpec(raw, file, nameFromFile(file));
+  // Only a test file can give clients to a program without a protocol: say so now, not as "no workload".
+  if (spec.protocol === undefined)
+    throw new UserError(
+      `${file}: protocol: missing: a system file needs "protocol": "maelstrom" so that faultline brings the clients (or define the system in a test file: declarativeSystem({...}, { clients }))`,
+    );
   const baseDir = dirname(abs);
   // Fail now, not at setup on every node, when a file to upload is missing.
   for (const [i, f] of (spec.files ?? []).entries())

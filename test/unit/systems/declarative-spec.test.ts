@@ -160,9 +160,12 @@ describe('system files (--system path.json)', () => {
     );
     const p = file(
       'up.json',
-      JSON.stringify({ start: ['x'], files: [{ from: 'absent.bin', to: '/opt/a' }] }),
+      JSON.stringify({ protocol: 'maelstrom', start: ['x'], files: [{ from: 'absent.bin', to: '/opt/a' }] }),
     );
     expect(errorOf(() => loadSystemFile(p))).toMatch(/up\.json: files\[0\]\.from: absent\.bin: no such file/);
+    expect(errorOf(() => loadSystemFile(file('plain.json', '{"start": ["x"]}')))).toMatch(
+      /plain\.json: protocol: missing: a system file needs "protocol": "maelstrom"/,
+    );
   });
 
   it('a test file object: checked the same way; without a protocol its clients come from the test file', () => {
