@@ -92,7 +92,7 @@ describe('Maelstrom shim on loopback', () => {
   }, 60_000);
 
   it('local-kv (Python): writes reach the other nodes through their shims', async () => {
-    const nodes = await cluster('127.0.8', () => ['/usr/bin/python3', example('local-kv.py')]);
+    const nodes = await cluster('127.0.8', () => ['python3', example('local-kv.py')]);
     const [c1, , c3] = await Promise.all(nodes.map((n) => open('register', n)));
     expect(await call(c1!, 'write', [5, 1])).toEqual({ type: 'ok' });
     let seen: Completion | undefined;
