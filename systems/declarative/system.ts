@@ -151,7 +151,7 @@ export function createDeclarativeSystem(spec: DeclarativeSpec, o: DeclarativeOpt
   const system: System = {
     name: spec.name,
     needsCluster: true,
-    packages: [...(spec.packages ?? []), ...(maelstrom ? ['nodejs'] : [])],
+    packages: [...new Set([...(spec.packages ?? []), ...(maelstrom ? ['nodejs'] : [])])],
     async setup(test, node) {
       const remote = remoteOf(node, spec.name);
       await remote.run(['rm', '-rf', dataDir]);

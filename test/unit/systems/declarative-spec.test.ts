@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadTestFile } from '../../../src/config/load.ts';
 import { UserError } from '../../../src/core/errors.ts';
+import { resolveTest } from '../../../src/registry.ts';
 import { declarativeSystem, loadSystemFile } from '../../../systems/declarative/index.ts';
 import {
   placeholderValues,
@@ -178,5 +180,18 @@ describe('system files (--system path.json)', () => {
     );
     expect(Object.keys(s.clients)).toEqual(['register']);
     expect(s.version).toBeUndefined();
+  });
+});
+
+describe('a declarative system in a test file (examples/maelstrom/leader-kv-test.ts)', () => {
+  it('loads and resolves like the JSON file, with Maelstrom clients for the register workload', async () => {
+    const def = await loadTestFile(
+      new URL('../../../examples/maelstrom/leader-kv-test.ts', import.meta.url).pathname,
+    );
+    const r = resolveTest(def);
+    expect(r.test.system).toBe('leader-kv');
+    expect(r.test.fromTestFile).toEqual(['system']);
+    expect(r.system.packages).toEqual(['nodejs']);
+    expect(Object.keys(r.system.clients)).toContain('register');
   });
 });
