@@ -136,9 +136,9 @@ export function parseSpec(raw: unknown, where: string, defaultName?: string): De
   }
   if (spec.ready?.tcp !== undefined && spec.ready.command !== undefined)
     throw new UserError(`${where}: ready: give either tcp or command, not both`);
-  if (spec.protocol === 'maelstrom' && spec.ready)
+  if (spec.protocol === 'maelstrom' && (spec.ready?.tcp !== undefined || spec.ready?.command))
     throw new UserError(
-      `${where}: ready: not used with protocol maelstrom (the node is ready once it answered init)`,
+      `${where}: ready: only timeoutS applies with protocol maelstrom (the node is ready once it answered init)`,
     );
   return spec;
 }

@@ -71,6 +71,11 @@ describe('parseSpec', () => {
     expect(errorOf(() => parseSpec({ ...ok, protocol: 'raft' }, 'kv.json'))).toMatch(
       /^kv\.json: protocol: "raft"/,
     );
+    const m = { ...ok, protocol: 'maelstrom' };
+    expect(errorOf(() => parseSpec({ ...m, ready: { tcp: 1 } }, 'kv.json'))).toMatch(
+      /^kv\.json: ready: only timeoutS applies with protocol maelstrom/,
+    );
+    expect(parseSpec({ ...m, ready: { timeoutS: 120 } }, 'kv.json').ready).toEqual({ timeoutS: 120 });
     expect(errorOf(() => parseSpec({ ...ok, ready: { tcp: 1, command: ['true'] } }, 'kv.json'))).toMatch(
       /ready: give either tcp or command/,
     );
