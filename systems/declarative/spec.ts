@@ -38,6 +38,25 @@ const readySchema = z.strictObject({
   timeoutS: z.number().positive().max(86_400).optional(),
 });
 
+/** Folders a data folder must not be: setup empties the data folder (`rm -rf`), on real hosts too. */
+const SYSTEM_FOLDERS = new Set([
+  '/var/lib',
+  '/var/log',
+  '/var/tmp',
+  '/var/cache',
+  '/usr/local',
+  '/usr/lib',
+  '/usr/bin',
+  '/usr/share',
+]);
+
+/** True for a path that can safely be the program's own data folder (at least two levels, no `..`). */
+function isOwnFolder(p: string): boolean {
+  const parts = p.split('/').filter((x) => x && x !== '.');
+  if (parts.includes('..') || parts.length < 2) return false;
+  return !SYSTEM_FOLDERS.has(`/${parts.join('/')}`);
+}
+
 /** The shape of a declarative system file (see docs/maelstrom.md). */
 export const specSchema = z.strictObject({
   /** Short name (letters, digits, `.`, `_`, `-`): the daemon's name and its log file's. */
@@ -60,7 +79,12 @@ export const specSchema = z.strictObject({
   /** Extra files on the node collected at teardown (the program's stdout/stderr log always is). */
   logFiles: z.array(absPath).optional(),
   /** The program's data folder: emptied at setup, kept across kill/restart. */
-  dataDir: absPath.optional(),
+  dataDir: absPath
+    .refine(
+      isOwnFolder,
+      "expected a folder of the program's own (it is emptied at setup), e.g. /var/lib/my-kv",
+    )
+    .optional(),
   /** A command printing the program's version (first line of its output is recorded). */
   version: argv.optional(),
   /** A client protocol faultline speaks to the program: `maelstrom` (JSON on stdin/stdout). */

@@ -156,6 +156,8 @@ export function createDeclarativeSystem(spec: DeclarativeSpec, o: DeclarativeOpt
       const remote = remoteOf(node, spec.name);
       await remote.run(['rm', '-rf', dataDir]);
       await remote.run(['mkdir', '-p', dataDir, LOG_DIR]);
+      // The program may run as another user: its data folder must be its own.
+      if (spec.user) await remote.run(['chown', '-R', spec.user, dataDir]);
       for (const f of files) await remote.upload(f.to, f.data(), f.mode ? Number.parseInt(f.mode, 8) : 0o644);
       if (maelstrom) {
         const v = values(test, node);

@@ -84,6 +84,15 @@ describe('parseSpec', () => {
     );
   });
 
+  it("refuses a data folder that is not the program's own (setup empties it)", () => {
+    for (const d of ['/', '/var', '/var/lib', '/home', '/var/lib/../..', '/opt/./'])
+      expect(
+        errorOf(() => parseSpec({ ...ok, dataDir: d }, 'kv.json')),
+        d,
+      ).toMatch(/^kv\.json: dataDir: .*expected a folder of the program's own/);
+    expect(parseSpec({ ...ok, dataDir: '/var/lib/kv' }, 'kv.json').dataDir).toBe('/var/lib/kv');
+  });
+
   it('refuses an unknown placeholder, naming where it is and the known ones', () => {
     expect(errorOf(() => parseSpec({ ...ok, start: ['kv', '--id={nod}'] }, 'kv.json'))).toBe(
       'kv.json: start[1]: unknown placeholder {nod}: use {node} {nodes} {peers} {port} {dataDir} {ip}',
