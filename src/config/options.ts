@@ -89,8 +89,9 @@ export const FIELDS = {
   }),
   system: field({
     flag: '--system <name>',
-    help: 'system under test (memory, etcd, redis, reference/…)',
-    expect: 'a system name, or a system descriptor object in a test file',
+    help: 'system under test (memory, etcd, redis, reference/…), or a system file path/to/system.json',
+    expect:
+      'a system name, a system file (path/to/system.json), or a system descriptor object in a test file',
     schema: z.union([
       z.string().min(1),
       z.custom<SystemDescriptor>((v) => isObj(v) && typeof v.create === 'function' && 'name' in v),
