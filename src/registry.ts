@@ -128,13 +128,15 @@ export interface TestSource {
  * Resolves a test definition: defaults applied (src/config/options.ts), plugins looked up, their options
  * validated against their schemas, the fault schedule planned. Throws UserError (one line) for anything
  * the user can fix. `replay.schedule`: replay this fault schedule (from an earlier run's
- * nemesis-schedule.json) instead of planning one.
+ * nemesis-schedule.json) instead of planning one; without one (a run that stored none) the nemesis plans
+ * or generates its faults as usual, from the same seed.
  */
 export function resolveTest(
   def: TestDefinition,
-  replay?: { schedule: ScheduledOp[] },
+  replayOf?: { schedule?: ScheduledOp[] },
   source: TestSource = {},
 ): Resolved {
+  const replay = replayOf?.schedule ? { schedule: replayOf.schedule } : undefined;
   const sys: SystemDescriptor =
     typeof def.system === 'object' ? def.system : findSystem(def.system ?? DEFAULTS.system);
   const wl: WorkloadDescriptor =

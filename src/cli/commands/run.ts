@@ -46,11 +46,13 @@ export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
 /**
  * The test of an earlier run, and its fault schedule, for --replay: every field of test.json that
  * options.ts declares, validated again; system/workload/nemesis objects that came from a test file are
- * loaded from that file again (a one-line error if it is gone).
+ * loaded from that file again (a one-line error if it is gone). `schedule` is undefined when the run
+ * stored none (no nemesis, or a test file's nemesis package that plans nothing up front): the replay
+ * then runs the same test with the same seed, its nemesis driven by its own generator again.
  */
 export async function loadReplay(
   runDir: string,
-): Promise<{ def: TestDefinition; schedule: ScheduledOp[]; testFile?: string }> {
+): Promise<{ def: TestDefinition; schedule?: ScheduledOp[]; testFile?: string }> {
   const testPath = join(runDir, FILES.test);
   if (!existsSync(testPath))
     throw new UserError(`--replay ${runDir}: no ${FILES.test} there; give a run folder`);
@@ -61,8 +63,6 @@ export async function loadReplay(
     throw new UserError(`--replay ${runDir}: ${FILES.test} is not readable JSON: ${errorText(err)}`);
   }
   const schedulePath = join(runDir, FILES.schedule);
-  if (!existsSync(schedulePath))
-    throw new UserError(`--replay ${runDir}: that run had no fault schedule (${FILES.schedule})`);
   const stored: Record<string, unknown> = {};
   for (const k of FIELD_NAMES) {
     const v = (t as Record<string, unknown>)[k];
@@ -84,6 +84,8 @@ export async function loadReplay(
     }
   }
   const def = validateTest(stored, `--replay ${runDir}: ${FILES.test}`);
+  const testFile = typeof t.testFile === 'string' ? { testFile: t.testFile } : {};
+  if (!existsSync(schedulePath)) return { def, ...testFile };
   let raw: unknown;
   try {
     raw = readJson<unknown>(schedulePath);
@@ -95,7 +97,7 @@ export async function loadReplay(
     throw new UserError(
       `--replay ${runDir}: ${FILES.schedule} is not a list of {atS (seconds), f, value} entries`,
     );
-  return { def, schedule, ...(typeof t.testFile === 'string' ? { testFile: t.testFile } : {}) };
+  return { def, schedule, ...testFile };
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, argv: string[]): Promise<number> {
