@@ -191,9 +191,12 @@ const killFaults: FaultKind[] = [
   },
 ];
 
+const KILL_N1 = { f: 'kill', value: { nodes: ['n1'] } };
+const START_N1 = { f: 'start', value: { nodes: ['n1'] } };
+
 /**
- * A nemesis package of your own: every second, kill -9 every node's server; a second later start it
- * again. `invoke` does the fault and answers like a client: ok when it took effect, info otherwise (a
+ * A nemesis package of your own: kill -9 the server on n1 every few seconds and start it again a
+ * second later. `invoke` does the fault and answers like a client: ok when it took effect, info otherwise (a
  * nemesis op that is not ok fails the run: a fault that did not happen never passes).
  */
 export const killLoop: NemesisPackage = {
@@ -216,14 +219,10 @@ export const killLoop: NemesisPackage = {
       await Promise.allSettled(test.remotes.map((r) => startServer(r, 30_000)));
     },
   },
-  generator: cycle(
-    seq(sleep(1), { f: 'kill', value: { nodes: ['n1'] } }, sleep(1), {
-      f: 'start',
-      value: { nodes: ['n1'] },
-    }),
-  ),
+  // Seconds, as Jepsen's: run 2 s, kill n1's server, leave it down 1 s, start it; again and again.
+  generator: cycle(seq(sleep(2), once(KILL_N1), sleep(1), once(START_N1))),
   // After the main phase: bring everything back before the final reads.
-  finalGenerator: once({ f: 'start', value: { nodes: ['n1'] } }),
+  finalGenerator: once(START_N1),
   faults: killFaults,
 };
 

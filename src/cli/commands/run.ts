@@ -168,7 +168,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
             stop: stop.signal,
             hardStop: hardStop.signal,
             onEvent,
-            meta: { argv, testFile: file ?? null, faultlineVersion: VERSION },
+            // A replay keeps the test file it came from, so a replay of the replay loads it too.
+            meta: { argv, testFile: testFile ?? null, faultlineVersion: VERSION },
             ...(flags.leaveRunning ? { leaveRunning: true } : {}),
           },
         );
