@@ -33,6 +33,8 @@ export {
 export { type SetResult, setChecker } from '../checkers/set.ts';
 export { type SetFullOptions, type SetFullResult, setFull } from '../checkers/set-full.ts';
 export { stats } from '../checkers/stats.ts';
+// Declarative systems: a program the user brings, described as data (docs/maelstrom.md).
+export { type DeclarativeSpec, declarativeSystem } from '../systems/declarative/index.ts';
 // Workloads: built-ins and their op generators, for reuse in user-defined tests.
 export { type BankConfig, bankOps, bankWorkload } from '../workloads/bank.ts';
 export { counterOps, counterWorkload } from '../workloads/counter.ts';

@@ -1,5 +1,6 @@
 import { UserError } from '../src/core/errors.ts';
 import type { SystemDescriptor } from '../src/core/index.ts';
+import { isSystemFile, loadSystemFile } from './declarative/index.ts';
 import { etcdSystem } from './etcd/index.ts';
 import { memorySystem } from './memory/index.ts';
 import { redisSystem } from './redis/index.ts';
@@ -13,9 +14,14 @@ export const SYSTEMS: Record<string, SystemDescriptor> = {
   ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };
 
+/** A built-in system by name, or a declarative system file (`*.json`, docs/maelstrom.md) by path. */
 export function findSystem(name: string): SystemDescriptor {
+  if (isSystemFile(name)) return loadSystemFile(name);
   const s = SYSTEMS[name];
-  if (!s) throw new UserError(`unknown system '${name}': choose one of ${Object.keys(SYSTEMS).join(', ')}`);
+  if (!s)
+    throw new UserError(
+      `unknown system '${name}': choose one of ${Object.keys(SYSTEMS).join(', ')}, or give a system file (path/to/system.json)`,
+    );
   return s;
 }
 
