@@ -9,7 +9,7 @@ import type { RunContext, System } from '../../core/index.ts';
 import { parseSchedule, type ScheduledOp } from '../../core/nemesis.ts';
 import type { Cluster } from '../../core/remote.ts';
 import { chooseProgress, preloadDashboard } from '../../dashboard/select.ts';
-import { faultsOf, resolveTest } from '../../registry.ts';
+import { faultsOf, isSystemFile, resolveTest } from '../../registry.ts';
 import type { Phase, RunEvent } from '../../runner/events.ts';
 import type { RunOutcome } from '../../runner/run.ts';
 import { runTest } from '../../runner/run.ts';
@@ -68,6 +68,11 @@ export async function loadReplay(
     const v = (t as Record<string, unknown>)[k];
     if (v !== undefined && v !== null) stored[k] = v;
   }
+  // A declarative system file is recorded by its absolute path (registry.ts): it must still be there.
+  if (typeof t.system === 'string' && isSystemFile(t.system) && !existsSync(t.system))
+    throw new UserError(
+      `--replay ${runDir}: its system came from the file ${t.system}, which is gone: put it back there`,
+    );
   const fromFile = Array.isArray(t.fromTestFile) ? t.fromTestFile : [];
   if (fromFile.length) {
     if (typeof t.testFile !== 'string' || !existsSync(t.testFile))
