@@ -1,2 +1,6 @@
-/** faultline's version, from package.json (one source of truth; src/util/package-version.ts finds it). */
-export { FAULTLINE_VERSION as VERSION } from './util/package-version.ts';
+import { readFileSync } from 'node:fs';
+
+/** faultline's version, from package.json (one source of truth). */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;

@@ -1,8 +1,8 @@
 /**
  * faultline's own version, read from its package.json: the nearest one named `faultline` above this
  * module, so it is found both when running from source (src/util/) and from a built copy (e.g. dist/…).
- * Plugins (the memory system, the reference designs) report it as their version; src/version.ts
- * re-exports it for the CLI and the runner.
+ * Plugins (the memory system, the reference designs), which may not import src/version.ts (the CLI's),
+ * report it as their version.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
