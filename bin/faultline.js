@@ -11,12 +11,21 @@ if (major < 22 || (major === 22 && minor < 18)) {
 }
 const { existsSync } = await import('node:fs');
 const fromSource = existsSync(new URL('../src/cli/main.ts', import.meta.url));
-const cli = (name) =>
-  new URL(fromSource ? `../src/cli/${name}.ts` : `../dist/src/cli/${name}.js`, import.meta.url).href;
+const own = (path) =>
+  new URL(fromSource ? `../src/${path}.ts` : `../dist/src/${path}.js`, import.meta.url).href;
 // Signals are recorded from here on: loading the rest takes a second or more (see src/cli/signals.ts).
-const { installEarlySignals } = await import(cli('signals'));
+const { installEarlySignals } = await import(own('cli/signals'));
 installEarlySignals();
-const { main } = await import(cli('main'));
+// A test file's `import … from 'faultline'` gets this very faultline (its src/ in a checkout), wherever
+// the file is and whatever its node_modules hold: one copy of the module state (e.g. the daemon
+// environment hooks the clock nemesis adds), and no build needed to run a test file from a checkout.
+const { registerHooks } = await import('node:module');
+const api = own('index');
+registerHooks({
+  resolve: (specifier, context, nextResolve) =>
+    specifier === 'faultline' ? { url: api, shortCircuit: true } : nextResolve(specifier, context),
+});
+const { main } = await import(own('cli/main'));
 const code = await main(process.argv.slice(2));
 // Give stdout a chance to drain, then exit even if a client library left a handle open.
 process.stdout.write('', () => process.exit(code));
