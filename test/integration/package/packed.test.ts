@@ -65,6 +65,19 @@ describe.skipIf(!(await requireDocker()))('the packed package in a fresh folder'
     ])
       expect(existsSync(join(pkg, f)), f).toBe(true);
 
+    // The linearizability checker's worker threads load from dist/ (a worker URL is not rewritten by tsc).
+    const script = [
+      "import { linearizable } from 'faultline';",
+      'const op = (index, process, type, f, value) => ({ index, time: index, process, type, f, value });',
+      "const h = [op(0, 0, 'invoke', 'write', ['k', 1]), op(1, 0, 'ok', 'write', ['k', 1]),",
+      "  op(2, 1, 'invoke', 'read', ['k', null]), op(3, 1, 'ok', 'read', ['k', 2])];",
+      "const r = await linearizable({ model: 'kv', parallel: true }).check({}, h, { parallel: true });",
+      'console.log(JSON.stringify({ valid: r.valid, summary: r.summary }));',
+    ].join('\n');
+    writeFileSync(join(app, 'workers.mjs'), script);
+    const workers = sh(process.execPath, ['workers.mjs'], app, 60_000);
+    expect(workers.out).toMatch(/"valid":false,"summary":"NOT linearizable/);
+
     const init = sh('npx', ['--no-install', 'faultline', 'init', 'mytest'], app, 60_000);
     expect(init.code, init.out).toBe(0);
     expect(init.out).toMatch(/faultline dependency: file:\.\.\/\.\.\/faultline-.*\.tgz/);
