@@ -17,6 +17,8 @@ import { runTest } from '../../../src/runner/run.ts';
 import { readSystemVersion } from '../../../src/runner/system-version.ts';
 import { silentLogger } from '../../../src/util/log.ts';
 import { VERSION } from '../../../src/version.ts';
+import { memorySystem } from '../../../systems/memory/index.ts';
+import { REFERENCE_SYSTEMS } from '../../../systems/reference/index.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'faultline-sysversion-'));
 const json = (runDir: string, file: string) => JSON.parse(readFileSync(join(runDir, file), 'utf8'));
@@ -100,6 +102,13 @@ describe('the system version is recorded', () => {
       },
     };
     expect((await readSystemVersion(sync, ctx)).why).toMatch(/boom/);
+  });
+
+  it("memory (every mode) and the reference designs report faultline's version", async () => {
+    for (const mode of memorySystem.modes)
+      expect(await memorySystem.create(mode).version!(ctx)).toBe(`memory (faultline ${VERSION})`);
+    for (const d of REFERENCE_SYSTEMS)
+      expect(await d.create(d.modes[0]!).version!(ctx)).toBe(`${d.name} (faultline ${VERSION})`);
   });
 
   it('older run folders (no systemVersion) show no version row', async () => {
