@@ -46,6 +46,7 @@ export { type TxnGenOptions, txnGenDefaults, txnGenerator } from '../workloads/t
 // Daemons: how a system starts, kills, pauses and resumes its process on a node.
 export {
   type DaemonSpec,
+  daemonEnv,
   daemonPid,
   daemonPids,
   isRunning,

@@ -4,6 +4,7 @@
  * into the resolved test and the parts that run it, and hands the CLI the lookups it needs.
  */
 import { randomInt } from 'node:crypto';
+import { basename, resolve } from 'node:path';
 import { compose } from '../checkers/compose.ts';
 import { validateModels } from '../checkers/elle/models.ts';
 import { exceptions } from '../checkers/exceptions.ts';
@@ -11,6 +12,7 @@ import { stats } from '../checkers/stats.ts';
 import { composePackages } from '../nemeses/compose.ts';
 import { BUILTIN_FAULTS, findNemeses, inHealOrder } from '../nemeses/index.ts';
 import { MAX_PLANNED_FAULTS, scheduleGenerator } from '../nemeses/schedule.ts';
+import { isSystemFile } from '../systems/declarative/index.ts';
 import { findSystem, resolveMode } from '../systems/index.ts';
 import { findWorkload, WORKLOADS } from '../workloads/index.ts';
 import {
@@ -46,6 +48,7 @@ export {
   modelNames,
 } from '../checkers/linearizable/index.ts';
 export { BUILTIN_FAULTS, NEMESES } from '../nemeses/index.ts';
+export { isSystemFile } from '../systems/declarative/index.ts';
 export {
   findOpModelCannotCheck,
   findOpWorkloadCannotCheck,
@@ -180,15 +183,22 @@ export interface TestSource {
  * Resolves a test definition: defaults applied (src/config/options.ts), plugins looked up, their options
  * validated against their schemas, the fault schedule planned. Throws UserError (one line) for anything
  * the user can fix. `replay.schedule`: replay this fault schedule (from an earlier run's
- * nemesis-schedule.json) instead of planning one.
+ * nemesis-schedule.json) instead of planning one; without one (a run that stored none) the nemesis plans
+ * or generates its faults as usual, from the same seed.
  */
 export function resolveTest(
   def: TestDefinition,
-  replay?: { schedule: ScheduledOp[] },
+  replayOf?: { schedule?: ScheduledOp[] },
   source: TestSource = {},
 ): Resolved {
+  const replay = replayOf?.schedule ? { schedule: replayOf.schedule } : undefined;
+  // A declarative system file is looked up (and recorded in test.json's `system`) by its absolute path,
+  // so `--replay` loads the same file from any folder.
+  const systemFile =
+    typeof def.system === 'string' && isSystemFile(def.system) ? resolve(def.system) : undefined;
   const sys: SystemDescriptor =
-    typeof def.system === 'object' ? def.system : findSystem(def.system ?? DEFAULTS.system);
+    typeof def.system === 'object' ? def.system : findSystem(systemFile ?? def.system ?? DEFAULTS.system);
+  const baseName = systemFile ? basename(systemFile).replace(/\.[^.]*$/, '') : sys.name;
   const wl: WorkloadDescriptor =
     typeof def.workload === 'object' ? def.workload : findWorkload(def.workload ?? DEFAULTS.workload);
   const mode = resolveMode(sys, def.mode);
@@ -224,7 +234,7 @@ export function resolveTest(
     (k) => typeof def[k] === 'object' && !Array.isArray(def[k]),
   );
   const test: ResolvedTest = {
-    name: def.name ?? `${sys.name}-${wl.name}${mode === sys.modes[0] ? '' : `-${mode}`}`,
+    name: def.name ?? `${baseName}-${wl.name}${mode === sys.modes[0] ? '' : `-${mode}`}`,
     system: sys.name,
     mode,
     workload: wl.name,

@@ -5,6 +5,9 @@ import { type Budget, GROWTH_PEAK_FACTOR } from './budget.ts';
 import type { Partition } from './prepare.ts';
 import type { WorkerInput, WorkerMemory, WorkerProgress, WorkerVerdict } from './worker.ts';
 
+/** The worker's module: worker.ts from source, worker.js in the built package (a URL is not rewritten by tsc). */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+
 /** Young-generation cap of a bounded worker, MB (part of its heap share). */
 const YOUNG_MB = 8;
 
@@ -88,7 +91,7 @@ export function searchInWorkers(
       const heapMb = bounded
         ? Math.max(16, Math.floor(limitMb / 2 / groups.length) - YOUNG_MB)
         : Math.max(64, Math.floor(limitMb / groups.length));
-      const t = new Worker(new URL('./worker.ts', import.meta.url), {
+      const t = new Worker(WORKER_URL, {
         workerData: input,
         resourceLimits: {
           maxOldGenerationSizeMb: heapMb,

@@ -21,6 +21,7 @@ import { cleanCommand } from './commands/clean.ts';
 import { demoCommand } from './commands/demo.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { imageBuildCommand } from './commands/image.ts';
+import { initCommand } from './commands/init.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -155,6 +156,16 @@ export function buildProgram(argv: string[]): Command {
     .argument('<run-dir>', 'run folder, e.g. results/latest')
     .action(async (dir: string) => {
       process.exitCode = await reportCommand(dir);
+    });
+
+  program
+    .command('init')
+    .description(
+      'write a starter test project: a test file with an example system, client, workload and nemesis',
+    )
+    .argument('[dir]', 'a new or empty folder', '.')
+    .action(async (dir: string) => {
+      process.exitCode = await initCommand(dir);
     });
 
   program

@@ -8,7 +8,7 @@ import { type ClockSeries, clockSeries } from './clock.ts';
 import type { LoadedRun, RunFile } from './load.ts';
 import { rowEnd } from './rows.ts';
 import { type PerfSeries, perfSeries } from './series.ts';
-import type { RunSummary } from './summary.ts';
+import { type RunSummary, versionText } from './summary.ts';
 
 /** Ops as parallel arrays (one entry per invoke), so 100,000 ops cost a few MB, not tens. */
 export interface OpColumns {
@@ -322,6 +322,7 @@ export function reportData(run: LoadedRun, s: RunSummary): ReportData {
   const c = s.counts;
   const info: [string, string][] = [
     ['system', [t.system, t.mode ? `(${t.mode})` : ''].filter(Boolean).join(' ')],
+    ['system version', versionText(t.systemVersion)],
     ['workload', str(t.workload)],
     ['faults', faultsText(t.nemesis, s)],
     ['nodes', str(t.nodes)],

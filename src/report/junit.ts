@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { anomalyText, wrapText } from './anomalies.ts';
 import { xmlEscape } from './escape.ts';
 import type { LoadedRun } from './load.ts';
-import type { RunSummary } from './summary.ts';
+import { type RunSummary, versionText } from './summary.ts';
 
 const attr = (name: string, v: string | number) => ` ${name}="${xmlEscape(String(v))}"`;
 const secs = (s: number) => (Number.isFinite(s) && s > 0 ? s.toFixed(3) : '0');
@@ -92,6 +92,7 @@ export function junitXml(run: LoadedRun, s: RunSummary, opts: { reportPath?: str
     ['nodes', Array.isArray(t.nodes) ? t.nodes.join(',') : undefined],
     ['concurrency', t.concurrency],
     ['seed', t.seed],
+    ['systemVersion', versionText(t.systemVersion)],
     ['faultlineVersion', t.faultlineVersion],
     ['nodeVersion', t.nodeVersion],
     ['rerun', s.rerun],

@@ -22,6 +22,8 @@ export type TestInfo = Partial<Omit<ResolvedTest, 'nemesis'>> & {
   testFile?: string | null;
   faultlineVersion?: string;
   nodeVersion?: string;
+  /** The system under test's version as it reported it after setup; null when unknown (runner: system-version.ts). */
+  systemVersion?: string | null;
   startTime?: string;
   endTime?: string;
   durationMs?: number;

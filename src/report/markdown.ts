@@ -2,7 +2,7 @@
 import { anomalyText } from './anomalies.ts';
 import { mdCode, mdEscape } from './escape.ts';
 import type { LoadedRun } from './load.ts';
-import { type RunSummary, verdictWord } from './summary.ts';
+import { type RunSummary, verdictWord, versionText } from './summary.ts';
 
 const ICON: Record<string, string> = { true: '✅', false: '❌', unknown: '❓' };
 const num = (n: number) => n.toLocaleString('en-US');
@@ -51,6 +51,9 @@ export function summaryMarkdown(run: LoadedRun, s: RunSummary, opts: { reportPat
     `| faults | ${faultText} |`,
     ...(t.system
       ? [`| system | ${mdEscape(String(t.system))}${t.mode ? ` (${mdEscape(String(t.mode))})` : ''} |`]
+      : []),
+    ...(versionText(t.systemVersion)
+      ? [`| system version | ${mdEscape(versionText(t.systemVersion))} |`]
       : []),
     ...(t.workload ? [`| workload | ${mdEscape(String(t.workload))} |`] : []),
     ...(t.seed !== undefined ? [`| seed | ${mdEscape(String(t.seed))} |`] : []),

@@ -149,5 +149,11 @@ export function summarizeRun(run: LoadedRun): RunSummary {
   };
 }
 
+/** test.json's systemVersion as shown: the text, `unknown` when recorded as null, '' (row dropped) when absent (older runs). */
+export function versionText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return v === null ? 'unknown' : '';
+}
+
 export const VERDICT_WORD: Record<string, string> = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' };
 export const verdictWord = (v: Validity): string => VERDICT_WORD[String(v)] ?? 'UNKNOWN';

@@ -36,6 +36,7 @@ import { guardCrashes } from './crash-guard.ts';
 import type { Phase, RunListener } from './events.ts';
 import { interpret, type Worker } from './interpreter.ts';
 import { ENGINE_LOST, NODE_LOST, namedNodes, nemesisFailures } from './lifecycle.ts';
+import { readSystemVersion } from './system-version.ts';
 
 export interface RunParts {
   system: System;
@@ -247,6 +248,12 @@ async function runGuarded(
     stop.throwIfAborted();
     setUp = true;
     await Promise.all(nodes.map((n) => system.setup(ctx, n)));
+    // The version of what is under test, once it runs; unknown never fails the run.
+    const sv = await readSystemVersion(system, ctx);
+    if (sv.why) log.warn(`system version unknown: ${sv.why}`);
+    else log.info(`system version: ${sv.version}`);
+    testJson.systemVersion = sv.version;
+    writeJson(join(runDir, FILES.test), testJson);
     await nemesis?.nemesis.setup?.(ctx);
     if (nemesis?.schedule) writeJson(join(runDir, FILES.schedule), nemesis.schedule);
 

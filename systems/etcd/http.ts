@@ -168,6 +168,15 @@ export class EtcdHttp {
     };
   }
 
+  /** GET /version: the server's own version (`etcdserver`, e.g. 3.4.30); throws when it does not answer one. */
+  async serverVersion(signal: AbortSignal): Promise<string> {
+    const res = await fetch(`${this.base}/version`, { signal });
+    const j = (await res.json()) as { etcdserver?: unknown };
+    if (typeof j.etcdserver !== 'string' || !j.etcdserver)
+      throw new Error(`${this.base}/version: no etcdserver field (HTTP ${res.status})`);
+    return j.etcdserver;
+  }
+
   /** GET /health: true when the member answers and has a leader. */
   async healthy(signal: AbortSignal): Promise<boolean> {
     try {

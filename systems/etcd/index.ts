@@ -119,6 +119,7 @@ export function createEtcdSystem(): System {
     },
     logFiles: () => [ETCD_LOG],
     primaries: etcdLeaders,
+    version: etcdVersion,
     clients: { register: etcdRegisterClient, set: etcdSetClient, counter: etcdCounterClient },
   };
 }
@@ -141,6 +142,23 @@ export async function etcdLeaders(test: RunContext): Promise<string[]> {
   const leaders = claims.filter((c) => c !== undefined);
   const top = Math.max(...leaders.map((c) => c.term));
   return leaders.filter((c) => c.term === top).map((c) => c.name);
+}
+
+/**
+ * The etcd server version as the members report it (GET /version): `etcd 3.4.30`, or the distinct
+ * versions joined by `, ` when members differ; undefined when none answers within 5 s.
+ */
+export async function etcdVersion(test: RunContext): Promise<string | undefined> {
+  const answers = await Promise.all(
+    test.remotes.map((r) =>
+      new EtcdHttp(r.ip).serverVersion(AbortSignal.timeout(5000)).then(
+        (v) => v,
+        () => undefined,
+      ),
+    ),
+  );
+  const versions = [...new Set(answers.filter((v): v is string => v !== undefined))];
+  return versions.length ? `etcd ${versions.join(', ')}` : undefined;
 }
 
 /** etcd's `--opt` keys: Raft timing and the read mode of the clients (clients.ts). */

@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Client, Completion, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
 import { opt, optionsSchema } from '../../src/core/options.ts';
+import { FAULTLINE_VERSION } from '../../src/util/package-version.ts';
 import { MEMORY_MODES, type MemoryMode, MemoryStore, type MemoryTuning } from './store.ts';
 import { TXN_MODES, type TxnKind, type TxnMode, TxnStore, type TxnTuning } from './txn-store.ts';
 
@@ -69,8 +70,15 @@ function apply(store: MemoryStore, node: string, op: Invocation): Completion {
  * (txn-store.ts) offers list-append and rw-register; `honest` offers all of them (txns serializable).
  */
 export function createMemorySystem(mode: MemorySystemMode): System {
-  if (mode === 'honest') return combine(kvSystem('honest'), txnSystem('serializable'));
-  return isTxnMode(mode) ? txnSystem(mode) : kvSystem(mode);
+  const system =
+    mode === 'honest'
+      ? combine(kvSystem('honest'), txnSystem('serializable'))
+      : isTxnMode(mode)
+        ? txnSystem(mode)
+        : kvSystem(mode);
+  // The store is faultline's own code: its version is faultline's.
+  system.version = async () => `memory (faultline ${FAULTLINE_VERSION})`;
+  return system;
 }
 
 /** Two in-process systems as one: both set up and torn down, their clients together. */

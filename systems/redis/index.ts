@@ -154,6 +154,7 @@ export function createRedisSystem(): System {
     resume: (_test, node) => signalAll(node, 'CONT'),
     logFiles: () => [REDIS_LOG, SENTINEL_LOG],
     primaries: redisPrimaries,
+    version: redisVersion,
     clients: { register: redisRegisterClient, set: redisSetClient, counter: redisCounterClient },
   };
 }
@@ -174,6 +175,21 @@ export async function redisPrimaries(test: RunContext): Promise<string[]> {
   const winner = [...votes].find(([, n]) => n >= quorum)?.[0];
   const node = test.remotes.find((r) => r.ip === winner);
   return node ? [node.name] : [];
+}
+
+/**
+ * The Redis server version as the servers report it (`INFO server`, field redis_version): `redis 7.0.15`,
+ * or the distinct versions joined by `, ` when nodes differ; undefined when none answers.
+ */
+export async function redisVersion(test: RunContext): Promise<string | undefined> {
+  const answers = await Promise.all(
+    test.remotes.map(async (r) => {
+      const info = await cli(r, REDIS_PORT, ['info', 'server'], 5000);
+      return info ? /^redis_version:(\S+)/m.exec(info)?.[1] : undefined;
+    }),
+  );
+  const versions = [...new Set(answers.filter((v): v is string => v !== undefined))];
+  return versions.length ? `redis ${versions.join(', ')}` : undefined;
 }
 
 /** Redis's `--opt` keys: Sentinel timing, and WAIT replicas after each write (clients.ts). */

@@ -10,6 +10,7 @@ import { signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.
 import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
 import { type OptionsSchema, opt, optionsSchema } from '../../src/core/options.ts';
 import type { Remote } from '../../src/core/remote.ts';
+import { FAULTLINE_VERSION } from '../../src/util/package-version.ts';
 import { REFERENCE_PORT, referenceClient } from './client.ts';
 
 export const DIR = '/var/lib/faultline-ref';
@@ -107,6 +108,8 @@ export function createReferenceSystem(d: ReferenceDesign, mode: string): System 
     pause: async (_t, node) => void (await signalDaemon(remoteOf(node), DAEMON, 'STOP')),
     resume: async (_t, node) => void (await signalDaemon(remoteOf(node), DAEMON, 'CONT')),
     logFiles: () => [LOG],
+    // The node programs are faultline's own code (nodes/*.mjs): their version is faultline's.
+    version: async () => `reference/${d.design} (faultline ${FAULTLINE_VERSION})`,
     clients: Object.fromEntries(d.workloads.map((w) => [w, referenceClient(w)])),
   };
   if (d.primaries) system.primaries = (test) => askPrimaries(test);

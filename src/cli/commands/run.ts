@@ -13,7 +13,7 @@ import type { RunContext, System } from '../../core/index.ts';
 import { parseSchedule, type ScheduledOp } from '../../core/nemesis.ts';
 import type { Cluster } from '../../core/remote.ts';
 import { chooseProgress, preloadDashboard } from '../../dashboard/select.ts';
-import { faultsOf, resolveTest } from '../../registry.ts';
+import { faultsOf, isSystemFile, resolveTest } from '../../registry.ts';
 import type { Phase, RunEvent } from '../../runner/events.ts';
 import type { RunOutcome } from '../../runner/run.ts';
 import { runTest } from '../../runner/run.ts';
@@ -61,11 +61,13 @@ export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
 /**
  * The test of an earlier run, and its fault schedule, for --replay: every field of test.json that
  * options.ts declares, validated again; system/workload/nemesis objects that came from a test file are
- * loaded from that file again (a one-line error if it is gone).
+ * loaded from that file again (a one-line error if it is gone). `schedule` is undefined when the run
+ * stored none (no nemesis, or a test file's nemesis package that plans nothing up front): the replay
+ * then runs the same test with the same seed, its nemesis driven by its own generator again.
  */
 export async function loadReplay(
   runDir: string,
-): Promise<{ def: TestDefinition; schedule: ScheduledOp[]; testFile?: string; sshAuth?: 'password' }> {
+): Promise<{ def: TestDefinition; schedule?: ScheduledOp[]; testFile?: string; sshAuth?: 'password' }> {
   const testPath = join(runDir, FILES.test);
   if (!existsSync(testPath))
     throw new UserError(`--replay ${runDir}: no ${FILES.test} there; give a run folder`);
@@ -76,8 +78,6 @@ export async function loadReplay(
     throw new UserError(`--replay ${runDir}: ${FILES.test} is not readable JSON: ${errorText(err)}`);
   }
   const schedulePath = join(runDir, FILES.schedule);
-  if (!existsSync(schedulePath))
-    throw new UserError(`--replay ${runDir}: that run had no fault schedule (${FILES.schedule})`);
   const stored: Record<string, unknown> = {};
   for (const k of FIELD_NAMES) {
     const v = (t as Record<string, unknown>)[k];
@@ -94,6 +94,11 @@ export async function loadReplay(
     stored.nodes = hosts.data.map(hostSpec);
     delete stored.nodesFile;
   }
+  // A declarative system file is recorded by its absolute path (registry.ts): it must still be there.
+  if (typeof t.system === 'string' && isSystemFile(t.system) && !existsSync(t.system))
+    throw new UserError(
+      `--replay ${runDir}: its system came from the file ${t.system}, which is gone: put it back there`,
+    );
   const fromFile = Array.isArray(t.fromTestFile) ? t.fromTestFile : [];
   if (fromFile.length) {
     if (typeof t.testFile !== 'string' || !existsSync(t.testFile))
@@ -110,6 +115,8 @@ export async function loadReplay(
     }
   }
   const def = validateTest(stored, `--replay ${runDir}: ${FILES.test}`);
+  const testFile = typeof t.testFile === 'string' ? { testFile: t.testFile } : {};
+  if (!existsSync(schedulePath)) return { def, ...testFile };
   let raw: unknown;
   try {
     raw = readJson<unknown>(schedulePath);
@@ -124,7 +131,7 @@ export async function loadReplay(
   return {
     def,
     schedule,
-    ...(typeof t.testFile === 'string' ? { testFile: t.testFile } : {}),
+    ...testFile,
     ...(t.sshAuth === 'password' ? { sshAuth: 'password' as const } : {}),
   };
 }
@@ -240,7 +247,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
             stop: stop.signal,
             hardStop: hardStop.signal,
             onEvent,
-            meta: { argv: shownArgv, testFile: file ?? null, faultlineVersion: VERSION },
+            // A replay keeps the test file it came from, so a replay of the replay loads it too.
+            meta: { argv: shownArgv, testFile: testFile ?? null, faultlineVersion: VERSION },
             ...(flags.leaveRunning ? { leaveRunning: true } : {}),
           },
         );

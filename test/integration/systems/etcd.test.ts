@@ -3,7 +3,7 @@
  * faults (faults.ts) once, the stale-read hunt up to 3 times, register under faultline's own fault
  * families partition,kill,pause,clock in 3 of 3 runs of 30 s, and set and counter under those families.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -30,6 +30,9 @@ describe.skipIf(!hasDocker)('etcd (3 nodes, hostroot)', () => {
     expect(r.outcome.valid, explain(r)).toBe(true);
     const ok = r.outcome.history.filter((o) => o.type === 'ok').length;
     expect(ok).toBeGreaterThan(200);
+    // The version the members report (GET /version) is in test.json: Debian's etcd 3.4.
+    const test = JSON.parse(readFileSync(join(r.outcome.runDir, 'test.json'), 'utf8'));
+    expect(test.systemVersion).toMatch(/^etcd 3\.4\.\d+/);
   });
 
   it('register under partitions of the leader, kills and pauses: linearizable', async () => {

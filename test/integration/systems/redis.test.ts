@@ -2,7 +2,7 @@
  * Redis primary/replicas + Sentinel on a real 3-node Docker cluster (hostroot flavour). Asynchronous
  * replication loses acknowledged writes when the primary is cut off: the set checker must list them.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -39,6 +39,9 @@ describe.skipIf(!hasDocker)('redis + sentinel (3 nodes, hostroot)', () => {
     const r = await runSut({ ...base, workload: 'counter', timeLimitS: 5 });
     expect(r.outcome.error, explain(r)).toBeUndefined();
     expect(r.outcome.valid, explain(r)).toBe(true);
+    // The version the servers report (INFO server) is in test.json.
+    const test = JSON.parse(readFileSync(join(r.outcome.runDir, 'test.json'), 'utf8'));
+    expect(test.systemVersion).toMatch(/^redis \d+\.\d+\.\d+/);
   });
 
   it('set, primary partitioned away: acknowledged adds are lost and listed (≤ 3 runs)', async () => {
