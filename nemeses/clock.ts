@@ -165,7 +165,7 @@ export function clockNemesis(_opts: NemesisOptions): Nemesis {
       });
       if (missing.length)
         throw new Error(
-          `clock nemesis: ${SKEWTIME_SO} is missing on ${missing.sort().join(', ')} (fix: use a faultline-built node image, hostroot or debian, built on a host with gcc)`,
+          `clock nemesis: ${SKEWTIME_SO} is missing on ${missing.sort().join(', ')} (fix: use a faultline-built node image, hostroot or debian, built on a host with gcc; over SSH, faultline uploads it when gcc can build it on the faultline host)`,
         );
     },
     async invoke(test: RunContext, op: Invocation) {

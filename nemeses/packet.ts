@@ -96,7 +96,10 @@ const QUEUE = '4242';
 const DELAYER = 'fl-delay';
 
 let netemCache: boolean | undefined;
-/** Does this kernel have sch_netem? Tried once in a throwaway network namespace on the host. */
+/**
+ * Does this kernel have sch_netem? Tried once in a throwaway network namespace on the faultline host:
+ * the kernel of local containers (an up-front check; over SSH the host's own tc answers at fault time).
+ */
 export function hasNetem(): boolean {
   if (netemCache !== undefined) return netemCache;
   try {
@@ -247,8 +250,19 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
     if (v.corrupt !== undefined) netem.push('corrupt', `${v.corrupt * 100}%`);
     if (v.reorder !== undefined) netem.push('delay', '10ms', 'reorder', `${(1 - v.reorder) * 100}%`);
     if (netem.length) {
-      if (!hasNetem()) throw new Error('this kernel has no netem (duplicate, reorder and corrupt need it)');
-      await netRun(r, ['tc', 'qdisc', 'replace', 'dev', await netDevice(r), 'root', 'netem', ...netem]);
+      // Asked of the node's own kernel (an SSH host's is not faultline's): tc refuses an unknown qdisc.
+      const q = await r.netExec(
+        ['tc', 'qdisc', 'replace', 'dev', await netDevice(r), 'root', 'netem', ...netem],
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      if (q.exitCode !== 0)
+        throw new Error(
+          /unknown|not found|No such file/i.test(q.stderr)
+            ? `${n}: this kernel has no netem (duplicate, reorder and corrupt need it): ${q.stderr.trim().split('\n')[0]}`
+            : `${n}: tc qdisc netem exited ${q.exitCode}: ${q.stderr.trim().split('\n')[0]}`,
+        );
     }
   };
   const verify = async (test: RunContext, v: PacketValue): Promise<string[]> => {

@@ -254,7 +254,10 @@ async function diagnoseCut(test: RunContext, pairs: readonly (readonly [string, 
   return ` (${notes.join('; ')})`;
 }
 
-/** Probes a node from the host's own namespace: 'reaches it', 'gets silence', or why it could not. */
+/**
+ * Probes a node from the faultline machine (the Docker host, or the machine that reaches SSH hosts):
+ * 'reaches it', 'gets silence', or why it could not.
+ */
 async function hostReaches(ip: string): Promise<string> {
   const r = await hostExec(['timeout', '2', 'bash', '-c', 'exec 3<>"/dev/tcp/$0/1"', ip], {
     timeoutMs: 7000,

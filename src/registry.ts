@@ -21,7 +21,9 @@ import {
   resolveConcurrency,
   type TestDefinition,
 } from './config/define.ts';
+import { NODE_NAME, oneLine } from './config/options.ts';
 import { validatePluginOptions } from './config/plugin-options.ts';
+import { sshHosts } from './config/ssh.ts';
 import { errorText, UserError } from './core/errors.ts';
 import type {
   Checker,
@@ -96,6 +98,56 @@ export function workloadOptions(
   return { ...options, consistencyModels: [...consistencyModels] };
 }
 
+/** The flags that only mean something with --ssh (field → flag). */
+const SSH_ONLY = {
+  nodesFile: '--nodes-file',
+  username: '--username',
+  sshPrivateKey: '--ssh-private-key',
+  sshPort: '--ssh-port',
+  strictHostKeyChecking: '--strict-host-key-checking',
+  knownHosts: '--known-hosts',
+  sudo: '--sudo',
+} as const;
+
+/** The resolved test's SSH fields (cluster 'ssh'). */
+type SshSettings = Pick<
+  ResolvedTest,
+  'cluster' | 'username' | 'sshPrivateKey' | 'sshPort' | 'strictHostKeyChecking' | 'knownHosts' | 'sudo'
+> & { sshHosts: NonNullable<ResolvedTest['sshHosts']> };
+
+/**
+ * An SSH run's settings, its hosts read from --nodes or --nodes-file; undefined for a Docker run, which
+ * refuses the SSH-only flags and host specs (`user@host:port`) in --nodes. Throws one-line UserErrors.
+ */
+function sshSettings(def: TestDefinition): SshSettings | undefined {
+  if (def.cluster !== 'ssh') {
+    for (const [k, flag] of Object.entries(SSH_ONLY))
+      if (def[k as keyof typeof SSH_ONLY] !== undefined)
+        throw new UserError(`${flag} applies to SSH runs: add --ssh (a test file: cluster: 'ssh')`);
+    const spec = Array.isArray(def.nodes) ? def.nodes.find((n) => !NODE_NAME.test(n)) : undefined;
+    if (spec !== undefined)
+      throw new UserError(
+        `--nodes ${oneLine(spec)}: a Docker node name is letters, digits, . _ - (user@host:port entries need --ssh)`,
+      );
+    return undefined;
+  }
+  if (def.image !== undefined || def.flavour !== undefined)
+    throw new UserError(
+      `--${def.image !== undefined ? 'image' : 'flavour'} is about Docker nodes: an SSH run uses the hosts as they are`,
+    );
+  const hosts = sshHosts(def);
+  return {
+    cluster: 'ssh',
+    sshHosts: hosts,
+    ...(def.username !== undefined ? { username: def.username } : {}),
+    ...(def.sshPort !== undefined ? { sshPort: def.sshPort } : {}),
+    ...(def.sshPrivateKey !== undefined ? { sshPrivateKey: def.sshPrivateKey } : {}),
+    strictHostKeyChecking: def.strictHostKeyChecking ?? true,
+    ...(def.knownHosts !== undefined ? { knownHosts: def.knownHosts } : {}),
+    sudo: def.sudo ?? false,
+  };
+}
+
 export interface Resolved {
   test: ResolvedTest;
   system: System;
@@ -140,7 +192,8 @@ export function resolveTest(
   const wl: WorkloadDescriptor =
     typeof def.workload === 'object' ? def.workload : findWorkload(def.workload ?? DEFAULTS.workload);
   const mode = resolveMode(sys, def.mode);
-  const nodes = nodeNames(def.nodes);
+  const ssh = sshSettings(def);
+  const nodes = ssh ? ssh.sshHosts.map((h) => h.name) : nodeNames(def.nodes);
   let concurrency: number;
   try {
     concurrency = resolveConcurrency(def.concurrency, nodes.length);
@@ -190,12 +243,15 @@ export function resolveTest(
     resultsDir: def.resultsDir ?? DEFAULTS.resultsDir,
     ...(def.consistencyModels ? { consistencyModels: def.consistencyModels } : {}),
     options,
-    flavour: def.flavour ?? DEFAULTS.flavour,
-    ...(def.image ? { image: def.image } : {}),
+    ...(ssh ?? { flavour: def.flavour ?? DEFAULTS.flavour, ...(def.image ? { image: def.image } : {}) }),
     ...(source.testFile ? { testFile: source.testFile } : {}),
     ...(fromTestFile.length ? { fromTestFile } : {}),
   };
   const system = build(`system ${sys.name}`, () => sys.create(mode));
+  if (ssh && !system.needsCluster)
+    throw new UserError(
+      `system '${sys.name}' runs in-process, so there are no hosts to test over SSH: drop --ssh, or use a cluster system`,
+    );
   if (names.length > 0 && !system.needsCluster) {
     throw new UserError(
       `system '${sys.name}' runs in-process, so there is nothing to inject faults into: use --nemesis none, or a cluster system`,

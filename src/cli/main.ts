@@ -5,11 +5,14 @@ import {
   FIELDS,
   type Command as FieldCommand,
   type FieldName,
+  flagAttribute,
+  isBooleanFlag,
   numberText,
   oneLine,
   parseOpt,
   type TestField,
 } from '../config/options.ts';
+import { SECRET_ENV } from '../config/ssh.ts';
 import { EnvironmentError, EXIT, errorText, UserError } from '../core/errors.ts';
 import { installCrashHandler } from '../runner/crash-guard.ts';
 import { VERSION } from '../version.ts';
@@ -61,13 +64,16 @@ function addFieldOptions(cmd: Command, command: FieldCommand, help: Partial<Reco
     const f: TestField = FIELDS[k];
     if (!f.commands.includes(command)) continue;
     const text = help[k] ?? `${f.help}${f.default !== undefined ? ` (default ${String(f.default)})` : ''}`;
-    cmd.addOption(new Option(f.flag, text).argParser(fieldParser(k)));
+    const o = new Option(f.flag, text);
+    // A boolean flag (--ssh, --sudo) takes no text; mergeFlags turns its true/false into the field's value.
+    cmd.addOption(isBooleanFlag(k) ? o : o.argParser(fieldParser(k)));
+    if (f.negatable) cmd.addOption(new Option(f.flag.replace(/^--/, '--no-'), `turn ${f.flag} off`));
   }
   return cmd;
 }
 
-/** The attribute commander stores a field's flag under (`--opt` → opt). */
-export const flagAttribute = (k: FieldName): string => new Option(FIELDS[k].flag).attributeName();
+/** The attribute commander stores a field's flag under (`--opt` → opt); declared with the table. */
+export { flagAttribute };
 
 export function buildProgram(argv: string[]): Command {
   const program = new Command('faultline')
@@ -89,6 +95,19 @@ export function buildProgram(argv: string[]): Command {
     .option('--test-count <n>', 'run the test this many times', int('--test-count', 1, 10_000))
     .option('--leave-running', 'keep the cluster after the run, for debugging')
     .option('--replay <run-dir>', "run an earlier run's test again with exactly its fault schedule")
+    // Secrets are flags of this invocation, never test fields: they never reach test.json or the logs.
+    .option(
+      '--password <password>',
+      `with --ssh: login password (better: ${SECRET_ENV.password}, which ps does not show); never stored`,
+    )
+    .option(
+      '--sudo-password <password>',
+      `with --sudo: sudo's password, fed on stdin (better: ${SECRET_ENV.sudoPassword}); never stored`,
+    )
+    .option(
+      '--ssh-key-passphrase <passphrase>',
+      `passphrase of --ssh-private-key (better: ${SECRET_ENV.passphrase}); never stored`,
+    )
     .addOption(new Option('--no-dashboard', 'plain progress lines instead of the live dashboard'))
     .action(async (file: string | undefined, opts) => {
       process.exitCode = await runCommand(file, opts, argv);

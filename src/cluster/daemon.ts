@@ -148,3 +148,26 @@ export async function stopDaemon(remote: Remote, name: string, graceMs = 5000): 
   await remote.exec(['kill', '-KILL', String(pid)]);
   await remote.exec(['rm', '-f', pidFile(name)]);
 }
+
+/**
+ * Where faultline's systems keep their state on a node, by convention: data in `/var/lib/faultline-<name>`
+ * (etcd, redis, reference), logs in `/var/log/faultline`. A container takes them with it; an SSH host
+ * keeps them until `removeNodeData`.
+ */
+export const DATA_DIR_GLOB = '/var/lib/faultline-*';
+export const LOG_DIR = '/var/log/faultline';
+
+/**
+ * Removes every faultline system's data and logs from a node (an SSH host at teardown, after the logs
+ * were collected). The shell text is fixed: the only argument is a constant. Throws a one-line error
+ * naming the node when rm fails.
+ */
+export async function removeNodeData(remote: Remote): Promise<void> {
+  const r = await remote.exec(['sh', '-c', `rm -rf -- ${DATA_DIR_GLOB} "$0"`, LOG_DIR], {
+    timeoutMs: 60_000,
+  });
+  if (r.exitCode !== 0)
+    throw new Error(
+      `${remote.name}: removing ${DATA_DIR_GLOB} ${LOG_DIR} failed: ${r.stderr.trim().split('\n')[0] ?? r.exitCode}`,
+    );
+}

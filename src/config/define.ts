@@ -1,6 +1,8 @@
 /** Test definitions: what a test file exports (`defineTest`), validated, then resolved with CLI flags. */
 import type { z } from 'zod';
-import { FIELDS, type FieldName, type FLAVOUR_NAMES, testSchema } from './options.ts';
+import type { SshHost } from '../cluster/ssh/types.ts';
+import { type CLUSTER_KINDS, FIELDS, type FieldName, type FLAVOUR_NAMES, testSchema } from './options.ts';
+import type { SshAuthMethod } from './ssh.ts';
 
 export { testSchema };
 
@@ -52,6 +54,26 @@ export interface ResolvedTest {
   flavour?: (typeof FLAVOUR_NAMES)[number];
   /** The node image, when one was given instead of a flavour's. */
   image?: string;
+  /** `ssh`: the nodes are existing hosts reached over SSH (--ssh); absent: Docker containers. */
+  cluster?: (typeof CLUSTER_KINDS)[number];
+  /** Never set: the nodes file is read at resolve time and its hosts stored as `sshHosts`. */
+  nodesFile?: string;
+  /** SSH runs: the default login user (--username). */
+  username?: string;
+  /** SSH runs: the private key file (--ssh-private-key); the path only, never the key. */
+  sshPrivateKey?: string;
+  /** SSH runs: the default sshd port (--ssh-port). */
+  sshPort?: number;
+  /** SSH runs: host keys checked against known_hosts (default true). */
+  strictHostKeyChecking?: boolean;
+  /** SSH runs: the known_hosts file (--known-hosts); default ~/.ssh/known_hosts. */
+  knownHosts?: string;
+  /** SSH runs: commands run through sudo (default false). */
+  sudo?: boolean;
+  /** SSH runs: every host, with its user and port (what --replay connects to again). */
+  sshHosts?: SshHost[];
+  /** SSH runs: how it logged in, without any secret ('password': --replay needs the password again). */
+  sshAuth?: SshAuthMethod;
   /** Absolute path of the test file the test came from, if any. */
   testFile?: string;
   /** Fields the test file gave as objects (system, workload, nemesis): --replay loads them from the file. */

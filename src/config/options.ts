@@ -8,6 +8,7 @@
  * Ranges are bounded so that nothing a user types can make planning or timers blow up: times fit
  * Node's timers (< 2^31 ms), node counts a Docker host, the seed the 32-bit generator seed.
  */
+import { Option } from 'commander';
 import { z } from 'zod';
 import { escapeLine } from '../core/errors.ts';
 import type { NemesisPackage, SystemDescriptor, WorkloadDescriptor } from '../core/index.ts';
@@ -31,6 +32,8 @@ export interface TestField<S extends z.ZodType = z.ZodType> {
   default?: unknown;
   /** Commands that take the flag. */
   commands: readonly Command[];
+  /** A boolean flag that also has its `--no-…` form (the default is on). */
+  negatable?: boolean;
 }
 
 /** The Docker image flavours (src/cluster/docker/image.ts FLAVOURS; a unit test keeps them equal). */
@@ -47,6 +50,13 @@ export const MAX_SEED = 0xffffffff;
 
 /** A node name: a DNS label (letters, digits, `-`, `_`, `.`), not all digits (that would be a count). */
 export const NODE_NAME = /^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/**
+ * A host spec as `--nodes` may list it for an SSH run: `[user@]host[:port]`, `[v6addr]:port`
+ * (src/cluster/ssh/hosts.ts parses it; a Docker run refuses anything but a NODE_NAME).
+ */
+export const HOST_SPEC_TEXT = /^(?=.*[@:[])[^\s,\p{Cc}]{1,300}$/u;
+/** The backends a cluster can come from. */
+export const CLUSTER_KINDS = ['docker', 'ssh'] as const;
 
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** Strict number parsing for CLI text: '', ' ', '0x10', 'Infinity' are not numbers (Number() says they are). */
@@ -126,12 +136,12 @@ export const FIELDS = {
   }),
   nodes: field({
     flag: '--nodes <n|names>',
-    help: `node count (1…${MAX_NODES}) or comma-separated names (n1,n2,n3)`,
-    expect: `a node count 1…${MAX_NODES}, or distinct comma-separated node names (letters, digits, . _ -)`,
+    help: `node count (1…${MAX_NODES}) or comma-separated names (n1,n2,n3); with --ssh host names, each optionally [user@]host[:port]`,
+    expect: `a node count 1…${MAX_NODES}, or distinct comma-separated node names (letters, digits, . _ -; with --ssh [user@]host[:port])`,
     schema: z.union([
       z.number().int().min(1).max(MAX_NODES),
       z
-        .array(z.string().regex(NODE_NAME))
+        .array(z.union([z.string().regex(NODE_NAME), z.string().regex(HOST_SPEC_TEXT)]))
         .min(1)
         .max(MAX_NODES)
         .refine((a) => new Set(a).size === a.length),
@@ -253,6 +263,75 @@ export const FIELDS = {
     default: ['strict-serializable'],
     commands: ['run', 'analyze'],
   }),
+  cluster: field({
+    flag: '--ssh',
+    help: 'test hosts that already exist, over SSH (--nodes host1,host2 or --nodes-file), instead of Docker containers; a test file says cluster: "ssh"',
+    expect: `one of ${CLUSTER_KINDS.join(', ')}`,
+    schema: z.enum(CLUSTER_KINDS),
+    // `--ssh` is a boolean flag: commander gives true.
+    fromCli: (v: unknown) => (v === true ? 'ssh' : v),
+    commands: ['run'],
+  }),
+  nodesFile: field({
+    flag: '--nodes-file <file>',
+    help: 'with --ssh: a file naming the hosts, one [user@]host[:port] a line (# comments)',
+    expect: 'a file path',
+    schema: z
+      .string()
+      .min(1)
+      .regex(/^[^\n\r\0]*$/),
+    commands: ['run'],
+  }),
+  username: field({
+    flag: '--username <user>',
+    help: 'with --ssh: login user on the hosts (default root); a host spec user@host wins',
+    expect: 'a login name (a-z, 0-9, _ . -; starts with a letter or _; at most 32)',
+    schema: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/),
+    commands: ['run'],
+  }),
+  sshPrivateKey: field({
+    flag: '--ssh-private-key <file>',
+    help: 'with --ssh: private key file to log in with (default: the SSH agent, else --password); its passphrase from FAULTLINE_SSH_KEY_PASSPHRASE',
+    expect: 'a file path',
+    schema: z
+      .string()
+      .min(1)
+      .regex(/^[^\n\r\0]*$/),
+    commands: ['run'],
+  }),
+  sshPort: field({
+    flag: '--ssh-port <port>',
+    help: 'with --ssh: sshd port, in [1, 65535] (default 22); a host spec host:port wins',
+    expect: 'a TCP port, a whole number ≥ 1 and ≤ 65535',
+    schema: z.number().int().min(1).max(65_535),
+    fromCli: numberText,
+    commands: ['run'],
+  }),
+  strictHostKeyChecking: field({
+    flag: '--strict-host-key-checking',
+    help: "with --ssh: check each host's key against ~/.ssh/known_hosts (default on; --no-strict-host-key-checking accepts any key)",
+    expect: 'true or false',
+    schema: z.boolean(),
+    negatable: true,
+    commands: ['run'],
+  }),
+  knownHosts: field({
+    flag: '--known-hosts <file>',
+    help: 'with --ssh: the known_hosts file host keys are checked against (default ~/.ssh/known_hosts)',
+    expect: 'a file path',
+    schema: z
+      .string()
+      .min(1)
+      .regex(/^[^\n\r\0]*$/),
+    commands: ['run'],
+  }),
+  sudo: field({
+    flag: '--sudo',
+    help: 'with --ssh: run every command through sudo (a non-root --username); its password from FAULTLINE_SUDO_PASSWORD or --sudo-password',
+    expect: 'true or false',
+    schema: z.boolean(),
+    commands: ['run'],
+  }),
   options: field({
     flag: '--opt <key=value>',
     help: 'system, workload or fault-family option (repeatable; e.g. --opt lossRate=0.2)',
@@ -265,6 +344,12 @@ export const FIELDS = {
 /** The field names of a test. */
 export type FieldName = keyof typeof FIELDS;
 export const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
+
+/** The attribute commander stores a field's flag under (`--opt` → opt, `--ssh` → ssh). */
+export const flagAttribute = (k: FieldName): string => new Option(FIELDS[k].flag).attributeName();
+
+/** A boolean flag (no argument): commander gives true/false, which `fromCli` turns into the field's value. */
+export const isBooleanFlag = (k: FieldName): boolean => !FIELDS[k].flag.includes('<');
 
 type Shape = { [K in FieldName]: z.ZodOptional<(typeof FIELDS)[K]['schema']> };
 

@@ -1,9 +1,13 @@
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { removeNodeData } from '../../cluster/daemon.ts';
 import { DockerCluster, FLAVOURS, type Flavour, preflight } from '../../cluster/docker/index.ts';
+import { SshCluster } from '../../cluster/ssh/index.ts';
 import type { ResolvedTest, TestDefinition } from '../../config/define.ts';
 import { loadTestFile, validateTest } from '../../config/load.ts';
-import { FIELD_NAMES, oneLine } from '../../config/options.ts';
+import { FIELD_NAMES, FIELDS, flagAttribute, isBooleanFlag, oneLine } from '../../config/options.ts';
+import { hostSpec, redactArgv, SECRET_ENV, type SshSecrets, sshAuth, sshSecrets } from '../../config/ssh.ts';
 import { EnvironmentError, errorText, UserError } from '../../core/errors.ts';
 import type { RunContext, System } from '../../core/index.ts';
 import { parseSchedule, type ScheduledOp } from '../../core/nemesis.ts';
@@ -29,6 +33,10 @@ export type RunFlags = Omit<TestDefinition, 'options'> & {
   dashboard?: boolean;
   leaveRunning?: boolean;
   replay?: string;
+  /** Secrets (--password, --sudo-password, --ssh-key-passphrase): never test fields, never stored. */
+  password?: string;
+  sudoPassword?: string;
+  sshKeyPassphrase?: string;
 };
 
 /** Flags override the test file, field by field (every field of options.ts); `--opt` keys merge. */
@@ -36,8 +44,15 @@ export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
   const out: Record<string, unknown> = { ...def };
   for (const k of FIELD_NAMES) {
     if (k === 'options') continue;
-    const v = (f as Record<string, unknown>)[k];
-    if (v !== undefined) out[k] = v;
+    let v = (f as Record<string, unknown>)[flagAttribute(k)];
+    if (v === undefined) continue;
+    // A boolean flag (--ssh) gives true/false; the field may hold something else ('ssh').
+    const fromCli = FIELDS[k].fromCli;
+    if (isBooleanFlag(k) && fromCli) v = fromCli(v as never);
+    out[k] = v;
+    // The hosts come from one place: a flag replaces the test file's other way of naming them.
+    const other = k === 'nodes' ? 'nodesFile' : k === 'nodesFile' ? 'nodes' : undefined;
+    if (other && (f as Record<string, unknown>)[flagAttribute(other)] === undefined) delete out[other];
   }
   if (f.opt && Object.keys(f.opt).length) out.options = { ...def.options, ...f.opt };
   return out as TestDefinition;
@@ -50,7 +65,7 @@ export function mergeFlags(def: TestDefinition, f: RunFlags): TestDefinition {
  */
 export async function loadReplay(
   runDir: string,
-): Promise<{ def: TestDefinition; schedule: ScheduledOp[]; testFile?: string }> {
+): Promise<{ def: TestDefinition; schedule: ScheduledOp[]; testFile?: string; sshAuth?: 'password' }> {
   const testPath = join(runDir, FILES.test);
   if (!existsSync(testPath))
     throw new UserError(`--replay ${runDir}: no ${FILES.test} there; give a run folder`);
@@ -67,6 +82,17 @@ export async function loadReplay(
   for (const k of FIELD_NAMES) {
     const v = (t as Record<string, unknown>)[k];
     if (v !== undefined && v !== null) stored[k] = v;
+  }
+  // An SSH run connects to exactly its hosts again (users and ports included), not to a nodes file
+  // that may have changed since.
+  if (t.cluster === 'ssh' && t.sshHosts !== undefined) {
+    const hosts = sshHostsSchema.safeParse(t.sshHosts);
+    if (!hosts.success)
+      throw new UserError(
+        `--replay ${runDir}: ${FILES.test}: sshHosts is not a list of {name, host, port, username}`,
+      );
+    stored.nodes = hosts.data.map(hostSpec);
+    delete stored.nodesFile;
   }
   const fromFile = Array.isArray(t.fromTestFile) ? t.fromTestFile : [];
   if (fromFile.length) {
@@ -95,8 +121,24 @@ export async function loadReplay(
     throw new UserError(
       `--replay ${runDir}: ${FILES.schedule} is not a list of {atS (seconds), f, value} entries`,
     );
-  return { def, schedule, ...(typeof t.testFile === 'string' ? { testFile: t.testFile } : {}) };
+  return {
+    def,
+    schedule,
+    ...(typeof t.testFile === 'string' ? { testFile: t.testFile } : {}),
+    ...(t.sshAuth === 'password' ? { sshAuth: 'password' as const } : {}),
+  };
 }
+
+const sshHostsSchema = z
+  .array(
+    z.object({
+      name: z.string().min(1),
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65_535),
+      username: z.string().min(1),
+    }),
+  )
+  .min(1);
 
 export async function runCommand(file: string | undefined, flags: RunFlags, argv: string[]): Promise<number> {
   if (file && flags.replay) throw new UserError('give either a test file or --replay <run-dir>, not both');
@@ -104,6 +146,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
   const def = mergeFlags(replay ? replay.def : file ? await loadTestFile(file) : {}, flags);
   // Where the test came from, so --replay can load its objects again.
   const testFile = file ? resolve(file) : replay?.testFile;
+  // Read once, here: handed to the SSH cluster only (never to the resolved test, test.json or a log).
+  const secrets = sshSecrets(flags);
+  if (replay?.sshAuth === 'password' && secrets.password === undefined && flags.sshPrivateKey === undefined)
+    throw new UserError(
+      `--replay ${flags.replay}: that run logged in with a password, which faultline never stores: give it again (${SECRET_ENV.password}=… or --password)`,
+    );
+  // What test.json and the report record as the command line: secret flag values replaced.
+  const shownArgv = redactArgv(argv);
   const count = flags.testCount ?? 1;
   const stop = new AbortController();
   const hardStop = new AbortController();
@@ -136,12 +186,20 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
       );
       if (count > 1) process.stderr.write(`run ${i + 1} of ${count}: seed ${r.test.seed}\n`);
       // Refuse what the platform cannot do before anything is provisioned.
+      if (r.test.cluster === 'ssh' && r.test.nemesis.includes('crash'))
+        throw new UserError(
+          '--nemesis crash power-cycles Docker nodes; faultline cannot power-cycle a host over SSH: use kill (the process) instead',
+        );
       for (const d of r.nemesisDescriptors) {
         const why = await d.preflight?.({ options: r.test.options, log: silentLogger } as RunContext);
         if (why) throw new EnvironmentError(`nemesis ${d.name}: ${why}`);
       }
       ensureWritable(r.test.resultsDir);
-      const cluster = r.system.needsCluster ? await dockerClusterFor(r.system, r.test) : undefined;
+      const cluster = !r.system.needsCluster
+        ? undefined
+        : r.test.cluster === 'ssh'
+          ? sshClusterFor(r.system, r.test, secrets)
+          : await dockerClusterFor(r.system, r.test);
       // The live dashboard on a terminal (q / Ctrl-C there = SIGINT); plain lines for pipes, CI, --no-dashboard.
       const progress = chooseProgress({
         test: { ...r.test, faults: faultsOf(r.nemesis) },
@@ -166,7 +224,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
             stop: stop.signal,
             hardStop: hardStop.signal,
             onEvent,
-            meta: { argv, testFile: file ?? null, faultlineVersion: VERSION },
+            meta: { argv: shownArgv, testFile: file ?? null, faultlineVersion: VERSION },
             ...(flags.leaveRunning ? { leaveRunning: true } : {}),
           },
         );
@@ -217,6 +275,38 @@ async function dockerClusterFor(system: System, test: ResolvedTest): Promise<Clu
     packages: system.packages ?? [],
     logger: createLogger({ consoleLevel: 'warn' }),
   });
+}
+
+/**
+ * The run's SSH cluster: its hosts, login and sudo from the resolved test, the secrets from this
+ * invocation only. Records the login method (never the secret) in the test, for --replay.
+ */
+export function sshClusterFor(system: System, test: ResolvedTest, secrets: SshSecrets): Cluster {
+  const { auth, method } = sshAuth(test.sshPrivateKey, secrets);
+  test.sshAuth = method;
+  return new SshRunCluster({
+    hosts: test.sshHosts ?? [],
+    auth,
+    strictHostKeyChecking: test.strictHostKeyChecking ?? true,
+    ...(test.knownHosts !== undefined ? { knownHostsPath: test.knownHosts } : {}),
+    sudo: test.sudo ?? false,
+    ...(secrets.sudoPassword !== undefined ? { sudoPassword: secrets.sudoPassword } : {}),
+    packages: system.packages ?? [],
+    logger: createLogger({ consoleLevel: 'warn' }),
+  });
+}
+
+/**
+ * The SSH cluster of a run: at teardown (not with --leave-running, which never destroys) it also removes
+ * the systems' data and logs from every host (the logs were collected before), then what the backend put
+ * there itself (helpers, pid files, iptables chains).
+ */
+class SshRunCluster extends SshCluster {
+  override async destroy(): Promise<string[]> {
+    const removed = await Promise.allSettled(this.remotes.map((r) => removeNodeData(r)));
+    const problems = removed.flatMap((r) => (r.status === 'rejected' ? [errorText(r.reason)] : []));
+    return [...problems, ...(await super.destroy())];
+  }
 }
 
 /** The results folder must take a run folder: a read-only or misplaced one is the user's to fix, up front. */
