@@ -94,10 +94,10 @@ describe.skipIf(!(await requireDocker()))('the packed package in a fresh folder'
     expect(tsc.code).toBe(0);
 
     // Short, and a fixed seed; the default node image flavour (debian: built once, cached after). The
-    // starter's kill faults only: under vitest on the 2-core test machine, the partition family's probes
-    // (bash /dev/tcp through nsenter) all time out — `bash -c` with a piped stdin does not start there —
-    // so every heal fails (test/integration/nemeses/faults.test.ts's partition test fails the same way),
-    // while the same run from a shell heals in < 1 s. The package, not the partition family, is tested here.
+    // starter's kill faults only: the partition family's probes (`bash -c` through nsenter, stdin a socket
+    // pair) make bash source ~/.bashrc, and a machine whose .bashrc hangs (a stale pyenv rehash lock was
+    // seen) fails every heal, here and in test/integration/nemeses/faults.test.ts alike. The package, not
+    // the partition family, is what this test is about.
     const run = sh(
       'npx',
       [
