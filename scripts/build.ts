@@ -17,7 +17,7 @@ const FOLDERS = ['src', 'checkers', 'nemeses', 'systems', 'workloads'];
 
 const isTypeScript = (name: string) => /\.(ts|tsx|mts|cts)$/.test(name);
 
-/** Files under `dir` (recursively) that tsc does not emit: copied as they are. */
+/** Files under `dir` (recursively) that are not TypeScript: copied as they are (over tsc's emit of .js/.mjs). */
 function assetsUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && !isTypeScript(e.name))
@@ -25,9 +25,15 @@ function assetsUnder(dir: string): string[] {
 }
 
 rmSync(DIST, { recursive: true, force: true });
-execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
-  stdio: 'inherit',
-});
+try {
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
+} catch {
+  // tsc printed its errors above.
+  process.stderr.write('build: tsc -p tsconfig.build.json failed (errors above); dist/ is incomplete\n');
+  process.exit(1);
+}
 let copied = 0;
 for (const folder of FOLDERS) {
   for (const file of assetsUnder(join(ROOT, folder))) {

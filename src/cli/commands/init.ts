@@ -11,20 +11,20 @@ export async function initCommand(dir = '.'): Promise<number> {
   const lines = [`wrote ${files.sort().join(', ')} in ${shown}/`];
   const spec = faultlineDependency(dir);
   lines.push(`  faultline dependency: ${spec}`);
-  // A checkout linked by file: runs its dist/ once installed in the project (Node strips no types there).
+  // A checkout linked by file: runs from source (bin/faultline.js), but its types are in dist/.
   if (
     spec.startsWith('file:') &&
     !existsSync(join(PACKAGE_DIR, 'dist', 'src', 'index.js')) &&
     existsSync(join(PACKAGE_DIR, 'src'))
   ) {
     lines.push(
-      `  (a checkout: run \`npm run build\` in ${PACKAGE_DIR} before \`npm install\` in the project)`,
+      `  (a checkout: its types, for the project's typecheck, need \`npm run build\` in ${PACKAGE_DIR})`,
     );
   }
   lines.push(
     'next:',
     `  npx faultline run ${join(shown, 'test.ts')}     # needs Docker; gives a verdict and a report`,
-    `  cd ${shown} && npm install && npm run typecheck   # the project's own faultline and TypeScript`,
+    `  ${shown === '.' ? '' : `cd ${shown} && `}npm install && npm run typecheck   # the project's own faultline and TypeScript`,
     `  then edit ${join(shown, 'test.ts')} and ${join(shown, 'server.mjs')} (${join(shown, 'README.md')} says how)`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);

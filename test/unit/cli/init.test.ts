@@ -86,6 +86,32 @@ describe('faultline init', () => {
   });
 });
 
+describe("a test file's import of 'faultline'", () => {
+  it('resolves to the running faultline from any folder, with no node_modules there', () => {
+    const dir = tmp();
+    const file = join(dir, 't.ts');
+    writeFileSync(
+      file,
+      [
+        "import { defineTest, type Op } from 'faultline';",
+        'const none: Op[] = [];',
+        "export default defineTest({ name: 'by-name', system: 'memory', workload: 'set', timeLimit: 1 + none.length });",
+      ].join('\n'),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'run', file, '--no-dashboard', '--results-dir', join(dir, 'r')],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).not.toMatch(/could not be loaded/);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^VALID /m);
+  });
+});
+
 describe('the faultline dependency of a new project', () => {
   it('from a checkout: file: the checkout, relative to the project', () => {
     expect(faultlineDependency('/work/p/mytest', '/work/faultline')).toBe('file:../../faultline');
