@@ -136,11 +136,13 @@ export const faultRng = (test: RunContext, name: string, op: Invocation) =>
 /**
  * Can `from` reach `to` over TCP? A connect to a closed port answers "refused" at once when packets flow
  * both ways and times out when either direction is dropped — no listener needed. Runs in `from`'s
- * network namespace (host nsenter when possible).
+ * network namespace (host nsenter when possible). `bash --norc`: a bash whose stdin is a socket (Node's
+ * child pipes, sshd) reads ~/.bashrc as if started by rshd, and a .bashrc that blocks (a stale `pyenv
+ * rehash` lock did here) would turn every probe into silence, i.e. a false cut.
  */
 export async function tcpReachable(from: Remote, toIp: string, timeoutMs = 600, port = 1): Promise<boolean> {
   const r = await from.netExec(
-    ['timeout', String(timeoutMs / 1000), 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1"', toIp, String(port)],
+    ['timeout', String(timeoutMs / 1000), 'bash', '--norc', '--noprofile', '-c', 'exec 3<>"/dev/tcp/$0/$1"', toIp, String(port)],
     { timeoutMs: timeoutMs + 5000 },
   );
   if (r.exitCode === 0 || /refused/i.test(r.stderr)) return true;

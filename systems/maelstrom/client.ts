@@ -51,7 +51,7 @@ class Connection {
         for (const line of split(chunk)) {
           const { msg } = parseMessage(line);
           const id = msg?.body?.in_reply_to;
-          if (typeof id !== 'number') continue;
+          if (!msg || typeof id !== 'number') continue;
           this.waiters.get(id)?.(msg.body as Body);
         }
       });
