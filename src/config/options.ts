@@ -89,7 +89,7 @@ export const FIELDS = {
   }),
   system: field({
     flag: '--system <name>',
-    help: 'system under test (memory, etcd, redis, reference/…), or a system file path/to/system.json',
+    help: 'system under test (memory, etcd, redis, reference/…), or a system file path/to/system.json (or .yaml)',
     expect:
       'a system name, a system file (path/to/system.json), or a system descriptor object in a test file',
     schema: z.union([

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { errorText, UserError } from '../../src/core/errors.ts';
 import type { SystemDescriptor } from '../../src/core/index.ts';
 import { parseSpec } from './spec.ts';
@@ -25,23 +26,22 @@ function descriptor(
 }
 
 /**
- * The system described by a JSON file. Its descriptor's name is `file` as given, so test.json records the
- * path and `--replay` (from the same folder) finds it again; relative `files[].from` start at the file's
- * folder. Throws UserError (one line) for a missing, unreadable or invalid file, and for YAML (no YAML
- * parser is installed: write JSON).
+ * The system described by a JSON or YAML file (`.json`, `.yaml`, `.yml`; the same keys). Its
+ * descriptor's name is `file` as given, so test.json records the path and `--replay` finds it again;
+ * relative `files[].from` start at the file's folder. Throws UserError (one line) for a missing,
+ * unreadable or invalid file.
  */
 export function loadSystemFile(file: string): SystemDescriptor {
-  if (/\.ya?ml$/i.test(file))
-    throw new UserError(
-      `--system ${file}: YAML system files are not supported yet: write the same keys as JSON`,
-    );
   const abs = resolve(file);
   if (!existsSync(abs)) throw new UserError(`--system ${file}: no such file: check the path`);
+  const yaml = /\.ya?ml$/i.test(file);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(abs, 'utf8'));
+    const text = readFileSync(abs, 'utf8');
+    // YAML 1.2 core schema (the `yaml` package's default): `on`/`yes` stay strings, as in JSON.
+    raw = yaml ? parseYaml(text, { prettyErrors: false }) : JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${file}: not valid JSON: ${errorText(err)}`);
+    throw new UserError(`${file}: not valid ${yaml ? 'YAML' : 'JSON'}: ${errorText(err)}`);
   }
   const spec = parseSpec(raw, file, nameFromFile(file));
   // Only a test file can give clients to a program without a protocol: say so now, not as "no workload".

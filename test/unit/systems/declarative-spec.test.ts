@@ -166,13 +166,25 @@ describe('system files (--system path.json)', () => {
     expect(s.logFiles?.({} as never, { name: 'n1' })).toEqual(['/var/log/faultline/my-kv.log']);
   });
 
-  it('one-line errors for a missing file, bad JSON, YAML, and a missing file to upload', () => {
+  it('a YAML file gives the same system as its JSON; bad YAML is one line', () => {
+    const keys = { name: 'ykv', protocol: 'maelstrom', start: ['python3', 'kv.py', '{node}'], port: 7000 };
+    const y = loadSystemFile(
+      file('kv.yaml', 'name: ykv\nprotocol: maelstrom\nstart: [python3, kv.py, "{node}"]\nport: 7000\n'),
+    ).create('default');
+    const j = loadSystemFile(file('kv.json', JSON.stringify(keys))).create('default');
+    expect(y.name).toBe('ykv');
+    expect(Object.keys(y.clients).sort()).toEqual(Object.keys(j.clients).sort());
+    expect(y.packages).toEqual(j.packages);
+    expect(errorOf(() => loadSystemFile(file('bad.yml', 'start: [x\n')))).toMatch(/bad\.yml: not valid YAML/);
+    expect(errorOf(() => loadSystemFile(file('odd.yaml', 'start: x\nprotocol: maelstrom\n')))).toMatch(
+      /odd\.yaml: start: /,
+    );
+  });
+
+  it('one-line errors for a missing file, bad JSON, and a missing file to upload', () => {
     expect(errorOf(() => loadSystemFile(join(dir, 'nope.json')))).toMatch(/no such file: check the path/);
     expect(errorOf(() => loadSystemFile(file('bad.json', '{"start": [')))).toMatch(
       /bad\.json: not valid JSON/,
-    );
-    expect(errorOf(() => loadSystemFile(file('kv.yaml', 'start: [x]')))).toMatch(
-      /YAML system files are not supported/,
     );
     const p = file(
       'up.json',
