@@ -4,7 +4,7 @@
  * Run: node bench/linearizability.ts [--runs N] [filter]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -14,11 +14,22 @@ import { detectFormat, parseEtcdLog, parseKvLog } from '../src/history/formats/i
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const DIR = fileURLToPath(new URL('../../shared/histories/porcupine', import.meta.url));
-if (!existsSync(join(DIR, 'EXPECTED.md'))) {
-  console.error(`Porcupine histories not found at ${DIR}`);
+/** shared/histories/porcupine beside the checkout: the first ancestor of this file that has it. */
+function findHistories(): string {
+  let dir = fileURLToPath(new URL('..', import.meta.url));
+  for (;;) {
+    const here = join(dir, 'shared/histories/porcupine');
+    if (existsSync(join(here, 'EXPECTED.md'))) return here;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  console.error(
+    'Porcupine histories not found in shared/histories/porcupine beside any ancestor of the checkout',
+  );
   process.exit(2);
 }
+const DIR = findHistories();
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
