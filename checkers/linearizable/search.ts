@@ -9,6 +9,9 @@ export type SearchStatus = 'ok' | 'illegal' | 'running';
 /** Pass over the candidates for completed read-only ops; 0 is other completed ops, 1 crashed ones. */
 const READ_PASS = 2;
 
+/** The cache of a search that is over (released or discarded): never added to. */
+const EMPTY_VISITED = new VisitedSet(0);
+
 /** Entries per time unit in the sort keys of the constructor: more than 2 × the ops of any partition. */
 const ENTRY_SPAN = 2 ** 24;
 
@@ -330,7 +333,7 @@ export class PartitionSearch {
    * memory must not count twice against the limit. The search must not run again.
    */
   discard(): void {
-    this.visited = new VisitedSet();
+    this.visited = EMPTY_VISITED;
     this.table = new StateTable(this.partition.model, []);
   }
 
@@ -338,7 +341,7 @@ export class PartitionSearch {
   release(): void {
     if (this.status !== 'ok' || this.released) return;
     this.released = { entries: this.visited.size, states: this.table.states.length };
-    this.visited = new VisitedSet();
+    this.visited = EMPTY_VISITED;
     this.table = new StateTable(this.partition.model, []);
   }
 }
