@@ -1,163 +1,23 @@
 /**
- * Long linearizability histories: register and kv histories of 10k, 100k and 1M client ops, honest and
- * with one stale read planted, checked in this process; prints check time (wall and CPU) and peak heap
- * per size, min and median over --runs.
- *
- * How the histories are made: the memory system's store (systems/memory/store.ts, mode `honest`) is
- * driven directly, not through the runner (1M ops through the runner would take minutes and measure the
- * runner). `concurrency` simulated processes each invoke an op (read, write or cas on `[key, v]`, keys
- * chosen uniformly), apply it to the store at one later instant and complete it later still, the
- * three events of all processes interleaved at random (seeded). The store applies one op at a time, so
- * the history is linearizable by construction, exactly as a run of the memory system would record it.
- * Written values are unique per history, so a stale read is certainly illegal: the planted anomaly is
- * one ok read in the second half of the history whose value is replaced by the key's value before a
- * write that completed before the read was invoked.
+ * Long linearizability histories: register (one key, cas-register model) and kv (10 or 100 keys, kv
+ * model) histories of 10k, 100k and 1M client ops at concurrency 10 and 100, honest and with one stale
+ * read planted, checked in this process. Prints per case the verdict, whether the planted read was the
+ * op reported, check time (wall and process CPU, min / median over --runs), µs of CPU per op, and the
+ * peak growth of heap + array buffers during the check (sampled every 5 ms, from a collected heap; the
+ * history itself is not counted). Histories come from the memory system's store driven directly: see
+ * bench/lin-histories.ts for how, and why that is honest.
  *
  *   node bench/lin-long.ts [--runs 3] [--sizes 10000,100000,1000000] [--only kv|register]
+ * (also run by `node bench/linearizability.ts --long`). The 1M cases take a few minutes in all.
  */
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { checkLinearizable } from '../checkers/linearizable/index.ts';
-import type { Op } from '../src/core/op.ts';
-import { MemoryStore } from '../systems/memory/store.ts';
+import { asRegister, generate } from './lin-histories.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '3' },
-    sizes: { type: 'string', default: '10000,100000,1000000' },
-    only: { type: 'string' },
-  },
-});
-const RUNS = Number(values.runs);
-const SIZES = values.sizes.split(',').map(Number);
-
-/** A history of `nOps` client ops over `keys` keys from `concurrency` processes; see the doc comment. */
-function generate(
-  nOps: number,
-  keys: number,
-  concurrency: number,
-  seed: number,
-  plant: boolean,
-): { history: Op[]; staleAt: number } {
-  let s = seed >>> 0 || 1;
-  const rnd = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-  const store = new MemoryStore('honest', seed);
-  const history: Op[] = [];
-  const push = (type: Op['type'], process: number, f: string, value: unknown): number => {
-    history.push({ index: history.length, time: history.length, type, process, f, value });
-    return history.length - 1;
-  };
-  interface Pending {
-    f: string;
-    key: string;
-    arg: unknown;
-    applied: boolean;
-    result: unknown;
-    ok: boolean;
-    /** For a write/cas that changed the key: the value it replaced (index into overwritten). */
-    replaced: number;
-    invokedAt: number;
-  }
-  const pending: (Pending | undefined)[] = new Array(concurrency).fill(undefined);
-  /**
-   * Values overwritten: the history index where the op that wrote the value completed, where the op
-   * that overwrote it was invoked and where it completed (-1 until then).
-   */
-  const overwritten: { value: unknown; writtenAt: number; invokedAt: number; completedAt: number }[] = [];
-  /** Written value → where the op that wrote it completed. */
-  const writtenAt = new Map<unknown, number>();
-  const lastOverwrite = new Map<string, number[]>();
-  let written = 0;
-  let started = 0;
-  let busy = 0;
-  while (started < nOps || busy > 0) {
-    const p = Math.floor(rnd() * concurrency);
-    const op = pending[p];
-    if (!op) {
-      if (started >= nOps) continue;
-      started++;
-      busy++;
-      const key = String(Math.floor(rnd() * keys));
-      const r = rnd();
-      const f = r < 0.5 ? 'read' : r < 0.8 ? 'write' : 'cas';
-      let arg: unknown = null;
-      if (f === 'write') arg = ++written;
-      if (f === 'cas') {
-        const cur = store.read('n1', key);
-        arg = [rnd() < 0.7 ? cur : written, ++written];
-      }
-      const invokedAt = push('invoke', p, f, [key, arg]);
-      pending[p] = { f, key, arg, applied: false, result: null, ok: true, replaced: -1, invokedAt };
-    } else if (!op.applied) {
-      op.applied = true;
-      const before = store.read('n1', op.key);
-      if (op.f === 'read') op.result = before;
-      else if (op.f === 'write') store.write(op.key, op.arg);
-      else op.ok = store.cas(op.key, (op.arg as [unknown, unknown])[0], (op.arg as [unknown, unknown])[1]);
-      if (op.f !== 'read' && op.ok && before !== null) {
-        op.replaced =
-          overwritten.push({
-            value: before,
-            writtenAt: writtenAt.get(before) ?? Number.POSITIVE_INFINITY,
-            invokedAt: op.invokedAt,
-            completedAt: -1,
-          }) - 1;
-      }
-    } else {
-      pending[p] = undefined;
-      busy--;
-      const value = op.f === 'read' ? [op.key, op.result] : [op.key, op.arg];
-      const at = push(op.ok ? 'ok' : 'fail', p, op.f, value);
-      if (op.ok && op.f !== 'read') writtenAt.set(op.f === 'write' ? op.arg : (op.arg as unknown[])[1], at);
-      if (op.replaced >= 0) {
-        overwritten[op.replaced]!.completedAt = at;
-        const list = lastOverwrite.get(op.key) ?? [];
-        list.push(op.replaced);
-        lastOverwrite.set(op.key, list);
-      }
-    }
-  }
-  // The stale read: an ok read past the middle returns a value v of its key that is certainly overwritten
-  // before the read: v's write completed before the overwriting op was invoked, and that op completed
-  // before the read was invoked (values are unique, so v never comes back).
-  const invokeOf = new Map<number, number>();
-  const open = new Map<number, number>();
-  for (const o of history) {
-    if (o.type === 'invoke') open.set(o.process as number, o.index);
-    else invokeOf.set(o.index, open.get(o.process as number)!);
-  }
-  let staleAt = -1;
-  for (let i = history.length >> 1; plant && i < history.length && staleAt < 0; i++) {
-    const o = history[i]!;
-    if (o.type !== 'ok' || o.f !== 'read') continue;
-    const [key] = o.value as [string, unknown];
-    const inv = invokeOf.get(i)!;
-    const list = lastOverwrite.get(key) ?? [];
-    for (let j = list.length - 1; j >= 0; j--) {
-      const w = overwritten[list[j]!]!;
-      if (w.completedAt >= 0 && w.completedAt < inv && w.writtenAt < w.invokedAt) {
-        history[i] = { ...o, value: [key, w.value] };
-        staleAt = i;
-        break;
-      }
-    }
-  }
-  return { history, staleAt };
-}
-
-/** Registers as one key checked with cas-register (values unwrapped), kv with the kv model. */
-function asRegister(history: Op[]): Op[] {
-  return history.map((o) => ({ ...o, value: (o.value as [string, unknown])[1] }));
-}
 
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 const min = (xs: number[]): number => Math.min(...xs);
@@ -168,60 +28,89 @@ interface Case {
   keys: number;
   concurrency: number;
 }
-const cases: Case[] = [];
-for (const ops of SIZES) {
-  cases.push({ kind: 'register', ops, keys: 1, concurrency: 10 });
-  for (const keys of [10, 100])
-    for (const concurrency of [10, 100]) cases.push({ kind: 'kv', ops, keys, concurrency });
+
+/** Runs the long-history cases and prints one line per case; false when a verdict was wrong. */
+export async function longCurve(opts: {
+  runs: number;
+  sizes: number[];
+  only?: string | undefined;
+}): Promise<boolean> {
+  const cases: Case[] = [];
+  for (const ops of opts.sizes) {
+    cases.push({ kind: 'register', ops, keys: 1, concurrency: 10 });
+    for (const keys of [10, 100])
+      for (const concurrency of [10, 100]) cases.push({ kind: 'kv', ops, keys, concurrency });
+  }
+  let allOk = true;
+  console.log(
+    `long histories: runs per case ${opts.runs} (min / median; cpu = process CPU time during the check)`,
+  );
+  console.log(
+    'kind      ops       keys  conc  anomaly  verdict  found  wall ms (min/med)   cpu ms (min/med)  cpu µs/op  peak heap MB',
+  );
+  for (const c of cases.filter((x) => !opts.only || x.kind === opts.only)) {
+    const seed = c.ops + c.keys + c.concurrency;
+    for (const planted of [false, true]) {
+      // One history alive at a time: a 1M-op history is a few hundred MB.
+      const made = generate(c.ops, c.keys, c.concurrency, seed, planted);
+      const h = c.kind === 'register' ? asRegister(made.history) : made.history;
+      const model = c.kind === 'register' ? 'cas-register' : 'kv';
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      let peak = 0;
+      let verdict = '';
+      let found = '-';
+      for (let r = 0; r < opts.runs; r++) {
+        gc();
+        const base = process.memoryUsage();
+        const used = (): number => {
+          const m = process.memoryUsage();
+          return m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers;
+        };
+        const sampler = setInterval(() => (peak = Math.max(peak, used())), 5);
+        const t0 = performance.now();
+        const c0 = process.cpuUsage();
+        const res = await checkLinearizable(h, model, { minimize: false, timeLimitMs: 120_000 });
+        const c1 = process.cpuUsage(c0);
+        wall.push(performance.now() - t0);
+        cpu.push((c1.user + c1.system) / 1000);
+        clearInterval(sampler);
+        peak = Math.max(peak, used());
+        verdict = String(res.valid);
+        if (planted) {
+          // Found: the op reported is the planted read, or an op of its key near it (the furthest return
+          // the search could not pass can be a concurrent op's).
+          const at = res.failure?.op.completionIndex ?? undefined;
+          found =
+            at === undefined ? 'NO' : Math.abs(at - made.staleAt) <= 4 * c.concurrency ? 'yes' : `at ${at}`;
+        }
+      }
+      const ok = planted ? verdict === 'false' && made.staleAt >= 0 : verdict === 'true';
+      if (!ok) allOk = false;
+      const mm = (xs: number[]): string => `${min(xs).toFixed(0)} / ${median(xs).toFixed(0)}`;
+      console.log(
+        `${c.kind.padEnd(9)} ${String(c.ops).padEnd(9)} ${String(c.keys).padStart(4)} ${String(c.concurrency).padStart(5)}  ` +
+          `${(planted ? 'stale' : 'none').padEnd(7)}  ${verdict.padEnd(7)}${ok ? ' ' : '!'} ${found.padEnd(5)}  ` +
+          `${mm(wall).padStart(17)}  ${mm(cpu).padStart(16)}  ${((min(cpu) * 1000) / c.ops).toFixed(2).padStart(9)}  ` +
+          `${(peak / 1024 ** 2).toFixed(0).padStart(12)}`,
+      );
+    }
+  }
+  return allOk;
 }
 
-console.log(`runs per case: ${RUNS} (min / median; cpu = process CPU time during the check, all threads)`);
-console.log(
-  'kind      ops       keys  conc  anomaly  verdict  found  wall ms (min/med)   cpu ms (min/med)    peak heap MB',
-);
-for (const c of cases.filter((x) => !values.only || x.kind === values.only)) {
-  const seed = c.ops + c.keys + c.concurrency;
-  const { history: raw, staleAt } = generate(c.ops, c.keys, c.concurrency, seed, true);
-  const clean = generate(c.ops, c.keys, c.concurrency, seed, false).history;
-  for (const planted of [false, true]) {
-    let h = planted ? raw : clean;
-    if (c.kind === 'register') h = asRegister(h);
-    const model = c.kind === 'register' ? 'cas-register' : 'kv';
-    const wall: number[] = [];
-    const cpu: number[] = [];
-    let peak = 0;
-    let verdict = '';
-    let found = '-';
-    for (let r = 0; r < RUNS; r++) {
-      gc();
-      const base = process.memoryUsage();
-      const sampler = setInterval(() => {
-        const m = process.memoryUsage();
-        peak = Math.max(peak, m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers);
-      }, 5);
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      const res = await checkLinearizable(h, model, { minimize: false, timeLimitMs: 120_000 });
-      const c1 = process.cpuUsage(c0);
-      wall.push(performance.now() - t0);
-      cpu.push((c1.user + c1.system) / 1000);
-      clearInterval(sampler);
-      const m = process.memoryUsage();
-      peak = Math.max(peak, m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers);
-      verdict = String(res.valid);
-      if (planted) {
-        // Found: the blocked op is the planted read or one concurrent with it on the same key.
-        const at = res.failure?.op.index;
-        found = at === undefined ? 'NO' : Math.abs(at - staleAt) <= 4 * c.concurrency ? 'yes' : `at ${at}`;
-      }
-    }
-    const expectOk = planted ? verdict === 'false' : verdict === 'true';
-    console.log(
-      `${c.kind.padEnd(9)} ${String(c.ops).padEnd(9)} ${String(c.keys).padStart(4)} ${String(c.concurrency).padStart(5)}  ` +
-        `${(planted ? 'stale' : 'none').padEnd(7)}  ${verdict.padEnd(7)}${expectOk ? ' ' : '!'} ${found.padEnd(5)}  ` +
-        `${`${min(wall).toFixed(0)} / ${median(wall).toFixed(0)}`.padStart(17)}  ${`${min(cpu).toFixed(0)} / ${median(cpu).toFixed(0)}`.padStart(17)}  ` +
-        `${(peak / 1024 ** 2).toFixed(0).padStart(13)}`,
-    );
-    if (!expectOk) process.exitCode = 1;
-  }
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '3' },
+      sizes: { type: 'string', default: '10000,100000,1000000' },
+      only: { type: 'string' },
+    },
+  });
+  const ok = await longCurve({
+    runs: Number(values.runs),
+    sizes: values.sizes.split(',').map(Number),
+    only: values.only,
+  });
+  if (!ok) process.exitCode = 1;
 }
