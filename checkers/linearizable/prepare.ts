@@ -47,11 +47,15 @@ export class ModelMismatchError extends Error {
   }
 }
 
-/** One client op paired: its invoke's and completion's positions in the history (-1: never completed). */
+/**
+ * The client ops paired, in invoke order, as parallel arrays (no object per op: a 1M-op history's
+ * objects cost more to promote through the GC than to build): each op's invoke position in the history,
+ * its completion's (-1: never completed), and its call.
+ */
 interface Paired {
-  position: number;
-  completion: number;
-  call: Call;
+  invokes: number[];
+  completions: number[];
+  calls: Call[];
 }
 
 /**
@@ -59,7 +63,7 @@ interface Paired {
  * call (ok: the completion's value). One pass over the history; pairs ops as pairOps does
  * (src/history/pairs.ts), with the same problem texts, but by position so no Op → position map is built.
  */
-function pairCalls(history: readonly Op[]): { paired: Paired[]; problems: string[]; nemesis: number } {
+function pairCalls(history: readonly Op[]): { paired: Paired; problems: string[]; nemesis: number } {
   const open = new Map<Op['process'], number>();
   const invokes: number[] = [];
   const completions: number[] = [];
@@ -90,7 +94,7 @@ function pairCalls(history: readonly Op[]): { paired: Paired[]; problems: string
       open.delete(op.process);
     }
   }
-  const paired = invokes.map((position, k): Paired => {
+  const calls = invokes.map((position, k): Call => {
     const invoke = history[position]!;
     const c = completions[k]!;
     const completion = c >= 0 ? history[c] : undefined;
@@ -98,23 +102,24 @@ function pairCalls(history: readonly Op[]): { paired: Paired[]; problems: string
     const outcome = type === 'ok' ? 'ok' : type === 'fail' ? 'fail' : 'info';
     const value =
       outcome === 'ok' && completion && completion.value !== undefined ? completion.value : invoke.value;
-    return { position, completion: c, call: { f: invoke.f, value, outcome } };
+    return { f: invoke.f, value, outcome };
   });
-  return { paired, problems, nemesis };
+  return { paired: { invokes, completions, calls }, problems, nemesis };
 }
 
 /** The ModelMismatchError for the call at `bad` (an index into `all`). */
 function mismatchError(
   history: readonly Op[],
   model: Model<unknown>,
-  all: readonly Paired[],
+  all: Paired,
   bad: number,
 ): ModelMismatchError {
-  const { position, call } = all[bad]!;
+  const position = all.invokes[bad]!;
+  const call = all.calls[bad]!;
   const op = history[position]!;
   const fits = modelNames().filter((name) => {
     const m = getModel(name);
-    return m.accepts !== undefined && all.every((p) => m.accepts!(p.call));
+    return m.accepts !== undefined && all.calls.every((c) => m.accepts!(c));
   });
   const takes = model.takes ? ` (it takes ${model.takes})` : '';
   const hint = fits.length
@@ -136,7 +141,7 @@ export function findUninterpretableOp(
 ): ModelMismatchError | undefined {
   if (!model.accepts) return undefined;
   const { paired } = pairCalls(history);
-  const bad = paired.findIndex((p) => !model.accepts!(p.call));
+  const bad = paired.calls.findIndex((c) => !model.accepts!(c));
   return bad < 0 ? undefined : mismatchError(history, model, paired, bad);
 }
 
@@ -147,14 +152,17 @@ export function findUninterpretableOp(
 export function prepareHistory(history: readonly Op[], model: Model<unknown>): Prepared {
   const { paired, problems, nemesis } = pairCalls(history);
   if (model.accepts) {
-    const bad = paired.findIndex((p) => !model.accepts!(p.call));
+    const bad = paired.calls.findIndex((c) => !model.accepts!(c));
     if (bad >= 0) throw mismatchError(history, model, paired, bad);
   }
   const byKey = new Map<string, PreparedOp[]>();
   let failed = 0;
   let opCount = 0;
-  for (const { position, completion: c, call: whole } of paired) {
-    let call = whole;
+  const { invokes, completions, calls } = paired;
+  for (let k = 0; k < calls.length; k++) {
+    const position = invokes[k]!;
+    const c = completions[k]!;
+    let call = calls[k]!;
     if (call.outcome === 'fail' && !model.keepFailed?.(call)) {
       failed++;
       continue;
