@@ -1,28 +1,49 @@
 /**
  * Linearizability benchmark on Porcupine's histories: parse and check time per file (warm, median of
- * several runs), heap growth, verdict vs EXPECTED.md, and Porcupine's own time per file for comparison.
- * Run: node bench/linearizability.ts [--runs N] [filter]
+ * several runs), heap growth, verdict vs EXPECTED.md, and Porcupine's own time per file for comparison;
+ * then the per-class table (etcd logs, kv logs, kv c50-ok, kv c50-bad: Porcupine ms, faultline ms as
+ * the sum over the class of each file's min and median check CPU time, ratio of medians), and the fixed
+ * cost per check: many small histories (100 ops, cas-register, concurrency 5, from the memory store: see
+ * bench/lin-histories.ts) checked one after another in this process, CPU ms per check, min and median
+ * over rounds. CPU time is the process's (all threads): on a busy machine compare builds on it, not on
+ * wall time. Exits 1 if a verdict differs from EXPECTED.md.
+ * Run: node bench/linearizability.ts [--runs N] [--long] [filter]
+ *   --long  also runs the long-history curve (bench/lin-long.ts, --runs 1 there: a few minutes)
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { checkLinearizable } from '../checkers/linearizable/index.ts';
 import { detectFormat, parseEtcdLog, parseKvLog } from '../src/history/formats/index.ts';
+import { asRegister, generate } from './lin-histories.ts';
+import { longCurve } from './lin-long.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const DIR = fileURLToPath(new URL('../../shared/histories/porcupine', import.meta.url));
-if (!existsSync(join(DIR, 'EXPECTED.md'))) {
-  console.error(`Porcupine histories not found at ${DIR}`);
+/** shared/histories/porcupine beside the checkout: the first ancestor of this file that has it. */
+function findHistories(): string {
+  let dir = fileURLToPath(new URL('..', import.meta.url));
+  for (;;) {
+    const here = join(dir, 'shared/histories/porcupine');
+    if (existsSync(join(here, 'EXPECTED.md'))) return here;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  console.error(
+    'Porcupine histories not found in shared/histories/porcupine beside any ancestor of the checkout',
+  );
   process.exit(2);
 }
+const DIR = findHistories();
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
 const filter = args.find((a, i) => !a.startsWith('--') && !(runsAt >= 0 && i === runsAt + 1));
+const LONG = args.includes('--long');
 
 const expected = new Map<string, { valid: boolean; porcupineMs: number | undefined }>();
 for (const m of readFileSync(join(DIR, 'EXPECTED.md'), 'utf8').matchAll(
@@ -56,6 +77,7 @@ interface Row {
   checkMs: number;
   /** CPU time of the process during the check (all threads): steadier than wall time on a busy box. */
   cpuMs: number;
+  cpuMinMs: number;
   porcupineMs: number | undefined;
   heapMB: number;
 }
@@ -106,6 +128,7 @@ for (const file of files) {
     parseMs: median(parseTimes),
     checkMs: median(checkTimes),
     cpuMs: median(cpuTimes),
+    cpuMinMs: Math.min(...cpuTimes),
     porcupineMs: exp?.porcupineMs,
     heapMB: heap / 1024 ** 2,
   });
@@ -123,7 +146,7 @@ for (const r of rows) {
       `${r.heapMB.toFixed(1).padStart(13)}`,
   );
 }
-const sum = (xs: Row[], k: 'parseMs' | 'checkMs' | 'cpuMs' | 'porcupineMs'): number =>
+const sum = (xs: Row[], k: 'parseMs' | 'checkMs' | 'cpuMs' | 'cpuMinMs' | 'porcupineMs'): number =>
   xs.reduce((n, r) => n + (r[k] ?? 0), 0);
 const groups: [string, Row[]][] = [
   ['etcd', rows.filter((r) => r.file.startsWith('jepsen/'))],
@@ -139,9 +162,54 @@ for (const [name, rs] of groups) {
       `Porcupine ${sum(rs, 'porcupineMs').toFixed(1)} ms`,
   );
 }
+
+// The issue's table: per class, Porcupine's time against ours (check CPU: sum of per-file min / median).
+const classes: [string, Row[]][] = [
+  [`${rows.filter((r) => r.file.startsWith('jepsen/')).length} etcd logs`, groups[0]![1]],
+  [`${groups[1]![1].length} kv logs`, groups[1]![1]],
+  ['kv c50-ok', rows.filter((r) => r.file === 'kv/c50-ok.txt')],
+  ['kv c50-bad', rows.filter((r) => r.file === 'kv/c50-bad.txt')],
+];
+console.log(`\n| history class | Porcupine (ms) | faultline cpu ms (min / median) | ratio (median) |`);
+console.log('|---|---|---|---|');
+for (const [name, rs] of classes) {
+  if (!rs.length) continue;
+  const p = sum(rs, 'porcupineMs');
+  const med = sum(rs, 'cpuMs');
+  console.log(
+    `| ${name} | ${p.toFixed(0)} | ${sum(rs, 'cpuMinMs').toFixed(1)} / ${med.toFixed(1)} | ${(med / p).toFixed(2)} |`,
+  );
+}
+
+// Fixed cost: many small histories, one after another (what checking thousands of small keys costs).
+if (!filter) {
+  const SMALL = 1000;
+  const small = Array.from({ length: SMALL }, (_, i) =>
+    asRegister(generate(100, 1, 5, i + 1, false).history),
+  );
+  const perCheck: number[] = [];
+  let invalid = 0;
+  for (let round = 0; round <= RUNS; round++) {
+    const c0 = process.cpuUsage();
+    for (const h of small) if ((await checkLinearizable(h, 'cas-register', {})).valid !== true) invalid++;
+    const c1 = process.cpuUsage(c0);
+    if (round > 0) perCheck.push((c1.user + c1.system) / 1000 / SMALL);
+  }
+  console.log(
+    `\nfixed cost: ${SMALL} histories of 100 ops (cas-register, concurrency 5) per round, ${RUNS} rounds after a warm-up: ` +
+      `cpu ms per check min ${Math.min(...perCheck).toFixed(4)} / median ${median(perCheck).toFixed(4)}` +
+      (invalid ? ` (${invalid} NOT linearizable: wrong)` : ''),
+  );
+  if (invalid) process.exitCode = 1;
+}
+
 const wrong = rows.filter((r) => !r.ok);
 console.log(`verdicts matching EXPECTED.md: ${rows.length - wrong.length}/${rows.length}`);
 console.log(
   `max peak heap growth (heap + array buffers, no GC during the check): ${Math.max(...rows.map((r) => r.heapMB)).toFixed(1)} MB`,
 );
 if (wrong.length) process.exitCode = 1;
+if (LONG) {
+  console.log('');
+  if (!(await longCurve({ runs: 1, sizes: [10_000, 100_000, 1_000_000] }))) process.exitCode = 1;
+}

@@ -52,3 +52,31 @@ export class Bits {
     }
   }
 }
+
+/**
+ * Typed arrays carved out of one ArrayBuffer, for arrays that live and die together: one allocation
+ * (and one backing store for the GC to track) instead of one per array. Float64 arrays first, so they
+ * stay aligned; `bytes` must cover everything carved.
+ */
+export class ArrayBufferArena {
+  private readonly buffer: ArrayBuffer;
+  private used = 0;
+  constructor(bytes: number) {
+    this.buffer = new ArrayBuffer(bytes);
+  }
+  float64(length: number): Float64Array<ArrayBuffer> {
+    const a = new Float64Array(this.buffer, this.used, length);
+    this.used += 8 * length;
+    return a;
+  }
+  int32(length: number): Int32Array<ArrayBuffer> {
+    const a = new Int32Array(this.buffer, this.used, length);
+    this.used += 4 * length;
+    return a;
+  }
+  uint8(length: number): Uint8Array<ArrayBuffer> {
+    const a = new Uint8Array(this.buffer, this.used, length);
+    this.used += length;
+    return a;
+  }
+}

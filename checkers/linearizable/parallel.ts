@@ -14,7 +14,9 @@ const YOUNG_MB = 8;
 /** Under 'auto', partitions still undecided after this long in the main thread move to workers. */
 export const PARALLEL_AFTER_MS = 2000;
 
-export const maxWorkers = (): number => Math.max(1, Math.min(4, availableParallelism()));
+let workersCached = 0;
+/** Worker threads worth starting: the CPUs, at most 4 (asked once: the call costs microseconds per check). */
+export const maxWorkers = (): number => (workersCached ||= Math.max(1, Math.min(4, availableParallelism())));
 
 export interface ParallelOutcome {
   verdicts: Map<string, WorkerVerdict>;

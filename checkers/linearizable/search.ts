@@ -1,5 +1,5 @@
 import { valueKey } from '../../src/history/values.ts';
-import { Bits } from './bits.ts';
+import { ArrayBufferArena, Bits } from './bits.ts';
 import type { Partition } from './prepare.ts';
 import { StateTable } from './states.ts';
 import { VisitedSet } from './visited.ts';
@@ -8,6 +8,12 @@ export type SearchStatus = 'ok' | 'illegal' | 'running';
 
 /** Pass over the candidates for completed read-only ops; 0 is other completed ops, 1 crashed ones. */
 const READ_PASS = 2;
+
+/** The cache of a search that is over (released or discarded): never added to. */
+const EMPTY_VISITED = new VisitedSet(0);
+
+/** Entries per time unit in the sort keys of the constructor: more than 2 × the ops of any partition. */
+const ENTRY_SPAN = 2 ** 24;
 
 /** Paths kept for the explanation: orders that reached the furthest blocked return. */
 const MAX_FINAL_PATHS = 8;
@@ -30,8 +36,16 @@ export class PartitionSearch {
   /** Op whose return was the furthest (in time) that some partial linearization reached but could not pass. */
   blockedOp = -1;
   blockedRank = -1;
-  /** Linearized op orders (op ids) that ended at the blocked return. */
-  finalPaths: Int32Array[] = [];
+  /**
+   * Linearized orders that ended at the blocked return, kept without copying the whole stack each time
+   * (a full copy per new furthest return made long searches quadratic): the first as `pathBase`, each
+   * later one as the length of the prefix it shares with it and its own tail.
+   */
+  private pathBase: Int32Array;
+  private baseDepth = 0;
+  private pathTails: { shared: number; tail: Int32Array }[] = [];
+  /** Lowest stack depth since `pathBase` was last brought up to date: the stack below it is unchanged. */
+  private lowWater = 0;
 
   private readonly n: number;
   private readonly next: Int32Array;
@@ -71,10 +85,22 @@ export class PartitionSearch {
       ops.map((o) => o.call),
     );
     this.state = this.table.intern(partition.model.init());
-    this.stackOp = new Int32Array(n);
-    this.stackState = new Int32Array(n);
-    this.stackForced = new Uint8Array(n);
-    this.kind = new Uint8Array(n);
+    // Every fixed-size array of the search in one buffer: each ArrayBuffer costs an allocation and GC
+    // bookkeeping, which dominated the check of small histories.
+    const arena = new ArrayBufferArena(8 * 2 * n + 4 * (14 * n + 2) + 3 * n);
+    const entries = arena.float64(2 * n);
+    this.stackOp = arena.int32(n);
+    this.stackState = arena.int32(n);
+    this.pathBase = arena.int32(n);
+    this.bit = arena.int32(n);
+    this.zobrist = arena.int32(n);
+    this.twin = arena.int32(n);
+    this.next = arena.int32(2 * n + 1);
+    this.prev = arena.int32(2 * n + 1);
+    this.rank = arena.int32(2 * n);
+    this.stackForced = arena.uint8(n);
+    this.kind = arena.uint8(n);
+    this.crashed = arena.uint8(n);
     const ro = partition.model.readOnly;
     for (let i = 0; i < n; i++) {
       if (ops[i]!.crashed) this.kind[i] = 1;
@@ -82,9 +108,6 @@ export class PartitionSearch {
     }
     this.firstPass = this.kind.includes(READ_PASS) ? READ_PASS : 0;
     this.pass = this.firstPass;
-    this.crashed = new Uint8Array(n);
-    this.bit = new Int32Array(n);
-    this.zobrist = new Int32Array(n);
     let seed = 0x2545f491;
     let crashedCount = 0;
     for (let i = 0; i < n; i++) {
@@ -103,7 +126,7 @@ export class PartitionSearch {
     // Symmetry: crashed ops with identical calls (same f, value) are interchangeable once both are
     // invoked, since both return at +infinity. Any linearization using a later twin while the earlier
     // one is unused can swap them, so only orders that use twins in invoke order are explored.
-    this.twin = new Int32Array(n).fill(-1);
+    this.twin.fill(-1);
     const lastTwin = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       if (!ops[i]!.crashed) continue;
@@ -113,29 +136,34 @@ export class PartitionSearch {
       if (prev !== undefined) this.twin[i] = prev;
       lastTwin.set(k, i);
     }
-    this.visited = new VisitedSet();
+    this.visited = new VisitedSet(n);
     this.bits = new Bits(this.remaining);
     this.crashedBits = new Bits(crashedCount);
     this.crashedLeft = crashedCount;
     // Time order of entries; crashed returns last, in call order. Calls never tie (distinct positions).
-    const entries = new Int32Array(2 * n);
-    for (let i = 0; i < 2 * n; i++) entries[i] = i;
-    const time = (e: number): number => {
-      const o = ops[e >> 1]!;
-      return e & 1 ? o.retPos : o.callPos;
-    };
-    entries.sort((a, b) => time(a) - time(b) || a - b);
+    // Sorted as numbers (time × 2^22 + entry; no comparator callback): positions are history indices,
+    // a crashed op's return comes after every position, in call order.
+    let end = 0;
+    for (let i = 0; i < n; i++)
+      end = Math.max(end, ops[i]!.callPos, Number.isFinite(ops[i]!.retPos) ? ops[i]!.retPos : 0);
+    for (let i = 0; i < n; i++) {
+      const o = ops[i]!;
+      entries[2 * i] = o.callPos * ENTRY_SPAN + 2 * i;
+      entries[2 * i + 1] =
+        (Number.isFinite(o.retPos) ? o.retPos : end + 1 + o.callPos) * ENTRY_SPAN + 2 * i + 1;
+    }
+    entries.sort();
     const head = 2 * n;
-    this.next = new Int32Array(2 * n + 1).fill(-1);
-    this.prev = new Int32Array(2 * n + 1).fill(-1);
-    this.rank = new Int32Array(2 * n);
+    this.next.fill(-1);
+    this.prev.fill(-1);
     let last = head;
-    entries.forEach((e, r) => {
+    for (let r = 0; r < 2 * n; r++) {
+      const e = entries[r]! % ENTRY_SPAN;
       this.rank[e] = r;
       this.next[last] = e;
       this.prev[e] = last;
       last = e;
-    });
+    }
     this.cursor = this.next[head]!;
   }
 
@@ -216,6 +244,7 @@ export class PartitionSearch {
           break;
         }
         depth--;
+        if (depth < this.lowWater) this.lowWater = depth;
         const i = stackOp[depth]!;
         state = stackState[depth]!;
         (crashed[i] === 0 ? bits : crashedBits).clear(bit[i]!);
@@ -261,11 +290,28 @@ export class PartitionSearch {
     if (r > this.blockedRank) {
       this.blockedRank = r;
       this.blockedOp = op;
-      this.finalPaths = [];
+      this.pathTails = [];
+      // Only the part of the stack that changed since the last copy: amortized over the steps taken.
+      this.pathBase.set(this.stackOp.subarray(this.lowWater, depth), this.lowWater);
+      this.baseDepth = depth;
+      this.lowWater = depth;
+    } else if (r === this.blockedRank && this.pathTails.length < MAX_FINAL_PATHS - 1) {
+      const shared = Math.min(this.lowWater, this.baseDepth);
+      this.pathTails.push({ shared, tail: this.stackOp.slice(shared, depth) });
     }
-    if (r === this.blockedRank && this.finalPaths.length < MAX_FINAL_PATHS) {
-      this.finalPaths.push(this.stackOp.slice(0, depth));
+  }
+
+  /** Linearized op orders (op ids) that ended at the blocked return, at most MAX_FINAL_PATHS. */
+  get finalPaths(): Int32Array[] {
+    if (this.blockedRank < 0) return [];
+    const paths = [this.pathBase.slice(0, this.baseDepth)];
+    for (const { shared, tail } of this.pathTails) {
+      const p = new Int32Array(shared + tail.length);
+      p.set(this.pathBase.subarray(0, shared));
+      p.set(tail, shared);
+      paths.push(p);
     }
+    return paths;
   }
 
   bytes(): number {
@@ -287,7 +333,7 @@ export class PartitionSearch {
    * memory must not count twice against the limit. The search must not run again.
    */
   discard(): void {
-    this.visited = new VisitedSet();
+    this.visited = EMPTY_VISITED;
     this.table = new StateTable(this.partition.model, []);
   }
 
@@ -295,7 +341,7 @@ export class PartitionSearch {
   release(): void {
     if (this.status !== 'ok' || this.released) return;
     this.released = { entries: this.visited.size, states: this.table.states.length };
-    this.visited = new VisitedSet();
+    this.visited = EMPTY_VISITED;
     this.table = new StateTable(this.partition.model, []);
   }
 }

@@ -7,7 +7,7 @@ const MAX_MEMO = 1 << 24;
 /** Lookups after which a hash memo that misses more than it hits is dropped. */
 const MEMO_PROBATION = 1 << 14;
 /** Cells of the dense memo (4 bytes each) before falling back to the hash table. */
-const DENSE_CELLS = 1 << 18;
+const DENSE_CELLS = 1 << 16;
 
 /**
  * Interns model states as small integers and memoizes transitions (state id, op) → state id in an

@@ -1,4 +1,4 @@
-import type { Bits } from './bits.ts';
+import { ArrayBufferArena, type Bits } from './bits.ts';
 
 /**
  * The search cache: configurations (linearized ops, state id) already explored, over typed arrays.
@@ -16,17 +16,33 @@ import type { Bits } from './bits.ts';
 const HEADER = 5;
 
 export class VisitedSet {
-  private arena = new Int32Array(1 << 11);
+  private arena: Int32Array<ArrayBuffer>;
   private used = 0;
   /** Arena offset of each entry. */
-  private offsets = new Int32Array(256);
-  private hashes = new Int32Array(256);
+  private offsets: Int32Array<ArrayBuffer>;
+  private hashes: Int32Array<ArrayBuffer>;
   /** Next entry with the same (state, completed ops), or -1. */
-  private links = new Int32Array(256);
-  private slots = new Int32Array(512);
-  private mask = 511;
+  private links: Int32Array<ArrayBuffer>;
+  private slots: Int32Array;
+  private mask: number;
   private keys = 0;
   size = 0;
+
+  /**
+   * `ops`: the partition's op count, a hint for the first size (a small history's check should not pay
+   * for tables sized for a long one; all tables grow by doubling).
+   */
+  constructor(ops = 256) {
+    const entries = 2 ** Math.max(4, Math.min(8, Math.ceil(Math.log2(ops + 1))));
+    // One buffer for the first tables (they are replaced one by one as they grow).
+    const first = new ArrayBufferArena(4 * entries * 13);
+    this.arena = first.int32(entries * 8);
+    this.offsets = first.int32(entries);
+    this.hashes = first.int32(entries);
+    this.links = first.int32(entries);
+    this.slots = first.int32(entries * 2);
+    this.mask = entries * 2 - 1;
+  }
 
   /** Adds the configuration unless it is present or subsumed; true when it was new. */
   add(bits: Bits, crashed: Bits, bitsHash: number, state: number): boolean {

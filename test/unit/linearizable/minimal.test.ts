@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,9 +9,9 @@ import {
 import type { Op, OpType } from '../../../src/core/op.ts';
 import { readHistoryFile } from '../../../src/history/formats/index.ts';
 import { pairOps } from '../../../src/history/pairs.ts';
-import { h } from './helpers.ts';
+import { h, porcupineDir } from './helpers.ts';
 
-const DIR = fileURLToPath(new URL('../../../../shared/histories/porcupine', import.meta.url));
+const DIR = porcupineDir();
 const present = existsSync(DIR);
 
 /** Value identity as the checker's register models see it. */

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizable } from '../../../checkers/linearizable/index.ts';
 import type { Op } from '../../../src/core/op.ts';
 import { readHistoryFile } from '../../../src/history/formats/index.ts';
+import { porcupineDir } from './helpers.ts';
 
-const DIR = fileURLToPath(new URL('../../../../shared/histories/porcupine', import.meta.url));
+const DIR = porcupineDir();
 
 /** Per key: n concurrent writes and a concurrent read of a value nobody wrote (≈2^n steps to refute). */
 function hardKv(keys: number, n: number): Op[] {

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizable } from '../../../checkers/linearizable/index.ts';
 import { readHistoryFile } from '../../../src/history/formats/index.ts';
+import { porcupineDir } from './helpers.ts';
 
 // Porcupine's test data lives beside the checkout (../shared from the repo root).
-const DIR = fileURLToPath(new URL('../../../../shared/histories/porcupine', import.meta.url));
+const DIR = porcupineDir();
 const present = existsSync(join(DIR, 'EXPECTED.md'));
 if (!present) console.warn(`Porcupine histories not found at ${DIR}; skipping the verdict table`);
 
