@@ -142,7 +142,17 @@ export const faultRng = (test: RunContext, name: string, op: Invocation) =>
  */
 export async function tcpReachable(from: Remote, toIp: string, timeoutMs = 600, port = 1): Promise<boolean> {
   const r = await from.netExec(
-    ['timeout', String(timeoutMs / 1000), 'bash', '--norc', '--noprofile', '-c', 'exec 3<>"/dev/tcp/$0/$1"', toIp, String(port)],
+    [
+      'timeout',
+      String(timeoutMs / 1000),
+      'bash',
+      '--norc',
+      '--noprofile',
+      '-c',
+      'exec 3<>"/dev/tcp/$0/$1"',
+      toIp,
+      String(port),
+    ],
     { timeoutMs: timeoutMs + 5000 },
   );
   if (r.exitCode === 0 || /refused/i.test(r.stderr)) return true;

@@ -193,7 +193,9 @@ async function netDevice(r: Remote): Promise<string> {
 export async function connectRtt(from: Remote, toIp: string): Promise<number> {
   const script =
     'best=; for i in 1 2 3; do s=$(date +%s%N); (exec 3<>"/dev/tcp/$0/1") 2>/dev/null; e=$(date +%s%N); d=$((e-s)); if [ -z "$best" ] || [ $d -lt $best ]; then best=$d; fi; done; echo $best';
-  const r = await from.netExec(['timeout', '60', 'bash', '--norc', '--noprofile', '-c', script, toIp], { timeoutMs: 65_000 });
+  const r = await from.netExec(['timeout', '60', 'bash', '--norc', '--noprofile', '-c', script, toIp], {
+    timeoutMs: 65_000,
+  });
   const out = r.stdout.trim();
   return /^\d+$/.test(out) ? Number(out) / 1e6 : Number.NaN;
 }

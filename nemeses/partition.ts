@@ -267,9 +267,12 @@ async function diagnoseCut(test: RunContext, pairs: readonly (readonly [string, 
  * 'reaches it', 'gets silence', or why it could not.
  */
 async function hostReaches(ip: string): Promise<string> {
-  const r = await hostExec(['timeout', '2', 'bash', '--norc', '--noprofile', '-c', 'exec 3<>"/dev/tcp/$0/1"', ip], {
-    timeoutMs: 7000,
-  });
+  const r = await hostExec(
+    ['timeout', '2', 'bash', '--norc', '--noprofile', '-c', 'exec 3<>"/dev/tcp/$0/1"', ip],
+    {
+      timeoutMs: 7000,
+    },
+  );
   if (r.exitCode === 0 || /refused/i.test(r.stderr)) return 'reaches it';
   if (r.timedOut || r.exitCode === 124) return 'gets silence too';
   return `cannot probe (${r.stderr.trim().split('\n')[0] ?? r.exitCode})`;
