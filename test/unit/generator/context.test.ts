@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { Thread } from '../../../src/core/generator.ts';
+import { Rng } from '../../../src/core/rng.ts';
+import { contextOn, makeContext, restrictContext } from '../../../src/generator/index.ts';
+
+const isClient = (t: Thread) => t !== 'nemesis';
+const threads: Thread[] = [0, 1, 2, 3, 'nemesis'];
+
+describe('restrictContext', () => {
+  it("a child's free threads are the parent's free threads it may use, in thread order", () => {
+    const free = new Set<Thread>(['nemesis', 3, 1]);
+    const ctx = makeContext(5, threads, free, new Map(), new Rng(1));
+    const child = restrictContext(ctx, isClient);
+    expect(child.threads).toEqual([0, 1, 2, 3]);
+    expect(child.time).toBe(5);
+    expect([...child.free]).toEqual([1, 3]);
+    expect(child.free.size).toBe(2);
+    expect(child.free.has(3)).toBe(true);
+    expect(child.free.has('nemesis')).toBe(false);
+    expect(child.free.has(0)).toBe(false);
+    expect([...child.free.keys()]).toEqual([1, 3]);
+    expect([...child.free.entries()]).toEqual([
+      [1, 1],
+      [3, 3],
+    ]);
+    const seen: Thread[] = [];
+    child.free.forEach((t) => {
+      seen.push(t);
+    });
+    expect(seen).toEqual([1, 3]);
+    // The same answer as a plain copy would give, for every thread.
+    for (const t of threads) expect(child.free.has(t)).toBe(free.has(t) && isClient(t));
+  });
+
+  it('follows the parent as its threads are taken and freed (the runner reuses one free set)', () => {
+    const free = new Set<Thread>(threads);
+    const ctx = makeContext(0, threads, free, new Map(), new Rng(1));
+    free.delete(2);
+    expect([...restrictContext(ctx, isClient).free]).toEqual([0, 1, 3]);
+    free.add(2);
+    free.delete(0);
+    expect([...restrictContext(ctx, isClient).free]).toEqual([1, 2, 3]);
+  });
+
+  it('keeping every thread shares the parent threads and free set; nested restrictions compose', () => {
+    const clientsOnly: Thread[] = [0, 1, 2];
+    const free = new Set<Thread>([0, 2]);
+    const ctx = makeContext(0, clientsOnly, free, new Map(), new Rng(1));
+    const child = restrictContext(ctx, isClient);
+    expect(child.threads).toBe(clientsOnly);
+    expect(child.free).toBe(free);
+    const wide = makeContext(0, threads, new Set<Thread>(threads), new Map(), new Rng(1));
+    const odd = restrictContext(restrictContext(wide, isClient), (t) => t === 1 || t === 3);
+    expect(odd.threads).toEqual([1, 3]);
+    expect([...odd.free]).toEqual([1, 3]);
+  });
+
+  it('contextOn restricts to an explicit list', () => {
+    const ctx = makeContext(0, threads, new Set<Thread>([0, 'nemesis']), new Map(), new Rng(1));
+    const on = contextOn(ctx, ['nemesis', 1]);
+    expect(on.threads).toEqual([1, 'nemesis']);
+    expect([...on.free]).toEqual(['nemesis']);
+  });
+});
