@@ -128,15 +128,17 @@ export class Machine {
     if (thread === undefined || !this.free.has(thread)) {
       throw new Error(`generator emitted an op for process ${String(op.process)}, which is not free`);
     }
-    const inv: Omit<Op, 'index'> = {
+    // Built in its final key order (the journal's line order): no spread copy per op.
+    const invoke: Op = {
+      index: this.index++,
       time: timeNs,
       type: 'invoke',
       process: op.process,
       f: op.f,
       value: op.value,
     };
-    if (node !== undefined) inv.node = node;
-    const invoke = this.emit(inv);
+    if (node !== undefined) invoke.node = node;
+    this.record(invoke);
     this.free.delete(thread);
     this.inFlight.set(thread, invoke);
     this.gen = next.update(this.context(timeNs), invoke);
@@ -154,17 +156,18 @@ export class Machine {
     const invoke = this.inFlight.get(thread);
     if (!invoke) return undefined;
     this.inFlight.delete(thread);
-    const op: Omit<Op, 'index'> = {
+    const done: Op = {
+      index: this.index++,
       time: timeNs,
       type: c.type,
       process: invoke.process,
       f: invoke.f,
       value: c.value === undefined ? invoke.value : c.value,
     };
-    if (c.error !== undefined) op.error = c.error;
+    if (c.error !== undefined) done.error = c.error;
     // How a fault op went ('not-in-effect' | 'heal-failed' | 'no-target'), as data: see Completion.fault.
-    if (c.fault !== undefined) op.fault = c.fault;
-    const done = this.emit(op);
+    if (c.fault !== undefined) done.fault = c.fault;
+    this.record(done);
     if (!hold) this.free.add(thread);
     if (c.type === 'info' && thread !== 'nemesis') {
       const old = this.processes.get(thread) as number;
@@ -180,11 +183,5 @@ export class Machine {
   /** Frees a thread held by `complete(…, hold = true)`. */
   release(thread: Thread): void {
     if (!this.inFlight.has(thread)) this.free.add(thread);
-  }
-
-  private emit(op: Omit<Op, 'index'>): Op {
-    const full = { index: this.index++, ...op } as Op;
-    this.record(full);
-    return full;
   }
 }

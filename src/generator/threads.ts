@@ -25,7 +25,9 @@ class OnThreads implements Generator {
   }
   update(ctx: Context, event: Op): Generator {
     if (!this.pred(ctx.threadOf(event.process))) return this;
-    return new OnThreads(this.pred, this.gen.update(restrictContext(ctx, this.pred), event));
+    const g = this.gen.update(restrictContext(ctx, this.pred), event);
+    // Generators are values: an unchanged child needs no new wrapper (one allocation fewer per event).
+    return g === this.gen ? this : new OnThreads(this.pred, g);
   }
 }
 

@@ -38,7 +38,8 @@ class TimeLimit implements Generator {
     return { op: s.op, gen: new TimeLimit(this.limitNs, cutoffNs, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
-    return new TimeLimit(this.limitNs, this.cutoffNs, this.gen.update(ctx, event));
+    const g = this.gen.update(ctx, event);
+    return g === this.gen ? this : new TimeLimit(this.limitNs, this.cutoffNs, g);
   }
 }
 
@@ -70,7 +71,8 @@ class Stagger implements Generator {
     return { op: { ...s.op, time }, gen: new Stagger(this.meanNs, time + gap, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
-    return new Stagger(this.meanNs, this.nextNs, this.gen.update(ctx, event));
+    const g = this.gen.update(ctx, event);
+    return g === this.gen ? this : new Stagger(this.meanNs, this.nextNs, g);
   }
 }
 
@@ -104,7 +106,8 @@ class Delay implements Generator {
     return { op: { ...s.op, time }, gen: new Delay(this.intervalNs, scheduled + this.intervalNs, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
-    return new Delay(this.intervalNs, this.nextNs, this.gen.update(ctx, event));
+    const g = this.gen.update(ctx, event);
+    return g === this.gen ? this : new Delay(this.intervalNs, this.nextNs, g);
   }
 }
 

@@ -28,8 +28,7 @@ export class Journal {
   private readonly maxBufferBytes: number;
 
   append(op: Op): void {
-    // Exact: integers beyond 2^53 are bigints (values.ts) and are written as their digits.
-    const line = `${stringifyExact(op)}\n`;
+    const line = `${opJson(op)}\n`;
     this.buf.push(line);
     this.bufBytes += line.length;
     if ((op.process === 'nemesis' && op.type !== 'invoke') || this.bufBytes >= this.maxBufferBytes)
@@ -61,4 +60,69 @@ export class Journal {
     closeSync(this.fd);
     this.fd = undefined;
   }
+}
+
+// JSON text of the strings that recur in every op (types, fs, nemesis): quoted once, not per op.
+const quoted = new Map<string, string>();
+const QUOTED_MAX = 1024;
+function quote(s: string): string {
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    if (quoted.size < QUOTED_MAX) quoted.set(s, q);
+  }
+  return q;
+}
+
+/** The JSON text of a finite number, a string, a boolean or null; undefined for anything else. */
+function scalarJson(v: unknown): string | undefined {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'number':
+      // JSON writes finite numbers as String does (-0 as 0); NaN and ±Infinity take the slow path.
+      return Number.isFinite(v) ? `${v}` : undefined;
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      return undefined;
+  }
+}
+
+/** The keys of a plain op, in the order Machine creates them (and the journal writes them). */
+const PLAIN_ORDER = ['index', 'time', 'type', 'process', 'f', 'value'];
+
+/**
+ * One history.jsonl line (without the newline): exactly the text `stringifyExact(op)` gives (integers
+ * beyond 2^53 as bigints written as their digits, keys in the op's own order), built by hand for the
+ * common op (a plain object with the six plain keys in order and a scalar value) because
+ * JSON.stringify costs several times more and the journal writes every op. Anything else goes through
+ * stringifyExact.
+ */
+export function opJson(op: Op): string {
+  const v = scalarJson(op.value);
+  const p = op.process;
+  const ps = typeof p === 'number' ? scalarJson(p) : typeof p === 'string' ? quote(p) : undefined;
+  if (
+    v === undefined ||
+    ps === undefined ||
+    Object.getPrototypeOf(op) !== Object.prototype ||
+    typeof op.index !== 'number' ||
+    !Number.isFinite(op.index) ||
+    typeof op.time !== 'number' ||
+    !Number.isFinite(op.time) ||
+    typeof op.type !== 'string' ||
+    typeof op.f !== 'string'
+  )
+    return stringifyExact(op);
+  // For a plain object for-in lists exactly its own enumerable keys, in JSON.stringify's order: the
+  // fast path needs the plain keys in the plain order (extra keys such as node or error do not).
+  let i = 0;
+  for (const k in op) {
+    if (k !== PLAIN_ORDER[i]) return stringifyExact(op);
+    i++;
+  }
+  if (i !== PLAIN_ORDER.length) return stringifyExact(op);
+  return `{"index":${op.index},"time":${op.time},"type":${quote(op.type)},"process":${ps},"f":${quote(op.f)},"value":${v}}`;
 }

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../../src/core/op.ts';
-import { Journal } from '../../../src/history/journal.ts';
+import { Journal, opJson } from '../../../src/history/journal.ts';
 import { closeOpenInvokes, pairOps, partnerIndex } from '../../../src/history/pairs.ts';
+import { keyword, stringifyExact } from '../../../src/history/values.ts';
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'faultline-journal-')), 'history.jsonl');
 const op = (
@@ -54,6 +55,39 @@ describe('Journal', () => {
     j.close();
     expect(lines(p)).toHaveLength(1000);
     expect(JSON.parse(lines(p)[999]!).index).toBe(999);
+  });
+});
+
+describe('opJson (the journal line)', () => {
+  it('is exactly the text stringifyExact gives, on the fast path and off it', () => {
+    const plain = op(7, 'ok', 3, 'add', 42);
+    const cases: unknown[] = [
+      plain,
+      op(0, 'invoke', 0, 'read', null),
+      op(1, 'invoke', 'nemesis', 'start-partition', null),
+      op(2, 'ok', 1, 'w', 'a "quoted"\nline \u2028 \ud800'),
+      op(3, 'ok', 1, 'weird "f"\\', true),
+      op(4, 'fail', 1, 'cas', false),
+      op(5, 'ok', 1, 'x', -0),
+      op(6, 'ok', 1, 'x', 1.5e-7),
+      op(7, 'ok', 1, 'x', 2 ** 60),
+      op(8, 'ok', 1, 'x', Number.NaN),
+      op(9, 'ok', 1, 'x', Number.POSITIVE_INFINITY),
+      op(10, 'ok', 1, 'x', 2n ** 70n),
+      op(11, 'ok', 1, 'read', [1, 2, 3]),
+      op(12, 'ok', 1, 'read', keyword('k')),
+      op(13, 'ok', 1, 'x', undefined),
+      { ...plain, node: 'n1' },
+      { ...plain, error: 'timeout' },
+      { ...plain, fault: 'not-in-effect' },
+      { value: 1, index: 0, time: 0, type: 'ok', process: 0, f: 'x' },
+      { index: 0, time: 0, type: 'ok', process: 0, f: 'x' },
+      { index: 0, time: 0.5, type: 'ok', process: Number.NaN, f: 'x', value: 1 },
+      Object.assign(Object.create({ inherited: 1 }), plain),
+    ];
+    for (const c of cases) expect(opJson(c as Op)).toBe(stringifyExact(c));
+    // The fast path really is taken for the plain op (its text has no spaces, keys in order).
+    expect(opJson(plain)).toBe('{"index":7,"time":7000,"type":"ok","process":3,"f":"add","value":42}');
   });
 });
 
