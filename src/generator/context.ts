@@ -141,6 +141,16 @@ export function freeThreads(ctx: Context): Thread[] {
   return ctx.threads.filter((t) => ctx.free.has(t));
 }
 
+/** The k-th (0-based) free thread of the context in thread order, if there are that many. */
+function nthFree(ctx: Context, k: number): Thread | undefined {
+  const { threads, free } = ctx;
+  for (let i = 0; i < threads.length; i++) {
+    const t = threads[i]!;
+    if (free.has(t) && k-- === 0) return t;
+  }
+  return undefined;
+}
+
 /** True when no thread of the context has an op outstanding. */
 export function allFree(ctx: Context): boolean {
   return ctx.threads.every((t) => ctx.free.has(t));
@@ -160,10 +170,12 @@ export function fillIn(template: OpTemplate, ctx: Context): Invocation | 'pendin
     process = template.process;
   } else {
     // A random free thread, not the first: with fast ops the first is nearly always free, and every op
-    // would go through one client (one node) while the others idle.
-    const free = freeThreads(ctx);
-    if (free.length === 0) return 'pending';
-    const t = free.length === 1 ? (free[0] as Thread) : (free[ctx.rng.int(free.length)] as Thread);
+    // would go through one client (one node) while the others idle. The k-th free thread in thread
+    // order, found without building the list (free ⊆ threads, so its size is the count).
+    const n = ctx.free.size;
+    if (n === 0) return 'pending';
+    const t = nthFree(ctx, n === 1 ? 0 : ctx.rng.int(n));
+    if (t === undefined) return 'pending';
     process = ctx.processOf(t);
   }
   return {

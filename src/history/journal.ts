@@ -11,8 +11,9 @@ import { stringifyExact } from './values.ts';
 export class Journal {
   readonly path: string;
   private fd: number | undefined;
-  private buf: string[] = [];
-  private bufBytes = 0;
+  // The pending lines as one string: appending builds a rope, flattened once by the write.
+  private buf = '';
+  private bufCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private written = 0;
 
@@ -28,10 +29,9 @@ export class Journal {
   private readonly maxBufferBytes: number;
 
   append(op: Op): void {
-    const line = `${opJson(op)}\n`;
-    this.buf.push(line);
-    this.bufBytes += line.length;
-    if ((op.process === 'nemesis' && op.type !== 'invoke') || this.bufBytes >= this.maxBufferBytes)
+    this.buf += `${opJson(op)}\n`;
+    this.bufCount++;
+    if ((op.process === 'nemesis' && op.type !== 'invoke') || this.buf.length >= this.maxBufferBytes)
       this.flush();
   }
 
@@ -41,11 +41,11 @@ export class Journal {
   }
 
   flush(): void {
-    if (this.fd === undefined || this.buf.length === 0) return;
-    const chunk = this.buf.join('');
-    const n = this.buf.length;
-    this.buf = [];
-    this.bufBytes = 0;
+    if (this.fd === undefined || this.bufCount === 0) return;
+    const chunk = this.buf;
+    const n = this.bufCount;
+    this.buf = '';
+    this.bufCount = 0;
     writeSync(this.fd, chunk);
     this.written += n;
   }
@@ -96,9 +96,9 @@ const PLAIN_ORDER = ['index', 'time', 'type', 'process', 'f', 'value'];
 /**
  * One history.jsonl line (without the newline): exactly the text `stringifyExact(op)` gives (integers
  * beyond 2^53 as bigints written as their digits, keys in the op's own order), built by hand for the
- * common op (a plain object with the six plain keys in order and a scalar value) because
- * JSON.stringify costs several times more and the journal writes every op. Anything else goes through
- * stringifyExact.
+ * common op because JSON.stringify costs several times more and the journal writes every op. The
+ * common op: a plain object with the six plain keys in order, then any extra keys (node, error, fault),
+ * every value a scalar (finite number, string, boolean, null). Anything else goes through stringifyExact.
  */
 export function opJson(op: Op): string {
   const v = scalarJson(op.value);
@@ -117,12 +117,19 @@ export function opJson(op: Op): string {
   )
     return stringifyExact(op);
   // For a plain object for-in lists exactly its own enumerable keys, in JSON.stringify's order: the
-  // fast path needs the plain keys in the plain order (extra keys such as node or error do not).
+  // plain keys must come first and in the plain order; extra keys follow with scalar values.
   let i = 0;
+  let extra = '';
   for (const k in op) {
-    if (k !== PLAIN_ORDER[i]) return stringifyExact(op);
+    if (i < PLAIN_ORDER.length) {
+      if (k !== PLAIN_ORDER[i]) return stringifyExact(op);
+    } else {
+      const x = scalarJson((op as unknown as Record<string, unknown>)[k]);
+      if (x === undefined) return stringifyExact(op);
+      extra += `,${quote(k)}:${x}`;
+    }
     i++;
   }
-  if (i !== PLAIN_ORDER.length) return stringifyExact(op);
-  return `{"index":${op.index},"time":${op.time},"type":${quote(op.type)},"process":${ps},"f":${quote(op.f)},"value":${v}}`;
+  if (i < PLAIN_ORDER.length) return stringifyExact(op);
+  return `{"index":${op.index},"time":${op.time},"type":${quote(op.type)},"process":${ps},"f":${quote(op.f)},"value":${v}${extra}}`;
 }

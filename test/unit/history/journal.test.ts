@@ -80,6 +80,12 @@ describe('opJson (the journal line)', () => {
       { ...plain, node: 'n1' },
       { ...plain, error: 'timeout' },
       { ...plain, fault: 'not-in-effect' },
+      { ...plain, error: 'timed out', fault: 'heal-failed' },
+      { ...plain, node: 'n"1' },
+      { ...plain, 'odd "key"': 1.25 },
+      { ...plain, node: undefined },
+      { ...plain, node: ['n1'] },
+      { ...plain, node: 2n ** 64n },
       { value: 1, index: 0, time: 0, type: 'ok', process: 0, f: 'x' },
       { index: 0, time: 0, type: 'ok', process: 0, f: 'x' },
       { index: 0, time: 0.5, type: 'ok', process: Number.NaN, f: 'x', value: 1 },
@@ -88,6 +94,9 @@ describe('opJson (the journal line)', () => {
     for (const c of cases) expect(opJson(c as Op)).toBe(stringifyExact(c));
     // The fast path really is taken for the plain op (its text has no spaces, keys in order).
     expect(opJson(plain)).toBe('{"index":7,"time":7000,"type":"ok","process":3,"f":"add","value":42}');
+    expect(opJson({ ...plain, node: 'n2' })).toBe(
+      '{"index":7,"time":7000,"type":"ok","process":3,"f":"add","value":42,"node":"n2"}',
+    );
   });
 });
 
