@@ -27,7 +27,7 @@ export interface InterpreterOptions {
   concurrency: number;
   workers: Map<Thread, Worker>;
   rng: Rng;
-  /** Nanoseconds since the run started. */
+  /** Nanoseconds since the run started; advances with real time (op times, timeouts and yields use it). */
   clock: () => number;
   /** Receives each op once its index is assigned (journal, in-memory history, live events). */
   record: (op: Op) => void;
@@ -54,10 +54,14 @@ export interface InterpreterResult {
 
 interface InFlight {
   token: number;
-  deadlineMs: number;
+  /** On the run's clock (o.clock, ns): one clock read per op serves the invocation and its deadline. */
+  deadlineNs: number;
   timeoutMs: number;
   controller: AbortController;
 }
+
+/** How often the op loop hands the event loop a turn when clients answer at once (ns). */
+const YIELD_EVERY_NS = 10 * NS_PER_MS;
 
 interface Arrival {
   thread: Thread;
@@ -130,16 +134,17 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     arrivals.length = 0;
   };
 
-  const dispatch = (op: Invocation, next: Generator) => {
+  // `nowNs`: the clock read that found the op due (the invocation's time).
+  const dispatch = (op: Invocation, next: Generator, nowNs: number) => {
     const running = m.threadRunning(op.process);
     const node = running === undefined ? undefined : o.workers.get(running)?.node;
-    const { thread } = m.dispatch(o.clock(), op, next, node);
+    const { thread } = m.dispatch(nowNs, op, next, node);
     const w = o.workers.get(thread)!;
     const my = ++token;
     const timeoutMs = thread === 'nemesis' ? (o.nemesisTimeoutMs ?? 10 * o.opTimeoutMs) : o.opTimeoutMs;
     const f: InFlight = {
       token: my,
-      deadlineMs: performance.now() + timeoutMs,
+      deadlineNs: nowNs + timeoutMs * NS_PER_MS,
       timeoutMs,
       controller: new AbortController(),
     };
@@ -166,9 +171,9 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
 
   // Ops that overrun their timeout complete as info; the client is reset before its thread goes on.
   const sweepTimeouts = () => {
-    const nowMs = performance.now();
+    const nowNs = o.clock();
     for (const [thread, f] of inFlight) {
-      if (f.deadlineMs <= nowMs) {
+      if (f.deadlineNs <= nowNs) {
         f.controller.abort(new Error('timeout'));
         const completion: Completion = { type: 'info', error: `timed out after ${f.timeoutMs} ms` };
         arrivals.push({ thread, token: f.token, completion });
@@ -180,19 +185,23 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
 
   // Instant clients (the memory system) complete in microtasks, which never lets timers, signals or
   // keystrokes run; hand the event loop a turn every few milliseconds.
-  let lastYieldMs = performance.now();
+  let lastYieldNs = o.clock();
   try {
     while (true) {
-      if (performance.now() - lastYieldMs > 10) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYieldMs = performance.now();
-      }
       drain();
       if (o.stop?.aborted || o.hardStop?.aborted) {
         stopped = true;
         break;
       }
-      const r = m.ask(o.clock());
+      // One clock read per turn (after the completions drained, so time never goes back): it serves
+      // the yield check, the generator's context and the invocation's time.
+      const nowNs = o.clock();
+      if (nowNs - lastYieldNs > YIELD_EVERY_NS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYieldNs = o.clock();
+        continue;
+      }
+      const r = m.ask(nowNs);
       if (r.kind === 'exhausted') {
         if (m.done) break;
         await sleep(undefined);
@@ -200,13 +209,14 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
       }
       if (r.kind === 'wait') {
         // Nothing now; the generator has nothing before `untilNs`, if it says so.
-        const untilMs = r.untilNs === undefined ? 1 : (r.untilNs - o.clock()) / NS_PER_MS;
+        const untilMs = r.untilNs === undefined ? 1 : (r.untilNs - nowNs) / NS_PER_MS;
         if (untilMs > 0) await sleep(Math.min(Math.ceil(untilMs), 1000));
         continue;
       }
       // Not due yet: sleep until it is. If an event arrives first, the answer may be stale, so ask the
       // old generator again (timers may fire a little early, hence the loop).
-      let waitMs = (r.op.time - o.clock()) / NS_PER_MS;
+      let dueNs = nowNs;
+      let waitMs = (r.op.time - dueNs) / NS_PER_MS;
       let interruptedWait = false;
       while (waitMs > 0) {
         await sleep(Math.ceil(waitMs));
@@ -214,10 +224,11 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
           interruptedWait = true;
           break;
         }
-        waitMs = (r.op.time - o.clock()) / NS_PER_MS;
+        dueNs = o.clock();
+        waitMs = (r.op.time - dueNs) / NS_PER_MS;
       }
       if (interruptedWait) continue;
-      dispatch(r.op, r.next);
+      dispatch(r.op, r.next, dueNs);
     }
 
     if (stopped) {
