@@ -15,27 +15,47 @@ const PLAIN_ORDER = ['index', 'time', 'type', 'process', 'f', 'value'] as const;
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const OPEN_INDEX = ascii('{"index":');
 const TIME = ascii(',"time":');
-const TYPE = ascii(',"type":');
-const PROCESS = ascii(',"process":');
-const F = ascii(',"f":');
-const VALUE = ascii(',"value":');
 const NULL = ascii('null');
 const TRUE = ascii('true');
 const FALSE = ascii('false');
 const CLOSE = ascii('}\n');
 
-// JSON bytes of the strings that recur in every op (types, fs, nodes, keys, common errors): quoted
-// and encoded once. Bounded: past the limit new strings are encoded each time.
-const QUOTED_MAX = 4096;
-const quotedBytes = new Map<string, Uint8Array>();
+// Bytes that recur in every line, cached: `,"type":<type>,"process":` per type, `,"f":<f>,"value":`
+// per f, `,<key>:` per extra key, and the JSON of recurring string values (nodes, errors). Bounded:
+// past the limit new strings are encoded each time.
+const CACHE_MAX = 4096;
+class BytesCache {
+  private readonly map = new Map<string, Uint8Array>();
+  // The last string asked and its bytes: an op's f (or node) is usually the previous op's.
+  private lastKey: string | undefined;
+  private lastBytes: Uint8Array = new Uint8Array(0);
+  private readonly make: (s: string) => string;
+  constructor(make: (s: string) => string) {
+    this.make = make;
+  }
+  get(s: string): Uint8Array {
+    if (s === this.lastKey) return this.lastBytes;
+    let b = this.map.get(s);
+    if (b === undefined) {
+      b = Buffer.from(this.make(s));
+      if (this.map.size < CACHE_MAX) this.map.set(s, b);
+    }
+    this.lastKey = s;
+    this.lastBytes = b;
+    return b;
+  }
+}
+const typeBytes = new BytesCache((t) => `,"type":${JSON.stringify(t)},"process":`);
+const fBytes = new BytesCache((f) => `,"f":${JSON.stringify(f)},"value":`);
+const keyBytes = new BytesCache((k) => `,${JSON.stringify(k)}:`);
+const quotedBytes = new BytesCache((s) => JSON.stringify(s));
 
 /** The most bytes any number's JSON text takes ("-1.2345678901234567e-308" is 24). */
 const NUMBER_MAX_BYTES = 25;
 /** The most bytes of a JSON string literal of `len` UTF-16 units: \u00XX escapes are 6 bytes each. */
 const stringMaxBytes = (len: number) => 6 * len + 2;
 /** The fixed part of a plain line: the six keys, punctuation and newline. */
-const PLAIN_FIXED_BYTES =
-  OPEN_INDEX.length + TIME.length + TYPE.length + PROCESS.length + F.length + VALUE.length + CLOSE.length;
+const PLAIN_FIXED_BYTES = '{"index":,"time":,"type":,"process":,"f":,"value":}\n'.length;
 
 /** What `tryAppend` did. */
 export type AppendResult = 'appended' | 'full';
@@ -79,7 +99,7 @@ export class OpLineBuffer {
     const bound = plainBound(op);
     if (bound >= 0) {
       if (bound > this.bytes.length - this.pos) return 'full';
-      this.writePlain(op);
+      this.writePlain(op, plainHasExtraKeys);
     } else {
       const line = `${stringifyExact(op)}\n`;
       // 3 bytes per UTF-16 unit at most (a surrogate pair is 4 bytes for 2 units).
@@ -93,28 +113,24 @@ export class OpLineBuffer {
     return 'appended';
   }
 
-  private writePlain(op: Op): void {
+  private writePlain(op: Op, extraKeys: boolean): void {
     this.raw(OPEN_INDEX);
     this.number(op.index);
     this.raw(TIME);
     this.number(op.time);
-    this.raw(TYPE);
-    this.quoted(op.type);
-    this.raw(PROCESS);
+    this.raw(typeBytes.get(op.type));
     const p = op.process;
     if (typeof p === 'number') this.number(p);
-    else this.quoted(p);
-    this.raw(F);
-    this.quoted(op.f);
-    this.raw(VALUE);
+    else this.raw(quotedBytes.get(p));
+    this.raw(fBytes.get(op.f));
     this.scalar(op.value, false);
-    let i = 0;
-    for (const k in op) {
-      if (i++ < PLAIN_ORDER.length) continue;
-      this.bytes[this.pos++] = 0x2c; // ,
-      this.quoted(k);
-      this.bytes[this.pos++] = 0x3a; // :
-      this.scalar((op as unknown as Record<string, unknown>)[k], true);
+    if (extraKeys) {
+      let i = 0;
+      for (const k in op) {
+        if (i++ < PLAIN_ORDER.length) continue;
+        this.raw(keyBytes.get(k));
+        this.scalar((op as unknown as Record<string, unknown>)[k], true);
+      }
     }
     this.raw(CLOSE);
   }
@@ -122,6 +138,12 @@ export class OpLineBuffer {
   private raw(b: Uint8Array): void {
     const out = this.bytes;
     let pos = this.pos;
+    // A native copy beats a byte loop from about 8 bytes on.
+    if (b.length >= 8) {
+      out.set(b, pos);
+      this.pos = pos + b.length;
+      return;
+    }
     for (let i = 0; i < b.length; i++) out[pos++] = b[i]!;
     this.pos = pos;
   }
@@ -131,21 +153,8 @@ export class OpLineBuffer {
     if (v === null) this.raw(NULL);
     else if (typeof v === 'number') this.number(v);
     else if (typeof v === 'boolean') this.raw(v ? TRUE : FALSE);
-    else if (recurring) this.quoted(v as string);
+    else if (recurring) this.raw(quotedBytes.get(v as string));
     else this.pos += this.bytes.write(JSON.stringify(v), this.pos, 'utf8');
-  }
-
-  /** A string likely to recur (its JSON bytes are cached). */
-  private quoted(s: string): void {
-    let b = quotedBytes.get(s);
-    if (b === undefined) {
-      b = Buffer.from(JSON.stringify(s));
-      if (quotedBytes.size < QUOTED_MAX) quotedBytes.set(s, b);
-    }
-    if (b.length > 32) {
-      this.bytes.set(b, this.pos);
-      this.pos += b.length;
-    } else this.raw(b);
   }
 
   /** A finite number as JSON writes it: integers digit by digit, others through String (ASCII). */
@@ -170,30 +179,52 @@ export class OpLineBuffer {
 
   /** 0 ≤ n < 10^8, without leading zeros. */
   private digits(n: number): void {
-    let len = 1;
-    for (let x = n; x >= 10; x = (x / 10) | 0) len++;
-    const out = this.bytes;
-    let pos = this.pos + len;
-    this.pos = pos;
-    do {
-      const q = (n / 10) | 0;
-      out[--pos] = 0x30 + (n - q * 10);
-      n = q;
-    } while (n > 0);
+    const len =
+      n < 100
+        ? n < 10
+          ? 1
+          : 2
+        : n < 10_000
+          ? n < 1000
+            ? 3
+            : 4
+          : n < 1_000_000
+            ? n < 100_000
+              ? 5
+              : 6
+            : n < 10_000_000
+              ? 7
+              : 8;
+    this.pos += len;
+    this.fill(n, this.pos, len);
   }
 
   /** 0 ≤ n < 10^8, as exactly eight digits. */
   private eightDigits(n: number): void {
+    this.pos += 8;
+    this.fill(n, this.pos, 8);
+  }
+
+  /** Writes the `len` low decimal digits of n (0 ≤ n < 10^8) ending before `end`, two at a time. */
+  private fill(n: number, end: number, len: number): void {
     const out = this.bytes;
-    let pos = this.pos + 8;
-    this.pos = pos;
-    for (let i = 0; i < 8; i++) {
-      const q = (n / 10) | 0;
-      out[--pos] = 0x30 + (n - q * 10);
+    let pos = end;
+    while (len >= 2) {
+      const q = (n / 100) | 0;
+      const r = (n - q * 100) * 2;
+      out[--pos] = DIGIT_PAIRS[r + 1]!;
+      out[--pos] = DIGIT_PAIRS[r]!;
       n = q;
+      len -= 2;
     }
+    if (len === 1) out[--pos] = 0x30 + n;
   }
 }
+
+/** "00" "01" … "99" as bytes: digits are written two at a time. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) =>
+  i % 2 === 0 ? 0x30 + Math.floor(i / 20) : 0x30 + (((i - 1) / 2) % 10),
+);
 
 /** JSON bytes of a scalar at most, or -1 when `v` is not a scalar this encoder writes. */
 function scalarBound(v: unknown): number {
@@ -209,6 +240,9 @@ function scalarBound(v: unknown): number {
       return -1;
   }
 }
+
+/** Set by plainBound: the op it accepted has keys after the plain six (node, error, …). */
+let plainHasExtraKeys = false;
 
 /**
  * The most bytes the line of `op` takes if it is a plain op (a plain object: the six plain keys first
@@ -243,5 +277,6 @@ function plainBound(op: Op): number {
     }
     i++;
   }
+  plainHasExtraKeys = i > PLAIN_ORDER.length;
   return i < PLAIN_ORDER.length ? -1 : bound;
 }
