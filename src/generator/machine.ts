@@ -52,6 +52,7 @@ export class Machine {
   private readonly record: (op: Op) => void;
   private gen: Generator | null;
   private index: number;
+  private lastContext: Context | undefined;
   // Made once: contexts are built in the hot loop, so each only carries a new time. They are live views
   // of the machine's state, valid for the duration of the generator call that receives them.
   private readonly processOf = (t: Thread): Process => this.processes.get(t) ?? t;
@@ -90,10 +91,16 @@ export class Machine {
     return this.gen === null && this.inFlight.size === 0 && this.free.size === this.threads.length;
   }
 
-  /** The context a generator sees at `timeNs`. */
+  /**
+   * The context a generator sees at `timeNs`. The same object again for the same time (an ask and the
+   * dispatch of its op share one clock reading): its other fields never change.
+   */
   context(timeNs: number): Context {
+    const last = this.lastContext;
+    if (last !== undefined && last.time === timeNs) return last;
     const { threads, free, processOf, threadOf, rng } = this;
-    return { time: timeNs, threads, free, processOf, threadOf, rng };
+    this.lastContext = { time: timeNs, threads, free, processOf, threadOf, rng };
+    return this.lastContext;
   }
 
   /** The thread that currently runs `process`, if any (busy or free). */

@@ -30,12 +30,14 @@ class TimeLimit implements Generator {
   op(ctx: Context): OpResult {
     const cutoffNs = this.cutoffNs ?? ctx.time + this.limitNs;
     if (ctx.time >= cutoffNs) return null;
-    const s = ask(this.gen, ctx);
-    if (s.kind === 'done') return null;
-    if (s.kind === 'pending')
-      return pending(new TimeLimit(this.limitNs, cutoffNs, s.gen), minUntil(s.untilNs, cutoffNs));
-    if (s.op.time >= cutoffNs) return null;
-    return { op: s.op, gen: new TimeLimit(this.limitNs, cutoffNs, s.gen) };
+    // The child's answer read as is (no Step): this runs once per op of every run.
+    const r = this.gen.op(ctx);
+    if (r === null) return null;
+    if (r === 'pending') return pending(new TimeLimit(this.limitNs, cutoffNs, this.gen), cutoffNs);
+    if ('pending' in r)
+      return pending(new TimeLimit(this.limitNs, cutoffNs, r.gen), minUntil(r.untilNs, cutoffNs));
+    if (r.op.time >= cutoffNs) return null;
+    return { op: r.op, gen: new TimeLimit(this.limitNs, cutoffNs, r.gen) };
   }
   update(ctx: Context, event: Op): Generator {
     const g = this.gen.update(ctx, event);

@@ -52,22 +52,19 @@ export interface InterpreterResult {
   stopped: boolean;
 }
 
+/** An op outstanding on a thread; queued as an arrival once its completion is known. */
 interface InFlight {
-  token: number;
+  thread: Thread;
   /** On the run's clock (o.clock, ns): one clock read per op serves the invocation and its deadline. */
   deadlineNs: number;
   timeoutMs: number;
   controller: AbortController;
+  /** The first answer wins: the worker's, or the timeout's (a later one is dropped). */
+  completion: Completion | undefined;
 }
 
 /** How often the op loop hands the event loop a turn when clients answer at once (ns). */
 const YIELD_EVERY_NS = 10 * NS_PER_MS;
-
-interface Arrival {
-  thread: Thread;
-  token: number;
-  completion: Completion;
-}
 
 /**
  * Runs `o.generator` until it is exhausted (or `o.stop` aborts) against real workers, recording every
@@ -85,8 +82,8 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     record: o.record,
   });
   const inFlight = new Map<Thread, InFlight>();
-  const arrivals: Arrival[] = [];
-  let token = 0;
+  // Ops whose completion is known, in the order they became known.
+  const arrivals: InFlight[] = [];
   let stopped = false;
 
   // One wake-up at a time: the main loop sleeps on it; arrivals, timers and stop signals resolve it.
@@ -109,14 +106,14 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   o.stop?.addEventListener('abort', onStop);
   o.hardStop?.addEventListener('abort', onStop);
 
-  // Turns an arrival into a completion op. After an info the client is reset before its thread goes on.
-  const complete = (a: Arrival) => {
-    const f = inFlight.get(a.thread);
-    if (!f || f.token !== a.token) return; // late answer of an op already timed out
+  // Records an arrival's completion. After an info the client is reset before its thread goes on.
+  const complete = (a: InFlight) => {
+    if (inFlight.get(a.thread) !== a) return; // already completed
     inFlight.delete(a.thread);
+    const completion = a.completion!;
     const worker = o.workers.get(a.thread)!;
-    const reset = a.completion.type === 'info' && a.thread !== 'nemesis' ? worker.reset : undefined;
-    m.complete(o.clock(), a.thread, a.completion, reset !== undefined);
+    const reset = completion.type === 'info' && a.thread !== 'nemesis' ? worker.reset : undefined;
+    m.complete(o.clock(), a.thread, completion, reset !== undefined);
     if (reset) {
       reset
         .call(worker)
@@ -126,6 +123,11 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
           notify();
         });
     }
+  };
+  const arrive = (f: InFlight, completion: Completion) => {
+    if (f.completion !== undefined) return; // timed out first
+    f.completion = completion;
+    arrivals.push(f);
   };
 
   // In arrival order; indexed rather than shifted (a batch of 100 instant completions is common).
@@ -140,13 +142,13 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     const node = running === undefined ? undefined : o.workers.get(running)?.node;
     const { thread } = m.dispatch(nowNs, op, next, node);
     const w = o.workers.get(thread)!;
-    const my = ++token;
     const timeoutMs = thread === 'nemesis' ? (o.nemesisTimeoutMs ?? 10 * o.opTimeoutMs) : o.opTimeoutMs;
     const f: InFlight = {
-      token: my,
+      thread,
       deadlineNs: nowNs + timeoutMs * NS_PER_MS,
       timeoutMs,
       controller: new AbortController(),
+      completion: undefined,
     };
     inFlight.set(thread, f);
     let p: Promise<Completion>;
@@ -159,11 +161,11 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     // One reaction per op (no .finally: that is one more promise and microtask per op).
     p.then(
       (completion) => {
-        arrivals.push({ thread, token: my, completion });
+        arrive(f, completion);
         notify();
       },
       (err: unknown) => {
-        arrivals.push({ thread, token: my, completion: { type: 'info', error: errorText(err) } });
+        arrive(f, { type: 'info', error: errorText(err) });
         notify();
       },
     );
@@ -172,11 +174,10 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   // Ops that overrun their timeout complete as info; the client is reset before its thread goes on.
   const sweepTimeouts = () => {
     const nowNs = o.clock();
-    for (const [thread, f] of inFlight) {
-      if (f.deadlineNs <= nowNs) {
+    for (const f of inFlight.values()) {
+      if (f.completion === undefined && f.deadlineNs <= nowNs) {
         f.controller.abort(new Error('timeout'));
-        const completion: Completion = { type: 'info', error: `timed out after ${f.timeoutMs} ms` };
-        arrivals.push({ thread, token: f.token, completion });
+        arrive(f, { type: 'info', error: `timed out after ${f.timeoutMs} ms` });
       }
     }
     if (arrivals.length) notify();
@@ -240,9 +241,10 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
         await sleep(Math.min(50, untilMs - performance.now()));
       }
       drain();
-      for (const [thread, f] of [...inFlight]) {
+      for (const f of [...inFlight.values()]) {
         f.controller.abort(new Error('interrupted'));
-        complete({ thread, token: f.token, completion: { type: 'info', error: 'interrupted: run stopped' } });
+        f.completion = { type: 'info', error: 'interrupted: run stopped' };
+        complete(f);
       }
     }
   } finally {
