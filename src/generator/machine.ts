@@ -7,6 +7,7 @@
  */
 import type { Completion, Op, Process } from '../core/op.ts';
 import type { Rng } from '../core/rng.ts';
+import { ThreadSet } from './thread-set.ts';
 import type { Context, Generator, Invocation, Thread } from './types.ts';
 
 /** How a machine starts. Times are not part of it: every call that records an event passes `timeNs`. */
@@ -42,11 +43,15 @@ export type Ask =
 export class Machine {
   readonly threads: readonly Thread[];
   readonly concurrency: number;
-  /** Threads with no op outstanding (and, in the interpreter, not resetting their client). */
-  readonly free: Set<Thread>;
+  /**
+   * Threads with no op outstanding (and, in the interpreter, not resetting their client); a Set<Thread>
+   * in behaviour (insertion order), without a hash table to rebuild every batch of ops.
+   */
+  readonly free: ThreadSet;
   readonly processes: Map<Thread, Process>;
-  /** The invocation outstanding on each busy thread. */
-  readonly inFlight = new Map<Thread, Op>();
+  /** The invocation outstanding on each busy thread, by slot (client thread t at t, the nemesis last). */
+  private readonly inFlight: (Op | undefined)[];
+  private inFlightCount = 0;
   private readonly threadOfProcess = new Map<Process, Thread>();
   private readonly rng: Rng;
   private readonly record: (op: Op) => void;
@@ -65,7 +70,9 @@ export class Machine {
     if (o.nemesis) threads.push('nemesis');
     this.threads = threads;
     this.concurrency = o.concurrency;
-    this.free = new Set(threads);
+    this.free = new ThreadSet(o.concurrency, o.nemesis);
+    for (const t of threads) this.free.add(t);
+    this.inFlight = new Array(o.concurrency + 1).fill(undefined);
     this.processes = new Map(o.processes ?? []);
     // A thread new in this phase (e.g. the nemesis after a clients-only phase) starts as its own process.
     for (const t of threads) if (!this.processes.has(t)) this.processes.set(t, t);
@@ -74,6 +81,10 @@ export class Machine {
     this.record = o.record;
     this.gen = o.generator;
     this.index = o.firstIndex ?? 0;
+  }
+
+  private slot(t: Thread): number {
+    return t === 'nemesis' ? this.concurrency : t;
   }
 
   /** The index the next recorded op gets. */
@@ -88,7 +99,7 @@ export class Machine {
 
   /** True when the generator is exhausted and every thread is free: the phase is over. */
   get done(): boolean {
-    return this.gen === null && this.inFlight.size === 0 && this.free.size === this.threads.length;
+    return this.gen === null && this.inFlightCount === 0 && this.free.size === this.threads.length;
   }
 
   /**
@@ -147,7 +158,8 @@ export class Machine {
     if (node !== undefined) invoke.node = node;
     this.record(invoke);
     this.free.delete(thread);
-    this.inFlight.set(thread, invoke);
+    this.inFlight[this.slot(thread)] = invoke;
+    this.inFlightCount++;
     this.gen = next.update(this.context(timeNs), invoke);
     return { thread, invoke };
   }
@@ -160,9 +172,11 @@ export class Machine {
    * undefined if nothing is outstanding on `thread`.
    */
   complete(timeNs: number, thread: Thread, c: Completion, hold = false): Op | undefined {
-    const invoke = this.inFlight.get(thread);
+    const slot = this.slot(thread);
+    const invoke = this.inFlight[slot];
     if (!invoke) return undefined;
-    this.inFlight.delete(thread);
+    this.inFlight[slot] = undefined;
+    this.inFlightCount--;
     const done: Op = {
       index: this.index++,
       time: timeNs,
@@ -189,6 +203,6 @@ export class Machine {
 
   /** Frees a thread held by `complete(…, hold = true)`. */
   release(thread: Thread): void {
-    if (!this.inFlight.has(thread)) this.free.add(thread);
+    if (this.inFlight[this.slot(thread)] === undefined) this.free.add(thread);
   }
 }

@@ -55,6 +55,8 @@ export interface InterpreterResult {
 /** An op outstanding on a thread; queued as an arrival once its completion is known. */
 interface InFlight {
   thread: Thread;
+  /** Dispatch order. */
+  seq: number;
   /** On the run's clock (o.clock, ns): one clock read per op serves the invocation and its deadline. */
   deadlineNs: number;
   timeoutMs: number;
@@ -81,7 +83,15 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     ...(o.processes ? { processes: o.processes } : {}),
     record: o.record,
   });
-  const inFlight = new Map<Thread, InFlight>();
+  // The op outstanding on each thread, by slot (client thread t at t, the nemesis last): an array, not a
+  // Map, because a Map that fills and empties every batch of ops reallocates its table as it goes.
+  const slots: (InFlight | undefined)[] = new Array(o.concurrency + 1).fill(undefined);
+  const slotOf = (t: Thread): number => (t === 'nemesis' ? o.concurrency : t);
+  let inFlightCount = 0;
+  let dispatched = 0;
+  // Outstanding ops in dispatch order (the order a Map keyed by thread would list them in).
+  const outstanding = (): InFlight[] =>
+    slots.filter((f): f is InFlight => f !== undefined).sort((a, b) => a.seq - b.seq);
   // Ops whose completion is known, in the order they became known.
   const arrivals: InFlight[] = [];
   let stopped = false;
@@ -108,8 +118,10 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
 
   // Records an arrival's completion. After an info the client is reset before its thread goes on.
   const complete = (a: InFlight) => {
-    if (inFlight.get(a.thread) !== a) return; // already completed
-    inFlight.delete(a.thread);
+    const slot = slotOf(a.thread);
+    if (slots[slot] !== a) return; // already completed
+    slots[slot] = undefined;
+    inFlightCount--;
     const completion = a.completion!;
     const worker = o.workers.get(a.thread)!;
     const reset = completion.type === 'info' && a.thread !== 'nemesis' ? worker.reset : undefined;
@@ -145,12 +157,14 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     const timeoutMs = thread === 'nemesis' ? (o.nemesisTimeoutMs ?? 10 * o.opTimeoutMs) : o.opTimeoutMs;
     const f: InFlight = {
       thread,
+      seq: dispatched++,
       deadlineNs: nowNs + timeoutMs * NS_PER_MS,
       timeoutMs,
       controller: new AbortController(),
       completion: undefined,
     };
-    inFlight.set(thread, f);
+    slots[slotOf(thread)] = f;
+    inFlightCount++;
     let p: Promise<Completion>;
     try {
       // Promise.resolve returns a native promise as it is; it also accepts a thenable or a plain value.
@@ -174,8 +188,12 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   // Ops that overrun their timeout complete as info; the client is reset before its thread goes on.
   const sweepTimeouts = () => {
     const nowNs = o.clock();
-    for (const f of inFlight.values()) {
-      if (f.completion === undefined && f.deadlineNs <= nowNs) {
+    const overdue = (f: InFlight | undefined): f is InFlight =>
+      f !== undefined && f.completion === undefined && f.deadlineNs <= nowNs;
+    // A cheap scan first; the rare overdue ops then time out in dispatch order.
+    if (slots.some(overdue)) {
+      for (const f of outstanding()) {
+        if (!overdue(f)) continue;
         f.controller.abort(new Error('timeout'));
         arrive(f, { type: 'info', error: `timed out after ${f.timeoutMs} ms` });
       }
@@ -235,13 +253,13 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     if (stopped) {
       // Let ops in flight finish for a moment, then record the rest as indeterminate.
       const untilMs = performance.now() + (o.graceMs ?? 2000);
-      while (inFlight.size > 0 && !o.hardStop?.aborted && performance.now() < untilMs) {
+      while (inFlightCount > 0 && !o.hardStop?.aborted && performance.now() < untilMs) {
         drain();
-        if (inFlight.size === 0) break;
+        if (inFlightCount === 0) break;
         await sleep(Math.min(50, untilMs - performance.now()));
       }
       drain();
-      for (const f of [...inFlight.values()]) {
+      for (const f of outstanding()) {
         f.controller.abort(new Error('interrupted'));
         f.completion = { type: 'info', error: 'interrupted: run stopped' };
         complete(f);

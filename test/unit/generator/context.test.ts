@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Thread } from '../../../src/core/generator.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { contextOn, makeContext, restrictContext } from '../../../src/generator/index.ts';
+import { ThreadSet } from '../../../src/generator/thread-set.ts';
 
 const isClient = (t: Thread) => t !== 'nemesis';
 const threads: Thread[] = [0, 1, 2, 3, 'nemesis'];
@@ -60,5 +61,51 @@ describe('restrictContext', () => {
     const on = contextOn(ctx, ['nemesis', 1]);
     expect(on.threads).toEqual([1, 'nemesis']);
     expect([...on.free]).toEqual(['nemesis']);
+  });
+});
+
+describe('ThreadSet (the machine’s free threads)', () => {
+  it('behaves as a Set of its threads: membership, size, insertion order, re-adding', () => {
+    const s = new ThreadSet(3, true);
+    const ref = new Set<Thread>();
+    const both = (f: (x: Set<Thread> | ThreadSet) => unknown) => {
+      f(ref);
+      f(s);
+    };
+    both((x) => x.add(2));
+    both((x) => x.add('nemesis'));
+    both((x) => x.add(0));
+    both((x) => x.add(2)); // already there: keeps its place
+    expect([...s]).toEqual([...ref]);
+    expect(s.delete('nemesis')).toBe(ref.delete('nemesis'));
+    expect(s.delete('nemesis')).toBe(false);
+    both((x) => x.add(1));
+    both((x) => x.add('nemesis'));
+    expect([...s]).toEqual([2, 0, 1, 'nemesis']);
+    expect([...s]).toEqual([...ref]);
+    expect(s.size).toBe(4);
+    expect([...s.entries()]).toEqual([...ref.entries()]);
+    for (const t of [0, 1, 2, 3, -1, 0.5, 'nemesis', 'other'] as Thread[]) expect(s.has(t)).toBe(ref.has(t));
+    for (const t of [2, 0, 1, 'nemesis'] as Thread[]) both((x) => x.delete(t));
+    expect(s.size).toBe(0);
+    expect([...s]).toEqual([]);
+    expect(() => s.add(3)).toThrow(/not one of this machine's threads/);
+    expect(() => new ThreadSet(2, false).add('nemesis')).toThrow(/not one/);
+  });
+
+  it('random adds and deletes agree with a Set', () => {
+    const s = new ThreadSet(8, true);
+    const ref = new Set<Thread>();
+    const rng = new Rng(7);
+    for (let i = 0; i < 5000; i++) {
+      const r = rng.int(9);
+      const t: Thread = r === 8 ? 'nemesis' : r;
+      if (rng.float() < 0.5) {
+        s.add(t);
+        ref.add(t);
+      } else expect(s.delete(t)).toBe(ref.delete(t));
+      expect(s.size).toBe(ref.size);
+    }
+    expect([...s]).toEqual([...ref]);
   });
 });
