@@ -94,7 +94,11 @@ export class DashboardState {
   /** The nemesis op invoked and not yet completed; `atNs`: its invocation. */
   nemesisInFlight: { f: string; value: unknown; atNs: number } | undefined;
 
+  // Invocation time of each process's open op; NaN once it completed (an update in place: deleting and
+  // re-adding 100 processes every batch of ops would rebuild the map's table). Retired processes (after
+  // info) are deleted.
   private readonly invokedAtNs = new Map<number, number>();
+  private openOps = 0;
   private readonly perSec = new Uint32Array(THROUGHPUT_SECONDS);
   private readonly perSecOf = new Int32Array(THROUGHPUT_SECONDS).fill(-1);
   private readonly lat = new Uint32Array(LAT_SLOTS * LAT_BUCKETS);
@@ -141,6 +145,8 @@ export class DashboardState {
     if (type === 'invoke') {
       c.invoked++;
       this.totals.invoked++;
+      const prev = this.invokedAtNs.get(p);
+      if (prev === undefined || Number.isNaN(prev)) this.openOps++;
       this.invokedAtNs.set(p, t);
       return;
     }
@@ -162,8 +168,10 @@ export class DashboardState {
     }
     this.perSec[slot]!++;
     const t0 = this.invokedAtNs.get(p);
-    if (t0 !== undefined) {
-      this.invokedAtNs.delete(p);
+    if (t0 !== undefined && !Number.isNaN(t0)) {
+      if (type === 'info') this.invokedAtNs.delete(p);
+      else this.invokedAtNs.set(p, Number.NaN);
+      this.openOps--;
       this.addLatency(sec, t - t0);
     }
   }
@@ -280,7 +288,7 @@ export class DashboardState {
 
   /** Ops invoked and not yet completed. */
   get inFlight(): number {
-    return this.invokedAtNs.size;
+    return this.openOps;
   }
 
   /** Seconds of the main phase elapsed and remaining at `nowNs`. */
