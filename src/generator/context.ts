@@ -4,6 +4,7 @@
  */
 import type { Process } from '../core/op.ts';
 import type { Rng } from './rng.ts';
+import { ThreadSet } from './thread-set.ts';
 import type { Context, Invocation, OpTemplate, Thread } from './types.ts';
 
 /**
@@ -183,9 +184,15 @@ export function fillIn(template: OpTemplate, ctx: Context): Invocation | 'pendin
     // A random free thread, not the first: with fast ops the first is nearly always free, and every op
     // would go through one client (one node) while the others idle. The k-th free thread in thread
     // order, found without building the list (free ⊆ threads, so its size is the count).
-    const n = ctx.free.size;
+    const free = ctx.free;
+    const n = free.size;
     if (n === 0) return 'pending';
-    const t = nthFree(ctx, n === 1 ? 0 : ctx.rng.int(n), n);
+    const k = n === 1 ? 0 : ctx.rng.int(n);
+    // The machine's own free set over its own threads: a byte-array scan instead of set lookups.
+    const t =
+      free instanceof ThreadSet && free.isUniverse(ctx.threads)
+        ? free.nthInThreadOrder(k)
+        : nthFree(ctx, k, n);
     if (t === undefined) return 'pending';
     process = ctx.processOf(t);
   }

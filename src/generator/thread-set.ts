@@ -77,6 +77,28 @@ export class ThreadSet implements ReadonlySet<Thread> {
     return true;
   }
 
+  /**
+   * The k-th (0-based) member in thread order (client threads ascending, then the nemesis: the order of
+   * a Machine's `threads`), or undefined when there are not that many. A scan of a byte array, for
+   * fillIn's choice of a free thread.
+   */
+  nthInThreadOrder(k: number): Thread | undefined {
+    const member = this.member;
+    for (let i = 0; i < member.length; i++) if (member[i] === 1 && k-- === 0) return this.threadAt(i);
+    return undefined;
+  }
+
+  /** True when `threads` lists exactly this set's universe in thread order (a Machine's `threads`). */
+  isUniverse(threads: readonly Thread[]): boolean {
+    if (threads === this.universe) return true;
+    if (threads.length !== this.concurrency + (this.nemesis ? 1 : 0)) return false;
+    for (let i = 0; i < threads.length; i++) if (threads[i] !== this.threadAt(i)) return false;
+    this.universe = threads;
+    return true;
+  }
+  // The last array isUniverse accepted (the machine's own `threads`, asked about on every op).
+  private universe: readonly Thread[] | undefined;
+
   *values(): SetIterator<Thread> {
     // Members are listed as of each step (a thread deleted before it is reached is skipped).
     for (let i = this.next[this.head]!; i !== this.head; i = this.next[i]!) yield this.threadAt(i);

@@ -112,7 +112,13 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
       };
       if (ms !== undefined) timer = setTimeout(notify, Math.max(0, ms));
     });
-  const onStop = () => notify();
+  // Stop requests as a flag the loop reads every turn: `aborted` of a combined signal (AbortSignal.any,
+  // as the run passes) re-checks its sources on every read. The abort event sets it synchronously.
+  let stopRequested = Boolean(o.stop?.aborted || o.hardStop?.aborted);
+  const onStop = () => {
+    stopRequested = true;
+    notify();
+  };
   o.stop?.addEventListener('abort', onStop);
   o.hardStop?.addEventListener('abort', onStop);
 
@@ -208,7 +214,7 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
   try {
     while (true) {
       drain();
-      if (o.stop?.aborted || o.hardStop?.aborted) {
+      if (stopRequested) {
         stopped = true;
         break;
       }
@@ -239,7 +245,7 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
       let interruptedWait = false;
       while (waitMs > 0) {
         await sleep(Math.ceil(waitMs));
-        if (arrivals.length > 0 || o.stop?.aborted || o.hardStop?.aborted) {
+        if (arrivals.length > 0 || stopRequested) {
           interruptedWait = true;
           break;
         }

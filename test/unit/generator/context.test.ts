@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Thread } from '../../../src/core/generator.ts';
 import { Rng } from '../../../src/core/rng.ts';
-import { contextOn, makeContext, restrictContext } from '../../../src/generator/index.ts';
+import { contextOn, fillIn, makeContext, restrictContext } from '../../../src/generator/index.ts';
 import { ThreadSet } from '../../../src/generator/thread-set.ts';
 
 const isClient = (t: Thread) => t !== 'nemesis';
@@ -91,6 +91,22 @@ describe('ThreadSet (the machine’s free threads)', () => {
     expect([...s]).toEqual([]);
     expect(() => s.add(3)).toThrow(/not one of this machine's threads/);
     expect(() => new ThreadSet(2, false).add('nemesis')).toThrow(/not one/);
+  });
+
+  it('finds the k-th member in thread order, and knows its universe', () => {
+    const s = new ThreadSet(4, true);
+    for (const t of ['nemesis', 3, 1] as Thread[]) s.add(t);
+    expect([0, 1, 2, 3].map((k) => s.nthInThreadOrder(k))).toEqual([1, 3, 'nemesis', undefined]);
+    expect(s.isUniverse([0, 1, 2, 3, 'nemesis'])).toBe(true);
+    expect(s.isUniverse([0, 1, 2, 3])).toBe(false);
+    expect(s.isUniverse([1, 0, 2, 3, 'nemesis'])).toBe(false);
+    // fillIn over the machine's set picks exactly what it picks over a plain Set with the same members.
+    const threads: Thread[] = [0, 1, 2, 3, 'nemesis'];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const a = fillIn({ f: 'r' }, makeContext(0, threads, s, new Map(), new Rng(seed)));
+      const b = fillIn({ f: 'r' }, makeContext(0, threads, new Set<Thread>(s), new Map(), new Rng(seed)));
+      expect(a).toEqual(b);
+    }
   });
 
   it('random adds and deletes agree with a Set', () => {
