@@ -84,7 +84,14 @@ export class ThreadSet implements ReadonlySet<Thread> {
    */
   nthInThreadOrder(k: number): Thread | undefined {
     const member = this.member;
-    for (let i = 0; i < member.length; i++) if (member[i] === 1 && k-- === 0) return this.threadAt(i);
+    if (k < 0 || k >= this.count) return undefined;
+    // From the nearer end: half the bytes on average.
+    if (2 * k < this.count) {
+      for (let i = 0; i < member.length; i++) if (member[i] === 1 && k-- === 0) return this.threadAt(i);
+    } else {
+      let j = this.count - 1 - k;
+      for (let i = member.length - 1; i >= 0; i--) if (member[i] === 1 && j-- === 0) return this.threadAt(i);
+    }
     return undefined;
   }
 

@@ -121,6 +121,10 @@ describe('ThreadSet (the machine’s free threads)', () => {
         ref.add(t);
       } else expect(s.delete(t)).toBe(ref.delete(t));
       expect(s.size).toBe(ref.size);
+      if (i % 50 === 0) {
+        const inOrder = ([0, 1, 2, 3, 4, 5, 6, 7, 'nemesis'] as Thread[]).filter((x) => ref.has(x));
+        for (let k = 0; k <= inOrder.length; k++) expect(s.nthInThreadOrder(k)).toBe(inOrder[k]);
+      }
     }
     expect([...s]).toEqual([...ref]);
   });
