@@ -10,7 +10,8 @@
  *
  * `--dashboard`: every run is done twice, without and with the live dashboard (aggregator + ink
  * rendering into a non-TTY stream forced interactive, so every frame is really drawn, as
- * bench/dashboard.ts does), alternating; prints the dashboard's cost in CPU per op and in ops/s.
+ * bench/dashboard.ts does), which one first alternating; prints the dashboard's cost in CPU per op and
+ * in ops/s. Every run starts after a full GC (the previous run's history is garbage by then).
  *   node bench/runner.ts [--seconds 3] [--concurrency 100] [--runs 5] [--dashboard]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { startDashboard } from '../src/dashboard/ink.ts';
 import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
@@ -37,6 +40,10 @@ const concurrency = Number(values.concurrency);
 const runs = Number(values.runs);
 const GOAL_OPS_PER_S = 100_000;
 const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
+// A full GC before each run: a run leaves a history of a million ops or more behind, and collecting it
+// during the next run's main phase would charge that run (with or without the dashboard) for it.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** A terminal stand-in for the dashboard: counts what ink writes and drops it. */
 class Sink extends Writable {
@@ -108,6 +115,7 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
         dash.onEvent(e);
       }
     : count;
+  collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
   let valid: boolean | 'unknown';
   try {
@@ -139,7 +147,8 @@ try {
   const setups = values.dashboard ? [false, true] : [false];
   const figures = new Map<boolean, RunFigures[]>(setups.map((s) => [s, []]));
   for (let i = 0; i < runs; i++) {
-    for (const withDashboard of setups) {
+    // Alternate which setup goes first, so neither always follows the other.
+    for (const withDashboard of i % 2 ? [...setups].reverse() : setups) {
       const f = await once(i + 1, withDashboard);
       figures.get(withDashboard)!.push(f);
       const label = values.dashboard ? (withDashboard ? ' with dashboard   ' : ' without dashboard') : '';
