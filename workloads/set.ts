@@ -11,17 +11,24 @@ import type { Op } from '../src/core/op.ts';
 import { opt, optionsSchema } from '../src/core/options.ts';
 import { eachThread, fillIn, fn, mix, once, onThreads } from '../src/generator/index.ts';
 
+// A class, not an object literal with methods: one small object per op instead of two closures too.
+class UniqueAdds implements Generator {
+  readonly next: number;
+  constructor(next: number) {
+    this.next = next;
+  }
+  op(ctx: Context): OpResult {
+    const op = fillIn({ f: 'add', value: this.next }, ctx);
+    return op === 'pending' ? 'pending' : { op, gen: new UniqueAdds(this.next + 1) };
+  }
+  update(_ctx: Context, _event: Op): Generator {
+    return this;
+  }
+}
+
 /** add 0, add 1, add 2, … — a pure generator: its state is the next element. */
 export function uniqueAdds(next = 0): Generator {
-  return {
-    op(ctx: Context): OpResult {
-      const op = fillIn({ f: 'add', value: next }, ctx);
-      return op === 'pending' ? 'pending' : { op, gen: uniqueAdds(next + 1) };
-    },
-    update(_ctx: Context, _event: Op): Generator {
-      return this;
-    },
-  };
+  return new UniqueAdds(next);
 }
 
 /** Final reads: one from each node (thread i talks to node i mod n), so every replica's view is recorded. */

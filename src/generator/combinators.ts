@@ -118,7 +118,8 @@ class Any implements Generator {
     return null;
   }
   update(ctx: Context, event: Op): Generator {
-    return new Any(this.gens.map((g) => g.update(ctx, event)));
+    const gens = this.gens.map((g) => g.update(ctx, event));
+    return gens.every((g, i) => g === this.gens[i]) ? this : new Any(gens);
   }
 }
 

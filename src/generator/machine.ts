@@ -7,6 +7,7 @@
  */
 import type { Completion, Op, Process } from '../core/op.ts';
 import type { Rng } from '../core/rng.ts';
+import { ThreadSet } from './thread-set.ts';
 import type { Context, Generator, Invocation, Thread } from './types.ts';
 
 /** How a machine starts. Times are not part of it: every call that records an event passes `timeNs`. */
@@ -42,16 +43,21 @@ export type Ask =
 export class Machine {
   readonly threads: readonly Thread[];
   readonly concurrency: number;
-  /** Threads with no op outstanding (and, in the interpreter, not resetting their client). */
-  readonly free: Set<Thread>;
+  /**
+   * Threads with no op outstanding (and, in the interpreter, not resetting their client); a Set<Thread>
+   * in behaviour (insertion order), without a hash table to rebuild every batch of ops.
+   */
+  readonly free: ThreadSet;
   readonly processes: Map<Thread, Process>;
-  /** The invocation outstanding on each busy thread. */
-  readonly inFlight = new Map<Thread, Op>();
+  /** The invocation outstanding on each busy thread, by slot (client thread t at t, the nemesis last). */
+  private readonly inFlight: (Op | undefined)[];
+  private inFlightCount = 0;
   private readonly threadOfProcess = new Map<Process, Thread>();
   private readonly rng: Rng;
   private readonly record: (op: Op) => void;
   private gen: Generator | null;
   private index: number;
+  private lastContext: Context | undefined;
   // Made once: contexts are built in the hot loop, so each only carries a new time. They are live views
   // of the machine's state, valid for the duration of the generator call that receives them.
   private readonly processOf = (t: Thread): Process => this.processes.get(t) ?? t;
@@ -64,7 +70,9 @@ export class Machine {
     if (o.nemesis) threads.push('nemesis');
     this.threads = threads;
     this.concurrency = o.concurrency;
-    this.free = new Set(threads);
+    this.free = new ThreadSet(o.concurrency, o.nemesis);
+    for (const t of threads) this.free.add(t);
+    this.inFlight = new Array(o.concurrency + 1).fill(undefined);
     this.processes = new Map(o.processes ?? []);
     // A thread new in this phase (e.g. the nemesis after a clients-only phase) starts as its own process.
     for (const t of threads) if (!this.processes.has(t)) this.processes.set(t, t);
@@ -73,6 +81,10 @@ export class Machine {
     this.record = o.record;
     this.gen = o.generator;
     this.index = o.firstIndex ?? 0;
+  }
+
+  private slot(t: Thread): number {
+    return t === 'nemesis' ? this.concurrency : t;
   }
 
   /** The index the next recorded op gets. */
@@ -87,13 +99,19 @@ export class Machine {
 
   /** True when the generator is exhausted and every thread is free: the phase is over. */
   get done(): boolean {
-    return this.gen === null && this.inFlight.size === 0 && this.free.size === this.threads.length;
+    return this.gen === null && this.inFlightCount === 0 && this.free.size === this.threads.length;
   }
 
-  /** The context a generator sees at `timeNs`. */
+  /**
+   * The context a generator sees at `timeNs`. The same object again for the same time (an ask and the
+   * dispatch of its op share one clock reading): its other fields never change.
+   */
   context(timeNs: number): Context {
+    const last = this.lastContext;
+    if (last !== undefined && last.time === timeNs) return last;
     const { threads, free, processOf, threadOf, rng } = this;
-    return { time: timeNs, threads, free, processOf, threadOf, rng };
+    this.lastContext = { time: timeNs, threads, free, processOf, threadOf, rng };
+    return this.lastContext;
   }
 
   /** The thread that currently runs `process`, if any (busy or free). */
@@ -128,17 +146,20 @@ export class Machine {
     if (thread === undefined || !this.free.has(thread)) {
       throw new Error(`generator emitted an op for process ${String(op.process)}, which is not free`);
     }
-    const inv: Omit<Op, 'index'> = {
+    // Built in its final key order (the journal's line order): no spread copy per op.
+    const invoke: Op = {
+      index: this.index++,
       time: timeNs,
       type: 'invoke',
       process: op.process,
       f: op.f,
       value: op.value,
     };
-    if (node !== undefined) inv.node = node;
-    const invoke = this.emit(inv);
+    if (node !== undefined) invoke.node = node;
+    this.record(invoke);
     this.free.delete(thread);
-    this.inFlight.set(thread, invoke);
+    this.inFlight[this.slot(thread)] = invoke;
+    this.inFlightCount++;
     this.gen = next.update(this.context(timeNs), invoke);
     return { thread, invoke };
   }
@@ -151,20 +172,23 @@ export class Machine {
    * undefined if nothing is outstanding on `thread`.
    */
   complete(timeNs: number, thread: Thread, c: Completion, hold = false): Op | undefined {
-    const invoke = this.inFlight.get(thread);
+    const slot = this.slot(thread);
+    const invoke = this.inFlight[slot];
     if (!invoke) return undefined;
-    this.inFlight.delete(thread);
-    const op: Omit<Op, 'index'> = {
+    this.inFlight[slot] = undefined;
+    this.inFlightCount--;
+    const done: Op = {
+      index: this.index++,
       time: timeNs,
       type: c.type,
       process: invoke.process,
       f: invoke.f,
       value: c.value === undefined ? invoke.value : c.value,
     };
-    if (c.error !== undefined) op.error = c.error;
+    if (c.error !== undefined) done.error = c.error;
     // How a fault op went ('not-in-effect' | 'heal-failed' | 'no-target'), as data: see Completion.fault.
-    if (c.fault !== undefined) op.fault = c.fault;
-    const done = this.emit(op);
+    if (c.fault !== undefined) done.fault = c.fault;
+    this.record(done);
     if (!hold) this.free.add(thread);
     if (c.type === 'info' && thread !== 'nemesis') {
       const old = this.processes.get(thread) as number;
@@ -179,12 +203,6 @@ export class Machine {
 
   /** Frees a thread held by `complete(…, hold = true)`. */
   release(thread: Thread): void {
-    if (!this.inFlight.has(thread)) this.free.add(thread);
-  }
-
-  private emit(op: Omit<Op, 'index'>): Op {
-    const full = { index: this.index++, ...op } as Op;
-    this.record(full);
-    return full;
+    if (this.inFlight[this.slot(thread)] === undefined) this.free.add(thread);
   }
 }

@@ -18,14 +18,18 @@ class OnThreads implements Generator {
     this.gen = g;
   }
   op(ctx: Context): OpResult {
-    const s = ask(this.gen, restrictContext(ctx, this.pred));
-    if (s.kind === 'done') return null;
-    if (s.kind === 'pending') return pending(new OnThreads(this.pred, s.gen), s.untilNs);
-    return { op: s.op, gen: new OnThreads(this.pred, s.gen) };
+    // The child's answer read as is (no Step): this runs once per op of every run.
+    const r = this.gen.op(restrictContext(ctx, this.pred));
+    if (r === null) return null;
+    if (r === 'pending') return pending(this);
+    if ('pending' in r) return pending(new OnThreads(this.pred, r.gen), r.untilNs);
+    return { op: r.op, gen: new OnThreads(this.pred, r.gen) };
   }
   update(ctx: Context, event: Op): Generator {
     if (!this.pred(ctx.threadOf(event.process))) return this;
-    return new OnThreads(this.pred, this.gen.update(restrictContext(ctx, this.pred), event));
+    const g = this.gen.update(restrictContext(ctx, this.pred), event);
+    // Generators are values: an unchanged child needs no new wrapper (one allocation fewer per event).
+    return g === this.gen ? this : new OnThreads(this.pred, g);
   }
 }
 

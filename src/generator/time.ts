@@ -30,15 +30,18 @@ class TimeLimit implements Generator {
   op(ctx: Context): OpResult {
     const cutoffNs = this.cutoffNs ?? ctx.time + this.limitNs;
     if (ctx.time >= cutoffNs) return null;
-    const s = ask(this.gen, ctx);
-    if (s.kind === 'done') return null;
-    if (s.kind === 'pending')
-      return pending(new TimeLimit(this.limitNs, cutoffNs, s.gen), minUntil(s.untilNs, cutoffNs));
-    if (s.op.time >= cutoffNs) return null;
-    return { op: s.op, gen: new TimeLimit(this.limitNs, cutoffNs, s.gen) };
+    // The child's answer read as is (no Step): this runs once per op of every run.
+    const r = this.gen.op(ctx);
+    if (r === null) return null;
+    if (r === 'pending') return pending(new TimeLimit(this.limitNs, cutoffNs, this.gen), cutoffNs);
+    if ('pending' in r)
+      return pending(new TimeLimit(this.limitNs, cutoffNs, r.gen), minUntil(r.untilNs, cutoffNs));
+    if (r.op.time >= cutoffNs) return null;
+    return { op: r.op, gen: new TimeLimit(this.limitNs, cutoffNs, r.gen) };
   }
   update(ctx: Context, event: Op): Generator {
-    return new TimeLimit(this.limitNs, this.cutoffNs, this.gen.update(ctx, event));
+    const g = this.gen.update(ctx, event);
+    return g === this.gen ? this : new TimeLimit(this.limitNs, this.cutoffNs, g);
   }
 }
 
@@ -70,7 +73,8 @@ class Stagger implements Generator {
     return { op: { ...s.op, time }, gen: new Stagger(this.meanNs, time + gap, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
-    return new Stagger(this.meanNs, this.nextNs, this.gen.update(ctx, event));
+    const g = this.gen.update(ctx, event);
+    return g === this.gen ? this : new Stagger(this.meanNs, this.nextNs, g);
   }
 }
 
@@ -104,7 +108,8 @@ class Delay implements Generator {
     return { op: { ...s.op, time }, gen: new Delay(this.intervalNs, scheduled + this.intervalNs, s.gen) };
   }
   update(ctx: Context, event: Op): Generator {
-    return new Delay(this.intervalNs, this.nextNs, this.gen.update(ctx, event));
+    const g = this.gen.update(ctx, event);
+    return g === this.gen ? this : new Delay(this.intervalNs, this.nextNs, g);
   }
 }
 

@@ -27,7 +27,7 @@ export interface InterpreterOptions {
   concurrency: number;
   workers: Map<Thread, Worker>;
   rng: Rng;
-  /** Nanoseconds since the run started. */
+  /** Nanoseconds since the run started; advances with real time (op times, timeouts and yields use it). */
   clock: () => number;
   /** Receives each op once its index is assigned (journal, in-memory history, live events). */
   record: (op: Op) => void;
@@ -52,18 +52,21 @@ export interface InterpreterResult {
   stopped: boolean;
 }
 
+/** An op outstanding on a thread; queued as an arrival once its completion is known. */
 interface InFlight {
-  token: number;
-  deadlineMs: number;
+  thread: Thread;
+  /** Dispatch order. */
+  seq: number;
+  /** On the run's clock (o.clock, ns): one clock read per op serves the invocation and its deadline. */
+  deadlineNs: number;
   timeoutMs: number;
   controller: AbortController;
+  /** The first answer wins: the worker's, or the timeout's (a later one is dropped). */
+  completion: Completion | undefined;
 }
 
-interface Arrival {
-  thread: Thread;
-  token: number;
-  completion: Completion;
-}
+/** How often the op loop hands the event loop a turn when clients answer at once (ns). */
+const YIELD_EVERY_NS = 10 * NS_PER_MS;
 
 /**
  * Runs `o.generator` until it is exhausted (or `o.stop` aborts) against real workers, recording every
@@ -80,9 +83,17 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
     ...(o.processes ? { processes: o.processes } : {}),
     record: o.record,
   });
-  const inFlight = new Map<Thread, InFlight>();
-  const arrivals: Arrival[] = [];
-  let token = 0;
+  // The op outstanding on each thread, by slot (client thread t at t, the nemesis last): an array, not a
+  // Map, because a Map that fills and empties every batch of ops reallocates its table as it goes.
+  const slots: (InFlight | undefined)[] = new Array(o.concurrency + 1).fill(undefined);
+  const slotOf = (t: Thread): number => (t === 'nemesis' ? o.concurrency : t);
+  let inFlightCount = 0;
+  let dispatched = 0;
+  // Outstanding ops in dispatch order (the order a Map keyed by thread would list them in).
+  const outstanding = (): InFlight[] =>
+    slots.filter((f): f is InFlight => f !== undefined).sort((a, b) => a.seq - b.seq);
+  // Ops whose completion is known, in the order they became known.
+  const arrivals: InFlight[] = [];
   let stopped = false;
 
   // One wake-up at a time: the main loop sleeps on it; arrivals, timers and stop signals resolve it.
@@ -101,18 +112,26 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
       };
       if (ms !== undefined) timer = setTimeout(notify, Math.max(0, ms));
     });
-  const onStop = () => notify();
+  // Stop requests as a flag the loop reads every turn: `aborted` of a combined signal (AbortSignal.any,
+  // as the run passes) re-checks its sources on every read. The abort event sets it synchronously.
+  let stopRequested = Boolean(o.stop?.aborted || o.hardStop?.aborted);
+  const onStop = () => {
+    stopRequested = true;
+    notify();
+  };
   o.stop?.addEventListener('abort', onStop);
   o.hardStop?.addEventListener('abort', onStop);
 
-  // Turns an arrival into a completion op. After an info the client is reset before its thread goes on.
-  const complete = (a: Arrival) => {
-    const f = inFlight.get(a.thread);
-    if (!f || f.token !== a.token) return; // late answer of an op already timed out
-    inFlight.delete(a.thread);
+  // Records an arrival's completion. After an info the client is reset before its thread goes on.
+  const complete = (a: InFlight) => {
+    const slot = slotOf(a.thread);
+    if (slots[slot] !== a) return; // already completed
+    slots[slot] = undefined;
+    inFlightCount--;
+    const completion = a.completion!;
     const worker = o.workers.get(a.thread)!;
-    const reset = a.completion.type === 'info' && a.thread !== 'nemesis' ? worker.reset : undefined;
-    m.complete(o.clock(), a.thread, a.completion, reset !== undefined);
+    const reset = completion.type === 'info' && a.thread !== 'nemesis' ? worker.reset : undefined;
+    m.complete(o.clock(), a.thread, completion, reset !== undefined);
     if (reset) {
       reset
         .call(worker)
@@ -123,46 +142,66 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
         });
     }
   };
-
-  const drain = () => {
-    while (arrivals.length > 0) complete(arrivals.shift()!);
+  const arrive = (f: InFlight, completion: Completion) => {
+    if (f.completion !== undefined) return; // timed out first
+    f.completion = completion;
+    arrivals.push(f);
   };
 
-  const dispatch = (op: Invocation, next: Generator) => {
+  // In arrival order; indexed rather than shifted (a batch of 100 instant completions is common).
+  const drain = () => {
+    for (let i = 0; i < arrivals.length; i++) complete(arrivals[i]!);
+    arrivals.length = 0;
+  };
+
+  // `nowNs`: the clock read that found the op due (the invocation's time).
+  const dispatch = (op: Invocation, next: Generator, nowNs: number) => {
     const running = m.threadRunning(op.process);
     const node = running === undefined ? undefined : o.workers.get(running)?.node;
-    const { thread } = m.dispatch(o.clock(), op, next, node);
+    const { thread } = m.dispatch(nowNs, op, next, node);
     const w = o.workers.get(thread)!;
-    const my = ++token;
     const timeoutMs = thread === 'nemesis' ? (o.nemesisTimeoutMs ?? 10 * o.opTimeoutMs) : o.opTimeoutMs;
     const f: InFlight = {
-      token: my,
-      deadlineMs: performance.now() + timeoutMs,
+      thread,
+      seq: dispatched++,
+      deadlineNs: nowNs + timeoutMs * NS_PER_MS,
       timeoutMs,
       controller: new AbortController(),
+      completion: undefined,
     };
-    inFlight.set(thread, f);
+    slots[slotOf(thread)] = f;
+    inFlightCount++;
     let p: Promise<Completion>;
     try {
-      p = w.invoke(op, f.controller.signal);
+      // Promise.resolve returns a native promise as it is; it also accepts a thenable or a plain value.
+      p = Promise.resolve(w.invoke(op, f.controller.signal));
     } catch (err) {
       p = Promise.reject(err);
     }
+    // One reaction per op (no .finally: that is one more promise and microtask per op).
     p.then(
-      (completion) => arrivals.push({ thread, token: my, completion }),
-      (err: unknown) =>
-        arrivals.push({ thread, token: my, completion: { type: 'info', error: errorText(err) } }),
-    ).finally(notify);
+      (completion) => {
+        arrive(f, completion);
+        notify();
+      },
+      (err: unknown) => {
+        arrive(f, { type: 'info', error: errorText(err) });
+        notify();
+      },
+    );
   };
 
   // Ops that overrun their timeout complete as info; the client is reset before its thread goes on.
   const sweepTimeouts = () => {
-    const nowMs = performance.now();
-    for (const [thread, f] of inFlight) {
-      if (f.deadlineMs <= nowMs) {
+    const nowNs = o.clock();
+    const overdue = (f: InFlight | undefined): f is InFlight =>
+      f !== undefined && f.completion === undefined && f.deadlineNs <= nowNs;
+    // A cheap scan first; the rare overdue ops then time out in dispatch order.
+    if (slots.some(overdue)) {
+      for (const f of outstanding()) {
+        if (!overdue(f)) continue;
         f.controller.abort(new Error('timeout'));
-        const completion: Completion = { type: 'info', error: `timed out after ${f.timeoutMs} ms` };
-        arrivals.push({ thread, token: f.token, completion });
+        arrive(f, { type: 'info', error: `timed out after ${f.timeoutMs} ms` });
       }
     }
     if (arrivals.length) notify();
@@ -171,19 +210,23 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
 
   // Instant clients (the memory system) complete in microtasks, which never lets timers, signals or
   // keystrokes run; hand the event loop a turn every few milliseconds.
-  let lastYieldMs = performance.now();
+  let lastYieldNs = o.clock();
   try {
     while (true) {
-      if (performance.now() - lastYieldMs > 10) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYieldMs = performance.now();
-      }
       drain();
-      if (o.stop?.aborted || o.hardStop?.aborted) {
+      if (stopRequested) {
         stopped = true;
         break;
       }
-      const r = m.ask(o.clock());
+      // One clock read per turn (after the completions drained, so time never goes back): it serves
+      // the yield check, the generator's context and the invocation's time.
+      const nowNs = o.clock();
+      if (nowNs - lastYieldNs > YIELD_EVERY_NS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYieldNs = o.clock();
+        continue;
+      }
+      const r = m.ask(nowNs);
       if (r.kind === 'exhausted') {
         if (m.done) break;
         await sleep(undefined);
@@ -191,38 +234,41 @@ export async function interpret(o: InterpreterOptions): Promise<InterpreterResul
       }
       if (r.kind === 'wait') {
         // Nothing now; the generator has nothing before `untilNs`, if it says so.
-        const untilMs = r.untilNs === undefined ? 1 : (r.untilNs - o.clock()) / NS_PER_MS;
+        const untilMs = r.untilNs === undefined ? 1 : (r.untilNs - nowNs) / NS_PER_MS;
         if (untilMs > 0) await sleep(Math.min(Math.ceil(untilMs), 1000));
         continue;
       }
       // Not due yet: sleep until it is. If an event arrives first, the answer may be stale, so ask the
       // old generator again (timers may fire a little early, hence the loop).
-      let waitMs = (r.op.time - o.clock()) / NS_PER_MS;
+      let dueNs = nowNs;
+      let waitMs = (r.op.time - dueNs) / NS_PER_MS;
       let interruptedWait = false;
       while (waitMs > 0) {
         await sleep(Math.ceil(waitMs));
-        if (arrivals.length > 0 || o.stop?.aborted || o.hardStop?.aborted) {
+        if (arrivals.length > 0 || stopRequested) {
           interruptedWait = true;
           break;
         }
-        waitMs = (r.op.time - o.clock()) / NS_PER_MS;
+        dueNs = o.clock();
+        waitMs = (r.op.time - dueNs) / NS_PER_MS;
       }
       if (interruptedWait) continue;
-      dispatch(r.op, r.next);
+      dispatch(r.op, r.next, dueNs);
     }
 
     if (stopped) {
       // Let ops in flight finish for a moment, then record the rest as indeterminate.
       const untilMs = performance.now() + (o.graceMs ?? 2000);
-      while (inFlight.size > 0 && !o.hardStop?.aborted && performance.now() < untilMs) {
+      while (inFlightCount > 0 && !o.hardStop?.aborted && performance.now() < untilMs) {
         drain();
-        if (inFlight.size === 0) break;
+        if (inFlightCount === 0) break;
         await sleep(Math.min(50, untilMs - performance.now()));
       }
       drain();
-      for (const [thread, f] of [...inFlight]) {
+      for (const f of outstanding()) {
         f.controller.abort(new Error('interrupted'));
-        complete({ thread, token: f.token, completion: { type: 'info', error: 'interrupted: run stopped' } });
+        f.completion = { type: 'info', error: 'interrupted: run stopped' };
+        complete(f);
       }
     }
   } finally {

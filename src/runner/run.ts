@@ -19,8 +19,16 @@ import { decideVerdict, shouldCheck } from '../check/verdict.ts';
 import type { ResolvedTest } from '../config/define.ts';
 import { type CheckResult, mergeValidity, noAnomalies } from '../core/checker.ts';
 import { type ExitCode, errorText, exitCodeFor } from '../core/errors.ts';
-import type { Generator, Thread } from '../core/generator.ts';
-import type { Client, NemesisPackage, NodeRef, RunContext, System, Workload } from '../core/index.ts';
+import type { Generator, Invocation, Thread } from '../core/generator.ts';
+import type {
+  Client,
+  Completion,
+  NemesisPackage,
+  NodeRef,
+  RunContext,
+  System,
+  Workload,
+} from '../core/index.ts';
 import type { Op, Process } from '../core/op.ts';
 import type { Cluster, ClusterEvent } from '../core/remote.ts';
 import { Rng } from '../core/rng.ts';
@@ -263,20 +271,24 @@ async function runGuarded(
     for (let t = 0; t < test.concurrency; t++) {
       const node = nodes[t % nodes.length]!;
       clientsByThread.set(t, await openClient(ctx, node));
+      // Reopening failed earlier: try again; if it still fails the op was never sent.
+      const reopenAndInvoke = async (op: Invocation, signal: AbortSignal): Promise<Completion> => {
+        let c: Client;
+        try {
+          c = await openClient(ctx, node);
+          clientsByThread.set(t, c);
+        } catch (err) {
+          return { type: 'fail', error: `client could not connect to ${node.name}: ${errorText(err)}` };
+        }
+        return c.invoke(op, signal);
+      };
       workers.set(t, {
         node: node.name,
-        async invoke(op, signal) {
-          let c = clientsByThread.get(t);
-          if (!c) {
-            // Reopening failed earlier: try again; if it still fails the op was never sent.
-            try {
-              c = await openClient(ctx, node);
-              clientsByThread.set(t, c);
-            } catch (err) {
-              return { type: 'fail', error: `client could not connect to ${node.name}: ${errorText(err)}` };
-            }
-          }
-          return c.invoke(op, signal);
+        // Not async: the client's own promise goes straight to the interpreter (an async wrapper costs
+        // a promise and extra microtask turns per op). The interpreter turns a throw into `info`.
+        invoke(op, signal) {
+          const c = clientsByThread.get(t);
+          return c ? c.invoke(op, signal) : reopenAndInvoke(op, signal);
         },
         async reset() {
           const old = clientsByThread.get(t);

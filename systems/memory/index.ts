@@ -138,11 +138,20 @@ function kvSystem(mode: MemoryMode): System {
   let store: MemoryStore | undefined;
   const open = async (test: RunContext, node: { name: string }): Promise<Client> => {
     const latencyMs = Number(test.options.latencyMs ?? 0);
+    const run = (op: Invocation): Completion => {
+      if (!store) throw new Error('memory system used before setup');
+      return apply(store, node.name, op);
+    };
     return {
-      async invoke(op) {
-        if (!store) throw new Error('memory system used before setup');
-        if (latencyMs > 0) await delay(latencyMs);
-        return apply(store, node.name, op);
+      // Not async without a latency: an already-settled promise, no async frame per op (the runner's
+      // throughput bench runs this client). A throw becomes a rejected promise, as from an async function.
+      invoke(op) {
+        if (latencyMs > 0) return delay(latencyMs).then(() => run(op));
+        try {
+          return Promise.resolve(run(op));
+        } catch (err) {
+          return Promise.reject(err);
+        }
       },
       async close() {},
     };
