@@ -123,13 +123,19 @@ describe('list-append on the memory system, each isolation mode (5 seeds each)',
   it(
     'read-committed: read skew (G-single) under serializable, valid under read-committed',
     async () => {
+      // Which cycles a 1 s run closes depends on timing: a loaded (or faster) runner once gave a seed
+      // only G-nonadjacent and G2-item. Every run must be invalid with cycles read-committed allows; read
+      // skew itself (G-single) must show in at least 2 of the 5.
+      let withGSingle = 0;
       for (const seed of SEEDS) {
         const { out, elle, recheck } = await run('read-committed', seed, ['serializable']);
         expect(out.valid).toBe(false);
-        expect(types(elle)).toContain('G-single');
+        expect(types(elle).some((t) => ['G-single', 'G-nonadjacent', 'G2-item'].includes(t))).toBe(true);
+        if (types(elle).includes('G-single')) withGSingle++;
         for (const t of BROKEN) expect(types(elle)).not.toContain(t);
         expect(recheck(['read-committed']).valid).toBe(true);
       }
+      expect(withGSingle).toBeGreaterThanOrEqual(2);
     },
     TIMEOUT_MS,
   );
