@@ -28,6 +28,7 @@ import {
   remoteOf,
   settle,
 } from './common.ts';
+import { isCrashed } from './crashed.ts';
 import type { FaultCycle } from './schedule.ts';
 import { FIXED_TARGETS_WHAT, isFixedTargetSpec, parseTargetSpec, resolveTargets } from './targets.ts';
 
@@ -147,8 +148,8 @@ export function clockNemesis(_opts: NemesisOptions): Nemesis {
         if (!want.some((w) => Math.abs(seen - w) < 1))
           wrong.push(`${n} shows ${seen.toFixed(3)} s, not ${want.join(' or ')} s`);
       } catch (err) {
-        // A crashed node cannot run the check; its file is written and holds on restart.
-        if (await nodeUp(test, n)) wrong.push(`${n}: ${errText(err)}`);
+        // A node the crash family crashed cannot run the check; its file is written and holds on restart.
+        if (!isCrashed(test, n) || (await nodeUp(test, n))) wrong.push(`${n}: ${errText(err)}`);
       }
     });
     return wrong.length

@@ -37,6 +37,7 @@ import {
   settle,
   unknownNodes,
 } from './common.ts';
+import { isCrashed } from './crashed.ts';
 import { activeCut, cutBetween } from './cuts.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
@@ -335,7 +336,14 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
   };
   const healNode = async (test: RunContext, n: string) => {
     const r = remoteOf(test, n);
-    if (!(await nodeUp(test, n))) return; // a crashed node lost its rules and qdiscs with its namespace
+    if (!(await nodeUp(test, n))) {
+      // A node the crash family crashed lost its rules and qdiscs with its namespace; any other node
+      // that does not answer may still hold them.
+      if (isCrashed(test, n)) return;
+      throw new Error(
+        `${n}: unreachable (not crashed by the crash family): packet rules may still be in place`,
+      );
+    }
     await removeChain(r, DELAY, ['OUTPUT']);
     await signalDaemon(r, DELAYER, 'TERM'); // it lets every held packet go, then exits
     await stopDaemon(r, DELAYER, 2000);
@@ -367,8 +375,9 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
         try {
           await applyNode(test, n, v);
         } catch (err) {
-          // A crashed node has no traffic to disturb; any other failure is the fault not applied.
-          if (await nodeUp(test, n)) throw err;
+          // A node the crash family crashed has no traffic to disturb; any other failure is the fault
+          // not applied.
+          if (!isCrashed(test, n) || (await nodeUp(test, n))) throw err;
         }
       });
       if (errs.length) return { type: 'info', value: v, error: `packet fault failed: ${errs.join('; ')}` };

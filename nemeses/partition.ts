@@ -29,6 +29,7 @@ import {
   tcpReachable,
   unknownNodes,
 } from './common.ts';
+import { isCrashed } from './crashed.ts';
 import { setActiveCut } from './cuts.ts';
 import { ensureChain, removeChain, setRules } from './iptables.ts';
 import type { FaultCycle } from './schedule.ts';
@@ -115,7 +116,9 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
       try {
         await ensureChain(r, PARTITION_CHAIN, HOOKS);
       } catch (err) {
-        if (!(await nodeUp(test, n))) return; // crashed by another family: nothing to cut there now
+        // Crashed by the crash family: nothing to cut there now. Any other node that does not answer
+        // is a partition not in effect.
+        if (isCrashed(test, n) && !(await nodeUp(test, n))) return;
         throw err;
       }
       await setRules(
@@ -141,9 +144,15 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
       try {
         await removeChain(remoteOf(test, n), PARTITION_CHAIN, HOOKS);
       } catch (err) {
-        // A crashed node's namespace (and our chain with it) is gone: nothing to heal there.
-        if (!(await nodeUp(test, n))) return;
-        throw err;
+        // A node the crash family crashed lost its namespace (and our chain with it): nothing to heal
+        // there. Any other node that does not answer (an SSH host whose port 22 is cut) may still hold
+        // the chain and its DROP rules: the heal failed.
+        if (isCrashed(test, n) && !(await nodeUp(test, n))) return;
+        throw new Error(
+          (await nodeUp(test, n))
+            ? errText(err)
+            : `${n}: unreachable (not crashed by the crash family), chain ${PARTITION_CHAIN} may still be in place: ${errText(err)}`,
+        );
       }
     });
     if (errs.length) return errs;

@@ -31,6 +31,7 @@ import {
   remoteOf,
   unknownNodes,
 } from './common.ts';
+import { isCrashed, markCrashed, markRestarted } from './crashed.ts';
 import type { FaultCycle } from './schedule.ts';
 import { isTargetSpec, parseTargetSpec, resolveTargets, TARGETS_WHAT, type TargetSpec } from './targets.ts';
 
@@ -164,9 +165,10 @@ const resume: Step = async (test, node, system) => {
   return still.length ? `${node.name}: still stopped after resume: ${still.join(' ')}` : undefined;
 };
 
-const crash: Step = async (_test, node) => {
+const crash: Step = async (test, node) => {
   const r = node.remote as Remote;
   if (!canCrash(r)) return `${node.name}: this cluster cannot crash a whole node`;
+  markCrashed(test, node.name); // before: a crash that throws may still have happened
   await r.crash();
   return (await r.running()) ? `${node.name}: container still running after crash` : undefined;
 };
@@ -176,6 +178,7 @@ const restartNode: Step = async (test, node, system) => {
   if (!canCrash(r)) return `${node.name}: this cluster cannot restart a whole node`;
   await r.restart();
   if (!(await r.running())) return `${node.name}: container not running after restart`;
+  markRestarted(test, node.name);
   // A rebooted node brings its service back, as an init system would.
   return system?.start ? start(test, node, system) : undefined;
 };
@@ -201,6 +204,7 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
   const run = async (test: RunContext, nodes: string[], step: Step, heal: boolean): Promise<Completion> => {
     const problems: string[] = [];
     const errors: string[] = [];
+    let unreachable = false;
     await Promise.all(
       nodes.map(async (n) => {
         try {
@@ -209,13 +213,16 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
           else if (heal) faulted.delete(n);
           else faulted.add(n);
         } catch (err) {
-          // The whole node is down (crashed by the crash family): its processes are already gone, and
-          // restart-node brings them back. Like partitions on a crashed node, nothing to do here.
-          if (fam.name !== 'crash' && !(await nodeUp(test, n))) {
+          // The crash family crashed the whole node: its processes are already gone, and restart-node
+          // brings them back. Only that excuses a node that does not answer: any other unreachable node
+          // (a host whose SSH port is cut, say) still runs, or will run, what we could not reach.
+          const up = await nodeUp(test, n);
+          if (fam.name !== 'crash' && !up && isCrashed(test, n)) {
             if (heal) faulted.delete(n);
             return;
           }
-          errors.push(`${n}: ${errText(err)}`);
+          if (!up) unreachable = true;
+          errors.push(`${n}: ${up ? '' : 'unreachable (not crashed by the crash family): '}${errText(err)}`);
           if (!heal) faulted.add(n); // may have half-happened: heal it later
         }
       }),
@@ -226,7 +233,7 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
       return {
         ...(heal
           ? healFailed(all)
-          : errors.length
+          : errors.length && !unreachable
             ? { type: 'info' as const, error: `${fam.start} failed: ${all}` }
             : notInEffect(all)),
         value,
