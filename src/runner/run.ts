@@ -85,6 +85,8 @@ export interface RunOutcome {
   errorStack?: string;
   /** The phase a signal arrived in, when the run was interrupted. */
   interruptedPhase?: Phase;
+  /** What teardown could not do (heal, clean a host: naming the host and what to remove by hand). */
+  teardownProblems?: string[];
   history: Op[];
 }
 
@@ -469,6 +471,7 @@ async function runGuarded(
   if (error) out.error = interruptedPhase ? `${error} (interrupted during ${interruptedPhase})` : error;
   else if (interruptedPhase) out.error = `run interrupted during ${interruptedPhase}`;
   if (failureStack) out.errorStack = failureStack;
+  if (teardownProblems.length) out.teardownProblems = teardownProblems;
   return out;
 }
 

@@ -373,5 +373,7 @@ function printOutcome(o: RunOutcome, verbose: boolean): void {
     process.stdout.write(`RUN INTERRUPTED during ${o.interruptedPhase} (exit 255)\n`);
   else if (o.error) process.stdout.write(`RUN FAILED: ${o.error}\n`);
   if (verbose && o.errorStack) process.stderr.write(`${o.errorStack}\n`);
+  // Last before the verdict, where a full-screen dashboard cannot hide them: what is left on the nodes.
+  for (const p of o.teardownProblems ?? []) process.stdout.write(`TEARDOWN PROBLEM: ${p}\n`);
   process.stdout.write(formatVerdict(o.results ?? { valid: o.valid }, invocationCount(o.history), where));
 }

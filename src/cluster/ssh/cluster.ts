@@ -16,7 +16,7 @@ import { EnvironmentError, errorText, UserError } from '../../core/errors.ts';
 import type { Cluster, ClusterEvent, NodeSpec, Remote } from '../../core/remote.ts';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
-import { RUN_DIR } from '../daemon.ts';
+import { DATA_DIR_GLOB, LOG_DIR, RUN_DIR } from '../daemon.ts';
 import { checkPackages } from '../docker/debian.ts';
 import { hashInputs } from '../docker/image.ts';
 import { checkRunId, newRunId } from '../docker/labels.ts';
@@ -282,17 +282,25 @@ export class SshCluster implements Cluster {
     return written.sort();
   }
 
+  /**
+   * Removes what faultline put on every host (iptables chains FAULTLINE*, helpers, pid files) and closes
+   * the connections. A host that cannot be reached or cleaned is one problem naming the host and all
+   * that is to be removed by hand there (leftoverAdvice): nothing is left behind without a word.
+   */
   async destroy(): Promise<string[]> {
     const problems: string[] = [];
     await Promise.all(
       this.#remotes.map(async (r) => {
         try {
+          await answers(r);
           await removeChains(r);
           const rm = await r.exec(['rm', '-rf', '--', HELPER_DIR, RUN_DIR], { timeoutMs: 60_000 });
-          if (rm.exitCode !== 0)
-            problems.push(`${r.name}: rm ${HELPER_DIR} ${RUN_DIR}: ${lastLine(rm.stderr)}`);
+          if (rm.exitCode !== 0 || rm.timedOut)
+            throw new Error(
+              `rm ${HELPER_DIR} ${RUN_DIR} ${rm.timedOut ? 'timed out' : `exited ${rm.exitCode}`}: ${lastLine(rm.stderr)}`,
+            );
         } catch (err) {
-          problems.push(`${r.name}: ${errorText(err)}`);
+          problems.push(`${r.name}: ${errorText(err).replace(`${r.name}: `, '')}; ${leftoverAdvice(r)}`);
         }
       }),
     );
@@ -337,9 +345,47 @@ export class SshCluster implements Cluster {
   }
 }
 
+/** How long destroy waits for a host to run `true` before calling it unreachable (ms). */
+const ANSWER_TIMEOUT_MS = 15_000;
+
+/** Throws a one-line error starting "unreachable" when the host does not run `true` in ANSWER_TIMEOUT_MS (+ 5 s). */
+async function answers(r: Remote): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer in ${ANSWER_TIMEOUT_MS + 5000} ms`)),
+      ANSWER_TIMEOUT_MS + 5000,
+    );
+  });
+  try {
+    const t = await Promise.race([r.exec(['true'], { timeoutMs: ANSWER_TIMEOUT_MS }), late]);
+    if (t.exitCode !== 0 || t.timedOut)
+      throw new Error(`\`true\` ${t.timedOut ? 'timed out' : `exited ${t.exitCode}`}`);
+  } catch (err) {
+    throw new Error(`unreachable: ${errorText(err).replace(`${r.name}: `, '')}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * What faultline may have left on a host it could not clean, for the user to remove by hand, exactly:
+ * its iptables chains, helpers, pid files, and the systems' logs and data.
+ */
+export function leftoverAdvice(r: Remote): string {
+  return (
+    `on ${r.ip} remove by hand: the iptables chains ${CHAIN_PREFIX}* (list them with \`iptables -S | grep ${CHAIN_PREFIX}\`; ` +
+    `delete each rule jumping to one with \`iptables -D …\`, then \`iptables -F CHAIN; iptables -X CHAIN\`), ` +
+    `and \`rm -rf ${HELPER_DIR} ${RUN_DIR} ${LOG_DIR} ${DATA_DIR_GLOB}\``
+  );
+}
+
 /** Removes every iptables chain named FAULTLINE* and the rules jumping to it (what a crashed run left). */
 export async function removeChains(r: Remote): Promise<void> {
   const s = await r.exec(['iptables', '-w', '-S'], { timeoutMs: 30_000 });
+  // A dropped connection or a timeout is not "no iptables": faultline's chains may still be there.
+  if (s.timedOut || s.exitCode < 0)
+    throw new Error(`iptables -S ${s.timedOut ? 'timed out' : 'got no answer'}`);
   if (s.exitCode !== 0) return; // No iptables (or no rights): nothing faultline could have put there.
   const lines = s.stdout.split('\n').map((l) => l.trim());
   const ours = (c: string | undefined) => c?.startsWith(CHAIN_PREFIX) ?? false;
