@@ -201,26 +201,145 @@ export async function connectRtt(from: Remote, toIp: string): Promise<number> {
   return /^\d+$/.test(out) ? Number(out) / 1e6 : Number.NaN;
 }
 
+/**
+ * The iptables rules (argv after `-A CHAIN`) of a packet fault's chain: `action` for the peers' traffic
+ * (`dir` -s on INPUT, -d on OUTPUT), or all traffic without peers. First, a RETURN for the faultline
+ * machine's address (`controlIp`, SSH runs): faultline's own control connection is never disturbed.
+ * Pure.
+ */
+export function exemptRules(
+  dir: '-s' | '-d',
+  peerIps: readonly string[],
+  action: readonly string[],
+  controlIp: string | undefined,
+): string[][] {
+  const matches = peerIps.length ? peerIps.map((ip) => [dir, `${ip}/32`]) : [[]];
+  return [
+    ...(controlIp ? [[dir, `${controlIp}/32`, '-j', 'RETURN']] : []),
+    ...matches.map((m) => [...m, ...action]),
+  ];
+}
+
+/**
+ * The tc commands (argv after `tc`) of a bandwidth fault on `dev`: an htb root whose default class has
+ * `rate` (or, with peers, 10gbit and a `rate` class the peers' traffic is filtered into); traffic to
+ * `controlIp` (faultline's SSH connection) goes to a 10gbit class of its own. Pure.
+ */
+export function bandwidthCommands(
+  dev: string,
+  rate: string,
+  peerIps: readonly string[],
+  controlIp: string | undefined,
+): string[][] {
+  const filter = (ip: string, flow: string) => [
+    'filter',
+    'add',
+    'dev',
+    dev,
+    'parent',
+    '1:',
+    'protocol',
+    'ip',
+    'prio',
+    '1',
+    'u32',
+    'match',
+    'ip',
+    'dst',
+    `${ip}/32`,
+    'flowid',
+    flow,
+  ];
+  return [
+    ['qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', 'htb', 'default', '1'],
+    [
+      'class',
+      'replace',
+      'dev',
+      dev,
+      'parent',
+      '1:',
+      'classid',
+      '1:1',
+      'htb',
+      'rate',
+      peerIps.length ? '10gbit' : rate,
+    ],
+    ...(peerIps.length
+      ? [['class', 'replace', 'dev', dev, 'parent', '1:', 'classid', '1:2', 'htb', 'rate', rate]]
+      : []),
+    ...peerIps.map((ip) => filter(ip, '1:2')),
+    ...(controlIp
+      ? [
+          ['class', 'replace', 'dev', dev, 'parent', '1:', 'classid', '1:3', 'htb', 'rate', '10gbit'],
+          filter(controlIp, '1:3'),
+        ]
+      : []),
+  ];
+}
+
+/**
+ * The tc commands (argv after `tc`) of a netem fault (`netem`: its parameters) on `dev`. Without a
+ * control address, netem is the root qdisc. With one, the root is a 2-band prio qdisc sending all
+ * traffic to band 2 (1:2), where netem sits, except traffic to `controlIp`, filtered to band 1 (1:1,
+ * a plain fifo): faultline's SSH connection is neither duplicated, reordered nor corrupted. Pure.
+ */
+export function netemCommands(
+  dev: string,
+  netem: readonly string[],
+  controlIp: string | undefined,
+): string[][] {
+  if (!controlIp) return [['qdisc', 'replace', 'dev', dev, 'root', 'netem', ...netem]];
+  return [
+    [
+      'qdisc',
+      'replace',
+      'dev',
+      dev,
+      'root',
+      'handle',
+      '1:',
+      'prio',
+      'bands',
+      '2',
+      'priomap',
+      ...Array<string>(16).fill('1'),
+    ],
+    ['qdisc', 'replace', 'dev', dev, 'parent', '1:2', 'handle', '20:', 'netem', ...netem],
+    [
+      'filter',
+      'add',
+      'dev',
+      dev,
+      'parent',
+      '1:',
+      'protocol',
+      'ip',
+      'prio',
+      '1',
+      'u32',
+      'match',
+      'ip',
+      'dst',
+      `${controlIp}/32`,
+      'flowid',
+      '1:1',
+    ],
+  ];
+}
+
 export function packetNemesis(_opts: NemesisOptions): Nemesis {
   let active: PacketValue | undefined;
   const applyNode = async (test: RunContext, n: string, v: PacketValue) => {
     const r = remoteOf(test, n);
     const peerIps = (v.peers ?? []).filter((p) => p !== n).map((p) => remoteOf(test, p).ip);
-    const match = (dir: '-s' | '-d') => (peerIps.length ? peerIps.map((ip) => [dir, `${ip}/32`]) : [[]]);
+    const ctl = await r.controlIp?.();
     if (v.loss !== undefined) {
       const p = ['-m', 'statistic', '--mode', 'random', '--probability', String(v.loss), '-j', 'DROP'];
       await ensureChain(r, LOSS_IN, ['INPUT']);
-      await setRules(
-        r,
-        LOSS_IN,
-        match('-s').map((m) => [...m, ...p]),
-      );
+      await setRules(r, LOSS_IN, exemptRules('-s', peerIps, p, ctl));
       await ensureChain(r, LOSS_OUT, ['OUTPUT']);
-      await setRules(
-        r,
-        LOSS_OUT,
-        match('-d').map((m) => [...m, ...p]),
-      );
+      await setRules(r, LOSS_OUT, exemptRules('-d', peerIps, p, ctl));
     }
     if (v.delayMs !== undefined) {
       await stopDaemon(r, DELAYER, 2000);
@@ -233,68 +352,29 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
       await setRules(
         r,
         DELAY,
-        match('-d').map((m) => [...m, '-j', 'NFQUEUE', '--queue-num', QUEUE, '--queue-bypass']),
+        exemptRules('-d', peerIps, ['-j', 'NFQUEUE', '--queue-num', QUEUE, '--queue-bypass'], ctl),
       );
     }
     if (v.rate !== undefined) {
       const dev = await netDevice(r);
-      const tc = (...a: string[]) => netRun(r, ['tc', ...a]);
-      await tc('qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', 'htb', 'default', '1');
-      await tc(
-        'class',
-        'replace',
-        'dev',
-        dev,
-        'parent',
-        '1:',
-        'classid',
-        '1:1',
-        'htb',
-        'rate',
-        peerIps.length ? '10gbit' : v.rate,
-      );
-      if (peerIps.length) {
-        await tc('class', 'replace', 'dev', dev, 'parent', '1:', 'classid', '1:2', 'htb', 'rate', v.rate);
-        for (const ip of peerIps)
-          await tc(
-            'filter',
-            'add',
-            'dev',
-            dev,
-            'parent',
-            '1:',
-            'protocol',
-            'ip',
-            'prio',
-            '1',
-            'u32',
-            'match',
-            'ip',
-            'dst',
-            `${ip}/32`,
-            'flowid',
-            '1:2',
-          );
-      }
+      for (const c of bandwidthCommands(dev, v.rate, peerIps, ctl)) await netRun(r, ['tc', ...c]);
     }
     const netem: string[] = [];
     if (v.duplicate !== undefined) netem.push('duplicate', `${v.duplicate * 100}%`);
     if (v.corrupt !== undefined) netem.push('corrupt', `${v.corrupt * 100}%`);
     if (v.reorder !== undefined) netem.push('delay', '10ms', 'reorder', `${(1 - v.reorder) * 100}%`);
     if (netem.length) {
-      // Asked of the node's own kernel (an SSH host's is not faultline's): tc refuses an unknown qdisc.
-      const q = await r.netExec(
-        ['tc', 'qdisc', 'replace', 'dev', await netDevice(r), 'root', 'netem', ...netem],
-        {
-          timeoutMs: 20_000,
-        },
-      );
-      if (q.exitCode !== 0)
-        throw new Error(
-          /unknown|not found|No such file/i.test(q.stderr)
-            ? `${n}: this kernel has no netem (duplicate, reorder and corrupt need it): ${q.stderr.trim().split('\n')[0]}`
-            : `${n}: tc qdisc netem exited ${q.exitCode}: ${q.stderr.trim().split('\n')[0]}`,
-        );
+      const dev = await netDevice(r);
+      for (const c of netemCommands(dev, netem, ctl)) {
+        // Asked of the node's own kernel (an SSH host's is not faultline's): tc refuses an unknown qdisc.
+        const q = await r.netExec(['tc', ...c], { timeoutMs: 20_000 });
+        if (q.exitCode !== 0)
+          throw new Error(
+            /unknown|not found|No such file/i.test(q.stderr)
+              ? `${n}: this kernel has no netem (duplicate, reorder and corrupt need it): ${q.stderr.trim().split('\n')[0]}`
+              : `${n}: tc ${c.slice(0, 2).join(' ')} exited ${q.exitCode}: ${q.stderr.trim().split('\n')[0]}`,
+          );
+      }
     }
   };
   /**
@@ -351,9 +431,10 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
     await removeChain(r, LOSS_OUT, ['OUTPUT']);
     const dev = await netDevice(r);
     const q = await netRun(r, ['tc', 'qdisc', 'show', 'dev', dev]);
-    if (/qdisc (htb 1:|netem)/.test(q)) await netRun(r, ['tc', 'qdisc', 'del', 'dev', dev, 'root']);
+    if (/qdisc (htb 1:|prio 1:|netem)/.test(q)) await netRun(r, ['tc', 'qdisc', 'del', 'dev', dev, 'root']);
     const after = await netRun(r, ['tc', 'qdisc', 'show', 'dev', dev]);
-    if (/qdisc (htb 1:|netem)/.test(after)) throw new Error(`${n}: qdisc still in place: ${after.trim()}`);
+    if (/qdisc (htb 1:|prio 1:|netem)/.test(after))
+      throw new Error(`${n}: qdisc still in place: ${after.trim()}`);
   };
   const heal = (test: RunContext) => settle(test.nodes, (n) => healNode(test, n));
   return {

@@ -38,6 +38,12 @@ export interface Remote {
   upload(remotePath: string, data: Uint8Array | string, mode?: number): Promise<void>;
   /** Reads a file from the node. */
   download(remotePath: string): Promise<Uint8Array>;
+  /**
+   * The faultline machine's address as the node sees it, when faultline controls the node over the
+   * network (SSH): the nemeses' packet faults leave traffic to and from it alone. Absent or undefined
+   * when control does not go over the node's network (Docker exec).
+   */
+  controlIp?(): Promise<string | undefined>;
 }
 
 /** The nodes a cluster should provision. */

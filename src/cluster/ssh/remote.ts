@@ -5,6 +5,8 @@
  * (never on a command line), and files are moved into place with `sudo install`.
  */
 import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import { constants } from 'node:os';
 import { posix } from 'node:path';
 import { UserError } from '../../core/errors.ts';
@@ -53,6 +55,7 @@ export class SshRemote implements Remote {
   readonly #log: Logger;
   /** How sudo is used, found out on first use (see #sudoMode). */
   #mode: Promise<WrapOptions['sudo']> | null = null;
+  #controlIp: Promise<string | undefined> | undefined;
 
   constructor(init: SshRemoteInit) {
     this.name = init.name;
@@ -61,6 +64,30 @@ export class SshRemote implements Remote {
     this.#sudo = (init.sudo ?? false) && init.connection.host.username !== 'root';
     this.#sudoPassword = init.sudoPassword;
     this.#log = init.logger ?? silentLogger;
+  }
+
+  /**
+   * This machine's address towards the host: the local address the kernel picks for the host's SSH
+   * address and port (a UDP socket's connect sends nothing). Behind NAT the host sees another address;
+   * then packet faults do touch the control connection (docs/ssh.md). Cached; undefined if it fails.
+   */
+  controlIp(): Promise<string | undefined> {
+    this.#controlIp ??= new Promise((resolve) => {
+      const sock = createSocket(isIPv6(this.ip) ? 'udp6' : 'udp4');
+      const done = (ip: string | undefined) => {
+        sock.close();
+        resolve(ip);
+      };
+      sock.on('error', () => done(undefined));
+      sock.connect(this.connection.host.port, this.ip, () => {
+        try {
+          done(sock.address().address);
+        } catch {
+          done(undefined);
+        }
+      });
+    });
+    return this.#controlIp;
   }
 
   /** The user commands run as when `ExecOptions.user` is not given. */
