@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { daemonPid, isRunning, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
 import type { ClientFactory, NodeRef, RunContext, System } from '../../src/core/index.ts';
 import type { Remote } from '../../src/core/remote.ts';
@@ -144,7 +144,8 @@ export function createDeclarativeSystem(spec: DeclarativeSpec, o: DeclarativeOpt
     // The log as the run folder will hold it (collected at teardown), not its path on the node.
     // ('nodes' is FILES.nodes of src/store/run-dir.ts, which plugins may not import.)
     const copy = join(test.runDir, 'nodes', node.name, log);
-    const what = `${spec.name} on ${node.name} (see ${relative(process.cwd(), copy) || copy})`;
+    const rel = relative(process.cwd(), copy);
+    const what = `${spec.name} on ${node.name} (see ${rel.startsWith('..') || isAbsolute(rel) ? copy : rel})`;
     // A program that exits at start fails the wait at once, with its last words.
     const exited: ExitCheck = async () => {
       if (await isRunning(remote, spec.name)) return undefined;
