@@ -16,6 +16,7 @@ import { SECRET_ENV } from '../config/ssh.ts';
 import { EnvironmentError, EXIT, errorText, UserError } from '../core/errors.ts';
 import { installCrashHandler } from '../runner/crash-guard.ts';
 import { VERSION } from '../version.ts';
+import { ignoreClosedPipes } from './closed-pipes.ts';
 import { analyzeCommand } from './commands/analyze.ts';
 import { cleanCommand } from './commands/clean.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -219,6 +220,8 @@ export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
   // An error no `try` sees (a throw in a library's timer): one line, exit 255, never Node's exit 1.
   installCrashHandler({ verbose });
+  // A reader that stops reading (`| head`) ends our output there, not the run.
+  ignoreClosedPipes();
   // Only run and demo handle signals (recorded from start-up on); the rest keep Node's default.
   const command = argv.find((a) => !a.startsWith('-'));
   if (command !== 'run' && command !== 'demo') releaseSignals();

@@ -7,12 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { basename, resolve } from 'node:path';
-import { daemonPid, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { daemonPid, isRunning, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
 import type { ClientFactory, NodeRef, RunContext, System } from '../../src/core/index.ts';
 import type { Remote } from '../../src/core/remote.ts';
 import { pollUntil } from '../../src/util/poll.ts';
 import { maelstromClient } from '../maelstrom/client.ts';
+import { describeEarlyExit } from './exit.ts';
 import { type PlaceholderValues, placeholderValues, substitute } from './placeholders.ts';
 import { DEFAULT_PORT, type DeclarativeSpec, defaultDataDir } from './spec.ts';
 
@@ -66,9 +67,24 @@ async function signalGroup(
 const shimSource = (file: string) =>
   readFileSync(new URL(`../maelstrom/node/${file}`, import.meta.url), 'utf8');
 
-/** Waits until a TCP connection to ip:port succeeds; throws with the last error after `timeoutMs`. */
-async function waitTcp(ip: string, port: number, timeoutMs: number, signal: AbortSignal, what: string) {
+/** Resolves to why the program is gone (one line), or undefined while it runs. */
+type ExitCheck = () => Promise<string | undefined>;
+
+/**
+ * Waits until a TCP connection to ip:port succeeds; throws with the last error after `timeoutMs`, or at
+ * once when `exited` says the program is gone.
+ */
+async function waitTcp(
+  ip: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+  what: string,
+  exited: ExitCheck,
+) {
   const r = await pollUntil({ timeoutMs, intervalMs: 200, signal }, async () => {
+    const gone = await exited();
+    if (gone) throw new Error(`${what}: ${gone}`);
     const err = await new Promise<string | undefined>((done) => {
       const s = connect({ host: ip, port });
       const t = setTimeout(() => s.destroy(new Error('no answer in 1 s')), 1000);
@@ -125,12 +141,24 @@ export function createDeclarativeSystem(spec: DeclarativeSpec, o: DeclarativeOpt
 
   const waitReady = async (test: RunContext, node: NodeRef, timeoutMs: number) => {
     const remote = remoteOf(node, spec.name);
-    const what = `${spec.name} on ${node.name} (see ${log})`;
+    // The log as the run folder will hold it (collected at teardown), not its path on the node.
+    // ('nodes' is FILES.nodes of src/store/run-dir.ts, which plugins may not import.)
+    const copy = join(test.runDir, 'nodes', node.name, log);
+    const rel = relative(process.cwd(), copy);
+    const what = `${spec.name} on ${node.name} (see ${rel.startsWith('..') || isAbsolute(rel) ? copy : rel})`;
+    // A program that exits at start fails the wait at once, with its last words.
+    const exited: ExitCheck = async () => {
+      if (await isRunning(remote, spec.name)) return undefined;
+      const tail = await remote.exec(['tail', '-n', '50', log]);
+      return describeEarlyExit(tail.stdout, maelstrom);
+    };
     if (maelstrom || spec.ready?.tcp !== undefined) {
-      await waitTcp(remote.ip, spec.ready?.tcp ?? port, timeoutMs, test.signal, what);
+      await waitTcp(remote.ip, spec.ready?.tcp ?? port, timeoutMs, test.signal, what, exited);
     } else if (spec.ready?.command) {
       const argv = spec.ready.command.map((a) => substitute(a, values(test, node)));
       const r = await pollUntil({ timeoutMs, intervalMs: 200, signal: test.signal }, async () => {
+        const gone = await exited();
+        if (gone) throw new Error(`${what}: ${gone}`);
         const x = await remote.exec(argv, { timeoutMs: 10_000 });
         return x.exitCode === 0
           ? { done: true, value: true }

@@ -102,7 +102,7 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
   if (code === 0 || code === 1) {
     say(
       code === 0
-        ? 'etcd stayed linearizable under these faults. Try: faultline run --system etcd --opt readMode=serializable --nemesis partition'
+        ? 'etcd stayed linearizable under these faults. Try: faultline run --system etcd --workload register --opt readMode=serializable --nemesis partition'
         : 'An anomaly was found: see the counterexample above and the report.',
     );
     say(`Open ${relative(process.cwd(), join(latest, FILES.report)) || FILES.report} in a browser.`);

@@ -5,13 +5,38 @@
  * drop. Failures are one line naming the host and user and saying why; passwords, passphrases and key
  * material never appear in messages or logs.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import ssh2, { type Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { EnvironmentError, UserError } from '../../core/errors.ts';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
 import { checkHostKey, hostKeyRefusal, type KnownHostEntry, knownKeyTypes } from './known-hosts.ts';
 import type { SshAuth, SshHost } from './types.ts';
+
+/**
+ * Why `data` (the file `file`, from --ssh-private-key) cannot be used as a private key, as one line, or
+ * undefined when it can: not a key at all, a public key (the `.pub`), an encrypted key without its
+ * passphrase or with a wrong one, or another parse error of ssh2's `utils.parseKey`.
+ */
+export function privateKeyProblem(data: Buffer, file: string, passphrase?: string): string | undefined {
+  const parsed = ssh2.utils.parseKey(data, passphrase);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (key === undefined)
+    return `--ssh-private-key ${file} holds no key: give a private key file such as ~/.ssh/id_ed25519`;
+  if (key instanceof Error) {
+    const why = errorLine(key);
+    if (/no passphrase given/i.test(why) || (passphrase === undefined && /encrypted/i.test(why)))
+      return `private key ${file} is encrypted: give its passphrase (--ssh-key-passphrase, or FAULTLINE_SSH_KEY_PASSPHRASE in the environment)`;
+    if (passphrase !== undefined && /passphrase|decrypt|integrity/i.test(why))
+      return `private key ${file} cannot be decrypted: the passphrase is wrong (${why})`;
+    if (/unsupported key format/i.test(why))
+      return `--ssh-private-key ${file} is not a private key (or is in a format ssh2 does not read): give an OpenSSH or PEM private key such as ~/.ssh/id_ed25519`;
+    return `private key ${file} cannot be used: ${why}`;
+  }
+  if (!key.isPrivateKey())
+    return `--ssh-private-key ${file} is a public key: give the private key (the file without .pub)`;
+  return undefined;
+}
 
 /** Host-key policy of one connection. */
 export interface HostKeyPolicy {
@@ -220,7 +245,8 @@ export class SshConnection {
     cfg.algorithms = { serverHostKey: order as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] };
     cfg.hostVerifier = (key: Buffer): boolean => {
       const check = checkHostKey(entries, h.host, h.port, key, aliases);
-      const why = hostKeyRefusal(check, h, key, o.hostKeys.file);
+      const file = o.hostKeys.file;
+      const why = hostKeyRefusal(check, h, key, file, check.kind === 'unknown' && !existsSync(file));
       if (why === undefined) return true;
       if (!o.hostKeys.strict && check.kind !== 'revoked') {
         this.#log.warn(`${why.split(';')[0]} (accepted: strict host key checking is off)`);
@@ -297,12 +323,8 @@ export class SshConnection {
           `cannot read private key ${a.privateKeyPath}: ${(err as NodeJS.ErrnoException).code ?? errorLine(err)} (check --ssh-private-key)`,
         );
       }
-      const parsed = ssh2.utils.parseKey(data, a.passphrase);
-      if (parsed instanceof Error) {
-        throw new UserError(
-          `private key ${a.privateKeyPath} cannot be used: ${errorLine(parsed)}${a.passphrase ? '' : ' (encrypted keys need a passphrase)'}`,
-        );
-      }
+      const problem = privateKeyProblem(data, a.privateKeyPath, a.passphrase);
+      if (problem) throw new UserError(problem);
       cfg.privateKey = data;
       if (a.passphrase) cfg.passphrase = a.passphrase;
     }

@@ -113,3 +113,30 @@ function checkDuplicates(items: readonly { host: SshHost; where: string }[]): vo
     byAddr.set(addr, where);
   }
 }
+
+/** One host's failure, for combineHostFailures. */
+export interface HostFailure {
+  /** The host's name as the user gave it. */
+  host: string;
+  /** Its one-line error; a leading `<host>: ` is taken as naming the host. */
+  message: string;
+}
+
+/**
+ * Several hosts' failures as one line, each distinct error said once: hosts whose message is the same
+ * (after the leading `<host>: `) are listed together, `hosts a, b, c: <message>`, so a problem every host
+ * shares (an unusable private key, a missing known_hosts file) is not repeated once per host. Groups
+ * keep the order of their first host; distinct ones are joined by `; `. Empty input gives ''.
+ */
+export function combineHostFailures(failures: readonly HostFailure[]): string {
+  const groups = new Map<string, string[]>();
+  for (const { host, message } of failures) {
+    const body = message.startsWith(`${host}: `) ? message.slice(host.length + 2) : message;
+    const hosts = groups.get(body) ?? [];
+    if (!hosts.includes(host)) hosts.push(host);
+    groups.set(body, hosts);
+  }
+  return [...groups]
+    .map(([body, hosts]) => `${hosts.length === 1 ? 'host' : 'hosts'} ${hosts.join(', ')}: ${body}`)
+    .join('; ');
+}

@@ -148,13 +148,15 @@ export function knownKeyTypes(
 
 /**
  * The one-line refusal for a failed check (undefined for a match): names the host, shows the fingerprint
- * it presented, and says how to fix it. `file` is the known_hosts path as shown to the user.
+ * it presented, and says how to fix it. `file` is the known_hosts path as shown to the user;
+ * `fileMissing` says it does not exist (an unknown host is then told so, not "not in FILE").
  */
 export function hostKeyRefusal(
   check: HostKeyCheck,
   host: { name: string; host: string; port: number },
   key: Uint8Array,
   file: string,
+  fileMissing = false,
 ): string | undefined {
   const at = `${host.name} (${host.host}:${host.port})`;
   const shown = `${keyTypeOf(key) || 'key'} ${fingerprint(key)}`;
@@ -171,6 +173,12 @@ export function hostKeyRefusal(
         `(ssh-keygen -R '${keyName}' -f ${file}), otherwise someone may be intercepting the connection`
       );
     case 'unknown': {
+      if (fileMissing)
+        return (
+          `${host.name}: host key not checked: known_hosts file ${file} does not exist; create it with the ` +
+          `hosts' keys (\`ssh-keyscan -p ${host.port} <host>… >> ${file}\`), give another with --known-hosts, ` +
+          `or pass --no-strict-host-key-checking`
+        );
       const also = check.knownTypes.length ? ` (${file} has only ${check.knownTypes.join(', ')} for it)` : '';
       return (
         `host ${at} is not in ${file}${also}: it presented ${shown}; if that is its key, add it with ` +

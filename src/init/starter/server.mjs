@@ -8,8 +8,16 @@
 // which applies them to a JSON file in dataDir (written before answering, so a killed primary loses no
 // acknowledged write). Ops are register ops on independent keys: read [k, null] → [k, v]; write [k, v];
 // cas [k, [from, to]] fails unless the value is `from`. POST /health answers once the server listens.
+// `node server.mjs --version` prints the server's version (recorded in the run's test.json).
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+
+/** This server's version: faultline records it through the System's version(). */
+const VERSION = 'kv 1.0.0';
+if (process.argv[2] === '--version') {
+  console.log(VERSION);
+  process.exit(0);
+}
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const primary = config.peers[0];

@@ -215,4 +215,33 @@ describe.skipIf(!hasDocker).concurrent('declarative systems and Maelstrom nodes 
       await cluster.destroy();
     }
   }, 300_000);
+
+  it('a program that exits at start fails setup at once, with its exit and last words', async ({
+    expect,
+  }) => {
+    const boom = ['/bin/sh', '-c', 'echo boom >&2; exit 3'];
+    const plain = declarativeSystem({ name: 'boom', start: boom, port: 8124, ready: { tcp: 8124 } }).create(
+      'default',
+    );
+    const shimmed = declarativeSystem({ name: 'mboom', protocol: 'maelstrom', start: boom }).create(
+      'default',
+    );
+    const packages = [...new Set([...(plain.packages ?? []), ...(shimmed.packages ?? [])])];
+    const cluster = new DockerCluster({ flavour: 'hostroot', packages });
+    try {
+      const remotes = await slot(() => cluster.provision({ count: 1 }));
+      const test = contextFor(remotes);
+      const node = { name: remotes[0]!.name, remote: remotes[0]! };
+      // Without the check each would wait the whole 60 s ready timeout, then say "not accepting connections".
+      const logCopy = (name: string) => join(resultsDir, 'nodes', node.name, `var/log/faultline/${name}.log`);
+      await expect(shimmed.setup(test, node)).rejects.toThrow(
+        `mboom on ${node.name} (see ${logCopy('mboom')}): the node program exited with code 3: boom`,
+      );
+      await expect(plain.setup(test, node)).rejects.toThrow(
+        `boom on ${node.name} (see ${logCopy('boom')}): the program exited: boom`,
+      );
+    } finally {
+      await cluster.destroy();
+    }
+  }, 300_000);
 });

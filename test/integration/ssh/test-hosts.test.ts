@@ -2,6 +2,8 @@
  * `scripts/ssh-test-hosts.ts up` / `down`: the hosts outlive the `up` process without being taken for a
  * finished run's leftovers (`faultline clean`, even --force, leaves them and names `down`), the sudoer's
  * hints work as printed (its own nodes file, --sudo, the password), and `down` removes everything.
+ * Each state is its own: a second caller's `up` (another --state) is not "already up", and its `down`
+ * removes only its hosts, also when its state file is gone (found by their keep label).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +22,8 @@ const ROOT = join(import.meta.dirname, '../../..');
 const scratch = mkdtempSync(join(tmpdir(), 'fl-ssh-test-hosts-'));
 /** A state file of this test's own, so a developer's hosts (the default state file) are never touched. */
 const env = { ...process.env, FAULTLINE_SSH_TEST_HOSTS_STATE: join(scratch, 'state.json') };
+/** The other caller's state file. */
+const otherState = join(scratch, 'other.json');
 
 /** `node scripts/ssh-test-hosts.ts <args>`: exit code and output. */
 function script(args: string[]) {
@@ -48,8 +52,10 @@ function clean(flags: object) {
 
 describe.skipIf(!hasDocker)('scripts/ssh-test-hosts.ts', () => {
   let runId: string | undefined;
+  let otherId: string | undefined;
   afterAll(async () => {
     if (runId) await cleanByLabel(engine.docker, runId);
+    if (otherId) await cleanByLabel(engine.docker, otherId);
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -62,13 +68,12 @@ describe.skipIf(!hasDocker)('scripts/ssh-test-hosts.ts', () => {
     const field = (name: string) => new RegExp(`${name}:\\s+(\\S+)`).exec(up.stdout)?.[1] ?? '';
     // The `up` process is gone; its hosts stay, marked as kept rather than as a finished run's leftovers.
     const [listed] = await listRuns(engine.docker, id);
-    expect(listed).toMatchObject({ state: 'gone', keep: 'node scripts/ssh-test-hosts.ts down' });
+    const down = `node scripts/ssh-test-hosts.ts down --state ${env.FAULTLINE_SSH_TEST_HOSTS_STATE}`;
+    expect(listed).toMatchObject({ state: 'gone', keep: down });
     for (const flags of [{ runId: id }, { runId: id, force: true }]) {
       const c = clean(flags);
       expect(c.code, JSON.stringify(flags)).toBe(254);
-      expect(c.stderr).toContain(
-        `run ${id} left in place: kept on purpose until removed with \`node scripts/ssh-test-hosts.ts down\``,
-      );
+      expect(c.stderr).toContain(`run ${id} left in place: kept on purpose until removed with \`${down}\``);
       expect((await leftovers(id)).length, JSON.stringify(flags)).toBe(2);
     }
     // The sudoer's hint: its own nodes file (an entry's user wins over --username), --sudo, the password.
@@ -90,9 +95,26 @@ describe.skipIf(!hasDocker)('scripts/ssh-test-hosts.ts', () => {
     // Connects, and runs a command as root through sudo with that password.
     await cluster.preflight();
     await cluster.destroy();
-    const down = await script(['down']);
-    expect(down.code, down.stderr).toBe(0);
-    expect(down.stdout).toMatch(/^removed 1 hosts and 1 network/);
+    // Another caller (its own state): up is not "already up"; its down leaves the first one's hosts.
+    const other = await script(['up', '1', '--state', otherState]);
+    expect(other.code, `${other.stdout}\n${other.stderr}`).toBe(0);
+    otherId = /\(run (\S+)\):/.exec(other.stdout)?.[1];
+    expect(otherId).toBeDefined();
+    expect(otherId).not.toBe(id);
+    expect(other.stdout).toContain(`node scripts/ssh-test-hosts.ts down --state ${otherState}`);
+    // Its state file gone (a cleaned /tmp): down finds its hosts by their label, and only those.
+    rmSync(otherState);
+    const otherDown = await script(['down', '--state', otherState]);
+    expect(otherDown.code, otherDown.stderr).toBe(0);
+    expect(otherDown.stdout).toMatch(new RegExp(`^removed 1 hosts and 1 network \\(run ${otherId}\\)`));
+    expect(await leftovers(otherId!)).toEqual([]);
+    otherId = undefined;
+    expect((await leftovers(id)).length).toBe(2);
+    const again = await script(['down', '--state', otherState]);
+    expect(again.stdout).toMatch(/^no SSH test hosts of .* are up/);
+    const downed = await script(['down']);
+    expect(downed.code, downed.stderr).toBe(0);
+    expect(downed.stdout).toMatch(/^removed 1 hosts and 1 network/);
     expect(await leftovers(id)).toEqual([]);
     expect(existsSync(env.FAULTLINE_SSH_TEST_HOSTS_STATE)).toBe(false);
     runId = undefined;

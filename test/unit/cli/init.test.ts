@@ -48,6 +48,15 @@ describe('faultline init', () => {
     expect(test).toMatch(/workload: 'register'/);
     expect(test).toMatch(/nemesis: 'partition,kill'/);
     expect(readFileSync(join(dir, 'server.mjs'), 'utf8')).toMatch(/createServer/);
+    // The system reports its version (recorded in test.json): the server prints it.
+    expect(test).toMatch(/async version\(test\)/);
+    const version = spawnSync(process.execPath, [join(dir, 'server.mjs'), '--version'], { encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^kv \d+\.\d+\.\d+$/);
+    // The README says how the example's bug is found: frequent kills.
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(
+      /--nemesis kill --nemesis-interval 2 --time-limit 25/,
+    );
   });
 
   it('type-checks against the repo types; a wrong field type is caught', { timeout: 180_000 }, () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Client, Completion } from '../../../src/core/index.ts';
+import { describeEarlyExit } from '../../../systems/declarative/exit.ts';
 import { maelstromClient } from '../../../systems/maelstrom/client.ts';
 
 const shim = new URL('../../../systems/maelstrom/node/shim.mjs', import.meta.url).pathname;
@@ -110,5 +111,46 @@ describe('Maelstrom shim on loopback', () => {
     expect(r.type).toBe('fail');
     expect(r.error).toMatch(/ECONNREFUSED/);
     await c.close();
+  });
+
+  it('a node program that exits at start: the shim exits with its code, and the log says why', async () => {
+    const config = join(dir, 'boom.json');
+    const nodes = [{ name: 'n1', ip: '127.0.9.1' }];
+    const argv = ['/bin/sh', '-c', 'echo starting; echo boom >&2; exit 3'];
+    writeFileSync(config, JSON.stringify({ node: 'n1', nodes, port, argv, cwd: dir }));
+    // The shim's stderr is what the daemon's log holds on a node (the program's stderr is inherited).
+    const p = spawn(process.execPath, [shim, config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    procs.push(p);
+    let log = '';
+    p.stderr?.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+    expect(code).toBe(3);
+    expect(log).toMatch(/shim n1: node program exited \(code 3\)/);
+    expect(describeEarlyExit(log, true)).toBe('the node program exited with code 3: boom');
+  });
+});
+
+describe('describeEarlyExit', () => {
+  it('names the exit code (Maelstrom) and the last line the program wrote', () => {
+    const shimLog = [
+      '2026-11-30T12:00:00.000Z shim n1: started /bin/x; sent init',
+      'Traceback (most recent call last):',
+      'ValueError: bad config',
+      '2026-11-30T12:00:00.100Z shim n1: node program exited (signal SIGSEGV)',
+      '',
+    ].join('\n');
+    expect(describeEarlyExit(shimLog, true)).toBe(
+      'the node program exited with signal SIGSEGV: ValueError: bad config',
+    );
+    // The shim itself failed (no exit line of the program): its own last line.
+    expect(describeEarlyExit('2026-11-30T12:00:00.000Z shim n1: cannot run /bin/x: ENOENT\n', true)).toBe(
+      'the Maelstrom shim exited: cannot run /bin/x: ENOENT',
+    );
+    expect(describeEarlyExit('listening\nfatal: port in use\n', false)).toBe(
+      'the program exited: fatal: port in use',
+    );
+    expect(describeEarlyExit('', false)).toBe('the program exited (nothing in its log)');
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isDebianLike, parseOsRelease } from '../../../../src/cluster/ssh/cluster.ts';
-import { parseHost, parseNodesFile, parseNodesList } from '../../../../src/cluster/ssh/hosts.ts';
+import {
+  combineHostFailures,
+  parseHost,
+  parseNodesFile,
+  parseNodesList,
+} from '../../../../src/cluster/ssh/hosts.ts';
 import { UserError } from '../../../../src/core/errors.ts';
 
 describe('SSH host entries', () => {
@@ -89,5 +94,31 @@ describe('host OS check', () => {
     expect(isDebianLike(parseOsRelease('ID=fedora\n'))).toBe(false);
     expect(isDebianLike(parseOsRelease('ID="rocky"\nID_LIKE="rhel centos fedora"\n'))).toBe(false);
     expect(isDebianLike(parseOsRelease(''))).toBe(false);
+  });
+
+  it('says an error every host shares once, with the host list', () => {
+    const key = 'private key /k cannot be used: bad';
+    expect(
+      combineHostFailures([
+        { host: 'n1', message: key },
+        { host: 'n2', message: key },
+        { host: 'n3', message: key },
+      ]),
+    ).toBe(`hosts n1, n2, n3: ${key}`);
+    // A leading "<host>: " names the host; the rest is compared.
+    const missing = (h: string) => `${h}: host key not checked: known_hosts file kh does not exist`;
+    expect(
+      combineHostFailures([
+        { host: 'n1', message: missing('n1') },
+        { host: 'n2', message: 'n2: authentication as root failed' },
+        { host: 'n3', message: missing('n3') },
+      ]),
+    ).toBe(
+      'hosts n1, n3: host key not checked: known_hosts file kh does not exist; host n2: authentication as root failed',
+    );
+    expect(combineHostFailures([{ host: 'n1', message: 'n1: no route to host' }])).toBe(
+      'host n1: no route to host',
+    );
+    expect(combineHostFailures([])).toBe('');
   });
 });

@@ -141,4 +141,20 @@ describe('known_hosts', () => {
     for (const m of [changed, unknown]) expect(m).not.toContain('\n');
     expect(hostKeyRefusal({ kind: 'match', line: 1 }, host, good.blob, 'kh')).toBeUndefined();
   });
+
+  it('says a missing known_hosts file does not exist, rather than that the host is not in it', () => {
+    const presented = newKey();
+    const host = { name: 'db1', host: '10.0.0.9', port: 2222 };
+    const check = checkHostKey([], host.host, host.port, presented.blob);
+    const missing = hostKeyRefusal(check, host, presented.blob, '/nowhere/kh', true);
+    expect(missing).toMatch(/^db1: host key not checked: known_hosts file \/nowhere\/kh does not exist;/);
+    expect(missing).toContain('ssh-keyscan -p 2222');
+    expect(missing).toContain('--known-hosts');
+    expect(missing).not.toMatch(/is not in/);
+    expect(missing).not.toContain('\n');
+    // The file's absence says nothing about a key that is known elsewhere: only "unknown" changes.
+    const entries = parseKnownHosts(`[10.0.0.9]:2222 ${newKey().line}\n`);
+    const changed = checkHostKey(entries, host.host, host.port, presented.blob);
+    expect(hostKeyRefusal(changed, host, presented.blob, 'kh', true)).toMatch(/^HOST KEY CHANGED/);
+  });
 });
