@@ -23,6 +23,7 @@ import { checkRunId, newRunId } from '../docker/labels.ts';
 import { unpackTar } from '../docker/tar.ts';
 import { HELPER_DIR, nodeHelpers } from '../node-helpers/index.ts';
 import { SshConnection } from './connection.ts';
+import { combineHostFailures } from './hosts.ts';
 import { type KnownHostEntry, parseKnownHosts } from './known-hosts.ts';
 import { SshRemote } from './remote.ts';
 import type { SshClusterOptions, SshHost } from './types.ts';
@@ -95,8 +96,10 @@ export class SshCluster implements Cluster {
       this.#ready = undefined;
       signal?.throwIfAborted();
       const prepared = await Promise.allSettled(this.#remotes.map((r) => this.#prepare(r, signal)));
-      const bad = prepared.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (bad.length > 0) throw oneOf(bad.map((f) => f.reason));
+      const bad = prepared.flatMap((r, i) =>
+        r.status === 'rejected' ? [{ host: this.#remotes[i]!.name, error: r.reason as unknown }] : [],
+      );
+      if (bad.length > 0) throw oneOf(bad);
       this.#log.info(
         `connected to ${hosts.length} SSH hosts (run ${this.runId}) in ${Math.round(performance.now() - t0)} ms`,
       );
@@ -134,9 +137,13 @@ export class SshCluster implements Cluster {
         }),
       );
       signal?.throwIfAborted();
-      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       // Each is the user's to fix (known_hosts, credentials, the host list, sudoers): exit 254.
-      if (failed.length > 0) throw oneOf(failed.map((f) => new UserError(errorText(f.reason))));
+      const failed = results.flatMap((r, i) =>
+        r.status === 'rejected'
+          ? [{ host: this.#opts.hosts[i]!.name, error: new UserError(errorText(r.reason)) as unknown }]
+          : [],
+      );
+      if (failed.length > 0) throw oneOf(failed);
       return results.map((r) => (r as PromiseFulfilledResult<SshRemote>).value);
     } catch (err) {
       for (const c of this.#connections) c.close();
@@ -451,15 +458,16 @@ export function isDebianLike(os: Record<string, string>): boolean {
 }
 
 /** The first error, saying how many more hosts failed (each is logged by its own message too). */
-function oneOf(errors: unknown[]): unknown {
-  const first = errors[0];
-  if (errors.length === 1 || !(first instanceof Error)) return first;
-  const more = ` (and ${errors.length - 1} more host${errors.length > 2 ? 's' : ''}: ${errors
-    .slice(1)
-    .map((e) => errorText(e))
-    .join('; ')})`;
+/**
+ * Several hosts' failures as one error: the first's class (UserError → 254, else EnvironmentError), each
+ * distinct message said once with its hosts (combineHostFailures), so a problem every host shares (an
+ * unusable key) is not repeated per host. `failures` in host order.
+ */
+function oneOf(failures: { host: string; error: unknown }[]): unknown {
+  const first = failures[0]?.error;
+  if (failures.length === 1 || !(first instanceof Error)) return first;
   const E = first instanceof UserError ? UserError : EnvironmentError;
-  return new E(`${first.message}${more}`);
+  return new E(combineHostFailures(failures.map((f) => ({ host: f.host, message: errorText(f.error) }))));
 }
 
 const lastLine = (s: string) =>

@@ -124,19 +124,21 @@ export interface HostFailure {
 
 /**
  * Several hosts' failures as one line, each distinct error said once: hosts whose message is the same
- * (after the leading `<host>: `) are listed together, `hosts a, b, c: <message>`, so a problem every host
- * shares (an unusable private key, a missing known_hosts file) is not repeated once per host. Groups
+ * (after the leading `<host>: `) are listed together, `hosts a, b, c: <message>`, so a problem every
+ * host shares (an unusable private key, a missing known_hosts file) is not repeated once per host; a
+ * message only one host gave stays as it was (it names its host already). Groups
  * keep the order of their first host; distinct ones are joined by `; `. Empty input gives ''.
  */
 export function combineHostFailures(failures: readonly HostFailure[]): string {
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, { hosts: string[]; first: string }>();
   for (const { host, message } of failures) {
     const body = message.startsWith(`${host}: `) ? message.slice(host.length + 2) : message;
-    const hosts = groups.get(body) ?? [];
-    if (!hosts.includes(host)) hosts.push(host);
-    groups.set(body, hosts);
+    const g = groups.get(body) ?? { hosts: [], first: message };
+    if (!g.hosts.includes(host)) g.hosts.push(host);
+    groups.set(body, g);
   }
+  // A message of one host stays as it was: it names its host already (`n2: …`, `host X (X:22) is …`).
   return [...groups]
-    .map(([body, hosts]) => `${hosts.length === 1 ? 'host' : 'hosts'} ${hosts.join(', ')}: ${body}`)
+    .map(([body, g]) => (g.hosts.length === 1 ? g.first : `hosts ${g.hosts.join(', ')}: ${body}`))
     .join('; ');
 }

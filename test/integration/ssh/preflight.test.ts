@@ -105,11 +105,11 @@ describe.skipIf(!hasDocker)('faultline run --ssh preflight (2 sshd hosts)', () =
     const empty = join(scratch, 'empty_known_hosts');
     writeFileSync(empty, '');
     const r = await run(['--nodes', nodes, ...key(), '--known-hosts', empty]);
-    const ip = h.machines[0]!.ip;
+    const [ip, ip2] = h.machines.map((m) => m.ip.replace(/\./g, '\\.'));
     refusedBeforeRun(
       r,
       new RegExp(
-        `^faultline: host ${ip.replace(/\./g, '\\.')} \\(${ip.replace(/\./g, '\\.')}:22\\) is not in .*SHA256:[A-Za-z0-9+/]{43}.*ssh-keyscan .*\\(and 1 more host`,
+        `^faultline: host ${ip} \\(${ip}:22\\) is not in .*SHA256:[A-Za-z0-9+/]{43}.*ssh-keyscan .*; host ${ip2} \\(${ip2}:22\\) is not in `,
       ),
     );
   }, 120_000);
@@ -167,14 +167,19 @@ describe.skipIf(!hasDocker)('faultline run --ssh preflight (2 sshd hosts)', () =
     const u = h.users[0]!;
     const asUser = h.machines.map((m) => `${u.name}@${m.ip}`).join(',');
     const noSudo = await run(['--nodes', asUser, ...key(), '--known-hosts', h.knownHostsPath]);
-    refusedBeforeRun(noSudo, new RegExp(`^faultline: \\S+: logged in as ${u.name}, not root: pass --sudo`));
+    refusedBeforeRun(
+      noSudo,
+      new RegExp(`^faultline: (hosts \\S+, )?\\S+: logged in as ${u.name}, not root: pass --sudo`),
+    );
     const wrong = `${u.password}-wrong`;
     const r = await run(['--nodes', asUser, ...key(), '--known-hosts', h.knownHostsPath, '--sudo'], {
       FAULTLINE_SUDO_PASSWORD: wrong,
     });
     refusedBeforeRun(
       r,
-      new RegExp(`^faultline: \\S+: sudo as ${u.name} refused the password \\(check --sudo-password\\)`),
+      new RegExp(
+        `^faultline: (hosts \\S+, )?\\S+: sudo as ${u.name} refused the password \\(check --sudo-password\\)`,
+      ),
     );
     expect(r.stderr).not.toContain(wrong);
   }, 120_000);

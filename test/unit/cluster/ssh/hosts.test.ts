@@ -114,10 +114,11 @@ describe('host OS check', () => {
         { host: 'n3', message: missing('n3') },
       ]),
     ).toBe(
-      'hosts n1, n3: host key not checked: known_hosts file kh does not exist; host n2: authentication as root failed',
+      'hosts n1, n3: host key not checked: known_hosts file kh does not exist; n2: authentication as root failed',
     );
+    // One host's message stays as it was: it names the host already.
     expect(combineHostFailures([{ host: 'n1', message: 'n1: no route to host' }])).toBe(
-      'host n1: no route to host',
+      'n1: no route to host',
     );
     expect(combineHostFailures([])).toBe('');
   });
