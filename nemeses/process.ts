@@ -1,6 +1,7 @@
 /**
  * Process faults through the System: kill (SIGKILL) / start, pause (SIGSTOP) / resume (SIGCONT) of the
- * real server process — never PID 1 of a container — and whole-node crash / restart of the container.
+ * real server process — never PID 1 of a container — and whole-node crash / restart (the container on
+ * Docker; over SSH, SIGKILL to every process faultline started on the host, see SshRemote.crash).
  * Each op checks its effect on the daemons faultline started (pid files under /run/faultline): killed
  * ones are gone, paused ones are in state T, resumed ones are not.
  */
@@ -311,5 +312,5 @@ export const pauseDescriptor = descriptor(
 );
 export const crashDescriptor = descriptor(
   FAMILIES.crash,
-  'crashes whole nodes (docker kill), then restarts the container and the system',
+  'crashes whole nodes (docker kill; over SSH SIGKILL to all the system processes), then restarts them',
 );

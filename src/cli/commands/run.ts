@@ -193,10 +193,6 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
       );
       if (count > 1) process.stderr.write(`run ${i + 1} of ${count}: seed ${r.test.seed}\n`);
       // Refuse what the platform cannot do before anything is provisioned.
-      if (r.test.cluster === 'ssh' && r.test.nemesis.includes('crash'))
-        throw new UserError(
-          '--nemesis crash power-cycles Docker nodes; faultline cannot power-cycle a host over SSH: use kill (the process) instead',
-        );
       for (const d of r.nemesisDescriptors) {
         const why = await d.preflight?.({ options: r.test.options, log: silentLogger } as RunContext, {
           cluster: r.test.cluster === 'ssh' ? 'ssh' : 'docker',

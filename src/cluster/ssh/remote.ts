@@ -14,6 +14,7 @@ import type { ExecOptions, ExecResult, Remote } from '../../core/remote.ts';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
 import { shellJoin } from '../../util/shell.ts';
+import { daemonPids, processState, RUN_DIR } from '../daemon.ts';
 import { errorLine, type SshConnection } from './connection.ts';
 import { quoteArgv, remoteCommand, type WrapOptions } from './quote.ts';
 
@@ -47,6 +48,8 @@ const DRAIN_MAX_MS = 30_000;
 const TIMEOUT_GRACE_MS = 5000;
 
 export class SshRemote implements Remote {
+  /** Set by crash(), cleared by restart(). */
+  #crashed = false;
   readonly name: string;
   readonly ip: string;
   readonly connection: SshConnection;
@@ -271,6 +274,40 @@ export class SshRemote implements Remote {
       throw new UserError(`${who} needs a password: give --sudo-password`);
     if (/is not in the sudoers file|is not allowed to execute/.test(e))
       throw new UserError(`${who} is not allowed (not in sudoers on ${this.connection.host.host})`);
+  }
+
+  /**
+   * The crash family over SSH ("kill/pause/crash (signals to the system's pid)", issue 16). A host cannot
+   * be power-cycled from here, so a crash is SIGKILL, in one command, to every process faultline started
+   * on the host: each daemon's whole process group (the real one, from `ps`: start-stop-daemon's group
+   * leader has already exited), then the daemon itself. `pkill -g`: dash's kill reads `-PGID` as an option. Nothing shuts down cleanly; the host, its disks
+   * and its network rules stay. Throws when the host cannot be reached.
+   */
+  async crash(): Promise<void> {
+    this.#crashed = true;
+    const script =
+      'for f in "$0"/*.pid; do [ -f "$f" ] || continue; p=$(cat "$f"); ' +
+      'g=$(ps -o pgid= -p "$p" 2>/dev/null | tr -d " "); ' +
+      '[ -n "$g" ] && pkill -KILL -g "$g"; kill -s KILL "$p" 2>/dev/null; done; true';
+    await this.run(['sh', '-c', script, RUN_DIR], { timeoutMs: 30_000 });
+  }
+
+  /** Ends the crashed state; the process nemesis then starts the system again, as after a reboot. */
+  async restart(): Promise<void> {
+    this.#crashed = false;
+  }
+
+  /**
+   * Whether the node is "up" for the crash family: true unless crashed; after a crash, true while any
+   * process faultline started still runs (a crash that did not take).
+   */
+  async running(): Promise<boolean> {
+    if (!this.#crashed) return true;
+    for (const pid of Object.values(await daemonPids(this))) {
+      const s = await processState(this, pid);
+      if (s !== undefined && s !== 'Z') return true;
+    }
+    return false;
   }
 
   async upload(remotePath: string, data: Uint8Array | string, mode = 0o644): Promise<void> {

@@ -5,11 +5,15 @@
  *   healed "ok" and never left behind without a word: the partition heal that cannot reach it is
  *   `heal-failed` naming it, and SshCluster.destroy() reports it with everything to remove by hand;
  * - packet faults without peers (all traffic) leave the SSH connection alone: with 100% loss, and with
- *   netem duplication where the host's kernel has netem, commands over SSH still answer.
+ *   netem duplication where the host's kernel has netem, commands over SSH still answer;
+ * - crash over SSH: SIGKILL to every process faultline started (daemon and its children), then
+ *   restart-node starts the system again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packetNemesis } from '../../../nemeses/packet.ts';
 import { partitionNemesis } from '../../../nemeses/partition.ts';
+import { crashDescriptor } from '../../../nemeses/process.ts';
+import { daemonPids, processState, startDaemon } from '../../../src/cluster/daemon.ts';
 import { SshCluster } from '../../../src/cluster/ssh/cluster.ts';
 import type { Invocation } from '../../../src/core/generator.ts';
 import type { RunContext } from '../../../src/core/index.ts';
@@ -86,6 +90,47 @@ describe.skipIf(!hasDocker)('nemeses over SSH and the control connection', () =>
       // Healed either way: nothing of the fault (prio root included) is left.
       expect((await packet.invoke(test, op('stop-packet', null))).type).toBe('ok');
       expect(await b.run(['tc', 'qdisc', 'show'])).not.toMatch(/netem|prio 1:/);
+      expect(await cluster.destroy()).toEqual([]);
+    } finally {
+      await cluster.destroy();
+    }
+  }, 120_000);
+
+  it('crash kills every process faultline started on the host; restart-node starts the system again', async () => {
+    const cluster = clusterFor('ssh-crash-test');
+    try {
+      const remotes: Remote[] = await cluster.provision({ count: 2, names: h.hosts.map((x) => x.name) });
+      const test = ctxOf(remotes);
+      const b = remotes[1]!;
+      // A daemon with a child in its process group, as a server with workers would be.
+      const spec = {
+        name: 'crashme',
+        argv: ['/bin/sh', '-c', 'sleep 1000 & exec sleep 999'],
+        logFile: '/tmp/crashme.log',
+      };
+      let starts = 0;
+      const system = {
+        start: async (_t: RunContext, node: { remote?: Remote }) => {
+          starts++;
+          await startDaemon(node.remote!, spec);
+        },
+      };
+      await startDaemon(b, spec);
+      const alive = async () =>
+        (await b.exec(['pgrep', '-f', '^sleep (1000|999)$'])).stdout.trim().split('\n').filter(Boolean);
+      expect(await alive()).toHaveLength(2);
+      const pkg = crashDescriptor.create({ nodes: test.nodes, system: system as never, intervalS: 1 });
+      const crashed = await pkg.nemesis.invoke(test, op('crash', { nodes: [b.name] }));
+      expect(crashed, JSON.stringify(crashed)).toMatchObject({ type: 'ok' });
+      // Both processes are gone (the child too), and the pid file names a dead process.
+      expect(await alive()).toEqual([]);
+      const pid = (await daemonPids(b)).crashme!;
+      expect([undefined, 'Z']).toContain(await processState(b, pid));
+      const back = await pkg.nemesis.invoke(test, op('restart-node', { nodes: [b.name] }));
+      expect(back, JSON.stringify(back)).toMatchObject({ type: 'ok' });
+      expect(starts).toBe(1);
+      expect(await alive()).toHaveLength(2);
+      await b.exec(['pkill', '-KILL', '-f', '^sleep (1000|999)$']);
       expect(await cluster.destroy()).toEqual([]);
     } finally {
       await cluster.destroy();

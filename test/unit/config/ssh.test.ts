@@ -299,29 +299,6 @@ describe('test.json → --replay of an SSH run', () => {
     }
   });
 
-  it('crash is refused for SSH hosts before anything is provisioned', async () => {
-    await expect(
-      runCommand(
-        undefined,
-        {
-          ...runFlags([
-            '--ssh',
-            '--system',
-            'etcd',
-            '--workload',
-            'register',
-            '--nodes',
-            'h1,h2,h3',
-            '--nemesis',
-            'crash',
-          ]),
-          dashboard: false,
-        },
-        [],
-      ),
-    ).rejects.toThrow(/^--nemesis crash .*cannot power-cycle a host over SSH/);
-  });
-
   it('sshHosts() alone: a nodes file is read through the given reader', () => {
     expect(sshHosts({ nodesFile: 'x' }, () => 'a\nb:2\n').map((h) => h.port)).toEqual([22, 2]);
   });
