@@ -29,6 +29,8 @@ import { type FaultKind, faultPackage } from './faults.ts';
 
 export interface SutRunOptions {
   system: string;
+  /** The system's --mode (default: its first mode). */
+  mode?: string;
   workload: string | WorkloadDescriptor;
   nodes?: number;
   concurrency?: number;
@@ -56,6 +58,11 @@ export interface SutRunOptions {
    * answers late, and one failed try would leave that replica's view unrecorded.
    */
   finalReadBudgetS?: number;
+  /**
+   * Keep the workload's own final generator (a queue's drains, long-fork's reads) instead of replacing it
+   * with per-node reads retried until ok (the default, for set/register/counter workloads).
+   */
+  keepFinalGenerator?: boolean;
   flavour?: Flavour;
   resultsDir?: string;
 }
@@ -73,12 +80,13 @@ export async function runSut(o: SutRunOptions, control: RunControl = {}): Promis
   const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
   const wl = typeof o.workload === 'string' ? findWorkload(o.workload) : o.workload;
   const sysDesc = findSystem(o.system);
-  const system = sysDesc.create(sysDesc.modes[0]!);
+  const mode = o.mode ?? sysDesc.modes[0]!;
+  const system = sysDesc.create(mode);
   const options = o.options ?? {};
   const test: ResolvedTest = {
     name: `${o.system}-${wl.name}`,
     system: o.system,
-    mode: sysDesc.modes[0]!,
+    mode,
     workload: wl.name,
     nemesis: o.nemeses?.length ? o.nemeses : o.faults?.length ? [`test-faults:${o.faults.join('+')}`] : [],
     nodes,
@@ -97,9 +105,10 @@ export async function runSut(o: SutRunOptions, control: RunControl = {}): Promis
   };
   const created: Workload = wl.create({ concurrency, nodes, rate: test.rate, options });
   // Every workload here ends with one read per node (finalReadPerNode): retried until it succeeds.
-  const workload: Workload = created.finalGenerator
-    ? { ...created, finalGenerator: finalReadsUntilOk(nodes.length, o.finalReadBudgetS ?? 20) }
-    : created;
+  const workload: Workload =
+    created.finalGenerator && !o.keepFinalGenerator
+      ? { ...created, finalGenerator: finalReadsUntilOk(nodes.length, o.finalReadBudgetS ?? 20) }
+      : created;
   const composed = o.nemeses?.length
     ? composePackages(
         findNemeses(o.nemeses).map((d) =>
