@@ -32,6 +32,8 @@ export class StateTable {
   /** Dense memo for the first states (most searches have few): row s, column i; 0 = not yet computed. */
   private dense: Int32Array;
   private readonly denseStates: number;
+  /** 1 for calls the model declares read-only and can test with `legal` (see model.ts). */
+  private readonly readOnly: Uint8Array;
 
   constructor(model: Model<unknown>, calls: readonly Call[]) {
     this.model = model;
@@ -39,6 +41,9 @@ export class StateTable {
     this.n = Math.max(1, calls.length);
     this.denseStates = Math.max(1, Math.floor(DENSE_CELLS / this.n));
     this.dense = new Int32Array(this.n * Math.min(this.denseStates, 16));
+    this.readOnly = new Uint8Array(model.legal && model.readOnly ? calls.length : 0);
+    if (model.legal && model.readOnly)
+      for (let i = 0; i < calls.length; i++) if (model.readOnly(calls[i]!)) this.readOnly[i] = 1;
   }
   intern(state: unknown): number {
     const t = typeof state;
@@ -135,8 +140,13 @@ export class StateTable {
   }
 
   private compute(s: number, i: number): number {
-    const r = this.model.step(this.states[s], this.calls[i]!);
+    const from = this.states[s];
+    // A read-only call leaves the state as it is when legal: ask the cheap question.
+    if (this.readOnly[i] === 1) return this.model.legal!(from, this.calls[i]!) ? s : ILLEGAL_STEP;
+    const r = this.model.step(from, this.calls[i]!);
     if (isIllegal(r)) return ILLEGAL_STEP;
+    // A step that returns its state (a read) stays put: no hashing or comparing of the state.
+    if (r === from) return s;
     if (this.model.freshState?.(this.calls[i]!)) {
       this.states.push(r);
       return this.states.length - 1;
