@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Call, Illegal } from '../../../checkers/linearizable/model.ts';
 import { appendStringModel, PieceString } from '../../../checkers/linearizable/models/porcupine-kv.ts';
+import { casRegisterModel, registerModel } from '../../../checkers/linearizable/models/register.ts';
 
 /** xorshift32, so failures reproduce. */
 function rng(seed: number): () => number {
@@ -59,5 +60,18 @@ describe('append-string model (PieceString states)', () => {
     const put = m.step(held, { f: 'put', value: 'q', outcome: 'ok' });
     expect(m.equal!(put, new PieceString(new PieceString(null, ''), 'q'))).toBe(true);
     expect(m.hash!(put)).toBe(m.hash!(new PieceString(PieceString.EMPTY, 'q')));
+  });
+});
+
+describe('register models: legal', () => {
+  it('agrees with step on every read', () => {
+    for (const m of [registerModel(), casRegisterModel()]) {
+      for (const state of [null, 1, 2, 'a', [1, 2]])
+        for (const value of [null, undefined, 1, 2, 'a', [1, 2], [2, 1]])
+          for (const outcome of ['ok', 'info', 'fail'] as const) {
+            const c: Call = { f: 'read', value, outcome };
+            expect(m.legal!(state, c)).toBe(!(m.step(state, c) instanceof Illegal));
+          }
+    }
   });
 });
