@@ -6,7 +6,8 @@
  * cost per check: many small histories (100 ops, cas-register, concurrency 5, from the memory store: see
  * bench/lin-histories.ts) checked one after another in this process, CPU ms per check, min and median
  * over rounds. CPU time is the process's (all threads): on a busy machine compare builds on it, not on
- * wall time. Exits 1 if a verdict differs from EXPECTED.md.
+ * wall time; the anchor (bench/anchor.ts), measured before and after, says how fast the core was.
+ * Exits 1 if a verdict differs from EXPECTED.md.
  * Run: node bench/linearizability.ts [--runs N] [--long] [filter]
  *   --long  also runs the long-history curve (bench/lin-long.ts, --runs 1 there: a few minutes)
  */
@@ -17,6 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { checkLinearizable } from '../checkers/linearizable/index.ts';
 import { detectFormat, parseEtcdLog, parseKvLog } from '../src/history/formats/index.ts';
+import { anchorCpuMs } from './anchor.ts';
 import { asRegister, generate } from './lin-histories.ts';
 import { longCurve } from './lin-long.ts';
 
@@ -81,6 +83,8 @@ interface Row {
   porcupineMs: number | undefined;
   heapMB: number;
 }
+// The anchor (bench/anchor.ts, CPU ms, min of 3) before and after: how fast this core was meanwhile.
+const anchorBeforeMs = anchorCpuMs();
 const rows: Row[] = [];
 for (const file of files) {
   const text = readFileSync(join(DIR, file), 'utf8');
@@ -203,6 +207,9 @@ if (!filter) {
   if (invalid) process.exitCode = 1;
 }
 
+console.log(
+  `anchor (bench/anchor.ts, CPU ms, min of 3): ${anchorBeforeMs.toFixed(0)} before, ${anchorCpuMs().toFixed(0)} after`,
+);
 const wrong = rows.filter((r) => !r.ok);
 console.log(`verdicts matching EXPECTED.md: ${rows.length - wrong.length}/${rows.length}`);
 console.log(

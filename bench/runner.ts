@@ -130,7 +130,10 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
     opsPerCpuS: completed / (cpuUs / 1e6),
     valid,
     heapMb: (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20,
-    note: dash ? `, dashboard drew ${sink.writes} writes (${(sink.bytes / 1024).toFixed(0)} KiB)` : '',
+    note: dash
+      ? `, dashboard drew ${dash.frames.count} frames in ${dash.frames.ms.toFixed(0)} ms (${sink.writes} writes, ` +
+        `${(sink.bytes / 1024).toFixed(0)} KiB)`
+      : '',
   };
 }
 

@@ -71,6 +71,12 @@ export interface Model<S = unknown> {
    */
   readOnly?(call: Call): boolean;
   /**
+   * For a `readOnly` call: whether `step(state, call)` is legal, without building the Illegal's
+   * explanation (most steps a search takes on reads are refusals, and an object per refusal was the
+   * kv checks' main garbage). Must agree with `step`; absent: the checker calls `step`.
+   */
+  legal?(state: S, call: Call): boolean;
+  /**
    * Performance hint: the state after this call is almost never equal to one reached another way (an
    * append of a unique token), so the checker skips looking it up. Sound either way: equal states kept
    * apart only cost the search some cache hits.

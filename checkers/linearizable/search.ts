@@ -80,11 +80,6 @@ export class PartitionSearch {
     const ops = partition.ops;
     const n = ops.length;
     this.n = n;
-    this.table = new StateTable(
-      partition.model,
-      ops.map((o) => o.call),
-    );
-    this.state = this.table.intern(partition.model.init());
     // Every fixed-size array of the search in one buffer: each ArrayBuffer costs an allocation and GC
     // bookkeeping, which dominated the check of small histories.
     const arena = new ArrayBufferArena(8 * 2 * n + 4 * (14 * n + 2) + 3 * n);
@@ -107,6 +102,13 @@ export class PartitionSearch {
       else if (ro?.(ops[i]!.call)) this.kind[i] = READ_PASS;
     }
     this.firstPass = this.kind.includes(READ_PASS) ? READ_PASS : 0;
+    this.table = new StateTable(
+      partition.model,
+      ops.map((o) => o.call),
+      this.kind,
+      READ_PASS,
+    );
+    this.state = this.table.intern(partition.model.init());
     this.pass = this.firstPass;
     let seed = 0x2545f491;
     let crashedCount = 0;

@@ -32,13 +32,22 @@ export class StateTable {
   /** Dense memo for the first states (most searches have few): row s, column i; 0 = not yet computed. */
   private dense: Int32Array;
   private readonly denseStates: number;
+  /** Calls whose kind is `readOnlyKind` are read-only and tested with the model's `legal` (model.ts). */
+  private readonly kind: Uint8Array | undefined;
+  private readonly readOnlyKind: number;
 
-  constructor(model: Model<unknown>, calls: readonly Call[]) {
+  /**
+   * `kind[i] === readOnlyKind` marks the completed calls the model declares read-only (the search's own
+   * array, so no allocation here); those the model can test with `legal` skip `step`.
+   */
+  constructor(model: Model<unknown>, calls: readonly Call[], kind?: Uint8Array, readOnlyKind = -1) {
     this.model = model;
     this.calls = calls;
     this.n = Math.max(1, calls.length);
     this.denseStates = Math.max(1, Math.floor(DENSE_CELLS / this.n));
     this.dense = new Int32Array(this.n * Math.min(this.denseStates, 16));
+    this.kind = model.legal ? kind : undefined;
+    this.readOnlyKind = readOnlyKind;
   }
   intern(state: unknown): number {
     const t = typeof state;
@@ -135,8 +144,14 @@ export class StateTable {
   }
 
   private compute(s: number, i: number): number {
-    const r = this.model.step(this.states[s], this.calls[i]!);
+    const from = this.states[s];
+    // A read-only call leaves the state as it is when legal: ask the cheap question.
+    if (this.kind !== undefined && this.kind[i] === this.readOnlyKind)
+      return this.model.legal!(from, this.calls[i]!) ? s : ILLEGAL_STEP;
+    const r = this.model.step(from, this.calls[i]!);
     if (isIllegal(r)) return ILLEGAL_STEP;
+    // A step that returns its state (a read) stays put: no hashing or comparing of the state.
+    if (r === from) return s;
     if (this.model.freshState?.(this.calls[i]!)) {
       this.states.push(r);
       return this.states.length - 1;

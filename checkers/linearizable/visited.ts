@@ -107,8 +107,12 @@ export class VisitedSet {
     a[base + 2] = hi;
     a[base + 3] = clo;
     a[base + 4] = chi;
-    a.set(words.subarray(lo, hi), base + HEADER);
-    a.set(crashed.words.subarray(clo, chi), base + HEADER + (hi - lo));
+    // Word by word: a subarray view per add was a third of the search's allocation (c50-ok).
+    const wAt = base + HEADER - lo;
+    for (let w = lo; w < hi; w++) a[wAt + w] = words[w]!;
+    const cws = crashed.words;
+    const cAt = base + HEADER + (hi - lo) - clo;
+    for (let w = clo; w < chi; w++) a[cAt + w] = cws[w]!;
     this.used += len;
     this.offsets[idx] = base;
     this.hashes[idx] = key;

@@ -33,6 +33,27 @@ export interface LiveDashboard {
   stop(): void;
   /** The aggregated state (for tests and the bench). */
   readonly state: DashboardState;
+  /** Frames drawn so far and the wall milliseconds spent drawing them (for the bench). */
+  readonly frames: { readonly count: number; readonly ms: number };
+}
+
+/** Completions per second of run time from which frames are spaced by their cost (see `periodMs`). */
+export const HIGH_OP_RATE = 50_000;
+/** At a high op rate, the share of wall time frames may take. */
+const FRAME_SHARE = 0.005;
+/** Longest period between frames: the sparkline and rates move by the second. */
+const MAX_PERIOD_MS = 1000;
+
+/**
+ * Milliseconds to the next frame. A frame (React, ink's layout and diff) costs 1.5–4 ms; at a high op
+ * rate the runner is CPU-bound (an in-process system at an unlimited rate), so 4 frames a second took
+ * about 1.5 % of its throughput. There, frames are spaced so that drawing takes at most FRAME_SHARE of
+ * the time (between `intervalMs` and 1 s apart); at lower rates the process idles and every interval is
+ * drawn. `opsDone` completions in `spanNs` of run time since the last frame.
+ */
+export function periodMs(intervalMs: number, frameMs: number, opsDone: number, spanNs: number): number {
+  if (spanNs <= 0 || (opsDone * 1e9) / spanNs < HIGH_OP_RATE) return intervalMs;
+  return Math.min(MAX_PERIOD_MS, Math.max(intervalMs, frameMs / FRAME_SHARE));
 }
 
 export function startDashboard(o: DashboardOptions): LiveDashboard {
@@ -87,12 +108,25 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
   // The next frame is due at this run time. Ops check it too: a runner that never yields to timers (an
   // in-process system at an unlimited rate) would otherwise starve the interval and freeze the screen.
   let dueNs = 0;
+  const frames = { count: 0, ms: 0 };
+  let lastNs = 0;
+  let lastCompleted = 0;
   const draw = () => {
     if (stopped) return;
-    dueNs = nowNs() + intervalMs * 1e6;
+    const startMs = performance.now();
     ink.rerender(tree());
+    const frameMs = performance.now() - startMs;
+    frames.count++;
+    frames.ms += frameMs;
+    const now = nowNs();
+    const t = state.totals;
+    const completed = t.ok + t.fail + t.info;
+    dueNs = now + periodMs(intervalMs, frameMs, completed - lastCompleted, now - lastNs) * 1e6;
+    lastNs = now;
+    lastCompleted = completed;
   };
-  // A frame drawn by an op since the last tick postpones this one: at most ~4 frames a second either way.
+  // A frame drawn by an op since the last tick postpones this one: at most ~4 frames a second either way
+  // (fewer at high op rates: periodMs).
   const timer = setInterval(() => {
     if (nowNs() >= dueNs - 20e6) draw();
   }, intervalMs);
@@ -103,6 +137,7 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
 
   return {
     state,
+    frames,
     onEvent(e) {
       if (e.kind === 'op') {
         state.onOp(e.op);

@@ -9,9 +9,12 @@ import { acceptsTable, anyValue, isPair } from './accepts.ts';
 
 const isUnknownRead = (c: Call): boolean => c.f === 'read' && (c.value === null || c.value === undefined);
 
+/** Whether a read may return what it returned from `state` (the `legal` of model.ts). */
+const readLegal = (state: unknown, c: Call): boolean =>
+  c.outcome !== 'ok' || c.value === null || c.value === undefined || sameValue(c.value, state);
+
 function readStep(state: unknown, c: Call): unknown {
-  if (c.outcome !== 'ok' || c.value === null || c.value === undefined || sameValue(c.value, state))
-    return state;
+  if (readLegal(state, c)) return state;
   return new Illegal(() => `read ${show(c.value)}, but the register holds ${show(state)}`);
 }
 
@@ -85,6 +88,7 @@ export function registerModel(initial: unknown = null): Model<unknown> {
     describeOp,
     prune: pruneRegister,
     readOnly: (c) => c.f === 'read',
+    legal: readLegal,
     dataflow: registerDataflow,
   };
 }
@@ -104,6 +108,7 @@ export function casRegisterModel(initial: unknown = null): Model<unknown> {
     describeOp,
     prune: pruneRegister,
     readOnly: (c) => c.f === 'read',
+    legal: readLegal,
     dataflow: registerDataflow,
   };
 }

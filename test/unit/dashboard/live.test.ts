@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LiveDashboard, startDashboard } from '../../../src/dashboard/ink.ts';
+import { HIGH_OP_RATE, type LiveDashboard, periodMs, startDashboard } from '../../../src/dashboard/ink.ts';
 import { FakeStdin, FakeStdout, sleep } from './fakes.ts';
 import { MS, S, Script, TEST } from './script.ts';
 
@@ -112,6 +112,25 @@ describe('startDashboard', () => {
     expect(frames).toBeLessThanOrEqual(10);
   });
 
+  it('at a high op rate draws at least once a second of run time, and at most 4 times', () => {
+    const { stdout, dash } = start();
+    new Script().phase('setup', 0).phase('running', 0).flush(dash);
+    const framesBefore = stdout.text().split('faultline ▸').length;
+    // Two seconds of 100,000 completions a second, all synchronous.
+    const sc = new Script();
+    for (let chunk = 0; chunk < 20; chunk++) {
+      sc.load(chunk * 0.1 * S, (chunk + 1) * 0.1 * S, 10_000, 'add', 0.01 * MS, 100).flush(dash);
+      const until = performance.now() + 100;
+      while (performance.now() < until) {
+        // the runner is busy
+      }
+    }
+    const frames = stdout.text().split('faultline ▸').length - framesBefore;
+    expect(frames).toBeGreaterThanOrEqual(2);
+    expect(frames).toBeLessThanOrEqual(9);
+    expect(dash.frames.count).toBeGreaterThanOrEqual(frames);
+  });
+
   it('stop() leaves the final frame with the verdict and no key hints, and is idempotent', async () => {
     const { stdout, dash } = start();
     new Script()
@@ -128,5 +147,19 @@ describe('startDashboard', () => {
     expect(last).toMatch(/VALID\s+10 adds, all present/);
     expect(last).toContain('/tmp/results/memory-set/x');
     expect(last).not.toContain('q quit');
+  });
+});
+
+describe('periodMs: fewer frames at high op rates', () => {
+  it('draws every interval below the high rate, and spaces costly frames above it, within 1 s', () => {
+    // 10,000 completions in 1 s of run time: below HIGH_OP_RATE
+    expect(periodMs(250, 4, 10_000, 1e9)).toBe(250);
+    // 150,000/s: a 4 ms frame may take 0.5 % of the time → 800 ms apart
+    expect(periodMs(250, 4, 150_000, 1e9)).toBe(800);
+    // cheap frames keep the interval; very costly ones are still drawn once a second
+    expect(periodMs(250, 0.5, 150_000, 1e9)).toBe(250);
+    expect(periodMs(250, 40, 150_000, 1e9)).toBe(1000);
+    expect(periodMs(250, 4, HIGH_OP_RATE, 1e9)).toBe(800);
+    expect(periodMs(250, 4, 5, 0)).toBe(250);
   });
 });
