@@ -1,7 +1,7 @@
 /**
  * `postgres`: Debian bookworm's PostgreSQL 15 (package postgresql-15) on Docker nodes, run as the
  * postgres user through daemon.ts (so kill/pause hit the real processes and the clock shim applies).
- * - `--mode single`: one node; txns at `--opt isolation=read-committed|repeatable-read|serializable`
+ * - `--mode replica` (the default) and `--mode single`, one node (`--nodes 1`); txns at `--opt isolation=read-committed|repeatable-read|serializable`
  *   (default serializable).
  * - `--mode replica`: n1 is the primary, every other node a streaming-replication hot standby cloned
  *   with pg_basebackup (asynchronous: commits do not wait for standbys). There is no failover: n1 stays
@@ -27,7 +27,8 @@ export const PG_ROOT = '/var/lib/faultline-postgres';
 export const PG_DATA = `${PG_ROOT}/data`;
 export const PG_LOG = '/var/log/faultline/postgres.log';
 export const PG_DAEMON = 'postgres';
-export const POSTGRES_MODES = ['single', 'replica'] as const;
+// replica first: the default, which runs on faultline's default node count (single needs --nodes 1).
+export const POSTGRES_MODES = ['replica', 'single'] as const;
 export type PostgresMode = (typeof POSTGRES_MODES)[number];
 
 /** How long a client waits for a connection, ms (the op's own timeout cuts it shorter). */
