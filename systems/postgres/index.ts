@@ -1,9 +1,9 @@
 /**
  * `postgres`: Debian bookworm's PostgreSQL 15 (package postgresql-15) on Docker nodes, run as the
  * postgres user through daemon.ts (so kill/pause hit the real processes and the clock shim applies).
- * - `--mode replica` (the default) and `--mode single`, one node (`--nodes 1`); txns at `--opt isolation=read-committed|repeatable-read|serializable`
- *   (default serializable).
- * - `--mode replica`: n1 is the primary, every other node a streaming-replication hot standby cloned
+ * - `--mode single`: one node (`--nodes 1`); txns at `--opt isolation=read-committed|repeatable-read|
+ *   serializable` (default serializable).
+ * - `--mode replica` (the default; 3 nodes or more): n1 is the primary, every other node a streaming-replication hot standby cloned
  *   with pg_basebackup (asynchronous: commits do not wait for standbys). There is no failover: n1 stays
  *   the primary, and `primaries` reports it. Writes go to the primary; read-only txns go to the primary
  *   or, with `--opt readFrom=standby`, to a standby (the client's own node when it is one), where
