@@ -2,6 +2,7 @@ import { UserError } from '../src/core/errors.ts';
 import type { SystemDescriptor } from '../src/core/index.ts';
 import { isSystemFile, loadSystemFile } from './declarative/index.ts';
 import { etcdSystem } from './etcd/index.ts';
+import { mariadbSystem } from './mariadb/index.ts';
 import { memorySystem } from './memory/index.ts';
 import { redisSystem } from './redis/index.ts';
 import { REFERENCE_SYSTEMS } from './reference/index.ts';
@@ -11,6 +12,7 @@ export const SYSTEMS: Record<string, SystemDescriptor> = {
   memory: memorySystem,
   etcd: etcdSystem,
   redis: redisSystem,
+  mariadb: mariadbSystem,
   ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };
 
