@@ -3,8 +3,8 @@
  * promotion is in the history (Jepsen records such control-plane actions as nemesis ops too). Every
  * `failoverIntervalS` seconds (default 1) an op `{f: 'failover', value: null}` asks the system's
  * `failover(test)` hook to check its primary and promote a replica if the primary failed; the completion is
- * `ok` with `{from, to, …}` when it promoted one, `fail` with the reason when nothing was needed, `info`
- * when a promotion failed half-way. The decision rule is the system's (systems/mariadb/failover.ts). Only
+ * `ok` with `{from, to, …}` when it promoted one, `ok` with `{primary, why}` when nothing was needed (a
+ * `fail` would count as a fault that did not happen), `info` when a promotion failed half-way. The decision rule is the system's (systems/mariadb/failover.ts). Only
  * systems with such a hook take this family (today: mariadb --mode replica); others are refused up front.
  * Compose it with the faults that cut the primary off: `--nemesis partition,failover`.
  */
@@ -25,7 +25,7 @@ import { scheduleGenerator } from './schedule.ts';
 
 /** A system whose primary faultline itself fails over. */
 export interface FailoverSystem extends System {
-  /** One check: promote a replica when the primary failed (ok, value {from, to}), else fail with why. */
+  /** One check: promote a replica when the primary failed (ok, value {from, to}), else ok with {primary, why}. */
   failover(test: RunContext): Promise<Completion>;
 }
 
