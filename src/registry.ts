@@ -229,6 +229,7 @@ export function resolveTest(
       ? [{ kind: 'nemesis' as const, name: def.nemesis.nemesis.name, schema: undefined }]
       : descriptors.map((d) => ({ kind: 'nemesis' as const, name: d.name, schema: d.options }))),
   ]);
+  sys.validate?.({ mode, nodes, options });
   const wlOptions = workloadOptions(wl, options, def.consistencyModels);
   const fromTestFile = (['system', 'workload', 'nemesis'] as const).filter(
     (k) => typeof def[k] === 'object' && !Array.isArray(def[k]),

@@ -4,6 +4,7 @@ import { isSystemFile, loadSystemFile } from './declarative/index.ts';
 import { etcdSystem } from './etcd/index.ts';
 import { mariadbSystem } from './mariadb/index.ts';
 import { memorySystem } from './memory/index.ts';
+import { postgresSystem } from './postgres/index.ts';
 import { redisSystem } from './redis/index.ts';
 import { REFERENCE_SYSTEMS } from './reference/index.ts';
 
@@ -12,6 +13,7 @@ export const SYSTEMS: Record<string, SystemDescriptor> = {
   memory: memorySystem,
   etcd: etcdSystem,
   redis: redisSystem,
+  postgres: postgresSystem,
   mariadb: mariadbSystem,
   ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };

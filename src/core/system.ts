@@ -57,4 +57,9 @@ export interface SystemDescriptor {
   /** The `--opt` keys the system reads (validated before the run; see options.ts). */
   options?: OptionsSchema;
   create(mode: string): System;
+  /**
+   * Checks what only the whole test shows (a mode's node count, options that depend on each other);
+   * throws a one-line UserError naming what is wrong, before anything is provisioned.
+   */
+  validate?(test: { mode: string; nodes: readonly string[]; options: Record<string, unknown> }): void;
 }
