@@ -16,6 +16,7 @@ import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/co
 import { opt, optionsSchema } from '../../src/core/options.ts';
 import type { Remote } from '../../src/core/remote.ts';
 import { pollUntil } from '../../src/util/poll.ts';
+import { prepareSchema } from '../sql/txn.ts';
 import { adminExec, adminQuery, nameValues, slaveStatus } from './admin.ts';
 import { mariadbClients } from './clients.ts';
 import {
@@ -29,8 +30,10 @@ import {
   MODES,
   myCnf,
 } from './config.ts';
+import { connectMariadb } from './connection.ts';
+import { mariadbDialect } from './dialect.ts';
 import { changeMasterSql, type FailoverState, failover } from './failover.ts';
-import { schemaSql } from './schema.ts';
+import { usersSql } from './schema.ts';
 
 const DAEMON = 'mariadb';
 /** How long a restarted Galera node is waited for before the restart returns (it may still rejoin later). */
@@ -55,8 +58,10 @@ export function isolationOption(options: Record<string, unknown>): Isolation {
   return v as Isolation;
 }
 
-/** Refuses a node count the mode cannot run on (UserError): galera needs 3 or 5, replica 2 or more. */
+/** Refuses a node count the mode cannot run on (UserError): single 1, galera 3 or 5, replica 2 or more. */
 export function checkNodeCount(mode: MariadbMode, n: number): void {
+  if (mode === 'single' && n !== 1)
+    throw new UserError(`mariadb --mode single runs on one node, not ${n}: use --nodes 1`);
   if (mode === 'galera' && n !== 3 && n !== 5)
     throw new UserError(`mariadb --mode galera needs 3 or 5 nodes, not ${n}: use --nodes 3 or --nodes 5`);
   if (mode === 'replica' && n < 2)
@@ -127,7 +132,7 @@ export function createMariadbSystem(mode: MariadbMode): System {
     });
   };
 
-  const system: System & { failover(test: RunContext): ReturnType<typeof failover> } = {
+  const system: System & { failover?(test: RunContext): ReturnType<typeof failover> } = {
     name: 'mariadb',
     needsCluster: true,
     packages: ['mariadb-server', 'mariadb-client', 'galera-4', 'rsync', 'lsof'],
@@ -165,8 +170,14 @@ export function createMariadbSystem(mode: MariadbMode): System {
         if (first) {
           await launch(remote, mode === 'galera');
           await waitReady(remote, mode, 90_000, test.signal);
-          await runAdmin(remote, schemaSql(test.options), 'creating the schema');
+          await runAdmin(remote, usersSql(), 'creating the database and users');
           if (mode === 'replica') await runAdmin(remote, 'SET GLOBAL read_only = OFF', 'opening the primary');
+          const conn = await connectMariadb(remote.ip, 10_000, test.signal);
+          try {
+            await prepareSchema(conn, mariadbDialect, test.options);
+          } finally {
+            await conn.close();
+          }
           releaseFirst?.();
           setUp.add(remote.name);
           return;
@@ -257,7 +268,8 @@ export function createMariadbSystem(mode: MariadbMode): System {
       const v = rows?.[0]?.[0];
       return v ? `mariadb ${v}` : undefined;
     },
-    failover: (test) => failover(test, state),
+    // Only replica mode has a primary to fail over (the failover nemesis refuses the other modes).
+    ...(mode === 'replica' ? { failover: (test: RunContext) => failover(test, state) } : {}),
     clients: mariadbClients(state),
   };
   return system;
@@ -274,5 +286,9 @@ export const mariadbSystem: SystemDescriptor = {
     'MariaDB 10.11: single server, async GTID replicas with faultline-driven failover, or a Galera 4 cluster; list-append, rw-register, bank, set, register',
   modes: [...MODES],
   options: mariadbOptions,
+  validate({ mode, nodes, options }) {
+    checkNodeCount(mode as MariadbMode, nodes.length);
+    isolationOption(options);
+  },
   create: (mode) => createMariadbSystem(mode as MariadbMode),
 };
