@@ -1,6 +1,7 @@
 import { UserError } from '../src/core/errors.ts';
 import type { FaultKind, NemesisDescriptor } from '../src/core/index.ts';
 import { clockDescriptor } from './clock.ts';
+import { failoverDescriptor } from './failover.ts';
 import { packetDescriptor } from './packet.ts';
 import { partitionDescriptor } from './partition.ts';
 import { crashDescriptor, killDescriptor, pauseDescriptor } from './process.ts';
@@ -15,6 +16,7 @@ export const NEMESES: Record<string, NemesisDescriptor> = {
   kill: killDescriptor,
   pause: pauseDescriptor,
   crash: crashDescriptor,
+  failover: failoverDescriptor,
 };
 
 /**

@@ -2,6 +2,7 @@ import { UserError } from '../src/core/errors.ts';
 import type { SystemDescriptor } from '../src/core/index.ts';
 import { isSystemFile, loadSystemFile } from './declarative/index.ts';
 import { etcdSystem } from './etcd/index.ts';
+import { mariadbSystem } from './mariadb/index.ts';
 import { memorySystem } from './memory/index.ts';
 import { postgresSystem } from './postgres/index.ts';
 import { redisSystem } from './redis/index.ts';
@@ -13,6 +14,7 @@ export const SYSTEMS: Record<string, SystemDescriptor> = {
   etcd: etcdSystem,
   redis: redisSystem,
   postgres: postgresSystem,
+  mariadb: mariadbSystem,
   ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };
 
