@@ -5,12 +5,14 @@ import { etcdSystem } from './etcd/index.ts';
 import { memorySystem } from './memory/index.ts';
 import { redisSystem } from './redis/index.ts';
 import { REFERENCE_SYSTEMS } from './reference/index.ts';
+import { zookeeperSystem } from './zookeeper/index.ts';
 
 /** Every system faultline can test, by the name used with --system. */
 export const SYSTEMS: Record<string, SystemDescriptor> = {
   memory: memorySystem,
   etcd: etcdSystem,
   redis: redisSystem,
+  zookeeper: zookeeperSystem,
   ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };
 
