@@ -152,7 +152,10 @@ export async function zkLeaders(test: RunContext): Promise<string[]> {
  */
 export async function zkVersion(test: RunContext): Promise<string | undefined> {
   const answers = await Promise.all(test.remotes.map((r) => fourLetterWord(r.ip, 'srvr', 5000)));
-  const versions = answers.map((a) => (a ? /^Zookeeper version:\s*([^,\s]+)/m.exec(a)?.[1] : undefined));
+  // Debian's build leaves the git id unexpanded (`3.8.0-${mvngit.commit.id}`): drop that placeholder.
+  const versions = answers.map((a) =>
+    a ? /^Zookeeper version:\s*([^,\s]+)/m.exec(a)?.[1]?.replace(/-\$\{[^}]*\}$/, '') : undefined,
+  );
   const distinct = [...new Set(versions.filter((v): v is string => v !== undefined))];
   return distinct.length ? `zookeeper ${distinct.join(', ')}` : undefined;
 }
