@@ -175,3 +175,13 @@ export const zookeeperSystem: SystemDescriptor = {
   modes: ['default'],
   create: () => createZookeeperSystem(),
 };
+
+/**
+ * A partitionGrudge (JSON, nemeses/partition.ts) that cuts n1 off from n2…nN: a follower, since n1
+ * never leads a fresh ensemble (ZooKeeper elects the highest server id among equally recent ones), so
+ * the majority keeps writing while n1's clients read what n1 has.
+ */
+export function isolateN1Grudge(nodeCount: number): string {
+  const others = Array.from({ length: nodeCount - 1 }, (_, i) => `n${i + 2}`);
+  return JSON.stringify({ n1: others, ...Object.fromEntries(others.map((n) => [n, ['n1']])) });
+}
