@@ -152,6 +152,11 @@ export async function zkLeaders(test: RunContext): Promise<string[]> {
  */
 export async function zkVersion(test: RunContext): Promise<string | undefined> {
   const answers = await Promise.all(test.remotes.map((r) => fourLetterWord(r.ip, 'srvr', 5000)));
+  return versionFromSrvr(answers);
+}
+
+/** `zookeeper <version>` from servers' srvr answers (undefined: no answer), distinct versions joined. */
+export function versionFromSrvr(answers: readonly (string | undefined)[]): string | undefined {
   // Debian's build leaves the git id unexpanded (`3.8.0-${mvngit.commit.id}`): drop that placeholder.
   const versions = answers.map((a) =>
     a ? /^Zookeeper version:\s*([^,\s]+)/m.exec(a)?.[1]?.replace(/-\$\{[^}]*\}$/, '') : undefined,

@@ -56,7 +56,7 @@ declare module 'node-zookeeper-client' {
     | 'SESSION_EXPIRED'
     | 'NOT_EMPTY',
     number
-  >;
+  > & { create(code: number, path?: string): ZkException };
   const zookeeper: {
     createClient: typeof createClient;
     CreateMode: typeof CreateMode;

@@ -202,7 +202,12 @@ export class ZkSession {
  * Sends a four-letter word (srvr, mntr, ruok) to a server and returns its whole answer, undefined when
  * it does not answer within `timeoutMs` (the command must be in 4lw.commands.whitelist).
  */
-export function fourLetterWord(host: string, word: string, timeoutMs: number): Promise<string | undefined> {
+export function fourLetterWord(
+  host: string,
+  word: string,
+  timeoutMs: number,
+  port = ZK_CLIENT_PORT,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     const s = new Socket();
     let out = '';
@@ -216,6 +221,6 @@ export function fourLetterWord(host: string, word: string, timeoutMs: number): P
       out += b.toString('utf8');
     });
     s.on('end', () => done(out));
-    s.connect(ZK_CLIENT_PORT, host, () => s.write(word));
+    s.connect(port, host, () => s.write(word));
   });
 }
