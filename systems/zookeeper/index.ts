@@ -18,8 +18,16 @@ export const ZK_DAEMON = 'zookeeper';
 export const ZK_DIR = '/var/lib/faultline-zookeeper';
 export const ZK_LOG = '/var/log/faultline/zookeeper.log';
 const ZK_CONF = `${ZK_DIR}/zoo.cfg`;
-/** Debian's class path: its log4j.properties, and zookeeper.jar whose manifest names the other jars. */
-const CLASSPATH = '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar';
+/**
+ * Debian's class path (its log4j.properties, zookeeper.jar whose manifest names the other jars) plus
+ * SLF4J's log4j binding: without it the server logs nothing at all.
+ */
+const CLASSPATH = [
+  '/etc/zookeeper/conf',
+  '/usr/share/java/zookeeper.jar',
+  '/usr/share/java/slf4j-log4j12.jar',
+  '/usr/share/java/log4j-1.2.jar',
+].join(':');
 /** The smallest ensemble that survives one fault (a majority of 3). */
 export const MIN_NODES = 3;
 
