@@ -7,6 +7,7 @@ import { memorySystem } from './memory/index.ts';
 import { postgresSystem } from './postgres/index.ts';
 import { redisSystem } from './redis/index.ts';
 import { REFERENCE_SYSTEMS } from './reference/index.ts';
+import { zookeeperSystem } from './zookeeper/index.ts';
 
 /** Every system faultline can test, by the name used with --system. */
 export const SYSTEMS: Record<string, SystemDescriptor> = {
@@ -15,6 +16,7 @@ export const SYSTEMS: Record<string, SystemDescriptor> = {
   redis: redisSystem,
   postgres: postgresSystem,
   mariadb: mariadbSystem,
+  zookeeper: zookeeperSystem,
   ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };
 
