@@ -120,6 +120,15 @@ async function runningNodes(test: RunContext, remote: Remote): Promise<string[] 
   }
 }
 
+/** Waits (up to 180 s) until the node's broker runs: await_startup fails at once while the VM boots. */
+async function awaitBooted(test: RunContext, remote: Remote): Promise<void> {
+  const r = await pollUntil({ timeoutMs: 180_000, intervalMs: 1000, signal: test.signal }, async () => {
+    const out = await rabbitmqctl(test, remote, ['await_startup', '--timeout', '20'], 30_000);
+    return out !== undefined ? { done: true, value: true } : { done: false, why: 'not started' };
+  });
+  if (!r.done) throw new Error(`${remote.name}: rabbitmq did not start within 180 s (see ${RABBIT_STDOUT})`);
+}
+
 async function startRabbit(test: RunContext, node: NodeRef): Promise<void> {
   const remote = remoteOf(node);
   if (await isRunning(remote, 'rabbitmq')) return;
@@ -166,7 +175,7 @@ export function createRabbitSystem(mode: QueueMode): System {
       await remote.upload(`${RABBIT_DIR}/enabled_plugins`, '[].\n');
       await remote.upload(`${RABBIT_DIR}/.erlang.cookie`, COOKIE, 0o400);
       await startRabbit(test, node);
-      await ctlOrThrow(test, remote, ['await_startup', '--timeout', '120'], 130_000);
+      await awaitBooted(test, remote);
       const all = test.remotes.map((r) => nodeName(r.ip));
       if (remote.name !== first.name) {
         await ctlOrThrow(test, remote, ['stop_app']);
