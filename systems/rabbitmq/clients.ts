@@ -13,7 +13,8 @@
  *   redeliver it: AMQP delivery is at-least-once).
  * - drain: basic.get + ack until the queue answers empty → ok with every element; interrupted → info
  *   with the elements received and acknowledged so far.
- * An op on a client whose connection is already gone is `fail`: nothing was sent.
+ * A client whose connection is already gone reconnects before the op; if that fails the op is `fail`:
+ * nothing was sent.
  */
 import amqp, { type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
 import { errorText } from '../../src/core/errors.ts';
@@ -178,9 +179,22 @@ export function rabbitQueueClient(mode: 'quorum' | 'classic'): ClientFactory {
   return async (_test: RunContext, node) => {
     const ip = node.remote?.ip;
     if (!ip) throw new Error(`rabbitmq: node ${node.name} has no remote`);
-    const s = await open(ip);
+    let s = await open(ip);
+    // A connection found closed before an op is replaced first: nothing of the op was sent yet.
+    const session = async (): Promise<Session | string> => {
+      if (!s.closed) return s;
+      const was = s.closed;
+      try {
+        s = await open(ip);
+        return s;
+      } catch (err) {
+        return `not sent: ${was}; reconnecting failed: ${errorText(err)}`;
+      }
+    };
     const client: Client = {
-      invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
+      async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
+        const s = await session();
+        if (typeof s === 'string') return { type: 'fail', error: s };
         switch (op.f) {
           case 'enqueue':
             return enqueue(s, queue, op.value, signal);

@@ -120,13 +120,16 @@ async function runningNodes(test: RunContext, remote: Remote): Promise<string[] 
   }
 }
 
-/** Waits (up to 180 s) until the node's broker runs: await_startup fails at once while the VM boots. */
-async function awaitBooted(test: RunContext, remote: Remote): Promise<void> {
-  const r = await pollUntil({ timeoutMs: 180_000, intervalMs: 1000, signal: test.signal }, async () => {
+/** Waits (up to `timeoutMs`) until the node's broker runs: await_startup fails at once while the VM boots. */
+async function awaitBooted(test: RunContext, remote: Remote, timeoutMs = 180_000): Promise<void> {
+  const r = await pollUntil({ timeoutMs, intervalMs: 1000, signal: test.signal }, async () => {
     const out = await rabbitmqctl(test, remote, ['await_startup', '--timeout', '20'], 30_000);
     return out !== undefined ? { done: true, value: true } : { done: false, why: 'not started' };
   });
-  if (!r.done) throw new Error(`${remote.name}: rabbitmq did not start within 180 s (see ${RABBIT_STDOUT})`);
+  if (!r.done)
+    throw new Error(
+      `${remote.name}: rabbitmq did not start within ${timeoutMs / 1000} s (see ${RABBIT_STDOUT})`,
+    );
 }
 
 async function startRabbit(test: RunContext, node: NodeRef): Promise<void> {
@@ -219,7 +222,12 @@ export function createRabbitSystem(mode: QueueMode): System {
       if (!node.remote) return;
       await stopDaemon(node.remote, 'rabbitmq', 3000);
     },
-    start: startRabbit,
+    // Waits for the boot, so a healed node serves before the final drain (bounded: a restarted node
+    // waits for its peers' Mnesia when it was not the last one down).
+    async start(test, node) {
+      await startRabbit(test, node);
+      await awaitBooted(test, remoteOf(node), 60_000);
+    },
     kill: async (_test, node) => {
       await signalDaemon(remoteOf(node), 'rabbitmq', 'KILL');
     },
