@@ -16,7 +16,7 @@
  * - drain: basic.get + ack until the queue answers empty → ok with every element; interrupted → info
  *   with the elements received and acknowledged so far.
  * A client whose connection is already gone reconnects before the op; if that fails the op is `fail`:
- * nothing was sent.
+ * nothing was sent (a drain keeps trying to connect until its op times out).
  */
 import amqp, { type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
 import { errorText } from '../../src/core/errors.ts';
@@ -198,7 +198,13 @@ export function rabbitQueueClient(mode: 'quorum' | 'classic'): ClientFactory {
     };
     const client: Client = {
       async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
-        const s = await session();
+        let s = await session();
+        // The final drain waits for its node to serve again (a restarted or paused-minority broker
+        // takes seconds after the heal): connecting sends nothing, so trying again is safe.
+        while (typeof s === 'string' && op.f === 'drain' && !signal.aborted) {
+          await new Promise((r) => setTimeout(r, 500));
+          s = await session();
+        }
         if (typeof s === 'string') return { type: 'fail', error: s };
         switch (op.f) {
           case 'enqueue':

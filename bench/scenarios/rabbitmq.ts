@@ -1,0 +1,82 @@
+/**
+ * RabbitMQ scenarios for bench/queues.ts: the queue workload against a quorum queue and a classic
+ * durable queue (3 nodes, debian flavour), under partitions of the queue's leader/home node and kills,
+ * and under every fault family together. The finding is total-queue's: confirmed enqueues lost
+ * (elements listed with when they were confirmed), or unexpected elements. Duplicates are allowed
+ * (at-least-once: an ack lost in a cut means a redelivery) and counted in the line.
+ */
+
+import { checkerResult, type SutRun, type SutRunOptions } from '../../test/integration/systems/harness.ts';
+import type { BenchSettings, Scenario } from '../lib/scenarios.ts';
+
+interface TotalQueue {
+  valid: boolean | 'unknown';
+  lost: unknown[];
+  unexpected: unknown[];
+  duplicated: { element: unknown; count: number }[];
+  acknowledgedCount: number;
+}
+
+/** Lost or unexpected elements (with the confirm time of the first lost ones), else undefined. */
+export function queueFinding(r: SutRun): string | undefined {
+  const tq = checkerResult(r, 'total-queue') as TotalQueue | undefined;
+  if (!tq) return undefined;
+  const dup = tq.duplicated.length ? `, ${tq.duplicated.length} redelivered` : '';
+  if (!tq.lost.length && !tq.unexpected.length) return undefined;
+  const confirmedAt = new Map<unknown, number>();
+  for (const o of r.outcome.history)
+    if (o.f === 'enqueue' && o.type === 'ok') confirmedAt.set(o.value, o.time);
+  const lostAt = tq.lost
+    .slice(0, 5)
+    .map((v) => `${JSON.stringify(v)}@${((confirmedAt.get(v) ?? 0) / 1e9).toFixed(1)}s`)
+    .join(' ');
+  return `${tq.lost.length} of ${tq.acknowledgedCount} confirmed lost (${lostAt}${tq.lost.length > 5 ? ' …' : ''}), ${tq.unexpected.length} unexpected${dup}`;
+}
+
+export function scenarios(s: BenchSettings): Scenario[] {
+  const base = (mode: 'quorum' | 'classic'): SutRunOptions => ({
+    system: 'rabbitmq',
+    mode,
+    workload: 'queue',
+    flavour: 'debian',
+    nodes: s.nodes,
+    timeLimitS: s.timeLimitS,
+    rate: 50,
+    opTimeoutS: 5,
+    keepFinalGenerator: true,
+    options: { queueDelivery: 'at-least-once' },
+    resultsDir: s.resultsDir,
+  });
+  const partitionKill = { faults: ['partition-primary', 'kill'] as SutRunOptions['faults'], faultS: 5 };
+  const allFamilies = { nemeses: ['partition', 'kill', 'pause', 'clock', 'packet'], faultS: 5 };
+  return [
+    {
+      name: 'rabbitmq-quorum-partition-kill',
+      about: 'quorum queue, leader partitioned away / killed: every confirmed message kept',
+      opts: { ...base('quorum'), ...partitionKill },
+      finding: queueFinding,
+      expect: 'valid',
+    },
+    {
+      name: 'rabbitmq-quorum-all-faults',
+      about: 'quorum queue under partition, kill, pause, clock and packet faults',
+      opts: { ...base('quorum'), ...allFamilies },
+      finding: queueFinding,
+      expect: 'valid',
+    },
+    {
+      name: 'rabbitmq-classic-partition-kill',
+      about: 'classic durable queue on n1 (not mirrored), home node partitioned away / killed',
+      opts: { ...base('classic'), ...partitionKill },
+      finding: queueFinding,
+      expect: 'report',
+    },
+    {
+      name: 'rabbitmq-classic-all-faults',
+      about: 'classic durable queue under partition, kill, pause, clock and packet faults',
+      opts: { ...base('classic'), ...allFamilies },
+      finding: queueFinding,
+      expect: 'report',
+    },
+  ];
+}
