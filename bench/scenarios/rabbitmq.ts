@@ -44,11 +44,15 @@ export function scenarios(s: BenchSettings): Scenario[] {
     rate: 50,
     opTimeoutS: 5,
     keepFinalGenerator: true,
-    options: { queueDelivery: 'at-least-once' },
+    // FIFO linearizability left out: every redelivery breaks FIFO, and its search dominates wall time.
+    options: { queueDelivery: 'at-least-once', queueLinearizableMaxOps: 0 },
     resultsDir: s.resultsDir,
   });
   const partitionKill = { faults: ['partition-primary', 'kill'] as SutRunOptions['faults'], faultS: 5 };
-  const allFamilies = { nemeses: ['partition', 'kill', 'pause', 'clock', 'packet'], faultS: 5 };
+  // packet runs on its own: the pause and kill families also stop packet's delay helper (fl-delay) and
+  // then report the fault as not in effect (a cross-family problem of nemeses/process.ts).
+  const allFamilies = { nemeses: ['partition', 'kill', 'pause', 'clock'], faultS: 5 };
+  const packet = { nemeses: ['packet'], faultS: 5 };
   return [
     {
       name: 'rabbitmq-quorum-partition-kill',
@@ -58,8 +62,15 @@ export function scenarios(s: BenchSettings): Scenario[] {
       expect: 'valid',
     },
     {
+      name: 'rabbitmq-quorum-packet',
+      about: 'quorum queue under packet loss/delay/duplication/reordering (nemeses/packet.ts)',
+      opts: { ...base('quorum'), ...packet },
+      finding: queueFinding,
+      expect: 'valid',
+    },
+    {
       name: 'rabbitmq-quorum-all-faults',
-      about: 'quorum queue under partition, kill, pause, clock and packet faults',
+      about: 'quorum queue under partition, kill, pause and clock faults',
       opts: { ...base('quorum'), ...allFamilies },
       finding: queueFinding,
       expect: 'valid',
@@ -72,8 +83,15 @@ export function scenarios(s: BenchSettings): Scenario[] {
       expect: 'report',
     },
     {
+      name: 'rabbitmq-classic-packet',
+      about: 'classic queue under packet loss/delay/duplication/reordering (nemeses/packet.ts)',
+      opts: { ...base('classic'), ...packet },
+      finding: queueFinding,
+      expect: 'report',
+    },
+    {
       name: 'rabbitmq-classic-all-faults',
-      about: 'classic durable queue under partition, kill, pause, clock and packet faults',
+      about: 'classic durable queue under partition, kill, pause and clock faults',
       opts: { ...base('classic'), ...allFamilies },
       finding: queueFinding,
       expect: 'report',

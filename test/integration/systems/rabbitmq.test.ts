@@ -27,7 +27,8 @@ const base = {
   opTimeoutS: 5,
   keepFinalGenerator: true,
   // AMQP delivery is at-least-once: an ack lost in a cut means a redelivery.
-  options: { queueDelivery: 'at-least-once' },
+  // The FIFO linearizability search is left out: slow on a loaded machine, and not what is asserted.
+  options: { queueDelivery: 'at-least-once', queueLinearizableMaxOps: 0 },
   faults: ['partition-primary', 'kill'] as FaultKind[],
   faultS: 4,
   gapS: 2,
