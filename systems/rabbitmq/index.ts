@@ -161,6 +161,18 @@ async function declareQueue(test: RunContext, mode: QueueMode): Promise<void> {
   }
 }
 
+/**
+ * Checks a test's shape before anything runs: `--mode quorum` needs ≥ 3 nodes (a quorum queue on fewer
+ * tolerates no failure). Throws a one-line UserError. Called by setup; meant for the descriptor's
+ * `validate` hook where the runner has one (it then fails before provisioning).
+ */
+export function validateRabbitmq(test: { mode: string; nodes: readonly string[] }): void {
+  if (test.mode === 'quorum' && test.nodes.length < 3)
+    throw new UserError(
+      `rabbitmq --mode quorum needs at least 3 nodes (a quorum queue on ${test.nodes.length} tolerates no failure): use --nodes 3 or more`,
+    );
+}
+
 export function createRabbitSystem(mode: QueueMode): System {
   return {
     name: 'rabbitmq',
@@ -168,10 +180,7 @@ export function createRabbitSystem(mode: QueueMode): System {
     packages: ['rabbitmq-server'],
     async setup(test, node) {
       const remote = remoteOf(node);
-      if (mode === 'quorum' && test.remotes.length < 3)
-        throw new UserError(
-          `rabbitmq --mode quorum needs at least 3 nodes (a quorum queue of ${test.remotes.length} tolerates no failure): use --nodes 3 or more`,
-        );
+      validateRabbitmq({ mode, nodes: test.nodes });
       const first = test.remotes[0]!;
       await remote.run(['mkdir', '-p', RABBIT_DIR, RABBIT_LOG_DIR]);
       await remote.upload(CONF, rabbitConf());
