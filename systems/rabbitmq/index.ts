@@ -209,7 +209,20 @@ export function createRabbitSystem(mode: QueueMode): System {
         );
         if (!joined.done)
           throw new Error(`${remote.name}: join_cluster ${nodeName(first.ip)} failed: ${joined.why}`);
-        await ctlOrThrow(test, remote, ['start_app'], 120_000);
+        // start_app can fail while the cluster's tables sync on a loaded machine: retried.
+        const started = await pollUntil(
+          { timeoutMs: 180_000, intervalMs: 2000, signal: test.signal },
+          async () => {
+            const r = await remote.exec([CTL, '-n', nodeName(remote.ip), 'start_app'], {
+              env: rabbitEnv(remote.ip, netTicktimeS(test)),
+              timeoutMs: 120_000,
+            });
+            return r.exitCode === 0
+              ? { done: true, value: true }
+              : { done: false, why: (r.stderr.trim() || r.stdout.trim()).split('\n').slice(0, 3).join(' ') };
+          },
+        );
+        if (!started.done) throw new Error(`${remote.name}: rabbitmqctl start_app failed: ${started.why}`);
       } else {
         // n1 declares the queue once every node runs in its cluster (a quorum queue's members are fixed
         // at declaration: the cluster's nodes then).
@@ -254,8 +267,23 @@ export function createRabbitSystem(mode: QueueMode): System {
 }
 
 /**
+ * The holder of the mode's queue in `list_queues name leader pid` table output (tab-separated): a quorum
+ * queue's leader column; a classic queue's home node, read from its pid (`<rabbit@10.0.0.2.170….0>`:
+ * classic queues have no leader column value). Undefined when the queue is not listed.
+ */
+export function queueHolder(table: string, mode: QueueMode): string | undefined {
+  for (const line of table.split('\n')) {
+    const [name, leader, pid] = line.split('\t');
+    if (name !== queueName(mode)) continue;
+    if (mode === 'quorum') return leader?.trim() || undefined;
+    return /^<(rabbit@\d+\.\d+\.\d+\.\d+)\./.exec(pid?.trim() ?? '')?.[1];
+  }
+  return undefined;
+}
+
+/**
  * The node holding the queue: a quorum queue's Raft leader, a classic queue's home node, as a majority
- * of the brokers report it (`rabbitmqctl list_queues name leader node`); none when they disagree or
+ * of the brokers report it (`rabbitmqctl list_queues name leader pid`); none when they disagree or
  * too few answer (a paused or cut-off broker does not).
  */
 export async function rabbitPrimaries(test: RunContext, mode: QueueMode): Promise<string[]> {
@@ -264,18 +292,10 @@ export async function rabbitPrimaries(test: RunContext, mode: QueueMode): Promis
       const out = await rabbitmqctl(
         test,
         r,
-        ['list_queues', 'name', 'leader', 'node', '--formatter', 'json', '--timeout', '5'],
+        ['list_queues', 'name', 'leader', 'pid', '--quiet', '--no-table-headers', '--timeout', '5'],
         8000,
       );
-      if (!out) return undefined;
-      try {
-        const rows = JSON.parse(out) as { name: string; leader?: string; node?: string }[];
-        const q = rows.find((x) => x.name === queueName(mode));
-        const holder = mode === 'quorum' ? q?.leader : q?.node;
-        return typeof holder === 'string' ? holder : undefined;
-      } catch {
-        return undefined;
-      }
+      return out === undefined ? undefined : queueHolder(out, mode);
     }),
   );
   const votes = new Map<string, number>();

@@ -4,6 +4,7 @@ import { UserError } from '../../../src/core/errors.ts';
 import { findSystem, resolveMode } from '../../../systems/index.ts';
 import {
   nodeName,
+  queueHolder,
   queueName,
   rabbitConf,
   rabbitEnv,
@@ -39,5 +40,17 @@ describe('rabbitmq descriptor', () => {
     const schema = findSystem('rabbitmq').options!;
     expect(schema.safeParse({ rabbitNetTicktimeS: 4 }).success).toBe(true);
     expect(schema.safeParse({ rabbitNetTicktimeS: 0 }).success).toBe(false);
+  });
+});
+
+describe('queueHolder (primaries)', () => {
+  const table = [
+    'faultline-classic\t\t<rabbit@10.77.0.11.1796051580.699.0>',
+    'faultline-quorum\trabbit@10.77.0.12\t<rabbit@10.77.0.11.1796051580.693.0>',
+  ].join('\n');
+  it("reads a quorum queue's leader and a classic queue's home node from its pid", () => {
+    expect(queueHolder(table, 'quorum')).toBe('rabbit@10.77.0.12');
+    expect(queueHolder(table, 'classic')).toBe('rabbit@10.77.0.11');
+    expect(queueHolder('other\trabbit@1.2.3.4\t<rabbit@1.2.3.4.1.2.3>', 'quorum')).toBeUndefined();
   });
 });
