@@ -13,8 +13,8 @@
  *   is requeued when the channel closes unacknowledged). Once the element arrived the dequeue is ok
  *   even when the round trip after the ack fails: the element was delivered, and a lost ack means a
  *   redelivery (a duplicate: AMQP delivery is at-least-once).
- * - drain: basic.get + ack until the queue answers empty → ok with every element; interrupted → info
- *   with the elements received and acknowledged so far.
+ * - drain: basic.get + ack until the queue answers empty twice, a second apart → ok with every element;
+ *   interrupted → info with the elements received and acknowledged so far.
  * A client whose connection is already gone reconnects before the op; if that fails the op is `fail`:
  * nothing was sent (a drain keeps trying to connect until its op times out).
  */
@@ -166,9 +166,18 @@ async function drain(s: Session, queue: string, signal: AbortSignal): Promise<Co
   if (s.closed) return { type: 'fail', error: `not sent: ${s.closed}` };
   const got: unknown[] = [];
   try {
+    let emptyOnce = false;
     for (;;) {
       const msg = await get(s, queue, signal);
-      if (msg === false) return { type: 'ok', value: got };
+      if (msg === false) {
+        if (emptyOnce) return { type: 'ok', value: got };
+        // Once more after a second: elements held by connections that died in the faults come back
+        // when the broker notices (heartbeat), and the drains of other nodes run at the same time.
+        emptyOnce = true;
+        await bounded(new Promise((r) => setTimeout(r, 1000)), signal);
+        continue;
+      }
+      emptyOnce = false;
       got.push(elementOf(msg));
       // The next get is the round trip that shows this ack was processed.
       s.ch.ack(msg);
