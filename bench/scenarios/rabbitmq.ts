@@ -6,16 +6,9 @@
  * (at-least-once: an ack lost in a cut means a redelivery) and counted in the line.
  */
 
+import type { TotalQueueResult as TotalQueue } from '../../checkers/total-queue.ts';
 import { checkerResult, type SutRun, type SutRunOptions } from '../../test/integration/systems/harness.ts';
 import type { BenchSettings, Scenario } from '../lib/scenarios.ts';
-
-interface TotalQueue {
-  valid: boolean | 'unknown';
-  lost: unknown[];
-  unexpected: unknown[];
-  duplicated: { element: unknown; count: number }[];
-  acknowledgedCount: number;
-}
 
 /** Lost or unexpected elements (with the confirm time of the first lost ones), else undefined. */
 export function queueFinding(r: SutRun): string | undefined {

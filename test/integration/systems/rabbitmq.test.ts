@@ -4,11 +4,13 @@
  * its leader is partitioned away and nodes are killed; a classic queue's run is reported (what it does
  * depends on where the faults land), with only what always holds asserted.
  */
+
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { queueFinding } from '../../../bench/scenarios/rabbitmq.ts';
+import type { TotalQueueResult as TotalQueue } from '../../../checkers/total-queue.ts';
 import { requireDocker } from '../engine.ts';
 import type { FaultKind } from './faults.ts';
 import { checkerResult, cleanUpResults, runSut, type SutRun } from './harness.ts';
@@ -34,14 +36,6 @@ const base = {
   gapS: 2,
   resultsDir,
 } as const;
-
-interface TotalQueue {
-  valid: boolean | 'unknown';
-  lost: unknown[];
-  unexpected: unknown[];
-  acknowledgedCount: number;
-  drained: boolean;
-}
 
 function explain(r: SutRun): string {
   return `${r.outcome.runDir} (seed ${r.seed}): ${r.outcome.error ?? r.outcome.results?.summary ?? ''}`;
