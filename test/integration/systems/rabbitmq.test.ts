@@ -71,6 +71,8 @@ describe.skipIf(!hasDocker)('rabbitmq cluster (3 nodes, debian)', () => {
     const acked = confirmed(r);
     expect(tq.lost.every((x) => acked.has(x))).toBe(true);
     expect(tq.unexpected).toEqual([]);
-    console.log(`rabbitmq classic: ${queueFinding(r) ?? 'no lost confirmed message'} — ${explain(r)}`);
+    console.log(
+      `rabbitmq classic: total-queue ${tq.valid}, ${tq.lost.length} of ${tq.acknowledgedCount} confirmed not dequeued${tq.drained ? '' : ' (no drain finished)'}; ${queueFinding(r) ?? ''} — ${explain(r)}`,
+    );
   });
 });
