@@ -5,6 +5,7 @@ import { etcdSystem } from './etcd/index.ts';
 import { mariadbSystem } from './mariadb/index.ts';
 import { memorySystem } from './memory/index.ts';
 import { postgresSystem } from './postgres/index.ts';
+import { rabbitmqSystem } from './rabbitmq/index.ts';
 import { redisSystem } from './redis/index.ts';
 import { REFERENCE_SYSTEMS } from './reference/index.ts';
 import { zookeeperSystem } from './zookeeper/index.ts';
@@ -17,6 +18,7 @@ export const SYSTEMS: Record<string, SystemDescriptor> = {
   postgres: postgresSystem,
   mariadb: mariadbSystem,
   zookeeper: zookeeperSystem,
+  rabbitmq: rabbitmqSystem,
   ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };
 

@@ -1,0 +1,345 @@
+/**
+ * `rabbitmq`: Debian's RabbitMQ 3.10 (Erlang/OTP 25), every node joined into one cluster.
+ *
+ * Nodes are named by IP with Erlang long names (`rabbit@<ip>`, RABBITMQ_USE_LONGNAME), so they reach
+ * each other without any name resolution; they share one Erlang cookie (in $HOME of the server and
+ * of rabbitmqctl). n1 starts alone; every other node starts, then `stop_app`, `join_cluster
+ * rabbit@<n1>`, `start_app`. `cluster_partition_handling = pause_minority`: a node that sees itself in a
+ * minority stops serving (closes its clients' connections) until it rejoins a majority, so a healed
+ * cluster is one cluster again without an operator (the default, `ignore`, leaves it split until a
+ * restart; `autoheal` restarts the losing side and throws away what it accepted). The Erlang
+ * distribution tick is shortened (net_ticktime, `--opt rabbitNetTicktimeS`) so a cut is noticed
+ * within seconds instead of a minute.
+ *
+ * Modes: `quorum` (a quorum queue: Raft, one replica per node) and `classic` (a durable classic
+ * queue with persistent messages, hosted on n1, not mirrored). The queue is declared once after the
+ * cluster formed; clients never declare it (clients.ts). The server runs as a daemon (beam.smp itself:
+ * RUNNING_UNDER_SYSTEMD makes the start script exec instead of supervising), so kill/pause signal
+ * the broker process.
+ */
+import amqp from 'amqplib';
+import { isRunning, signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
+import { errorText, UserError } from '../../src/core/errors.ts';
+import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
+import { opt, optionsSchema } from '../../src/core/options.ts';
+import type { Remote } from '../../src/core/remote.ts';
+import { pollUntil } from '../../src/util/poll.ts';
+import { amqpUrl, rabbitQueueClient } from './clients.ts';
+
+export const AMQP_PORT = 5672;
+export const RABBIT_DIR = '/var/lib/faultline-rabbitmq';
+export const RABBIT_LOG_DIR = '/var/log/faultline';
+export const RABBIT_STDOUT = `${RABBIT_LOG_DIR}/rabbitmq.out`;
+const CONF = `${RABBIT_DIR}/rabbitmq.conf`;
+const CTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
+const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
+/** A fixed cookie: every node of a run must share it, and the nodes are private to the run. */
+const COOKIE = 'FAULTLINERABBITMQCOOKIE';
+
+/** The queue each mode uses (its name says its type, so a run's logs are unambiguous). */
+export const QUEUE_MODES = ['quorum', 'classic'] as const;
+export type QueueMode = (typeof QUEUE_MODES)[number];
+export const queueName = (mode: QueueMode): string => `faultline-${mode}`;
+
+/** The Erlang node name of a host: long names by IP. */
+export const nodeName = (ip: string): string => `rabbit@${ip}`;
+
+function remoteOf(node: NodeRef): Remote {
+  if (!node.remote) throw new Error(`rabbitmq: node ${node.name} has no remote (rabbitmq needs a cluster)`);
+  return node.remote;
+}
+
+/** rabbitmq.conf: guest may log in from other hosts; pause_minority (see the module doc). */
+export function rabbitConf(): string {
+  return [
+    `listeners.tcp.default = ${AMQP_PORT}`,
+    'loopback_users = none',
+    'cluster_partition_handling = pause_minority',
+    // A full disk would block publishers: the nodes are small containers, so never trip the alarm.
+    'disk_free_limit.absolute = 1',
+    '',
+  ].join('\n');
+}
+
+/** The environment of the server and of rabbitmqctl on a node (paths, long names, cookie in HOME). */
+export function rabbitEnv(ip: string, netTicktimeS: number): Record<string, string> {
+  return {
+    HOME: RABBIT_DIR,
+    RABBITMQ_USE_LONGNAME: 'true',
+    RABBITMQ_NODENAME: nodeName(ip),
+    RABBITMQ_MNESIA_BASE: `${RABBIT_DIR}/mnesia`,
+    RABBITMQ_LOG_BASE: RABBIT_LOG_DIR,
+    RABBITMQ_CONFIG_FILE: CONF,
+    RABBITMQ_ENABLED_PLUGINS_FILE: `${RABBIT_DIR}/enabled_plugins`,
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: `-kernel net_ticktime ${netTicktimeS}`,
+    // Makes rabbitmq-server exec the VM instead of supervising it from a shell (the pid is beam's).
+    RUNNING_UNDER_SYSTEMD: 'true',
+  };
+}
+
+const netTicktimeS = (test: RunContext): number => Number(test.options.rabbitNetTicktimeS ?? 4);
+
+/** Runs rabbitmqctl on the node against its own broker; undefined on failure or timeout. */
+export async function rabbitmqctl(
+  test: RunContext,
+  remote: Remote,
+  args: string[],
+  timeoutMs = 15_000,
+): Promise<string | undefined> {
+  const r = await remote.exec([CTL, '-n', nodeName(remote.ip), ...args], {
+    env: rabbitEnv(remote.ip, netTicktimeS(test)),
+    timeoutMs,
+  });
+  return r.exitCode === 0 && !r.timedOut ? r.stdout.trim() : undefined;
+}
+
+async function ctlOrThrow(test: RunContext, remote: Remote, args: string[], timeoutMs = 60_000) {
+  const r = await remote.exec([CTL, '-n', nodeName(remote.ip), ...args], {
+    env: rabbitEnv(remote.ip, netTicktimeS(test)),
+    timeoutMs,
+  });
+  if (r.exitCode !== 0 || r.timedOut) {
+    const why =
+      (r.stderr.trim() || r.stdout.trim()).split('\n').find((l) => l.trim()) ?? `exit ${r.exitCode}`;
+    throw new Error(
+      `${remote.name}: rabbitmqctl ${args.join(' ')} failed: ${r.timedOut ? 'timed out' : why}`,
+    );
+  }
+  return r.stdout.trim();
+}
+
+/** The running cluster members as `node`'s broker sees them (cluster_status JSON). */
+async function runningNodes(test: RunContext, remote: Remote): Promise<string[] | undefined> {
+  const out = await rabbitmqctl(test, remote, ['cluster_status', '--formatter', 'json'], 15_000);
+  if (!out) return undefined;
+  try {
+    const j = JSON.parse(out) as { running_nodes?: string[] };
+    return j.running_nodes ?? [];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits (up to `timeoutMs`) until the node's broker runs: await_startup fails at once while the VM boots. */
+async function awaitBooted(test: RunContext, remote: Remote, timeoutMs = 180_000): Promise<void> {
+  const r = await pollUntil({ timeoutMs, intervalMs: 1000, signal: test.signal }, async () => {
+    const out = await rabbitmqctl(test, remote, ['await_startup', '--timeout', '20'], 30_000);
+    return out !== undefined ? { done: true, value: true } : { done: false, why: 'not started' };
+  });
+  if (!r.done)
+    throw new Error(
+      `${remote.name}: rabbitmq did not start within ${timeoutMs / 1000} s (see ${RABBIT_STDOUT})`,
+    );
+}
+
+async function startRabbit(test: RunContext, node: NodeRef): Promise<void> {
+  const remote = remoteOf(node);
+  if (await isRunning(remote, 'rabbitmq')) return;
+  await startDaemon(remote, {
+    name: 'rabbitmq',
+    argv: [SERVER],
+    env: rabbitEnv(remote.ip, netTicktimeS(test)),
+    cwd: RABBIT_DIR,
+    logFile: RABBIT_STDOUT,
+  });
+}
+
+/** Declares the mode's queue through n1 (durable; quorum: one replica per cluster node). */
+async function declareQueue(test: RunContext, mode: QueueMode): Promise<void> {
+  const first = test.remotes[0]!;
+  const conn = await amqp.connect(amqpUrl(first.ip), { timeout: 10_000 });
+  conn.on('error', () => {});
+  try {
+    const ch = await conn.createChannel();
+    await ch.assertQueue(queueName(mode), {
+      durable: true,
+      ...(mode === 'quorum' ? { arguments: { 'x-queue-type': 'quorum' } } : {}),
+    });
+    await ch.close();
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
+/**
+ * Checks a test's shape before anything runs: `--mode quorum` needs ≥ 3 nodes (a quorum queue on fewer
+ * tolerates no failure). Throws a one-line UserError. Called by setup; meant for the descriptor's
+ * `validate` hook where the runner has one (it then fails before provisioning).
+ */
+export function validateRabbitmq(test: { mode: string; nodes: readonly string[] }): void {
+  if (test.mode === 'quorum' && test.nodes.length < 3)
+    throw new UserError(
+      `rabbitmq --mode quorum needs at least 3 nodes (a quorum queue on ${test.nodes.length} tolerates no failure): use --nodes 3 or more`,
+    );
+}
+
+export function createRabbitSystem(mode: QueueMode): System {
+  return {
+    name: 'rabbitmq',
+    needsCluster: true,
+    packages: ['rabbitmq-server'],
+    async setup(test, node) {
+      const remote = remoteOf(node);
+      validateRabbitmq({ mode, nodes: test.nodes });
+      const first = test.remotes[0]!;
+      await remote.run(['mkdir', '-p', RABBIT_DIR, RABBIT_LOG_DIR]);
+      await remote.upload(CONF, rabbitConf());
+      await remote.upload(`${RABBIT_DIR}/enabled_plugins`, '[].\n');
+      await remote.upload(`${RABBIT_DIR}/.erlang.cookie`, COOKIE, 0o400);
+      await startRabbit(test, node);
+      await awaitBooted(test, remote);
+      const all = test.remotes.map((r) => nodeName(r.ip));
+      if (remote.name !== first.name) {
+        await ctlOrThrow(test, remote, ['stop_app']);
+        // n1 may still be booting: retry the join until it answers.
+        const joined = await pollUntil(
+          { timeoutMs: 120_000, intervalMs: 1000, signal: test.signal },
+          async () => {
+            const r = await remote.exec(
+              [CTL, '-n', nodeName(remote.ip), 'join_cluster', nodeName(first.ip)],
+              {
+                env: rabbitEnv(remote.ip, netTicktimeS(test)),
+                timeoutMs: 60_000,
+              },
+            );
+            return r.exitCode === 0
+              ? { done: true, value: true }
+              : { done: false, why: (r.stderr.trim() || r.stdout.trim()).split('\n')[0] ?? '' };
+          },
+        );
+        if (!joined.done)
+          throw new Error(`${remote.name}: join_cluster ${nodeName(first.ip)} failed: ${joined.why}`);
+        // start_app can fail while the cluster's tables sync on a loaded machine: retried.
+        const started = await pollUntil(
+          { timeoutMs: 180_000, intervalMs: 2000, signal: test.signal },
+          async () => {
+            const r = await remote.exec([CTL, '-n', nodeName(remote.ip), 'start_app'], {
+              env: rabbitEnv(remote.ip, netTicktimeS(test)),
+              timeoutMs: 120_000,
+            });
+            return r.exitCode === 0
+              ? { done: true, value: true }
+              : { done: false, why: (r.stderr.trim() || r.stdout.trim()).split('\n').slice(0, 3).join(' ') };
+          },
+        );
+        if (!started.done) throw new Error(`${remote.name}: rabbitmqctl start_app failed: ${started.why}`);
+      } else {
+        // n1 declares the queue once every node runs in its cluster (a quorum queue's members are fixed
+        // at declaration: the cluster's nodes then).
+        const formed = await pollUntil(
+          { timeoutMs: 240_000, intervalMs: 1000, signal: test.signal },
+          async () => {
+            const running = await runningNodes(test, remote);
+            const missing = all.filter((n) => !running?.includes(n));
+            return missing.length === 0
+              ? { done: true, value: true }
+              : { done: false, why: running ? `not yet running: ${missing.join(', ')}` : 'no answer' };
+          },
+        );
+        if (!formed.done) throw new Error(`rabbitmq: the cluster did not form within 240 s (${formed.why})`);
+        await declareQueue(test, mode);
+      }
+    },
+    async teardown(_test, node) {
+      if (!node.remote) return;
+      await stopDaemon(node.remote, 'rabbitmq', 3000);
+    },
+    // Waits for the boot, so a healed node serves before the final drain (bounded: a restarted node
+    // waits for its peers' Mnesia when it was not the last one down).
+    async start(test, node) {
+      await startRabbit(test, node);
+      await awaitBooted(test, remoteOf(node), 60_000);
+    },
+    kill: async (_test, node) => {
+      await signalDaemon(remoteOf(node), 'rabbitmq', 'KILL');
+    },
+    pause: async (_test, node) => {
+      await signalDaemon(remoteOf(node), 'rabbitmq', 'STOP');
+    },
+    resume: async (_test, node) => {
+      await signalDaemon(remoteOf(node), 'rabbitmq', 'CONT');
+    },
+    logFiles: (_test, node) => [RABBIT_STDOUT, `${RABBIT_LOG_DIR}/${nodeName(remoteOf(node).ip)}.log`],
+    primaries: (test) => rabbitPrimaries(test, mode),
+    version: rabbitVersion,
+    clients: { queue: rabbitQueueClient(mode) },
+  };
+}
+
+/**
+ * The holder of the mode's queue in `list_queues name leader pid` table output (tab-separated): a quorum
+ * queue's leader column; a classic queue's home node, read from its pid (`<rabbit@10.0.0.2.170….0>`:
+ * classic queues have no leader column value). Undefined when the queue is not listed.
+ */
+export function queueHolder(table: string, mode: QueueMode): string | undefined {
+  for (const line of table.split('\n')) {
+    const [name, leader, pid] = line.split('\t');
+    if (name !== queueName(mode)) continue;
+    if (mode === 'quorum') return leader?.trim() || undefined;
+    return /^<(rabbit@\d+\.\d+\.\d+\.\d+)\./.exec(pid?.trim() ?? '')?.[1];
+  }
+  return undefined;
+}
+
+/**
+ * The node holding the queue: a quorum queue's Raft leader, a classic queue's home node, as a majority
+ * of the brokers report it (`rabbitmqctl list_queues name leader pid`); none when they disagree or
+ * too few answer (a paused or cut-off broker does not).
+ */
+export async function rabbitPrimaries(test: RunContext, mode: QueueMode): Promise<string[]> {
+  const answers = await Promise.all(
+    test.remotes.map(async (r) => {
+      const out = await rabbitmqctl(
+        test,
+        r,
+        ['list_queues', 'name', 'leader', 'pid', '--quiet', '--no-table-headers', '--timeout', '5'],
+        8000,
+      );
+      return out === undefined ? undefined : queueHolder(out, mode);
+    }),
+  );
+  const votes = new Map<string, number>();
+  for (const a of answers) if (a) votes.set(a, (votes.get(a) ?? 0) + 1);
+  const quorum = Math.floor(test.remotes.length / 2) + 1;
+  const winner = [...votes].find(([, n]) => n >= quorum)?.[0];
+  const node = test.remotes.find((r) => nodeName(r.ip) === winner);
+  return node ? [node.name] : [];
+}
+
+/**
+ * The broker version as the servers announce it in the AMQP handshake (server properties `product`
+ * and `version`): `RabbitMQ 3.10.8`, distinct versions joined by `, `; undefined when none answers.
+ */
+export async function rabbitVersion(test: RunContext): Promise<string | undefined> {
+  const answers = await Promise.all(
+    test.remotes.map(async (r) => {
+      try {
+        const conn = await amqp.connect(amqpUrl(r.ip), { timeout: 5000 });
+        conn.on('error', () => {});
+        const props = (conn as unknown as { connection: { serverProperties?: Record<string, unknown> } })
+          .connection.serverProperties;
+        await conn.close().catch(() => {});
+        return props?.version ? `${String(props.product ?? 'RabbitMQ')} ${String(props.version)}` : undefined;
+      } catch (err) {
+        test.log.debug(`rabbitmq version from ${r.name}: ${errorText(err)}`);
+        return undefined;
+      }
+    }),
+  );
+  const versions = [...new Set(answers.filter((v): v is string => v !== undefined))];
+  return versions.length ? versions.join(', ') : undefined;
+}
+
+/** RabbitMQ's `--opt` keys: the Erlang distribution tick (how fast a cut is noticed). */
+export const rabbitOptions = optionsSchema({
+  rabbitNetTicktimeS: opt.int(1, 120, 's'),
+});
+
+export const rabbitmqSystem: SystemDescriptor = {
+  options: rabbitOptions,
+  name: 'rabbitmq',
+  description:
+    'RabbitMQ 3.10 cluster (pause_minority); queue against a quorum queue (Raft) or a classic durable queue',
+  modes: [...QUEUE_MODES],
+  create: (mode) => createRabbitSystem(mode as QueueMode),
+};
