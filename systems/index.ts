@@ -3,6 +3,7 @@ import type { SystemDescriptor } from '../src/core/index.ts';
 import { isSystemFile, loadSystemFile } from './declarative/index.ts';
 import { etcdSystem } from './etcd/index.ts';
 import { memorySystem } from './memory/index.ts';
+import { natsSystem } from './nats/index.ts';
 import { redisSystem } from './redis/index.ts';
 import { REFERENCE_SYSTEMS } from './reference/index.ts';
 
@@ -11,6 +12,7 @@ export const SYSTEMS: Record<string, SystemDescriptor> = {
   memory: memorySystem,
   etcd: etcdSystem,
   redis: redisSystem,
+  nats: natsSystem,
   ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };
 
