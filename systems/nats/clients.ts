@@ -10,11 +10,14 @@
  *   connection is `info`; the message is never published again (the client may still flush a publish
  *   buffered while disconnected: an `info` op may take effect later). `--opt natsMsgId=true` adds a
  *   Nats-Msg-Id header (the element) so the stream's duplicate window drops a repeat; nothing repeats here.
- * - dequeue: pull one message (no_wait) and ack it with a confirmed ack (ackAck). ok with the element once
- *   the server confirmed the ack; `fail` (error 'empty') on 404 no messages; `fail` when no message arrived
- *   or the pull erred (nothing was acked, so nothing was removed: an undelivered-but-sent message comes
- *   back after the ack wait); `info` with the element when the ack was sent but not confirmed (it may or may
- *   not have removed it: if not, the element is delivered again — at-least-once).
+ * - dequeue: pull one message (no_wait) and ack it with a confirmed ack (ackAck, tried twice). ok with the
+ *   element once the server confirmed the ack; `fail` (error 'empty') on 404 no messages; `fail` when no
+ *   message arrived or the pull erred (nothing was acked, so nothing was removed: a message sent but not
+ *   received comes back after the ack wait). When the ack stays unconfirmed the element was still received:
+ *   by default (`--opt natsUnconfirmedAck=ok`) the dequeue is `ok` with the element and error
+ *   'ack unconfirmed…' — if the ack was lost the element is delivered again, which total-queue reports as a
+ *   duplicate (at-least-once delivery: run with `--opt queueDelivery=at-least-once`); `info` instead would
+ *   make an ack that did land look like a lost element, since total-queue ignores info dequeues.
  * - drain: dequeue until the queue reports empty and the stream holds no message (unacked deliveries come
  *   back after the ack wait), or a budget runs out.
  * set: stream `set` (limits retention, R3). add v = publish with PubAck (as enqueue); read = every message
@@ -44,8 +47,8 @@ const CLIENT_PORT = 4222;
 const JS_TIMEOUT_MS = 2000;
 const sc = StringCodec();
 
-/** The consumer's ack wait, ms (`--opt natsAckWaitMs`, default 5000). */
-export const ackWaitMs = (options: Record<string, unknown>): number => Number(options.natsAckWaitMs ?? 5000);
+/** The consumer's ack wait, ms (`--opt natsAckWaitMs`, default 2000: redeliveries come back inside a drain). */
+export const ackWaitMs = (options: Record<string, unknown>): number => Number(options.natsAckWaitMs ?? 2000);
 
 /**
  * Creates the R(min(3, nodes)) streams and the queue's durable consumer through any of `ips` (idempotent:
@@ -125,7 +128,7 @@ interface Conn {
   jsm: () => Promise<JetStreamManager>;
 }
 
-async function open(test: RunContext, nodeIp: string): Promise<Conn> {
+async function open(nodeIp: string): Promise<Conn> {
   const nc = await connect({
     servers: `${nodeIp}:${CLIENT_PORT}`,
     timeout: 2000,
@@ -136,7 +139,6 @@ async function open(test: RunContext, nodeIp: string): Promise<Conn> {
     pingInterval: 2000,
     maxPingOut: 2,
   });
-  void test;
   let jsm: Promise<JetStreamManager> | undefined;
   return {
     nc,
@@ -152,10 +154,10 @@ async function open(test: RunContext, nodeIp: string): Promise<Conn> {
 type Handler = (c: Conn, op: Invocation, signal: AbortSignal) => Promise<Completion>;
 
 function factory(handle: Handler): ClientFactory {
-  return async (test, node) => {
+  return async (_test, node) => {
     const ip = node.remote?.ip;
     if (!ip) throw new Error(`nats: node ${node.name} has no remote`);
-    const c = await open(test, ip);
+    const c = await open(ip);
     const client: Client = {
       invoke: (op, signal) => handle(c, op, signal),
       async close() {
@@ -206,8 +208,18 @@ async function takeOne(c: Conn, signal: AbortSignal): Promise<Taken> {
   try {
     await bounded(msg.ackAck({ timeout: JS_TIMEOUT_MS }), signal);
     return { kind: 'ok', value };
-  } catch (err) {
-    return { kind: 'unacked', value, error: `ack unconfirmed: ${errorText(err)}` };
+  } catch (first) {
+    // ackAck refuses a second call: a second +ACK as a request (a repeated ack of one delivery is
+    // harmless); its reply confirms the ack.
+    try {
+      // The ack subject ($JS.ACK.…) is the delivery's reply subject (JsMsgImpl has it, JsMsg does not say so).
+      const ackSubject = (msg as unknown as { reply?: string }).reply;
+      if (!ackSubject) throw first;
+      await bounded(c.nc.request(ackSubject, sc.encode('+ACK'), { timeout: JS_TIMEOUT_MS }), signal);
+      return { kind: 'ok', value };
+    } catch {
+      return { kind: 'unacked', value, error: `ack unconfirmed: ${errorText(first)}` };
+    }
   }
 }
 
@@ -223,26 +235,30 @@ async function storedCount(c: Conn): Promise<number | undefined> {
 }
 
 /**
- * Drain: takes until the queue is empty and the stream holds nothing, for at most twice the ack wait plus
- * 10 s (the op's own timeout is not applied: a drain is long). ok with the elements; info with those taken
- * so far when a take's ack went unconfirmed or the budget ran out.
+ * Drain: takes until the queue is empty and the stream holds nothing (deliveries whose ack was lost come
+ * back after the ack wait), for at most `--opt natsDrainMs` (default 2500 ms: it must end inside the op
+ * timeout, or the runner records it as `info` without the elements taken). ok with the elements; info with
+ * those taken so far when the budget ran out or the op was aborted. An element whose ack stayed unconfirmed
+ * is included (see the module doc).
  */
-async function drain(c: Conn, test: RunContext): Promise<Completion> {
+async function drain(c: Conn, test: RunContext, signal: AbortSignal): Promise<Completion> {
   const got: unknown[] = [];
-  const deadline = Date.now() + 2 * ackWaitMs(test.options) + 10_000;
-  const never = new AbortController().signal;
+  const deadline = Date.now() + Number(test.options.natsDrainMs ?? 2500);
+  const unconfirmed: unknown[] = [];
   let lastError = 'budget exhausted';
-  while (Date.now() < deadline && !test.signal.aborted) {
-    const t = await takeOne(c, never);
-    if (t.kind === 'ok') {
+  while (Date.now() < deadline && !signal.aborted) {
+    const t = await takeOne(c, signal);
+    if (t.kind === 'ok' || t.kind === 'unacked') {
       got.push(t.value);
+      if (t.kind === 'unacked') unconfirmed.push(t.value);
       continue;
     }
-    if (t.kind === 'unacked')
-      return { type: 'info', value: got, error: `${t.error} (element ${JSON.stringify(t.value)})` };
     lastError = t.error;
-    if (t.kind === 'empty' && (await storedCount(c)) === 0) return { type: 'ok', value: got };
-    await sleepMs(250);
+    if (t.kind === 'empty' && (await storedCount(c)) === 0)
+      return unconfirmed.length
+        ? { type: 'ok', value: got, error: `ack unconfirmed for ${JSON.stringify(unconfirmed)}` }
+        : { type: 'ok', value: got };
+    await sleepMs(200);
   }
   return { type: 'info', value: got, error: `drain incomplete: ${lastError}` };
 }
@@ -256,11 +272,14 @@ export const natsQueueClient: ClientFactory = async (test, node) =>
       case 'dequeue': {
         const t = await takeOne(c, signal);
         if (t.kind === 'ok') return { type: 'ok', value: t.value };
-        if (t.kind === 'unacked') return { type: 'info', value: t.value, error: t.error };
+        if (t.kind === 'unacked')
+          return String(test.options.natsUnconfirmedAck ?? 'ok') === 'info'
+            ? { type: 'info', value: t.value, error: t.error }
+            : { type: 'ok', value: t.value, error: t.error };
         return { type: 'fail', error: t.error };
       }
       case 'drain':
-        return drain(c, test);
+        return drain(c, test, signal);
       default:
         return { type: 'fail', error: `nats queue: unknown op f=${op.f}` };
     }

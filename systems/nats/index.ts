@@ -168,10 +168,15 @@ export async function natsVersion(test: RunContext): Promise<string | undefined>
   return versions.length ? `nats-server ${versions.join(', ')}` : undefined;
 }
 
-/** NATS's `--opt` keys (clients.ts): ack wait of the queue consumer, Nats-Msg-Id on publishes. */
+/**
+ * NATS's `--opt` keys (clients.ts): the queue consumer's ack wait, Nats-Msg-Id on publishes, how a dequeue
+ * whose ack stayed unconfirmed completes, and the drain's time budget.
+ */
 export const natsOptions = optionsSchema({
   natsAckWaitMs: opt.int(500, 600_000, 'ms'),
   natsMsgId: opt.bool(),
+  natsUnconfirmedAck: opt.oneOf(['ok', 'info']),
+  natsDrainMs: opt.int(100, 600_000, 'ms'),
 });
 
 export const natsSystem: SystemDescriptor = {
