@@ -267,9 +267,11 @@ export function resolveTest(
       `system '${sys.name}' runs in-process, so there is nothing to inject faults into: use --nemesis none, or a cluster system`,
     );
   }
-  if (!(wl.name in system.clients)) {
+  // A workload may use another workload's client kind (long-fork sends rw-register txns).
+  const kind = wl.client ?? wl.name;
+  if (!(kind in system.clients)) {
     throw new UserError(
-      `system '${sys.name}'${sys.modes.length > 1 ? ` in mode '${mode}'` : ''} does not support workload '${wl.name}': choose one of ${Object.keys(system.clients).join(', ')}`,
+      `system '${sys.name}'${sys.modes.length > 1 ? ` in mode '${mode}'` : ''} does not support workload '${wl.name}'${kind === wl.name ? '' : ` (it needs an ${kind} client)`}: choose one of ${Object.keys(system.clients).join(', ')}`,
     );
   }
   const workload = build(`workload ${wl.name}`, () =>

@@ -20,6 +20,11 @@ export interface Workload {
   /** Client ops after the heal and recovery wait (e.g. final reads), or none. */
   finalGenerator?: Generator;
   checkers: Checker[];
+  /**
+   * The kind of system client the workload's ops go to (a key of `System.clients`); default `name`.
+   * long-fork sends rw-register txns, so it runs on any system with an `rw-register` client.
+   */
+  client?: string;
 }
 
 /** A workload as --workload names it (register, set, counter, bank). */
@@ -28,5 +33,7 @@ export interface WorkloadDescriptor {
   description: string;
   /** The `--opt` keys the workload reads (validated before the run; see options.ts). */
   options?: OptionsSchema;
+  /** The kind of system client the workload uses (a key of `System.clients`); default `name`. */
+  client?: string;
   create(opts: WorkloadOptions): Workload;
 }

@@ -267,8 +267,11 @@ async function runGuarded(
     await nemesis?.nemesis.setup?.(ctx);
     if (nemesis?.schedule) writeJson(join(runDir, FILES.schedule), nemesis.schedule);
 
-    const openClient = workload.name in system.clients ? system.clients[workload.name]! : undefined;
-    if (!openClient) throw new Error(`system ${system.name} has no client for workload ${workload.name}`);
+    // The client kind the workload talks to (long-fork uses the rw-register client).
+    const kind = workload.client ?? workload.name;
+    const openClient = kind in system.clients ? system.clients[kind]! : undefined;
+    if (!openClient)
+      throw new Error(`system ${system.name} has no ${kind} client for workload ${workload.name}`);
     const workers = new Map<Thread, Worker>();
     for (let t = 0; t < test.concurrency; t++) {
       const node = nodes[t % nodes.length]!;

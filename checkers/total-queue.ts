@@ -1,0 +1,238 @@
+/**
+ * The total-queue checker (Jepsen's jepsen.checker/total-queue): every acknowledged enqueue is dequeued,
+ * nothing comes out that was not put in, and (exactly-once delivery) nothing comes out twice.
+ *
+ * Dequeued elements are the values of `ok` dequeues and the values of every drain, `ok` or `info` (an
+ * interrupted drain reports the elements it did receive and acknowledge). Per element:
+ * - attempted: some enqueue of it was invoked; acknowledged: some enqueue of it completed `ok`.
+ * - lost: acknowledged, never dequeued.
+ * - unexpected: dequeued, but no enqueue of it may have happened: never attempted, or every attempt
+ *   completed `fail` (which says it certainly was not enqueued; Jepsen counts any attempt, so it would
+ *   call this recovered; a `fail` that took effect is a client or system bug, so we flag it).
+ * - duplicated: dequeued more than once (count kept); invalid under `exactly-once` (default), reported
+ *   but allowed under `at-least-once`.
+ * - recovered: dequeued though no enqueue of it was acknowledged, only indeterminate ones (`info`, or
+ *   never completed): allowed, since an indeterminate op may have happened.
+ * When the history has drains and none completed `ok`, nobody saw the queue empty: elements still in it
+ * are indistinguishable from lost ones, so lost elements make the verdict `unknown`, not false.
+ * Pure, no I/O.
+ */
+import {
+  type AnomalyCase,
+  anomalyFields,
+  type Checker,
+  type CheckResult,
+  noAnomalies,
+} from '../src/core/checker.ts';
+import type { Op } from '../src/core/op.ts';
+import { pairOps } from '../src/history/pairs.ts';
+import { compareNumbers, elementsOf, stringifyExact, valueKey } from '../src/history/values.ts';
+
+/** exactly-once: a duplicate delivery is an anomaly; at-least-once: duplicates are reported only. */
+export type QueueDelivery = 'exactly-once' | 'at-least-once';
+
+/** One op involved in an element's story, for reports: its history index, process, time and outcome. */
+export interface QueueOpRef {
+  /** History index of the completion (or of the invocation when it never completed). */
+  index: number;
+  process: number | string;
+  /** Nanoseconds since the run started. */
+  timeNs: number;
+  f: string;
+  type: string;
+}
+
+/** The total-queue result: counts, per-kind element lists, and the anomaly cases. */
+export interface TotalQueueResult extends CheckResult {
+  delivery: QueueDelivery;
+  attemptedCount: number;
+  acknowledgedCount: number;
+  /** Dequeue events (ok dequeues + drained elements), duplicates included. */
+  dequeuedCount: number;
+  /** Distinct elements dequeued. */
+  dequeuedDistinctCount: number;
+  lost: unknown[];
+  unexpected: unknown[];
+  /** The unexpected elements that were attempted, every attempt `fail`. */
+  failedButDequeued: unknown[];
+  /** Elements dequeued more than once, with how many times. */
+  duplicated: { element: unknown; count: number }[];
+  recovered: unknown[];
+  /** Whether some drain completed ok (someone saw the queue empty after the heal). */
+  drained: boolean;
+}
+
+interface ElementStory {
+  value: unknown;
+  enqueues: QueueOpRef[];
+  ok: boolean;
+  maybe: boolean;
+  dequeues: QueueOpRef[];
+}
+
+const refOf = (invoke: Op, completion: Op | undefined): QueueOpRef => {
+  const at = completion ?? invoke;
+  return {
+    index: at.index,
+    process: invoke.process,
+    timeNs: at.time,
+    f: invoke.f,
+    type: completion?.type ?? 'info',
+  };
+};
+
+/** The total-queue checker with the given delivery guarantee (default exactly-once). */
+export function totalQueue(opts: { delivery?: QueueDelivery } = {}): Checker {
+  const delivery = opts.delivery ?? 'exactly-once';
+  return {
+    name: 'total-queue',
+    check(_ctx, history) {
+      return checkTotalQueue(history, delivery);
+    },
+  };
+}
+
+/** Runs the total-queue analysis on a history (see the module comment). Pure. */
+export function checkTotalQueue(
+  history: readonly Op[],
+  delivery: QueueDelivery = 'exactly-once',
+): TotalQueueResult {
+  const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
+  const stories = new Map<string, ElementStory>();
+  const story = (v: unknown): ElementStory => {
+    const k = valueKey(v);
+    let s = stories.get(k);
+    if (!s) {
+      s = { value: v, enqueues: [], ok: false, maybe: false, dequeues: [] };
+      stories.set(k, s);
+    }
+    return s;
+  };
+  let drains = 0;
+  let okDrains = 0;
+  let dequeuedCount = 0;
+  for (const { invoke, completion } of pairs) {
+    const t = completion?.type ?? 'info';
+    if (invoke.f === 'enqueue') {
+      const s = story(invoke.value);
+      s.enqueues.push(refOf(invoke, completion));
+      if (t === 'ok') s.ok = true;
+      if (t !== 'fail') s.maybe = true;
+    } else if (invoke.f === 'dequeue') {
+      if (t !== 'ok' || completion?.value === null || completion?.value === undefined) continue;
+      story(completion.value).dequeues.push(refOf(invoke, completion));
+      dequeuedCount++;
+    } else if (invoke.f === 'drain') {
+      drains++;
+      if (t === 'ok') okDrains++;
+      if (t === 'fail' || !completion) continue;
+      for (const x of elementsOf(completion.value) ?? []) {
+        story(x).dequeues.push(refOf(invoke, completion));
+        dequeuedCount++;
+      }
+    }
+  }
+  const all = [...stories.values()];
+  const lost = all.filter((s) => s.ok && s.dequeues.length === 0);
+  const unexpected = all.filter((s) => !s.maybe && s.dequeues.length > 0);
+  const duplicated = all.filter((s) => s.dequeues.length > 1);
+  const recovered = all.filter((s) => s.maybe && !s.ok && s.dequeues.length > 0);
+  const drained = drains === 0 || okDrains > 0;
+  const dupInvalid = delivery === 'exactly-once' && duplicated.length > 0;
+  const definite = unexpected.length > 0 || dupInvalid || (drained && lost.length > 0);
+  const valid = definite ? false : lost.length > 0 ? 'unknown' : true;
+  const acked = all.filter((s) => s.ok).length;
+  const attempted = all.filter((s) => s.enqueues.length > 0).length;
+  const distinct = all.filter((s) => s.dequeues.length > 0).length;
+  const summary = [
+    `${acked} acknowledged, ${distinct} dequeued`,
+    lost.length ? `${lost.length} LOST${drained ? '' : ' (or still queued: no drain completed)'}` : '',
+    unexpected.length ? `${unexpected.length} UNEXPECTED` : '',
+    duplicated.length
+      ? `${duplicated.length} ${dupInvalid ? 'DUPLICATED' : 'duplicated (at-least-once: allowed)'}`
+      : '',
+    recovered.length ? `${recovered.length} recovered` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const cases =
+    valid === false
+      ? anomalyCases({ lost: drained ? lost : [], unexpected, duplicated: dupInvalid ? duplicated : [] })
+      : noAnomalies();
+  return {
+    valid,
+    summary,
+    ...(valid === 'unknown'
+      ? {
+          reason: `${lost.length} acknowledged elements were never dequeued, but no drain completed, so they may still be queued`,
+        }
+      : {}),
+    delivery,
+    attemptedCount: attempted,
+    acknowledgedCount: acked,
+    dequeuedCount,
+    dequeuedDistinctCount: distinct,
+    lost: sorted(lost.map((s) => s.value)),
+    unexpected: sorted(unexpected.map((s) => s.value)),
+    failedButDequeued: sorted(unexpected.filter((s) => s.enqueues.length > 0).map((s) => s.value)),
+    duplicated: sortedBy(duplicated, (s) => s.value).map((s) => ({
+      element: s.value,
+      count: s.dequeues.length,
+    })),
+    recovered: sorted(recovered.map((s) => s.value)),
+    drained,
+    ...cases,
+  };
+}
+
+/** One anomaly case per element, naming its enqueues and dequeues (indices, processes, times). */
+function anomalyCases(found: {
+  lost: ElementStory[];
+  unexpected: ElementStory[];
+  duplicated: ElementStory[];
+}): Pick<CheckResult, 'anomalyTypes' | 'anomalies' | 'anomalyCounts'> {
+  const shown = (x: unknown) => stringifyExact(x) ?? String(x);
+  const refs = (xs: QueueOpRef[]) =>
+    xs.map((r) => `#${r.index} (${r.f} ${r.type}, process ${r.process}, ${msOf(r.timeNs)} ms)`).join(', ');
+  const data = (s: ElementStory) => ({ element: s.value, enqueues: s.enqueues, dequeues: s.dequeues });
+  const ops = (s: ElementStory) => [...s.enqueues, ...s.dequeues].map((r) => r.index);
+  const lost = sortedBy(found.lost, (s) => s.value).map(
+    (s): AnomalyCase => ({
+      ops: s.enqueues.filter((r) => r.type === 'ok').map((r) => r.index),
+      explanation: `the enqueue of ${shown(s.value)} was acknowledged (${refs(s.enqueues.filter((r) => r.type === 'ok'))}) but it was never dequeued, nor drained after the heal`,
+      data: data(s),
+    }),
+  );
+  const unexpected = sortedBy(found.unexpected, (s) => s.value).map(
+    (s): AnomalyCase => ({
+      ops: ops(s),
+      explanation: s.enqueues.length
+        ? `${shown(s.value)} was dequeued (${refs(s.dequeues)}) but every enqueue of it failed (${refs(s.enqueues)})`
+        : `${shown(s.value)} was dequeued (${refs(s.dequeues)}) but never enqueued`,
+      data: data(s),
+    }),
+  );
+  const duplicated = sortedBy(found.duplicated, (s) => s.value).map(
+    (s): AnomalyCase => ({
+      ops: ops(s),
+      explanation: `${shown(s.value)} was dequeued ${s.dequeues.length} times (${refs(s.dequeues)}); enqueued by ${refs(s.enqueues) || 'nobody'}`,
+      data: { ...data(s), count: s.dequeues.length },
+    }),
+  );
+  return anomalyFields({ lost, unexpected, duplicated });
+}
+
+const msOf = (ns: number) => Math.round(ns / 1e6);
+
+function order(a: unknown, b: unknown): number {
+  const c = compareNumbers(a, b);
+  return Number.isNaN(c) ? valueKey(a).localeCompare(valueKey(b)) : c;
+}
+
+function sorted(xs: unknown[]): unknown[] {
+  return xs.sort(order);
+}
+
+function sortedBy<T>(xs: readonly T[], f: (x: T) => unknown): T[] {
+  return [...xs].sort((a, b) => order(f(a), f(b)));
+}
