@@ -135,7 +135,6 @@ async function open(nodeIp: string): Promise<Conn> {
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 200,
-    waitOnFirstConnect: true,
     pingInterval: 2000,
     maxPingOut: 2,
   });
@@ -145,7 +144,10 @@ async function open(nodeIp: string): Promise<Conn> {
     js: nc.jetstream({ timeout: JS_TIMEOUT_MS }),
     // Created on first use: it checks the account's JetStream, which needs the server up.
     jsm: () => {
-      jsm ??= nc.jetstreamManager({ timeout: JS_TIMEOUT_MS, checkAPI: false });
+      jsm ??= nc.jetstreamManager({ timeout: JS_TIMEOUT_MS, checkAPI: false }).catch((err: unknown) => {
+        jsm = undefined;
+        throw err;
+      });
       return jsm;
     },
   };
@@ -153,15 +155,38 @@ async function open(nodeIp: string): Promise<Conn> {
 
 type Handler = (c: Conn, op: Invocation, signal: AbortSignal) => Promise<Completion>;
 
+/**
+ * A client whose connection is made on first use and made again after a failed first connect: opening
+ * never blocks (a node that is down or cut off would hold the run's worker forever), and an op that finds
+ * no connection fails — nothing was sent.
+ */
 function factory(handle: Handler): ClientFactory {
   return async (_test, node) => {
     const ip = node.remote?.ip;
     if (!ip) throw new Error(`nats: node ${node.name} has no remote`);
-    const c = await open(ip);
+    let conn: Promise<Conn> | undefined;
+    const connection = () => {
+      conn ??= open(ip).catch((err: unknown) => {
+        conn = undefined;
+        throw err;
+      });
+      return conn;
+    };
+    void connection().catch(() => {});
     const client: Client = {
-      invoke: (op, signal) => handle(c, op, signal),
+      async invoke(op, signal) {
+        let c: Conn;
+        try {
+          c = await bounded(connection(), signal);
+        } catch (err) {
+          return { type: 'fail', error: `not connected: ${errorText(err)}` };
+        }
+        return handle(c, op, signal);
+      },
       async close() {
-        await c.nc.close().catch(() => {});
+        const c = await conn?.catch(() => undefined);
+        // close() flushes; a server that is down or paused must not hold the run.
+        if (c) await Promise.race([c.nc.close().catch(() => {}), sleepMs(2000)]);
       },
     };
     return client;
