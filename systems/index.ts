@@ -6,6 +6,7 @@ import { mariadbSystem } from './mariadb/index.ts';
 import { memorySystem } from './memory/index.ts';
 import { postgresSystem } from './postgres/index.ts';
 import { rabbitmqSystem } from './rabbitmq/index.ts';
+import { natsSystem } from './nats/index.ts';
 import { redisSystem } from './redis/index.ts';
 import { REFERENCE_SYSTEMS } from './reference/index.ts';
 import { zookeeperSystem } from './zookeeper/index.ts';
@@ -19,6 +20,7 @@ export const SYSTEMS: Record<string, SystemDescriptor> = {
   mariadb: mariadbSystem,
   zookeeper: zookeeperSystem,
   rabbitmq: rabbitmqSystem,
+  nats: natsSystem,
   ...Object.fromEntries(REFERENCE_SYSTEMS.map((s) => [s.name, s])),
 };
 
