@@ -9,9 +9,9 @@
  * The bodies here (list-append, rw-register, bank, set, register) are what each workload's op runs.
  */
 
+import { bankConfig } from '../../checkers/bank-config.ts';
 import { errorText } from '../../src/core/errors.ts';
 import type { Completion } from '../../src/core/index.ts';
-import { bankConfig } from '../../workloads/bank.ts';
 import { type Dialect, type Isolation, TABLES } from './dialect.ts';
 
 /** One statement's result: rows keyed by column name, and the affected row count (0 for reads). */
