@@ -58,6 +58,16 @@ export {
 export { findWorkload } from '../workloads/index.ts';
 
 /**
+ * The Debian packages a system's node image needs (`System.packages`), for `faultline image build --system`:
+ * `name` is a built-in system or a system file; `mode` defaults to the system's first.
+ * @throws UserError for an unknown system or mode.
+ */
+export function systemPackages(name: string, mode?: string): string[] {
+  const d = findSystem(name);
+  return d.create(resolveMode(d, mode)).packages ?? [];
+}
+
+/**
  * The faults a run's nemesis performs: its own declarations, the built-in families' for a package that
  * declares none, nothing without a nemesis. Written to test.json (`faults`) and given to the dashboard.
  */

@@ -185,6 +185,10 @@ export function buildProgram(argv: string[]): Command {
     .description('build the node image (also done on demand by run)')
     .option('--flavour <flavour>', 'debian (default) or hostroot')
     .option('--packages <list>', 'extra Debian packages, comma-separated')
+    .option(
+      '--system <list>',
+      "the packages of these systems (name or name:mode, comma-separated): their runs' image",
+    )
     .option('--force', 'rebuild even when cached')
     .action(async (opts) => {
       process.exitCode = await imageBuildCommand({ ...opts, verbose: program.opts().verbose });

@@ -1,13 +1,19 @@
-/** `faultline image build [--flavour hostroot|debian] [--packages a,b] [--force]`: builds the node image. */
+/**
+ * `faultline image build [--flavour hostroot|debian] [--packages a,b] [--system name[:mode],…] [--force]`: builds
+ * the node image (with a system's packages: the image its runs use, built ahead of time).
+ */
 import { connectEngine, pingEngine } from '../../cluster/docker/engine.ts';
 import { ensureImage, FLAVOURS, type Flavour } from '../../cluster/docker/image.ts';
-import { EXIT } from '../../core/errors.ts';
+import { EXIT, errorText } from '../../core/errors.ts';
+import { systemPackages } from '../../registry.ts';
 
 export interface ImageBuildFlags {
   flavour?: string;
   /** Comma-separated, or already split by the parser. */
   packages?: string | string[];
   force?: boolean;
+  /** Systems whose packages the image gets (`name` or `name:mode`), comma-separated or split. */
+  system?: string | string[];
   /** Print every build line (debootstrap, apt-get) to stderr. */
   verbose?: boolean;
 }
@@ -26,6 +32,16 @@ export async function imageBuildCommand(flags: ImageBuildFlags = {}): Promise<nu
     process.stderr.write(`faultline: unknown flavour ${flags.flavour}: use one of ${FLAVOURS.join(', ')}\n`);
     return EXIT.badInput;
   }
+  let packages = parsePackages(flags.packages);
+  try {
+    for (const s of parsePackages(flags.system)) {
+      const [name, mode] = s.split(':');
+      packages = [...packages, ...systemPackages(name!, mode)];
+    }
+  } catch (err) {
+    process.stderr.write(`faultline: ${errorText(err)}\n`);
+    return EXIT.badInput;
+  }
   const engine = connectEngine();
   try {
     await pingEngine(engine);
@@ -41,7 +57,7 @@ export async function imageBuildCommand(flags: ImageBuildFlags = {}): Promise<nu
       process.stderr.write('building the debian node image (the first build runs debootstrap, ~40 s)…\n');
     const r = await ensureImage(engine, {
       flavour,
-      packages: parsePackages(flags.packages),
+      packages,
       force: flags.force ?? false,
       signal: ac.signal,
       onLine: (l) => {

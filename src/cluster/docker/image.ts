@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
 import { nodeHelpers } from '../node-helpers/index.ts';
+import { withBuildLock } from './build-lock.ts';
 import {
   checkPackages,
   debootstrapBase,
@@ -229,9 +230,20 @@ export async function ensureDebianBase(engine: Engine, opts: BaseOptions): Promi
   if (await imageExists(engine, SLIM_BASE)) return SLIM_BASE;
   if (await tryPull(engine, SLIM_BASE, opts.pullTimeoutS ?? 10, log, opts.signal)) return SLIM_BASE;
   if (opts.noBuild) return null;
-  log.info(`debootstrap ${SUITE} from ${mirrors.main} (takes a minute or so)`);
-  await debootstrapBase(engine, baseTag, imageLabels('base'), mirrors, opts.signal, opts.onLine);
-  return baseTag;
+  return withBuildLock(
+    baseTag,
+    async () => {
+      // Built by the process we waited for.
+      if (await imageExists(engine, baseTag)) return baseTag;
+      log.info(`debootstrap ${SUITE} from ${mirrors.main} (takes a minute or so)`);
+      await debootstrapBase(engine, baseTag, imageLabels('base'), mirrors, opts.signal, opts.onLine);
+      return baseTag;
+    },
+    {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onWait: () => log.info(`waiting for another process building ${baseTag}`),
+    },
+  );
 }
 
 /** The node image's tag on top of `base` (its id is an input: a new base means a new image). */
@@ -254,8 +266,32 @@ async function buildDebian(engine: Engine, opts: ImageOptions): Promise<{ tag: s
   const pkgs = checkPackages(opts.packages ?? []);
   const base = await ensureDebianBase(engine, { ...opts, mirrors });
   const tag = await debianTag(engine, base, pkgs, mirrors);
-  const old = await imageExists(engine, tag);
-  if (!opts.force && old) return { tag, built: false };
+  if (!opts.force && (await imageExists(engine, tag))) return { tag, built: false };
+  // Another process may be building the same image: wait for it, then use its result.
+  return withBuildLock(
+    tag,
+    async () => {
+      const old = await imageExists(engine, tag);
+      if (!opts.force && old) return { tag, built: false };
+      return buildDebianImage(engine, opts, base, tag, pkgs, mirrors, old);
+    },
+    {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onWait: () => (opts.logger ?? silentLogger).info(`waiting for another process building ${tag}`),
+    },
+  );
+}
+
+async function buildDebianImage(
+  engine: Engine,
+  opts: ImageOptions,
+  base: string,
+  tag: string,
+  pkgs: string[],
+  mirrors: Mirrors,
+  /** The id of the image this build replaces, if any. */
+  old: string | null,
+): Promise<{ tag: string; built: boolean }> {
   const helpers = helperEntries();
   const context = await packTar([
     {
