@@ -16,7 +16,7 @@ import { checkerResult, cleanUpResults, runSut, type SutRun } from './harness.ts
 const hasDocker = await requireDocker();
 const resultsDir = mkdtempSync(join(tmpdir(), 'fl-postgres-'));
 cleanUpResults(resultsDir, { afterEach, afterAll });
-const base = { system: 'postgres', flavour: 'debian', resultsDir, timeLimitS: 8 } as const;
+const base = { system: 'postgres', flavour: 'debian', resultsDir, timeLimitS: 6 } as const;
 
 function explain(r: SutRun): string {
   return `${r.outcome.runDir} (seed ${r.seed}): ${r.outcome.error ?? r.outcome.results?.summary ?? ''}`;
@@ -78,6 +78,8 @@ describe.skipIf(!hasDocker)('postgres (debian flavour)', () => {
           nodes: 1,
           concurrency: 10,
           workload: 'list-append',
+          // A little longer than the others: each run should close a write-skew cycle on its own.
+          timeLimitS: 8,
           options: { isolation: 'repeatable-read', consistencyModels: ['serializable'] },
         }),
       (r) => r.outcome.valid === false && elleOf(r).anomalyTypes.includes('G2-item'),
@@ -116,7 +118,7 @@ describe.skipIf(!hasDocker)('postgres (debian flavour)', () => {
       nodes: 1,
       concurrency: 10,
       workload: 'list-append',
-      timeLimitS: 12,
+      timeLimitS: 9,
       nemeses: ['kill'],
       faultS: 3,
     });
