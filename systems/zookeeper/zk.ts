@@ -69,6 +69,40 @@ function ustring(path: string): { byteLength(): number; serialize(b: Buffer, off
   };
 }
 
+/** The connection manager's stream handling, as guardStream patches it (library internals). */
+interface StreamHandling {
+  pendingBuffer: Buffer | null;
+  socket?: { destroy(): void };
+  onSocketData(b: Buffer): void;
+  onSocketConnected(): void;
+}
+
+/**
+ * Two node-zookeeper-client 1.1 stream bugs, seen in runs: a partial reply left from a lost connection
+ * stays buffered and is prepended to the next connection's bytes, and a reply that then parses as
+ * garbage (an unknown error code) throws out of the socket's data handler, where nothing catches it.
+ * Each new connection starts with an empty buffer, and a reply that cannot be parsed closes the
+ * connection, as a lost connection would (its pending requests complete with CONNECTION_LOSS: `info`).
+ * The handlers are bound per socket at connect time, so instance properties set before connect apply.
+ */
+function guardStream(c: Client): void {
+  const cm = c.connectionManager as unknown as StreamHandling;
+  const onData = cm.onSocketData;
+  const onConnected = cm.onSocketConnected;
+  cm.onSocketConnected = function (this: StreamHandling) {
+    this.pendingBuffer = null;
+    onConnected.call(this);
+  };
+  cm.onSocketData = function (this: StreamHandling, b: Buffer) {
+    try {
+      onData.call(this, b);
+    } catch {
+      this.pendingBuffer = null;
+      this.socket?.destroy();
+    }
+  };
+}
+
 const OP_SYNC = 9;
 const OP_CREATE = 1;
 
@@ -94,6 +128,7 @@ export class ZkSession {
       retries: 0,
     });
     this.client = c;
+    guardStream(c);
     c.once('expired', () => {
       // An expired session never comes back; the next op opens a fresh one.
       if (this.client === c) this.client = undefined;

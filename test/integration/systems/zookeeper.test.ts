@@ -155,7 +155,8 @@ describe.skipIf(!hasDocker)('zookeeper (3 nodes, debian)', () => {
     expect(r.outcome.error, explain(r)).toBeUndefined();
     expect(r.outcome.valid, explain(r)).toBe(true);
     const ids = r.outcome.history.filter((o) => o.type === 'ok' && o.f === 'generate');
-    expect(ids.length).toBeGreaterThan(50);
+    // A loaded machine with a majority killed acknowledged 87 in 20 s of the bench: ask for a few.
+    expect(ids.length).toBeGreaterThan(20);
   }, 240_000);
 
   it('set of child znodes under kill and partition: no acknowledged add lost', async () => {
