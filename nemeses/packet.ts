@@ -10,7 +10,13 @@
  *   over SSH the host's kernel is asked when the fault is applied.
  */
 import { execFileSync } from 'node:child_process';
-import { RUN_DIR, signalDaemon, startDaemon, stopDaemon } from '../src/cluster/daemon.ts';
+import {
+  FAULT_HELPER_PREFIX,
+  RUN_DIR,
+  signalDaemon,
+  startDaemon,
+  stopDaemon,
+} from '../src/cluster/daemon.ts';
 import { DELAY_BIN, nodeHelpers } from '../src/cluster/node-helpers/index.ts';
 import type { Invocation } from '../src/core/generator.ts';
 import type {
@@ -119,7 +125,8 @@ const LOSS_IN = 'FAULTLINE-LOSS-IN';
 const LOSS_OUT = 'FAULTLINE-LOSS-OUT';
 const DELAY = 'FAULTLINE-DELAY';
 const QUEUE = '4242';
-const DELAYER = 'fl-delay';
+/** The delay helper's daemon name: a fault helper (the process families leave it alone). */
+const DELAYER = `${FAULT_HELPER_PREFIX}delay`;
 
 let netemCache: boolean | undefined;
 /**

@@ -2,10 +2,11 @@
  * Process faults through the System: kill (SIGKILL) / start, pause (SIGSTOP) / resume (SIGCONT) of the
  * real server process — never PID 1 of a container — and whole-node crash / restart (the container on
  * Docker; over SSH, SIGKILL to every process faultline started on the host, see SshRemote.crash).
- * Each op checks its effect on the daemons faultline started (pid files under /run/faultline): killed
- * ones are gone, paused ones are in state T, resumed ones are not.
+ * Each op checks its effect on the system's daemons (pid files under /run/faultline, except faultline's
+ * own fault helpers such as the packet family's fl-delay: FAULT_HELPER_PREFIX): killed ones are gone,
+ * paused ones are in state T, resumed ones are not. The helpers are never signalled here.
  */
-import { daemonPids, processState, signalDaemon } from '../src/cluster/daemon.ts';
+import { processState, signalDaemon, systemDaemonPids } from '../src/cluster/daemon.ts';
 import type { Invocation } from '../src/core/generator.ts';
 import type {
   Completion,
@@ -96,9 +97,12 @@ export function processCycle(fam: Family, opts: NemesisOptions): FaultCycle {
 
 const gone = (s: string | undefined) => s === undefined || s === 'Z';
 
-/** Live daemon pids on a node (pid files whose process still runs). */
+/**
+ * The system's live daemon pids on a node (pid files whose process still runs), without faultline's
+ * fault helpers: a running fl-delay is neither a system process to pause nor a sign the system is back.
+ */
 async function livePids(remote: Remote): Promise<Record<string, number>> {
-  const all = await daemonPids(remote);
+  const all = await systemDaemonPids(remote);
   const out: Record<string, number> = {};
   for (const [name, pid] of Object.entries(all)) if (!gone(await processState(remote, pid))) out[name] = pid;
   return out;
@@ -129,11 +133,14 @@ const kill: Step = async (test, node, system) => {
 
 const start: Step = async (test, node, system) => {
   if (!system?.start) return `${node.name}: the system cannot start a node`;
+  // A node the crash family crashed stays down until its restart-node (which starts the system itself):
+  // an SSH host still answers while "crashed", and starting its system here would end the crash early.
+  if (isCrashed(test, node.name)) return undefined;
   // Already back (another family restarted the node): starting again would fail on a running daemon.
   if (Object.keys(await livePids(node.remote as Remote)).length > 0) return undefined;
   await system.start(test, node);
   const live = await livePids(node.remote as Remote);
-  const known = await daemonPids(node.remote as Remote);
+  const known = await systemDaemonPids(node.remote as Remote);
   // Only checkable when the system uses startDaemon (pid files); then something must run again.
   return Object.keys(known).length > 0 && Object.keys(live).length === 0
     ? `${node.name}: nothing running after start`

@@ -9,7 +9,10 @@ import { pollUntil } from '../util/poll.ts';
 
 /** How to start a daemon with `startDaemon`. */
 export interface DaemonSpec {
-  /** Short name: pid file /run/faultline/<name>.pid. */
+  /**
+   * Short name: pid file /run/faultline/<name>.pid. Names starting with FAULT_HELPER_PREFIX (`fl-`) are
+   * reserved for faultline's fault helpers: a system's daemon must not take one.
+   */
   name: string;
   /** The program and its arguments (argv[0] is looked up on the node's PATH). */
   argv: string[];
@@ -27,6 +30,16 @@ export interface DaemonSpec {
 export const RUN_DIR = '/run/faultline';
 /** The pid file of daemon `name` on a node. */
 export const pidFile = (name: string) => `${RUN_DIR}/${name}.pid`;
+
+/**
+ * Name prefix of faultline's fault helpers: daemons a nemesis starts on a node to carry its fault (the
+ * packet family's delayer `fl-delay`), not part of the system under test. The process families (kill,
+ * start, pause, resume, and crash over SSH) neither signal them nor count them among the system's
+ * processes; the family that started a helper stops it when it heals.
+ */
+export const FAULT_HELPER_PREFIX = 'fl-';
+/** Is daemon `name` one of faultline's fault helpers (FAULT_HELPER_PREFIX) rather than the system's? */
+export const isFaultHelper = (name: string): boolean => name.startsWith(FAULT_HELPER_PREFIX);
 
 /** Environment every daemon gets on a node (the clock nemesis adds its preload here). */
 export type DaemonEnvHook = (remote: Remote) => Promise<Record<string, string>> | Record<string, string>;
@@ -103,6 +116,12 @@ export async function daemonPids(remote: Remote): Promise<Record<string, number>
     if (m) out[m[1]!] = Number(m[2]);
   }
   return out;
+}
+
+/** The system's daemons on the node (name → pid): `daemonPids` without faultline's fault helpers. */
+export async function systemDaemonPids(remote: Remote): Promise<Record<string, number>> {
+  const all = await daemonPids(remote);
+  return Object.fromEntries(Object.entries(all).filter(([name]) => !isFaultHelper(name)));
 }
 
 /** True when daemon `name` has a pid file and its process exists and is not a zombie. */

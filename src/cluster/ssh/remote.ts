@@ -14,7 +14,7 @@ import type { ExecOptions, ExecResult, Remote } from '../../core/remote.ts';
 import type { Logger } from '../../util/log.ts';
 import { silentLogger } from '../../util/log.ts';
 import { shellJoin } from '../../util/shell.ts';
-import { daemonPids, processState, RUN_DIR } from '../daemon.ts';
+import { FAULT_HELPER_PREFIX, processState, RUN_DIR, systemDaemonPids } from '../daemon.ts';
 import { errorLine, type SshConnection } from './connection.ts';
 import { quoteArgv, remoteCommand, type WrapOptions } from './quote.ts';
 
@@ -278,18 +278,24 @@ export class SshRemote implements Remote {
 
   /**
    * The crash family over SSH ("kill/pause/crash (signals to the system's pid)", issue 16). A host cannot
-   * be power-cycled from here, so a crash is SIGKILL, in one command, to every process faultline started
-   * on the host: each daemon's whole process group (the real one, from `ps`: start-stop-daemon's group
-   * leader has already exited), then the daemon itself. `pkill -g`: dash's kill reads `-PGID` as an option. Nothing shuts down cleanly; the host, its disks
-   * and its network rules stay. Throws when the host cannot be reached.
+   * be power-cycled from here, so a crash is SIGKILL, in one command, to every system process faultline
+   * started on the host: each daemon's whole process group (the real one, from `ps`: start-stop-daemon's
+   * group leader has already exited), then the daemon itself. `pkill -g`: dash's kill reads `-PGID` as an
+   * option. Nothing shuts down cleanly; the host, its disks and its network rules stay.
+   * Faultline's fault helpers (FAULT_HELPER_PREFIX, e.g. the packet family's fl-delay) are spared: they
+   * belong with the host's network rules, which a crash here leaves in place, so a packet fault stays
+   * whole across the crash (killing fl-delay alone would turn its delay off — NFQUEUE bypasses a queue
+   * nobody reads — while the loss rules stayed) and its own heal removes it all, as without a crash.
+   * Throws when the host cannot be reached.
    */
   async crash(): Promise<void> {
     this.#crashed = true;
     const script =
-      'for f in "$0"/*.pid; do [ -f "$f" ] || continue; p=$(cat "$f"); ' +
+      'for f in "$0"/*.pid; do [ -f "$f" ] || continue; case "$(basename "$f")" in "$1"*) continue;; esac; ' +
+      'p=$(cat "$f"); ' +
       'g=$(ps -o pgid= -p "$p" 2>/dev/null | tr -d " "); ' +
       '[ -n "$g" ] && pkill -KILL -g "$g"; kill -s KILL "$p" 2>/dev/null; done; true';
-    await this.run(['sh', '-c', script, RUN_DIR], { timeoutMs: 30_000 });
+    await this.run(['sh', '-c', script, RUN_DIR, FAULT_HELPER_PREFIX], { timeoutMs: 30_000 });
   }
 
   /** Ends the crashed state; the process nemesis then starts the system again, as after a reboot. */
@@ -299,11 +305,11 @@ export class SshRemote implements Remote {
 
   /**
    * Whether the node is "up" for the crash family: true unless crashed; after a crash, true while any
-   * process faultline started still runs (a crash that did not take).
+   * system process faultline started still runs (a crash that did not take; fault helpers are spared).
    */
   async running(): Promise<boolean> {
     if (!this.#crashed) return true;
-    for (const pid of Object.values(await daemonPids(this))) {
+    for (const pid of Object.values(await systemDaemonPids(this))) {
       const s = await processState(this, pid);
       if (s !== undefined && s !== 'Z') return true;
     }

@@ -8,7 +8,7 @@ import { tcpReachable } from '../../../nemeses/common.ts';
 import { connectRtt, packetNemesis } from '../../../nemeses/packet.ts';
 import { PARTITION_CHAIN, partitionNemesis } from '../../../nemeses/partition.ts';
 import { crashDescriptor, killDescriptor, pauseDescriptor } from '../../../nemeses/process.ts';
-import { processState, startDaemon } from '../../../src/cluster/daemon.ts';
+import { daemonPid, FAULT_HELPER_PREFIX, processState, startDaemon } from '../../../src/cluster/daemon.ts';
 import { cleanByLabel } from '../../../src/cluster/docker/clean.ts';
 import { DockerCluster } from '../../../src/cluster/docker/cluster.ts';
 import type { DockerRemote } from '../../../src/cluster/docker/remote.ts';
@@ -209,6 +209,40 @@ describe.skipIf(!hasDocker)('nemeses on 3 hostroot nodes', () => {
     expect(await invoke(p, ctx, 'stop-packet', null)).toMatchObject({ type: 'ok' });
     // Healed: well under the 50 ms that was in place.
     expect(await connectRtt(nodes[1]!, nodes[0]!.ip)).toBeLessThan(toN2 - 25);
+  }, 60_000);
+
+  it('pause, kill and start while a packet delay runs on the node: its fl-delay is no system process', async () => {
+    const p = packetNemesis({ intervalS: 5, nodes: ['n1', 'n2', 'n3'] });
+    const pause = pauseDescriptor.create({ intervalS: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
+    const kill = killDescriptor.create({ intervalS: 5, nodes: ['n1', 'n2', 'n3'], system }).nemesis;
+    const n1 = nodes[0]!;
+    try {
+      expect(await invoke(p, ctx, 'start-packet', { nodes: ['n1'], delayMs: 20 })).toMatchObject({
+        type: 'ok',
+      });
+      const delayer = (await daemonPid(n1, `${FAULT_HELPER_PREFIX}delay`))!;
+      const running = async () => expect(['S', 'R']).toContain(await processState(n1, delayer));
+      await running();
+      const paused = await invoke(pause, ctx, 'pause', { nodes: ['n1'] });
+      expect(paused, JSON.stringify(paused)).toMatchObject({ type: 'ok' });
+      expect(await processState(n1, (await sutPid(n1))!)).toBe('T');
+      await running();
+      expect(await invoke(pause, ctx, 'resume', 'all')).toMatchObject({ type: 'ok' });
+      const before = await sutPid(n1);
+      const killed = await invoke(kill, ctx, 'kill', { nodes: ['n1'] });
+      expect(killed, JSON.stringify(killed)).toMatchObject({ type: 'ok' });
+      await running();
+      // Started again, not skipped as "already back" because fl-delay still runs.
+      expect(await invoke(kill, ctx, 'start', 'all')).toMatchObject({ type: 'ok', value: { nodes: ['n1'] } });
+      const after = await sutPid(n1);
+      expect(after).not.toBe(before);
+      expect(['S', 'R']).toContain(await processState(n1, after!));
+      await running();
+    } finally {
+      await pause.teardown?.(ctx);
+      await kill.teardown?.(ctx);
+      expect(await invoke(p, ctx, 'stop-packet', null)).toMatchObject({ type: 'ok' });
+    }
   }, 60_000);
 
   it('packet delay under an active partition: checked from a peer the partition leaves talking, never called not in effect for the cut', async () => {

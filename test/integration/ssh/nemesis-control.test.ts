@@ -6,14 +6,14 @@
  *   `heal-failed` naming it, and SshCluster.destroy() reports it with everything to remove by hand;
  * - packet faults without peers (all traffic) leave the SSH connection alone: with 100% loss, and with
  *   netem duplication where the host's kernel has netem, commands over SSH still answer;
- * - crash over SSH: SIGKILL to every process faultline started (daemon and its children), then
- *   restart-node starts the system again.
+ * - crash over SSH: SIGKILL to every system process faultline started (daemon and its children), its
+ *   fault helpers (fl-…, as the packet family's fl-delay) spared; then restart-node starts the system again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packetNemesis } from '../../../nemeses/packet.ts';
 import { partitionNemesis } from '../../../nemeses/partition.ts';
 import { crashDescriptor } from '../../../nemeses/process.ts';
-import { daemonPids, processState, startDaemon } from '../../../src/cluster/daemon.ts';
+import { daemonPids, FAULT_HELPER_PREFIX, processState, startDaemon } from '../../../src/cluster/daemon.ts';
 import { SshCluster } from '../../../src/cluster/ssh/cluster.ts';
 import type { Invocation } from '../../../src/core/generator.ts';
 import type { RunContext } from '../../../src/core/index.ts';
@@ -96,7 +96,7 @@ describe.skipIf(!hasDocker)('nemeses over SSH and the control connection', () =>
     }
   }, 120_000);
 
-  it('crash kills every process faultline started on the host; restart-node starts the system again', async () => {
+  it('crash kills every system process faultline started on the host, not its fault helpers; restart-node starts the system again', async () => {
     const cluster = clusterFor('ssh-crash-test');
     try {
       const remotes: Remote[] = await cluster.provision({ count: 2, names: h.hosts.map((x) => x.name) });
@@ -116,6 +116,12 @@ describe.skipIf(!hasDocker)('nemeses over SSH and the control connection', () =>
         },
       };
       await startDaemon(b, spec);
+      // A fault helper (as the packet family's fl-delay): it goes with the host's rules, not with a crash.
+      const helper = await startDaemon(b, {
+        name: `${FAULT_HELPER_PREFIX}crash-test`,
+        argv: ['/bin/sleep', '998'],
+        logFile: '/tmp/fl-crash-test.log',
+      });
       const alive = async () =>
         (await b.exec(['pgrep', '-f', '^sleep (1000|999)$'])).stdout.trim().split('\n').filter(Boolean);
       expect(await alive()).toHaveLength(2);
@@ -126,11 +132,12 @@ describe.skipIf(!hasDocker)('nemeses over SSH and the control connection', () =>
       expect(await alive()).toEqual([]);
       const pid = (await daemonPids(b)).crashme!;
       expect([undefined, 'Z']).toContain(await processState(b, pid));
+      expect(['S', 'R']).toContain(await processState(b, helper));
       const back = await pkg.nemesis.invoke(test, op('restart-node', { nodes: [b.name] }));
       expect(back, JSON.stringify(back)).toMatchObject({ type: 'ok' });
       expect(starts).toBe(1);
       expect(await alive()).toHaveLength(2);
-      await b.exec(['pkill', '-KILL', '-f', '^sleep (1000|999)$']);
+      await b.exec(['pkill', '-KILL', '-f', '^(/bin/)?sleep (1000|999|998)$']);
       expect(await cluster.destroy()).toEqual([]);
     } finally {
       await cluster.destroy();
