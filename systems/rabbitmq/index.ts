@@ -163,8 +163,8 @@ async function declareQueue(test: RunContext, mode: QueueMode): Promise<void> {
 
 /**
  * Checks a test's shape before anything runs: `--mode quorum` needs ≥ 3 nodes (a quorum queue on fewer
- * tolerates no failure). Throws a one-line UserError. Called by setup; meant for the descriptor's
- * `validate` hook where the runner has one (it then fails before provisioning).
+ * tolerates no failure). Throws a one-line UserError (exit 254). The descriptor's `validate` hook (before
+ * provisioning); setup calls it too.
  */
 export function validateRabbitmq(test: { mode: string; nodes: readonly string[] }): void {
   if (test.mode === 'quorum' && test.nodes.length < 3)
@@ -336,6 +336,7 @@ export const rabbitOptions = optionsSchema({
 });
 
 export const rabbitmqSystem: SystemDescriptor = {
+  validate: validateRabbitmq,
   options: rabbitOptions,
   name: 'rabbitmq',
   description:

@@ -112,10 +112,7 @@ export function createZookeeperSystem(): System {
     async setup(test, node) {
       const remote = remoteOf(node);
       const remotes = test.remotes.length ? test.remotes : [remote];
-      if (remotes.length < MIN_NODES)
-        throw new UserError(
-          `zookeeper needs at least ${MIN_NODES} nodes for a quorum that survives a fault (got ${remotes.length}): use --nodes n1,n2,n3`,
-        );
+      validateZookeeper({ nodes: remotes.map((r) => r.name) });
       const myid = remotes.findIndex((r) => r.name === remote.name) + 1;
       await remote.run(['rm', '-rf', `${ZK_DIR}/data`]);
       await remote.run(['mkdir', '-p', `${ZK_DIR}/data`, '/var/log/faultline']);
@@ -180,7 +177,19 @@ export const zookeeperOptions = optionsSchema({
   syncReads: opt.bool(),
 });
 
+/**
+ * Checks the node count before anything is provisioned (the descriptor's `validate`; setup calls it too):
+ * fewer than 3 nodes leave no quorum that survives a fault. Throws a one-line UserError (exit 254).
+ */
+export function validateZookeeper(test: { nodes: readonly string[] }): void {
+  if (test.nodes.length < MIN_NODES)
+    throw new UserError(
+      `zookeeper needs at least ${MIN_NODES} nodes for a quorum that survives a fault (got ${test.nodes.length}): use --nodes n1,n2,n3`,
+    );
+}
+
 export const zookeeperSystem: SystemDescriptor = {
+  validate: validateZookeeper,
   options: zookeeperOptions,
   name: 'zookeeper',
   description:
