@@ -51,7 +51,7 @@ const sc = StringCodec();
 export const ackWaitMs = (options: Record<string, unknown>): number => Number(options.natsAckWaitMs ?? 2000);
 
 /**
- * Creates the R(min(3, nodes)) streams and the queue's durable consumer through any of `ips` (idempotent:
+ * Creates the R3 streams and the queue's durable consumer through any of `ips` (idempotent:
  * an identical existing stream is accepted). Throws while there is no JetStream meta leader.
  */
 export async function createStreams(ips: string[], ackWait: number): Promise<void> {
@@ -62,7 +62,7 @@ export async function createStreams(ips: string[], ackWait: number): Promise<voi
   });
   try {
     const jsm = await nc.jetstreamManager({ timeout: 5000 });
-    const num_replicas = Math.min(3, ips.length);
+    const num_replicas = 3;
     await jsm.streams.add({
       name: QUEUE_STREAM,
       subjects: [QUEUE_STREAM],
