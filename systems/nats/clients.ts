@@ -261,18 +261,19 @@ async function storedCount(c: Conn): Promise<number | undefined> {
 
 /**
  * Drain: takes until the queue is empty and the stream holds nothing (deliveries whose ack was lost come
- * back after the ack wait), for at most `--opt natsDrainMs` (default 2500 ms: it must end inside the op
+ * back after the ack wait), for at most `--opt natsDrainMs` (default 4000 ms: it must end inside the op
  * timeout, or the runner records it as `info` without the elements taken). ok with the elements; info with
  * those taken so far when the budget ran out or the op was aborted. An element whose ack stayed unconfirmed
  * is included (see the module doc).
  */
 async function drain(c: Conn, test: RunContext, signal: AbortSignal): Promise<Completion> {
   const got: unknown[] = [];
-  const deadline = Date.now() + Number(test.options.natsDrainMs ?? 2500);
+  const deadline = Date.now() + Number(test.options.natsDrainMs ?? 4000);
   const unconfirmed: unknown[] = [];
   let lastError = 'budget exhausted';
   while (Date.now() < deadline && !signal.aborted) {
-    const t = await takeOne(c, signal);
+    // Each take is bounded by what is left of the budget, so the drain ends in time.
+    const t = await takeOne(c, AbortSignal.any([signal, AbortSignal.timeout(deadline - Date.now())]));
     if (t.kind === 'ok' || t.kind === 'unacked') {
       got.push(t.value);
       if (t.kind === 'unacked') unconfirmed.push(t.value);

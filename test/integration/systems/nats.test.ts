@@ -20,7 +20,10 @@ const base = {
   system: 'nats',
   nodes: 3,
   resultsDir,
-  opTimeoutS: 3,
+  // Drains must end inside the op timeout (natsDrainMs 4000 < 5 s); JetStream needs some seconds after
+  // two servers restart before its consumer answers again.
+  opTimeoutS: 5,
+  recoveryTimeS: 8,
   flavour: 'debian',
   timeLimitS: 12,
   nemeses: FAMILIES,
