@@ -145,6 +145,7 @@ interface Jsz {
  * agrees (a partition, an election).
  */
 export async function natsPrimaries(test: RunContext): Promise<string[]> {
+  // The System does not see the workload; the test's name (`nats-set`, …) says it.
   const stream = /\bset\b|-set$/.test(test.name) ? SET_STREAM : QUEUE_STREAM;
   const views = (await Promise.all(
     test.remotes.map((r) => monitor(r.ip, '/jsz?accounts=true&streams=true', 1500)),
