@@ -7,7 +7,8 @@
  * - `drain` ok → [v1…vk]: k drain-steps taking v1…vk in that order, then one that sees the queue empty,
  *   each anywhere inside the drain's invoke–completion window (a drain is many dequeues, not one atomic
  *   op: drains on several nodes run concurrently). `info` → [v1…vk]: those k steps, then one crashed
- *   step (one more element may have been received and removed while its acknowledgement was lost).
+ *   step (one more element may have been received and removed while its acknowledgement was lost;
+ *   as any indeterminate op, it may take effect at any time after the drain's invocation).
  *   A drain that never completed, or completed `info` without a list, took an unknown number of
  *   elements: the history cannot be checked, the verdict is `unknown`.
  * A history of more than `maxOps` queue ops (enqueue, dequeue and drain invocations) is not searched:

@@ -3,14 +3,16 @@
  * nothing comes out that was not put in, and (exactly-once delivery) nothing comes out twice.
  *
  * Dequeued elements are the values of `ok` dequeues and the values of every drain, `ok` or `info` (an
- * interrupted drain reports the elements it did receive and acknowledge). Per element:
+ * interrupted drain reports the elements it did receive and acknowledge). Elements are counted as
+ * multisets, as Jepsen does (the queue workload enqueues each value once, so counts are 0 or 1 there,
+ * but a user's client may enqueue a value twice). Per element:
  * - attempted: some enqueue of it was invoked; acknowledged: some enqueue of it completed `ok`.
- * - lost: acknowledged, never dequeued.
+ * - lost: dequeued fewer times than acknowledged (never, in the queue workload).
  * - unexpected: dequeued, but no enqueue of it may have happened: never attempted, or every attempt
  *   completed `fail` (which says it certainly was not enqueued; Jepsen counts any attempt, so it would
  *   call this recovered; a `fail` that took effect is a client or system bug, so we flag it).
- * - duplicated: dequeued more than once (count kept); invalid under `exactly-once` (default), reported
- *   but allowed under `at-least-once`.
+ * - duplicated: dequeued more times than it may have been enqueued (count kept); invalid under
+ *   `exactly-once` (default), reported but allowed under `at-least-once`.
  * - recovered: dequeued though no enqueue of it was acknowledged, only indeterminate ones (`info`, or
  *   never completed): allowed, since an indeterminate op may have happened.
  * When the history has drains and none completed `ok`, nobody saw the queue empty: elements still in it
@@ -65,8 +67,9 @@ export interface TotalQueueResult extends CheckResult {
 interface ElementStory {
   value: unknown;
   enqueues: QueueOpRef[];
-  ok: boolean;
-  maybe: boolean;
+  /** Enqueues of it acknowledged, and those that may have happened (ok, info or never completed). */
+  okCount: number;
+  maybeCount: number;
   dequeues: QueueOpRef[];
 }
 
@@ -103,7 +106,7 @@ export function checkTotalQueue(
     const k = valueKey(v);
     let s = stories.get(k);
     if (!s) {
-      s = { value: v, enqueues: [], ok: false, maybe: false, dequeues: [] };
+      s = { value: v, enqueues: [], okCount: 0, maybeCount: 0, dequeues: [] };
       stories.set(k, s);
     }
     return s;
@@ -116,8 +119,8 @@ export function checkTotalQueue(
     if (invoke.f === 'enqueue') {
       const s = story(invoke.value);
       s.enqueues.push(refOf(invoke, completion));
-      if (t === 'ok') s.ok = true;
-      if (t !== 'fail') s.maybe = true;
+      if (t === 'ok') s.okCount++;
+      if (t !== 'fail') s.maybeCount++;
     } else if (invoke.f === 'dequeue') {
       if (t !== 'ok' || completion?.value === null || completion?.value === undefined) continue;
       story(completion.value).dequeues.push(refOf(invoke, completion));
@@ -133,15 +136,15 @@ export function checkTotalQueue(
     }
   }
   const all = [...stories.values()];
-  const lost = all.filter((s) => s.ok && s.dequeues.length === 0);
-  const unexpected = all.filter((s) => !s.maybe && s.dequeues.length > 0);
-  const duplicated = all.filter((s) => s.dequeues.length > 1);
-  const recovered = all.filter((s) => s.maybe && !s.ok && s.dequeues.length > 0);
+  const lost = all.filter((s) => s.dequeues.length < s.okCount);
+  const unexpected = all.filter((s) => s.maybeCount === 0 && s.dequeues.length > 0);
+  const duplicated = all.filter((s) => s.maybeCount > 0 && s.dequeues.length > s.maybeCount);
+  const recovered = all.filter((s) => s.maybeCount > 0 && s.okCount === 0 && s.dequeues.length > 0);
   const drained = drains === 0 || okDrains > 0;
   const dupInvalid = delivery === 'exactly-once' && duplicated.length > 0;
   const definite = unexpected.length > 0 || dupInvalid || (drained && lost.length > 0);
   const valid = definite ? false : lost.length > 0 ? 'unknown' : true;
-  const acked = all.filter((s) => s.ok).length;
+  const acked = all.filter((s) => s.okCount > 0).length;
   const attempted = all.filter((s) => s.enqueues.length > 0).length;
   const distinct = all.filter((s) => s.dequeues.length > 0).length;
   const summary = [
@@ -198,8 +201,10 @@ function anomalyCases(found: {
   const ops = (s: ElementStory) => [...s.enqueues, ...s.dequeues].map((r) => r.index);
   const lost = sortedBy(found.lost, (s) => s.value).map(
     (s): AnomalyCase => ({
-      ops: s.enqueues.filter((r) => r.type === 'ok').map((r) => r.index),
-      explanation: `the enqueue of ${shown(s.value)} was acknowledged (${refs(s.enqueues.filter((r) => r.type === 'ok'))}) but it was never dequeued, nor drained after the heal`,
+      ops: ops(s),
+      explanation: s.dequeues.length
+        ? `${shown(s.value)} was enqueued and acknowledged ${s.okCount} times (${refs(s.enqueues.filter((r) => r.type === 'ok'))}) but dequeued only ${s.dequeues.length} times (${refs(s.dequeues)})`
+        : `the enqueue of ${shown(s.value)} was acknowledged (${refs(s.enqueues.filter((r) => r.type === 'ok'))}) but it was never dequeued, nor drained after the heal`,
       data: data(s),
     }),
   );
@@ -215,7 +220,7 @@ function anomalyCases(found: {
   const duplicated = sortedBy(found.duplicated, (s) => s.value).map(
     (s): AnomalyCase => ({
       ops: ops(s),
-      explanation: `${shown(s.value)} was dequeued ${s.dequeues.length} times (${refs(s.dequeues)}); enqueued by ${refs(s.enqueues) || 'nobody'}`,
+      explanation: `${shown(s.value)} was dequeued ${s.dequeues.length} times (${refs(s.dequeues)}) but enqueued at most ${s.maybeCount} (${refs(s.enqueues)})`,
       data: { ...data(s), count: s.dequeues.length },
     }),
   );

@@ -274,9 +274,11 @@ export function resolveTest(
       `system '${sys.name}'${sys.modes.length > 1 ? ` in mode '${mode}'` : ''} does not support workload '${wl.name}'${kind === wl.name ? '' : ` (it needs an ${kind} client)`}: choose one of ${Object.keys(system.clients).join(', ')}`,
     );
   }
-  const workload = build(`workload ${wl.name}`, () =>
+  const created = build(`workload ${wl.name}`, () =>
     wl.create({ concurrency, nodes, rate: test.rate, options: wlOptions }),
   );
+  // The runner opens the client kind the workload names; the descriptor's, when only it names one.
+  const workload = wl.client && !created.client ? { ...created, client: wl.client } : created;
   const packages =
     typeof def.nemesis === 'object' && !Array.isArray(def.nemesis)
       ? [def.nemesis]

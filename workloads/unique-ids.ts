@@ -5,6 +5,7 @@
  */
 import { uniqueIdsChecker } from '../checkers/unique-ids.ts';
 import type { Workload, WorkloadDescriptor } from '../src/core/index.ts';
+import { optionsSchema } from '../src/core/options.ts';
 import { fn } from '../src/generator/index.ts';
 
 /** The unique-ids workload: `generate` ops only. */
@@ -19,5 +20,6 @@ export function uniqueIdsWorkload(): Workload {
 export const uniqueIdsWorkloadDescriptor: WorkloadDescriptor = {
   name: 'unique-ids',
   description: 'generate ids under faults; every acknowledged id must be distinct (duplicates, range)',
+  options: optionsSchema({}),
   create: uniqueIdsWorkload,
 };

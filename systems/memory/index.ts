@@ -2,8 +2,11 @@
  * `memory`: an in-process key-value store behind the ordinary System/Client interfaces. No cluster, no
  * Docker: it exists so the whole pipeline (generator → workers → journal → checkers → store) and every
  * checker can be exercised in both directions in a unit test. Choose the misbehaviour with --mode: the
- * store's modes (store.ts) for register, set, counter and bank-less workloads, the isolation levels
- * (txn-store.ts) for the txn workloads list-append and rw-register (`honest` runs them serializable).
+ * store's modes (store.ts) for register, set, counter, queue and unique-ids, the isolation levels
+ * (txn-store.ts) for the txn workloads list-append, rw-register and long-fork (which uses the
+ * rw-register client; `honest` runs them serializable). Queue: lost-writes loses acknowledged
+ * enqueues, duplicated-adds delivers some twice; unique-ids: duplicated-adds repeats ids; long-fork:
+ * read-committed shows long forks.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Invocation } from '../../src/core/generator.ts';
@@ -55,6 +58,20 @@ function apply(store: MemoryStore, node: string, op: Invocation): Completion {
     case 'add':
       store.add('set', v);
       return { type: 'ok' };
+    case 'enqueue':
+      store.enqueue('queue', v);
+      return { type: 'ok' };
+    case 'dequeue': {
+      const x = store.dequeue('queue');
+      return x === undefined ? { type: 'fail', error: 'empty' } : { type: 'ok', value: x };
+    }
+    case 'drain': {
+      const xs: unknown[] = [];
+      for (let x = store.dequeue('queue'); x !== undefined; x = store.dequeue('queue')) xs.push(x);
+      return { type: 'ok', value: xs };
+    }
+    case 'generate':
+      return { type: 'ok', value: store.nextId('ids') };
     case 'increment':
       store.increment('counter', Number(v));
       return { type: 'ok' };
@@ -133,7 +150,7 @@ function txnSystem(mode: TxnMode): System {
   };
 }
 
-/** The register, set and counter clients on one MemoryStore per run, in store mode `mode`. */
+/** The register, set, counter, queue and unique-ids clients on one MemoryStore per run, in store mode `mode`. */
 function kvSystem(mode: MemoryMode): System {
   let store: MemoryStore | undefined;
   const open = async (test: RunContext, node: { name: string }): Promise<Client> => {
@@ -171,7 +188,7 @@ function kvSystem(mode: MemoryMode): System {
         store = new MemoryStore(mode, test.seed, tuningFrom(test.options));
     },
     async teardown() {},
-    clients: { set: open, register: open, counter: openCounter },
+    clients: { set: open, register: open, counter: openCounter, queue: open, 'unique-ids': open },
   };
 }
 

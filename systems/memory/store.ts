@@ -1,5 +1,6 @@
 /**
- * The in-process store behind the `memory` system: registers (independent keys), sets and counters, with
+ * The in-process store behind the `memory` system: registers (independent keys), sets, counters, queues
+ * (FIFO, array-backed) and an id generator, with
  * switchable misbehaviour so that every checker can be shown both passing and failing without Docker.
  * Each op is applied atomically (JavaScript runs one op at a time), so the honest mode is linearizable.
  */
@@ -118,6 +119,30 @@ export class MemoryStore {
     const xs = (this.data.get(key) as unknown[] | undefined) ?? [];
     for (let i = 0; i < times; i++) xs.push(element);
     this.data.set(key, xs);
+  }
+
+  /**
+   * Queue: appends `element` to the queue `key`; lost-writes drops it (after acknowledging),
+   * duplicated-adds appends it twice (a redelivery), delayed-visibility hides it for a while.
+   */
+  enqueue(key: string, element: unknown): void {
+    this.add(key, element);
+  }
+
+  /** Queue: removes and returns the head of queue `key`; undefined when it is empty. */
+  dequeue(key: string): unknown {
+    this.applyDue();
+    const xs = this.data.get(key) as unknown[] | undefined;
+    return xs && xs.length > 0 ? xs.shift() : undefined;
+  }
+
+  /** unique-ids: the next id (0, 1, …); duplicated-adds hands out the previous one again at duplicateRate. */
+  nextId(key: string): number {
+    const last = (this.data.get(key) as number | undefined) ?? -1;
+    if (this.mode === 'duplicated-adds' && last >= 0 && this.rng.float() < this.tuning.duplicateRate)
+      return last;
+    this.data.set(key, last + 1);
+    return last + 1;
   }
 
   increment(key: string, delta: number): void {

@@ -77,6 +77,8 @@ export function drainQueueModel(): Model<unknown> {
     takes: 'enqueue v, dequeue → v | nil, drain-step {drain, pos, elem}',
     describeOp(c) {
       const tag = c.outcome === 'ok' ? '' : ` (${c.outcome})`;
+      if (c.f === 'dequeue' && c.outcome === 'ok' && (c.value === null || c.value === undefined))
+        return 'dequeue → empty';
       if (c.f !== 'drain-step') return `${c.f} ${show(c.value)}${tag}`;
       const s = c.value as DrainStep;
       const what =
