@@ -59,7 +59,7 @@ describe.skipIf(!hasDocker)('nats jetstream (3 nodes, debian)', () => {
     expect(tq.unexpected).toEqual([]);
     // Duplicates are allowed (at-least-once) and not asserted: besides redeliveries after an unconfirmed
     // ack, nats-server 2.9 redelivers some elements whose ack it confirmed when a partition and kills
-    // follow (4 of 10 partition+kill bench runs; systems/nats/README.md).
+    // follow (5 of 15 partition+kill bench runs; systems/nats/README.md).
     expect(faultsApplied(r).length, explain(r)).toBeGreaterThan(0);
     // The version the servers report (/varz) is in test.json: Debian's nats-server 2.9.
     const test = JSON.parse(readFileSync(join(r.outcome.runDir, 'test.json'), 'utf8'));
