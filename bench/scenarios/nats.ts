@@ -4,6 +4,8 @@
  *   nats-queue-partition-kill   queue (work-queue stream + pull consumer), partition+kill: total-queue
  *   nats-queue-pause-clock      queue, pause+clock: total-queue
  *   nats-queue-packet           queue, packet loss/delay: total-queue
+ *   nats-queue-ack-redelivery   queue, partition+kill: elements whose ack the server confirmed (ackAck)
+ *                               delivered again later
  *   nats-queue-fifo-kill        queue, kills, FIFO linearizability on: a dequeue answering "empty" (404 no
  *                               messages) after an acknowledged enqueue, while the element is still queued
  *   nats-set-faults             set (publishes, final read of the stream), partition+kill+pause+clock
@@ -40,6 +42,26 @@ export function natsQueueFinding(r: SutRun): string | undefined {
   return `${tq.lost.length} of ${tq.acknowledgedCount} acknowledged lost (${lost}), ${tq.unexpected.length} unexpected, ${tq.duplicated.length} redelivered`;
 }
 
+/**
+ * Elements delivered again although a dequeue of them had its ack confirmed by the server (ackAck), with
+ * when that ack was confirmed; undefined when every duplicate follows an unconfirmed ack.
+ */
+export function natsConfirmedRedelivery(r: SutRun): string | undefined {
+  const tq = checkerResult(r, 'total-queue') as TotalQueue | undefined;
+  if (!tq?.duplicated.length) return undefined;
+  const confirmedAt = new Map<unknown, number>();
+  for (const o of r.outcome.history)
+    if (o.f === 'dequeue' && o.type === 'ok' && !/ack unconfirmed/.test(o.error ?? ''))
+      confirmedAt.set(o.value, o.time);
+  const again = tq.duplicated.map((d) => d.element).filter((e) => confirmedAt.has(e));
+  if (!again.length) return undefined;
+  const list = again
+    .slice(0, 5)
+    .map((e) => `${JSON.stringify(e)} acked@${((confirmedAt.get(e) ?? 0) / 1e9).toFixed(1)}s`)
+    .join(' ');
+  return `${again.length} redelivered after a confirmed ack (${list}${again.length > 5 ? ' …' : ''})`;
+}
+
 /** The non-linearizable dequeue the FIFO check names (the op and when), else undefined. */
 export function natsFifoFinding(r: SutRun): string | undefined {
   const lin = checkerResult(r, 'linearizable') as
@@ -60,7 +82,8 @@ export function scenarios(s: BenchSettings): Scenario[] {
     flavour: 'debian',
     nodes: s.nodes,
     timeLimitS: s.timeLimitS,
-    opTimeoutS: 3,
+    opTimeoutS: 5,
+    recoveryTimeS: 8,
     keepFinalGenerator: true,
     nemeses,
     faultS: 4,
@@ -90,6 +113,13 @@ export function scenarios(s: BenchSettings): Scenario[] {
       expect: 'valid',
     },
     {
+      name: 'nats-queue-ack-redelivery',
+      about: 'queue, partition+kill: elements redelivered although their ack was confirmed (ackAck)',
+      opts: queue(['partition', 'kill']),
+      finding: natsConfirmedRedelivery,
+      expect: 'report',
+    },
+    {
       name: 'nats-queue-fifo-kill',
       about: 'queue, kills, FIFO linearizability: dequeue says empty after an acknowledged enqueue',
       opts: { ...queue(['kill'], { queueLinearizableMaxOps: 2000 }), timeLimitS: Math.min(s.timeLimitS, 10) },
@@ -105,7 +135,8 @@ export function scenarios(s: BenchSettings): Scenario[] {
         flavour: 'debian',
         nodes: s.nodes,
         timeLimitS: s.timeLimitS,
-        opTimeoutS: 3,
+        opTimeoutS: 5,
+        recoveryTimeS: 8,
         nemeses: ['partition', 'kill', 'pause', 'clock'],
         faultS: 4,
         resultsDir: s.resultsDir,

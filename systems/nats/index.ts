@@ -5,7 +5,7 @@
  * retention). Servers run through daemon.ts, so kill/pause signal the real process. Clients: clients.ts.
  */
 import { isRunning, signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
-import { errorText } from '../../src/core/errors.ts';
+import { errorText, UserError } from '../../src/core/errors.ts';
 import type { NodeRef, RunContext, System, SystemDescriptor } from '../../src/core/index.ts';
 import { opt, optionsSchema } from '../../src/core/options.ts';
 import type { Remote } from '../../src/core/remote.ts';
@@ -76,6 +76,14 @@ async function waitHealthy(remote: Remote, timeoutMs: number, signal: AbortSigna
   if (!r.done) throw new Error(`${remote.name}: nats-server not healthy after ${timeoutMs} ms (${r.why})`);
 }
 
+/** The streams are R3: fewer than 3 servers cannot hold them. Throws a one-line UserError. */
+export function requireNodes(count: number): void {
+  if (count < 3)
+    throw new UserError(
+      `system nats needs at least 3 nodes for its R3 streams (got ${count}): use --nodes 3`,
+    );
+}
+
 export function createNatsSystem(): System {
   const start = async (_test: RunContext, node: NodeRef) => {
     const remote = remoteOf(node);
@@ -91,6 +99,7 @@ export function createNatsSystem(): System {
     needsCluster: true,
     packages: ['nats-server'],
     async setup(test, node) {
+      requireNodes(test.remotes.length);
       const remote = remoteOf(node);
       await remote.run(['mkdir', '-p', NATS_DIR, '/var/log/faultline']);
       await remote.upload(NATS_CONF, natsConf(remote, test.remotes));
@@ -136,6 +145,7 @@ interface Jsz {
  * agrees (a partition, an election).
  */
 export async function natsPrimaries(test: RunContext): Promise<string[]> {
+  // The System does not see the workload; the test's name (`nats-set`, …) says it.
   const stream = /\bset\b|-set$/.test(test.name) ? SET_STREAM : QUEUE_STREAM;
   const views = (await Promise.all(
     test.remotes.map((r) => monitor(r.ip, '/jsz?accounts=true&streams=true', 1500)),
