@@ -191,6 +191,8 @@ export const natsOptions = optionsSchema({
 
 export const natsSystem: SystemDescriptor = {
   options: natsOptions,
+  // Before provisioning (exit 254); setup checks again.
+  validate: (test) => requireNodes(test.nodes.length),
   name: 'nats',
   description:
     'NATS JetStream (nats-server 2.9, 3-node cluster, R3 streams); queue (work-queue stream, pull consumer) and set',
