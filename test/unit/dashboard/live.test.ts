@@ -150,16 +150,20 @@ describe('startDashboard', () => {
   });
 });
 
-describe('periodMs: fewer frames at high op rates', () => {
-  it('draws every interval below the high rate, and spaces costly frames above it, within 1 s', () => {
-    // 10,000 completions in 1 s of run time: below HIGH_OP_RATE
-    expect(periodMs(250, 4, 10_000, 1e9)).toBe(250);
-    // 150,000/s: a 4 ms frame may take 0.5 % of the time → 800 ms apart
-    expect(periodMs(250, 4, 150_000, 1e9)).toBe(800);
+describe('periodMs: fewer frames when the run is CPU-bound at a high op rate', () => {
+  const busy = { cpuMs: 900, wallMs: 1000 };
+  const fast = { opsDone: 150_000, spanNs: 1e9 };
+  it('draws every interval below the high rate or when the process mostly waits', () => {
+    expect(periodMs(250, { frameMs: 4, opsDone: 10_000, spanNs: 1e9, ...busy })).toBe(250);
+    expect(periodMs(250, { frameMs: 4, ...fast, cpuMs: 200, wallMs: 1000 })).toBe(250);
+    expect(periodMs(250, { frameMs: 4, opsDone: 5, spanNs: 0, cpuMs: 0, wallMs: 0 })).toBe(250);
+  });
+  it('spaces costly frames in a busy fast run to 0.5 % of a core, within 1 s', () => {
+    // a 4 ms frame may take 0.5 % of the time → 800 ms apart
+    expect(periodMs(250, { frameMs: 4, ...fast, ...busy })).toBe(800);
+    expect(periodMs(250, { frameMs: 4, opsDone: HIGH_OP_RATE, spanNs: 1e9, ...busy })).toBe(800);
     // cheap frames keep the interval; very costly ones are still drawn once a second
-    expect(periodMs(250, 0.5, 150_000, 1e9)).toBe(250);
-    expect(periodMs(250, 40, 150_000, 1e9)).toBe(1000);
-    expect(periodMs(250, 4, HIGH_OP_RATE, 1e9)).toBe(800);
-    expect(periodMs(250, 4, 5, 0)).toBe(250);
+    expect(periodMs(250, { frameMs: 0.5, ...fast, ...busy })).toBe(250);
+    expect(periodMs(250, { frameMs: 40, ...fast, ...busy })).toBe(1000);
   });
 });
