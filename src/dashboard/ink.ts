@@ -38,11 +38,9 @@ export interface LiveDashboard {
 }
 
 /** Completions per second of run time from which frames may be spaced by their cost (see `periodMs`). */
-export const HIGH_OP_RATE = 20_000;
-/** Share of a core (process CPU time per wall time) from which the process counts as busy. */
-const BUSY_SHARE = 0.5;
-/** In a busy run at a high op rate, the share of a core that frames may take. */
-const FRAME_SHARE = 0.005;
+export const HIGH_OP_RATE = 5_000;
+/** At a high op rate, the share of the process's own CPU time that frames may take. */
+const FRAME_SHARE = 0.02;
 /** Longest period between frames: the sparkline and rates move by the second. */
 const MAX_PERIOD_MS = 1000;
 
@@ -59,17 +57,21 @@ export interface FrameLoad {
 }
 
 /**
- * Milliseconds to the next frame. A frame (React, ink's layout and diff) costs 1.5–7 ms of CPU; when
- * the runner is CPU-bound at a high op rate (an in-process system at an unlimited rate), 4 frames a
- * second took several percent of its throughput. There, frames are spaced so that drawing takes at most
- * FRAME_SHARE of a core (between `intervalMs` and 1 s apart: the sparkline and rates move by the
- * second, so the picture says the same). Otherwise the process mostly waits and every interval is drawn.
+ * Milliseconds to the next frame. A frame (React, ink's layout and diff) costs 1.5–7 ms of CPU; at a
+ * high op rate (an in-process system at an unlimited rate) 4 frames a second took 10 % or more of the
+ * process's CPU, the more so on a loaded machine, where the process gets a small share of a core and
+ * the frames' fixed cost weighs more against it. There, frames are spaced so that drawing takes at most
+ * FRAME_SHARE of the process's own CPU time (frame CPU ms over the CPU ms the process spends per wall
+ * ms), between `intervalMs` and 1 s apart: the sparkline and rates move by the second, so the picture
+ * says the same. Below the high rate every interval is drawn.
  */
 export function periodMs(intervalMs: number, l: FrameLoad): number {
   const highRate = l.spanNs > 0 && (l.opsDone * 1e9) / l.spanNs >= HIGH_OP_RATE;
-  const busy = l.wallMs > 0 && l.cpuMs / l.wallMs >= BUSY_SHARE;
-  if (!highRate || !busy) return intervalMs;
-  return Math.min(MAX_PERIOD_MS, Math.max(intervalMs, l.frameMs / FRAME_SHARE));
+  if (!highRate) return intervalMs;
+  // CPU ms the process spends per wall ms (a fraction of a core; 1 when unknown), floored so a
+  // starved process still gets a frame a second.
+  const share = l.wallMs > 0 ? Math.max(0.01, Math.min(1, l.cpuMs / l.wallMs)) : 1;
+  return Math.min(MAX_PERIOD_MS, Math.max(intervalMs, l.frameMs / (FRAME_SHARE * share)));
 }
 
 export function startDashboard(o: DashboardOptions): LiveDashboard {
