@@ -41,8 +41,9 @@ export interface LiveDashboard {
 export const HIGH_OP_RATE = 5_000;
 /** At a high op rate, the share of the process's own CPU time that frames may take. */
 const FRAME_SHARE = 0.02;
-/** Longest period between frames: the sparkline and rates move by the second. */
-const MAX_PERIOD_MS = 1000;
+/** Longest period between frames: 2 s only where the process gets under a quarter of a core for 5 ms
+ * frames (an overloaded machine); the sparkline still gets every second, two at a time. */
+const MAX_PERIOD_MS = 2000;
 
 /** What the last frame cost and what the run did since the frame before (for `periodMs`). */
 export interface FrameLoad {
@@ -62,8 +63,9 @@ export interface FrameLoad {
  * process's CPU, the more so on a loaded machine, where the process gets a small share of a core and
  * the frames' fixed cost weighs more against it. There, frames are spaced so that drawing takes at most
  * FRAME_SHARE of the process's own CPU time (frame CPU ms over the CPU ms the process spends per wall
- * ms), between `intervalMs` and 1 s apart: the sparkline and rates move by the second, so the picture
- * says the same. Below the high rate every interval is drawn.
+ * ms), between `intervalMs` and 2 s apart (1 s or less when the process gets a quarter of a core or
+ * more): the sparkline and rates move by the second, so the picture says the same, a little later.
+ * Below the high rate every interval is drawn.
  */
 export function periodMs(intervalMs: number, l: FrameLoad): number {
   const highRate = l.spanNs > 0 && (l.opsDone * 1e9) / l.spanNs >= HIGH_OP_RATE;

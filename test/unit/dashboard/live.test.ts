@@ -90,8 +90,9 @@ describe('startDashboard', () => {
     expect(frames).toBeGreaterThan(0);
     expect(frames).toBeLessThan(20);
     expect(dash.state.totals.ok).toBe(6 * 3_333);
-    // 33k completions a second is a high op rate: frames may be up to 1 s apart (periodMs).
-    await sleep(1100);
+    // 33k completions a second is a high op rate: frames may be up to 2 s apart (periodMs).
+    for (let waited = 0; waited < 3000 && !/add\s+20\.0k/.test(stdout.text()); waited += 100)
+      await sleep(100);
     expect(stdout.text()).toMatch(/add\s+20\.0k/);
   });
 
@@ -113,22 +114,22 @@ describe('startDashboard', () => {
     expect(frames).toBeLessThanOrEqual(10);
   });
 
-  it('at a high op rate draws at least once a second of run time, and at most 4 times', () => {
+  it('at a high op rate draws at least once every 2 s of run time, and at most 4 times a second', () => {
     const { stdout, dash } = start();
     new Script().phase('setup', 0).phase('running', 0).flush(dash);
     const framesBefore = stdout.text().split('faultline ▸').length;
-    // Two seconds of 100,000 completions a second, all synchronous.
+    // Four seconds of 100,000 completions a second, all synchronous.
     const sc = new Script();
-    for (let chunk = 0; chunk < 20; chunk++) {
+    for (let chunk = 0; chunk < 40; chunk++) {
       sc.load(chunk * 0.1 * S, (chunk + 1) * 0.1 * S, 10_000, 'add', 0.01 * MS, 100).flush(dash);
-      const until = performance.now() + 100;
+      const until = performance.now() + 50;
       while (performance.now() < until) {
         // the runner is busy
       }
     }
     const frames = stdout.text().split('faultline ▸').length - framesBefore;
     expect(frames).toBeGreaterThanOrEqual(2);
-    expect(frames).toBeLessThanOrEqual(9);
+    expect(frames).toBeLessThanOrEqual(17);
     expect(dash.frames.count).toBeGreaterThanOrEqual(frames);
   });
 
@@ -160,7 +161,7 @@ describe('periodMs: frames take at most 2 % of the process CPU at a high op rate
     ).toBe(250);
     expect(periodMs(250, { frameMs: 4, opsDone: 5, spanNs: 0, cpuMs: 0, wallMs: 0 })).toBe(250);
   });
-  it('spaces costly frames to 2 % of the CPU the process gets, within 1 s', () => {
+  it('spaces costly frames to 2 % of the CPU the process gets, within 2 s', () => {
     // a process on 90 % of a core: 4 ms frames 250 ms apart take 1.8 % of its CPU
     expect(periodMs(250, { frameMs: 4, ...fast, ...busy })).toBe(250);
     // on a loaded machine the process gets 20 % of a core: 4 ms frames 1 s apart
@@ -168,8 +169,10 @@ describe('periodMs: frames take at most 2 % of the process CPU at a high op rate
       1000,
     );
     expect(periodMs(250, { frameMs: 2, ...fast, cpuMs: 200, wallMs: 1000 })).toBe(500);
-    // very costly frames are still drawn once a second; unknown wall time counts as a whole core
-    expect(periodMs(250, { frameMs: 40, ...fast, ...busy })).toBe(1000);
+    // a starved process (5 % of a core) or very costly frames: still a frame every 2 s
+    expect(periodMs(250, { frameMs: 4, ...fast, cpuMs: 50, wallMs: 1000 })).toBe(2000);
+    expect(periodMs(250, { frameMs: 40, ...fast, ...busy })).toBe(2000);
+    // unknown wall time counts as a whole core
     expect(periodMs(250, { frameMs: 10, ...fast, cpuMs: 0, wallMs: 0 })).toBe(500);
   });
 });
