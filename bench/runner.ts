@@ -11,7 +11,8 @@
  * `--dashboard`: every run is done twice, without and with the live dashboard (aggregator + ink
  * rendering into a non-TTY stream forced interactive, so every frame is really drawn, as
  * bench/dashboard.ts does), which one first alternating; prints the dashboard's cost in CPU per op and
- * in ops/s. Every run starts after a full GC (the previous run's history is garbage by then).
+ * in ops/s, and its own CPU (frames as timed when drawn, plus events × the fold's ns per event) as a
+ * share of the main phase: the figure a busy machine disturbs least. Every run starts after a full GC (the previous run's history is garbage by then).
  *   node bench/runner.ts [--seconds 3] [--concurrency 100] [--runs 5] [--dashboard]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startDashboard } from '../src/dashboard/ink.ts';
+import { DashboardState } from '../src/dashboard/state.ts';
 import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
 import { runTest } from '../src/runner/run.ts';
@@ -60,6 +62,13 @@ class Sink extends Writable {
 
 interface RunFigures {
   completed: number;
+  /** Op events (invocations and completions) of the main phase, each folded by the dashboard. */
+  events: number;
+  /** CPU ms and count of the dashboard's frames during the main phase (0 without it). */
+  frameMs: number;
+  frameCount: number;
+  /** CPU ms of this process during the main phase. */
+  cpuMs: number;
   opsPerS: number;
   opsPerCpuS: number;
   valid: boolean | 'unknown';
@@ -83,6 +92,9 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
   let cpuStart = process.cpuUsage();
   let cpuUs = 0;
   let completed = 0;
+  let events = 0;
+  let frameMs = 0;
+  let frameCount = 0;
   let phase = '';
   const count = (e: RunEvent) => {
     if (e.kind === 'phase') {
@@ -94,9 +106,18 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
         end = performance.now();
         const c = process.cpuUsage(cpuStart);
         cpuUs = c.user + c.system;
+        // The dashboard's frames during the main phase (from before it started: drawn at setup).
+        frameMs = (dash?.frames.ms ?? 0) - frameMs;
+        frameCount = (dash?.frames.count ?? 0) - frameCount;
+      } else if (e.phase === 'running') {
+        frameMs = dash?.frames.ms ?? 0;
+        frameCount = dash?.frames.count ?? 0;
       }
       phase = e.phase;
-    } else if (e.kind === 'op' && phase === 'running' && e.op.type !== 'invoke') completed++;
+    } else if (e.kind === 'op' && phase === 'running') {
+      events++;
+      if (e.op.type !== 'invoke') completed++;
+    }
   };
   const sink = new Sink();
   const dash = withDashboard
@@ -126,6 +147,10 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
   const wallS = (end - start) / 1000;
   return {
     completed,
+    events,
+    frameMs,
+    frameCount,
+    cpuMs: cpuUs / 1000,
     opsPerS: completed / wallS,
     opsPerCpuS: completed / (cpuUs / 1e6),
     valid,
@@ -135,6 +160,39 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
         `${(sink.bytes / 1024).toFixed(0)} KiB)`
       : '',
   };
+}
+
+/** CPU ns the aggregator takes per op event: invoke/ok pairs over 100 processes, 2 fs, 20 µs apart. */
+function foldNsPerEvent(): number {
+  const test = resolveTest({
+    system: 'memory',
+    workload: 'set',
+    concurrency,
+    timeLimit: 60,
+    resultsDir: dir,
+  }).test;
+  const ops = Array.from({ length: 200 }, (_, i) => ({
+    index: i,
+    time: 0,
+    type: i % 2 ? ('ok' as const) : ('invoke' as const),
+    process: (i >> 1) % 100,
+    f: i % 6 < 2 ? 'read' : 'add',
+    value: i,
+  }));
+  const n = 2_000_000;
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 4; round++) {
+    const state = new DashboardState(test);
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) {
+      const op = ops[i % 200]!;
+      op.time = i * 20_000;
+      state.onOp(op);
+    }
+    const c = process.cpuUsage(c0);
+    if (round > 0) best = Math.min(best, ((c.user + c.system) * 1000) / n);
+  }
+  return best;
 }
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -178,6 +236,21 @@ try {
     );
   }
   if (values.dashboard) {
+    // The dashboard's own CPU, free of the machine's noise: its frames (timed as drawn) and its fold
+    // (events × ns per event, measured below on the same kind of ops), as a share of the main phase.
+    const foldNs = foldNsPerEvent();
+    const own = figures.get(true)!.map((f) => ({
+      frames: f.frameMs / f.cpuMs,
+      fold: (f.events * foldNs) / 1e6 / f.cpuMs,
+      perS: f.frameCount / seconds,
+    }));
+    const frames = medianOf(own.map((o) => o.frames));
+    const fold = medianOf(own.map((o) => o.fold));
+    console.log(
+      `dashboard's own CPU (medians): frames ${(frames * 100).toFixed(2)}% (${medianOf(own.map((o) => o.perS)).toFixed(1)} frames/s, ` +
+        `${medianOf(figures.get(true)!.map((f) => f.frameMs / Math.max(1, f.frameCount))).toFixed(2)} ms CPU each) + ` +
+        `fold ${(fold * 100).toFixed(2)}% (${foldNs.toFixed(0)} ns per event) = ${((frames + fold) * 100).toFixed(2)}% of the main phase's CPU`,
+    );
     const without = figures.get(false)!;
     const withD = figures.get(true)!;
     const cpuA = medianOf(without.map((f) => 1 / f.opsPerCpuS));

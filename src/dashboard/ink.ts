@@ -33,27 +33,47 @@ export interface LiveDashboard {
   stop(): void;
   /** The aggregated state (for tests and the bench). */
   readonly state: DashboardState;
-  /** Frames drawn so far and the wall milliseconds spent drawing them (for the bench). */
+  /** Frames drawn so far and the CPU milliseconds spent drawing them (for the bench). */
   readonly frames: { readonly count: number; readonly ms: number };
 }
 
-/** Completions per second of run time from which frames are spaced by their cost (see `periodMs`). */
-export const HIGH_OP_RATE = 50_000;
-/** At a high op rate, the share of wall time frames may take. */
-const FRAME_SHARE = 0.005;
-/** Longest period between frames: the sparkline and rates move by the second. */
-const MAX_PERIOD_MS = 1000;
+/** Completions per second of run time from which frames may be spaced by their cost (see `periodMs`). */
+export const HIGH_OP_RATE = 5_000;
+/** At a high op rate, the share of the process's own CPU time that frames may take. */
+const FRAME_SHARE = 0.02;
+/** Longest period between frames: 2 s only where the process gets under a quarter of a core for 5 ms
+ * frames (an overloaded machine); the sparkline still gets every second, two at a time. */
+const MAX_PERIOD_MS = 2000;
+
+/** What the last frame cost and what the run did since the frame before (for `periodMs`). */
+export interface FrameLoad {
+  /** CPU ms the last frame took. */
+  frameMs: number;
+  /** Completions in `spanNs` of run time since the previous frame. */
+  opsDone: number;
+  spanNs: number;
+  /** Process CPU ms over `wallMs` of wall time since the previous frame. */
+  cpuMs: number;
+  wallMs: number;
+}
 
 /**
- * Milliseconds to the next frame. A frame (React, ink's layout and diff) costs 1.5–4 ms; at a high op
- * rate the runner is CPU-bound (an in-process system at an unlimited rate), so 4 frames a second took
- * about 1.5 % of its throughput. There, frames are spaced so that drawing takes at most FRAME_SHARE of
- * the time (between `intervalMs` and 1 s apart); at lower rates the process idles and every interval is
- * drawn. `opsDone` completions in `spanNs` of run time since the last frame.
+ * Milliseconds to the next frame. A frame (React, ink's layout and diff) costs 1.5–7 ms of CPU; at a
+ * high op rate (an in-process system at an unlimited rate) 4 frames a second took 10 % or more of the
+ * process's CPU, the more so on a loaded machine, where the process gets a small share of a core and
+ * the frames' fixed cost weighs more against it. There, frames are spaced so that drawing takes at most
+ * FRAME_SHARE of the process's own CPU time (frame CPU ms over the CPU ms the process spends per wall
+ * ms), between `intervalMs` and 2 s apart (1 s or less when the process gets a quarter of a core or
+ * more): the sparkline and rates move by the second, so the picture says the same, a little later.
+ * Below the high rate every interval is drawn.
  */
-export function periodMs(intervalMs: number, frameMs: number, opsDone: number, spanNs: number): number {
-  if (spanNs <= 0 || (opsDone * 1e9) / spanNs < HIGH_OP_RATE) return intervalMs;
-  return Math.min(MAX_PERIOD_MS, Math.max(intervalMs, frameMs / FRAME_SHARE));
+export function periodMs(intervalMs: number, l: FrameLoad): number {
+  const highRate = l.spanNs > 0 && (l.opsDone * 1e9) / l.spanNs >= HIGH_OP_RATE;
+  if (!highRate) return intervalMs;
+  // CPU ms the process spends per wall ms (a fraction of a core; 1 when unknown), floored so a
+  // starved process still gets a frame a second.
+  const share = l.wallMs > 0 ? Math.max(0.01, Math.min(1, l.cpuMs / l.wallMs)) : 1;
+  return Math.min(MAX_PERIOD_MS, Math.max(intervalMs, l.frameMs / (FRAME_SHARE * share)));
 }
 
 export function startDashboard(o: DashboardOptions): LiveDashboard {
@@ -111,19 +131,34 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
   const frames = { count: 0, ms: 0 };
   let lastNs = 0;
   let lastCompleted = 0;
+  let lastWallMs = performance.now();
+  let lastCpuUs = 0;
   const draw = () => {
     if (stopped) return;
-    const startMs = performance.now();
+    // CPU time, not wall: what the frame takes from the run, however busy the machine is.
+    const cpu0 = process.cpuUsage();
     ink.rerender(tree());
-    const frameMs = performance.now() - startMs;
+    const cpu1 = process.cpuUsage();
+    const frameMs = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / 1000;
     frames.count++;
     frames.ms += frameMs;
     const now = nowNs();
+    const wallMs = performance.now();
+    const cpuUs = cpu1.user + cpu1.system;
     const t = state.totals;
     const completed = t.ok + t.fail + t.info;
-    dueNs = now + periodMs(intervalMs, frameMs, completed - lastCompleted, now - lastNs) * 1e6;
+    const load: FrameLoad = {
+      frameMs,
+      opsDone: completed - lastCompleted,
+      spanNs: now - lastNs,
+      cpuMs: (cpuUs - lastCpuUs) / 1000,
+      wallMs: wallMs - lastWallMs,
+    };
+    dueNs = now + periodMs(intervalMs, load) * 1e6;
     lastNs = now;
     lastCompleted = completed;
+    lastWallMs = wallMs;
+    lastCpuUs = cpuUs;
   };
   // A frame drawn by an op since the last tick postpones this one: at most ~4 frames a second either way
   // (fewer at high op rates: periodMs).
