@@ -10,7 +10,7 @@ import type { BenchSettings, Scenario } from '../lib/scenarios.ts';
 /** The Elle checker's anomaly types in one line (`G-single, lost-update`), undefined when valid. */
 export function elleFinding(r: SutRun): string | undefined {
   const e = checkerResult(r, 'elle') as { valid?: unknown; anomalyTypes?: string[] } | undefined;
-  if (!e || e.valid !== false) return undefined;
+  if (e?.valid !== false) return undefined;
   return (e.anomalyTypes ?? []).join(', ') || 'invalid';
 }
 
