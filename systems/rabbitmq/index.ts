@@ -3,9 +3,9 @@
  *
  * Nodes are named by IP with Erlang long names (`rabbit@<ip>`, RABBITMQ_USE_LONGNAME), so they reach
  * each other without any name resolution; they share one Erlang cookie (in $HOME of the server and
- * of rabbitmqctl). n1 starts alone; every other node starts, then `stop_app`, `join_cluster
- * rabbit@<n1>`, `start_app`. `cluster_partition_handling = pause_minority`: a node that sees itself in a
- * minority stops serving (closes its clients' connections) until it rejoins a majority, so a healed
+ * of rabbitmqctl). n1 starts alone; every other node starts, then `stop_app`, `reset`, `join_cluster
+ * rabbit@<n1>`, `start_app`, one node at a time (concurrent joins abort each other's schema merge).
+ * `cluster_partition_handling = pause_minority`: a node that sees itself in a minority stops serving (closes its clients' connections) until it rejoins a majority, so a healed
  * cluster is one cluster again without an operator (the default, `ignore`, leaves it split until a
  * restart; `autoheal` restarts the losing side and throws away what it accepted). The Erlang
  * distribution tick is shortened (net_ticktime, `--opt rabbitNetTicktimeS`) so a cut is noticed
@@ -205,12 +205,26 @@ export function createRabbitSystem(mode: QueueMode): System {
       await awaitBooted(test, remote);
       const all = test.remotes.map((r) => nodeName(r.ip));
       if (remote.name !== first.name) {
+        // One join at a time: nodes joining together under load abort each other's Mnesia schema merge
+        // (`combine_error, schema`), leaving a node that never starts.
+        const before = test.remotes.slice(1, test.remotes.indexOf(remote)).map((r) => nodeName(r.ip));
+        const turn = await pollUntil(
+          { timeoutMs: 300_000, intervalMs: 1000, signal: test.signal },
+          async () => {
+            const running = await runningNodes(test, first);
+            const waiting = before.filter((n) => !running?.includes(n));
+            return waiting.length === 0
+              ? { done: true, value: true }
+              : { done: false, why: `waiting for ${waiting.join(', ')} to join first` };
+          },
+        );
+        if (!turn.done) throw new Error(`${remote.name}: ${turn.why}`);
         await joinCluster(test, remote, first);
       } else {
         // n1 declares the queue once every node runs in its cluster (a quorum queue's members are fixed
         // at declaration: the cluster's nodes then).
         const formed = await pollUntil(
-          { timeoutMs: 240_000, intervalMs: 1000, signal: test.signal },
+          { timeoutMs: 420_000, intervalMs: 1000, signal: test.signal },
           async () => {
             const running = await runningNodes(test, remote);
             const missing = all.filter((n) => !running?.includes(n));
@@ -219,7 +233,7 @@ export function createRabbitSystem(mode: QueueMode): System {
               : { done: false, why: running ? `not yet running: ${missing.join(', ')}` : 'no answer' };
           },
         );
-        if (!formed.done) throw new Error(`rabbitmq: the cluster did not form within 240 s (${formed.why})`);
+        if (!formed.done) throw new Error(`rabbitmq: the cluster did not form within 420 s (${formed.why})`);
         await declareQueue(test, mode);
       }
     },
