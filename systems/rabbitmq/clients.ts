@@ -162,19 +162,45 @@ async function dequeue(s: Session, queue: string, signal: AbortSignal): Promise<
   return { type: 'ok', value: v };
 }
 
-async function drain(s: Session, queue: string, signal: AbortSignal): Promise<Completion> {
-  if (s.closed) return { type: 'fail', error: `not sent: ${s.closed}` };
+const sleep = (ms: number, signal: AbortSignal) => bounded(new Promise((r) => setTimeout(r, ms)), signal);
+
+/**
+ * Gets and acks until the queue answers empty twice, a second apart. A get the broker refuses (404: a
+ * classic queue's home node still restarting after the heal) handed nothing out, and the acks before
+ * it on the channel were processed first: the drain reconnects (`reopen`) and goes on.
+ */
+async function drain(
+  first: Session,
+  reopen: () => Promise<Session | string>,
+  queue: string,
+  signal: AbortSignal,
+): Promise<Completion> {
+  let s = first;
   const got: unknown[] = [];
   try {
     let emptyOnce = false;
     for (;;) {
-      const msg = await get(s, queue, signal);
+      let msg: GetMessage | false;
+      try {
+        msg = await get(s, queue, signal);
+      } catch (err) {
+        if (!REFUSED.test(errorText(err))) throw err;
+        for (;;) {
+          await sleep(500, signal);
+          const next = await reopen();
+          if (typeof next !== 'string') {
+            s = next;
+            break;
+          }
+        }
+        continue;
+      }
       if (msg === false) {
         if (emptyOnce) return { type: 'ok', value: got };
         // Once more after a second: elements held by connections that died in the faults come back
         // when the broker notices (heartbeat), and the drains of other nodes run at the same time.
         emptyOnce = true;
-        await bounded(new Promise((r) => setTimeout(r, 1000)), signal);
+        await sleep(1000, signal);
         continue;
       }
       emptyOnce = false;
@@ -193,16 +219,22 @@ export function rabbitQueueClient(mode: 'quorum' | 'classic'): ClientFactory {
   return async (_test: RunContext, node) => {
     const ip = node.remote?.ip;
     if (!ip) throw new Error(`rabbitmq: node ${node.name} has no remote`);
-    let s = await open(ip);
+    // Opened lazily when the node does not answer yet: a drain then waits for it (below), other ops
+    // fail (nothing sent).
+    let s: Session | undefined = await open(ip).catch(() => undefined);
+    let lastError = 'not connected';
     // A connection found closed before an op is replaced first: nothing of the op was sent yet.
     const session = async (): Promise<Session | string> => {
-      if (!s.closed) return s;
-      const was = s.closed;
+      if (s && !s.closed) return s;
+      const was = s?.closed ?? lastError;
+      // Only the channel may have closed (a channel error): do not leave its connection open.
+      s?.conn.close().catch(() => {});
       try {
         s = await open(ip);
         return s;
       } catch (err) {
-        return `not sent: ${was}; reconnecting failed: ${errorText(err)}`;
+        lastError = errorText(err);
+        return `not sent: ${was}; reconnecting failed: ${lastError}`;
       }
     };
     const client: Client = {
@@ -221,12 +253,13 @@ export function rabbitQueueClient(mode: 'quorum' | 'classic'): ClientFactory {
           case 'dequeue':
             return dequeue(s, queue, signal);
           case 'drain':
-            return drain(s, queue, signal);
+            return drain(s, session, queue, signal);
           default:
             return Promise.resolve({ type: 'fail', error: `rabbitmq queue: unknown op f=${op.f}` });
         }
       },
       async close() {
+        if (!s) return;
         s.closed ??= 'closed by the client';
         await s.conn.close().catch(() => {});
       },
