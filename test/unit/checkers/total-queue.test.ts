@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkTotalQueue, totalQueue } from '../../../checkers/total-queue.ts';
 import type { Op, OpType } from '../../../src/core/op.ts';
+import { queueWorkload } from '../../../workloads/queue.ts';
 import { type Step, sequential } from './queue-history.ts';
 
 const enq = (p: number, v: number, type: Step['type'] = 'ok'): Step => ({ p, f: 'enqueue', value: v, type });
@@ -61,6 +62,27 @@ describe('total-queue: hand-written histories', () => {
 
   it('no drain at all (a history from elsewhere): judged as Jepsen does, lost is invalid', () => {
     expect(checkTotalQueue(sequential([enq(0, 1)])).valid).toBe(false);
+  });
+
+  it('no drain at all when drains are required (the queue workload: a run stopped before its final phase): unknown', () => {
+    const r = checkTotalQueue(sequential([enq(0, 1), enq(1, 2), deq(0, 2)]), 'exactly-once', true);
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/the history has none/);
+    // Anything definite still counts: an unexpected element is invalid with or without drains.
+    expect(checkTotalQueue(sequential([enq(0, 1), deq(0, 7)]), 'exactly-once', true).valid).toBe(false);
+    // The queue workload requires drains unless told otherwise.
+    const wl = queueWorkload({ concurrency: 2, nodes: ['n1'], rate: 10, options: {} });
+    const stopped = sequential([enq(0, 1)]);
+    const tq = wl.checkers.find((c) => c.name === 'total-queue')!;
+    expect((tq.check({} as never, stopped, {} as never) as { valid: unknown }).valid).toBe('unknown');
+    const jepsen = queueWorkload({
+      concurrency: 2,
+      nodes: ['n1'],
+      rate: 10,
+      options: { queueRequireDrain: false },
+    });
+    const tq2 = jepsen.checkers.find((c) => c.name === 'total-queue')!;
+    expect((tq2.check({} as never, stopped, {} as never) as { valid: unknown }).valid).toBe(false);
   });
 
   it('unexpected: dequeued but never enqueued', () => {
