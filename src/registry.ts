@@ -60,11 +60,13 @@ export { findWorkload } from '../workloads/index.ts';
 /**
  * The Debian packages a system's node image needs (`System.packages`), for `faultline image build --system`:
  * `name` is a built-in system or a system file; `mode` defaults to the system's first.
- * @throws UserError for an unknown system or mode.
+ * @throws UserError for an unknown system or mode, or an in-process system (no nodes, no image).
  */
 export function systemPackages(name: string, mode?: string): string[] {
   const d = findSystem(name);
-  return d.create(resolveMode(d, mode)).packages ?? [];
+  const sys = d.create(resolveMode(d, mode));
+  if (!sys.needsCluster) throw new UserError(`system '${name}' runs in-process: it needs no node image`);
+  return sys.packages ?? [];
 }
 
 /**

@@ -243,10 +243,10 @@ describe('total-queue agrees with a brute-force matching oracle', () => {
 describe('the queue workload picks its checkers', () => {
   const names = (options: Record<string, unknown>) =>
     queueWorkload({ concurrency: 2, nodes: ['n1'], rate: 10, options }).checkers.map((c) => c.name);
-  it('FIFO linearizability by default, not under at-least-once unless asked for, never with 0', () => {
-    expect(names({})).toContain('total-queue');
-    expect(names({}).length).toBe(2);
+  it('total-queue alone by default; FIFO linearizability when asked for with a bound', () => {
+    expect(names({})).toEqual(['total-queue']);
     expect(names({ queueDelivery: 'at-least-once' })).toEqual(['total-queue']);
+    expect(names({ queueLinearizableMaxOps: 100 })).toEqual(['total-queue', 'linearizable']);
     expect(names({ queueDelivery: 'at-least-once', queueLinearizableMaxOps: 100 }).length).toBe(2);
     expect(names({ queueLinearizableMaxOps: 0 })).toEqual(['total-queue']);
   });
