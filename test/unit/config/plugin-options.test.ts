@@ -141,6 +141,18 @@ describe('resolveTest validates the merged options', () => {
   });
 
   it('property: any JSON value for any key of any system/workload pair builds, or is one line naming the key', () => {
+    // A node count the system's default mode accepts (mariadb single: 1; galera: 3 or 5; most: 5).
+    const nodesFor = (s: string): string[] => {
+      const d = SYSTEMS[s]!;
+      for (const n of [5, 3, 1]) {
+        const nodes = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+        try {
+          d.validate?.({ mode: d.modes[0]!, nodes, options: {} });
+          return nodes;
+        } catch {}
+      }
+      throw new Error(`${s}: no node count its default mode accepts`);
+    };
     const pairs = Object.entries(SYSTEMS).flatMap(([s, d]) =>
       Object.keys(d.create(d.modes[0]!).clients).map((w) => [s, w] as const),
     );
@@ -152,7 +164,7 @@ describe('resolveTest validates the merged options', () => {
         ];
         const key = keys[i % keys.length]!;
         try {
-          resolveTest({ system: s, workload: w, options: { [key]: value }, seed: 1 });
+          resolveTest({ system: s, workload: w, nodes: nodesFor(s), options: { [key]: value }, seed: 1 });
         } catch (err) {
           expect(err).toBeInstanceOf(UserError);
           expect((err as Error).message).toMatch(new RegExp(`^(option ${key}=|workload ${w}: .*${key})`));

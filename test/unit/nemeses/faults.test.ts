@@ -42,7 +42,8 @@ describe('fault declarations', () => {
   // Every mode and target spec, so the schedules exercise every f a family can emit.
   const options = { clockModes: 'set,bump,strobe', packetKinds: 'loss,delay,bandwidth' };
 
-  for (const [name, d] of Object.entries(NEMESES)) {
+  // failover is a system's control loop on a fixed period, not a fault window: its own test below.
+  for (const [name, d] of Object.entries(NEMESES).filter(([n]) => n !== 'failover')) {
     it(`${name}: declares exactly the fs it performs, and its planned ops fit the declaration`, () => {
       const p = d.create({ ...base, options });
       expect(p.faults).toEqual(d.faults);
@@ -66,6 +67,24 @@ describe('fault declarations', () => {
     });
   }
 
+  it('failover: refused without a system that fails over; else one declared check every failoverIntervalS', () => {
+    const d = NEMESES.failover!;
+    expect(() => d.create(base)).toThrow(/has no failover of its own/);
+    const system = {
+      name: 'fake',
+      needsCluster: true,
+      setup: async () => {},
+      teardown: async () => {},
+      clients: {},
+      failover: async () => ({ type: 'ok' as const, value: null }),
+    };
+    const p = d.create({ ...base, system, options: { failoverIntervalS: 2 } });
+    expect(p.faults).toEqual(d.faults);
+    expect(fsOf(d.faults).sort()).toEqual([...p.nemesis.fs].sort());
+    expect(p.schedule!.length).toBe(60);
+    expect(p.schedule!.every((e, i) => e.f === 'failover' && e.atS === (i + 1) * 2)).toBe(true);
+  });
+
   it('the clock family plans every mode it declares (set, bump, strobe)', () => {
     const p = NEMESES.clock!.create({ ...base, options });
     expect(new Set(p.schedule!.map((e) => e.f))).toEqual(
@@ -75,7 +94,7 @@ describe('fault declarations', () => {
 
   it('the built-in fallback covers every family once, with distinct fs', () => {
     expect(BUILTIN_FAULTS.map((k) => k.family).sort()).toEqual(
-      ['clock', 'crash', 'kill', 'packet', 'partition', 'pause'].sort(),
+      ['clock', 'crash', 'failover', 'kill', 'packet', 'partition', 'pause'].sort(),
     );
     const fs = fsOf(BUILTIN_FAULTS);
     expect(new Set(fs).size).toBe(fs.length);
