@@ -6,8 +6,9 @@
  *   nemesis family (nemeses/failover.ts), which records each promotion as a nemesis op. Clients always
  *   connect to the primary as that code knows it (a proxy's view, as with MaxScale or ProxySQL).
  * - `--mode galera`: a Galera 4 cluster of 3 or 5 nodes: n1 bootstraps (`--wsrep-new-cluster`), the others
- *   join one after another by rsync state transfer; each client connects to its own node. A node that does
- *   not rejoin after a restart makes the restart (the kill family's heal) fail with the reason: a run error.
+ *   join one after another by rsync state transfer; each client connects to its own node. A restarted node
+ *   is waited for a while; at teardown every node is checked (before any is stopped) and each node that is
+ *   not Synced in a Primary component is named, with its wsrep state, in the run's teardown problems.
  * `--opt isolation=read-committed|repeatable-read|serializable` (default repeatable-read, MariaDB's).
  */
 import { isRunning, signalDaemon, startDaemon, stopDaemon } from '../../src/cluster/daemon.ts';
@@ -117,6 +118,24 @@ export function createMariadbSystem(mode: MariadbMode): System {
   let joinChain: Promise<unknown> = Promise.resolve();
   /** Galera nodes that completed setup (teardown checks only those rejoined). */
   const setUp = new Set<string>();
+  /** Teardown's one check of every Galera node, shared by the nodes' teardowns (node → problem). */
+  let finalCheck: Promise<Map<string, string>> | undefined;
+
+  /** Waits (in parallel, FINAL_REJOIN_WAIT_MS) for every set-up node to be Synced in a Primary component. */
+  const rejoinProblems = async (test: RunContext): Promise<Map<string, string>> => {
+    const problems = new Map<string, string>();
+    if (test.signal.aborted) return problems;
+    await Promise.all(
+      test.remotes
+        .filter((r) => setUp.has(r.name))
+        .map((r) =>
+          waitReady(r, mode, FINAL_REJOIN_WAIT_MS).catch((err: unknown) => {
+            problems.set(r.name, errorText(err));
+          }),
+        ),
+    );
+    return problems;
+  };
 
   const launch = async (remote: Remote, bootstrap: boolean) => {
     if (await isRunning(remote, DAEMON)) return;
@@ -218,12 +237,18 @@ export function createMariadbSystem(mode: MariadbMode): System {
       if (!node.remote) return;
       // Galera: a node that never rejoined (after the heal and the recovery time) is a run problem,
       // named in the run's teardown problems, not hidden behind a valid verdict.
+      // The runner tears nodes down in parallel: every node is checked before any daemon is stopped,
+      // since a joiner still receiving its state transfer loses its donor and its Primary component
+      // when the others shut down (seen: n2 left 'Initialized, non-Primary' by n1 and n3 stopping).
+      // Every node that did not rejoin throws the same message naming all of them, so the runner's
+      // first rejection (Promise.all over the nodes) reports each one.
       let problem: string | undefined;
-      if (mode === 'galera' && setUp.has(node.name) && !test.signal.aborted)
-        problem = await waitReady(node.remote, mode, FINAL_REJOIN_WAIT_MS).then(
-          () => undefined,
-          (err: unknown) => `did not rejoin the Galera cluster: ${errorText(err)}`,
-        );
+      if (mode === 'galera' && setUp.has(node.name)) {
+        finalCheck ??= rejoinProblems(test);
+        const problems = await finalCheck;
+        if (problems.has(node.name))
+          problem = `did not rejoin the Galera cluster: ${[...problems.values()].join('; ')}`;
+      }
       await stopDaemon(node.remote, DAEMON, 10_000);
       if (problem) throw new Error(problem);
     },
