@@ -123,6 +123,9 @@ type Step = (test: RunContext, node: NodeRef, system: System | undefined) => Pro
 const kill: Step = async (test, node, system) => {
   const r = node.remote as Remote;
   const before = await livePids(r);
+  // Pid files but nothing live (crashed on an SSH host, or died on its own): nothing to kill.
+  if (Object.keys(before).length === 0 && Object.keys(await systemDaemonPids(r)).length > 0)
+    throw new NothingRunning(node.name);
   if (system?.kill) await system.kill(test, node);
   else for (const name of Object.keys(before)) await signalDaemon(r, name, 'KILL');
   const alive: string[] = [];
@@ -149,10 +152,10 @@ const start: Step = async (test, node, system) => {
 
 const stopped = (s: string | undefined) => s === 'T' || s === 't';
 
-/** Why a pause found nothing to pause: the completion's error when every target was like that. */
+/** Why a kill or pause found nothing to act on: the completion's error when every target was like that. */
 export const NOTHING_RUNNING = 'nothing running: killed/crashed earlier';
 
-/** A pause target with no live system process: not paused, and not a failure of the pause itself. */
+/** A kill or pause target with no live system process: not faulted, and not a failure of the fault itself. */
 class NothingRunning extends Error {
   constructor(node: string) {
     super(`${node}: ${NOTHING_RUNNING}`);
@@ -241,6 +244,8 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
         } catch (err) {
           if (err instanceof NothingRunning) {
             idle.push(n);
+            // Not killed by this op, but the kill family's start still brings the system back there.
+            if (fam.name === 'kill') faulted.add(n);
             return;
           }
           // The crash family crashed the whole node: its processes are already gone, and restart-node
@@ -249,6 +254,7 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
           const up = await nodeUp(test, n);
           if (fam.name !== 'crash' && !up && isCrashed(test, n)) {
             if (heal) faulted.delete(n);
+            else idle.push(n); // nothing there to kill or pause: never reported as faulted
             return;
           }
           if (!up) unreachable = true;

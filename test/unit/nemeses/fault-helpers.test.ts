@@ -262,4 +262,25 @@ describe('the process families leave faultline fault helpers (fl-delay) alone', 
     expect(starts).toEqual(['n1']);
     expect(state('sut')).toBe('S');
   });
+
+  it('kill and pause of a crashed host (SSH-like: it answers, nothing runs) are no-target fails', async () => {
+    const { test, opts, starts, state } = setup(false);
+    const crash = crashDescriptor.create(opts).nemesis;
+    const kill = killDescriptor.create(opts).nemesis;
+    const pause = pauseDescriptor.create(opts).nemesis;
+    expect((await crash.invoke(test, op('crash', { nodes: ['n1'] }))).type).toBe('ok');
+    for (const [nem, f] of [
+      [kill, 'kill'],
+      [pause, 'pause'],
+    ] as const) {
+      const c = await nem.invoke(test, op(f, { nodes: ['n1'] }));
+      expect(c, `${f}: ${JSON.stringify(c)}`).toMatchObject({ type: 'fail', fault: 'no-target' });
+      expect(c.error).toMatch(/nothing running/);
+    }
+    expect((await kill.invoke(test, op('start', 'all'))).type).toBe('ok');
+    expect(starts).toEqual([]); // still crashed: restart-node brings it back
+    expect((await crash.invoke(test, op('restart-node', 'all'))).type).toBe('ok');
+    expect(starts).toEqual(['n1']);
+    expect(state('sut')).toBe('S');
+  });
 });
