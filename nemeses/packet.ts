@@ -88,6 +88,8 @@ export interface PacketValue {
    * that could probe it cut off by an active partition, or down).
    */
   unchecked?: string;
+  /** Completions only: targets left out because, with `peers`, they had no peer but themselves. */
+  skipped?: string;
 }
 
 /**
@@ -475,7 +477,12 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
             fault: 'no-target',
             error: `no peer to disturb: the targets ${v.nodes.join(', ')} have no peer other than themselves among ${peers.join(', ')}`,
           };
-        if (alone.length) v = { ...v, nodes: v.nodes.filter((n) => !alone.includes(n)) };
+        if (alone.length)
+          v = {
+            ...v,
+            nodes: v.nodes.filter((n) => !alone.includes(n)),
+            skipped: `no peer but themselves: ${alone.join(', ')}`,
+          };
       }
       if (active) await heal(test); // one packet fault at a time: the new one replaces the old
       active = v;

@@ -124,7 +124,7 @@ describe('packet: a peer-limited fault with no peer to disturb is never ok', () 
       op('start-packet', { nodes: ['n1', 'n2'], peers: ['n1'], loss: 0.5 }),
     );
     expect(c.type, JSON.stringify(c)).toBe('ok');
-    expect((c.value as { nodes: string[] }).nodes).toEqual(['n2']);
+    expect(c.value).toMatchObject({ nodes: ['n2'], skipped: 'no peer but themselves: n1' });
     expect(remotes[0]!.commands.filter((x) => x.includes('DROP'))).toEqual([]);
     expect(remotes[1]!.commands.some((x) => x.includes('10.0.0.1/32'))).toBe(true);
   });
