@@ -88,6 +88,8 @@ export interface PacketValue {
    * that could probe it cut off by an active partition, or down).
    */
   unchecked?: string;
+  /** Completions only: targets left out because, with `peers`, they had no peer but themselves. */
+  skipped?: string;
 }
 
 /**
@@ -157,6 +159,11 @@ export function packetCycle(opts: NemesisOptions): FaultCycle {
   const peers = optList(o, 'packetPeers', []).flatMap((s) => s.split('+'));
   const bad = peers.filter((p) => !opts.nodes.includes(p));
   if (bad.length) throw new Error(`option packetPeers names unknown node(s) ${bad.join(', ')}`);
+  // A peer-limited fault disturbs only traffic with peers other than the target: with one node there is none.
+  if (peers.length && opts.nodes.length < 2)
+    throw new Error(
+      `option packetPeers needs at least 2 nodes (this test has ${opts.nodes.length}): drop packetPeers`,
+    );
   const v = readOptions(packetOptions, o);
   const params = {
     loss: v.packetLoss ?? 0.2,
@@ -453,10 +460,30 @@ export function packetNemesis(_opts: NemesisOptions): Nemesis {
         active = undefined;
         return errs.length ? healFailed(errs.join('; ')) : { type: 'ok', value: null };
       }
-      const v = op.value as PacketValue;
+      let v = op.value as PacketValue;
       const unknown = unknownNodes(test, [...(v?.nodes ?? []), ...(v?.peers ?? [])]);
       if (!v?.nodes?.length || unknown.length)
         return { type: 'fail', error: `bad packet fault target: ${unknown.join(', ') || 'no nodes'}` };
+      // With peers, a target disturbs only its traffic with peers other than itself; a target with none
+      // would (with no peer rules) disturb all its traffic instead. Such targets are left out; if none is
+      // left, nothing was aimed at: a fail (certainly not applied), never ok.
+      if (v.peers) {
+        const peers = v.peers;
+        const alone = v.nodes.filter((n) => !peers.some((p) => p !== n));
+        if (alone.length === v.nodes.length)
+          return {
+            type: 'fail',
+            value: v,
+            fault: 'no-target',
+            error: `no peer to disturb: the targets ${v.nodes.join(', ')} have no peer other than themselves among ${peers.join(', ')}`,
+          };
+        if (alone.length)
+          v = {
+            ...v,
+            nodes: v.nodes.filter((n) => !alone.includes(n)),
+            skipped: `no peer but themselves: ${alone.join(', ')}`,
+          };
+      }
       if (active) await heal(test); // one packet fault at a time: the new one replaces the old
       active = v;
       const errs = await settle(v.nodes, async (n) => {

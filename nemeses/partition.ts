@@ -20,6 +20,7 @@ import {
   errText,
   familyPackage,
   healFailed,
+  NOT_IN_EFFECT,
   nodeUp,
   notInEffect,
   optList,
@@ -76,10 +77,22 @@ export function explicitGrudge(
   const g = (typeof v === 'string' ? JSON.parse(v) : v) as Grudge;
   const bad = validateGrudge(g, nodes);
   if (bad) throw new Error(`option partitionGrudge: ${bad}`);
+  if (blockedPairs(g).length === 0)
+    throw new Error(
+      'option partitionGrudge cuts nothing: give at least one node a node to drop, like {"n1":["n2"]}',
+    );
   return g;
 }
 
+/**
+ * The partition family's schedule. Throws (a UserError once wrapped by the registry) for a test of fewer
+ * than 2 nodes, where no grudge can cut anything, and for unknown topologies or a bad grudge.
+ */
 export function partitionCycle(opts: NemesisOptions): FaultCycle {
+  if (opts.nodes.length < 2)
+    throw new Error(
+      `partition needs at least 2 nodes (this test has ${opts.nodes.length}): add nodes or drop it from --nemesis`,
+    );
   const grudge = explicitGrudge(opts.options, opts.nodes);
   const topologies = optList(
     opts.options,
@@ -213,6 +226,22 @@ export function partitionNemesis(opts: NemesisOptions): Nemesis {
         } else grudge = grudgeFor(v.topology as Topology, test.nodes, new Rng(test.seed));
         const bad = validateGrudge(grudge, test.nodes);
         if (bad) return { type: 'fail', error: bad };
+        // A grudge that cuts nothing is no partition: never recorded ok (nor drawn as a fault). Nothing is
+        // applied. Primaries that are every node leave nothing to isolate them from: no target.
+        if (blockedPairs(grudge).length === 0)
+          return {
+            type: 'fail',
+            value: { topology: v.topology, grudge },
+            ...(v.topology === 'primaries'
+              ? {
+                  fault: 'no-target' as const,
+                  error: 'every node is a primary: nothing to isolate them from',
+                }
+              : {
+                  fault: 'not-in-effect' as const,
+                  error: `${NOT_IN_EFFECT}: the grudge cuts nothing (${test.nodes.length} node(s))`,
+                }),
+          };
         const missing = unknownNodes(test, [...Object.keys(grudge), ...Object.values(grudge).flat()]);
         if (missing.length)
           return { type: 'fail', error: `no such node(s) in this run: ${[...new Set(missing)].join(', ')}` };

@@ -123,6 +123,9 @@ type Step = (test: RunContext, node: NodeRef, system: System | undefined) => Pro
 const kill: Step = async (test, node, system) => {
   const r = node.remote as Remote;
   const before = await livePids(r);
+  // Pid files but nothing live (crashed on an SSH host, or died on its own): nothing to kill.
+  if (Object.keys(before).length === 0 && Object.keys(await systemDaemonPids(r)).length > 0)
+    throw new NothingRunning(node.name);
   if (system?.kill) await system.kill(test, node);
   else for (const name of Object.keys(before)) await signalDaemon(r, name, 'KILL');
   const alive: string[] = [];
@@ -149,9 +152,23 @@ const start: Step = async (test, node, system) => {
 
 const stopped = (s: string | undefined) => s === 'T' || s === 't';
 
+/** Why a kill or pause found nothing to act on: the completion's error when every target was like that. */
+export const NOTHING_RUNNING = 'nothing running: killed/crashed earlier';
+
+/** A kill or pause target with no live system process: not faulted, and not a failure of the fault itself. */
+class NothingRunning extends Error {
+  constructor(node: string) {
+    super(`${node}: ${NOTHING_RUNNING}`);
+  }
+}
+
 const pause: Step = async (test, node, system) => {
   const r = node.remote as Remote;
   const before = await livePids(r);
+  // The system's daemons have pid files but none runs (killed or crashed by another family): there is
+  // nothing to pause, and a paused-looking "gone" process must not count as paused.
+  if (Object.keys(before).length === 0 && Object.keys(await systemDaemonPids(r)).length > 0)
+    throw new NothingRunning(node.name);
   if (system?.pause) await system.pause(test, node);
   else for (const name of Object.keys(before)) await signalDaemon(r, name, 'STOP');
   const running: string[] = [];
@@ -165,6 +182,9 @@ const pause: Step = async (test, node, system) => {
 const resume: Step = async (test, node, system) => {
   const r = node.remote as Remote;
   const before = await livePids(r);
+  // Killed or crashed while paused: nothing is stopped any more, and the kill/crash family's own heal
+  // starts it again. Resuming nothing is no heal failure.
+  if (Object.keys(before).length === 0) return undefined;
   if (system?.resume) await system.resume(test, node);
   else for (const name of Object.keys(before)) await signalDaemon(r, name, 'CONT');
   const still: string[] = [];
@@ -212,6 +232,7 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
   const run = async (test: RunContext, nodes: string[], step: Step, heal: boolean): Promise<Completion> => {
     const problems: string[] = [];
     const errors: string[] = [];
+    const idle: string[] = [];
     let unreachable = false;
     await Promise.all(
       nodes.map(async (n) => {
@@ -221,12 +242,19 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
           else if (heal) faulted.delete(n);
           else faulted.add(n);
         } catch (err) {
+          if (err instanceof NothingRunning) {
+            idle.push(n);
+            // Not killed by this op, but the kill family's start still brings the system back there.
+            if (fam.name === 'kill') faulted.add(n);
+            return;
+          }
           // The crash family crashed the whole node: its processes are already gone, and restart-node
           // brings them back. Only that excuses a node that does not answer: any other unreachable node
           // (a host whose SSH port is cut, say) still runs, or will run, what we could not reach.
           const up = await nodeUp(test, n);
           if (fam.name !== 'crash' && !up && isCrashed(test, n)) {
             if (heal) faulted.delete(n);
+            else idle.push(n); // nothing there to kill or pause: never reported as faulted
             return;
           }
           if (!up) unreachable = true;
@@ -235,7 +263,20 @@ export function processNemesis(fam: Family, opts: NemesisOptions): Nemesis {
         }
       }),
     );
-    const value = { nodes: [...nodes].sort() };
+    // Targets with nothing running were not faulted: left out of the op's nodes (never drawn as
+    // paused); when no target is left, the fault certainly did not happen (a fail, nothing to aim at).
+    const hit = nodes.filter((n) => !idle.includes(n));
+    if (idle.length && hit.length === 0)
+      return {
+        type: 'fail',
+        fault: 'no-target',
+        error: `${NOTHING_RUNNING} (${idle.sort().join(', ')})`,
+        value: { nodes: [...nodes].sort() },
+      };
+    const value = {
+      nodes: hit.sort(),
+      ...(idle.length ? { skipped: `${NOTHING_RUNNING}: ${idle.sort().join(', ')}` } : {}),
+    };
     const all = [...errors, ...problems].sort().join('; ');
     if (errors.length || problems.length)
       return {

@@ -66,6 +66,16 @@ describe('kind 23: each case of the issue', () => {
     ],
     [etcd('partition', 'partitionGrudge={"n1":["n9"]}'), /^faultline: nemesis partition: /],
     [etcd('partition', 'partitionTargets=grudge'), /no partitionGrudge/],
+    [etcd('partition', 'partitionGrudge={"n1":[]}'), /partitionGrudge cuts nothing/],
+    // A 1-node test has nothing to partition, and no peer for a peer-limited packet fault.
+    [
+      ['run', '--system', 'postgres', '--mode', 'single', '--nodes', '1', '--nemesis', 'partition,kill'],
+      /^faultline: nemesis partition: partition needs at least 2 nodes/,
+    ],
+    [
+      ['run', '--system', 'etcd', '--nodes', '1', '--nemesis', 'packet', '--opt', 'packetPeers=n1'],
+      /packetPeers needs at least 2 nodes/,
+    ],
     [etcd('kill', 'killTargets=n9'), /unknown target node\(s\) n9/],
     [etcd('pause', 'pauseTargets=one,,+'), /pauseTargets=.*: expected list of/],
     [etcd('crash', 'crashTargets=[1,{}]'), /crashTargets=.*: expected list of/],

@@ -154,7 +154,7 @@ function setup(hooks: boolean) {
   const n1 = remotes[0]!;
   const state = (daemon: string) => n1.procs.get(n1.pidFiles.get(daemon)!);
   const delayerSignals = () => n1.signals.filter((s) => s.endsWith(` ${n1.pidFiles.get(DELAYER)}`));
-  return { test, opts, n1, starts, state, delayerSignals };
+  return { test, opts, n1, remotes, starts, state, delayerSignals };
 }
 
 describe('the process families leave faultline fault helpers (fl-delay) alone', () => {
@@ -216,6 +216,69 @@ describe('the process families leave faultline fault helpers (fl-delay) alone', 
     // The kill family's heal does not end the crash early by starting the system on the crashed host.
     expect((await kill.invoke(test, op('start', { nodes: ['n1'] }))).type).toBe('ok');
     expect(starts).toEqual([]);
+    expect((await crash.invoke(test, op('restart-node', 'all'))).type).toBe('ok');
+    expect(starts).toEqual(['n1']);
+    expect(state('sut')).toBe('S');
+  });
+
+  it('pause of a node killed earlier is a no-target fail ("nothing running"), its resume skips it, start brings it back', async () => {
+    const { test, opts, starts, state } = setup(true);
+    const kill = killDescriptor.create(opts).nemesis;
+    const pause = pauseDescriptor.create(opts).nemesis;
+    expect((await kill.invoke(test, op('kill', { nodes: ['n1'] }))).type).toBe('ok');
+    const p = await pause.invoke(test, op('pause', { nodes: ['n1'] }));
+    expect(p, JSON.stringify(p)).toMatchObject({ type: 'fail', fault: 'no-target' });
+    expect(p.error).toMatch(/nothing running: killed\/crashed earlier \(n1\)/);
+    // Nothing was paused: the resume has no node to heal (never an ok resume of n1).
+    const r = await pause.invoke(test, op('resume', 'all'));
+    expect(r).toMatchObject({ type: 'ok', value: { nodes: [] } });
+    // The kill family's heal still starts the node.
+    expect((await kill.invoke(test, op('start', 'all'))).type).toBe('ok');
+    expect(starts).toEqual(['n1']);
+    expect(state('sut')).toBe('S');
+  });
+
+  it('a pause of a killed node and a live one pauses the live one only, naming the other as skipped', async () => {
+    const { test, opts, remotes } = setup(false);
+    const kill = killDescriptor.create(opts).nemesis;
+    const pause = pauseDescriptor.create(opts).nemesis;
+    expect((await kill.invoke(test, op('kill', { nodes: ['n1'] }))).type).toBe('ok');
+    const p = await pause.invoke(test, op('pause', { nodes: ['n1', 'n2'] }));
+    expect(p, JSON.stringify(p)).toMatchObject({ type: 'ok', value: { nodes: ['n2'] } });
+    expect((p.value as { skipped: string }).skipped).toMatch(/nothing running: killed\/crashed earlier: n1/);
+    expect(remotes[1]!.procs.get(remotes[1]!.pidFiles.get('sut')!)).toBe('T');
+    const r = await pause.invoke(test, op('resume', 'all'));
+    expect(r).toMatchObject({ type: 'ok', value: { nodes: ['n2'] } });
+  });
+
+  it('a node killed while paused: its resume is ok (nothing is stopped), and start brings it back', async () => {
+    const { test, opts, starts, state } = setup(true);
+    const kill = killDescriptor.create(opts).nemesis;
+    const pause = pauseDescriptor.create(opts).nemesis;
+    expect((await pause.invoke(test, op('pause', { nodes: ['n1'] }))).type).toBe('ok');
+    expect((await kill.invoke(test, op('kill', { nodes: ['n1'] }))).type).toBe('ok');
+    expect((await pause.invoke(test, op('resume', 'all'))).type).toBe('ok');
+    expect((await kill.invoke(test, op('start', 'all'))).type).toBe('ok');
+    expect(starts).toEqual(['n1']);
+    expect(state('sut')).toBe('S');
+  });
+
+  it('kill and pause of a crashed host (SSH-like: it answers, nothing runs) are no-target fails', async () => {
+    const { test, opts, starts, state } = setup(false);
+    const crash = crashDescriptor.create(opts).nemesis;
+    const kill = killDescriptor.create(opts).nemesis;
+    const pause = pauseDescriptor.create(opts).nemesis;
+    expect((await crash.invoke(test, op('crash', { nodes: ['n1'] }))).type).toBe('ok');
+    for (const [nem, f] of [
+      [kill, 'kill'],
+      [pause, 'pause'],
+    ] as const) {
+      const c = await nem.invoke(test, op(f, { nodes: ['n1'] }));
+      expect(c, `${f}: ${JSON.stringify(c)}`).toMatchObject({ type: 'fail', fault: 'no-target' });
+      expect(c.error).toMatch(/nothing running/);
+    }
+    expect((await kill.invoke(test, op('start', 'all'))).type).toBe('ok');
+    expect(starts).toEqual([]); // still crashed: restart-node brings it back
     expect((await crash.invoke(test, op('restart-node', 'all'))).type).toBe('ok');
     expect(starts).toEqual(['n1']);
     expect(state('sut')).toBe('S');

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { partitionNemesis } from '../../../nemeses/partition.ts';
-import { crashDescriptor, killDescriptor } from '../../../nemeses/process.ts';
+import { crashDescriptor, killDescriptor, pauseDescriptor } from '../../../nemeses/process.ts';
 import type { Invocation } from '../../../src/core/generator.ts';
 import type { RunContext, System } from '../../../src/core/index.ts';
 import type { ExecResult, Remote } from '../../../src/core/remote.ts';
@@ -120,5 +120,17 @@ describe('an unreachable node excuses nothing unless the crash family crashed it
     const crash = crashDescriptor.create(opts).nemesis;
     expect((await crash.invoke(test, op('crash', { nodes: ['n3'] }))).type).toBe('ok');
     expect((await part.invoke(test, op('stop-partition', null))).type).toBe('ok');
+  });
+
+  it('kill and pause of a node the crash family crashed (it does not answer) are no-target fails, never ok', async () => {
+    const { test } = ctx();
+    const crash = crashDescriptor.create(opts).nemesis;
+    expect((await crash.invoke(test, op('crash', { nodes: ['n3'] }))).type).toBe('ok');
+    const k = await killDescriptor.create(opts).nemesis.invoke(test, op('kill', { nodes: ['n3'] }));
+    expect(k, JSON.stringify(k)).toMatchObject({ type: 'fail', fault: 'no-target' });
+    const pause = pauseDescriptor.create(opts).nemesis;
+    const p = await pause.invoke(test, op('pause', { nodes: ['n2', 'n3'] }));
+    expect(p, JSON.stringify(p)).toMatchObject({ type: 'ok', value: { nodes: ['n2'] } });
+    expect((p.value as { skipped: string }).skipped).toMatch(/nothing running: killed\/crashed earlier: n3/);
   });
 });
