@@ -160,7 +160,8 @@ async function startRabbit(test: RunContext, node: NodeRef): Promise<void> {
 }
 
 /**
- * How long (ms) a heal's `start` waits for the broker to finish booting before it returns anyway. A
+ * How long (ms) a heal's `start` waits by default (`--opt rabbitStartWaitS`, 0 = not at all) for the
+ * broker to finish booting before it returns anyway. A
  * broker whose peers are up boots in 5–8 s here (15 s under heavy load); one that was not the last
  * node down waits for its peers' Mnesia tables (10 × 30 s) and cannot finish while they are cut off
  * or down. Waiting longer would only push the fault schedule past the run's time limit.
@@ -197,6 +198,12 @@ export function bootStall(logSinceStart: string): string | undefined {
   return `waiting for its peers' Mnesia tables${nodes ? ` (cluster nodes: ${nodes})` : ''}${retries ? `, ${retries} retries of 30 s left` : ''}: it was not the last node down and cannot finish booting until they are reachable`;
 }
 
+/** The boot wait of a heal's start in ms: `--opt rabbitStartWaitS`, else START_BOOT_WAIT_MS. */
+export const startWaitMs = (test: Pick<RunContext, 'options'>): number =>
+  test.options.rabbitStartWaitS === undefined
+    ? START_BOOT_WAIT_MS
+    : Number(test.options.rabbitStartWaitS) * 1000;
+
 /** The bytes in a node's file (0 when missing): where its new log lines begin. */
 async function fileSize(remote: Remote, path: string): Promise<number> {
   const r = await remote.exec(['sh', '-c', `wc -c < ${path} 2>/dev/null || echo 0`], { timeoutMs: 10_000 });
@@ -204,7 +211,7 @@ async function fileSize(remote: Remote, path: string): Promise<number> {
 }
 
 /**
- * A heal's start: runs the broker (startDaemon) and waits up to START_BOOT_WAIT_MS for its boot
+ * A heal's start: runs the broker (startDaemon) and waits up to startWaitMs for its boot
  * (`rabbitmqctl await_startup`, each try bounded by the time left). Not booted by then is no failed
  * start: the process runs and goes on booting, and the final drain waits for its node; a warning says
  * why (bootStall on the log written since the start). Returns whether the broker finished booting.
@@ -213,29 +220,28 @@ export async function startAndWait(test: RunContext, node: NodeRef): Promise<boo
   const remote = remoteOf(node);
   const log = `${RABBIT_LOG_DIR}/${nodeName(remote.ip)}.log`;
   const from = await fileSize(remote, log);
+  const waitMs = startWaitMs(test);
   const t0 = performance.now();
   await startRabbit(test, node);
-  const booted = await pollUntil(
-    { timeoutMs: START_BOOT_WAIT_MS, intervalMs: 1000, signal: test.signal },
-    async () => {
-      const leftMs = START_BOOT_WAIT_MS - (performance.now() - t0);
-      const tryS = Math.max(1, Math.min(5, Math.floor(leftMs / 1000) - 1));
-      const out = await rabbitmqctl(
-        test,
-        remote,
-        ['await_startup', '--timeout', String(tryS)],
-        (tryS + 3) * 1000,
-      );
-      return out !== undefined ? { done: true, value: true } : { done: false, why: 'not booted' };
-    },
-  );
+  if (waitMs === 0) return false;
+  const booted = await pollUntil({ timeoutMs: waitMs, intervalMs: 1000, signal: test.signal }, async () => {
+    const leftMs = waitMs - (performance.now() - t0);
+    const tryS = Math.max(1, Math.min(5, Math.floor(leftMs / 1000) - 1));
+    const out = await rabbitmqctl(
+      test,
+      remote,
+      ['await_startup', '--timeout', String(tryS)],
+      (tryS + 3) * 1000,
+    );
+    return out !== undefined ? { done: true, value: true } : { done: false, why: 'not booted' };
+  });
   if (booted.done) return true;
   const tail = await remote.exec(['sh', '-c', `tail -c +${from + 1} ${log} 2>/dev/null | tail -n 200`], {
     timeoutMs: 10_000,
   });
   const why = bootStall(tail.stdout) ?? `still starting (see ${log})`;
   test.log.warn(
-    `rabbitmq start ${node.name}: the broker runs but has not finished booting after ${START_BOOT_WAIT_MS / 1000} s, ${why}; it goes on booting (the final drain waits for its node)`,
+    `rabbitmq start ${node.name}: the broker runs but has not finished booting after ${waitMs / 1000} s, ${why}; it goes on booting (the final drain waits for its node)`,
   );
   return false;
 }
@@ -407,9 +413,13 @@ export async function rabbitVersion(test: RunContext): Promise<string | undefine
   return versions.length ? versions.join(', ') : undefined;
 }
 
-/** RabbitMQ's `--opt` keys: the Erlang distribution tick (how fast a cut is noticed). */
+/**
+ * RabbitMQ's `--opt` keys: the Erlang distribution tick (how fast a cut is noticed); how long a heal's
+ * start waits for the broker's boot (0: returns once the process runs).
+ */
 export const rabbitOptions = optionsSchema({
   rabbitNetTicktimeS: opt.int(1, 120, 's'),
+  rabbitStartWaitS: opt.int(0, 300, 's'),
 });
 
 export const rabbitmqSystem: SystemDescriptor = {

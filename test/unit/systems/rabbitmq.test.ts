@@ -10,6 +10,7 @@ import {
   rabbitConf,
   rabbitEnv,
   START_BOOT_WAIT_MS,
+  startWaitMs,
   validateRabbitmq,
 } from '../../../systems/rabbitmq/index.ts';
 
@@ -92,5 +93,10 @@ describe('bootStall (why a healed broker has not booted)', () => {
   it("bounds a heal's wait well inside a run's schedule slack", () => {
     // The old start waited 60 s (plus a 30 s try): one heal outlasted a 30 s run by over a minute.
     expect(START_BOOT_WAIT_MS).toBeLessThanOrEqual(20_000);
+    expect(startWaitMs({ options: {} })).toBe(START_BOOT_WAIT_MS);
+    expect(startWaitMs({ options: { rabbitStartWaitS: 0 } })).toBe(0);
+    const schema = findSystem('rabbitmq').options!;
+    expect(schema.safeParse({ rabbitStartWaitS: 0 }).success).toBe(true);
+    expect(schema.safeParse({ rabbitStartWaitS: -1 }).success).toBe(false);
   });
 });
