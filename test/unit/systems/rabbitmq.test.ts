@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.ts';
 import { findSystem, resolveMode } from '../../../systems/index.ts';
 import {
+  bootStall,
   nodeName,
   queueHolder,
   queueName,
   rabbitConf,
   rabbitEnv,
+  START_BOOT_WAIT_MS,
+  startWaitMs,
   validateRabbitmq,
 } from '../../../systems/rabbitmq/index.ts';
 
@@ -52,5 +55,48 @@ describe('queueHolder (primaries)', () => {
     expect(queueHolder(table, 'quorum')).toBe('rabbit@10.77.0.12');
     expect(queueHolder(table, 'classic')).toBe('rabbit@10.77.0.11');
     expect(queueHolder('other\trabbit@1.2.3.4\t<rabbit@1.2.3.4.1.2.3>', 'quorum')).toBeUndefined();
+  });
+});
+
+describe('bootStall (why a healed broker has not booted)', () => {
+  // RabbitMQ 3.10's log of a node restarted while its peers were cut off (bench run, n1 of 3).
+  const stalled = [
+    '2026-11-30 15:48:46.473282+00:00 [info] <0.223.0> Running boot step database defined by app rabbit',
+    '2026-11-30 15:49:00.495901+00:00 [info] <0.223.0> Waiting for Mnesia tables for 30000 ms, 9 retries left',
+    '2026-11-30 15:49:30.496991+00:00 [warning] <0.223.0> Error while waiting for Mnesia tables: {timeout_waiting_for_tables,',
+    "2026-11-30 15:49:30.496991+00:00 [warning] <0.223.0>                                         ['rabbit@10.77.2.13',",
+    "2026-11-30 15:49:30.496991+00:00 [warning] <0.223.0>                                          'rabbit@10.77.2.12',",
+    "2026-11-30 15:49:30.496991+00:00 [warning] <0.223.0>                                          'rabbit@10.77.2.11'],",
+    '2026-11-30 15:49:30.496991+00:00 [warning] <0.223.0>                                         [rabbit_user,rabbit_durable_queue]}',
+    '2026-11-30 15:49:30.497212+00:00 [info] <0.223.0> Waiting for Mnesia tables for 30000 ms, 8 retries left',
+  ].join('\n');
+
+  it("names a boot waiting for its peers' Mnesia tables, the cluster nodes and the retries left", () => {
+    const why = bootStall(stalled);
+    expect(why).toMatch(/^waiting for its peers' Mnesia tables/);
+    expect(why).toContain('rabbit@10.77.2.13, rabbit@10.77.2.12, rabbit@10.77.2.11');
+    expect(why).toContain('8 retries of 30 s left');
+    // Before the first timeout the log does not name the nodes yet.
+    expect(bootStall(stalled.split('\n').slice(0, 2).join('\n'))).toMatch(/tables, 9 retries of 30 s left: /);
+  });
+
+  it('is undefined when the tables were synced (a normal boot) or no wait began', () => {
+    const normal = [
+      '2026-11-30 15:12:27.716129+00:00 [info] <0.223.0> Waiting for Mnesia tables for 30000 ms, 9 retries left',
+      '2026-11-30 15:12:27.716286+00:00 [info] <0.223.0> Successfully synced tables from a peer',
+    ].join('\n');
+    expect(bootStall(normal)).toBeUndefined();
+    expect(bootStall('2026-11-30 15:48:46 [info] <0.223.0>  Starting RabbitMQ 3.10.8')).toBeUndefined();
+    expect(bootStall('')).toBeUndefined();
+  });
+
+  it("bounds a heal's wait well inside a run's schedule slack", () => {
+    // The old start waited 60 s (plus a 30 s try): one heal outlasted a 30 s run by over a minute.
+    expect(START_BOOT_WAIT_MS).toBeLessThanOrEqual(20_000);
+    expect(startWaitMs({ options: {} })).toBe(START_BOOT_WAIT_MS);
+    expect(startWaitMs({ options: { rabbitStartWaitS: 0 } })).toBe(0);
+    const schema = findSystem('rabbitmq').options!;
+    expect(schema.safeParse({ rabbitStartWaitS: 0 }).success).toBe(true);
+    expect(schema.safeParse({ rabbitStartWaitS: -1 }).success).toBe(false);
   });
 });
