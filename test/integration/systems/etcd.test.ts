@@ -104,7 +104,8 @@ describe.skipIf(!hasDocker)('etcd (3 nodes, hostroot)', () => {
     expect(c.acknowledged).toBeGreaterThan(50);
   });
 
-  it('register under partition, kill, pause and clock faults: 3 of 3 runs linearizable (30 s each)', async () => {
-    for (let i = 0; i < 3; i++) await validUnderEveryFamily('register', 30);
+  it('register under partition, kill, pause and clock faults: 3 of 3 runs linearizable (30 s each, at once)', async () => {
+    // Three clusters side by side (each run its own seed and network): the suite's time limit, not a weaker test.
+    await Promise.all([0, 1, 2].map(() => validUnderEveryFamily('register', 30)));
   }, 400_000);
 });
