@@ -88,6 +88,27 @@ export async function createStreams(ips: string[], ackWait: number): Promise<voi
   }
 }
 
+/**
+ * Whether JetStream answers for the streams and the queue's consumer through the server at `ip`: stream
+ * info of `queue` and `set` and consumer info of `workers` (each needs its raft group's leader). Resolves
+ * to undefined when all answered, else to why not (an unreachable server, a request timeout).
+ */
+export async function jetStreamAnswers(ip: string): Promise<string | undefined> {
+  let nc: NatsConnection | undefined;
+  try {
+    nc = await connect({ servers: `${ip}:${CLIENT_PORT}`, timeout: 2000, reconnect: false });
+    const jsm = await nc.jetstreamManager({ timeout: 2000, checkAPI: false });
+    await jsm.streams.info(QUEUE_STREAM);
+    await jsm.streams.info(SET_STREAM);
+    await jsm.consumers.info(QUEUE_STREAM, QUEUE_CONSUMER);
+    return undefined;
+  } catch (err) {
+    return errorText(err);
+  } finally {
+    await nc?.close().catch(() => {});
+  }
+}
+
 class Aborted extends Error {}
 
 /** Races a request against the op's signal (a late reply is ignored). */

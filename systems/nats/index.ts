@@ -13,6 +13,7 @@ import { pollUntil } from '../../src/util/poll.ts';
 import {
   ackWaitMs,
   createStreams,
+  jetStreamAnswers,
   natsQueueClient,
   natsSetClient,
   QUEUE_STREAM,
@@ -128,10 +129,34 @@ export function createNatsSystem(): System {
     pause: async (_test, node) => void (await signalDaemon(remoteOf(node), NATS_DAEMON, 'STOP')),
     resume: async (_test, node) => void (await signalDaemon(remoteOf(node), NATS_DAEMON, 'CONT')),
     logFiles: () => [NATS_LOG],
+    awaitRecovery: natsAwaitRecovery,
     primaries: natsPrimaries,
     version: natsVersion,
     clients: { queue: natsQueueClient, set: natsSetClient },
   };
+}
+
+/**
+ * Before the final reads/drains: waits until every server answers stream info for both streams and
+ * consumer info for the queue's consumer (polled every 500 ms). Throws, with the last reason, when
+ * `signal` aborts (the runner's bound, RECOVERY_WAIT_MAX_MS).
+ * After all servers restarted, nats-server 2.9 took 4–10 s to elect the consumer's leader (5 s after the
+ * restart in one run, the consumer had none yet), longer than the default --recovery-time (2 s) plus one
+ * op timeout (5 s): final ops without this wait ended unknown.
+ */
+export async function natsAwaitRecovery(test: RunContext, signal: AbortSignal): Promise<void> {
+  let why = 'not asked yet';
+  const t0 = Date.now();
+  try {
+    await pollUntil({ timeoutMs: Number.POSITIVE_INFINITY, intervalMs: 500, signal }, async () => {
+      const answers = await Promise.all(test.remotes.map((x) => jetStreamAnswers(x.ip)));
+      const bad = answers.flatMap((a, i) => (a === undefined ? [] : [`${test.remotes[i]?.name}: ${a}`]));
+      why = bad.join('; ');
+      return bad.length === 0 ? { done: true, value: true } : { done: false, why };
+    });
+  } catch {
+    throw new Error(`JetStream not answering after ${Date.now() - t0} ms (${why})`);
+  }
 }
 
 interface Jsz {
