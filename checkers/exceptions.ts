@@ -8,8 +8,14 @@ export interface ErrorGroup {
   example: Op;
 }
 
-/** Groups errors so that 40,000 identical timeouts read as one line; numbers and addresses are folded. */
+/**
+ * Groups errors so that 40,000 identical timeouts read as one line; numbers and addresses are folded. An
+ * error that is only a number (a status code such as NATS's `503`) is its own kind and stays as it is:
+ * folded, every code would read `N`.
+ */
 export function errorClass(error: string): string {
+  const bare = error.trim();
+  if (/^\d+$/.test(bare)) return bare;
   return error
     .replace(/\b\d+(\.\d+)*(:\d+)?\b/g, 'N')
     .replace(/\s+/g, ' ')

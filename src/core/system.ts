@@ -44,6 +44,14 @@ export interface System {
    * Undefined when it cannot tell; a throw is logged and recorded as unknown, never fails the run.
    */
   version?(test: RunContext): Promise<string | undefined>;
+  /**
+   * After the heal and the --recovery-time wait, before the final phase: waits until the system can answer
+   * the final ops (e.g. every replicated log has a leader again after its servers restarted), so a user
+   * need not know how long the system takes. Resolves when ready or when `signal` aborts (the runner
+   * bounds the wait: RECOVERY_WAIT_MAX_MS in src/runner/run.ts); a throw is logged, never fails the run
+   * (the final ops then show what was not ready). Optional: without it only --recovery-time is waited.
+   */
+  awaitRecovery?(test: RunContext, signal: AbortSignal): Promise<void>;
   /** A client factory per workload name this system supports. */
   clients: Record<string, ClientFactory>;
 }

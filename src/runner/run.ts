@@ -365,6 +365,7 @@ async function runGuarded(
     if (!stop.aborted) {
       phase('recovering');
       await delay(test.recoveryTime * 1000, undefined, { signal: stop }).catch(() => {});
+      if (system.awaitRecovery && !stop.aborted) await awaitRecovery(system, ctx, stop);
       if (workload.finalGenerator && !stop.aborted) {
         phase('final');
         await runPhase(clients(workload.finalGenerator), { stoppable: true });
@@ -534,6 +535,33 @@ async function teardown(a: TeardownArgs): Promise<string[]> {
     });
   }
   return problems;
+}
+
+/** The longest the runner waits for System.awaitRecovery before the final phase, ms. */
+export const RECOVERY_WAIT_MAX_MS = 60_000;
+
+/**
+ * Runs the system's recovery wait, bounded by RECOVERY_WAIT_MAX_MS and the run's stop signal; logs how
+ * long it took, and a throw or a timeout as a warning (the final ops then show what was not ready).
+ */
+async function awaitRecovery(system: System, ctx: RunContext, stop: AbortSignal): Promise<void> {
+  const t0 = performance.now();
+  const signal = AbortSignal.any([stop, AbortSignal.timeout(RECOVERY_WAIT_MAX_MS)]);
+  // A hook that ignores its signal must not hold the run either.
+  const bound = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(new Error(`not recovered after ${RECOVERY_WAIT_MAX_MS} ms`));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  bound.catch(() => {});
+  try {
+    await Promise.race([system.awaitRecovery?.(ctx, signal), bound]);
+    ctx.log.info(`${system.name}: ready for the final phase after ${Math.round(performance.now() - t0)} ms`);
+  } catch (err) {
+    ctx.log.warn(
+      `${system.name}: waiting for recovery failed: ${errorText(err)}; running the final phase anyway`,
+    );
+  }
 }
 
 function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal {

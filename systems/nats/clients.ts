@@ -88,6 +88,27 @@ export async function createStreams(ips: string[], ackWait: number): Promise<voi
   }
 }
 
+/**
+ * Whether JetStream answers for the streams and the queue's consumer through the server at `ip`: stream
+ * info of `queue` and `set` and consumer info of `workers` (each needs its raft group's leader). Resolves
+ * to undefined when all answered, else to why not (an unreachable server, a request timeout).
+ */
+export async function jetStreamAnswers(ip: string): Promise<string | undefined> {
+  let nc: NatsConnection | undefined;
+  try {
+    nc = await connect({ servers: `${ip}:${CLIENT_PORT}`, timeout: 2000, reconnect: false });
+    const jsm = await nc.jetstreamManager({ timeout: 2000, checkAPI: false });
+    await jsm.streams.info(QUEUE_STREAM);
+    await jsm.streams.info(SET_STREAM);
+    await jsm.consumers.info(QUEUE_STREAM, QUEUE_CONSUMER);
+    return undefined;
+  } catch (err) {
+    return errorText(err);
+  } finally {
+    await nc?.close().catch(() => {});
+  }
+}
+
 class Aborted extends Error {}
 
 /** Races a request against the op's signal (a late reply is ignored). */
@@ -250,18 +271,25 @@ async function takeOne(c: Conn, signal: AbortSignal): Promise<Taken> {
 
 const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Messages the queue stream still holds (delivered-but-unacked included), undefined when unknown. */
-async function storedCount(c: Conn): Promise<number | undefined> {
+/**
+ * The queue consumer's view: messages not yet delivered plus deliveries not yet acked (they come back
+ * after the ack wait); undefined while the consumer does not answer (no stream leader yet after restarts).
+ * The consumer's counts, not the stream's: a work-queue stream was seen counting messages the consumer
+ * had already had acked (systems/nats/README.md), which no drain could ever take.
+ */
+export async function consumerBacklog(c: Pick<Conn, 'jsm'>): Promise<number | undefined> {
   try {
-    return (await (await c.jsm()).streams.info(QUEUE_STREAM)).state.messages;
+    const info = await (await c.jsm()).consumers.info(QUEUE_STREAM, QUEUE_CONSUMER);
+    return info.num_pending + info.num_ack_pending;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Drain: takes until the queue is empty and the stream holds nothing (deliveries whose ack was lost come
- * back after the ack wait), for at most `--opt natsDrainMs` (default 4000 ms: it must end inside the op
+ * Drain: takes until the queue is empty and the consumer has nothing pending or unacked (deliveries
+ * whose ack was lost come back after the ack wait), trying again while JetStream recovers (a pull that
+ * times out, a consumer that does not answer), for at most `--opt natsDrainMs` (default 4000 ms: it must end inside the op
  * timeout, or the runner records it as `info` without the elements taken). ok with the elements; info with
  * those taken so far when the budget ran out or the op was aborted. An element whose ack stayed unconfirmed
  * is included (see the module doc).
@@ -280,7 +308,8 @@ async function drain(c: Conn, test: RunContext, signal: AbortSignal): Promise<Co
       continue;
     }
     lastError = t.error;
-    if (t.kind === 'empty' && (await storedCount(c)) === 0)
+    // 'none' (a pull that timed out: no stream leader yet after restarts) is tried again too.
+    if (t.kind === 'empty' && (await consumerBacklog(c)) === 0)
       return unconfirmed.length
         ? { type: 'ok', value: got, error: `ack unconfirmed for ${JSON.stringify(unconfirmed)}` }
         : { type: 'ok', value: got };
@@ -317,7 +346,7 @@ export const natsQueueClient: ClientFactory = async (test, node) =>
  * info (from the stream leader) counted: an ordered consumer is R1 and may sit on a replica that has not
  * caught up (seen once after kills and partitions: 210 of 252), which is staleness, not loss.
  */
-async function readSet(c: Conn): Promise<unknown[]> {
+async function readSetOnce(c: Conn): Promise<unknown[]> {
   const jsm = await c.jsm();
   const info = await jsm.streams.info(SET_STREAM);
   const expected = info.state.messages;
@@ -337,7 +366,30 @@ async function readSet(c: Conn): Promise<unknown[]> {
   return out;
 }
 
-/** set: add v → publish with PubAck; read → the whole stream (sorted). */
+/**
+ * readSetOnce tried again until it succeeds or `signal` aborts (the op timeout): after a heal JetStream
+ * needs some seconds to elect the stream's leader (stream info times out meanwhile), and a replica may
+ * still be catching up. A read is idempotent, so trying again inside one op is safe. Throws the last
+ * attempt's error when the signal aborts.
+ */
+export async function retryUntilAborted<T>(
+  attempt: () => Promise<T>,
+  signal: AbortSignal,
+  intervalMs = 250,
+): Promise<T> {
+  let last: unknown = new Aborted('timed out');
+  while (!signal.aborted) {
+    try {
+      return await bounded(attempt(), signal);
+    } catch (err) {
+      if (!(err instanceof Aborted)) last = err;
+    }
+    await sleepMs(intervalMs);
+  }
+  throw last;
+}
+
+/** set: add v → publish with PubAck; read → the whole stream (sorted), tried again while JetStream recovers. */
 export const natsSetClient: ClientFactory = async (test, node) =>
   factory(async (c, op, signal) => {
     switch (op.f) {
@@ -345,7 +397,7 @@ export const natsSetClient: ClientFactory = async (test, node) =>
         return publish(c, test, SET_STREAM, op.value, signal);
       case 'read':
         try {
-          const xs = await bounded(readSet(c), signal);
+          const xs = await retryUntilAborted(() => readSetOnce(c), signal);
           return { type: 'ok', value: xs.sort((a, b) => Number(a) - Number(b)) };
         } catch (err) {
           return { type: 'fail', error: errorText(err) };

@@ -13,8 +13,10 @@ import { pollUntil } from '../../src/util/poll.ts';
 import {
   ackWaitMs,
   createStreams,
+  jetStreamAnswers,
   natsQueueClient,
   natsSetClient,
+  QUEUE_CONSUMER,
   QUEUE_STREAM,
   SET_STREAM,
 } from './clients.ts';
@@ -128,15 +130,83 @@ export function createNatsSystem(): System {
     pause: async (_test, node) => void (await signalDaemon(remoteOf(node), NATS_DAEMON, 'STOP')),
     resume: async (_test, node) => void (await signalDaemon(remoteOf(node), NATS_DAEMON, 'CONT')),
     logFiles: () => [NATS_LOG],
+    awaitRecovery: natsAwaitRecovery,
     primaries: natsPrimaries,
     version: natsVersion,
     clients: { queue: natsQueueClient, set: natsSetClient },
   };
 }
 
-interface Jsz {
+/**
+ * The raft groups (`stream queue`, `stream set`, `consumer queue > workers`) for which no majority of
+ * the servers' /jsz views names one leader. Pure; `views` holds one /jsz?accounts=true&streams=true&
+ * consumers=true answer per server (undefined: no answer).
+ */
+export function leaderlessGroups(views: readonly (Jsz | undefined)[]): string[] {
+  const quorum = Math.floor(views.length / 2) + 1;
+  const agreed = (names: (string | undefined)[]) => {
+    const votes = new Map<string, number>();
+    for (const n of names) if (n) votes.set(n, (votes.get(n) ?? 0) + 1);
+    return [...votes.values()].some((k) => k >= quorum);
+  };
+  const streams = (v: Jsz | undefined) => v?.account_details?.flatMap((a) => a.stream_detail ?? []) ?? [];
+  const groups: [string, (v: Jsz | undefined) => string | undefined][] = [
+    [`stream ${QUEUE_STREAM}`, (v) => streams(v).find((x) => x.name === QUEUE_STREAM)?.cluster?.leader],
+    [`stream ${SET_STREAM}`, (v) => streams(v).find((x) => x.name === SET_STREAM)?.cluster?.leader],
+    [
+      `consumer ${QUEUE_STREAM} > ${QUEUE_CONSUMER}`,
+      (v) =>
+        streams(v)
+          .find((x) => x.name === QUEUE_STREAM)
+          ?.consumer_detail?.find((c) => c.name === QUEUE_CONSUMER)?.cluster?.leader,
+    ],
+  ];
+  return groups.filter(([, leader]) => !agreed(views.map(leader))).map(([name]) => name);
+}
+
+/**
+ * Before the final reads/drains: waits until a majority of the servers name one leader for both streams
+ * and the queue's consumer (/jsz), and every server answers stream info for both streams and consumer
+ * info for the queue's consumer (polled every 500 ms). Consumer info alone is not enough: it was
+ * answered 3 s before the consumer's leader was elected, and pulls timed out meanwhile. Throws, with the last reason, when
+ * `signal` aborts (the runner's bound, RECOVERY_WAIT_MAX_MS).
+ * After all servers restarted, nats-server 2.9 took 4–10 s to elect the consumer's leader (5 s after the
+ * restart in one run, the consumer had none yet), longer than the default --recovery-time (2 s) plus one
+ * op timeout (5 s): final ops without this wait ended unknown.
+ */
+export async function natsAwaitRecovery(test: RunContext, signal: AbortSignal): Promise<void> {
+  let why = 'not asked yet';
+  const t0 = Date.now();
+  try {
+    await pollUntil({ timeoutMs: Number.POSITIVE_INFINITY, intervalMs: 500, signal }, async () => {
+      const views = (await Promise.all(
+        test.remotes.map((r) => monitor(r.ip, '/jsz?accounts=true&streams=true&consumers=true', 1500)),
+      )) as (Jsz | undefined)[];
+      const leaderless = leaderlessGroups(views);
+      if (leaderless.length) {
+        why = `no leader for ${leaderless.join(', ')}`;
+        return { done: false, why };
+      }
+      const answers = await Promise.all(test.remotes.map((x) => jetStreamAnswers(x.ip)));
+      const bad = answers.flatMap((a, i) => (a === undefined ? [] : [`${test.remotes[i]?.name}: ${a}`]));
+      why = bad.join('; ');
+      return bad.length === 0 ? { done: true, value: true } : { done: false, why };
+    });
+  } catch {
+    throw new Error(`JetStream not answering after ${Date.now() - t0} ms (${why})`);
+  }
+}
+
+/** The part of nats-server's /jsz answer read here (accounts, streams and consumers detail). */
+export interface Jsz {
   meta_cluster?: { leader?: string };
-  account_details?: { stream_detail?: { name: string; cluster?: { leader?: string } }[] }[];
+  account_details?: {
+    stream_detail?: {
+      name: string;
+      cluster?: { leader?: string };
+      consumer_detail?: { name: string; cluster?: { leader?: string } }[];
+    }[];
+  }[];
 }
 
 /**

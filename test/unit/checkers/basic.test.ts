@@ -98,4 +98,19 @@ describe('exceptions', () => {
     expect(r.groups[0]!.example.index).toBe(1);
     expect(errorClass('a  b\n c')).toBe('a b c');
   });
+
+  it('keeps an error that is a bare number (a status code) as its own kind', () => {
+    const h = ops(
+      ['invoke', 'add'],
+      ['fail', 'add', '503'],
+      ['invoke', 'add'],
+      ['fail', 'add', '503'],
+      ['invoke', 'add'],
+      ['fail', 'add', ' 404 '],
+    );
+    const r = exceptions.check(ctx, h, {}) as unknown as { summary: string; groups: { error: string }[] };
+    expect(r.groups.map((g) => g.error)).toEqual(['503', '404']);
+    expect(r.summary).toBe('3 errors in 2 kinds; most: 503 ×2');
+    expect(errorClass('timed out after 503 ms')).toBe('timed out after N ms');
+  });
 });
