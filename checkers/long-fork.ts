@@ -50,6 +50,65 @@ type MicroOp = [string, unknown, unknown];
 const isMops = (v: unknown): v is MicroOp[] =>
   Array.isArray(v) && v.every((m) => Array.isArray(m) && m.length === 3 && typeof m[0] === 'string');
 
+/**
+ * Why the long-fork checker cannot read one call (f, value: an ok completion's, else the invoke's, and
+ * outcome), or undefined: not a txn, a value that is not a list of [f k v] micro-ops, a micro-op other
+ * than r/w, or a txn that is neither one insert nor a read of a group.
+ */
+export function longForkCallProblem(c: { f: string; value: unknown; outcome: string }): string | undefined {
+  if (c.f !== 'txn') return `${c.f} is not a txn`;
+  if (!isMops(c.value)) return 'a txn value is a list of [f k v] micro-ops';
+  const bad = c.value.find((m) => m[0] !== 'r' && m[0] !== 'w');
+  if (bad) return `micro-op ${show(bad[0])} is neither r nor w`;
+  const isInsert = c.value.length === 1 && c.value[0]![0] === 'w';
+  if (!isInsert && !c.value.every((m) => m[0] === 'r'))
+    return 'a long-fork txn is one insert [[w k v]] or a read of a group [[r k v] …]';
+  return undefined;
+}
+
+/**
+ * The first client op pair the long-fork checker cannot read: the op (its completion, else its invoke)
+ * and a one-line reason naming it; undefined when there is none. An ok completion is read with its invoke's shape
+ * too (the checker classifies by the invoke, reads values from the completion). Pure.
+ */
+export function findMalformedLongForkOp(history: readonly Op[]): { op: Op; message: string } | undefined {
+  const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
+  for (const { invoke, completion } of pairs) {
+    const outcome = completion?.type ?? 'info';
+    const checks = [invoke.value, ...(outcome === 'ok' && completion ? [completion.value] : [])];
+    for (const value of checks) {
+      const problem = longForkCallProblem({ f: invoke.f, value, outcome });
+      if (problem) {
+        const at = value === invoke.value ? invoke : completion!;
+        return {
+          op: at,
+          message: `op ${at.index} (${invoke.f} ${stringifyExact(value)?.slice(0, 60) ?? String(value)}): ${problem}`,
+        };
+      }
+    }
+    if (outcome !== 'ok' || !completion) continue;
+    // Writes are taken from the invoke, reads from the completion: an insert's completion is its
+    // invoke; a read's reads the same keys (in any order: reads group by key set).
+    const inv = invoke.value as MicroOp[];
+    const done = completion.value as MicroOp[];
+    const keysOf = (ms: MicroOp[]) =>
+      ms
+        .map((m) => `${m[0]}\u0000${valueKey(m[1])}`)
+        .sort()
+        .join('\u0001');
+    const isInsert = inv.length === 1 && inv[0]![0] === 'w';
+    const same = isInsert
+      ? done.length === 1 && sameValue(inv[0], done[0])
+      : inv.length === done.length && keysOf(inv) === keysOf(done);
+    if (!same)
+      return {
+        op: completion,
+        message: `op ${completion.index} (${invoke.f} ${stringifyExact(done)?.slice(0, 60)}): its micro-ops differ from its invoke's (${stringifyExact(inv)?.slice(0, 60)})`,
+      };
+  }
+  return undefined;
+}
+
 /** The long-fork checker; `groupSize` is for documentation and the summary (reads group by key set). */
 export function longForkChecker(groupSize: number): Checker {
   return {
@@ -98,6 +157,16 @@ export function checkLongFork(history: readonly Op[], groupSize?: number): LongF
     lateReadCount: late,
     multipleWrites,
   };
+  const malformed = findMalformedLongForkOp(history)?.message;
+  if (malformed)
+    return {
+      valid: 'unknown',
+      reason: `${malformed}: the long-fork checker cannot read it`,
+      summary: 'unknown: an op the long-fork checker cannot read',
+      ...base,
+      forkCount: 0,
+      ...noAnomalies(),
+    };
   if (multipleWrites.length > 0)
     return {
       valid: 'unknown',

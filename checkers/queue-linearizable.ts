@@ -23,6 +23,7 @@ import type { Op, Process } from '../src/core/op.ts';
 import { elementsOf } from '../src/history/values.ts';
 import { checkLinearizable, type LinearizableOptions } from './linearizable/index.ts';
 import { type DrainStep, drainQueueModel } from './linearizable/models/drain-queue.ts';
+import { findMalformedQueueOp } from './total-queue.ts';
 
 const QUEUE_FS = new Set(['enqueue', 'dequeue', 'drain']);
 
@@ -54,10 +55,20 @@ export async function checkQueueLinearizable(
       opCount: count,
       ...noAnomalies(),
     };
+  const malformed = findMalformedQueueOp(history)?.message;
+  if (malformed)
+    return { valid: 'unknown', reason: malformed, summary: 'unknown: malformed queue op', ...noAnomalies() };
   const expanded = expandQueueHistory(history);
   if (typeof expanded === 'string')
-    return { valid: 'unknown', reason: expanded, summary: `unknown: ${expanded}`, ...noAnomalies() };
-  return checkLinearizable(expanded, drainQueueModel(), opts);
+    return {
+      valid: 'unknown',
+      reason: expanded,
+      summary: 'unknown: a drain took an unknown set',
+      ...noAnomalies(),
+    };
+  // No delta debugging: dropping queue ops changes what the others mean (drop an enqueue and its
+  // dequeue fails for another reason), so the failure is shown as the failing op and its concurrent ops.
+  return checkLinearizable(expanded, drainQueueModel(), { ...opts, minimize: false });
 }
 
 /**
@@ -81,6 +92,8 @@ export function expandQueueHistory(history: readonly Op[]): Op[] | string {
   }
   const out: Op[] = [];
   let nextProcess = -1;
+  // Open enqueues by process: an ok enqueue without a value enqueued its invoke's value.
+  const openEnqueue = new Map<Process, Op>();
   const drainSteps = new Map<number, Op[]>();
   const openDrain = new Map<Process, number>();
   for (let i = 0; i < history.length; i++) {
@@ -120,6 +133,17 @@ export function expandQueueHistory(history: readonly Op[]): Op[] | string {
         });
       }
       continue;
+    }
+    if (op.f === 'enqueue') {
+      if (op.type === 'invoke') openEnqueue.set(op.process, op);
+      else {
+        const inv = openEnqueue.get(op.process);
+        openEnqueue.delete(op.process);
+        if (inv && (op.value === null || op.value === undefined)) {
+          out.push({ ...op, value: inv.value });
+          continue;
+        }
+      }
     }
     if (op.f === 'dequeue' && op.type === 'fail' && op.error === 'empty') {
       out.push({ ...op, type: 'ok', value: null });

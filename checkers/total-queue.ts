@@ -29,7 +29,64 @@ import {
 } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
 import { pairOps } from '../src/history/pairs.ts';
-import { compareNumbers, elementsOf, stringifyExact, valueKey } from '../src/history/values.ts';
+import { compareNumbers, elementsOf, showValue, stringifyExact, valueKey } from '../src/history/values.ts';
+
+/** The queue workload's op names (docs: the OP SHAPES contract in workloads/queue.ts). */
+export const QUEUE_TAKES =
+  "enqueue v (v not nil), dequeue → v (ok carries the element; an empty queue is fail with error 'empty'), drain → [v…] (ok carries the list)";
+
+const nil = (v: unknown) => v === null || v === undefined;
+
+/**
+ * Why the queue checkers cannot read one call (its f, its value: an ok completion's value, else the
+ * invoke's, and its outcome), or undefined when they can: an op the workload does not know, an enqueue
+ * of nothing, an ok dequeue without its element (an empty queue is `fail` 'empty'), an ok drain without
+ * its list. An `info` drain without a list is readable (it makes lost elements unknown, see checkTotalQueue).
+ */
+export function queueCallProblem(c: { f: string; value: unknown; outcome: string }): string | undefined {
+  // An ok enqueue may omit its element (a completion without value reads as nil): its invoke's counts,
+  // which findMalformedQueueOp passes here.
+  if (c.f === 'enqueue')
+    return nil(c.value) && c.outcome !== 'ok' ? 'an enqueue carries the element it enqueues' : undefined;
+  if (c.f === 'dequeue')
+    return c.outcome === 'ok' && nil(c.value)
+      ? "an ok dequeue carries the element it took (a dequeue of an empty queue is fail with error 'empty')"
+      : undefined;
+  if (c.f === 'drain')
+    return c.outcome === 'ok' && !elementsOf(c.value)
+      ? 'an ok drain carries the list of the elements it took'
+      : undefined;
+  return `${c.f} is not a queue op`;
+}
+
+/**
+ * The first client op pair of a history the queue checkers cannot read: the op (its completion, else its
+ * invoke) and a one-line reason naming it; undefined when there is none. Pure.
+ */
+export function findMalformedQueueOp(history: readonly Op[]): { op: Op; message: string } | undefined {
+  const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
+  for (const { invoke, completion } of pairs) {
+    const outcome = completion?.type ?? 'info';
+    // An enqueue's element is its invoke's (the completion may omit it); else as the analyze shape check reads it.
+    const value =
+      invoke.f !== 'enqueue' && outcome === 'ok' && completion?.value !== undefined
+        ? completion.value
+        : invoke.value;
+    const problem = queueCallProblem({
+      f: invoke.f,
+      value,
+      outcome: invoke.f === 'enqueue' ? 'info' : outcome,
+    });
+    if (problem) {
+      const at = completion ?? invoke;
+      return {
+        op: at,
+        message: `op ${at.index} (${outcome} ${invoke.f} ${showValue(value).slice(0, 60)}): ${problem}`,
+      };
+    }
+  }
+  return undefined;
+}
 
 /** exactly-once: a duplicate delivery is an anomaly; at-least-once: duplicates are reported only. */
 export type QueueDelivery = 'exactly-once' | 'at-least-once';
@@ -120,6 +177,8 @@ export function checkTotalQueue(
   };
   let drains = 0;
   let okDrains = 0;
+  // Drains that may have taken elements nobody saw (info or never completed, without a list).
+  const blindDrains: number[] = [];
   let dequeuedCount = 0;
   for (const { invoke, completion } of pairs) {
     const t = completion?.type ?? 'info';
@@ -135,8 +194,10 @@ export function checkTotalQueue(
     } else if (invoke.f === 'drain') {
       drains++;
       if (t === 'ok') okDrains++;
-      if (t === 'fail' || !completion) continue;
-      for (const x of elementsOf(completion.value) ?? []) {
+      if (t === 'fail') continue;
+      const taken = completion ? elementsOf(completion.value) : undefined;
+      if (!taken && t !== 'ok') blindDrains.push((completion ?? invoke).index);
+      for (const x of taken ?? []) {
         story(x).dequeues.push(refOf(invoke, completion));
         dequeuedCount++;
       }
@@ -147,21 +208,26 @@ export function checkTotalQueue(
   const unexpected = all.filter((s) => s.maybeCount === 0 && s.dequeues.length > 0);
   const duplicated = all.filter((s) => s.maybeCount > 0 && s.dequeues.length > s.maybeCount);
   const recovered = all.filter((s) => s.maybeCount > 0 && s.okCount === 0 && s.dequeues.length > 0);
-  const drained = okDrains > 0 || (drains === 0 && !requireDrain);
+  // Someone saw the queue empty, and every element taken is known.
+  const drained = (okDrains > 0 || (drains === 0 && !requireDrain)) && blindDrains.length === 0;
   const dupInvalid = delivery === 'exactly-once' && duplicated.length > 0;
   const definite = unexpected.length > 0 || dupInvalid || (drained && lost.length > 0);
-  const valid = definite ? false : lost.length > 0 ? 'unknown' : true;
+  const malformed = findMalformedQueueOp(history)?.message;
+  const valid = malformed ? 'unknown' : definite ? false : lost.length > 0 ? 'unknown' : true;
   const acked = all.filter((s) => s.okCount > 0).length;
   const attempted = all.filter((s) => s.enqueues.length > 0).length;
   const distinct = all.filter((s) => s.dequeues.length > 0).length;
   const summary = [
     `${acked} acknowledged, ${distinct} dequeued`,
-    lost.length ? `${lost.length} LOST${drained ? '' : ' (or still queued: no drain completed)'}` : '',
-    unexpected.length ? `${unexpected.length} UNEXPECTED` : '',
-    duplicated.length
+    malformed ? 'unknown: an op the queue checkers cannot read' : '',
+    !malformed && lost.length
+      ? `${lost.length} LOST${drained ? '' : blindDrains.length ? ' (or taken by a drain that did not say what it took)' : ' (or still queued: no drain completed)'}`
+      : '',
+    !malformed && unexpected.length ? `${unexpected.length} UNEXPECTED` : '',
+    !malformed && duplicated.length
       ? `${duplicated.length} ${dupInvalid ? 'DUPLICATED' : 'duplicated (at-least-once: allowed)'}`
       : '',
-    recovered.length ? `${recovered.length} recovered` : '',
+    !malformed && recovered.length ? `${recovered.length} recovered` : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -174,7 +240,11 @@ export function checkTotalQueue(
     summary,
     ...(valid === 'unknown'
       ? {
-          reason: `${lost.length} acknowledged elements were never dequeued, but no drain completed${drains === 0 ? ' (the history has none: did the run stop before its final phase? --opt queueRequireDrain=false judges them lost)' : ''}, so they may still be queued`,
+          reason: malformed
+            ? malformed
+            : blindDrains.length
+              ? `${lost.length} acknowledged elements were never dequeued, but drain ${blindDrains.map((i) => `#${i}`).join(', ')} ended without the list of what it took, so they may have been taken there`
+              : `${lost.length} acknowledged elements were never dequeued, but no drain completed${drains === 0 ? ' (the history has none: did the run stop before its final phase? --opt queueRequireDrain=false judges them lost)' : ''}, so they may still be queued`,
         }
       : {}),
     delivery,

@@ -35,7 +35,36 @@ export const uniqueIdsChecker: Checker = {
   },
 };
 
-/** Runs the unique-ids analysis on a history. Pure. */
+/**
+ * Why the unique-ids checker cannot read one call (f, value: an ok completion's, else the invoke's, and
+ * outcome), or undefined: an op other than `generate`, or an ok generate that carries no id.
+ */
+export function uniqueIdsCallProblem(c: { f: string; value: unknown; outcome: string }): string | undefined {
+  if (c.f !== 'generate') return `${c.f} is not a unique-ids op`;
+  if (c.outcome === 'ok' && (c.value === null || c.value === undefined))
+    return 'an ok generate carries the id it returned';
+  return undefined;
+}
+
+/**
+ * The first client op pair the unique-ids checker cannot read (uniqueIdsCallProblem): the op (its
+ * completion, else its invoke) and a one-line reason naming it; undefined when there is none. Pure.
+ */
+export function findMalformedUniqueIdsOp(history: readonly Op[]): { op: Op; message: string } | undefined {
+  const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
+  for (const { invoke, completion } of pairs) {
+    const outcome = completion?.type ?? 'info';
+    const problem = uniqueIdsCallProblem({ f: invoke.f, value: completion?.value, outcome });
+    const at = completion ?? invoke;
+    if (problem) return { op: at, message: `op ${at.index} (${outcome} ${invoke.f}): ${problem}` };
+  }
+  return undefined;
+}
+
+/**
+ * Runs the unique-ids analysis on a history. Pure. Ops it cannot read (uniqueIdsCallProblem: an ok
+ * generate without an id, an op other than generate) make the verdict `unknown`, naming them.
+ */
 export function checkUniqueIds(history: readonly Op[]): UniqueIdsResult {
   const { pairs } = pairOps(history.filter((o) => o.process !== 'nemesis'));
   const seen = new Map<string, { id: unknown; ops: IdOpRef[] }>();
@@ -43,8 +72,14 @@ export function checkUniqueIds(history: readonly Op[]): UniqueIdsResult {
   let acked = 0;
   let min: unknown;
   let max: unknown;
+  const unreadable: string[] = [];
   for (const { invoke, completion } of pairs) {
-    if (invoke.f !== 'generate') continue;
+    const outcome = completion?.type ?? 'info';
+    const problem = uniqueIdsCallProblem({ f: invoke.f, value: completion?.value, outcome });
+    if (problem) {
+      unreadable.push(`op ${(completion ?? invoke).index} (${problem})`);
+      continue;
+    }
     attempted++;
     if (completion?.type !== 'ok') continue;
     acked++;
@@ -69,15 +104,20 @@ export function checkUniqueIds(history: readonly Op[]): UniqueIdsResult {
       data: { id: e.id, count: e.ops.length },
     }),
   );
-  const valid = dups.length === 0;
+  const valid = unreadable.length ? 'unknown' : dups.length === 0;
+  const shownUnreadable =
+    unreadable.slice(0, 5).join(', ') + (unreadable.length > 5 ? `, … (${unreadable.length} in all)` : '');
   return {
     valid,
-    summary: `${acked} ids acknowledged of ${attempted} attempted${dups.length ? `, ${dups.length} DUPLICATED` : ', all distinct'}`,
+    summary: unreadable.length
+      ? `unknown: ${unreadable.length} ops without a readable id`
+      : `${acked} ids acknowledged of ${attempted} attempted${dups.length ? `, ${dups.length} DUPLICATED` : ', all distinct'}`,
+    ...(unreadable.length ? { reason: `ops the unique-ids checker cannot read: ${shownUnreadable}` } : {}),
     attemptedCount: attempted,
     acknowledgedCount: acked,
     duplicated: dups.map((e) => ({ id: e.id, count: e.ops.length, ops: e.ops })),
     duplicatedCount: dups.length,
     range: min === undefined ? null : [min, max],
-    ...anomalyFields({ duplicated: valid ? [] : cases }),
+    ...anomalyFields({ duplicated: valid === false ? cases : [] }),
   };
 }

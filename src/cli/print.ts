@@ -32,7 +32,7 @@ export function formatVerdict(
   if (Object.keys(per).length === 0 && composed.summary) out.push(`  ${composed.summary}`);
   for (const [name, r] of Object.entries(per)) {
     out.push(
-      `  ${name.padEnd(14)} ${(r.skipped === true ? 'SKIPPED' : verdictWord(r.valid)).padEnd(8)} ${r.summary ?? ''}${r.reason ? ` (${r.reason})` : ''}`,
+      `  ${name.padEnd(14)} ${(r.skipped === true ? 'SKIPPED' : verdictWord(r.valid)).padEnd(8)} ${r.summary ?? ''}${r.reason && !r.summary?.includes(r.reason) ? ` (${r.reason})` : ''}`,
     );
   }
   const bad = Object.keys(per).length ? Object.entries(per) : [['', composed] as const];

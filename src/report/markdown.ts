@@ -62,7 +62,10 @@ export function summaryMarkdown(run: LoadedRun, s: RunSummary, opts: { reportPat
   if (s.checkers.length) {
     lines.push('| checker | verdict | summary |', '|---|---|---|');
     for (const v of s.checkers) {
-      const text = [v.summary, v.reason ? `(${v.reason})` : ''].filter(Boolean).join(' ');
+      // A summary that already says its reason (the linearizable checker's `unknown: <reason>`) is not repeated.
+      const text = [v.summary, v.reason && !v.summary?.includes(v.reason) ? `(${v.reason})` : '']
+        .filter(Boolean)
+        .join(' ');
       lines.push(
         `| ${mdEscape(v.name)} | ${ICON[String(v.valid)]} ${verdictWord(v.valid)} | ${mdEscape(text)} |`,
       );

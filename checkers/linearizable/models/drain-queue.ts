@@ -78,7 +78,7 @@ export function drainQueueModel(): Model<unknown> {
     describeOp(c) {
       const tag = c.outcome === 'ok' ? '' : ` (${c.outcome})`;
       if (c.f === 'dequeue' && c.outcome === 'ok' && (c.value === null || c.value === undefined))
-        return 'dequeue → empty';
+        return "dequeue: fail 'empty' (saw the queue empty)";
       if (c.f !== 'drain-step') return `${c.f} ${show(c.value)}${tag}`;
       const s = c.value as DrainStep;
       const what =

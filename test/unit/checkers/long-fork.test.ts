@@ -137,3 +137,49 @@ describe('long-fork agrees with a brute-force enumeration of insert orders', () 
     expect(seen.false).toBeGreaterThan(100);
   });
 });
+
+describe('long-fork: ops it cannot read make the verdict unknown', () => {
+  const good = (): Step[] => [ins(0, 0), ins(1, 1), read(2, [0, 1], [0, 1])];
+  it('a read whose value is not a list of micro-ops', () => {
+    const steps = good();
+    steps[2] = { ...steps[2]!, out: 5 };
+    const r = checkLongFork(sequential(steps), 2);
+    expect(checkLongFork(sequential(good()), 2).valid).toBe(true);
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/^op 5 \(txn 5\): a txn value is a list of \[f k v\] micro-ops/);
+  });
+
+  it('a micro-op other than r or w', () => {
+    const steps = good();
+    steps[2] = {
+      ...steps[2]!,
+      out: [
+        ['x', 0, 1],
+        ['r', 1, 1],
+      ],
+    };
+    const r = checkLongFork(sequential(steps), 2);
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/micro-op "x" is neither r nor w/);
+  });
+
+  it('an insert whose completion names another key (so a key may be written twice): unknown', () => {
+    const steps = good();
+    steps[1] = { ...steps[1]!, out: [['w', 0, 1]] };
+    const r = checkLongFork(sequential(steps), 2);
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/op 3 .*its micro-ops differ from its invoke's/);
+  });
+
+  it('a read completion listing its keys in another order is fine', () => {
+    const steps = good();
+    steps[2] = {
+      ...steps[2]!,
+      out: [
+        ['r', 1, 1],
+        ['r', 0, 1],
+      ],
+    };
+    expect(checkLongFork(sequential(steps), 2).valid).toBe(true);
+  });
+});

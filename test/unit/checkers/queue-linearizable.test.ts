@@ -108,6 +108,59 @@ describe('FIFO linearizability of queue histories (drain-queue model)', () => {
     expect(r.reason).toMatch(/drain #2 .* never completed/);
   });
 
+  it("an ok enqueue whose completion carries no value enqueued its invoke's value", async () => {
+    const h = interleaved([
+      ['i', 0, 'enqueue', 1],
+      ['c', 0, 'ok', null],
+      ['i', 1, 'dequeue', null],
+      ['c', 1, 'ok', 1],
+    ]);
+    expect((await check(h)).valid).toBe(true);
+  });
+
+  it('ops the queue checkers cannot read: unknown with one reason (not repeated in the summary), no crash', async () => {
+    const nil = interleaved([
+      ['i', 0, 'enqueue', 1],
+      ['c', 0, 'ok'],
+      ['i', 1, 'dequeue', null],
+      ['c', 1, 'ok', null],
+    ]);
+    const r = await check(nil);
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/^op 3 \(ok dequeue nil\): an ok dequeue carries the element it took/);
+    expect(r.summary).not.toContain(r.reason!);
+    const peek = await check(
+      interleaved([
+        ['i', 0, 'peek', null],
+        ['c', 0, 'ok', 3],
+      ]),
+    );
+    expect(peek.valid).toBe('unknown');
+    expect(peek.reason).toMatch(/peek is not a queue op/);
+    const never = await check(interleaved([['i', 0, 'drain', null]]));
+    expect(never.summary).not.toContain(never.reason!);
+  });
+
+  it('a violation is shown as the failing op and its concurrent ops, never a shrunk sub-history (dropping queue ops changes their meaning)', async () => {
+    const h = interleaved([
+      ['i', 0, 'enqueue', 1],
+      ['c', 0, 'ok'],
+      ['i', 0, 'enqueue', 2],
+      ['c', 0, 'ok'],
+      ['i', 1, 'dequeue', null],
+      ['c', 1, 'fail', null, 'empty'],
+    ]);
+    // Default options: the caller did not ask to skip the minimization.
+    const r = (await checkQueueLinearizable(h, 1000)) as {
+      valid: unknown;
+      failure?: { minimal?: unknown; op: { description: string } };
+    };
+    expect(r.valid).toBe(false);
+    expect(r.failure?.minimal).toBeUndefined();
+    // A `fail empty` dequeue reads as such, not as an ok dequeue of nil.
+    expect(r.failure?.op.description).toBe("dequeue: fail 'empty' (saw the queue empty)");
+  });
+
   it('past maxOps: skipped as unknown, never valid', async () => {
     const evs: Ev[] = [];
     for (let i = 0; i < 10; i++) evs.push(['i', 0, 'enqueue', i], ['c', 0, 'ok']);

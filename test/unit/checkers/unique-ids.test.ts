@@ -59,3 +59,25 @@ describe('unique-ids', () => {
     );
   });
 });
+
+describe('unique-ids: ops it cannot read', () => {
+  it('an ok generate without an id (nil or no value): unknown naming the op, never valid nor "duplicated nil"', () => {
+    const one = sequential([gen(0, 1), gen(1, null), gen(0, 2)]);
+    const r = checkUniqueIds(one);
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/op 3 \(an ok generate carries the id it returned\)/);
+    const missing = sequential([gen(0, 1), gen(1, null), gen(0, 2)]);
+    delete (missing[3] as { value?: unknown }).value;
+    expect(checkUniqueIds(missing).valid).toBe('unknown');
+    const four = checkUniqueIds(sequential([gen(0, null), gen(1, null), gen(2, null), gen(3, null)]));
+    expect(four.valid).toBe('unknown');
+    expect(four.duplicatedCount).toBe(0);
+    expect(four.summary).toMatch(/4 ops without a readable id/);
+  });
+
+  it('an op other than generate: unknown', () => {
+    const r = checkUniqueIds(sequential([gen(0, 1), { p: 1, f: 'read', type: 'ok', out: 3 }]));
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/read is not a unique-ids op/);
+  });
+});

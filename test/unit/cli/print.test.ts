@@ -58,4 +58,20 @@ describe('formatVerdict', () => {
     );
     expect(old).toBe('INVALID  4 ops  h\n  set            INVALID  1 LOST\n');
   });
+
+  it('an unknown reason the summary already says is printed once', () => {
+    const text = formatVerdict(
+      {
+        valid: 'unknown',
+        results: {
+          linearizable: { valid: 'unknown', summary: 'unknown: cancelled', reason: 'cancelled' },
+          'total-queue': { valid: 'unknown', summary: '1 LOST', reason: 'no drain completed' },
+        },
+      } as never,
+      4,
+      'h',
+    );
+    expect(text).toContain('  linearizable   UNKNOWN  unknown: cancelled\n');
+    expect(text).toContain('1 LOST (no drain completed)');
+  });
 });
