@@ -63,20 +63,15 @@ describe.skipIf(!hasDocker)('the guide cluster example (Python server on a Docke
   }, 300_000);
 
   it('under the built-in kill and pause families (flags override the file): valid', () => {
-    const r = cli([
-      'run',
-      FILE,
-      '--flavour',
-      'hostroot',
-      '--nemesis',
-      'kill,pause',
-      '--nemesis-interval',
-      '1',
-    ]);
-    expect(r.code, r.out).toBe(0);
-    const fs = history(latest())
-      .filter((o) => o.process === 'nemesis' && o.type === 'ok')
-      .map((o) => o.f);
-    expect(fs).toEqual(expect.arrayContaining(['kill', 'pause']));
+    // One family per run: on this 1-node example a pause that lands on the killed node is (rightly) a
+    // `no-target` fail, so together they may leave no pause in effect at all.
+    for (const family of ['kill', 'pause']) {
+      const r = cli(['run', FILE, '--flavour', 'hostroot', '--nemesis', family, '--nemesis-interval', '1']);
+      expect(r.code, r.out).toBe(0);
+      const fs = history(latest())
+        .filter((o) => o.process === 'nemesis' && o.type === 'ok')
+        .map((o) => o.f);
+      expect(fs, r.out).toContain(family);
+    }
   }, 300_000);
 });
