@@ -3,9 +3,12 @@
  * to the client's own node. Messages carry the element as their body (JSON) and message id.
  *
  * - enqueue v: publish to the queue (default exchange, persistent, mandatory) and wait for the
- *   publisher confirm. ack → ok; nack → fail (the broker refused it); returned as unroutable → fail
- *   (no queue took it); the channel closed or the op timed out before the confirm → info. An
- *   unconfirmed message is never published again: the op stays info.
+ *   publisher confirm. ack → ok; returned as unroutable → fail (no queue took it); nack → info: the
+ *   broker "refuses responsibility" (RabbitMQ's confirms guide), which is not a promise that no queue
+ *   holds it — a classic queue killed between its fsync and its confirm nacks, then recovers the
+ *   persistent message from disk on restart (a CI run dequeued such a nacked element). The channel
+ *   closed or the op timed out before the confirm → info. An unconfirmed message is never published
+ *   again: the op stays info.
  * - dequeue: basic.get without auto-ack, then basic.ack, then a round trip on the same channel
  *   (queue.declare passive), so that the next op finds the ack processed. Empty → fail 'empty'; the
  *   broker refused the get (404: a classic queue whose home node is down) → fail; the channel lost or
@@ -121,7 +124,8 @@ async function enqueue(s: Session, queue: string, v: unknown, signal: AbortSigna
     await bounded(confirmed, signal);
   } catch (err) {
     const m = errorText(err);
-    return /nacked/.test(m) ? { type: 'fail', error: 'nacked by the broker' } : { type: 'info', error: m };
+    // A nack may follow the queue's write (see the module doc): indeterminate, like a lost confirm.
+    return { type: 'info', error: /nacked/.test(m) ? 'nacked by the broker (a queue may still hold it)' : m };
   }
   if (s.returned.delete(id)) return { type: 'fail', error: 'returned unroutable (no such queue)' };
   return { type: 'ok' };

@@ -1,7 +1,8 @@
 /**
  * etcd on a real 3-node Docker cluster (hostroot flavour): register under the harness's leader-targeted
  * faults (faults.ts) once, the stale-read hunt up to 3 times, register under faultline's own fault
- * families partition,kill,pause,clock in 3 of 3 runs of 30 s, and set and counter under those families.
+ * families partition,kill,pause,clock in 3 of 3 runs of 30 s, and set and counter under those families
+ * (every family must strike: a second run when one did not).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,18 +76,38 @@ describe.skipIf(!hasDocker)('etcd (3 nodes, hostroot)', () => {
   // The leader is a target too: its partition is the one that matters most for Raft.
   const nemesisOptions = { partitionTargets: 'primaries,one,majority' };
 
-  /** A run under faultline's own families that must be valid, with every family really striking. */
-  async function validUnderEveryFamily(workload: string, timeLimitS: number) {
+  /** The fault families that struck (completed ok) in a run: start-partition, kill, pause, clock. */
+  function struck(r: Awaited<ReturnType<typeof runSut>>): Set<string> {
+    const fs = r.outcome.history.filter((o) => o.process === 'nemesis' && o.type === 'ok').map((o) => o.f);
+    const out = new Set(fs.filter((f) => ['start-partition', 'kill', 'pause'].includes(f)));
+    if (fs.some((f) => f.endsWith('-clock') && f !== 'reset-clock')) out.add('clock');
+    return out;
+  }
+  const EVERY_FAMILY = ['start-partition', 'kill', 'pause', 'clock'];
+
+  /** One run under faultline's own families (random schedule, seeded): it must be valid. */
+  async function validUnderFamilies(workload: string, timeLimitS: number) {
     const r = await runSut({ ...base, workload, timeLimitS, nemeses: REAL_FAULTS, options: nemesisOptions });
     expect(r.outcome.error, explain(r)).toBeUndefined();
     expect(r.outcome.valid, explain(r)).toBe(true);
-    const fs = r.outcome.history.filter((o) => o.process === 'nemesis' && o.type === 'ok').map((o) => o.f);
-    expect([...new Set(fs)], explain(r)).toEqual(
-      expect.arrayContaining(['start-partition', 'kill', 'pause']),
-    );
-    const clockFaults = fs.filter((f) => f.endsWith('-clock') && f !== 'reset-clock');
-    expect(clockFaults.length, explain(r)).toBeGreaterThan(0);
     return r;
+  }
+
+  /**
+   * Valid runs until every family has struck in one of them (at most 2 runs, each asserted valid). A
+   * family's fault may rightly fail `no-target` (a pause of the node a kill just took down, a partition
+   * of the leader while none is elected), so one 20 s random schedule does not always show all four.
+   */
+  async function validUnderEveryFamily(workload: string, timeLimitS: number) {
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await validUnderFamilies(workload, timeLimitS);
+      runs.push(r);
+      if (struck(r).size === EVERY_FAMILY.length) return r;
+    }
+    const seen = new Set(runs.flatMap((r) => [...struck(r)]));
+    expect([...seen].sort(), runs.map(explain).join('\n')).toEqual([...EVERY_FAMILY].sort());
+    return runs[runs.length - 1]!;
   }
 
   it('set under partition, kill, pause and clock faults: no acknowledged add lost', async () => {
@@ -95,17 +116,21 @@ describe.skipIf(!hasDocker)('etcd (3 nodes, hostroot)', () => {
     // Enough acknowledged adds to lose some across the faults (a load average of 23 left 91 in 20 s).
     expect(set.acknowledgedCount).toBeGreaterThan(30);
     expect(set.lost).toEqual([]);
-  });
+  }, 400_000);
 
   it('counter under partition, kill, pause and clock faults: every read within bounds', async () => {
     const r = await validUnderEveryFamily('counter', 20);
     const c = checkerResult(r, 'counter') as { readCount: number; acknowledged: number };
     expect(c.readCount).toBeGreaterThan(50);
     expect(c.acknowledged).toBeGreaterThan(50);
-  });
+  }, 400_000);
 
   it('register under partition, kill, pause and clock faults: 3 of 3 runs linearizable (30 s each, at once)', async () => {
     // Three clusters side by side (each run its own seed and network): the suite's time limit, not a weaker test.
-    await Promise.all([0, 1, 2].map(() => validUnderEveryFamily('register', 30)));
+    const runs = await Promise.all([0, 1, 2].map(() => validUnderFamilies('register', 30)));
+    // Every family struck in one of the three (each can rightly miss one: see validUnderEveryFamily).
+    const seen = new Set(runs.flatMap((r) => [...struck(r)]));
+    expect([...seen].sort(), runs.map(explain).join('\n')).toEqual([...EVERY_FAMILY].sort());
+    for (const r of runs) expect(struck(r).size, explain(r)).toBeGreaterThanOrEqual(2);
   }, 400_000);
 });
