@@ -49,11 +49,17 @@ export const THROUGHPUT_SECONDS = 120;
 /** Latency quantiles cover this many seconds before "now". */
 export const LATENCY_WINDOW_SECONDS = 5;
 const LAT_SLOTS = LATENCY_WINDOW_SECONDS + 2;
-// Log-spaced latency buckets from 1 µs, each 5% wider than the last: quantiles within 5%, 1 µs to ~5 min.
-const LAT_BASE_NS = 1000;
-const LAT_GROWTH = 1.05;
-const LAT_LOG = Math.log(LAT_GROWTH);
-const LAT_BUCKETS = 400;
+// Log-linear latency buckets (as HdrHistogram's): 32 linear sub-buckets per power of two from 1024 ns,
+// so a bucket's upper bound is within 1/32 (3.2%) of any latency in it, up to 2^39 ns (~9 min). The
+// bucket comes from the float's exponent and top 5 mantissa bits: no Math.log on the per-op path.
+const SUB_BITS = 5;
+const LAT_MIN_EXP = 10;
+const LAT_MAX_EXP = 39;
+const LAT_BUCKETS = (LAT_MAX_EXP - LAT_MIN_EXP) << SUB_BITS;
+const f64 = new Float64Array(1);
+const hi32 = new Uint32Array(f64.buffer, 4, 1);
+/** Upper 32 bits of 2^LAT_MIN_EXP as a float64, shifted like a latency's: the first bucket's code. */
+const LAT_CODE0 = (1023 + LAT_MIN_EXP) << SUB_BITS;
 const LOG_LINES = 4;
 /** Processes kept in a typed array (the rest in a map): 40 retirements per thread at concurrency 100. */
 const LOW_PROCESSES = 4096;
@@ -200,9 +206,7 @@ export class DashboardState {
       this.latOf[slot] = sec;
       this.lat.fill(0, slot * LAT_BUCKETS, (slot + 1) * LAT_BUCKETS);
     }
-    const b =
-      ns <= LAT_BASE_NS ? 0 : Math.min(LAT_BUCKETS - 1, Math.ceil(Math.log(ns / LAT_BASE_NS) / LAT_LOG));
-    this.lat[slot * LAT_BUCKETS + b]!++;
+    this.lat[slot * LAT_BUCKETS + latencyBucket(ns)]!++;
   }
 
   private onPhase(phase: Phase, atNs: number): void {
@@ -321,8 +325,17 @@ export class DashboardState {
   }
 }
 
+/** The latency bucket of `ns` (0 for 1024 ns or less, the last for 2^39 ns or more). */
+export function latencyBucket(ns: number): number {
+  // Little-endian float64: the high word holds sign, 11 exponent bits and the top 20 mantissa bits.
+  f64[0] = ns;
+  const b = (hi32[0]! >>> (20 - SUB_BITS)) - LAT_CODE0;
+  return b < 0 ? 0 : b >= LAT_BUCKETS ? LAT_BUCKETS - 1 : b;
+}
+
+/** The largest latency (ns) bucket `b` holds: 2^e × (1 + (sub + 1)/32). */
 export function bucketUpperNs(b: number): number {
-  return LAT_BASE_NS * LAT_GROWTH ** b;
+  return 2 ** (LAT_MIN_EXP + (b >> SUB_BITS)) * (1 + ((b & ((1 << SUB_BITS) - 1)) + 1) / (1 << SUB_BITS));
 }
 
 export interface RunClock {

@@ -120,14 +120,27 @@ async function enqueue(s: Session, queue: string, v: unknown, signal: AbortSigna
     // amqplib throws at once when the channel is already closed: nothing was written.
     return { type: 'fail', error: `not sent: ${errorText(err)}` };
   }
+  let err: unknown;
   try {
     await bounded(confirmed, signal);
-  } catch (err) {
+  } catch (e) {
+    err = e;
+  }
+  return confirmOutcome(err, s.returned.delete(id));
+}
+
+/**
+ * An enqueue's completion from its publisher confirm: `err` is what the confirm callback or the op's
+ * timeout gave (undefined: acked), `returned` whether the broker returned the message as unroutable
+ * first. Only a return is certain not to be enqueued; a nack or a lost confirm is `info` (module doc).
+ */
+export function confirmOutcome(err: unknown, returned: boolean): Completion {
+  if (err !== undefined) {
     const m = errorText(err);
     // A nack may follow the queue's write (see the module doc): indeterminate, like a lost confirm.
     return { type: 'info', error: /nacked/.test(m) ? 'nacked by the broker (a queue may still hold it)' : m };
   }
-  if (s.returned.delete(id)) return { type: 'fail', error: 'returned unroutable (no such queue)' };
+  if (returned) return { type: 'fail', error: 'returned unroutable (no such queue)' };
   return { type: 'ok' };
 }
 

@@ -1,7 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FaultKind } from '../../../src/core/nemesis.ts';
 import { findGrudge, targetsOf } from '../../../src/dashboard/faults.ts';
-import { DashboardState, THROUGHPUT_SECONDS } from '../../../src/dashboard/state.ts';
+import {
+  bucketUpperNs,
+  DashboardState,
+  latencyBucket,
+  THROUGHPUT_SECONDS,
+} from '../../../src/dashboard/state.ts';
 import { MS, S, Script, TEST } from './script.ts';
 
 const fresh = () => new DashboardState(TEST);
@@ -108,6 +114,23 @@ describe('DashboardState: client ops', () => {
     expect(l.p95 / (95 * MS)).toBeLessThan(1.05);
     expect(l.p99 / (99 * MS)).toBeLessThan(1.05);
     expect(l.p99).toBeGreaterThanOrEqual(99 * MS);
+  });
+
+  it('puts every latency from 1 µs to 9 min in a bucket whose upper bound is within 3.2% above it', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1025, max: 2 ** 39 - 1, noNaN: true }), (ns) => {
+        const up = bucketUpperNs(latencyBucket(ns));
+        expect(up).toBeGreaterThanOrEqual(ns);
+        expect(up / ns).toBeLessThanOrEqual(1 + 1 / 32);
+        // Buckets are ordered: a longer latency never lands in an earlier bucket.
+        expect(latencyBucket(ns * 1.01)).toBeGreaterThanOrEqual(latencyBucket(ns));
+      }),
+    );
+    // Below 1 µs and beyond the range: the first and the last bucket, never out of the table.
+    expect(latencyBucket(0)).toBe(0);
+    expect(latencyBucket(500)).toBe(0);
+    expect(latencyBucket(2 ** 45)).toBe(latencyBucket(2 ** 39 - 1));
+    expect(bucketUpperNs(latencyBucket(1000))).toBeGreaterThanOrEqual(1000);
   });
 
   it('pairs each completion with its own process, even interleaved', () => {

@@ -1,7 +1,8 @@
-/** The rabbitmq descriptor's pure parts: modes, the node-count check, the broker's config. */
+/** The rabbitmq descriptor's pure parts: modes, the node-count check, the broker's config, the confirm's reading. */
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.ts';
 import { findSystem, resolveMode } from '../../../systems/index.ts';
+import { confirmOutcome } from '../../../systems/rabbitmq/clients.ts';
 import {
   bootStall,
   nodeName,
@@ -98,5 +99,22 @@ describe('bootStall (why a healed broker has not booted)', () => {
     const schema = findSystem('rabbitmq').options!;
     expect(schema.safeParse({ rabbitStartWaitS: 0 }).success).toBe(true);
     expect(schema.safeParse({ rabbitStartWaitS: -1 }).success).toBe(false);
+  });
+});
+
+describe('rabbitmq enqueue: the publisher confirm read as an op completion', () => {
+  it('ack → ok; returned unroutable → fail; a nack or a lost confirm → info (may be enqueued)', () => {
+    expect(confirmOutcome(undefined, false)).toEqual({ type: 'ok' });
+    expect(confirmOutcome(undefined, true)).toMatchObject({ type: 'fail', error: /unroutable/ });
+    // A classic queue killed after its fsync nacks, then recovers the message from disk on restart:
+    // a CI run dequeued a nacked element, which `fail` had made an "unexpected" one.
+    expect(confirmOutcome(new Error('message nacked'), false)).toMatchObject({
+      type: 'info',
+      error: /nacked/,
+    });
+    expect(confirmOutcome(new Error('channel closed'), false)).toEqual({
+      type: 'info',
+      error: 'channel closed',
+    });
   });
 });
