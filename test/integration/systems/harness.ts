@@ -6,7 +6,7 @@
 
 import { rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import type { afterAll, afterEach } from 'vitest';
+import { type afterAll, type afterEach, expect } from 'vitest';
 import { composePackages } from '../../../nemeses/compose.ts';
 import { findNemeses } from '../../../nemeses/index.ts';
 import type { Flavour } from '../../../src/cluster/docker/image.ts';
@@ -184,4 +184,46 @@ export function cleanUpResults(
   hooks.afterAll(() => {
     if (!failed && process.env.FAULTLINE_KEEP_RESULTS !== '1') rmSync(dir, { recursive: true, force: true });
   });
+}
+
+/** One line naming a run: its folder, seed, and error or checker summary (for assertion messages). */
+export function explain(r: SutRun): string {
+  return `${r.outcome.runDir} (seed ${r.seed}): ${r.outcome.error ?? r.outcome.results?.summary ?? ''}`;
+}
+
+/**
+ * Runs `opts` 3 times at once (three 1-node clusters, seeds `seed`, `seed`+1, `seed`+2) and requires every
+ * run to complete valid (CI rule for valid scenarios: 3 of 3); a failure names each run's verdict, summary
+ * and run folder. Returns the runs.
+ */
+export async function threeValid(opts: SutRunOptions): Promise<SutRun[]> {
+  const seed = Math.floor(Math.random() * 2 ** 30);
+  const settled = await Promise.allSettled([0, 1, 2].map((i) => runSut({ ...opts, seed: seed + i })));
+  const runs = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const lines = settled.map((s, i) =>
+    s.status === 'fulfilled'
+      ? `run ${i + 1}: valid=${String(s.value.outcome.valid)} ${explain(s.value)}`
+      : `run ${i + 1} (seed ${seed + i}) threw: ${String(s.reason)}`,
+  );
+  const ok = runs.filter((r) => r.outcome.error === undefined && r.outcome.valid === true).length;
+  expect(ok, `valid in ${ok} of 3 runs:\n${lines.join('\n')}`).toBe(3);
+  return runs;
+}
+
+/** Runs `once` up to 3 times; passes when `found` holds for 2 of them (CI rule for anomaly scenarios). */
+export async function twoOfThree(
+  once: () => Promise<SutRun>,
+  found: (r: SutRun) => boolean,
+): Promise<SutRun[]> {
+  const hits: SutRun[] = [];
+  const tries: string[] = [];
+  for (let i = 0; i < 3 && hits.length < 2; i++) {
+    const r = await once();
+    expect(r.outcome.error, explain(r)).toBeUndefined();
+    tries.push(explain(r));
+    if (found(r)) hits.push(r);
+  }
+  if (hits.length < 2)
+    throw new Error(`found in ${hits.length} of ${tries.length} runs:\n${tries.join('\n')}`);
+  return hits;
 }

@@ -11,52 +11,22 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ElleResult, elleChecker } from '../../../checkers/elle/index.ts';
 import { requireDocker } from '../engine.ts';
-import { checkerResult, cleanUpResults, runSut, type SutRun, type SutRunOptions } from './harness.ts';
+import {
+  checkerResult,
+  cleanUpResults,
+  explain,
+  runSut,
+  type SutRun,
+  threeValid,
+  twoOfThree,
+} from './harness.ts';
 
 const hasDocker = await requireDocker();
 const resultsDir = mkdtempSync(join(tmpdir(), 'fl-postgres-'));
 cleanUpResults(resultsDir, { afterEach, afterAll });
 const base = { system: 'postgres', flavour: 'debian', resultsDir, timeLimitS: 6 } as const;
 
-function explain(r: SutRun): string {
-  return `${r.outcome.runDir} (seed ${r.seed}): ${r.outcome.error ?? r.outcome.results?.summary ?? ''}`;
-}
-
 const elleOf = (r: SutRun) => checkerResult(r, 'elle') as unknown as ElleResult;
-
-/**
- * Runs `opts` 3 times at once (three 1-node clusters, seeds `seed`, `seed`+1, `seed`+2) and requires every
- * run to complete valid (CI rule for valid scenarios: 3 of 3); a failure names each run's verdict, summary
- * and run folder. Returns the runs.
- */
-async function threeValid(opts: SutRunOptions): Promise<SutRun[]> {
-  const seed = Math.floor(Math.random() * 2 ** 30);
-  const settled = await Promise.allSettled([0, 1, 2].map((i) => runSut({ ...opts, seed: seed + i })));
-  const runs = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  const lines = settled.map((s, i) =>
-    s.status === 'fulfilled'
-      ? `run ${i + 1}: valid=${String(s.value.outcome.valid)} ${explain(s.value)}`
-      : `run ${i + 1} (seed ${seed + i}) threw: ${String(s.reason)}`,
-  );
-  const ok = runs.filter((r) => r.outcome.error === undefined && r.outcome.valid === true).length;
-  expect(ok, `valid in ${ok} of 3 runs:\n${lines.join('\n')}`).toBe(3);
-  return runs;
-}
-
-/** Runs `once` up to 3 times; passes when `found` holds for 2 of them (CI rule for anomaly scenarios). */
-async function twoOfThree(once: () => Promise<SutRun>, found: (r: SutRun) => boolean): Promise<SutRun[]> {
-  const hits: SutRun[] = [];
-  const tries: string[] = [];
-  for (let i = 0; i < 3 && hits.length < 2; i++) {
-    const r = await once();
-    expect(r.outcome.error, explain(r)).toBeUndefined();
-    tries.push(explain(r));
-    if (found(r)) hits.push(r);
-  }
-  if (hits.length < 2)
-    throw new Error(`found in ${hits.length} of ${tries.length} runs:\n${tries.join('\n')}`);
-  return hits;
-}
 
 describe('bad input (no Docker needed)', () => {
   const cli = join(import.meta.dirname, '../../../bin/faultline.js');
