@@ -14,7 +14,8 @@
  * in ops/s, and its own CPU (frames as timed when drawn, plus events × the fold's ns per event) as a
  * share of the main phase: the figure a busy machine disturbs least; and the paired cost: the median over
  * runs of (run i with the dashboard) / (run i without), the two back to back, with a 90 % bootstrap
- * interval (on this 2-core VM, ±2–3 % at 25 runs of 1 s: smaller differences are noise). Every run starts after a full GC (the previous run's history is garbage by then).
+ * interval (on this 2-core VM, ±2–3 % at 25 runs of 1 s: smaller differences are noise). Every run
+ * starts after a full GC (the previous run's history is garbage by then).
  *   node bench/runner.ts [--seconds 3] [--concurrency 100] [--runs 5] [--dashboard]
  */
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,8 @@
 /**
  * The live terminal dashboard. Events only feed the aggregator (cheap, every op); the aggregated state
- * is rendered a few times a second (a timer, or the ops' own clock when timers are starved), never per op. Keys: q or Ctrl-C asks to quit (ink holds the
- * terminal in raw mode, so Ctrl-C arrives as input, not as SIGINT), ? toggles a help line.
+ * is rendered a few times a second (a timer, or the ops' own clock when timers are starved), never per
+ * op. Keys: q or Ctrl-C asks to quit (ink holds the terminal in raw mode, so Ctrl-C arrives as input,
+ * not as SIGINT), ? toggles a help line.
  */
 import './react-mode.ts';
 import { render, useStderr } from 'ink';
@@ -45,8 +46,11 @@ export const HIGH_OP_RATE = 5_000;
  * also slow the op loop around it, so its real cost is larger than the timed one.
  */
 const FRAME_SHARE = 0.01;
-/** Longest period between frames: 2 s only where the process gets under a quarter of a core for 5 ms
- * frames (an overloaded machine: 5 ms / (1 % × 25 %)); the sparkline still gets every second, two at a time. */
+/**
+ * Longest period between frames: 2 s only where the process gets under a quarter of a core for 5 ms
+ * frames (an overloaded machine: 5 ms / (1 % × 25 %)); the sparkline still gets every second, two at
+ * a time.
+ */
 const MAX_PERIOD_MS = 2000;
 
 /** What the last frame cost and what the run did since the frame before (for `periodMs`). */
@@ -68,7 +72,8 @@ export interface FrameLoad {
  * the frames' fixed cost weighs more against it. There, frames are spaced so that drawing takes at most
  * FRAME_SHARE of the process's own CPU time (frame CPU ms over the CPU ms the process spends per wall
  * ms), between `intervalMs` and 2 s apart (about 330 ms for 3.3 ms frames on a whole core; 1 s or less
- * for 5 ms frames when the process gets half a core or more): the sparkline and rates move by the second, so the picture says the same, a little later.
+ * for 5 ms frames when the process gets half a core or more): the sparkline and rates move by the
+ * second, so the picture says the same, a little later.
  * Below the high rate every interval is drawn.
  */
 export function periodMs(intervalMs: number, l: FrameLoad): number {
