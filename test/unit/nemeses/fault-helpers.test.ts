@@ -17,7 +17,7 @@ import {
 import type { Invocation } from '../../../src/core/generator.ts';
 import type { NodeRef, RunContext, System } from '../../../src/core/index.ts';
 import type { ExecResult, Remote } from '../../../src/core/remote.ts';
-import { silentLogger } from '../../../src/util/log.ts';
+import { fakeContext, fakeRemote } from './fake-remote.ts';
 
 const DELAYER = `${FAULT_HELPER_PREFIX}delay`;
 
@@ -41,57 +41,52 @@ function fakeNode(name: string): FakeNode {
   let nextPid = 100;
   const ok = (stdout = ''): ExecResult => ({ exitCode: 0, stdout, stderr: '', timedOut: false });
   const no: ExecResult = { exitCode: 1, stdout: '', stderr: 'No such file', timedOut: false };
-  const node: FakeNode = {
-    name,
-    ip: `10.0.0.${name.slice(1)}`,
-    pidFiles: new Map(),
-    procs: new Map(),
-    signals: [],
+  const pidFiles = new Map<string, number>();
+  const procs = new Map<number, string>();
+  const signals: string[] = [];
+  const exec = async (argv: readonly string[]): Promise<ExecResult> => {
+    const [cmd, a1, a2] = argv;
+    if (cmd === 'true') return ok();
+    if (cmd === 'sh' && argv.includes(RUN_DIR)) {
+      // daemonPids' listing of every pid file.
+      return ok([...pidFiles].map(([n, p]) => `${RUN_DIR}/${n}.pid ${p}\n`).join(''));
+    }
+    if (cmd === 'cat' && a1?.startsWith('/proc/')) {
+      const pid = Number(a1.split('/')[2]);
+      const s = procs.get(pid);
+      return s ? ok(`${pid} (proc) ${s} 1 1 1`) : no;
+    }
+    if (cmd === 'cat' && a1?.startsWith(`${RUN_DIR}/`)) {
+      const pid = pidFiles.get(a1.slice(RUN_DIR.length + 1, -'.pid'.length));
+      return pid === undefined ? no : ok(`${pid}\n`);
+    }
+    if (cmd === 'kill' && a1 && a2) {
+      const sig = a1.slice(1);
+      const pid = Number(a2);
+      signals.push(`${sig} ${pid}`);
+      if (!procs.has(pid)) return no;
+      if (sig === 'KILL') procs.delete(pid);
+      else if (sig === 'STOP') procs.set(pid, 'T');
+      else if (sig === 'CONT') procs.set(pid, 'S');
+      return ok();
+    }
+    throw new Error(`fake ${name}: unexpected command ${argv.join(' ')}`);
+  };
+  const node: FakeNode = Object.assign(fakeRemote(name, exec), {
+    pidFiles,
+    procs,
+    signals,
     crashed: false,
-    spawn(daemon) {
+    spawn(daemon: string) {
       const pid = nextPid++;
-      node.pidFiles.set(daemon, pid);
-      node.procs.set(pid, 'S');
+      pidFiles.set(daemon, pid);
+      procs.set(pid, 'S');
       return pid;
     },
-    async exec(argv): Promise<ExecResult> {
-      const [cmd, a1, a2] = argv;
-      if (cmd === 'true') return ok();
-      if (cmd === 'sh' && argv.includes(RUN_DIR)) {
-        // daemonPids' listing of every pid file.
-        return ok([...node.pidFiles].map(([n, p]) => `${RUN_DIR}/${n}.pid ${p}\n`).join(''));
-      }
-      if (cmd === 'cat' && a1?.startsWith('/proc/')) {
-        const pid = Number(a1.split('/')[2]);
-        const s = node.procs.get(pid);
-        return s ? ok(`${pid} (proc) ${s} 1 1 1`) : no;
-      }
-      if (cmd === 'cat' && a1?.startsWith(`${RUN_DIR}/`)) {
-        const pid = node.pidFiles.get(a1.slice(RUN_DIR.length + 1, -'.pid'.length));
-        return pid === undefined ? no : ok(`${pid}\n`);
-      }
-      if (cmd === 'kill' && a1 && a2) {
-        const sig = a1.slice(1);
-        const pid = Number(a2);
-        node.signals.push(`${sig} ${pid}`);
-        if (!node.procs.has(pid)) return no;
-        if (sig === 'KILL') node.procs.delete(pid);
-        else if (sig === 'STOP') node.procs.set(pid, 'T');
-        else if (sig === 'CONT') node.procs.set(pid, 'S');
-        return ok();
-      }
-      throw new Error(`fake ${name}: unexpected command ${argv.join(' ')}`);
-    },
-    netExec: (argv, o) => node.exec(argv, o),
-    async run(argv) {
-      return (await node.exec(argv)).stdout;
-    },
-    upload: async () => {},
-    download: async () => new Uint8Array(),
     // As SshRemote.crash: SIGKILL to every system daemon, fault helpers spared.
     async crash() {
       node.crashed = true;
-      for (const [n, pid] of node.pidFiles) if (!isFaultHelper(n)) node.procs.delete(pid);
+      for (const [n, pid] of pidFiles) if (!isFaultHelper(n)) procs.delete(pid);
     },
     async restart() {
       node.crashed = false;
@@ -99,9 +94,9 @@ function fakeNode(name: string): FakeNode {
     async running() {
       if (!node.crashed) return true;
       const pids = Object.values(await systemDaemonPids(node));
-      return pids.some((p) => node.procs.has(p));
+      return pids.some((p) => procs.has(p));
     },
-  };
+  });
   return node;
 }
 
@@ -138,18 +133,7 @@ function setup(hooks: boolean) {
     },
     ...(hooks ? { kill: sig('KILL'), pause: sig('STOP'), resume: sig('CONT') } : {}),
   } as unknown as System;
-  const test = {
-    name: 't',
-    nodes,
-    remotes,
-    concurrency: 1,
-    seed: 1,
-    mode: '',
-    options: {},
-    runDir: '/nonexistent',
-    log: silentLogger,
-    signal: new AbortController().signal,
-  } as unknown as RunContext;
+  const test = fakeContext(remotes);
   const opts = { intervalS: 1, nodes, system };
   const n1 = remotes[0]!;
   const state = (daemon: string) => n1.procs.get(n1.pidFiles.get(daemon)!);

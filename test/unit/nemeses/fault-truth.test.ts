@@ -9,47 +9,24 @@ import { describe, expect, it } from 'vitest';
 import { packetCycle, packetNemesis } from '../../../nemeses/packet.ts';
 import { partitionCycle, partitionNemesis } from '../../../nemeses/partition.ts';
 import type { Invocation } from '../../../src/core/generator.ts';
-import type { RunContext, System } from '../../../src/core/index.ts';
-import type { ExecResult, Remote } from '../../../src/core/remote.ts';
-import { silentLogger } from '../../../src/util/log.ts';
+import type { System } from '../../../src/core/index.ts';
+import type { Remote } from '../../../src/core/remote.ts';
+import { fakeContext, fakeRemote } from './fake-remote.ts';
 
 /** A node that runs every command with exit 0; `commands` records them (argv, then any stdin). */
 function fakeNode(name: string): Remote & { commands: string[] } {
   const commands: string[] = [];
-  const node = {
-    name,
-    ip: `10.0.0.${name.slice(1)}`,
-    commands,
-    async exec(argv: string[], o?: { stdin?: string | Uint8Array }): Promise<ExecResult> {
-      commands.push([argv.join(' '), o?.stdin ?? ''].join('\n'));
-      const stdout = argv[0] === 'ip' ? `2: eth0 inet ${node.ip}/24 brd 10.0.0.255 scope global eth0\n` : '';
-      return { exitCode: argv.includes('-S') ? 1 : 0, stdout, stderr: '', timedOut: false };
-    },
-    netExec: (argv: string[], o?: { stdin?: string | Uint8Array }) => node.exec(argv, o),
-    async run(argv: string[]) {
-      return (await node.exec(argv)).stdout;
-    },
-    upload: async () => {},
-    download: async () => new Uint8Array(),
-  };
-  return node;
+  const node = fakeRemote(name, async (argv, o) => {
+    commands.push([argv.join(' '), o?.stdin ?? ''].join('\n'));
+    const stdout = argv[0] === 'ip' ? `2: eth0 inet ${node.ip}/24 brd 10.0.0.255 scope global eth0\n` : '';
+    return { exitCode: argv.includes('-S') ? 1 : 0, stdout, stderr: '', timedOut: false };
+  });
+  return Object.assign(node, { commands });
 }
 
 function ctx(nodes: string[]) {
   const remotes = nodes.map(fakeNode);
-  const test = {
-    name: 't',
-    nodes,
-    remotes,
-    concurrency: 1,
-    seed: 1,
-    mode: '',
-    options: {},
-    runDir: '/nonexistent',
-    log: silentLogger,
-    signal: new AbortController().signal,
-  } as unknown as RunContext;
-  return { test, remotes };
+  return { test: fakeContext(remotes), remotes };
 }
 
 const op = (f: string, value: unknown): Invocation => ({

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { partitionNemesis } from '../../../nemeses/partition.ts';
 import { crashDescriptor, killDescriptor, pauseDescriptor } from '../../../nemeses/process.ts';
 import type { Invocation } from '../../../src/core/generator.ts';
-import type { RunContext, System } from '../../../src/core/index.ts';
-import type { ExecResult, Remote } from '../../../src/core/remote.ts';
-import { silentLogger } from '../../../src/util/log.ts';
+import type { System } from '../../../src/core/index.ts';
+import type { Remote } from '../../../src/core/remote.ts';
+import { fakeContext, fakeRemote } from './fake-remote.ts';
 
 interface FakeNode extends Remote {
   up: boolean;
@@ -21,49 +21,30 @@ interface FakeNode extends Remote {
 
 /** A node that answers every command with exit 0 and no output (no pid files, no iptables chain left) while up. */
 function fakeNode(name: string): FakeNode {
-  const node: FakeNode = {
-    name,
-    ip: `10.0.0.${name.slice(1)}`,
-    up: true,
-    async exec(argv): Promise<ExecResult> {
+  const node: FakeNode = Object.assign(
+    fakeRemote(name, async (argv) => {
       if (!node.up) throw new Error(`${name}: SSH connection timed out`);
       // `iptables -S CHAIN` after removal: the chain is gone.
       const gone = argv.includes('-S');
       return { exitCode: gone ? 1 : 0, stdout: '', stderr: '', timedOut: false };
+    }),
+    {
+      up: true,
+      async crash() {
+        node.up = false;
+      },
+      async restart() {
+        node.up = true;
+      },
+      running: async () => node.up,
     },
-    netExec: (argv, o) => node.exec(argv, o),
-    async run(argv) {
-      return (await node.exec(argv)).stdout;
-    },
-    upload: async () => {},
-    download: async () => new Uint8Array(),
-    async crash() {
-      node.up = false;
-    },
-    async restart() {
-      node.up = true;
-    },
-    running: async () => node.up,
-  };
+  );
   return node;
 }
 
 function ctx() {
-  const nodes = ['n1', 'n2', 'n3'];
-  const remotes = nodes.map(fakeNode);
-  const test = {
-    name: 't',
-    nodes,
-    remotes,
-    concurrency: 1,
-    seed: 1,
-    mode: '',
-    options: {},
-    runDir: '/nonexistent',
-    log: silentLogger,
-    signal: new AbortController().signal,
-  } as unknown as RunContext;
-  return { test, n3: remotes[2]! };
+  const remotes = ['n1', 'n2', 'n3'].map(fakeNode);
+  return { test: fakeContext(remotes), n3: remotes[2]! };
 }
 
 const system = { start: async () => {} } as unknown as System;
