@@ -144,6 +144,7 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
   let lastCpuUs = 0;
   const draw = () => {
     if (stopped) return;
+    state.sync();
     // CPU time, not wall: what the frame takes from the run, however busy the machine is.
     const cpu0 = process.cpuUsage();
     ink.rerender(tree());
@@ -172,6 +173,7 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
   // A frame drawn by an op since the last tick postpones this one: at most ~4 frames a second either way
   // (fewer at high op rates: periodMs).
   const timer = setInterval(() => {
+    state.sync();
     if (nowNs() >= dueNs - 20e6) draw();
   }, intervalMs);
   timer.unref();
@@ -180,7 +182,10 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
   const restoreStderr = interactive && stderr === process.stderr ? routeStderr(bridge) : () => {};
 
   return {
-    state,
+    get state() {
+      state.sync();
+      return state;
+    },
     frames,
     onEvent(e) {
       if (e.kind === 'op') {
@@ -196,6 +201,7 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
     stop() {
       if (stopped) return;
       clearInterval(timer);
+      state.sync();
       keys = false;
       quitting = 0;
       // The final frame stays on screen, without the key hints.

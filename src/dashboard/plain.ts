@@ -29,6 +29,7 @@ export function plainProgress(
   let dueNs = everyMs * 1e6;
   const clock = runClock();
   const line = () => {
+    state.sync();
     const at = clock.now(state.lastAtNs);
     dueNs = at + everyMs * 1e6;
     const now = Date.now();
@@ -49,6 +50,7 @@ export function plainProgress(
     );
   };
   const timer = setInterval(() => {
+    state.sync();
     if (clock.now(state.lastAtNs) >= dueNs - 50e6) line();
   }, everyMs);
   timer.unref();

@@ -64,6 +64,8 @@ const LOG_LINES = 4;
 /** Processes kept in a typed array (the rest in a map): 40 retirements per thread at concurrency 100. */
 const LOW_PROCESSES = 4096;
 const SEC = 1e9;
+/** Op events per batch fold from the history view: ~50 KB of recent ops, still in the cache. */
+const SYNC_EVERY = 256;
 
 export class DashboardState {
   readonly nodes: string[];
@@ -115,6 +117,11 @@ export class DashboardState {
   private readonly perSecOf = new Int32Array(THROUGHPUT_SECONDS).fill(-1);
   private readonly lat = new Uint32Array(LAT_SLOTS * LAT_BUCKETS);
   private readonly latOf = new Int32Array(LAT_SLOTS).fill(-1);
+  // The run's live history (a 'history' event): ops are folded from it in small batches (`sync`); the
+  // ops before `folded` are in, and `unsynced` op events have come since the last batch.
+  private view: readonly Op[] | undefined;
+  private folded = 0;
+  private unsynced = 0;
 
   constructor(test: StateTest) {
     this.nodes = [...test.nodes];
@@ -125,11 +132,36 @@ export class DashboardState {
       this.nodeState.set(n, { status: 'up', sinceNs: 0, drops: [], clockOffsetMs: 0 });
   }
 
+  /**
+   * Folds one run event. Once a 'history' event has handed over the run's live history, op events are
+   * folded from it in batches of SYNC_EVERY (and at every `sync`): a tight loop over ops still in the
+   * cache, with the aggregator's state in it too, costs the runner's thread far less than a fold
+   * interleaved with the runner's own work per op (bench/runner.ts --dashboard). Every other event
+   * syncs first, so it lands after the ops that preceded it.
+   */
   onEvent(e: RunEvent): void {
-    if (e.kind === 'op') this.onOp(e.op);
-    else if (e.kind === 'phase') this.onPhase(e.phase, e.atNs);
+    if (e.kind === 'op') {
+      this.onOp(e.op);
+      return;
+    }
+    this.sync();
+    if (e.kind === 'history') {
+      this.view = e.ops;
+      // Ops folded one by one before the view arrived (none when it comes first, as runTest sends it).
+      this.folded = Math.min(this.opCount, e.ops.length);
+    } else if (e.kind === 'phase') this.onPhase(e.phase, e.atNs);
     else if (e.kind === 'log') this.addLog(e.level, e.message);
     else if (e.kind === 'verdict') this.verdict = { valid: e.valid, runDir: e.runDir, summary: e.summary };
+  }
+
+  /** Folds the ops the run's history gained since the last sync (none without a view). Call before reading. */
+  sync(): void {
+    this.unsynced = 0;
+    const v = this.view;
+    if (v === undefined) return;
+    const n = v.length;
+    for (let i = this.folded; i < n; i++) this.fold(v[i]!);
+    this.folded = n;
   }
 
   private addLog(level: LogLine['level'], message: string): void {
@@ -137,7 +169,13 @@ export class DashboardState {
     if (this.logs.length > LOG_LINES) this.logs.shift();
   }
 
+  /** An op event: folded now, or, with the run's history view, in the next batch (see `onEvent`). */
   onOp(op: Op): void {
+    if (this.view === undefined) this.fold(op);
+    else if (++this.unsynced >= SYNC_EVERY) this.sync();
+  }
+
+  private fold(op: Op): void {
     this.opCount++;
     if (op.type === 'invoke') this.invocations++;
     const t = op.time;

@@ -18,6 +18,12 @@ export type RunEvent =
       atNs: number;
     }
   | { kind: 'op'; op: Op }
+  /**
+   * Sent once, before the first op: the run's history as it grows (the same ops as the 'op' events,
+   * appended in order; read-only). An aggregating listener may fold it in batches instead of one op
+   * event at a time (DashboardState does: see its `onEvent`).
+   */
+  | { kind: 'history'; ops: readonly Op[] }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { kind: 'verdict'; valid: true | false | 'unknown'; runDir: string; summary: string };
 

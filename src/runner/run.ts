@@ -175,6 +175,7 @@ async function runGuarded(
   const journal = new Journal(join(runDir, FILES.history));
   let journalOpen = true;
   const history: Op[] = [];
+  emit({ kind: 'history', ops: history });
   // Indices are assigned here, not by the interpreter, so unplanned events (node-lost) keep them dense.
   let nemesisOpen = false;
   const unplanned: { f: string; value: unknown; error: string }[] = [];

@@ -440,3 +440,86 @@ describe('DashboardState: cost per op', () => {
     expect(ms).toBeLessThan(3000);
   });
 });
+
+describe('DashboardState: folding from the run history view', () => {
+  type Step =
+    | { op: { p: number; type: 'ok' | 'fail' | 'info'; f: 'read' | 'add'; dtNs: number } }
+    | 'end-main';
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    {
+      weight: 20,
+      arbitrary: fc.record({
+        op: fc.record({
+          p: fc.integer({ min: 0, max: 5 }),
+          type: fc.constantFrom('ok' as const, 'fail' as const, 'info' as const),
+          f: fc.constantFrom('read' as const, 'add' as const),
+          dtNs: fc.integer({ min: 1, max: 400 * MS }),
+        }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.constant('end-main' as const) },
+  );
+
+  it('gives the same picture as folding every op event, phases included (batches of 256 and partial ones)', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 1500 }), (steps) => {
+        const each = fresh();
+        const batched = fresh();
+        const history: Parameters<DashboardState['onOp']>[0][] = [];
+        batched.onEvent({ kind: 'history', ops: history });
+        const both = (e: Parameters<DashboardState['onEvent']>[0]) => {
+          each.onEvent(e);
+          batched.onEvent(e);
+        };
+        both({ kind: 'phase', phase: 'running', atNs: 0 });
+        let t = 0;
+        let ended = false;
+        const open = new Set<number>();
+        for (const s of steps) {
+          if (s === 'end-main') {
+            if (!ended) both({ kind: 'phase', phase: 'healing', atNs: t });
+            ended = true;
+            continue;
+          }
+          const { p, type, f, dtNs } = s.op;
+          t += dtNs;
+          const op = open.has(p)
+            ? { index: history.length, time: t, type, process: p, f, value: 1 }
+            : { index: history.length, time: t, type: 'invoke' as const, process: p, f, value: 1 };
+          if (open.has(p)) open.delete(p);
+          else open.add(p);
+          history.push(op);
+          both({ kind: 'op', op });
+        }
+        batched.sync();
+        const picture = (s: DashboardState) => ({
+          totals: s.totals,
+          byF: [...s.byF],
+          opCount: s.opCount,
+          invocations: s.invocations,
+          inFlight: s.inFlight,
+          lastAtNs: s.lastAtNs,
+          mainCompleted: s.mainCompleted,
+          throughput: s.throughput(t, THROUGHPUT_SECONDS),
+          latency: s.latency(t),
+        });
+        expect(picture(batched)).toEqual(picture(each));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('folds nothing twice: ops folded one by one before the view arrived are skipped', () => {
+    const s = fresh();
+    const history = [
+      { index: 0, time: 1, type: 'invoke' as const, process: 0, f: 'add', value: 1 },
+      { index: 1, time: 2, type: 'ok' as const, process: 0, f: 'add', value: 1 },
+    ];
+    s.onEvent({ kind: 'op', op: history[0]! });
+    s.onEvent({ kind: 'history', ops: history });
+    s.onEvent({ kind: 'op', op: history[1]! });
+    s.sync();
+    expect(s.opCount).toBe(2);
+    expect(s.totals).toEqual({ invoked: 1, ok: 1, fail: 0, info: 0 });
+  });
+});
