@@ -22,11 +22,17 @@ export function fakeRemote(name: string, exec: FakeExec): Remote {
   };
 }
 
-/** A RunContext of test 't' over `remotes` (their names are the nodes), concurrency 1, seed 1, silent. */
-export function fakeContext(remotes: readonly Remote[]): RunContext {
+/**
+ * A RunContext of test 't' over `remotes`, concurrency 1, seed 1, silent; `nodes`: the test's nodes
+ * (default: the remotes' names).
+ */
+export function fakeContext(
+  remotes: readonly Remote[],
+  nodes: readonly string[] = remotes.map((r) => r.name),
+): RunContext {
   return {
     name: 't',
-    nodes: remotes.map((r) => r.name),
+    nodes,
     remotes,
     concurrency: 1,
     seed: 1,

@@ -8,9 +8,8 @@ import { unknownNodes } from '../../../nemeses/common.ts';
 import { packetNemesis } from '../../../nemeses/packet.ts';
 import { partitionNemesis } from '../../../nemeses/partition.ts';
 import { processNemesis } from '../../../nemeses/process.ts';
-import type { RunContext } from '../../../src/core/index.ts';
 import type { Remote } from '../../../src/core/remote.ts';
-import { silentLogger } from '../../../src/util/log.ts';
+import { fakeContext } from './fake-remote.ts';
 
 function ctx(nodes: string[], remoteNames: string[]) {
   const calls: string[] = [];
@@ -32,19 +31,7 @@ function ctx(nodes: string[], remoteNames: string[]) {
       download: async () => new Uint8Array(),
     };
   };
-  const test = {
-    name: 't',
-    nodes,
-    remotes: remoteNames.map(remote),
-    concurrency: 1,
-    seed: 1,
-    mode: '',
-    options: {},
-    runDir: '/nonexistent',
-    log: silentLogger,
-    signal: new AbortController().signal,
-  } as unknown as RunContext;
-  return { test, calls };
+  return { test: fakeContext(remoteNames.map(remote), nodes), calls };
 }
 
 const opts = { intervalS: 1, nodes: ['a1', 'a2', 'a3'] };
