@@ -1,5 +1,5 @@
 /**
- * The live terminal dashboard. Events only feed the aggregator (cheap, every op); the aggregated state
+ * The live terminal dashboard. Events only feed the aggregator (cheap; ops in batches); the aggregated state
  * is rendered a few times a second (a timer, or the ops' own clock when timers are starved), never per
  * op. Keys: q or Ctrl-C asks to quit (ink holds the terminal in raw mode, so Ctrl-C arrives as input,
  * not as SIGINT), ? toggles a help line.
