@@ -201,7 +201,7 @@ export function startDashboard(o: DashboardOptions): LiveDashboard {
     stop() {
       if (stopped) return;
       clearInterval(timer);
-      state.sync();
+      state.release();
       keys = false;
       quitting = 0;
       // The final frame stays on screen, without the key hints.

@@ -68,6 +68,7 @@ export function plainProgress(
     },
     stop() {
       clearInterval(timer);
+      state.release();
     },
   };
 }

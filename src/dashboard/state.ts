@@ -151,7 +151,20 @@ export class DashboardState {
       this.folded = Math.min(this.opCount, e.ops.length);
     } else if (e.kind === 'phase') this.onPhase(e.phase, e.atNs);
     else if (e.kind === 'log') this.addLog(e.level, e.message);
-    else if (e.kind === 'verdict') this.verdict = { valid: e.valid, runDir: e.runDir, summary: e.summary };
+    else if (e.kind === 'verdict') {
+      this.verdict = { valid: e.valid, runDir: e.runDir, summary: e.summary };
+      this.release();
+    }
+  }
+
+  /**
+   * Folds what the run's history gained and lets go of it: from here on op events fold one at a time.
+   * Called once the run is over (its verdict, the dashboard's stop): a history can take gigabytes, and
+   * a state still referenced after its run (by ink's last frame, by a caller) must not keep it alive.
+   */
+  release(): void {
+    this.sync();
+    this.view = undefined;
   }
 
   /** Folds the ops the run's history gained since the last sync (none without a view). Call before reading. */

@@ -133,6 +133,30 @@ describe('startDashboard', () => {
     expect(dash.frames.count).toBeGreaterThanOrEqual(frames);
   });
 
+  it('stop() folds what the run history gained and lets go of it (no verdict came: an interrupted run)', () => {
+    const { dash } = start();
+    const history: {
+      index: number;
+      time: number;
+      type: 'invoke' | 'ok';
+      process: number;
+      f: string;
+      value: number;
+    }[] = [];
+    const push = (type: 'invoke' | 'ok', time: number) =>
+      history.push({ index: history.length, time, type, process: 0, f: 'add', value: 1 });
+    dash.onEvent({ kind: 'history', ops: history });
+    dash.onEvent({ kind: 'phase', phase: 'running', atNs: 0 });
+    push('invoke', 1 * MS);
+    dash.onEvent({ kind: 'op', op: history[0]! });
+    push('ok', 2 * MS);
+    dash.onEvent({ kind: 'op', op: history[1]! });
+    dash.stop();
+    expect(dash.state.opCount).toBe(2);
+    push('invoke', 3 * MS);
+    expect(dash.state.opCount).toBe(2);
+  });
+
   it('stop() leaves the final frame with the verdict and no key hints, and is idempotent', async () => {
     const { stdout, dash } = start();
     new Script()

@@ -522,4 +522,34 @@ describe('DashboardState: folding from the run history view', () => {
     expect(s.opCount).toBe(2);
     expect(s.totals).toEqual({ invoked: 1, ok: 1, fail: 0, info: 0 });
   });
+
+  it('lets go of the history at the verdict: what it gained is folded, later pushes are not read', () => {
+    const s = fresh();
+    const history: {
+      index: number;
+      time: number;
+      type: 'invoke' | 'ok';
+      process: number;
+      f: string;
+      value: number;
+    }[] = [];
+    const push = (type: 'invoke' | 'ok', time: number) => {
+      const op = { index: history.length, time, type, process: 0, f: 'add', value: 1 };
+      history.push(op);
+      return op;
+    };
+    s.onEvent({ kind: 'history', ops: history });
+    s.onEvent({ kind: 'op', op: push('invoke', 1) });
+    s.onEvent({ kind: 'op', op: push('ok', 2) });
+    s.onEvent({ kind: 'verdict', valid: true, runDir: '/tmp/r', summary: 'ok' });
+    expect(s.opCount).toBe(2);
+    // The history array is no longer the state's: what is pushed to it is not folded from it,
+    push('invoke', 3);
+    s.sync();
+    expect(s.opCount).toBe(2);
+    // and an op event after the release is folded on its own.
+    s.onEvent({ kind: 'op', op: push('ok', 4) });
+    expect(s.opCount).toBe(3);
+    expect(s.totals).toEqual({ invoked: 1, ok: 2, fail: 0, info: 0 });
+  });
 });
