@@ -41,15 +41,15 @@ export interface LiveDashboard {
 /** Completions per second of run time from which frames may be spaced by their cost (see `periodMs`). */
 export const HIGH_OP_RATE = 5_000;
 /**
- * At a high op rate, the share of the process's own CPU time that frames may take. 1 %, not more: the
- * bench (bench/runner.ts --dashboard) times a frame's own CPU, but a frame's garbage and cache misses
- * also slow the op loop around it, so its real cost is larger than the timed one.
+ * At a high op rate, the share of the process's own CPU time that frames may take: 0.5 %. The bench
+ * (bench/runner.ts --dashboard) times a frame's own CPU, but a frame's garbage and cache misses also
+ * slow the op loop around it, so its real cost is larger than the timed one (a frame drawn between
+ * ops costs ~3 ms there, 0.6 ms hot in bench/dashboard.ts).
  */
-const FRAME_SHARE = 0.01;
+const FRAME_SHARE = 0.005;
 /**
- * Longest period between frames: 2 s only where the process gets under a quarter of a core for 5 ms
- * frames (an overloaded machine: 5 ms / (1 % × 25 %)); the sparkline still gets every second, two at
- * a time.
+ * Longest period between frames: 2 s where the process gets under half a core for 5 ms frames (a
+ * loaded machine: 5 ms / (0.5 % × 50 %)); the sparkline still gets every second, two at a time.
  */
 const MAX_PERIOD_MS = 2000;
 
@@ -71,7 +71,7 @@ export interface FrameLoad {
  * process's CPU, the more so on a loaded machine, where the process gets a small share of a core and
  * the frames' fixed cost weighs more against it. There, frames are spaced so that drawing takes at most
  * FRAME_SHARE of the process's own CPU time (frame CPU ms over the CPU ms the process spends per wall
- * ms), between `intervalMs` and 2 s apart (about 330 ms for 3.3 ms frames on a whole core; 1 s or less
+ * ms), between `intervalMs` and 2 s apart (about 660 ms for 3.3 ms frames on a whole core; 2 s or less
  * for 5 ms frames when the process gets half a core or more): the sparkline and rates move by the
  * second, so the picture says the same, a little later.
  * Below the high rate every interval is drawn.
