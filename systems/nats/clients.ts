@@ -38,6 +38,7 @@ import {
 import { errorText } from '../../src/core/errors.ts';
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Client, ClientFactory, Completion, RunContext } from '../../src/core/index.ts';
+import { OpTimedOut, raceSignal } from '../../src/util/race-signal.ts';
 
 export const QUEUE_STREAM = 'queue';
 export const QUEUE_CONSUMER = 'workers';
@@ -109,27 +110,6 @@ export async function jetStreamAnswers(ip: string): Promise<string | undefined> 
   }
 }
 
-class Aborted extends Error {}
-
-/** Races a request against the op's signal (a late reply is ignored). */
-function bounded<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Aborted('timed out'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Aborted('timed out'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
 const codeOf = (err: unknown): string | undefined => (err as Partial<NatsError>)?.code;
 const hasApiError = (err: unknown): boolean => (err as Partial<NatsError>)?.api_error !== undefined;
 
@@ -198,7 +178,7 @@ function factory(handle: Handler): ClientFactory {
       async invoke(op, signal) {
         let c: Conn;
         try {
-          c = await bounded(connection(), signal);
+          c = await raceSignal(connection(), signal);
         } catch (err) {
           return { type: 'fail', error: `not connected: ${errorText(err)}` };
         }
@@ -223,7 +203,7 @@ async function publish(
 ): Promise<Completion> {
   const msgID = String(test.options.natsMsgId) === 'true' ? String(value) : undefined;
   try {
-    await bounded(
+    await raceSignal(
       c.js.publish(subject, sc.encode(JSON.stringify(value)), {
         timeout: JS_TIMEOUT_MS,
         ...(msgID ? { msgID } : {}),
@@ -244,7 +224,7 @@ type Taken =
 async function takeOne(c: Conn, signal: AbortSignal): Promise<Taken> {
   let msg: Awaited<ReturnType<JetStreamClient['pull']>>;
   try {
-    msg = await bounded(c.js.pull(QUEUE_STREAM, QUEUE_CONSUMER), signal);
+    msg = await raceSignal(c.js.pull(QUEUE_STREAM, QUEUE_CONSUMER), signal);
   } catch (err) {
     const code = codeOf(err);
     if (code === '404') return { kind: 'empty', error: 'empty' };
@@ -252,7 +232,7 @@ async function takeOne(c: Conn, signal: AbortSignal): Promise<Taken> {
   }
   const value = JSON.parse(msg.string()) as unknown;
   try {
-    await bounded(msg.ackAck({ timeout: JS_TIMEOUT_MS }), signal);
+    await raceSignal(msg.ackAck({ timeout: JS_TIMEOUT_MS }), signal);
     return { kind: 'ok', value };
   } catch (first) {
     // ackAck refuses a second call: a second +ACK as a request (a repeated ack of one delivery is
@@ -261,7 +241,7 @@ async function takeOne(c: Conn, signal: AbortSignal): Promise<Taken> {
       // The ack subject ($JS.ACK.…) is the delivery's reply subject (JsMsgImpl has it, JsMsg does not say so).
       const ackSubject = (msg as unknown as { reply?: string }).reply;
       if (!ackSubject) throw first;
-      await bounded(c.nc.request(ackSubject, sc.encode('+ACK'), { timeout: JS_TIMEOUT_MS }), signal);
+      await raceSignal(c.nc.request(ackSubject, sc.encode('+ACK'), { timeout: JS_TIMEOUT_MS }), signal);
       return { kind: 'ok', value };
     } catch {
       return { kind: 'unacked', value, error: `ack unconfirmed: ${errorText(first)}` };
@@ -377,12 +357,12 @@ export async function retryUntilAborted<T>(
   signal: AbortSignal,
   intervalMs = 250,
 ): Promise<T> {
-  let last: unknown = new Aborted('timed out');
+  let last: unknown = new OpTimedOut();
   while (!signal.aborted) {
     try {
-      return await bounded(attempt(), signal);
+      return await raceSignal(attempt(), signal);
     } catch (err) {
-      if (!(err instanceof Aborted)) last = err;
+      if (!(err instanceof OpTimedOut)) last = err;
     }
     await sleepMs(intervalMs);
   }

@@ -25,6 +25,7 @@ import amqp, { type ChannelModel, type ConfirmChannel, type GetMessage } from 'a
 import { errorText } from '../../src/core/errors.ts';
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Client, ClientFactory, Completion, RunContext } from '../../src/core/index.ts';
+import { raceSignal } from '../../src/util/race-signal.ts';
 
 /** Both modes' queue names, duplicated from index.ts to avoid an import cycle. */
 const queueOf = (mode: 'quorum' | 'classic') => `faultline-${mode}`;
@@ -33,27 +34,6 @@ const queueOf = (mode: 'quorum' | 'classic') => `faultline-${mode}`;
 export function amqpUrl(ip: string): string {
   // heartbeat: a dead peer (partition, paused broker) closes the connection within ~2 heartbeats.
   return `amqp://guest:guest@${ip}:5672/?heartbeat=2`;
-}
-
-class Aborted extends Error {}
-
-/** Races a promise against the op's signal (a late answer is ignored; the client is reset after). */
-function bounded<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Aborted('timed out'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Aborted('timed out'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** The element a message carries (its JSON body). */
@@ -122,7 +102,7 @@ async function enqueue(s: Session, queue: string, v: unknown, signal: AbortSigna
   }
   let err: unknown;
   try {
-    await bounded(confirmed, signal);
+    await raceSignal(confirmed, signal);
   } catch (e) {
     err = e;
   }
@@ -149,12 +129,12 @@ const REFUSED = /^Operation failed: \w+; (404|403|406)/;
 
 /** basic.get (manual ack); false when the queue is empty. */
 const get = (s: Session, queue: string, signal: AbortSignal) =>
-  bounded(s.ch.get(queue, { noAck: false }), signal);
+  raceSignal(s.ch.get(queue, { noAck: false }), signal);
 
 /** Acks a message, then waits for a round trip on the channel (frames are handled in order). */
 async function ackAndSync(s: Session, queue: string, msg: GetMessage, signal: AbortSignal): Promise<void> {
   s.ch.ack(msg);
-  await bounded(s.ch.checkQueue(queue), signal);
+  await raceSignal(s.ch.checkQueue(queue), signal);
 }
 
 async function dequeue(s: Session, queue: string, signal: AbortSignal): Promise<Completion> {
@@ -179,7 +159,7 @@ async function dequeue(s: Session, queue: string, signal: AbortSignal): Promise<
   return { type: 'ok', value: v };
 }
 
-const sleep = (ms: number, signal: AbortSignal) => bounded(new Promise((r) => setTimeout(r, ms)), signal);
+const sleep = (ms: number, signal: AbortSignal) => raceSignal(new Promise((r) => setTimeout(r, ms)), signal);
 
 /**
  * Gets and acks until the queue answers empty twice, a second apart. A get the broker refuses (404: a

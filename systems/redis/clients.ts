@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { errorText } from '../../src/core/errors.ts';
 import type { Invocation } from '../../src/core/generator.ts';
 import type { Client, ClientFactory, Completion, NodeRef, RunContext } from '../../src/core/index.ts';
+import { raceSignal } from '../../src/util/race-signal.ts';
 
 const MASTER_NAME = 'faultline';
 const SENTINEL_PORT = 26379;
@@ -27,27 +28,6 @@ const message = errorText;
 export function redisWriteError(err: unknown): Completion {
   const m = message(err);
   return { type: DEFINITE.some((r) => r.test(m)) ? 'fail' : 'info', error: m };
-}
-
-class Aborted extends Error {}
-
-/** Races a command against the op's signal (ioredis has no cancellation; a late reply is ignored). */
-function bounded<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Aborted('timed out'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Aborted('timed out'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 function connect(test: RunContext, node: NodeRef): Redis {
@@ -108,7 +88,7 @@ async function read<T>(
   value: (x: T) => unknown,
 ): Promise<Completion> {
   try {
-    return { type: 'ok', value: value(await bounded(p(), signal)) };
+    return { type: 'ok', value: value(await raceSignal(p(), signal)) };
   } catch (err) {
     return { type: 'fail', error: message(err) };
   }
@@ -124,7 +104,7 @@ async function write(
 ): Promise<Completion> {
   let reply: unknown;
   try {
-    reply = await bounded(p(), signal);
+    reply = await raceSignal(p(), signal);
   } catch (err) {
     return redisWriteError(err);
   }
@@ -132,7 +112,7 @@ async function write(
   const want = Number(test.options.redisWait ?? 0);
   if (done.type !== 'ok' || want <= 0) return done;
   try {
-    const acks = Number(await bounded(redis.wait(want, 1000), signal));
+    const acks = Number(await raceSignal(redis.wait(want, 1000), signal));
     if (acks < want) return { type: 'info', error: `WAIT: ${acks} of ${want} replicas acknowledged` };
     return done;
   } catch (err) {

@@ -12,6 +12,7 @@
 import { bankConfig } from '../../checkers/bank-config.ts';
 import { errorText } from '../../src/core/errors.ts';
 import type { Completion } from '../../src/core/index.ts';
+import { OpTimedOut, raceSignal } from '../../src/util/race-signal.ts';
 import { type Dialect, type Isolation, TABLES } from './dialect.ts';
 
 /** One statement's result: rows keyed by column name, and the affected row count (0 for reads). */
@@ -31,9 +32,6 @@ export type Query = (sql: string, params?: readonly unknown[]) => Promise<QueryR
 /** Thrown by a txn body to roll back on purpose (a cas that did not match, insufficient funds): `fail`. */
 export class Rollback extends Error {}
 
-/** Thrown by a Query when the op's signal fired before the statement finished. */
-class OpAborted extends Error {}
-
 /** How a txn ended: its completion, and whether the connection must be dropped (state unknown). */
 export interface TxnResult {
   completion: Completion;
@@ -48,31 +46,6 @@ export interface TxnOptions {
   signal: AbortSignal;
 }
 
-/** A statement's promise raced with the signal; a late rejection of the statement is swallowed. */
-function raced<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    p.catch(() => {});
-    return Promise.reject(new OpAborted('timed out'));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      p.catch(() => {});
-      reject(new OpAborted('timed out'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
 /**
  * Runs `body` in one txn on `s` (see the module doc for how errors complete it). `body`'s return value
  * is the ok completion's value (undefined: no value).
@@ -83,7 +56,7 @@ export async function runTxn(
   o: TxnOptions,
   body: (q: Query) => Promise<unknown>,
 ): Promise<TxnResult> {
-  const q: Query = (sql, params) => raced(s.query(sql, params ?? []), o.signal);
+  const q: Query = (sql, params) => raceSignal(s.query(sql, params ?? []), o.signal);
   let commitSent = false;
   try {
     for (const stmt of d.begin(o.isolation, o.readOnly)) await q(stmt);
@@ -92,14 +65,14 @@ export async function runTxn(
     await q('COMMIT');
     return { completion: value === undefined ? { type: 'ok' } : { type: 'ok', value }, broken: false };
   } catch (err) {
-    const aborted = err instanceof OpAborted;
+    const aborted = err instanceof OpTimedOut;
     const kind = aborted ? 'unknown' : err instanceof Rollback ? 'rolled-back' : d.classify(err);
     const error = aborted ? 'timed out' : errorText(err);
     let broken = kind === 'unknown';
     if (!commitSent && !broken) {
       // The server still holds the txn open (or aborted): end it so the connection can be reused.
       try {
-        await raced(s.query('ROLLBACK', []), o.signal);
+        await raceSignal(s.query('ROLLBACK', []), o.signal);
       } catch {
         broken = true;
       }

@@ -5,6 +5,7 @@
  */
 import { Socket } from 'node:net';
 import zookeeper, { type Client, type Stat, type ZkException } from 'node-zookeeper-client';
+import { raceSignal } from '../../src/util/race-signal.ts';
 
 export const ZK_CLIENT_PORT = 2181;
 
@@ -18,8 +19,6 @@ const DEFINITE_CODES = new Set<number>([
 
 /** A request that was never sent: the session was not connected when the op began. */
 export class NotConnected extends Error {}
-/** The op's signal fired before an answer came (the request may still be applied later). */
-export class TimedOut extends Error {}
 
 /** The library's Exception code of an error, undefined for other errors. */
 export function zkCode(err: unknown): number | undefined {
@@ -35,25 +34,6 @@ export function isDefinite(err: unknown): boolean {
   if (err instanceof NotConnected) return true;
   const c = zkCode(err);
   return c !== undefined && DEFINITE_CODES.has(c);
-}
-
-/** Races `p` against `signal` (the library has no cancellation: a late answer is ignored). */
-function bounded<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new TimedOut('timed out'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new TimedOut('timed out'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** `path` as a jute ustring (int32 length, UTF-8 bytes): the payload of a sync request. */
@@ -153,7 +133,7 @@ export class ZkSession {
   }
 
   private call<T>(signal: AbortSignal, f: (c: Client, cb: (e: ZkException | null, v: T) => void) => void) {
-    return bounded(
+    return raceSignal(
       this.connected().then(
         (c) => new Promise<T>((resolve, reject) => f(c, (e, v) => (e ? reject(e) : resolve(v)))),
       ),
