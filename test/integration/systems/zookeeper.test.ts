@@ -120,6 +120,11 @@ describe.skipIf(!hasDocker)('zookeeper (3 nodes, debian)', () => {
         timeLimitS: 12,
         nemeses: ['partition'],
         faultS: 5,
+        // Six client threads per node: a write or cas on the cut-off n1 blocks its thread until the op
+        // times out (the whole cut-off on a loaded machine, where the op timeout is stretched), so with
+        // two per node both were often blocked before either read (loop p: 0 reads on n1 in 3 runs).
+        concurrency: 18,
+        rate: 200,
         // Many distinct values: a stale value is then rarely explained by an indeterminate write. A
         // syncLimit of 10 ticks (5 s) keeps the cut-off follower serving its clients for that long.
         options: {
