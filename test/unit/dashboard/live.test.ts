@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HIGH_OP_RATE, type LiveDashboard, periodMs, startDashboard } from '../../../src/dashboard/ink.ts';
 import { FakeStdin, FakeStdout, sleep } from './fakes.ts';
-import { MS, S, Script, TEST } from './script.ts';
+import { liveHistory, MS, S, Script, TEST } from './script.ts';
 
 let dash: LiveDashboard | undefined;
 afterEach(() => {
@@ -135,22 +135,11 @@ describe('startDashboard', () => {
 
   it('stop() folds what the run history gained and lets go of it (no verdict came: an interrupted run)', () => {
     const { dash } = start();
-    const history: {
-      index: number;
-      time: number;
-      type: 'invoke' | 'ok';
-      process: number;
-      f: string;
-      value: number;
-    }[] = [];
-    const push = (type: 'invoke' | 'ok', time: number) =>
-      history.push({ index: history.length, time, type, process: 0, f: 'add', value: 1 });
+    const { history, push } = liveHistory();
     dash.onEvent({ kind: 'history', ops: history });
     dash.onEvent({ kind: 'phase', phase: 'running', atNs: 0 });
-    push('invoke', 1 * MS);
-    dash.onEvent({ kind: 'op', op: history[0]! });
-    push('ok', 2 * MS);
-    dash.onEvent({ kind: 'op', op: history[1]! });
+    dash.onEvent({ kind: 'op', op: push('invoke', 1 * MS) });
+    dash.onEvent({ kind: 'op', op: push('ok', 2 * MS) });
     dash.stop();
     expect(dash.state.opCount).toBe(2);
     push('invoke', 3 * MS);

@@ -20,6 +20,20 @@ export const TEST = {
 export const S = 1e9;
 export const MS = 1e6;
 
+/**
+ * A run's live history as `runTest` hands it over (the `history` event's array), and `push`, which
+ * appends one `add` op of process 0 at `timeNs` and returns it (to send as an `op` event too).
+ */
+export function liveHistory(): { history: Op[]; push: (type: 'invoke' | 'ok', timeNs: number) => Op } {
+  const history: Op[] = [];
+  const push = (type: 'invoke' | 'ok', timeNs: number): Op => {
+    const op: Op = { index: history.length, time: timeNs, type, process: 0, f: 'add', value: 1 };
+    history.push(op);
+    return op;
+  };
+  return { history, push };
+}
+
 export class Script {
   events: RunEvent[] = [];
   private index = 0;

@@ -8,7 +8,7 @@ import {
   latencyBucket,
   THROUGHPUT_SECONDS,
 } from '../../../src/dashboard/state.ts';
-import { MS, S, Script, TEST } from './script.ts';
+import { liveHistory, MS, S, Script, TEST } from './script.ts';
 
 const fresh = () => new DashboardState(TEST);
 
@@ -525,19 +525,7 @@ describe('DashboardState: folding from the run history view', () => {
 
   it('lets go of the history at the verdict: what it gained is folded, later pushes are not read', () => {
     const s = fresh();
-    const history: {
-      index: number;
-      time: number;
-      type: 'invoke' | 'ok';
-      process: number;
-      f: string;
-      value: number;
-    }[] = [];
-    const push = (type: 'invoke' | 'ok', time: number) => {
-      const op = { index: history.length, time, type, process: 0, f: 'add', value: 1 };
-      history.push(op);
-      return op;
-    };
+    const { history, push } = liveHistory();
     s.onEvent({ kind: 'history', ops: history });
     s.onEvent({ kind: 'op', op: push('invoke', 1) });
     s.onEvent({ kind: 'op', op: push('ok', 2) });
