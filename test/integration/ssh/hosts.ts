@@ -20,6 +20,22 @@ import { DockerRemote } from '../../../src/cluster/docker/remote.ts';
 import type { SshHost } from '../../../src/cluster/ssh/types.ts';
 
 /** A non-root login user on every test host (in the sudo group, with a password). */
+
+/**
+ * A fresh ed25519 key pair in OpenSSH format that ssh2 itself can read back. ssh2's generateKeyPairSync
+ * strips leading zero bytes off the public key, so about 1 pair in 256 is malformed ("Malformed OpenSSH
+ * private key" when connecting: mscdex/ssh2#1390, #1513); such a pair is drawn again.
+ */
+export function ed25519KeyPair(): { private: string; public: string } {
+  for (;;) {
+    const keys = ssh2.utils.generateKeyPairSync('ed25519');
+    if (
+      !(ssh2.utils.parseKey(keys.private) instanceof Error) &&
+      !(ssh2.utils.parseKey(keys.public) instanceof Error)
+    )
+      return keys;
+  }
+}
 export interface TestUser {
   name: string;
   password: string;
@@ -114,7 +130,7 @@ export async function startSshHosts(opts: SshHostsOptions): Promise<SshHosts> {
       Labels: labels,
       CheckDuplicate: true,
     });
-    const keys = ssh2.utils.generateKeyPairSync('ed25519');
+    const keys = ed25519KeyPair();
     const keyPath = join(dir, 'id_ed25519');
     await writeFile(keyPath, keys.private, { mode: 0o600 });
     await chmod(keyPath, 0o600);

@@ -8,10 +8,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDocker } from '../engine.ts';
-import { type SshHosts, startSshHosts } from './hosts.ts';
+import { ed25519KeyPair, type SshHosts, startSshHosts } from './hosts.ts';
 
 const hasDocker = await requireDocker();
 const REPO = join(import.meta.dirname, '../../..');
@@ -118,7 +117,7 @@ describe.skipIf(!hasDocker)('faultline run --ssh preflight (2 sshd hosts)', () =
     const [m1] = h.machines;
     // known_hosts holds another ed25519 key for host 1 (and none of its other keys): as if it was
     // reinstalled, or someone is in between.
-    const other = ssh2.utils.generateKeyPairSync('ed25519').public.trim().split(/\s+/);
+    const other = ed25519KeyPair().public.trim().split(/\s+/);
     const lines = [
       `${m1!.ip} ${other[0]} ${other[1]}`,
       ...readFileSync(h.knownHostsPath, 'utf8')
@@ -136,7 +135,7 @@ describe.skipIf(!hasDocker)('faultline run --ssh preflight (2 sshd hosts)', () =
 
   it('a key the hosts do not authorize, and an unreachable host', async () => {
     const otherKey = join(scratch, 'other_key');
-    writeFileSync(otherKey, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    writeFileSync(otherKey, ed25519KeyPair().private, { mode: 0o600 });
     const badKey = await run([
       '--nodes',
       nodes,

@@ -9,7 +9,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../../src/cluster/docker/engine.ts';
 import { nodeHelpers } from '../../../src/cluster/node-helpers/index.ts';
@@ -19,7 +18,7 @@ import { parseKnownHosts } from '../../../src/cluster/ssh/known-hosts.ts';
 import { SshRemote } from '../../../src/cluster/ssh/remote.ts';
 import type { SshAuth, SshHost } from '../../../src/cluster/ssh/types.ts';
 import { requireDocker } from '../engine.ts';
-import { hostKeyLines, type SshHosts, startSshHosts } from './hosts.ts';
+import { ed25519KeyPair, hostKeyLines, type SshHosts, startSshHosts } from './hosts.ts';
 
 /** Stops a container (the host "powers off"). */
 async function engineStop(id: string): Promise<void> {
@@ -245,7 +244,7 @@ describe.skipIf(!hasDocker)('SSH remote against real sshd hosts', () => {
     expect(bad?.message).toMatch(new RegExp(`^${h.hosts[0]!.name}: authentication as tester failed`));
     expect(bad?.message).not.toContain('wrong-secret-123');
     const otherKey = join(scratch, 'other_key');
-    await writeFile(otherKey, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    await writeFile(otherKey, ed25519KeyPair().private, { mode: 0o600 });
     const badKey = await connection(0, { auth: { privateKeyPath: otherKey } })
       .client()
       .then(
