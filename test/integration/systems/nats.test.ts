@@ -12,7 +12,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { NemesisPackage, System } from '../../../src/core/index.ts';
 import { once, seq, sleep } from '../../../src/generator/index.ts';
 import { requireDocker } from '../engine.ts';
-import { checkerResult, cleanUpResults, runSut } from './harness.ts';
+import { checkerResult, cleanUpResults, loadTolerantOpTimeoutS, runSut } from './harness.ts';
 
 const hasDocker = await requireDocker();
 const resultsDir = mkdtempSync(join(tmpdir(), 'fl-nats-'));
@@ -50,6 +50,20 @@ function killAllUntilHeal(system: System): NemesisPackage {
   };
 }
 
+/**
+ * Queue options: at-least-once, and a drain budget (ms) of 4/5 of the op timeout as the harness stretches
+ * it on a loaded machine (loadTolerantOpTimeoutS). With the fixed 4 s default, on 2 busy cores the drains
+ * ran out while the consumer still counted deliveries awaiting their ack wait, so no drain completed and
+ * the verdict was unknown (loop q).
+ */
+function queueOptions(): Record<string, unknown> {
+  return {
+    queueDelivery: 'at-least-once',
+    queueLinearizableMaxOps: 0,
+    natsDrainMs: Math.round(loadTolerantOpTimeoutS(base.opTimeoutS * 0.8) * 1000),
+  };
+}
+
 function explain(r: Awaited<ReturnType<typeof runSut>>): string {
   return `${r.outcome.runDir} (seed ${r.seed}): ${r.outcome.error ?? r.outcome.results?.summary ?? ''}`;
 }
@@ -64,7 +78,7 @@ describe.skipIf(!hasDocker)('nats jetstream (3 nodes, debian)', () => {
     const r = await runSut({
       ...base,
       workload: 'queue',
-      options: { queueDelivery: 'at-least-once', queueLinearizableMaxOps: 0 },
+      options: queueOptions(),
     });
     expect(r.outcome.error, explain(r)).toBeUndefined();
     expect(r.outcome.valid, explain(r)).toBe(true);
@@ -93,7 +107,7 @@ describe.skipIf(!hasDocker)('nats jetstream (3 nodes, debian)', () => {
       workload: 'queue',
       timeLimitS: 8,
       nemesis: killAllUntilHeal,
-      options: { queueDelivery: 'at-least-once', queueLinearizableMaxOps: 0 },
+      options: queueOptions(),
     });
     expect(r.outcome.error, explain(r)).toBeUndefined();
     const drains = r.outcome.history.filter((o) => o.f === 'drain' && o.type !== 'invoke');
