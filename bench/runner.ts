@@ -8,25 +8,34 @@
  * The anchor (bench/anchor.ts: a fixed JavaScript workload, CPU ms, min of 3) ties the figures to this
  * machine: "ops per CPU-s × anchor s" is about the same on a machine twice as fast.
  *
- * `--dashboard`: every run is done twice, without and with the live dashboard (aggregator + ink
- * rendering into a non-TTY stream forced interactive, so every frame is really drawn, as
- * bench/dashboard.ts does), which one first alternating; prints the dashboard's cost in CPU per op and
+ * `--dashboard`: every run is done twice, without and with the live dashboard as `faultline run` starts
+ * it on a terminal (aggregator here, ink on its render thread: src/dashboard/threaded.ts, writing every
+ * frame to /dev/null, forced interactive so every frame is really drawn; `--dashboard-thread main`:
+ * ink on the run's thread, as for other streams, into a sink), which one first alternating; prints the
+ * dashboard's cost in CPU per op and
  * in ops/s, and its own CPU (frames as timed when drawn, plus events × the fold's ns per event) as a
  * share of the main phase: the figure a busy machine disturbs least; and the paired cost: the median over
  * runs of (run i with the dashboard) / (run i without), the two back to back, with a 90 % bootstrap
  * interval (on this 2-core VM, ±2–3 % at 25 runs of 1 s: smaller differences are noise). Every run
  * starts after a full GC (the previous run's history is garbage by then).
- *   node bench/runner.ts [--seconds 3] [--concurrency 100] [--runs 5] [--dashboard]
+ * CPU per op counts every thread of the process (the render thread's too); "main-thread CPU per op" the
+ * run's thread alone.
+ *   node bench/runner.ts [--seconds 3] [--concurrency 100] [--runs 5] [--dashboard [--dashboard-thread main]]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { startDashboard } from '../src/dashboard/ink.ts';
+import { type LiveDashboard, startDashboard } from '../src/dashboard/ink.ts';
 import { DashboardState } from '../src/dashboard/state.ts';
+import {
+  prestartRenderThread,
+  startThreadedDashboard,
+  type ThreadedDashboard,
+} from '../src/dashboard/threaded.ts';
 import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
 import { runTest } from '../src/runner/run.ts';
@@ -38,11 +47,20 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '100' },
     runs: { type: 'string', default: '5' },
     dashboard: { type: 'boolean', default: false },
+    'dashboard-thread': { type: 'string', default: 'render' },
   },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const runs = Number(values.runs);
+if (values['dashboard-thread'] !== 'render' && values['dashboard-thread'] !== 'main') {
+  console.error(
+    `--dashboard-thread: "render" (default, as faultline run on a terminal) or "main", not "${values['dashboard-thread']}"`,
+  );
+  process.exit(2);
+}
+const onRenderThread = values['dashboard-thread'] === 'render';
+const devNull = openSync('/dev/null', 'w');
 const GOAL_OPS_PER_S = 100_000;
 const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
 // A full GC before each run: a run leaves a history of a million ops or more behind, and collecting it
@@ -67,9 +85,11 @@ interface RunFigures {
   completed: number;
   /** Op events (invocations and completions) of the main phase, each folded by the dashboard. */
   events: number;
-  /** CPU ms and count of the dashboard's frames during the main phase (0 without it). */
+  /** CPU ms and count of the dashboard's frames during the main phase (0 without it): ink's, wherever it runs. */
   frameMs: number;
   frameCount: number;
+  /** CPU ms the run's thread spent on frames (snapshots posted, with the render thread; = frameMs without). */
+  frameMainMs: number;
   /** CPU ms of this process during the main phase. */
   cpuMs: number;
   /** CPU ms of the main thread alone (no GC helper threads) during the main phase. */
@@ -105,7 +125,11 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
   let events = 0;
   let frameMs = 0;
   let frameCount = 0;
+  let frameMainMs = 0;
   let phase = '';
+  let dash: LiveDashboard | ThreadedDashboard | undefined;
+  const inkFrames = (): { count: number; ms: number } =>
+    dash ? ('renderFrames' in dash ? dash.renderFrames : dash.frames) : { count: 0, ms: 0 };
   const count = (e: RunEvent) => {
     if (e.kind === 'phase') {
       if (e.phase === 'running') {
@@ -120,11 +144,13 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
         const t = process.threadCpuUsage(threadStart);
         threadUs = t.user + t.system;
         // The dashboard's frames during the main phase (from before it started: drawn at setup).
-        frameMs = (dash?.frames.ms ?? 0) - frameMs;
-        frameCount = (dash?.frames.count ?? 0) - frameCount;
+        frameMs = inkFrames().ms - frameMs;
+        frameCount = inkFrames().count - frameCount;
+        frameMainMs = (dash?.frames.ms ?? 0) - frameMainMs;
       } else if (e.phase === 'running') {
-        frameMs = dash?.frames.ms ?? 0;
-        frameCount = dash?.frames.count ?? 0;
+        frameMs = inkFrames().ms;
+        frameCount = inkFrames().count;
+        frameMainMs = dash?.frames.ms ?? 0;
       }
       phase = e.phase;
     } else if (e.kind === 'op' && phase === 'running') {
@@ -133,16 +159,29 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
     }
   };
   const sink = new Sink();
-  const dash = withDashboard
-    ? startDashboard({
-        test: r.test,
-        onQuit: () => {},
-        stdout: sink,
-        stderr: sink,
-        stdin: Object.assign(new PassThrough(), { isTTY: false }),
-        interactive: true,
-      })
-    : undefined;
+  const stdin = Object.assign(new PassThrough(), { isTTY: false });
+  // As `faultline run` does: the render thread is up and warm before the run starts.
+  if (withDashboard && onRenderThread) await prestartRenderThread();
+  dash = !withDashboard
+    ? undefined
+    : onRenderThread
+      ? startThreadedDashboard({
+          test: r.test,
+          onQuit: () => {},
+          fd: devNull,
+          errFd: devNull,
+          size: sink,
+          stdin,
+          interactive: true,
+        })
+      : startDashboard({
+          test: r.test,
+          onQuit: () => {},
+          stdout: sink,
+          stderr: sink,
+          stdin,
+          interactive: true,
+        });
   const onEvent = dash
     ? (e: RunEvent) => {
         count(e);
@@ -164,6 +203,7 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
     events,
     frameMs,
     frameCount,
+    frameMainMs,
     cpuMs: cpuUs / 1000,
     threadCpuMs: threadUs / 1000,
     opsPerS: completed / wallS,
@@ -171,8 +211,10 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
     valid,
     heapMb: (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20,
     note: dash
-      ? `, dashboard drew ${dash.frames.count} frames in ${dash.frames.ms.toFixed(0)} ms (${sink.writes} writes, ` +
-        `${(sink.bytes / 1024).toFixed(0)} KiB)`
+      ? `, dashboard drew ${inkFrames().count} frames in ${inkFrames().ms.toFixed(0)} ms` +
+        (onRenderThread
+          ? ` on its render thread (${dash.frames.ms.toFixed(1)} ms here for ${dash.frames.count} snapshots)`
+          : ` (${sink.writes} writes, ${(sink.bytes / 1024).toFixed(0)} KiB)`)
       : '',
   };
 }
@@ -283,6 +325,16 @@ try {
         `${medianOf(figures.get(true)!.map((f) => f.frameMs / Math.max(1, f.frameCount))).toFixed(2)} ms CPU each) + ` +
         `fold ${(fold * 100).toFixed(2)}% (${foldNs.toFixed(0)} ns per event) = ${((frames + fold) * 100).toFixed(2)}% of the main phase's CPU`,
     );
+    if (onRenderThread) {
+      // What of it the run's own thread does: the fold and the snapshots it posts (ink is elsewhere).
+      const mainShare = medianOf(
+        figures.get(true)!.map((f) => (f.frameMainMs + (f.events * foldNs) / 1e6) / f.threadCpuMs),
+      );
+      console.log(
+        `  on the run's thread (fold + snapshots, median): ${(mainShare * 100).toFixed(2)}% of its CPU in the main phase; ` +
+          `the frames ran on the render thread`,
+      );
+    }
     const without = figures.get(false)!;
     const withD = figures.get(true)!;
     const cpuA = medianOf(without.map((f) => 1 / f.opsPerCpuS));
@@ -317,5 +369,6 @@ try {
     );
   }
 } finally {
+  closeSync(devNull);
   rmSync(dir, { recursive: true, force: true });
 }

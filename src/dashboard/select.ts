@@ -8,6 +8,7 @@ import type { RunEvent } from '../runner/events.ts';
 import type { LiveDashboard } from './ink.ts';
 import { plainProgress } from './plain.ts';
 import { DashboardState, runClock } from './state.ts';
+import { prestartRenderThread, startThreadedDashboard } from './threaded.ts';
 import type { DashboardTest } from './view.ts';
 
 export interface Progress {
@@ -46,6 +47,20 @@ export function wantsDashboard(o: Where): boolean {
   );
 }
 
+/**
+ * Whether the dashboard draws on its own thread (threaded.ts): when it would use this process's own
+ * terminal (the render thread writes its descriptors), unless FAULTLINE_DASHBOARD_THREAD=main asks for
+ * drawing on the run's thread (ink.ts), as it always is for other streams.
+ */
+export function rendersOnThread(o: Pick<ChooseOptions, 'stdin' | 'stdout' | 'stderr' | 'env'>): boolean {
+  return (
+    (o.stdout ?? process.stdout) === process.stdout &&
+    (o.stdin ?? process.stdin) === process.stdin &&
+    (o.stderr ?? process.stderr) === process.stderr &&
+    (o.env ?? process.env).FAULTLINE_DASHBOARD_THREAD?.trim().toLowerCase() !== 'main'
+  );
+}
+
 type InkModule = typeof import('./ink.ts');
 let inkModule: InkModule | undefined;
 let inkLoading: Promise<InkModule> | undefined;
@@ -60,15 +75,30 @@ const loadInk = (): Promise<InkModule> => {
 
 /**
  * Loads ink ahead of the run when the dashboard will be used, so that it is up before the first op
- * (a runner that never yields, as an in-process system at an unlimited rate, would hold back the load).
- * Optional: without it the dashboard loads in the background and shows up a moment later.
+ * (a runner that never yields, as an in-process system at an unlimited rate, would hold back the load):
+ * on the render thread (which also warms its code up there), or here. Optional: without it the
+ * dashboard loads in the background and shows up a moment later.
  */
 export async function preloadDashboard(o: Where): Promise<void> {
-  if (wantsDashboard(o)) await loadInk().catch(() => {});
+  if (!wantsDashboard(o)) return;
+  if (rendersOnThread(o)) await prestartRenderThread();
+  else await loadInk().catch(() => {});
 }
 
 export function chooseProgress(o: ChooseOptions): Progress {
-  if (wantsDashboard(o)) return lazyDashboard(o);
+  if (wantsDashboard(o)) {
+    if (rendersOnThread(o)) {
+      try {
+        return startThreadedDashboard({ test: o.test, onQuit: o.onQuit, interactive: true });
+      } catch (err) {
+        // No thread to be had: draw here instead.
+        (o.stderr ?? process.stderr).write(
+          `the dashboard's render thread could not start (${errorText(err)}); drawing on the run's thread\n`,
+        );
+      }
+    }
+    return lazyDashboard(o);
+  }
   const err = o.stderr ?? process.stderr;
   return plainProgress((l) => err.write(`${l}\n`), 3000, o.test);
 }

@@ -38,8 +38,14 @@ export interface DashboardProps {
   quitting?: number;
   /** The user asked to stop (the verdict then covers a partial run, and the exit code is 255). */
   interrupted?: boolean;
-  /** Listen for keys (only when stdin is a terminal). */
+  /** Keys are read (only when stdin is a terminal): the footer shows them. */
   keys?: boolean;
+  /**
+   * Whether this component reads the keys itself, through ink's stdin (default: when `keys`). False
+   * where another thread reads them and only the footer is drawn here (the render thread, see
+   * threaded.ts).
+   */
+  readKeys?: boolean;
   onKey?: (k: 'quit' | 'help') => void;
 }
 
@@ -65,7 +71,7 @@ export function Dashboard(p: DashboardProps): React.ReactElement {
       if (input === 'q' || (key.ctrl && input === 'c')) p.onKey?.('quit');
       else if (input === '?') p.onKey?.('help');
     },
-    { isActive: p.keys === true },
+    { isActive: (p.readKeys ?? p.keys) === true },
   );
   const end = s.windowEnd(nowNs);
   const fit = fitTo(s, p);

@@ -58,8 +58,13 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Starts a 30 s run in a fresh 120x40 tmux session; waits for the dashboard to count ops. */
-async function startRun(): Promise<{ session: string; dir: string; exitFile: string; first: string }> {
+/**
+ * Starts a 30 s run in a fresh 120x40 tmux session; waits for the dashboard to count ops. `thread`: where
+ * ink draws (FAULTLINE_DASHBOARD_THREAD; the render thread by default).
+ */
+async function startRun(
+  thread: 'render' | 'main' = 'render',
+): Promise<{ session: string; dir: string; exitFile: string; first: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-dash-'));
   dirs.push(dir);
   const session = `fl-dash-${process.pid}-${sessions.length}`;
@@ -78,7 +83,7 @@ async function startRun(): Promise<{ session: string; dir: string; exitFile: str
   ];
   const exitFile = join(dir, 'exit');
   // A developer's terminal, not CI: the dashboard must be chosen.
-  const cmd = `cd ${sh(ROOT)} && env -u CI ${sh(process.execPath)} ${args.map(sh).join(' ')}`;
+  const cmd = `cd ${sh(ROOT)} && env -u CI FAULTLINE_DASHBOARD_THREAD=${thread} ${sh(process.execPath)} ${args.map(sh).join(' ')}`;
   // Keep the pane open after exit so the last frame can still be read.
   tmux(
     'new-session',
@@ -111,42 +116,45 @@ const exited = (exitFile: string) =>
   );
 
 describe.skipIf(!hasTmux)('dashboard in a terminal (faultline run)', () => {
-  it('appears, updates, and q ends the run: history kept, exit code 255', async () => {
-    const { session, dir, exitFile, first } = await startRun();
-    expect(first).toContain('system memory');
-    expect(first).toMatch(/throughput\s+\d+/);
-    expect(first).toContain('nodes       n1');
-    expect(first).toContain('q quit · ? help');
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the pane shows text, not codes
-    expect(first).not.toMatch(/\x1b\[/);
+  it.each(['render', 'main'] as const)(
+    'appears, updates, and q ends the run: history kept, exit code 255 (ink on the %s thread)',
+    async (thread) => {
+      const { session, dir, exitFile, first } = await startRun(thread);
+      expect(first).toContain('system memory');
+      expect(first).toMatch(/throughput\s+\d+/);
+      expect(first).toContain('nodes       n1');
+      expect(first).toContain('q quit · ? help');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the pane shows text, not codes
+      expect(first).not.toMatch(/\x1b\[/);
 
-    // It updates: counts grow between captures.
-    const a = adds(first)!;
-    const grown = (): string | undefined => {
-      const s = screen(session);
-      return (adds(s) ?? 0) > a ? s : undefined;
-    };
-    expect(adds(await waitFor('the counts to grow', grown, 10_000))).toBeGreaterThan(a);
+      // It updates: counts grow between captures.
+      const a = adds(first)!;
+      const grown = (): string | undefined => {
+        const s = screen(session);
+        return (adds(s) ?? 0) > a ? s : undefined;
+      };
+      expect(adds(await waitFor('the counts to grow', grown, 10_000))).toBeGreaterThan(a);
 
-    // ? shows help, q stops the run.
-    tmux('send-keys', '-t', session, '?');
-    await waitFor(
-      'the help line',
-      () => (screen(session).includes('q or Ctrl-C  stop the run') ? true : undefined),
-      5_000,
-    );
-    tmux('send-keys', '-t', session, 'q');
-    expect(await exited(exitFile)).toBe('EXIT=255');
+      // ? shows help, q stops the run.
+      tmux('send-keys', '-t', session, '?');
+      await waitFor(
+        'the help line',
+        () => (screen(session).includes('q or Ctrl-C  stop the run') ? true : undefined),
+        5_000,
+      );
+      tmux('send-keys', '-t', session, 'q');
+      expect(await exited(exitFile)).toBe('EXIT=255');
 
-    const last = screen(session);
-    expect(last).toMatch(/verdict\s+\S+/);
-    expect(last).toContain('run interrupted');
-    const history = readFileSync(join(dir, 'latest', 'history.jsonl'), 'utf8')
-      .trim()
-      .split('\n');
-    expect(history.length).toBeGreaterThan(2 * a);
-    for (const l of history) expect(() => JSON.parse(l)).not.toThrow();
-  });
+      const last = screen(session);
+      expect(last).toMatch(/verdict\s+\S+/);
+      expect(last).toContain('run interrupted');
+      const history = readFileSync(join(dir, 'latest', 'history.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(history.length).toBeGreaterThan(2 * a);
+      for (const l of history) expect(() => JSON.parse(l)).not.toThrow();
+    },
+  );
 
   it('under CI=true the same terminal gets plain lines, without a single escape code', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-dash-'));

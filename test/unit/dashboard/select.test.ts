@@ -5,6 +5,7 @@ import {
   isCI,
   type Progress,
   preloadDashboard,
+  rendersOnThread,
   wantsDashboard,
 } from '../../../src/dashboard/select.ts';
 import { FakeStdin, FakeStdout, sleep } from './fakes.ts';
@@ -48,6 +49,18 @@ describe('wantsDashboard', () => {
     expect(isCI({ CI: '0' })).toBe(false);
     expect(isCI({ CI: '' })).toBe(false);
     expect(isCI({})).toBe(false);
+  });
+});
+
+describe('rendersOnThread', () => {
+  it("on the process's own terminal streams, unless FAULTLINE_DASHBOARD_THREAD=main; never on other streams", () => {
+    expect(rendersOnThread({ env: {} })).toBe(true);
+    expect(rendersOnThread({ stdout: process.stdout, stdin: process.stdin, env: {} })).toBe(true);
+    expect(rendersOnThread({ env: { FAULTLINE_DASHBOARD_THREAD: 'main' } })).toBe(false);
+    expect(rendersOnThread({ env: { FAULTLINE_DASHBOARD_THREAD: ' Main ' } })).toBe(false);
+    expect(rendersOnThread({ stdout: new FakeStdout(true).stream, env: {} })).toBe(false);
+    expect(rendersOnThread({ stdin: new FakeStdin(true).stream, env: {} })).toBe(false);
+    expect(rendersOnThread({ stderr: new FakeStdout(true).stream, env: {} })).toBe(false);
   });
 });
 

@@ -1,0 +1,152 @@
+/**
+ * The dashboard's cost on a machine whose speed wanders (a shared VM: here the fixed workload of
+ * bench/anchor.ts takes anywhere from 330 to 620 ms CPU from one second to the next, so whole runs with
+ * and without the dashboard differ by ±40 % on their own). Instead of comparing runs, each run's main
+ * phase is cut into slices of `--slice-ms` (250) and the dashboard (as `faultline run` starts it on a
+ * terminal: aggregator here, ink on its render thread, frames to /dev/null) is fed only in every other
+ * slice: its op events are folded and its frames posted there, and in the slices between, it gets
+ * nothing (its render thread idles). Each fed slice's completions are compared with the mean of its two
+ * unfed neighbours, so the machine's drift, slower than a slice, cancels out; which slices are fed
+ * alternates from run to run. Prints the median ratio over all fed slices with a 90 % bootstrap interval.
+ *
+ * It measures what the dashboard costs while the run is going: folding, snapshots, frames on the other
+ * core, and their garbage and cache pollution in so far as they fall within the slice. It leans high:
+ * the aggregator folds from the run's history in batches, so the first batch of a fed slice also folds
+ * the unfed slice's ops (a fed slice carries two slices' folding). It leans low by what a fed slice
+ * leaves to the next (garbage collected later). Not measured: the render thread's start (before the
+ * run, as `faultline run` does it). The median of run pairs in `node bench/runner.ts --dashboard`
+ * includes everything but, on such a machine, is far noisier.
+ *   node bench/dashboard-slices.ts [--seconds 10] [--runs 5] [--slice-ms 250] [--concurrency 100]
+ */
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { prestartRenderThread, startThreadedDashboard } from '../src/dashboard/threaded.ts';
+import { resolveTest } from '../src/registry.ts';
+import type { RunEvent } from '../src/runner/events.ts';
+import { runTest } from '../src/runner/run.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '5' },
+    'slice-ms': { type: 'string', default: '250' },
+    concurrency: { type: 'string', default: '100' },
+  },
+});
+const seconds = Number(values.seconds);
+const runs = Number(values.runs);
+const sliceMs = Number(values['slice-ms']);
+const concurrency = Number(values.concurrency);
+const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-slices-'));
+const devNull = openSync('/dev/null', 'w');
+
+/** Completions per slice of one run's main phase, and which slices fed the dashboard. */
+async function once(
+  seed: number,
+  fedFirst: boolean,
+): Promise<{ done: number[]; fed: boolean[]; frames: number }> {
+  const runDir = mkdtempSync(join(dir, 'run-'));
+  const r = resolveTest({
+    system: 'memory',
+    workload: 'set',
+    concurrency,
+    timeLimit: seconds,
+    rate: 0,
+    seed,
+    recoveryTime: 0,
+    resultsDir: runDir,
+  });
+  await prestartRenderThread();
+  const size = Object.assign(new PassThrough(), { columns: 120, rows: 40 });
+  const dash = startThreadedDashboard({
+    test: r.test,
+    onQuit: () => {},
+    fd: devNull,
+    errFd: devNull,
+    size,
+    stdin: Object.assign(new PassThrough(), { isTTY: false }),
+    interactive: true,
+  });
+  const done: number[] = [];
+  let t0 = 0;
+  let running = false;
+  let frames0 = 0;
+  let frames = 0;
+  const onEvent = (e: RunEvent) => {
+    if (e.kind === 'phase') {
+      if (e.phase === 'running') {
+        running = true;
+        t0 = performance.now();
+        frames0 = dash.renderFrames.count;
+      } else if (running) {
+        running = false;
+        frames = dash.renderFrames.count - frames0;
+      }
+      dash.onEvent(e);
+      return;
+    }
+    if (e.kind !== 'op' || !running) {
+      dash.onEvent(e);
+      return;
+    }
+    const slice = Math.floor((performance.now() - t0) / sliceMs);
+    if (e.op.type !== 'invoke') done[slice] = (done[slice] ?? 0) + 1;
+    if (slice % 2 === (fedFirst ? 0 : 1)) dash.onEvent(e);
+  };
+  try {
+    await runTest(r.test, { system: r.system, workload: r.workload }, { onEvent });
+  } finally {
+    dash.stop();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+  // The last slice is cut short by the end of the phase: left out.
+  const whole = Array.from({ length: Math.floor((seconds * 1000) / sliceMs) }, (_, i) => done[i] ?? 0);
+  return { done: whole, fed: whole.map((_, i) => i % 2 === (fedFirst ? 0 : 1)), frames };
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const medianOf = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
+/** 90 % bootstrap interval of the median (fixed-seed xorshift: the same figures give the same interval). */
+function medianInterval(xs: number[]): [number, number] {
+  let seed = 0x9e3779b9;
+  const rand = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const m = Array.from({ length: 2000 }, () =>
+    medianOf(xs.map(() => xs[Math.floor(rand() * xs.length)]!)),
+  ).sort((a, b) => a - b);
+  return [m[100]!, m[1899]!];
+}
+
+try {
+  const ratios: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { done, fed, frames } = await once(i + 1, i % 2 === 0);
+    const mine: number[] = [];
+    for (let k = 1; k + 1 < done.length; k++) {
+      if (!fed[k]) continue;
+      const around = (done[k - 1]! + done[k + 1]!) / 2;
+      if (around > 0) mine.push((done[k]! / around - 1) * 100);
+    }
+    ratios.push(...mine);
+    const rate = (xs: number[]) => ((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / sliceMs;
+    console.log(
+      `run ${i + 1}: fed slices ${Math.round(rate(done.filter((_, k) => fed[k])))} ops/s, unfed ${Math.round(rate(done.filter((_, k) => !fed[k])))} ops/s, ` +
+        `${frames} frames; fed vs neighbours median ${medianOf(mine).toFixed(1)}% over ${mine.length} slices`,
+    );
+  }
+  const [lo, hi] = medianInterval(ratios);
+  console.log(
+    `dashboard cost in ops/s, fed slices vs their unfed neighbours (${sliceMs} ms slices): median ${medianOf(ratios).toFixed(1)}% ` +
+      `(90 % interval [${lo.toFixed(1)}, ${hi.toFixed(1)}]) over ${ratios.length} slices; goal > -5%`,
+  );
+} finally {
+  closeSync(devNull);
+  rmSync(dir, { recursive: true, force: true });
+}
