@@ -16,13 +16,15 @@
  * leaves to the next (garbage collected later). Not measured: the render thread's start (before the
  * run, as `faultline run` does it). The median of run pairs in `node bench/runner.ts --dashboard`
  * includes everything but, on such a machine, is far noisier.
- *   node bench/dashboard-slices.ts [--seconds 10] [--runs 5] [--slice-ms 250] [--concurrency 100]
+ * `--thread main`: the dashboard with ink on the run's thread instead (ink.ts, into a sink), for comparison.
+ *   node bench/dashboard-slices.ts [--seconds 10] [--runs 5] [--slice-ms 250] [--concurrency 100] [--thread main]
  */
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { type LiveDashboard, startDashboard } from '../src/dashboard/ink.ts';
 import { prestartRenderThread, startThreadedDashboard } from '../src/dashboard/threaded.ts';
 import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
@@ -34,8 +36,15 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'slice-ms': { type: 'string', default: '250' },
     concurrency: { type: 'string', default: '100' },
+    thread: { type: 'string', default: 'render' },
   },
 });
+if (values.thread !== 'render' && values.thread !== 'main') {
+  console.error(
+    `--thread: "render" (default, as faultline run on a terminal) or "main", not "${values.thread}"`,
+  );
+  process.exit(2);
+}
 const seconds = Number(values.seconds);
 const runs = Number(values.runs);
 const sliceMs = Number(values['slice-ms']);
@@ -59,17 +68,34 @@ async function once(
     recoveryTime: 0,
     resultsDir: runDir,
   });
-  await prestartRenderThread();
-  const size = Object.assign(new PassThrough(), { columns: 120, rows: 40 });
-  const dash = startThreadedDashboard({
-    test: r.test,
-    onQuit: () => {},
-    fd: devNull,
-    errFd: devNull,
-    size,
-    stdin: Object.assign(new PassThrough(), { isTTY: false }),
-    interactive: true,
-  });
+  const stdin = Object.assign(new PassThrough(), { isTTY: false });
+  const sink = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { columns: 120, rows: 40 });
+  let dash: LiveDashboard;
+  let inkFrames: () => number;
+  if (values.thread === 'render') {
+    await prestartRenderThread();
+    const d = startThreadedDashboard({
+      test: r.test,
+      onQuit: () => {},
+      fd: devNull,
+      errFd: devNull,
+      size: sink,
+      stdin,
+      interactive: true,
+    });
+    dash = d;
+    inkFrames = () => d.renderFrames.count;
+  } else {
+    dash = startDashboard({
+      test: r.test,
+      onQuit: () => {},
+      stdout: sink,
+      stderr: sink,
+      stdin,
+      interactive: true,
+    });
+    inkFrames = () => dash.frames.count;
+  }
   const done: number[] = [];
   let t0 = 0;
   let running = false;
@@ -80,10 +106,10 @@ async function once(
       if (e.phase === 'running') {
         running = true;
         t0 = performance.now();
-        frames0 = dash.renderFrames.count;
+        frames0 = inkFrames();
       } else if (running) {
         running = false;
-        frames = dash.renderFrames.count - frames0;
+        frames = inkFrames() - frames0;
       }
       dash.onEvent(e);
       return;
