@@ -29,6 +29,7 @@ import { prestartRenderThread, startThreadedDashboard } from '../src/dashboard/t
 import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
 import { runTest } from '../src/runner/run.ts';
+import { medianInterval, medianOf } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -74,6 +75,8 @@ async function once(
   let inkFrames: () => number;
   if (values.thread === 'render') {
     await prestartRenderThread();
+    // Its start settles first, as behind a system's setup (see bench/runner.ts).
+    await new Promise((r) => setTimeout(r, 1500));
     const d = startThreadedDashboard({
       test: r.test,
       onQuit: () => {},
@@ -131,23 +134,6 @@ async function once(
   // The last slice is cut short by the end of the phase: left out.
   const whole = Array.from({ length: Math.floor((seconds * 1000) / sliceMs) }, (_, i) => done[i] ?? 0);
   return { done: whole, fed: whole.map((_, i) => i % 2 === (fedFirst ? 0 : 1)), frames };
-}
-
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const medianOf = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
-/** 90 % bootstrap interval of the median (fixed-seed xorshift: the same figures give the same interval). */
-function medianInterval(xs: number[]): [number, number] {
-  let seed = 0x9e3779b9;
-  const rand = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 2 ** 32;
-  };
-  const m = Array.from({ length: 2000 }, () =>
-    medianOf(xs.map(() => xs[Math.floor(rand() * xs.length)]!)),
-  ).sort((a, b) => a - b);
-  return [m[100]!, m[1899]!];
 }
 
 try {

@@ -40,6 +40,7 @@ import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
 import { runTest } from '../src/runner/run.ts';
 import { anchorCpuMs } from './anchor.ts';
+import { medianInterval, medianOf, minOf } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -160,8 +161,14 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
   };
   const sink = new Sink();
   const stdin = Object.assign(new PassThrough(), { isTTY: false });
-  // As `faultline run` does: the render thread is up and warm before the run starts.
-  if (withDashboard && onRenderThread) await prestartRenderThread();
+  // As `faultline run` does: the render thread is up and warm before the run starts. Then 1.5 s for the
+  // thread's own start to settle (its compiler and collector keep the other core busy for a while after
+  // the warm-up), as a system's setup would give it: else the rest of a start of ~0.6 s CPU falls into a
+  // 1 s main phase, which a real run of minutes would not notice.
+  if (withDashboard && onRenderThread) {
+    await prestartRenderThread();
+    await new Promise((r) => setTimeout(r, 1500));
+  }
   dash = !withDashboard
     ? undefined
     : onRenderThread
@@ -252,27 +259,7 @@ function foldNsPerEvent(): number {
   return best;
 }
 
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const minOf = (xs: number[]) => sorted(xs)[0]!;
-const medianOf = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
 const k = (x: number) => `${(x / 1000).toFixed(1)}k`;
-/**
- * 90 % bootstrap interval of the median of `xs` (2000 resamples, a fixed-seed xorshift PRNG, so the
- * same figures give the same interval): how far the machine's noise leaves the median uncertain.
- */
-function medianInterval(xs: number[]): [number, number] {
-  let seed = 0x9e3779b9;
-  const rand = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 2 ** 32;
-  };
-  const medians = Array.from({ length: 2000 }, () =>
-    medianOf(xs.map(() => xs[Math.floor(rand() * xs.length)]!)),
-  ).sort((a, b) => a - b);
-  return [medians[100]!, medians[1899]!];
-}
 
 try {
   const anchorBefore = anchorCpuMs();
