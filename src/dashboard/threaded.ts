@@ -67,8 +67,9 @@ function spawnRenderThread(): RenderThread {
 
 /**
  * Starts the render thread ahead of the run and resolves once it is ready (ink loaded, its code warm:
- * about half a second of CPU on the other core), so that neither cost falls in the run. The next
- * `startThreadedDashboard` takes this thread. Never rejects.
+ * about 0.6 s of CPU on the other core), so that neither falls in the run. Its compiler and collector
+ * stay busy a while longer (a system's setup covers that; an in-process system's first second does not,
+ * see bench/runner.ts). The next `startThreadedDashboard` takes this thread. Never rejects.
  */
 export function prestartRenderThread(): Promise<void> {
   prestarted ??= spawnRenderThread();
@@ -96,8 +97,8 @@ export interface ThreadedDashboard extends LiveDashboard {
 
 /**
  * Takes the prestarted render thread, or starts one, and returns at once (ink loads there while the run
- * starts here; frames posted meanwhile are drawn when it is up, the latest only). Errors: none thrown; a render thread that fails
- * leaves one line on stderr and the run goes on without a picture.
+ * starts here; frames posted meanwhile are drawn when it is up, the latest only). Errors: none thrown;
+ * a render thread that fails leaves one line on stderr and the run goes on without a picture.
  */
 export function startThreadedDashboard(o: ThreadedDashboardOptions): ThreadedDashboard {
   const state = o.state ?? new DashboardState(o.test);
