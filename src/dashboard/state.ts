@@ -287,14 +287,15 @@ export class DashboardState {
 
   /**
    * Everything the view reads, as plain data that `postMessage` can copy (maps, typed arrays, records;
-   * ~70 KB, most of it the latency rows): what the dashboard's render thread draws from. Folds the
-   * history's pending ops first. Leaves out the run's history and the fault roles (only folding needs
-   * them). Nemesis values that cannot be copied as they are (a function, a class instance with private
+   * ~30 KB, most of it the latency rows): what the dashboard's render thread draws from. Folds the
+   * history's pending ops first. Leaves out the run's history, the fault roles and the open ops'
+   * invocation times (only folding needs them). Nemesis values that cannot be copied as they are (a function, a class instance with private
    * state) become their text.
    */
   snapshot(): StateSnapshot {
     this.sync();
-    const { view: _view, faultRoles: _roles, ...fields } = this;
+    // The open ops' invocation times only pair completions (the view reads their count, `openOps`).
+    const { view: _view, faultRoles: _roles, invokedAtLow: _low, invokedAtHigh: _high, ...fields } = this;
     return {
       ...fields,
       lastNemesis: this.lastNemesis && { ...this.lastNemesis, value: copyable(this.lastNemesis.value) },
