@@ -12,6 +12,8 @@ import { defineConfig } from 'vitest/config';
 // trailing "sequential" group: unit would then run last.)
 export default defineConfig({
   test: {
+    // A temporary root for the whole run, removed at its end (test/temp-root.ts).
+    globalSetup: ['test/temp-root.ts'],
     maxWorkers: 2,
     projects: [
       {
