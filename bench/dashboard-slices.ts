@@ -9,21 +9,25 @@
  * unfed neighbours, so the machine's drift, slower than a slice, cancels out; which slices are fed
  * alternates from run to run. Prints the median ratio over all fed slices with a 90 % bootstrap interval.
  *
- * It measures what the dashboard costs while the run is going: folding, snapshots, frames on the other
- * core, and their garbage and cache pollution in so far as they fall within the slice. It leans high:
- * the aggregator folds from the run's history in batches, so the first batch of a fed slice also folds
- * the unfed slice's ops (a fed slice carries two slices' folding). It leans low by what a fed slice
- * leaves to the next (garbage collected later). Not measured: the render thread's start (before the
+ * It measures what the dashboard costs on the run's thread while the run is going: folding (in batches,
+ * as in a real run, from a history that holds only the fed slices' ops: handed the live history, a fed
+ * slice would fold its unfed neighbour's ops too) and the snapshots posted in fed slices, with their
+ * garbage and cache pollution in so far as they fall within the slice. It leans low by what a fed slice
+ * leaves to the next (garbage collected later) and by frames: they go at 4 a second off a timer, into fed
+ * and unfed slices alike, on the other core (bench/runner.ts prints their CPU). Not measured: the render thread's start (before the
  * run, as `faultline run` does it). The median of run pairs in `node bench/runner.ts --dashboard`
  * includes everything but, on such a machine, is far noisier.
  * `--thread main`: the dashboard with ink on the run's thread instead (ink.ts, into a sink), for comparison.
+ * `--interval-ms`: the dashboard's frame interval (default 250, as `faultline run`).
  *   node bench/dashboard-slices.ts [--seconds 10] [--runs 5] [--slice-ms 250] [--concurrency 100] [--thread main]
+ *     [--interval-ms 250]
  */
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import type { Op } from '../src/core/op.ts';
 import { type LiveDashboard, startDashboard } from '../src/dashboard/ink.ts';
 import { prestartRenderThread, startThreadedDashboard } from '../src/dashboard/threaded.ts';
 import { resolveTest } from '../src/registry.ts';
@@ -38,6 +42,7 @@ const { values } = parseArgs({
     'slice-ms': { type: 'string', default: '250' },
     concurrency: { type: 'string', default: '100' },
     thread: { type: 'string', default: 'render' },
+    'interval-ms': { type: 'string', default: '250' },
   },
 });
 if (values.thread !== 'render' && values.thread !== 'main') {
@@ -85,6 +90,7 @@ async function once(
       size: sink,
       stdin,
       interactive: true,
+      intervalMs: Number(values['interval-ms']),
     });
     dash = d;
     inkFrames = () => d.renderFrames.count;
@@ -96,10 +102,16 @@ async function once(
       stderr: sink,
       stdin,
       interactive: true,
+      intervalMs: Number(values['interval-ms']),
     });
     inkFrames = () => dash.frames.count;
   }
   const done: number[] = [];
+  // The dashboard folds from the run's history in batches; handed the live history, the first batch of a
+  // fed slice would also fold the unfed slice's ops before it (two slices' folding charged to one). It
+  // gets instead a history of the fed slices' ops only, filled here as they come (a push per op: charged
+  // to the dashboard, a few ns).
+  const fedHistory: Op[] = [];
   let t0 = 0;
   let running = false;
   let frames0 = 0;
@@ -117,13 +129,21 @@ async function once(
       dash.onEvent(e);
       return;
     }
+    if (e.kind === 'history') {
+      dash.onEvent({ kind: 'history', ops: fedHistory });
+      return;
+    }
     if (e.kind !== 'op' || !running) {
+      if (e.kind === 'op') fedHistory.push(e.op);
       dash.onEvent(e);
       return;
     }
     const slice = Math.floor((performance.now() - t0) / sliceMs);
     if (e.op.type !== 'invoke') done[slice] = (done[slice] ?? 0) + 1;
-    if (slice % 2 === (fedFirst ? 0 : 1)) dash.onEvent(e);
+    if (slice % 2 === (fedFirst ? 0 : 1)) {
+      fedHistory.push(e.op);
+      dash.onEvent(e);
+    }
   };
   try {
     await runTest(r.test, { system: r.system, workload: r.workload }, { onEvent });
