@@ -13,9 +13,9 @@
  * as in a real run, from a history that holds only the fed slices' ops: handed the live history, a fed
  * slice would fold its unfed neighbour's ops too) and the snapshots posted in fed slices, with their
  * garbage and cache pollution in so far as they fall within the slice. It leans low by what a fed slice
- * leaves to the next (garbage collected later) and by frames: they go at 4 a second off a timer, into fed
- * and unfed slices alike, on the other core (bench/runner.ts prints their CPU). Not measured: the render thread's start (before the
- * run, as `faultline run` does it). The median of run pairs in `node bench/runner.ts --dashboard`
+ * leaves to the next (garbage collected later) and by frames the dashboard's timer draws in unfed slices
+ * (on the other core: bench/runner.ts prints their CPU). Not measured: the render thread's start (before
+ * the run, as `faultline run` does it). The median of run pairs in `node bench/runner.ts --dashboard`
  * includes everything but, on such a machine, is far noisier.
  * `--thread main`: the dashboard with ink on the run's thread instead (ink.ts, into a sink), for comparison.
  * `--interval-ms`: the dashboard's frame interval (default 250, as `faultline run`).
@@ -48,6 +48,13 @@ const { values } = parseArgs({
 if (values.thread !== 'render' && values.thread !== 'main') {
   console.error(
     `--thread: "render" (default, as faultline run on a terminal) or "main", not "${values.thread}"`,
+  );
+  process.exit(2);
+}
+const intervalMs = Number(values['interval-ms']);
+if (!(intervalMs > 0)) {
+  console.error(
+    `--interval-ms: a frame interval in ms above 0 (default 250), not "${values['interval-ms']}"`,
   );
   process.exit(2);
 }
@@ -90,7 +97,7 @@ async function once(
       size: sink,
       stdin,
       interactive: true,
-      intervalMs: Number(values['interval-ms']),
+      intervalMs,
     });
     dash = d;
     inkFrames = () => d.renderFrames.count;
@@ -102,7 +109,7 @@ async function once(
       stderr: sink,
       stdin,
       interactive: true,
-      intervalMs: Number(values['interval-ms']),
+      intervalMs,
     });
     inkFrames = () => dash.frames.count;
   }
