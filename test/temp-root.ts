@@ -1,7 +1,7 @@
 /**
- * Vitest global setup: every test process gets its own temporary root (TMPDIR, so `os.tmpdir()` and
- * everything the tests start — the CLI, tmux, ssh-keygen — put their temporary files there), and the
- * whole root goes when the suite ends. A test that forgets to remove a folder it made, or fails before
+ * Vitest global setup: one temporary root for the whole test run, shared by every test process (TMPDIR,
+ * so `os.tmpdir()` and everything the tests start — the CLI, tmux, ssh-keygen — put their temporary
+ * files there), removed when the run ends. A test that forgets to remove a folder it made, or fails before
  * it could, then leaves nothing behind in the machine's /tmp.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
