@@ -3,24 +3,24 @@
  * bench/anchor.ts takes anywhere from 330 to 620 ms CPU from one second to the next, so whole runs with
  * and without the dashboard differ by ±40 % on their own). Instead of comparing runs, each run's main
  * phase is cut into slices of `--slice-ms` (250) and the dashboard (as `faultline run` starts it on a
- * terminal: aggregator here, ink on its render thread, frames to /dev/null) is fed only in every other
- * slice: its op events are folded and its frames posted there, and in the slices between, it gets
- * nothing (its render thread idles). Each fed slice's completions are compared with the mean of its two
- * unfed neighbours, so the machine's drift, slower than a slice, cancels out; which slices are fed
- * alternates from run to run. Prints the median ratio over all fed slices with a 90 % bootstrap interval.
+ * terminal: aggregator and painter on the run's thread, frames to /dev/null) is fed only in every other
+ * slice: its op events are folded there, and in the slices between, it gets nothing. Each fed slice's
+ * completions are compared with the mean of its two unfed neighbours, so the machine's drift, slower
+ * than a slice, cancels out; which slices are fed alternates from run to run. Prints the median ratio
+ * over all fed slices with a 90 % bootstrap interval, and the frames drawn (those in fed slices apart).
  *
- * It measures what the dashboard costs on the run's thread while the run is going: folding (in batches,
- * as in a real run, from a history that holds only the fed slices' ops: handed the live history, a fed
- * slice would fold its unfed neighbour's ops too) and the snapshots posted in fed slices, with their
- * garbage and cache pollution in so far as they fall within the slice. It leans low by what a fed slice
- * leaves to the next (garbage collected later) and by frames the dashboard's timer draws in unfed slices
- * (on the other core: bench/runner.ts prints their CPU). Not measured: the render thread's start (before
- * the run, as `faultline run` does it). The median of run pairs in `node bench/runner.ts --dashboard`
- * includes everything but, on such a machine, is far noisier.
- * `--thread main`: the dashboard with ink on the run's thread instead (ink.ts, into a sink), for comparison.
+ * It measures what the dashboard costs the run while the run is going: folding (in batches, as in a
+ * real run, from a history that holds only the fed slices' ops: handed the live history, a fed slice
+ * would fold its unfed neighbour's ops too) and the frames drawn in fed slices, with their garbage and
+ * cache pollution in so far as they fall within the slice. It leans low by what a fed slice leaves to
+ * the next (garbage collected later) and by frames the dashboard's timer draws in unfed slices (printed).
+ * The method has a bias of its own: `--painter none` (A/A) feeds nothing but the bench's own history of
+ * fed ops, and its median is what "no cost" reads as; compare with it, from the same session. The slices
+ * of a run are not independent, so the interval is narrower than the truth (about ±3 % here).
+ * `--painter ink`: the dashboard drawn by ink on the run's thread instead (ink.ts, into a sink).
  * `--interval-ms`: the dashboard's frame interval (default 250, as `faultline run`).
- *   node bench/dashboard-slices.ts [--seconds 10] [--runs 5] [--slice-ms 250] [--concurrency 100] [--thread main]
- *     [--interval-ms 250]
+ *   node bench/dashboard-slices.ts [--seconds 10] [--runs 5] [--slice-ms 250] [--concurrency 100]
+ *     [--painter terminal|ink|none] [--interval-ms 250]
  */
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { Op } from '../src/core/op.ts';
 import { type LiveDashboard, startDashboard } from '../src/dashboard/ink.ts';
-import { prestartRenderThread, startThreadedDashboard } from '../src/dashboard/threaded.ts';
+import { startTerminalDashboard } from '../src/dashboard/terminal-dashboard.ts';
 import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
 import { runTest } from '../src/runner/run.ts';
@@ -41,13 +41,13 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'slice-ms': { type: 'string', default: '250' },
     concurrency: { type: 'string', default: '100' },
-    thread: { type: 'string', default: 'render' },
+    painter: { type: 'string', default: 'terminal' },
     'interval-ms': { type: 'string', default: '250' },
   },
 });
-if (values.thread !== 'render' && values.thread !== 'main') {
+if (values.painter !== 'terminal' && values.painter !== 'ink' && values.painter !== 'none') {
   console.error(
-    `--thread: "render" (default, as faultline run on a terminal) or "main", not "${values.thread}"`,
+    `--painter: "terminal" (default, as faultline run on a terminal), "ink" or "none" (A/A), not "${values.painter}"`,
   );
   process.exit(2);
 }
@@ -69,7 +69,7 @@ const devNull = openSync('/dev/null', 'w');
 async function once(
   seed: number,
   fedFirst: boolean,
-): Promise<{ done: number[]; fed: boolean[]; frames: number }> {
+): Promise<{ done: number[]; fed: boolean[]; frames: number; framesFed: number }> {
   const runDir = mkdtempSync(join(dir, 'run-'));
   const r = resolveTest({
     system: 'memory',
@@ -85,11 +85,8 @@ async function once(
   const sink = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { columns: 120, rows: 40 });
   let dash: LiveDashboard;
   let inkFrames: () => number;
-  if (values.thread === 'render') {
-    await prestartRenderThread();
-    // Its start settles first, as behind a system's setup (see bench/runner.ts).
-    await new Promise((r) => setTimeout(r, 1500));
-    const d = startThreadedDashboard({
+  if (values.painter === 'terminal') {
+    dash = startTerminalDashboard({
       test: r.test,
       onQuit: () => {},
       fd: devNull,
@@ -99,8 +96,12 @@ async function once(
       interactive: true,
       intervalMs,
     });
-    dash = d;
-    inkFrames = () => d.renderFrames.count;
+    inkFrames = () => dash.frames.count;
+  } else if (values.painter === 'none') {
+    // A/A: fed slices differ from the others by the bench's own bookkeeping only.
+    const frames = { count: 0, ms: 0 };
+    dash = { onEvent: () => {}, stop: () => {}, frames, state: undefined as never };
+    inkFrames = () => 0;
   } else {
     dash = startDashboard({
       test: r.test,
@@ -123,12 +124,17 @@ async function once(
   let running = false;
   let frames0 = 0;
   let frames = 0;
+  // Frames by the slice they fell in (a frame the timer draws between two events counts for the
+  // slice of the next): those in unfed slices are charged to the neighbours, against the dashboard.
+  let framesSeen = 0;
+  let framesFed = 0;
   const onEvent = (e: RunEvent) => {
     if (e.kind === 'phase') {
       if (e.phase === 'running') {
         running = true;
         t0 = performance.now();
         frames0 = inkFrames();
+        framesSeen = frames0;
       } else if (running) {
         running = false;
         frames = inkFrames() - frames0;
@@ -147,9 +153,15 @@ async function once(
     }
     const slice = Math.floor((performance.now() - t0) / sliceMs);
     if (e.op.type !== 'invoke') done[slice] = (done[slice] ?? 0) + 1;
-    if (slice % 2 === (fedFirst ? 0 : 1)) {
+    const isFed = slice % 2 === (fedFirst ? 0 : 1);
+    if (isFed) {
       fedHistory.push(e.op);
       dash.onEvent(e);
+    }
+    const seen = inkFrames();
+    if (seen !== framesSeen) {
+      if (isFed) framesFed += seen - framesSeen;
+      framesSeen = seen;
     }
   };
   try {
@@ -160,13 +172,13 @@ async function once(
   }
   // The last slice is cut short by the end of the phase: left out.
   const whole = Array.from({ length: Math.floor((seconds * 1000) / sliceMs) }, (_, i) => done[i] ?? 0);
-  return { done: whole, fed: whole.map((_, i) => i % 2 === (fedFirst ? 0 : 1)), frames };
+  return { done: whole, fed: whole.map((_, i) => i % 2 === (fedFirst ? 0 : 1)), frames, framesFed };
 }
 
 try {
   const ratios: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const { done, fed, frames } = await once(i + 1, i % 2 === 0);
+    const { done, fed, frames, framesFed } = await once(i + 1, i % 2 === 0);
     const mine: number[] = [];
     for (let k = 1; k + 1 < done.length; k++) {
       if (!fed[k]) continue;
@@ -177,7 +189,7 @@ try {
     const rate = (xs: number[]) => ((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / sliceMs;
     console.log(
       `run ${i + 1}: fed slices ${Math.round(rate(done.filter((_, k) => fed[k])))} ops/s, unfed ${Math.round(rate(done.filter((_, k) => !fed[k])))} ops/s, ` +
-        `${frames} frames; fed vs neighbours median ${medianOf(mine).toFixed(1)}% over ${mine.length} slices`,
+        `${frames} frames (${framesFed} in fed slices); fed vs neighbours median ${medianOf(mine).toFixed(1)}% over ${mine.length} slices`,
     );
   }
   const [lo, hi] = medianInterval(ratios);

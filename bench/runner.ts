@@ -9,18 +9,18 @@
  * machine: "ops per CPU-s × anchor s" is about the same on a machine twice as fast.
  *
  * `--dashboard`: every run is done twice, without and with the live dashboard as `faultline run` starts
- * it on a terminal (aggregator here, ink on its render thread: src/dashboard/threaded.ts, writing every
- * frame to /dev/null, forced interactive so every frame is really drawn; `--dashboard-thread main`:
- * ink on the run's thread, as for other streams, into a sink), which one first alternating; prints the
- * dashboard's cost in CPU per op and
+ * it on a terminal (aggregator and painter on the run's thread: src/dashboard/terminal-dashboard.ts,
+ * writing every frame to /dev/null, forced interactive so every frame is really drawn;
+ * `--dashboard-painter ink`: ink instead, as for other streams, into a sink), which one first
+ * alternating; prints the dashboard's cost in CPU per op and
  * in ops/s, and its own CPU (frames as timed when drawn, plus events × the fold's ns per event) as a
  * share of the main phase: the figure a busy machine disturbs least; and the paired cost: the median over
  * runs of (run i with the dashboard) / (run i without), the two back to back, with a 90 % bootstrap
  * interval (on this 2-core VM, ±2–3 % at 25 runs of 1 s: smaller differences are noise). Every run
  * starts after a full GC (the previous run's history is garbage by then).
- * CPU per op counts every thread of the process (the render thread's too); "main-thread CPU per op" the
+ * CPU per op counts every thread of the process (V8's helper threads too); "main-thread CPU per op" the
  * run's thread alone.
- *   node bench/runner.ts [--seconds 3] [--concurrency 100] [--runs 5] [--dashboard [--dashboard-thread main]]
+ *   node bench/runner.ts [--seconds 3] [--concurrency 100] [--runs 5] [--dashboard [--dashboard-painter ink]]
  */
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,11 +31,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type LiveDashboard, startDashboard } from '../src/dashboard/ink.ts';
 import { DashboardState } from '../src/dashboard/state.ts';
-import {
-  prestartRenderThread,
-  startThreadedDashboard,
-  type ThreadedDashboard,
-} from '../src/dashboard/threaded.ts';
+import { startTerminalDashboard } from '../src/dashboard/terminal-dashboard.ts';
 import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
 import { runTest } from '../src/runner/run.ts';
@@ -48,19 +44,19 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '100' },
     runs: { type: 'string', default: '5' },
     dashboard: { type: 'boolean', default: false },
-    'dashboard-thread': { type: 'string', default: 'render' },
+    'dashboard-painter': { type: 'string', default: 'terminal' },
   },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const runs = Number(values.runs);
-if (values['dashboard-thread'] !== 'render' && values['dashboard-thread'] !== 'main') {
+if (values['dashboard-painter'] !== 'terminal' && values['dashboard-painter'] !== 'ink') {
   console.error(
-    `--dashboard-thread: "render" (default, as faultline run on a terminal) or "main", not "${values['dashboard-thread']}"`,
+    `--dashboard-painter: "terminal" (default, as faultline run on a terminal) or "ink", not "${values['dashboard-painter']}"`,
   );
   process.exit(2);
 }
-const onRenderThread = values['dashboard-thread'] === 'render';
+const onTerminal = values['dashboard-painter'] === 'terminal';
 const devNull = openSync('/dev/null', 'w');
 const GOAL_OPS_PER_S = 100_000;
 const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
@@ -69,7 +65,7 @@ const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-/** A terminal stand-in for the dashboard: counts what ink writes and drops it. */
+/** A terminal stand-in for the ink dashboard: counts what ink writes and drops it. */
 class Sink extends Writable {
   bytes = 0;
   writes = 0;
@@ -86,11 +82,9 @@ interface RunFigures {
   completed: number;
   /** Op events (invocations and completions) of the main phase, each folded by the dashboard. */
   events: number;
-  /** CPU ms and count of the dashboard's frames during the main phase (0 without it): ink's, wherever it runs. */
+  /** CPU ms and count of the dashboard's frames during the main phase (0 without it). */
   frameMs: number;
   frameCount: number;
-  /** CPU ms the run's thread spent on frames (snapshots posted, with the render thread; = frameMs without). */
-  frameMainMs: number;
   /** CPU ms of this process during the main phase. */
   cpuMs: number;
   /** CPU ms of the main thread alone (no GC helper threads) during the main phase. */
@@ -126,11 +120,9 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
   let events = 0;
   let frameMs = 0;
   let frameCount = 0;
-  let frameMainMs = 0;
   let phase = '';
-  let dash: LiveDashboard | ThreadedDashboard | undefined;
-  const inkFrames = (): { count: number; ms: number } =>
-    dash ? ('renderFrames' in dash ? dash.renderFrames : dash.frames) : { count: 0, ms: 0 };
+  let dash: LiveDashboard | undefined;
+  const inkFrames = (): { count: number; ms: number } => dash?.frames ?? { count: 0, ms: 0 };
   const count = (e: RunEvent) => {
     if (e.kind === 'phase') {
       if (e.phase === 'running') {
@@ -147,11 +139,9 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
         // The dashboard's frames during the main phase (from before it started: drawn at setup).
         frameMs = inkFrames().ms - frameMs;
         frameCount = inkFrames().count - frameCount;
-        frameMainMs = (dash?.frames.ms ?? 0) - frameMainMs;
       } else if (e.phase === 'running') {
         frameMs = inkFrames().ms;
         frameCount = inkFrames().count;
-        frameMainMs = dash?.frames.ms ?? 0;
       }
       phase = e.phase;
     } else if (e.kind === 'op' && phase === 'running') {
@@ -161,21 +151,13 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
   };
   const sink = new Sink();
   const stdin = Object.assign(new PassThrough(), { isTTY: false });
-  // As `faultline run` does: the render thread is up and warm before the run starts. Then 1.5 s for the
-  // thread's own start to settle (its compiler and collector keep the other core busy for ~0.5 s after
-  // the warm-up), as a system's setup would give it: else the rest of a start of ~0.6 s CPU falls into a
-  // 1 s main phase, which a real run of minutes would not notice. The run without the dashboard waits as
-  // long: a process idle for a second runs slower for a while after (here, 1 s runs after a 1.5 s sleep
-  // against runs right after the previous one, no dashboard in either: −6.5 % ops/s, 90 % interval
-  // [−10.5, 0.6] over 30 pairs), which would otherwise be charged to the dashboard.
-  if (values.dashboard) {
-    if (withDashboard && onRenderThread) await prestartRenderThread();
-    await new Promise((r) => setTimeout(r, 1500));
-  }
+  // Both runs of a pair start the same way: right after the previous run (a process idle for a second
+  // runs slower for a while after: here, 1 s runs after a 1.5 s sleep against runs right after the
+  // previous one, no dashboard in either: −6.5 % ops/s, 90 % interval [−10.5, 0.6] over 30 pairs).
   dash = !withDashboard
     ? undefined
-    : onRenderThread
-      ? startThreadedDashboard({
+    : onTerminal
+      ? startTerminalDashboard({
           test: r.test,
           onQuit: () => {},
           fd: devNull,
@@ -213,7 +195,6 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
     events,
     frameMs,
     frameCount,
-    frameMainMs,
     cpuMs: cpuUs / 1000,
     threadCpuMs: threadUs / 1000,
     opsPerS: completed / wallS,
@@ -222,9 +203,7 @@ async function once(seed: number, withDashboard: boolean): Promise<RunFigures> {
     heapMb: (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20,
     note: dash
       ? `, dashboard drew ${inkFrames().count} frames in ${inkFrames().ms.toFixed(0)} ms` +
-        (onRenderThread
-          ? ` on its render thread (${dash.frames.ms.toFixed(1)} ms here for ${dash.frames.count} snapshots)`
-          : ` (${sink.writes} writes, ${(sink.bytes / 1024).toFixed(0)} KiB)`)
+        (onTerminal ? '' : ` (${sink.writes} writes, ${(sink.bytes / 1024).toFixed(0)} KiB)`)
       : '',
   };
 }
@@ -315,16 +294,6 @@ try {
         `${medianOf(figures.get(true)!.map((f) => f.frameMs / Math.max(1, f.frameCount))).toFixed(2)} ms CPU each) + ` +
         `fold ${(fold * 100).toFixed(2)}% (${foldNs.toFixed(0)} ns per event) = ${((frames + fold) * 100).toFixed(2)}% of the main phase's CPU`,
     );
-    if (onRenderThread) {
-      // What of it the run's own thread does: the fold and the snapshots it posts (ink is elsewhere).
-      const mainShare = medianOf(
-        figures.get(true)!.map((f) => (f.frameMainMs + (f.events * foldNs) / 1e6) / f.threadCpuMs),
-      );
-      console.log(
-        `  on the run's thread (fold + snapshots, median): ${(mainShare * 100).toFixed(2)}% of its CPU in the main phase; ` +
-          `the frames ran on the render thread`,
-      );
-    }
     const without = figures.get(false)!;
     const withD = figures.get(true)!;
     const cpuA = medianOf(without.map((f) => 1 / f.opsPerCpuS));

@@ -1,5 +1,7 @@
 /**
- * The live terminal dashboard. Events only feed the aggregator (cheap; ops in batches); the aggregated state
+ * The live dashboard drawn by ink, on the run's thread: for streams that are not the process's own
+ * terminal (tests, embedding) and on request (FAULTLINE_DASHBOARD=ink); the terminal itself gets the
+ * cheaper painter of terminal-dashboard.ts. Events only feed the aggregator (cheap; ops in batches); the aggregated state
  * is rendered a few times a second (a timer, or the ops' own clock when timers are starved), never per
  * op. Keys: q or Ctrl-C asks to quit (ink holds the terminal in raw mode, so Ctrl-C arrives as input,
  * not as SIGINT), ? toggles a help line.
@@ -42,9 +44,9 @@ export interface LiveDashboard {
 export const HIGH_OP_RATE = 5_000;
 /**
  * At a high op rate, the share of the process's own CPU time that frames may take: 0.5 %. The bench
- * (bench/runner.ts --dashboard) times a frame's own CPU, but a frame's garbage and cache misses also
- * slow the op loop around it, so its real cost is larger than the timed one (a frame drawn between
- * ops costs ~3 ms there, 0.6 ms hot in bench/dashboard.ts).
+ * (bench/runner.ts --dashboard --dashboard-painter ink) times a frame's own CPU, but a frame's garbage
+ * and cache misses also slow the op loop around it, so its real cost is larger than the timed one (an
+ * ink frame drawn between ops costs ~3 ms there, 4–6 ms at 4 frames a second in bench/dashboard-frame.ts).
  */
 const FRAME_SHARE = 0.005;
 /**

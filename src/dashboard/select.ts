@@ -1,5 +1,5 @@
 /**
- * Picks how a run shows progress: the live ink dashboard on an interactive terminal, plain timestamped
+ * Picks how a run shows progress: the live dashboard on an interactive terminal, plain timestamped
  * lines (no escape codes) everywhere else: pipes, CI, `--no-dashboard`.
  */
 
@@ -8,7 +8,7 @@ import type { RunEvent } from '../runner/events.ts';
 import type { LiveDashboard } from './ink.ts';
 import { plainProgress } from './plain.ts';
 import { DashboardState, runClock } from './state.ts';
-import { prestartRenderThread, startThreadedDashboard } from './threaded.ts';
+import { startTerminalDashboard } from './terminal-dashboard.ts';
 import type { DashboardTest } from './view.ts';
 
 export interface Progress {
@@ -48,16 +48,16 @@ export function wantsDashboard(o: Where): boolean {
 }
 
 /**
- * Whether the dashboard draws on its own thread (threaded.ts): when it would use this process's own
- * terminal (the render thread writes its descriptors), unless FAULTLINE_DASHBOARD_THREAD=main asks for
- * drawing on the run's thread (ink.ts), as it always is for other streams.
+ * Whether the dashboard is painted straight on the terminal (terminal-dashboard.ts): when it would use
+ * this process's own terminal (it writes the descriptors), unless FAULTLINE_DASHBOARD=ink asks for ink
+ * (ink.ts), as other streams always get.
  */
-export function rendersOnThread(o: Pick<ChooseOptions, 'stdin' | 'stdout' | 'stderr' | 'env'>): boolean {
+export function paintsTerminal(o: Pick<ChooseOptions, 'stdin' | 'stdout' | 'stderr' | 'env'>): boolean {
   return (
     (o.stdout ?? process.stdout) === process.stdout &&
     (o.stdin ?? process.stdin) === process.stdin &&
     (o.stderr ?? process.stderr) === process.stderr &&
-    (o.env ?? process.env).FAULTLINE_DASHBOARD_THREAD?.trim().toLowerCase() !== 'main'
+    (o.env ?? process.env).FAULTLINE_DASHBOARD?.trim().toLowerCase() !== 'ink'
   );
 }
 
@@ -74,29 +74,20 @@ const loadInk = (): Promise<InkModule> => {
 };
 
 /**
- * Loads ink ahead of the run when the dashboard will be used, so that it is up before the first op
- * (a runner that never yields, as an in-process system at an unlimited rate, would hold back the load):
- * on the render thread (which also warms its code up there), or here. Optional: without it the
- * dashboard loads in the background and shows up a moment later.
+ * Loads ink ahead of the run when an ink dashboard will be used, so that it is up before the first op
+ * (a runner that never yields, as an in-process system at an unlimited rate, would hold back the load).
+ * Optional: without it the dashboard loads in the background and shows up a moment later. The
+ * terminal painter needs no loading.
  */
 export async function preloadDashboard(o: Where): Promise<void> {
-  if (!wantsDashboard(o)) return;
-  if (rendersOnThread(o)) await prestartRenderThread();
-  else await loadInk().catch(() => {});
+  if (!wantsDashboard(o) || paintsTerminal(o)) return;
+  await loadInk().catch(() => {});
 }
 
 export function chooseProgress(o: ChooseOptions): Progress {
   if (wantsDashboard(o)) {
-    if (rendersOnThread(o)) {
-      try {
-        return startThreadedDashboard({ test: o.test, onQuit: o.onQuit, interactive: true });
-      } catch (err) {
-        // No thread to be had: draw here instead.
-        (o.stderr ?? process.stderr).write(
-          `the dashboard's render thread could not start (${errorText(err)}); drawing on the run's thread\n`,
-        );
-      }
-    }
+    if (paintsTerminal(o))
+      return startTerminalDashboard({ test: o.test, onQuit: o.onQuit, interactive: true });
     return lazyDashboard(o);
   }
   const err = o.stderr ?? process.stderr;

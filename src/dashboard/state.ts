@@ -285,36 +285,6 @@ export class DashboardState {
     applyNemesis(this, op.f, op.value, op.time, op.error);
   }
 
-  /**
-   * Everything the view reads, as plain data that `postMessage` can copy (maps, typed arrays, records;
-   * ~30 KB, most of it the latency rows): what the dashboard's render thread draws from. Folds the
-   * history's pending ops first. Leaves out the run's history, the fault roles and the open ops'
-   * invocation times (only folding needs them). Nemesis values that cannot be copied as they are (a function, a class instance with private
-   * state) become their text.
-   */
-  snapshot(): StateSnapshot {
-    this.sync();
-    // The open ops' invocation times only pair completions (the view reads their count, `openOps`).
-    const { view: _view, faultRoles: _roles, invokedAtLow: _low, invokedAtHigh: _high, ...fields } = this;
-    return {
-      ...fields,
-      lastNemesis: this.lastNemesis && { ...this.lastNemesis, value: copyable(this.lastNemesis.value) },
-      nemesisInFlight: this.nemesisInFlight && {
-        ...this.nemesisInFlight,
-        value: copyable(this.nemesisInFlight.value),
-      },
-    } as unknown as StateSnapshot;
-  }
-
-  /**
-   * A state that reads as the one `snapshot()` was taken of (after `postMessage` copied it): for drawing
-   * only; folding into it is not supported (it has no fault roles, and no history).
-   */
-  static fromSnapshot(s: StateSnapshot): DashboardState {
-    const state = Object.create(DashboardState.prototype) as DashboardState;
-    return Object.assign(state, s, { faultRoles: new Map(), view: undefined });
-  }
-
   /** True while ops are expected to flow; afterwards the time windows freeze at the last op. */
   get active(): boolean {
     return (
@@ -436,20 +406,4 @@ export function runClock(): RunClock {
       return base === undefined ? floorNs : Math.max(floorNs, Math.round((performance.now() - base) * 1e6));
     },
   };
-}
-
-/**
- * A DashboardState as plain data (`DashboardState.snapshot`); opaque to everyone but
- * `DashboardState.fromSnapshot`.
- */
-export type StateSnapshot = { readonly __brand: 'StateSnapshot' };
-
-/** `value` if structured clone copies it, else its text (a nemesis op's value is only shown). */
-function copyable(value: unknown): unknown {
-  try {
-    structuredClone(value);
-    return value;
-  } catch {
-    return String(value);
-  }
 }

@@ -181,7 +181,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, argv
   for (const sig of claimed.early) onSignal(sig);
   const onInt = () => onSignal('SIGINT');
   const outcomes: RunOutcome[] = [];
-  // ink loads only when the dashboard will be used, and before the run, so it is up from the first op.
+  // ink loads only when an ink dashboard will be used, and before the run, so it is up from the first op.
   await preloadDashboard({ dashboard: flags.dashboard !== false });
   try {
     for (let i = 0; i < count && !stop.signal.aborted; i++) {

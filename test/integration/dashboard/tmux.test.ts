@@ -48,6 +48,24 @@ function adds(text: string): number | undefined {
   return Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'M' ? 1e6 : 1);
 }
 
+/** Whether exactly one line of `text` matches `re`. */
+const once = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length === 1;
+
+/** Narrows the session's window to 80 columns; waits for the frame drawn again at that width, once. */
+async function narrowed(session: string): Promise<void> {
+  tmux('resize-window', '-t', session, '-x', '80', '-y', '40');
+  const narrow = await waitFor(
+    'the frame at 80 columns',
+    () => {
+      const s = screen(session);
+      return /…/.test(s) && once(s, /^faultline ▸/) ? s : undefined;
+    },
+    10_000,
+    session,
+  );
+  for (const l of narrow.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+}
+
 const dirs: string[] = [];
 afterAll(() => {
   if (!hasTmux) return;
@@ -59,11 +77,11 @@ afterAll(() => {
 });
 
 /**
- * Starts a 30 s run in a fresh 120x40 tmux session; waits for the dashboard to count ops. `thread`: where
- * ink draws (FAULTLINE_DASHBOARD_THREAD; the render thread by default).
+ * Starts a 30 s run in a fresh 120x40 tmux session; waits for the dashboard to count ops. `painter`:
+ * what draws it (FAULTLINE_DASHBOARD; the terminal painter by default).
  */
 async function startRun(
-  thread: 'render' | 'main' = 'render',
+  painter: 'terminal' | 'ink' = 'terminal',
 ): Promise<{ session: string; dir: string; exitFile: string; first: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-dash-'));
   dirs.push(dir);
@@ -83,7 +101,7 @@ async function startRun(
   ];
   const exitFile = join(dir, 'exit');
   // A developer's terminal, not CI: the dashboard must be chosen.
-  const cmd = `cd ${sh(ROOT)} && env -u CI FAULTLINE_DASHBOARD_THREAD=${thread} ${sh(process.execPath)} ${args.map(sh).join(' ')}`;
+  const cmd = `cd ${sh(ROOT)} && env -u CI FAULTLINE_DASHBOARD=${painter} ${sh(process.execPath)} ${args.map(sh).join(' ')}`;
   // Keep the pane open after exit so the last frame can still be read.
   tmux(
     'new-session',
@@ -116,10 +134,10 @@ const exited = (exitFile: string) =>
   );
 
 describe.skipIf(!hasTmux)('dashboard in a terminal (faultline run)', () => {
-  it.each(['render', 'main'] as const)(
-    'appears, updates, and q ends the run: history kept, exit code 255 (ink on the %s thread)',
-    async (thread) => {
-      const { session, dir, exitFile, first } = await startRun(thread);
+  it.each(['terminal', 'ink'] as const)(
+    'appears, updates in place, follows a resize, and q ends the run: history kept, exit code 255 (%s painter)',
+    async (painter) => {
+      const { session, dir, exitFile, first } = await startRun(painter);
       expect(first).toContain('system memory');
       expect(first).toMatch(/throughput\s+\d+/);
       expect(first).toContain('nodes       n1');
@@ -134,6 +152,14 @@ describe.skipIf(!hasTmux)('dashboard in a terminal (faultline run)', () => {
         return (adds(s) ?? 0) > a ? s : undefined;
       };
       expect(adds(await waitFor('the counts to grow', grown, 10_000))).toBeGreaterThan(a);
+      // In place: one frame on the screen, no stale copy of a line above or below it.
+      expect(once(screen(session), /^faultline ▸/)).toBe(true);
+      expect(once(screen(session), /^throughput /)).toBe(true);
+
+      // A narrower terminal: the frame is drawn again, cut to the new width, still once. (Not ink: it
+      // erases as many rows as its last frame had, and tmux has reflowed that frame's wide lines into
+      // more, so their top rows stay above the new frame.)
+      if (painter === 'terminal') await narrowed(session);
 
       // ? shows help, q stops the run.
       tmux('send-keys', '-t', session, '?');
@@ -146,6 +172,8 @@ describe.skipIf(!hasTmux)('dashboard in a terminal (faultline run)', () => {
       expect(await exited(exitFile)).toBe('EXIT=255');
 
       const last = screen(session);
+      expect(once(last, /^faultline ▸/)).toBe(true);
+      expect(once(last, /^verdict /)).toBe(true);
       expect(last).toMatch(/verdict\s+\S+/);
       expect(last).toContain('run interrupted');
       const history = readFileSync(join(dir, 'latest', 'history.jsonl'), 'utf8')

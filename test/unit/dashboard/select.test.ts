@@ -4,8 +4,8 @@ import {
   chooseProgress,
   isCI,
   type Progress,
+  paintsTerminal,
   preloadDashboard,
-  rendersOnThread,
   wantsDashboard,
 } from '../../../src/dashboard/select.ts';
 import { FakeStdin, FakeStdout, sleep } from './fakes.ts';
@@ -52,15 +52,15 @@ describe('wantsDashboard', () => {
   });
 });
 
-describe('rendersOnThread', () => {
-  it("on the process's own terminal streams, unless FAULTLINE_DASHBOARD_THREAD=main; never on other streams", () => {
-    expect(rendersOnThread({ env: {} })).toBe(true);
-    expect(rendersOnThread({ stdout: process.stdout, stdin: process.stdin, env: {} })).toBe(true);
-    expect(rendersOnThread({ env: { FAULTLINE_DASHBOARD_THREAD: 'main' } })).toBe(false);
-    expect(rendersOnThread({ env: { FAULTLINE_DASHBOARD_THREAD: ' Main ' } })).toBe(false);
-    expect(rendersOnThread({ stdout: new FakeStdout(true).stream, env: {} })).toBe(false);
-    expect(rendersOnThread({ stdin: new FakeStdin(true).stream, env: {} })).toBe(false);
-    expect(rendersOnThread({ stderr: new FakeStdout(true).stream, env: {} })).toBe(false);
+describe('paintsTerminal', () => {
+  it("on the process's own terminal streams, unless FAULTLINE_DASHBOARD=ink; never on other streams", () => {
+    expect(paintsTerminal({ env: {} })).toBe(true);
+    expect(paintsTerminal({ stdout: process.stdout, stdin: process.stdin, env: {} })).toBe(true);
+    expect(paintsTerminal({ env: { FAULTLINE_DASHBOARD: 'ink' } })).toBe(false);
+    expect(paintsTerminal({ env: { FAULTLINE_DASHBOARD: ' Ink ' } })).toBe(false);
+    expect(paintsTerminal({ stdout: new FakeStdout(true).stream, env: {} })).toBe(false);
+    expect(paintsTerminal({ stdin: new FakeStdin(true).stream, env: {} })).toBe(false);
+    expect(paintsTerminal({ stderr: new FakeStdout(true).stream, env: {} })).toBe(false);
   });
 });
 

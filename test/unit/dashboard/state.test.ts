@@ -1,4 +1,3 @@
-import { serialize } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FaultKind } from '../../../src/core/nemesis.ts';
@@ -540,78 +539,5 @@ describe('DashboardState: folding from the run history view', () => {
     s.onEvent({ kind: 'op', op: push('ok', 4) });
     expect(s.opCount).toBe(3);
     expect(s.totals).toEqual({ invoked: 1, ok: 2, fail: 0, info: 0 });
-  });
-});
-
-describe('DashboardState: snapshots for the render thread', () => {
-  /** Everything the view reads from a state, at `nowNs`. */
-  const reading = (s: DashboardState, nowNs: number) => ({
-    phase: s.phase,
-    active: s.active,
-    end: s.windowEnd(nowNs),
-    progress: s.progress(nowNs),
-    throughput: s.throughput(s.windowEnd(nowNs), 60),
-    rate: s.rate(s.windowEnd(nowNs)),
-    meanRate: s.meanRate(nowNs),
-    latency: s.latency(s.windowEnd(nowNs)),
-    inFlight: s.inFlight,
-    totals: s.totals,
-    byF: [...s.byF],
-    faults: [...s.faults],
-    nodeState: [...s.nodeState],
-    nemesisInFlight: s.nemesisInFlight,
-    lastNemesis: s.lastNemesis,
-    logs: s.logs,
-    verdict: s.verdict,
-    invocations: s.invocations,
-    checkingAtNs: s.checkingAtNs,
-    lastAtNs: s.lastAtNs,
-    timeLimitNs: s.timeLimitNs,
-    checkerTimeLimitNs: s.checkerTimeLimitNs,
-    nodes: s.nodes,
-  });
-
-  it('a copied snapshot reads as the state it was taken of', () => {
-    const s = fresh();
-    const script = new Script().phase('setup', 0).phase('running', 1 * S);
-    for (let i = 0; i < 3000; i++)
-      script.call(
-        i % 7,
-        i % 3 ? 'add' : 'read',
-        1 * S + i * 2 * MS,
-        (1 + (i % 40)) * 100_000,
-        i % 11 ? 'ok' : 'info',
-      );
-    script
-      .nemesis(3 * S, 'start-partition', { n1: ['n3', 'n4', 'n5'], n2: ['n3', 'n4', 'n5'] })
-      .nemesis(4 * S, 'kill', { nodes: ['n2'] })
-      .op(5 * S, 'invoke', 'nemesis', 'pause', { nodes: ['n4'] })
-      .phase('checking', 8 * S)
-      .verdict(false, '/tmp/r', 'set: 3 lost');
-    script.flush(s);
-    const copy = DashboardState.fromSnapshot(structuredClone(s.snapshot()));
-    for (const now of [6 * S, 9 * S]) expect(reading(copy, now)).toEqual(reading(s, now));
-    expect(reading(s, 9 * S).latency?.count).toBeGreaterThan(0);
-    expect(s.faults.size).toBeGreaterThan(0);
-  });
-
-  it('leaves the run history out: a snapshot stays small however long the history', () => {
-    const s = fresh();
-    const { history, push } = liveHistory();
-    s.onEvent({ kind: 'history', ops: history });
-    for (let i = 0; i < 200_000; i++) s.onEvent({ kind: 'op', op: push(i % 2 ? 'ok' : 'invoke', i * 1000) });
-    const bytes = serialize(s.snapshot()).length;
-    expect(bytes).toBeLessThan(100_000);
-    // Taking it folded the pending ops.
-    expect(s.opCount).toBe(200_000);
-  });
-
-  it('a nemesis value that cannot be copied is shown as its text', () => {
-    const s = fresh();
-    const value = { nodes: ['n1'], retry: () => 1 };
-    new Script().op(1 * S, 'invoke', 'nemesis', 'kill', value).flush(s);
-    const copy = DashboardState.fromSnapshot(structuredClone(s.snapshot()));
-    expect(copy.nemesisInFlight?.value).toBe(String(value));
-    expect(s.nemesisInFlight?.value).toBe(value);
   });
 });

@@ -1,20 +1,22 @@
 /**
- * The dashboard drawn by its render thread (a real worker thread running ink) into a real file
- * descriptor: a temporary file stands in for the terminal.
+ * The dashboard painted on a terminal's file descriptor (a temporary file stands in for it; what it holds
+ * is played into a headless xterm.js where the screen matters).
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import xterm from '@xterm/headless';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startThreadedDashboard, type ThreadedDashboard } from '../../../src/dashboard/threaded.ts';
+import type { LiveDashboard } from '../../../src/dashboard/ink.ts';
+import { startTerminalDashboard } from '../../../src/dashboard/terminal-dashboard.ts';
 import { FakeStdin, FakeStdout, sleep } from './fakes.ts';
 import { liveHistory, MS, S, Script, TEST } from './script.ts';
 
 let dir = '';
-let dash: ThreadedDashboard | undefined;
+let dash: LiveDashboard | undefined;
 const fds: number[] = [];
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'faultline-threaded-'));
+  dir = mkdtempSync(join(tmpdir(), 'faultline-terminal-'));
 });
 afterEach(() => {
   dash?.stop();
@@ -26,7 +28,28 @@ afterEach(() => {
 /** What was written to `file`, escape codes removed. */
 const text = (file: string) =>
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing escape codes
-  readFileSync(file, 'utf8').replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[78]/g, '');
+  readFileSync(file, 'utf8').replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[78]|\r/g, '');
+
+/** The screen of a 110 × 40 terminal that was sent what `file` holds: lines up to the cursor or the last non-blank one. */
+async function screen(file: string): Promise<string[]> {
+  const term = new xterm.Terminal({
+    cols: 110,
+    rows: 40,
+    scrollback: 1000,
+    allowProposedApi: true,
+    convertEol: true,
+  });
+  await new Promise<void>((r) => term.write(readFileSync(file, 'utf8'), r));
+  const b = term.buffer.active;
+  const out: string[] = [];
+  // Up to the cursor's row, and on past it to the last line holding anything (a stale line).
+  for (let i = 0; i < b.length; i++) out.push(b.getLine(i)?.translateToString(true) ?? '');
+  let end = out.length;
+  while (end > b.baseY + b.cursorY && out[end - 1] === '') end--;
+  out.length = end;
+  term.dispose();
+  return out;
+}
 
 function start(opts: { stdinTTY?: boolean; fd?: number } = {}) {
   const out = join(dir, 'terminal');
@@ -38,7 +61,7 @@ function start(opts: { stdinTTY?: boolean; fd?: number } = {}) {
   const stdin = new FakeStdin(opts.stdinTTY ?? true);
   const size = new FakeStdout();
   const quits: number[] = [];
-  dash = startThreadedDashboard({
+  const d = startTerminalDashboard({
     test: TEST,
     onQuit: () => quits.push(Date.now()),
     stdin: stdin.stream,
@@ -47,22 +70,24 @@ function start(opts: { stdinTTY?: boolean; fd?: number } = {}) {
     errFd,
     interactive: true,
     intervalMs: 50,
+    routeOutput: false,
   });
-  return { out, err, stdin, size, quits, dash };
+  dash = d;
+  return { out, err, stdin, size, quits, dash: d };
 }
 
-/** Waits (at most 20 s: the thread loads ink first) until `file` holds what `pred` looks for. */
+/** Waits (at most 10 s) until `file` holds what `pred` looks for. */
 async function until(file: string, pred: (t: string) => boolean): Promise<string> {
-  const end = Date.now() + 20_000;
+  const end = Date.now() + 10_000;
   for (;;) {
     const t = text(file);
     if (pred(t) || Date.now() > end) return t;
-    await sleep(50);
+    await sleep(20);
   }
 }
 
-describe('startThreadedDashboard', () => {
-  it('draws frames on the descriptor; stop() returns once the final frame is written, without key hints', async () => {
+describe('startTerminalDashboard', () => {
+  it('paints frames in place; after stop() the screen holds the final frame once, without key hints', async () => {
     const { out, dash } = start();
     const { history, push } = liveHistory();
     dash.onEvent({ kind: 'history', ops: history });
@@ -80,16 +105,18 @@ describe('startThreadedDashboard', () => {
       .verdict(true, '/tmp/run-7', 'all 3 checkers valid')
       .flush(dash);
     dash.stop();
-    // No waiting here: stop() has waited for the render thread.
-    const last = text(out).split('faultline ▸').at(-1)!;
-    expect(last).toMatch(/VALID\s+all 3 checkers valid/);
-    expect(last).toContain('/tmp/run-7');
-    expect(last).not.toContain('q quit');
-    expect(dash.renderFrames.count).toBeGreaterThan(0);
-    expect(dash.frames.count).toBeGreaterThanOrEqual(dash.renderFrames.count);
+    expect(dash.frames.count).toBeGreaterThan(1);
+    const s = await screen(out);
+    // One frame on the screen, the last one: each of its lines once.
+    expect(s.filter((l) => l.startsWith('faultline ▸'))).toHaveLength(1);
+    expect(s[0]).toMatch(/^faultline ▸ memory-set/);
+    expect(s.join('\n')).toMatch(/VALID\s+all 3 checkers valid/);
+    expect(s.join('\n')).toContain('/tmp/run-7');
+    expect(s.join('\n')).not.toContain('q quit');
+    expect(s.filter((l) => /^verdict/.test(l))).toHaveLength(1);
   });
 
-  it('q and Ctrl-C, read here in raw mode, call onQuit and show in the next frame; ? toggles help', async () => {
+  it('q and Ctrl-C, read in raw mode, call onQuit and show at once; ? toggles help', async () => {
     const { out, stdin, quits } = start();
     new Script()
       .phase('running', 0)
@@ -98,20 +125,14 @@ describe('startThreadedDashboard', () => {
     await until(out, (t) => t.includes('q quit'));
     stdin.press('x');
     stdin.press('?');
-    expect(await until(out, (t) => t.includes('q or Ctrl-C  stop the run'))).toContain(
-      'q or Ctrl-C  stop the run',
-    );
+    expect(text(out)).toContain('q or Ctrl-C  stop the run');
     expect(quits).toHaveLength(0);
     stdin.press('q');
     expect(quits).toHaveLength(1);
-    expect(await until(out, (t) => t.includes('stopping: finishing ops'))).toContain(
-      'stopping: finishing ops',
-    );
+    expect(text(out)).toContain('stopping: finishing ops');
     stdin.press('\x03');
     expect(quits).toHaveLength(2);
-    expect(await until(out, (t) => t.includes('stopping without waiting'))).toContain(
-      'stopping without waiting',
-    );
+    expect(text(out)).toContain('stopping without waiting');
   });
 
   it('follows the terminal size: a resize redraws at the new width', async () => {
@@ -125,28 +146,21 @@ describe('startThreadedDashboard', () => {
     expect(text(out)).not.toContain('q quit');
     size.columns = 60;
     size.emit('resize');
-    const width = (t: string) =>
-      Math.max(
-        ...t
-          .split('faultline ▸')
-          .at(-1)!
-          .split('\n')
-          .map((l) => l.length),
-      );
+    const last = text(out).split('faultline ▸').at(-1)!;
     // The frame is cut to the new width (at 110 columns the header line is longer than 60).
-    expect(width(await until(out, (t) => width(t) <= 60))).toBeLessThanOrEqual(60);
+    expect(Math.max(...last.split('\n').map((l) => l.length))).toBeLessThanOrEqual(60);
   });
 
-  it('a terminal it cannot write leaves one line on stderr, and stop() still returns', async () => {
+  it('a terminal it cannot write leaves one line on stderr, and the run goes on', async () => {
     // A descriptor number no file holds here (a closed one could be reused by the next open).
     const { err } = start({ fd: 99_999 });
     new Script().phase('running', 0).flush(dash!);
-    await until(err, (t) => t.includes('render thread failed'));
+    dash!.onEvent({ kind: 'phase', phase: 'checking', atNs: 1 * S });
     dash!.stop();
     const lines = text(err).trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^the dashboard's render thread failed \(.*EBADF.*\); the run goes on without it$/,
+      /^the dashboard could not write to the terminal \(.*EBADF.*\); the run goes on without it$/,
     );
   });
 });
