@@ -15,9 +15,12 @@
  * cache pollution in so far as they fall within the slice. It leans low by what a fed slice leaves to
  * the next (garbage collected later) and by frames the dashboard's timer draws in unfed slices (printed).
  * The method has a bias of its own: `--painter none` (A/A) feeds nothing but the bench's own history of
- * fed ops, and its median is what "no cost" reads as; compare with it, from the same session. The slices
- * of a run are not independent, so the interval is narrower than the truth (about ±3 % here).
- * `--painter ink`: the dashboard drawn by ink on the run's thread instead (ink.ts, into a sink).
+ * fed ops, and its median is what "no cost" reads as. With several painters (`--painter none,terminal`)
+ * each round runs each once, the order rotating, and each painter's median is also given net of the
+ * A/A one, with a bootstrap interval of the difference. The slices of a run are not independent, so the
+ * intervals are narrower than the truth (about ±3 % here).
+ * `--painter ink`: the dashboard drawn by ink on the run's thread instead (ink.ts, into a sink, frames
+ * spaced by their cost at high op rates: ink.ts periodMs).
  * `--interval-ms`: the dashboard's frame interval (default 250, as `faultline run`).
  *   node bench/dashboard-slices.ts [--seconds 10] [--runs 5] [--slice-ms 250] [--concurrency 100]
  *     [--painter terminal|ink|none] [--interval-ms 250]
@@ -33,7 +36,7 @@ import { startTerminalDashboard } from '../src/dashboard/terminal-dashboard.ts';
 import { resolveTest } from '../src/registry.ts';
 import type { RunEvent } from '../src/runner/events.ts';
 import { runTest } from '../src/runner/run.ts';
-import { medianInterval, medianOf } from './lib/stats.ts';
+import { medianDifference, medianInterval, medianOf } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,9 +48,11 @@ const { values } = parseArgs({
     'interval-ms': { type: 'string', default: '250' },
   },
 });
-if (values.painter !== 'terminal' && values.painter !== 'ink' && values.painter !== 'none') {
+type Painter = 'terminal' | 'ink' | 'none';
+const painters = values.painter.split(',').map((p) => p.trim());
+if (!painters.every((p): p is Painter => p === 'terminal' || p === 'ink' || p === 'none')) {
   console.error(
-    `--painter: "terminal" (default, as faultline run on a terminal), "ink" or "none" (A/A), not "${values.painter}"`,
+    `--painter: "terminal" (default, as faultline run on a terminal), "ink" or "none" (A/A), or several with commas, not "${values.painter}"`,
   );
   process.exit(2);
 }
@@ -67,6 +72,7 @@ const devNull = openSync('/dev/null', 'w');
 
 /** Completions per slice of one run's main phase, and which slices fed the dashboard. */
 async function once(
+  painter: Painter,
   seed: number,
   fedFirst: boolean,
 ): Promise<{ done: number[]; fed: boolean[]; frames: number; framesFed: number }> {
@@ -85,7 +91,7 @@ async function once(
   const sink = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { columns: 120, rows: 40 });
   let dash: LiveDashboard;
   let inkFrames: () => number;
-  if (values.painter === 'terminal') {
+  if (painter === 'terminal') {
     dash = startTerminalDashboard({
       test: r.test,
       onQuit: () => {},
@@ -97,7 +103,7 @@ async function once(
       intervalMs,
     });
     inkFrames = () => dash.frames.count;
-  } else if (values.painter === 'none') {
+  } else if (painter === 'none') {
     // A/A: fed slices differ from the others by the bench's own bookkeeping only.
     const frames = { count: 0, ms: 0 };
     dash = { onEvent: () => {}, stop: () => {}, frames, state: undefined as never };
@@ -176,27 +182,43 @@ async function once(
 }
 
 try {
-  const ratios: number[] = [];
+  const ratios = new Map<Painter, number[]>(painters.map((p) => [p, []]));
   for (let i = 0; i < runs; i++) {
-    const { done, fed, frames, framesFed } = await once(i + 1, i % 2 === 0);
-    const mine: number[] = [];
-    for (let k = 1; k + 1 < done.length; k++) {
-      if (!fed[k]) continue;
-      const around = (done[k - 1]! + done[k + 1]!) / 2;
-      if (around > 0) mine.push((done[k]! / around - 1) * 100);
+    // Round i runs every painter once, the order rotating, so that the machine's drift falls on all.
+    for (let j = 0; j < painters.length; j++) {
+      const painter = painters[(i + j) % painters.length]!;
+      const { done, fed, frames, framesFed } = await once(painter, i + 1, i % 2 === 0);
+      const mine: number[] = [];
+      for (let k = 1; k + 1 < done.length; k++) {
+        if (!fed[k]) continue;
+        const around = (done[k - 1]! + done[k + 1]!) / 2;
+        if (around > 0) mine.push((done[k]! / around - 1) * 100);
+      }
+      ratios.get(painter)!.push(...mine);
+      const rate = (xs: number[]) => ((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / sliceMs;
+      console.log(
+        `run ${i + 1} ${painter.padEnd(8)}: fed slices ${Math.round(rate(done.filter((_, k) => fed[k])))} ops/s, unfed ${Math.round(rate(done.filter((_, k) => !fed[k])))} ops/s, ` +
+          `${frames} frames (${framesFed} in fed slices); fed vs neighbours median ${medianOf(mine).toFixed(1)}% over ${mine.length} slices`,
+      );
     }
-    ratios.push(...mine);
-    const rate = (xs: number[]) => ((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / sliceMs;
+  }
+  for (const [painter, xs] of ratios) {
+    const [lo, hi] = medianInterval(xs);
     console.log(
-      `run ${i + 1}: fed slices ${Math.round(rate(done.filter((_, k) => fed[k])))} ops/s, unfed ${Math.round(rate(done.filter((_, k) => !fed[k])))} ops/s, ` +
-        `${frames} frames (${framesFed} in fed slices); fed vs neighbours median ${medianOf(mine).toFixed(1)}% over ${mine.length} slices`,
+      `${painter.padEnd(8)}: fed slices vs their unfed neighbours (${sliceMs} ms slices), ops/s: median ${medianOf(xs).toFixed(1)}% ` +
+        `(90 % interval [${lo.toFixed(1)}, ${hi.toFixed(1)}]) over ${xs.length} slices${painter === 'none' ? " (A/A: the method's own bias)" : '; goal > -5%'}`,
     );
   }
-  const [lo, hi] = medianInterval(ratios);
-  console.log(
-    `dashboard cost in ops/s, fed slices vs their unfed neighbours (${sliceMs} ms slices): median ${medianOf(ratios).toFixed(1)}% ` +
-      `(90 % interval [${lo.toFixed(1)}, ${hi.toFixed(1)}]) over ${ratios.length} slices; goal > -5%`,
-  );
+  const aa = ratios.get('none');
+  if (aa) {
+    for (const [painter, xs] of ratios) {
+      if (painter === 'none') continue;
+      const [d, lo, hi] = medianDifference(xs, aa);
+      console.log(
+        `${painter.padEnd(8)}: cost net of the A/A bias ${d.toFixed(1)}% (90 % interval [${lo.toFixed(1)}, ${hi.toFixed(1)}]); goal > -5%`,
+      );
+    }
+  }
 } finally {
   closeSync(devNull);
   rmSync(dir, { recursive: true, force: true });

@@ -64,6 +64,7 @@ export function startTerminalDashboard(o: TerminalDashboardOptions): LiveDashboa
   const stdin = (o.stdin ?? process.stdin) as NodeJS.ReadStream;
   const intervalMs = o.intervalMs ?? 250;
   let failed = false;
+  let restoreOutput = () => {};
   const terminal: TerminalStream = {
     write(text) {
       if (failed) return;
@@ -71,6 +72,8 @@ export function startTerminalDashboard(o: TerminalDashboardOptions): LiveDashboa
         writeAll(fd, text);
       } catch (err) {
         failed = true;
+        // What the process writes from here on goes where it would without a dashboard.
+        restoreOutput();
         writeLine(
           errFd,
           `the dashboard could not write to the terminal (${errorText(err)}); the run goes on without it`,
@@ -160,7 +163,7 @@ export function startTerminalDashboard(o: TerminalDashboardOptions): LiveDashboa
   };
   size.on?.('resize', onResize);
   const toErr = (text: string) => writeLine(errFd, text);
-  const restoreOutput =
+  restoreOutput =
     (o.routeOutput ?? fd === 1)
       ? routeOutput((text, to) => (to === 'stdout' ? painter.above(text) : painter.above(text, toErr)))
       : () => {};
