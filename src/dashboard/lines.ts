@@ -81,13 +81,13 @@ const VERDICT = {
   unknown: { text: 'UNKNOWN', color: 'yellow' },
 } as const;
 
-/** The dashboard's lines, top to bottom. */
+/** The dashboard's lines, top to bottom; at most height − 1 of them when the height is known. */
 export function dashboardLines(p: FrameInput): Line[] {
   const { test, state: s, nowNs } = p;
   const width = frameWidth(p.width);
   const end = s.windowEnd(nowNs);
   const fit = fitTo(s, p);
-  return [
+  const lines = [
     header(test),
     ...phaseLines(s, nowNs, width),
     ...throughputLines(s, end, width, fit.spark),
@@ -100,9 +100,34 @@ export function dashboardLines(p: FrameInput): Line[] {
     ...logLines(s, fit.logs),
     ...footerLines({ ...p, help: p.help === true && fit.help }),
   ];
+  return p.height ? trimTo(lines, p.height - 1) : lines;
 }
 
-/** What fits in `height` rows, dropping detail in this order: logs, help, node rows, per-f rows, sparkline. */
+/** Lines a frame too tall for its terminal loses first, in this order (then per-f rows, then faults). */
+const TRIM_ORDER = ['latency', 'ops-head', 'time', 'chain', 'rate'];
+
+/**
+ * `lines` cut to `budget` when even the frame `fitTo` chose is too tall (a terminal of a dozen rows): the
+ * detail lines go first, then per-f rows (the total stays), fault rows; the header and the bottom (the
+ * checking line, the verdict, the key hints) stay longest.
+ */
+function trimTo(lines: Line[], budget: number): Line[] {
+  const out = [...lines];
+  const drop = (pred: (l: Line) => boolean) => {
+    const i = out.findIndex(pred);
+    if (i < 0) return false;
+    out.splice(i, 1);
+    return true;
+  };
+  for (const key of TRIM_ORDER) if (out.length > budget) drop((l) => l.key === key);
+  while (out.length > budget && drop((l) => l.key.startsWith('f-') && l.key !== 'f-total'));
+  while (out.length > budget && drop((l) => l.key.startsWith('fault-')));
+  // Whatever is left: from just below the header.
+  if (out.length > budget) out.splice(1, out.length - Math.max(1, budget));
+  return out;
+}
+
+/** What fits in `height` rows, dropping detail in this order: logs, node rows, per-f rows, sparkline, help. */
 function fitTo(s: DashboardState, p: FrameInput) {
   const fit = { logs: s.logs.length, help: true, nodeRows: true, perF: true, spark: true };
   if (!p.height) return fit;
@@ -121,10 +146,6 @@ function fitTo(s: DashboardState, p: FrameInput) {
     need -= fit.logs - keep;
     fit.logs = keep;
   }
-  if (need > budget && p.help) {
-    fit.help = false;
-    need -= 2;
-  }
   if (need > budget) {
     fit.nodeRows = false;
     need -= s.nodeState.size - 1;
@@ -133,7 +154,12 @@ function fitTo(s: DashboardState, p: FrameInput) {
     fit.perF = false;
     need -= s.byF.size;
   }
-  if (need > budget) fit.spark = false;
+  if (need > budget) {
+    fit.spark = false;
+    need -= 1;
+  }
+  // Asked for, so kept the longest.
+  if (need > budget && p.help) fit.help = false;
   return fit;
 }
 

@@ -5,7 +5,7 @@
  * the whole frame, as log-update does (0.65 ms a frame here): a frame costs about 0.1 ms to paint.
  */
 import ansiEscapes from 'ansi-escapes';
-import chalk, { type ChalkInstance } from 'chalk';
+import chalk, { Chalk, type ChalkInstance } from 'chalk';
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
 import { frameWidth, type Line, type Span } from './lines.ts';
@@ -33,7 +33,15 @@ export interface TerminalPainter {
   done(): void;
 }
 
-/** One span in its style: `colors`' escape codes (none at level 0: NO_COLOR, a dumb terminal). */
+/**
+ * The styles' chalk: as chalk finds this process's stdout (colours on a terminal, FORCE_COLOR), and none
+ * under NO_COLOR (no-color.org: set and not empty), which chalk itself does not read.
+ */
+export function defaultColors(env: NodeJS.ProcessEnv = process.env): ChalkInstance {
+  return env.NO_COLOR ? new Chalk({ level: 0 }) : chalk;
+}
+
+/** One span in its style: `colors`' escape codes (none at level 0). */
 function styled(s: Span, colors: ChalkInstance): string {
   let c = colors;
   if (s.color) c = c[s.color];
@@ -58,9 +66,9 @@ function widthOf(text: string): number {
 
 /**
  * `l` as terminal text at most `width` columns wide (cut with an ellipsis, never wrapped), styled by
- * `colors` (default: chalk as it finds this process's stdout: colours on a terminal unless NO_COLOR).
+ * `colors` (default: `defaultColors()`).
  */
-export function lineText(l: Line, width: number, colors: ChalkInstance = chalk): string {
+export function lineText(l: Line, width: number, colors: ChalkInstance = defaultColors()): string {
   let out = '';
   let cols = 0;
   for (const s of l.spans) {
@@ -80,12 +88,23 @@ export function frameText(
   lines: readonly Line[],
   columns: number | undefined,
   rows: number | undefined,
-  colors: ChalkInstance = chalk,
+  colors: ChalkInstance = defaultColors(),
 ): string {
   const cols = columns && columns > 0 ? columns : 100;
   const width = Math.min(frameWidth(cols), cols);
   const shown = rows && rows > 1 ? lines.slice(0, rows - 1) : lines;
   return shown.map((l) => lineText(l, width, colors)).join('\n');
+}
+
+/**
+ * Erases `n` rows from the cursor's down, line by line, and leaves the cursor where it was. Not "erase
+ * below" (ED): with the cursor at the screen's top-left, tmux and others take ED for a clear screen and
+ * push the whole screen into the scrollback, a stale copy of the frame each time.
+ */
+function eraseRows(n: number): string {
+  let out = ansiEscapes.eraseLine;
+  for (let i = 1; i < n; i++) out += `${ansiEscapes.cursorDown(1)}${ansiEscapes.eraseLine}`;
+  return n > 1 ? out + ansiEscapes.cursorUp(n - 1) : out;
 }
 
 /** Synchronized output (DEC mode 2026): the terminal shows a repaint whole, not half drawn; others ignore it. */
@@ -107,7 +126,7 @@ export function repaint(prev: readonly string[], next: readonly string[]): strin
   if (prev.length === next.length) while (last > first && prev[last] === next[last]) last--;
   let out = prev.length > first ? `${ansiEscapes.cursorUp(prev.length - first)}\r` : '';
   for (let i = first; i <= last; i++) out += `${ansiEscapes.eraseLine}${next[i]}\n`;
-  if (next.length < prev.length) out += ansiEscapes.eraseDown;
+  if (next.length < prev.length) out += eraseRows(prev.length - next.length);
   else if (last + 1 < next.length) out += ansiEscapes.cursorDown(next.length - last - 1);
   return out;
 }
@@ -115,14 +134,14 @@ export function repaint(prev: readonly string[], next: readonly string[]): strin
 /**
  * A painter on `stream`. `interactive` (a terminal): frames are redrawn in place (only changed lines,
  * one write each) and the cursor is hidden until `done`; otherwise only the last frame is written, at
- * `done` (logs get no cursor movement). `colors`: the styles' chalk (default: as chalk finds stdout).
+ * `done` (logs get no cursor movement). `colors`: the styles' chalk (default: `defaultColors()`).
  * It assumes the cursor starts at the beginning of a line and that nothing else writes to the terminal
  * while it paints (`above` is how to).
  */
 export function terminalPainter(
   stream: TerminalStream,
   interactive: boolean,
-  colors: ChalkInstance = chalk,
+  colors: ChalkInstance = defaultColors(),
 ): TerminalPainter {
   let last: readonly Line[] = [];
   /** The lines on screen (empty before the first frame and after an erase). */
@@ -130,7 +149,8 @@ export function terminalPainter(
   let hidden = false;
   let ended = false;
   const lines = () => frameText(last, stream.columns, stream.rows, colors).split('\n');
-  const erase = () => (shown.length ? `${ansiEscapes.cursorUp(shown.length)}\r${ansiEscapes.eraseDown}` : '');
+  const erase = () =>
+    shown.length ? `${ansiEscapes.cursorUp(shown.length)}\r${eraseRows(shown.length)}` : '';
   const write = (text: string) => {
     if (text) stream.write(`${BEGIN_SYNC}${text}${END_SYNC}`);
   };
@@ -138,7 +158,9 @@ export function terminalPainter(
     const next = lines();
     let out = before;
     if (!hidden) {
-      out = ansiEscapes.cursorHide + out;
+      // The first frame starts at the beginning of a clean line: keys typed before raw mode was on were
+      // echoed where the frame would start.
+      out = `${ansiEscapes.cursorHide}\r${ansiEscapes.eraseLine}${out}`;
       hidden = true;
     }
     write(out + repaint(before ? [] : shown, next));
@@ -172,7 +194,7 @@ export function terminalPainter(
       const cols = stream.columns && stream.columns > 0 ? stream.columns : 100;
       let rows = 0;
       for (const l of shown) rows += Math.max(1, Math.ceil(stringWidth(l) / cols));
-      const out = rows ? `${ansiEscapes.cursorUp(rows)}\r${ansiEscapes.eraseDown}` : '';
+      const out = rows ? `${ansiEscapes.cursorUp(rows)}\r${eraseRows(rows)}` : '';
       shown = [];
       draw(out);
     },

@@ -229,6 +229,9 @@ describe.skipIf(!hasTmux)('dashboard in a terminal (faultline run)', () => {
     tmux('send-keys', '-t', session, 'C-c');
     expect(await exited(exitFile)).toBe('EXIT=255');
     expect(screen(session)).toContain('run interrupted');
+    // The stopping notice went above the frame, which started at the top-left corner: one frame on
+    // screen and none in the scrollback ("erase below" there makes terminals keep a copy of the screen).
+    expect(once(tmux('capture-pane', '-p', '-S', '-', '-t', session), /^faultline ▸/)).toBe(true);
     expect(readFileSync(join(dir, 'latest', 'history.jsonl'), 'utf8').length).toBeGreaterThan(0);
   });
 });

@@ -8,7 +8,13 @@ import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Line } from '../../../src/dashboard/lines.ts';
-import { frameText, lineText, repaint, terminalPainter } from '../../../src/dashboard/terminal.ts';
+import {
+  defaultColors,
+  frameText,
+  lineText,
+  repaint,
+  terminalPainter,
+} from '../../../src/dashboard/terminal.ts';
 
 /** A headless terminal `columns` × `rows` with a long scrollback, fed what the painter writes. */
 function emulator(columns: number, rows: number) {
@@ -74,6 +80,13 @@ describe('lineText / frameText', () => {
     expect(bare(lineText(plain('s', '▸›█░▁…µ'), 7))).toBe('▸›█░▁…µ');
   });
 
+  it('NO_COLOR (set, not empty) turns colours off; otherwise chalk decides', () => {
+    expect(defaultColors({ NO_COLOR: '1' }).level).toBe(0);
+    expect(defaultColors({ NO_COLOR: '' })).toBe(defaultColors({}));
+    const l: Line = { key: 'x', spans: [{ text: 'abc', color: 'red' }] };
+    expect(lineText(l, 10, defaultColors({ NO_COLOR: '1' }))).toBe('abc');
+  });
+
   it('keeps the top rows − 1 lines and never a line wider than the terminal', () => {
     const lines = frame('a'.repeat(200), 'b', 'c', 'd');
     const t = frameText(lines, 30, 3).split('\n');
@@ -125,6 +138,28 @@ describe('terminalPainter in a terminal emulator', () => {
     expect(s.slice(-5)).toEqual(['1', '2', '3', '4', '5']);
     p.paint(frame('x', 'y'));
     expect((await e.screen()).slice(-3)).toEqual(['warning: two', 'x', 'y']);
+  });
+
+  it('never erases with "erase below" (a terminal takes it at the top-left for a clear screen and keeps a copy)', async () => {
+    const e = emulator(40, 10);
+    const p = terminalPainter(e.stream, true);
+    p.paint(frame('a', 'b', 'c'));
+    p.above('note');
+    p.paint(frame('a'));
+    e.stream.columns = 30;
+    p.resize();
+    p.done();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ED (0J, J) is what must not be written
+    expect(e.stream.written.join('')).not.toMatch(/\x1b\[0?J/);
+    expect(await e.screen()).toEqual(['note', 'a']);
+  });
+
+  it('starts its first frame at the beginning of a clean line (keys echoed before raw mode)', async () => {
+    const e = emulator(40, 10);
+    e.term.write('x y z');
+    const p = terminalPainter(e.stream, true);
+    p.paint(frame('first', 'second'));
+    expect(await e.screen()).toEqual(['first', 'second']);
   });
 
   it('text above the frame can go elsewhere (stderr): the frame is erased, then drawn again', async () => {

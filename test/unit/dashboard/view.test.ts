@@ -1,6 +1,7 @@
 import { render } from 'ink-testing-library';
 import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dashboardLines } from '../../../src/dashboard/lines.ts';
 import { DashboardState } from '../../../src/dashboard/state.ts';
 import { Dashboard, type DashboardProps } from '../../../src/dashboard/view.ts';
 import { MS, S, Script, TEST } from './script.ts';
@@ -155,6 +156,35 @@ describe('Dashboard (ink) over a scripted run', () => {
     expect(tiny).not.toContain('warning');
     expect(tiny).toMatch(/nodes\s+n7 killed\s+8 of 9 up/);
     expect(tiny).toMatch(/total\s+20/);
+  });
+
+  it('on a terminal too short even for the least frame, keeps the header, the verdict and the key hints', () => {
+    const s = new DashboardState(TEST);
+    const sc = new Script().phase('running', 0).load(0, 1 * S, 10, 'add');
+    sc.flush(s);
+    const lines = (height: number, extra: Partial<DashboardProps> = {}) =>
+      dashboardLines({ test: TEST, state: s, nowNs: 1 * S, width: 60, height, keys: true, ...extra }).map(
+        (l) => l.spans.map((x) => x.text).join(''),
+      );
+    for (const height of [10, 8, 5]) {
+      const f = lines(height);
+      expect(f.length).toBeLessThanOrEqual(height - 1);
+      expect(f[0]).toMatch(/^faultline ▸/);
+      expect(f.at(-1)).toBe('q quit · ? help');
+    }
+    new Script()
+      .phase('checking', 2 * S)
+      .phase('done', 3 * S)
+      .verdict(true, '/tmp/run-9', 'all valid')
+      .flush(s);
+    const done = lines(10, { keys: false });
+    expect(done.length).toBeLessThanOrEqual(9);
+    expect(done.join('\n')).toMatch(/VALID\s+all valid/);
+    expect(done.join('\n')).toContain('/tmp/run-9');
+    // Help, once asked for, stays while node rows give way to the one-line summary.
+    const help = lines(16, { help: true, keys: true });
+    expect(help.join('\n')).toContain('q or Ctrl-C  stop the run');
+    expect(help.join('\n')).toMatch(/nodes\s+5 of 5 up/);
   });
 
   it('toggles the help text and shows the stopping notice', () => {
