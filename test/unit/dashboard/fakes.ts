@@ -1,5 +1,7 @@
-/** Stand-ins for a terminal's streams, enough for ink (as in ink-testing-library). */
+/** Stand-ins for a terminal's streams, enough for ink (as in ink-testing-library), and a real screen's reader. */
+
 import { EventEmitter } from 'node:events';
+import type xterm from '@xterm/headless';
 
 export class FakeStdout extends EventEmitter {
   columns = 110;
@@ -57,3 +59,17 @@ export class FakeStdin extends EventEmitter {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The lines of a terminal emulator's buffer (scrollback and screen) up to the cursor's row, and on past
+ * it to the last line holding anything (a stale line left below the frame counts).
+ */
+export function bufferLines(term: xterm.Terminal): string[] {
+  const b = term.buffer.active;
+  const out: string[] = [];
+  for (let i = 0; i < b.length; i++) out.push(b.getLine(i)?.translateToString(true) ?? '');
+  let end = out.length;
+  while (end > b.baseY + b.cursorY && out[end - 1] === '') end--;
+  out.length = end;
+  return out;
+}

@@ -9,7 +9,7 @@ import xterm from '@xterm/headless';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LiveDashboard } from '../../../src/dashboard/ink.ts';
 import { startTerminalDashboard } from '../../../src/dashboard/terminal-dashboard.ts';
-import { FakeStdin, FakeStdout, sleep } from './fakes.ts';
+import { bufferLines, FakeStdin, FakeStdout, sleep } from './fakes.ts';
 import { liveHistory, MS, S, Script, TEST } from './script.ts';
 
 let dir = '';
@@ -40,13 +40,7 @@ async function screen(file: string): Promise<string[]> {
     convertEol: true,
   });
   await new Promise<void>((r) => term.write(readFileSync(file, 'utf8'), r));
-  const b = term.buffer.active;
-  const out: string[] = [];
-  // Up to the cursor's row, and on past it to the last line holding anything (a stale line).
-  for (let i = 0; i < b.length; i++) out.push(b.getLine(i)?.translateToString(true) ?? '');
-  let end = out.length;
-  while (end > b.baseY + b.cursorY && out[end - 1] === '') end--;
-  out.length = end;
+  const out = bufferLines(term);
   term.dispose();
   return out;
 }

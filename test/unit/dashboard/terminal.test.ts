@@ -15,6 +15,7 @@ import {
   repaint,
   terminalPainter,
 } from '../../../src/dashboard/terminal.ts';
+import { bufferLines } from './fakes.ts';
 
 /** A headless terminal `columns` × `rows` with a long scrollback, fed what the painter writes. */
 function emulator(columns: number, rows: number) {
@@ -43,14 +44,7 @@ function emulator(columns: number, rows: number) {
     /** Every line of the buffer (scrollback and screen) up to the cursor's row or the last non-blank one. */
     async screen(): Promise<string[]> {
       await flushed();
-      const b = term.buffer.active;
-      const out: string[] = [];
-      // Up to the cursor's row, and on past it to the last line holding anything (a stale line).
-      for (let i = 0; i < b.length; i++) out.push(b.getLine(i)?.translateToString(true) ?? '');
-      let end = out.length;
-      while (end > b.baseY + b.cursorY && out[end - 1] === '') end--;
-      out.length = end;
-      return out;
+      return bufferLines(term);
     },
     async cursorVisible(): Promise<boolean> {
       await flushed();
