@@ -1,5 +1,5 @@
 /**
- * The dashboard's aggregator: folds RunEvents into counters that the ink UI and the plain printer read a
+ * The dashboard's aggregator: folds RunEvents into counters that the dashboard and the plain printer read a
  * few times a second. `onEvent` is on the run's hot path (every op), so a client op costs O(1): a map
  * lookup for its f, a map set/delete for its invocation time, and slots in preallocated ring buffers.
  * Nemesis ops are rare and may do more work. Times are ns since the run started, as in the history.
